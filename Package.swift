@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "hms-controller",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hmsctl", targets: ["hmsctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C stays behind this one module; nothing outside `YAML` imports it.
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(name: "YAML", dependencies: ["CLibYAML"]),
+        .target(name: "Model"),
+        .target(name: "Manifests", dependencies: ["YAML", "Model"]),
+        .target(
+            name: "HMSCtlCommands",
+            dependencies: [
+                "Manifests", "Model", "YAML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "hmsctl", dependencies: ["HMSCtlCommands"]),
+        // libFuzzer entry point; built by hack/fuzz.sh with -DFUZZING, otherwise a replay tool.
+        .executableTarget(name: "hms-fuzz-decode", dependencies: ["Manifests"]),
+
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model"]),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "Model", "YAML"]),
+        .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"]),
+    ]
+)
