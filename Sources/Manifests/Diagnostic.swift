@@ -1,0 +1,61 @@
+import Model
+import YAML
+
+/// One problem in one manifest, rendered like a compiler's error:
+///
+///     manifests/web.yaml:12:15: error: spec.replicas: expected an integer, found "three"
+///       replicas: three
+///                 ^
+public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var mark: Mark?
+    /// The field the problem is about, when there is one.
+    public var path: FieldPath?
+    public var message: String
+    /// The source line the mark points into, for the caret.
+    public var sourceLine: String?
+
+    public init(file: String, mark: Mark?, path: FieldPath? = nil, message: String, sourceLine: String? = nil) {
+        self.file = file
+        self.mark = mark
+        self.path = path
+        self.message = message
+        self.sourceLine = sourceLine
+    }
+
+    /// The one-line form: `FILE:LINE:COLUMN: error: PATH: MESSAGE`.
+    public var summary: String {
+        let location = mark.map { "\(file):\($0.line):\($0.column)" } ?? file
+        let field = path.map { $0.components.isEmpty ? "" : "\($0): " } ?? ""
+        return "\(location): error: \(field)\(message)"
+    }
+
+    public var description: String {
+        guard let mark, let line = sourceLine else { return summary }
+        // Keep tabs so the caret lines up under the same column in a terminal.
+        let lead = line.prefix(max(0, mark.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
+        return "\(summary)\n\(line)\n\(lead)^"
+    }
+}
+
+/// The lines of a source, found lazily: only errors need them.
+struct SourceLines {
+    let bytes: [UInt8]
+
+    func line(_ number: Int) -> String? {
+        var current = 1
+        var start = 0
+        for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+            if current == number { return text(start..<i) }
+            current += 1
+            start = i + 1
+        }
+        return current == number && start <= bytes.count ? text(start..<bytes.count) : nil
+    }
+
+    private func text(_ range: Range<Int>) -> String {
+        var line = String(decoding: bytes[range], as: UTF8.self)
+        if line.hasSuffix("\r") { line.removeLast() }
+        return line
+    }
+}

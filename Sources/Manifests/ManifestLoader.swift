@@ -1,0 +1,86 @@
+import Foundation
+import Model
+
+/// Reads manifests the way kubectl's `-f` does: files, directories of `.yaml`/`.yml` files
+/// (recursively with `-R`), and `-` for standard input.
+public struct ManifestLoader: Sendable {
+    public var recursive: Bool
+    public var decoder: ManifestDecoder
+
+    public init(recursive: Bool = false, decoder: ManifestDecoder = ManifestDecoder()) {
+        self.recursive = recursive
+        self.decoder = decoder
+    }
+
+    /// Every resource of every path, and a diagnostic for every problem; then the checks that span
+    /// documents (the same resource defined twice).
+    public func load(_ paths: [String], standardInput: () -> [UInt8] = readStandardInput) -> DecodeResult {
+        var result = DecodeResult()
+        for path in paths {
+            if path == "-" {
+                result.append(decoder.decode(standardInput(), file: "<stdin>"))
+                continue
+            }
+            do {
+                for file in try files(at: path) {
+                    result.append(decoder.decode(try read(file), file: file))
+                }
+            } catch let diagnostic as Diagnostic {
+                result.diagnostics.append(diagnostic)
+            } catch {
+                result.diagnostics.append(Diagnostic(file: path, mark: nil, message: "\(error)"))
+            }
+        }
+        result.diagnostics += duplicateDefinitions(result.manifests)
+        return result
+    }
+
+    private func files(at path: String) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw Diagnostic(file: path, mark: nil, message: "no such file or directory")
+        }
+        guard isDirectory.boolValue else { return [path] }
+        let entries: [String]
+        if recursive {
+            guard let enumerator = FileManager.default.enumerator(atPath: path) else {
+                throw Diagnostic(file: path, mark: nil, message: "cannot read directory")
+            }
+            entries = enumerator.compactMap { $0 as? String }
+        } else {
+            entries = try FileManager.default.contentsOfDirectory(atPath: path)
+        }
+        return entries
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+            .sorted()
+            .map { path.hasSuffix("/") ? path + $0 : "\(path)/\($0)" }
+    }
+
+    private func read(_ file: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw Diagnostic(file: file, mark: nil, message: "cannot read file")
+        }
+        return [UInt8](data)
+    }
+
+    private func duplicateDefinitions(_ manifests: [Manifest]) -> [Diagnostic] {
+        var first: [String: Manifest] = [:]
+        var diagnostics: [Diagnostic] = []
+        for manifest in manifests {
+            let meta = manifest.resource.metadata
+            let key = "\(manifest.resource.kind)/\(meta.namespace ?? "")/\(meta.name)"
+            if let earlier = first[key] {
+                diagnostics.append(Diagnostic(
+                    file: manifest.file, mark: manifest.mark,
+                    message: "\(manifest.resource.kind) \"\(meta.name)\" is defined twice; first at \(earlier.file):\(earlier.mark)"))
+            } else {
+                first[key] = manifest
+            }
+        }
+        return diagnostics
+    }
+}
+
+public func readStandardInput() -> [UInt8] {
+    [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+}

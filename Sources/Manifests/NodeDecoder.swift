@@ -1,0 +1,370 @@
+import Model
+import YAML
+
+/// A decoding problem at a node: the position and the path are known here, the file is added by
+/// the caller.
+struct NodeError: Error {
+    var mark: Mark
+    var path: FieldPath
+    var message: String
+}
+
+/// Collects the problems of one document. Problems in optional fields are recorded and decoding
+/// goes on (the field reads as absent), so one pass reports many errors, not just the first.
+final class ProblemSink {
+    var problems: [NodeError] = []
+}
+
+/// Decodes any `Decodable` from a YAML node tree, strictly: no unknown fields, no type coercion
+/// (an unquoted `10` is not a string, `"10"` is not an integer), every error at its node.
+struct NodeDecoder: Decoder {
+    let node: Node
+    let path: [any CodingKey]
+    let sink: ProblemSink
+    /// The type being decoded, to suggest field names when a key is unknown.
+    let type: Any.Type
+
+    var codingPath: [any CodingKey] { path }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    static func decode<T: Decodable>(_ type: T.Type, from node: Node, path: [any CodingKey], sink: ProblemSink) throws -> T {
+        do {
+            return try T(from: NodeDecoder(node: node, path: path, sink: sink, type: type))
+        } catch let error as NodeError {
+            throw error
+        } catch let error as DecodingError {
+            // Thrown by a type's own init(from:) (a quantity, a cron expression): place it.
+            throw NodeDecoder.place(error, under: node, at: path)
+        }
+    }
+
+    func container<Key: CodingKey>(keyedBy: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard let pairs = node.mapping else { throw mismatch("a mapping") }
+        return KeyedDecodingContainer(KeyedNodeContainer<Key>(node: node, pairs: pairs, path: path, sink: sink, type: type))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard let items = node.sequence else { throw mismatch("a list") }
+        return UnkeyedNodeContainer(items: items, path: path, sink: sink)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        ScalarContainer(node: node, path: path, sink: sink)
+    }
+
+    private func mismatch(_ expected: String) -> NodeError {
+        NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))")
+    }
+
+    static func place(_ error: DecodingError, under node: Node, at path: [any CodingKey]) -> NodeError {
+        let context: DecodingError.Context
+        switch error {
+        case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c): context = c
+        @unknown default: return NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "\(error)")
+        }
+        // The error may name a key below `node`: walk down to it for the best position.
+        var target = node
+        for key in context.codingPath.dropFirst(path.count) {
+            if let index = key.intValue, let items = target.sequence, items.indices.contains(index) {
+                target = items[index]
+            } else if let child = target[key.stringValue] {
+                target = child
+            }
+        }
+        return NodeError(mark: target.mark, path: FieldPath(codingPath: context.codingPath), message: context.debugDescription)
+    }
+}
+
+extension FieldPath {
+    init(codingPath: [any CodingKey]) {
+        self.init(codingPath.map { key in key.intValue.map(Component.index) ?? .key(key.stringValue) })
+    }
+}
+
+/// How a node reads in a message: `"three"`, `the number 3`, `a mapping`.
+func describe(_ node: Node) -> String {
+    switch node.content {
+    case .mapping: return "a mapping"
+    case .sequence: return "a list"
+    case .scalar(let scalar):
+        switch node.resolved {
+        case .null: return "nothing (null)"
+        case .bool(let value): return "the boolean \(value)"
+        case .int, .float: return "the number \(scalar.string)"
+        case .string(let value): return "\"\(value)\""
+        }
+    }
+}
+
+/// A primitive seen as a generic Decodable, so that it takes the generic code paths.
+private struct Wrapped<Value: Decodable>: Decodable {
+    let value: Value
+    init(from decoder: any Decoder) throws {
+        value = try decoder.singleValueContainer().decode(Value.self)
+    }
+}
+
+struct IndexKey: CodingKey {
+    var intValue: Int?
+    var stringValue: String { "\(intValue ?? 0)" }
+    init(_ index: Int) { intValue = index }
+    init?(stringValue: String) { nil }
+    init?(intValue: Int) { self.intValue = intValue }
+}
+
+private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let node: Node
+    let pairs: [Node.Pair]
+    let path: [any CodingKey]
+    let sink: ProblemSink
+    let allKeys: [Key]
+
+    var codingPath: [any CodingKey] { path }
+
+    init(node: Node, pairs: [Node.Pair], path: [any CodingKey], sink: ProblemSink, type: Any.Type) {
+        self.node = node
+        self.pairs = pairs
+        self.path = path
+        self.sink = sink
+        var keys: [Key] = []
+        keys.reserveCapacity(pairs.count)
+        for pair in pairs {
+            let fieldPath = FieldPath(codingPath: path)
+            guard let name = pair.key.scalar?.string, case .string = pair.key.resolved else {
+                sink.problems.append(NodeError(mark: pair.key.mark, path: fieldPath, message: "keys must be strings, found \(describe(pair.key))"))
+                continue
+            }
+            if let key = Key(stringValue: name) {
+                keys.append(key)
+            } else {
+                sink.problems.append(NodeError(mark: pair.key.mark, path: fieldPath.key(name), message: unknownField(name, of: type)))
+            }
+        }
+        allKeys = keys
+    }
+
+    private func child(_ key: Key) -> Node? {
+        // Mappings are small; a scan beats building a dictionary for each.
+        for pair in pairs where pair.key.scalar?.string == key.stringValue { return pair.value }
+        return nil
+    }
+
+    private func required(_ key: Key) throws -> Node {
+        guard let node = child(key) else {
+            throw NodeError(mark: self.node.mark, path: FieldPath(codingPath: path), message: "missing required field \"\(key.stringValue)\"")
+        }
+        return node
+    }
+
+    func contains(_ key: Key) -> Bool { child(key) != nil }
+
+    func decodeNil(forKey key: Key) throws -> Bool {
+        child(key).map(isNull) ?? true
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        try NodeDecoder.decode(type, from: try required(key), path: path + [key], sink: sink)
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let node = child(key), !isNull(node) else { return nil }
+        do {
+            return try NodeDecoder.decode(type, from: node, path: path + [key], sink: sink)
+        } catch let error as NodeError {
+            sink.problems.append(error)
+            return nil
+        }
+    }
+
+    // Optional primitives would otherwise go through contains/decodeNil/decode, which throws
+    // instead of recording: route them through the recording path above.
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try decodeIfPresent(Wrapped<Bool>.self, forKey: key)?.value }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try decodeIfPresent(Wrapped<String>.self, forKey: key)?.value }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try decodeIfPresent(Wrapped<Double>.self, forKey: key)?.value }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try decodeIfPresent(Wrapped<Int>.self, forKey: key)?.value }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try scalar(key).decode(type) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try scalar(key).decode(type) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try scalar(key).decode(type) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try scalar(key).decode(type) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try scalar(key).decode(type) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try scalar(key).decode(type) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try scalar(key).decode(type) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try scalar(key).decode(type) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try scalar(key).decode(type) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try scalar(key).decode(type) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try scalar(key).decode(type) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try scalar(key).decode(type) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try scalar(key).decode(type) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try scalar(key).decode(type) }
+
+    private func scalar(_ key: Key) throws -> ScalarContainer {
+        ScalarContainer(node: try required(key), path: path + [key], sink: sink)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        try NodeDecoder(node: try required(key), path: path + [key], sink: sink, type: Any.self).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try NodeDecoder(node: try required(key), path: path + [key], sink: sink, type: Any.self).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> any Decoder {
+        NodeDecoder(node: node, path: path, sink: sink, type: Any.self)
+    }
+
+    func superDecoder(forKey key: Key) throws -> any Decoder {
+        NodeDecoder(node: try required(key), path: path + [key], sink: sink, type: Any.self)
+    }
+}
+
+private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
+    let items: [Node]
+    let path: [any CodingKey]
+    let sink: ProblemSink
+    var currentIndex = 0
+
+    init(items: [Node], path: [any CodingKey], sink: ProblemSink) {
+        self.items = items
+        self.path = path
+        self.sink = sink
+    }
+
+    var codingPath: [any CodingKey] { path }
+    var count: Int? { items.count }
+    var isAtEnd: Bool { currentIndex >= items.count }
+
+    private mutating func next() throws -> (Node, [any CodingKey]) {
+        guard !isAtEnd else {
+            throw DecodingError.valueNotFound(Any.self, .init(codingPath: path, debugDescription: "no more items"))
+        }
+        defer { currentIndex += 1 }
+        return (items[currentIndex], path + [IndexKey(currentIndex)])
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd, isNull(items[currentIndex]) else { return false }
+        currentIndex += 1
+        return true
+    }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        let (node, path) = try next()
+        return try NodeDecoder.decode(type, from: node, path: path, sink: sink)
+    }
+
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try scalar().decode(type) }
+    mutating func decode(_ type: String.Type) throws -> String { try scalar().decode(type) }
+    mutating func decode(_ type: Double.Type) throws -> Double { try scalar().decode(type) }
+    mutating func decode(_ type: Float.Type) throws -> Float { try scalar().decode(type) }
+    mutating func decode(_ type: Int.Type) throws -> Int { try scalar().decode(type) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try scalar().decode(type) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try scalar().decode(type) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try scalar().decode(type) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try scalar().decode(type) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try scalar().decode(type) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try scalar().decode(type) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try scalar().decode(type) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try scalar().decode(type) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try scalar().decode(type) }
+
+    private mutating func scalar() throws -> ScalarContainer {
+        let (node, path) = try next()
+        return ScalarContainer(node: node, path: path, sink: sink)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        let (node, path) = try next()
+        return try NodeDecoder(node: node, path: path, sink: sink, type: Any.self).container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        let (node, path) = try next()
+        return try NodeDecoder(node: node, path: path, sink: sink, type: Any.self).unkeyedContainer()
+    }
+
+    mutating func superDecoder() throws -> any Decoder {
+        let (node, path) = try next()
+        return NodeDecoder(node: node, path: path, sink: sink, type: Any.self)
+    }
+}
+
+private func isNull(_ node: Node) -> Bool {
+    node.scalar != nil && node.resolved == .null
+}
+
+/// Reads one scalar as the type asked for, refusing anything YAML would not call that type.
+private struct ScalarContainer: SingleValueDecodingContainer {
+    let node: Node
+    let path: [any CodingKey]
+    let sink: ProblemSink
+
+    var codingPath: [any CodingKey] { path }
+
+    private func mismatch(_ expected: String, hint: String = "") -> NodeError {
+        NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))\(hint)")
+    }
+
+    func decodeNil() -> Bool { isNull(node) }
+
+    func decode(_ type: Bool.Type) throws -> Bool {
+        guard node.scalar != nil, case .bool(let value) = node.resolved else { throw mismatch("a boolean (true or false)") }
+        return value
+    }
+
+    func decode(_ type: String.Type) throws -> String {
+        guard let scalar = node.scalar else { throw mismatch("a string") }
+        guard case .string(let value) = node.resolved else {
+            throw mismatch("a string", hint: "; quote it to make it a string: \"\(scalar.string)\"")
+        }
+        if scalar.isYAML11Boolean && node.tag == nil {
+            throw NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "\"\(value)\" is a boolean to YAML 1.1 tools such as kubectl; quote it to make it a string: \"\(value)\"")
+        }
+        return value
+    }
+
+    func decode(_ type: Double.Type) throws -> Double {
+        guard node.scalar != nil else { throw mismatch("a number") }
+        switch node.resolved {
+        case .int(let value): return Double(value)
+        case .float(let value) where value.isFinite: return value
+        default: throw mismatch("a number")
+        }
+    }
+
+    func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
+
+    private func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I {
+        guard node.scalar != nil, case .int(let value) = node.resolved else { throw mismatch("an integer") }
+        guard let exact = I(exactly: value) else {
+            throw NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "\(value) is out of range for this field")
+        }
+        return exact
+    }
+
+    func decode(_ type: Int.Type) throws -> Int { try integer(type) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try integer(type) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try integer(type) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try integer(type) }
+    func decode(_ type: UInt.Type) throws -> UInt { try integer(type) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try NodeDecoder.decode(type, from: node, path: path, sink: sink)
+    }
+}
+
+/// `unknown field "replica"; did you mean "replicas"?`, or the list of known fields.
+private func unknownField(_ name: String, of type: Any.Type) -> String {
+    let known = OpenAPISchema.fieldNames(of: type)
+    guard !known.isEmpty else { return "unknown field \"\(name)\"" }
+    if let suggestion = Spelling.closest(to: name, in: known) {
+        return "unknown field \"\(name)\"; did you mean \"\(suggestion)\"?"
+    }
+    return "unknown field \"\(name)\"; known fields: \(known.joined(separator: ", "))"
+}

@@ -1,0 +1,215 @@
+/// How a ServiceSpec scales: the HPA's algorithm (autoscaling/v2), with budget and governance gates.
+public struct AutoscaleRule: Resource {
+    public static let kind = "AutoscaleRule"
+    public static let plural = "autoscalerules"
+    public static let shortNames = ["asr"]
+
+    public enum Mode: String, WireEnum {
+        case enforce, recommend
+    }
+
+    public struct Spec: Codable, Sendable, Equatable {
+        /// A ServiceSpec in the same namespace.
+        public var target: String
+        /// Default 1; 0 scales to zero, on object or external metrics only.
+        public var minReplicas: Int?
+        public var maxReplicas: Int
+        public var metrics: [Metric]
+        /// The dead band around the target (default 0.1); `behavior` may set one per direction.
+        public var tolerance: Double?
+        public var behavior: Behavior?
+        public var mode: Mode?
+        public var syncPeriodSeconds: Int?
+    }
+
+    public struct Metric: Codable, Sendable, Equatable {
+        public enum Source: String, WireEnum {
+            case cpu, memory, pods, object, external
+        }
+
+        public var type: Source
+        /// The metric's name (pods, object and external metrics).
+        public var name: String?
+        /// Percent of the requested resource (cpu, memory).
+        public var targetUtilization: Int?
+        /// Per pod (pods, external, object; or an absolute per-pod usage for cpu and memory).
+        public var targetAverageValue: Quantity?
+        /// The whole value compared to the target (object and external).
+        public var targetValue: Quantity?
+        /// Narrows an external metric to the series it means.
+        public var selector: LabelSelector?
+        /// The object an object metric describes.
+        public var describedObject: ObjectReference?
+    }
+
+    public struct ObjectReference: Codable, Sendable, Equatable {
+        public var apiVersion: String?
+        public var kind: String
+        public var name: String
+    }
+
+    public struct Behavior: Codable, Sendable, Equatable {
+        public var scaleUp: ScalingRules?
+        public var scaleDown: ScalingRules?
+    }
+
+    public struct ScalingRules: Codable, Sendable, Equatable {
+        public enum SelectPolicy: String, WireEnum {
+            case max = "Max", min = "Min", disabled = "Disabled"
+        }
+
+        public var stabilizationWindowSeconds: Int?
+        public var selectPolicy: SelectPolicy?
+        public var policies: [ScalingPolicy]?
+        public var tolerance: Double?
+    }
+
+    public struct ScalingPolicy: Codable, Sendable, Equatable {
+        public enum Kind: String, WireEnum {
+            case pods = "Pods", percent = "Percent"
+        }
+
+        public var type: Kind
+        public var value: Int
+        public var periodSeconds: Int
+    }
+
+    public struct Status: Codable, Sendable, Equatable {
+        public struct Recommendation: Codable, Sendable, Equatable {
+            public var time: String
+            public var replicas: Int
+        }
+
+        public struct ScaleEvent: Codable, Sendable, Equatable {
+            public var time: String
+            /// Positive for scale-ups, negative for scale-downs.
+            public var change: Int
+        }
+
+        public struct MetricValue: Codable, Sendable, Equatable {
+            public var name: String
+            public var current: Double?
+            public var target: Double
+        }
+
+        public var observedGeneration: Int?
+        public var currentReplicas: Int?
+        public var desiredReplicas: Int?
+        /// What the metrics asked for before the gates; differs from `desiredReplicas` when clamped.
+        public var recommendedReplicas: Int?
+        public var currentMetrics: [MetricValue]?
+        public var lastScaleTime: String?
+        public var recommendations: [Recommendation]?
+        public var scaleEvents: [ScaleEvent]?
+        public var conditions: [Condition]?
+    }
+
+    public var metadata: ObjectMeta
+    public var spec: Spec
+    public var status: Status?
+
+    public init(metadata: ObjectMeta, spec: Spec, status: Status? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    public func validate() -> [FieldIssue] {
+        var issues = validateMetadata()
+        if let problem = Names.dns1035LabelProblem(spec.target) {
+            issues.append(FieldIssue("spec.target", problem))
+        }
+        let minimum = spec.minReplicas ?? 1
+        if minimum < 0 {
+            issues.append(FieldIssue("spec.minReplicas", "must be 0 or more, found \(minimum)"))
+        }
+        if spec.maxReplicas < 1 {
+            issues.append(FieldIssue("spec.maxReplicas", "must be 1 or more, found \(spec.maxReplicas)"))
+        } else if minimum > spec.maxReplicas {
+            issues.append(FieldIssue("spec.minReplicas", "minReplicas (\(minimum)) must not be greater than maxReplicas (\(spec.maxReplicas))"))
+        }
+        if spec.metrics.isEmpty {
+            issues.append(FieldIssue("spec.metrics", "needs at least one metric"))
+        }
+        if minimum == 0, !spec.metrics.contains(where: { $0.type == .object || $0.type == .external }) {
+            issues.append(FieldIssue("spec.minReplicas", "scaling to zero needs an object or external metric: with no pods, there is no per-pod metric to wake the service"))
+        }
+        for (i, metric) in spec.metrics.enumerated() {
+            issues += metric.validate(at: FieldPath("spec.metrics").index(i))
+        }
+        if let tolerance = spec.tolerance, !(0..<1).contains(tolerance) {
+            issues.append(FieldIssue("spec.tolerance", "must be at least 0 and below 1, found \(tolerance)"))
+        }
+        if let behavior = spec.behavior {
+            issues += behavior.scaleUp?.validate(at: FieldPath("spec.behavior.scaleUp")) ?? []
+            issues += behavior.scaleDown?.validate(at: FieldPath("spec.behavior.scaleDown")) ?? []
+        }
+        if let period = spec.syncPeriodSeconds, period < 1 {
+            issues.append(FieldIssue("spec.syncPeriodSeconds", "must be 1 or more, found \(period)"))
+        }
+        return issues
+    }
+}
+
+extension AutoscaleRule.Metric {
+    func validate(at path: FieldPath) -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        func require(_ present: Bool, _ field: String, _ why: String) {
+            if !present { issues.append(FieldIssue(path, "a \(type.rawValue) metric needs \(field)\(why)")) }
+        }
+        func forbid(_ present: Bool, _ field: String) {
+            if present { issues.append(FieldIssue(path.key(field), "does not apply to a \(type.rawValue) metric")) }
+        }
+        switch type {
+        case .cpu, .memory:
+            forbid(name != nil, "name")
+            forbid(targetValue != nil, "targetValue")
+            require((targetUtilization != nil) != (targetAverageValue != nil), "exactly one of targetUtilization and targetAverageValue", "")
+        case .pods:
+            require(name != nil, "a name", " (the custom metric, e.g. http_rps)")
+            require(targetAverageValue != nil, "targetAverageValue", "")
+            forbid(targetUtilization != nil, "targetUtilization")
+            forbid(targetValue != nil, "targetValue")
+        case .object, .external:
+            require(name != nil, "a name", "")
+            require((targetValue != nil) != (targetAverageValue != nil), "exactly one of targetValue and targetAverageValue", "")
+            forbid(targetUtilization != nil, "targetUtilization")
+            if type == .object { require(describedObject != nil, "describedObject", " (the object the metric describes)") }
+        }
+        if let utilization = targetUtilization, utilization < 1 {
+            issues.append(FieldIssue(path.key("targetUtilization"), "must be a percent greater than 0, found \(utilization)"))
+        }
+        for (field, quantity) in [("targetAverageValue", targetAverageValue), ("targetValue", targetValue)] {
+            if let quantity, quantity.value <= 0 {
+                issues.append(FieldIssue(path.key(field), "must be greater than 0, found \(quantity)"))
+            }
+        }
+        if let selector { issues += selector.validate(at: path.key("selector")) }
+        return issues
+    }
+}
+
+extension AutoscaleRule.ScalingRules {
+    func validate(at path: FieldPath) -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        if let window = stabilizationWindowSeconds, !(0...3600).contains(window) {
+            issues.append(FieldIssue(path.key("stabilizationWindowSeconds"), "must be between 0 and 3600 seconds, found \(window)"))
+        }
+        if let tolerance, !(0..<1).contains(tolerance) {
+            issues.append(FieldIssue(path.key("tolerance"), "must be at least 0 and below 1, found \(tolerance)"))
+        }
+        if let policies, policies.isEmpty, selectPolicy != .disabled {
+            issues.append(FieldIssue(path.key("policies"), "needs at least one policy (or selectPolicy: Disabled)"))
+        }
+        for (i, policy) in (policies ?? []).enumerated() {
+            let here = path.key("policies").index(i)
+            if policy.value < 1 {
+                issues.append(FieldIssue(here.key("value"), "must be 1 or more, found \(policy.value)"))
+            }
+            if !(1...1800).contains(policy.periodSeconds) {
+                issues.append(FieldIssue(here.key("periodSeconds"), "must be between 1 and 1800 seconds, found \(policy.periodSeconds)"))
+            }
+        }
+        return issues
+    }
+}

@@ -1,0 +1,84 @@
+/// What the services it selects may cost in a month.
+public struct Budget: Resource {
+    public static let kind = "Budget"
+    public static let plural = "budgets"
+    public static let shortNames = ["bud"]
+
+    public enum Enforcement: String, WireEnum {
+        case enforce, warn
+    }
+
+    public struct Spec: Codable, Sendable, Equatable {
+        /// ServiceSpecs in this namespace it covers.
+        public var selector: LabelSelector
+        public var monthlyLimitUSD: Double
+        public var pricing: Pricing
+        /// Above this percent of the limit, scale-ups need approval (default 90).
+        public var softLimitPercent: Double?
+        public var alertPercents: [Double]?
+        public var enforcement: Enforcement?
+    }
+
+    public struct Pricing: Codable, Sendable, Equatable {
+        public var cpuCoreHourUSD: Double
+        public var memoryGiBHourUSD: Double
+    }
+
+    public struct Status: Codable, Sendable, Equatable {
+        /// The month the figures are for, `2026-11`.
+        public var month: String?
+        public var spentUSD: Double?
+        public var projectedUSD: Double?
+        public var costUSDPerHour: Double?
+        public var lastUpdated: String?
+        public var alertsRaised: [Double]?
+        public var conditions: [Condition]?
+    }
+
+    public var metadata: ObjectMeta
+    public var spec: Spec
+    public var status: Status?
+
+    public init(metadata: ObjectMeta, spec: Spec, status: Status? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    public func validate() -> [FieldIssue] {
+        var issues = validateMetadata()
+        issues += spec.selector.validate(at: FieldPath("spec.selector"))
+        if spec.selector.matchLabels?.isEmpty ?? true, spec.selector.matchExpressions?.isEmpty ?? true {
+            issues.append(FieldIssue("spec.selector", "an empty selector would cover every service in the namespace; name the labels it covers"))
+        }
+        if !(spec.monthlyLimitUSD > 0) {
+            issues.append(FieldIssue("spec.monthlyLimitUSD", "must be greater than 0, found \(spec.monthlyLimitUSD)"))
+        }
+        if spec.pricing.cpuCoreHourUSD < 0 {
+            issues.append(FieldIssue("spec.pricing.cpuCoreHourUSD", "must not be negative, found \(spec.pricing.cpuCoreHourUSD)"))
+        }
+        if spec.pricing.memoryGiBHourUSD < 0 {
+            issues.append(FieldIssue("spec.pricing.memoryGiBHourUSD", "must not be negative, found \(spec.pricing.memoryGiBHourUSD)"))
+        }
+        if let soft = spec.softLimitPercent, !(0...100).contains(soft) {
+            issues.append(FieldIssue("spec.softLimitPercent", "must be a percent between 0 and 100, found \(soft.formatted)"))
+        }
+        var seen: Set<Double> = []
+        for (i, percent) in (spec.alertPercents ?? []).enumerated() {
+            let here = FieldPath("spec.alertPercents").index(i)
+            if !(percent > 0 && percent <= 100) {
+                issues.append(FieldIssue(here, "must be a percent above 0 and at most 100, found \(percent.formatted)"))
+            } else if !seen.insert(percent).inserted {
+                issues.append(FieldIssue(here, "duplicate alert at \(percent.formatted)%"))
+            }
+        }
+        return issues
+    }
+}
+
+extension Double {
+    /// `90` rather than `90.0` in messages.
+    var formatted: String {
+        rounded() == self && abs(self) < 1e15 ? String(Int(self)) : String(self)
+    }
+}

@@ -1,0 +1,136 @@
+/// A big instruction: at each scheduled time it is split into jobs, each run as a batch/v1 Job.
+public struct Directive: Resource {
+    public static let kind = "Directive"
+    public static let plural = "directives"
+    public static let shortNames = ["dir"]
+
+    public enum CatchUp: String, WireEnum {
+        case none, latest, all
+    }
+
+    public struct Spec: Codable, Sendable, Equatable {
+        /// Five-field cron, or "HH:MM" for daily at that time.
+        public var schedule: CronSchedule
+        /// IANA time zone the schedule and SLO are read in (default UTC).
+        public var timeZone: TimeZoneID?
+        public var template: JobTemplate
+        public var jobs: [Job]
+        public var retry: RetryPolicy?
+        /// A job running longer is TIMED_OUT and stopped.
+        public var maxRuntimeSeconds: Int?
+        public var slo: SLO?
+        /// Runs missed while the controller was down (default none).
+        public var catchUp: CatchUp?
+        /// True: no new runs start.
+        public var suspend: Bool?
+    }
+
+    public struct JobTemplate: Codable, Sendable, Equatable {
+        public var image: String
+        public var command: [String]?
+        public var args: [String]?
+        public var env: [EnvVar]?
+        public var resources: ResourceRequests?
+    }
+
+    public struct Job: Codable, Sendable, Equatable {
+        public var id: String
+        /// Passed as JSON in the `HMS_PAYLOAD` environment variable.
+        public var payload: JSONValue?
+    }
+
+    public struct RetryPolicy: Codable, Sendable, Equatable {
+        public var maxAttempts: Int
+        public var backoffSeconds: Int?
+        public var backoffMultiplier: Double?
+    }
+
+    public struct SLO: Codable, Sendable, Equatable {
+        /// Local time (in `timeZone`) by which a run must be complete.
+        public var finishBefore: ClockTime
+    }
+
+    public enum JobState: String, WireEnum {
+        case pending = "PENDING", running = "RUNNING", succeeded = "SUCCEEDED", failed = "FAILED", timedOut = "TIMED_OUT"
+    }
+
+    public struct Status: Codable, Sendable, Equatable {
+        public struct Run: Codable, Sendable, Equatable {
+            public var scheduledTime: String
+            /// The run's local date, `2026-11-26`.
+            public var date: String
+            public var sloDeadline: String?
+            public var sloOk: Bool?
+            public var completionTime: String?
+            public var jobs: [JobStatus]
+        }
+
+        public struct JobStatus: Codable, Sendable, Equatable {
+            public var id: String
+            public var state: JobState
+            public var attempts: Int?
+            public var jobName: String?
+            public var startTime: String?
+            public var completionTime: String?
+            public var message: String?
+        }
+
+        public var observedGeneration: Int?
+        public var lastScheduleTime: String?
+        public var nextRunTime: String?
+        public var runs: [Run]?
+        public var conditions: [Condition]?
+    }
+
+    public var metadata: ObjectMeta
+    public var spec: Spec
+    public var status: Status?
+
+    public init(metadata: ObjectMeta, spec: Spec, status: Status? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    public func validate() -> [FieldIssue] {
+        var issues = validateMetadata()
+        let template = spec.template
+        if template.image.isEmpty || template.image.contains(where: \.isWhitespace) {
+            issues.append(FieldIssue("spec.template.image", "\"\(template.image)\" is not a valid image reference"))
+        }
+        issues += template.resources?.validate(at: FieldPath("spec.template.resources")) ?? []
+        issues += validateEnv(template.env, at: FieldPath("spec.template.env"))
+        if template.env?.contains(where: { $0.name == "HMS_PAYLOAD" }) ?? false {
+            issues.append(FieldIssue("spec.template.env", "HMS_PAYLOAD is set by the controller from each job's payload"))
+        }
+        if spec.jobs.isEmpty {
+            issues.append(FieldIssue("spec.jobs", "needs at least one job"))
+        }
+        var firstIndex: [String: Int] = [:]
+        for (i, job) in spec.jobs.enumerated() {
+            let here = FieldPath("spec.jobs").index(i).key("id")
+            if let problem = Names.dns1123LabelProblem(job.id) {
+                issues.append(FieldIssue(here, problem))
+            } else if let first = firstIndex[job.id] {
+                issues.append(FieldIssue(here, "duplicate job id \"\(job.id)\" (also spec.jobs[\(first)].id)"))
+            } else {
+                firstIndex[job.id] = i
+            }
+        }
+        if let retry = spec.retry {
+            if !(1...100).contains(retry.maxAttempts) {
+                issues.append(FieldIssue("spec.retry.maxAttempts", "must be between 1 and 100, found \(retry.maxAttempts)"))
+            }
+            if let backoff = retry.backoffSeconds, backoff < 0 {
+                issues.append(FieldIssue("spec.retry.backoffSeconds", "must not be negative, found \(backoff)"))
+            }
+            if let multiplier = retry.backoffMultiplier, !(multiplier >= 1) {
+                issues.append(FieldIssue("spec.retry.backoffMultiplier", "must be 1 or more, found \(multiplier.formatted)"))
+            }
+        }
+        if let runtime = spec.maxRuntimeSeconds, runtime < 1 {
+            issues.append(FieldIssue("spec.maxRuntimeSeconds", "must be 1 or more, found \(runtime)"))
+        }
+        return issues
+    }
+}

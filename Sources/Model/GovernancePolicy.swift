@@ -1,0 +1,66 @@
+/// Rules every action must pass: approval thresholds, allowed registries, freeze windows.
+public struct GovernancePolicy: Resource {
+    public static let kind = "GovernancePolicy"
+    public static let plural = "governancepolicies"
+    public static let shortNames = ["gp"]
+
+    /// The kinds of action a freeze window can block.
+    public enum ActionClass: String, WireEnum {
+        case deploy, update, scaleUp = "scale-up", scaleDown = "scale-down", restart, delete, startJob = "start-job"
+    }
+
+    public struct Spec: Codable, Sendable, Equatable {
+        /// ServiceSpecs and Directives it governs; absent: everything in its namespace.
+        public var selector: LabelSelector?
+        /// Above this many replicas an action is held for approval.
+        public var maxReplicasWithoutApproval: Int?
+        /// Image prefixes allowed (`registry.gov/`); absent: any.
+        public var allowedRegistries: [String]?
+        public var freezeWindows: [FreezeWindow]?
+    }
+
+    public struct FreezeWindow: Codable, Sendable, Equatable {
+        /// When each window opens (cron, in `timeZone`).
+        public var schedule: CronSchedule
+        public var durationMinutes: Int
+        public var timeZone: TimeZoneID?
+        public var blocks: [ActionClass]
+    }
+
+    public struct Status: Codable, Sendable, Equatable {
+        public var observedGeneration: Int?
+        public var activeFreezeWindow: String?
+        public var conditions: [Condition]?
+    }
+
+    public var metadata: ObjectMeta
+    public var spec: Spec
+    public var status: Status?
+
+    public init(metadata: ObjectMeta, spec: Spec, status: Status? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    public func validate() -> [FieldIssue] {
+        var issues = validateMetadata()
+        if let selector = spec.selector { issues += selector.validate(at: FieldPath("spec.selector")) }
+        if let maximum = spec.maxReplicasWithoutApproval, maximum < 0 {
+            issues.append(FieldIssue("spec.maxReplicasWithoutApproval", "must be 0 or more, found \(maximum)"))
+        }
+        for (i, registry) in (spec.allowedRegistries ?? []).enumerated() where registry.isEmpty || registry.contains(where: \.isWhitespace) {
+            issues.append(FieldIssue(FieldPath("spec.allowedRegistries").index(i), "\"\(registry)\" is not a registry prefix like registry.gov/"))
+        }
+        for (i, window) in (spec.freezeWindows ?? []).enumerated() {
+            let here = FieldPath("spec.freezeWindows").index(i)
+            if !(1...(60 * 24 * 31)).contains(window.durationMinutes) {
+                issues.append(FieldIssue(here.key("durationMinutes"), "must be between 1 and 44640 minutes (31 days), found \(window.durationMinutes)"))
+            }
+            if window.blocks.isEmpty {
+                issues.append(FieldIssue(here.key("blocks"), "needs at least one action class: \(ActionClass.allowedValues)"))
+            }
+        }
+        return issues
+    }
+}

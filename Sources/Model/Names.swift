@@ -1,0 +1,142 @@
+/// Name and label checks with Kubernetes' rules and wording
+/// (`k8s.io/apimachinery/pkg/util/validation`), made readable: the offending value comes
+/// first, problems are joined with "; ", and the regular expressions are left out.
+///
+/// Each function returns nil for a valid value, else one message, e.g.
+/// `"Web_API" is not a valid name: a lowercase RFC 1123 label must consist of lower case
+/// alphanumeric characters or '-', and must start and end with an alphanumeric character
+/// (e.g. 'my-name' or '123-abc')`. Lengths count bytes, as Kubernetes does.
+public enum Names {
+    /// Object names such as a ServiceSpec's (they become Deployment and Service names), job ids.
+    public static func dns1123LabelProblem(_ s: String) -> String? {
+        var problems = [String]()
+        if s.utf8.count > 63 { problems.append(maxLength(63)) }
+        if s.isEmpty {
+            problems.append(empty)
+        } else if !isDNS1123Label(s.utf8) {
+            problems.append(
+                isDNS1123Subdomain(s) ? "must not contain dots" : dns1123LabelRule)
+        }
+        return report(s, "name", problems)
+    }
+
+    /// Names that may contain dots, like most Kubernetes object names.
+    public static func dns1123SubdomainProblem(_ s: String) -> String? {
+        report(s, "name", subdomainProblems(s))
+    }
+
+    /// Names that must start with a letter (Service names, port names).
+    public static func dns1035LabelProblem(_ s: String) -> String? {
+        var problems = [String]()
+        if s.utf8.count > 63 { problems.append(maxLength(63)) }
+        if s.isEmpty {
+            problems.append(empty)
+        } else if !isDNS1123Label(s.utf8) || !(s.utf8.first.map(isLower) ?? false) {
+            problems.append(
+                "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name' or 'abc-123')")
+        }
+        return report(s, "name", problems)
+    }
+
+    /// Label values: empty, or up to 63 alphanumerics, '-', '_', '.', alphanumeric at both ends.
+    public static func labelValueProblem(_ s: String) -> String? {
+        var problems = [String]()
+        if s.utf8.count > 63 { problems.append(maxLength(63)) }
+        if !s.isEmpty && !isQualifiedNamePart(s.utf8) {
+            problems.append(
+                "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', 'my_value' or '12345')")
+        }
+        return report(s, "label value", problems)
+    }
+
+    /// Label (and annotation) keys: an optional DNS subdomain prefix and "/", then a name part
+    /// of up to 63 characters ("app", "app.kubernetes.io/managed-by").
+    public static func labelKeyProblem(_ s: String) -> String? {
+        let parts = s.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        var problems = [String]()
+        var name = Substring(s)
+        switch parts.count {
+        case 1:
+            break
+        case 2:
+            name = parts[1]
+            let prefix = String(parts[0])
+            if prefix.isEmpty {
+                problems.append("prefix part " + empty)
+            } else {
+                if prefix.utf8.count > 253 { problems.append("prefix part " + maxLength(253)) }
+                if !isDNS1123Subdomain(prefix) {
+                    problems.append(
+                        "prefix part must be a lowercase RFC 1123 subdomain: lower case alphanumeric characters, '-' or '.', starting and ending with an alphanumeric character (e.g. 'example.com')")
+                }
+            }
+        default:
+            return report(
+                s, "label key",
+                ["must contain at most one '/', between an optional DNS subdomain prefix and the name (e.g. 'example.com/MyName')"])
+        }
+        if name.isEmpty {
+            problems.append("name part " + empty)
+        } else if name.utf8.count > 63 {
+            problems.append("name part " + maxLength(63))
+        }
+        if !name.isEmpty && !isQualifiedNamePart(name.utf8) {
+            problems.append("name part " + labelKeyNameRule + " (e.g. 'MyName', 'my.name' or '123-abc')")
+        }
+        return report(s, "label key", problems)
+    }
+
+    // MARK: Messages
+
+    private static let empty = "must be non-empty"
+    private static let dns1123LabelRule =
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name' or '123-abc')"
+    private static let labelKeyNameRule =
+        "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+
+    private static func maxLength(_ n: Int) -> String { "must be no more than \(n) characters" }
+
+    private static func report(_ s: String, _ what: String, _ problems: [String]) -> String? {
+        problems.isEmpty ? nil : "\(s.debugDescription) is not a valid \(what): " + problems.joined(separator: "; ")
+    }
+
+    private static func subdomainProblems(_ s: String) -> [String] {
+        var problems = [String]()
+        if s.utf8.count > 253 { problems.append(maxLength(253)) }
+        if s.isEmpty {
+            problems.append(empty)
+        } else if !isDNS1123Subdomain(s) {
+            problems.append(
+                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')")
+        }
+        return problems
+    }
+
+    // MARK: Character rules (bytes, so no regular expressions and no Unicode surprises)
+
+    private static func isLower(_ c: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) }
+    private static func isDigit(_ c: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) }
+    private static func isAlphanumeric(_ c: UInt8) -> Bool {
+        isLower(c) || isDigit(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
+    }
+
+    /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
+    private static func isDNS1123Label<C: Collection<UInt8>>(_ s: C) -> Bool {
+        guard let first = s.first, let last = s.reversed().first else { return false }
+        let ends = { (c: UInt8) in isLower(c) || isDigit(c) }
+        return ends(first) && ends(last) && s.allSatisfy { ends($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// Labels joined by dots.
+    private static func isDNS1123Subdomain(_ s: String) -> Bool {
+        s.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy(isDNS1123Label)
+    }
+
+    /// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`
+    private static func isQualifiedNamePart<C: Collection<UInt8>>(_ s: C) -> Bool {
+        guard let first = s.first, let last = s.reversed().first else { return false }
+        let inner: Set<UInt8> = [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ".")]
+        return isAlphanumeric(first) && isAlphanumeric(last)
+            && s.allSatisfy { isAlphanumeric($0) || inner.contains($0) }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// A Kubernetes resource quantity (`500m`, `2`, `512Mi`, `1e3`), as in
+/// `k8s.io/apimachinery/pkg/api/resource`:
+///
+///     quantity   ::= [sign] number suffix
+///     number     ::= digits | digits "." [digits] | "." digits
+///     suffix     ::= binarySI | decimalSI | ("e" | "E") [sign] digits
+///     binarySI   ::= Ki | Mi | Gi | Ti | Pi | Ei
+///     decimalSI  ::= n | u | m | "" | k | M | G | T | P | E
+///
+/// `value` is in base units: cores for CPU (`500m` is 0.5), bytes for memory (`512Mi` is
+/// 536870912). Negative quantities parse; whether one makes sense is the caller's decision.
+///
+/// Equality and hashing compare `value`, not `text`: `500m == 0.5` and `1Gi == 1073741824`.
+/// The API server canonicalizes quantities (a manifest's `0.5` reads back from a Deployment as
+/// `500m`), so comparing text would make the plan and `diff` report changes that are not
+/// changes. Use `text` when showing the quantity to a person.
+public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// As written: `"500m"`, `"2"`, `"512Mi"`.
+    public let text: String
+    /// In base units (cores, bytes).
+    public let value: Double
+
+    public init(parsing text: String) throws(ValueError) {
+        guard let value = Self.parse(text) else {
+            throw ValueError(
+                "invalid quantity \(text.debugDescription): expected a number with an optional unit suffix, like 500m, 2 or 512Mi")
+        }
+        guard value.isFinite else {
+            throw ValueError("invalid quantity \(text.debugDescription): the value is too large")
+        }
+        self.text = text
+        self.value = value
+    }
+
+    public var description: String { text }
+
+    public static func == (lhs: Quantity, rhs: Quantity) -> Bool { lhs.value == rhs.value }
+
+    // Double hashes -0.0 and 0.0 alike, so this agrees with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(value) }
+
+    // MARK: Codable
+
+    /// A number (`cpu: 2`, `cpu: 0.5`) or a string (`cpu: 500m`). Int is tried before Double so
+    /// that `2` keeps the text "2" rather than "2.0"; strict decoders (JSONDecoder, ours) refuse
+    /// the wrong type, which is what makes trying in order safe.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text: String
+        if let int = try? container.decode(Int.self) {
+            text = String(int)
+        } else if let double = try? container.decode(Double.self) {
+            text = String(double)  // shortest form that round-trips: "0.5", "1e-07"
+        } else if let string = try? container.decode(String.self) {
+            text = string
+        } else {
+            throw DecodingError.typeMismatch(
+                Quantity.self,
+                DecodingError.Context(
+                    codingPath: container.codingPath,
+                    debugDescription: "expected a quantity: a number or a string like 500m, 2 or 512Mi"))
+        }
+        do {
+            self = try Quantity(parsing: text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
+        }
+    }
+
+    /// Always a string, as Kubernetes writes quantities.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+
+    // MARK: Parsing
+
+    private static let decimalExponents: [Substring: Int] = [
+        "n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18,
+    ]
+    private static let binaryExponents: [Substring: Int] = [
+        "Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60,
+    ]
+
+    /// The value, or nil when `text` does not follow the grammar.
+    private static func parse(_ text: String) -> Double? {
+        var rest = Substring(text)
+
+        var sign: Substring = ""
+        if let first = rest.first, first == "+" || first == "-" {
+            sign = first == "-" ? "-" : ""
+            rest = rest.dropFirst()
+        }
+        let integer = rest.prefix(while: \.isDigit0to9)
+        rest = rest.dropFirst(integer.count)
+        var fraction: Substring = ""
+        if rest.first == "." {
+            rest = rest.dropFirst()
+            fraction = rest.prefix(while: \.isDigit0to9)
+            rest = rest.dropFirst(fraction.count)
+        }
+        guard !integer.isEmpty || !fraction.isEmpty else { return nil }
+        // Normalized for Double's parser: "5." -> "5.0", ".5" -> "0.5".
+        let number = "\(sign)\(integer.isEmpty ? "0" : integer).\(fraction.isEmpty ? "0" : fraction)"
+
+        // Decimal scaling goes through the parser ("500e-3") rather than multiplying by 0.001,
+        // which is not exact in binary floating point.
+        if let exponent = decimalExponents[rest] {
+            return Double("\(number)e\(exponent)")
+        }
+        if let exponent = binaryExponents[rest] {
+            return Double(number).map { $0 * Double(sign: .plus, exponent: exponent, significand: 1) }
+        }
+        // A decimal exponent: "1e3", "2E-2". A bare "E" was caught above as exa.
+        if let marker = rest.first, marker == "e" || marker == "E" {
+            var digits = rest.dropFirst()
+            var exponentSign: Substring = ""
+            if let first = digits.first, first == "+" || first == "-" {
+                exponentSign = first == "-" ? "-" : ""
+                digits = digits.dropFirst()
+            }
+            guard !digits.isEmpty, digits.allSatisfy(\.isDigit0to9) else { return nil }
+            return Double("\(number)e\(exponentSign)\(digits)")
+        }
+        return nil
+    }
+}
+
+private extension Character {
+    /// 0-9 only: `isWholeNumber` alone also accepts other scripts' digits.
+    var isDigit0to9: Bool { isASCII && isWholeNumber }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// A service that should run: deployed as an apps/v1 Deployment of the same name.
+public struct ServiceSpec: Resource {
+    public static let kind = "ServiceSpec"
+    public static let plural = "servicespecs"
+    public static let shortNames = ["svcspec", "ss"]
+
+    public struct Spec: Codable, Sendable, Equatable {
+        public var image: String
+        /// Baseline when no AutoscaleRule targets the service (default 1).
+        public var replicas: Int?
+        public var port: Int?
+        public var resources: ResourceRequests?
+        public var env: [EnvVar]?
+        public var healthCheck: HealthCheck?
+        /// True: observe and plan, never act.
+        public var paused: Bool?
+        /// A changed value (RFC 3339 time) asks for a rolling restart.
+        public var restartedAt: String?
+
+        public init(image: String, replicas: Int? = nil, port: Int? = nil, resources: ResourceRequests? = nil, env: [EnvVar]? = nil, healthCheck: HealthCheck? = nil, paused: Bool? = nil, restartedAt: String? = nil) {
+            self.image = image
+            self.replicas = replicas
+            self.port = port
+            self.resources = resources
+            self.env = env
+            self.healthCheck = healthCheck
+            self.paused = paused
+            self.restartedAt = restartedAt
+        }
+    }
+
+    /// An HTTP health check, deployed as readiness and liveness probes.
+    public struct HealthCheck: Codable, Sendable, Equatable {
+        public var path: String
+        /// Defaults to the service's port.
+        public var port: Int?
+        public var periodSeconds: Int?
+        public var failureThreshold: Int?
+        public var initialDelaySeconds: Int?
+    }
+
+    public struct Status: Codable, Sendable, Equatable {
+        public var observedGeneration: Int?
+        public var replicas: Int?
+        public var readyReplicas: Int?
+        public var costUSDPerHour: Double?
+        public var lastAction: String?
+        public var conditions: [Condition]?
+    }
+
+    public var metadata: ObjectMeta
+    public var spec: Spec
+    public var status: Status?
+
+    public init(metadata: ObjectMeta, spec: Spec, status: Status? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    public func validate() -> [FieldIssue] {
+        var issues = validateMetadata()
+        // The name also names a Service when `port` is set, and Services need DNS-1035 labels.
+        if issues.isEmpty, let problem = Names.dns1035LabelProblem(metadata.name) {
+            issues.append(FieldIssue("metadata.name", problem))
+        }
+        if spec.image.isEmpty || spec.image.contains(where: \.isWhitespace) {
+            issues.append(FieldIssue("spec.image", "\"\(spec.image)\" is not a valid image reference"))
+        }
+        if let replicas = spec.replicas, replicas < 0 {
+            issues.append(FieldIssue("spec.replicas", "must be 0 or more, found \(replicas)"))
+        }
+        if let port = spec.port, !(1...65535).contains(port) {
+            issues.append(FieldIssue("spec.port", "must be a port between 1 and 65535, found \(port)"))
+        }
+        issues += spec.resources?.validate(at: FieldPath("spec.resources")) ?? []
+        issues += validateEnv(spec.env, at: FieldPath("spec.env"))
+        if let check = spec.healthCheck {
+            if !check.path.hasPrefix("/") {
+                issues.append(FieldIssue("spec.healthCheck.path", "must start with \"/\", found \"\(check.path)\""))
+            }
+            if let port = check.port, !(1...65535).contains(port) {
+                issues.append(FieldIssue("spec.healthCheck.port", "must be a port between 1 and 65535, found \(port)"))
+            } else if check.port == nil, spec.port == nil {
+                issues.append(FieldIssue("spec.healthCheck", "a health check needs a port: set spec.port or spec.healthCheck.port"))
+            }
+            for (name, value, minimum) in [("periodSeconds", check.periodSeconds, 1), ("failureThreshold", check.failureThreshold, 1), ("initialDelaySeconds", check.initialDelaySeconds, 0)] {
+                if let value, value < minimum {
+                    issues.append(FieldIssue(FieldPath("spec.healthCheck").key(name), "must be \(minimum) or more, found \(value)"))
+                }
+            }
+        }
+        if let restartedAt = spec.restartedAt, RFC3339.date(from: restartedAt) == nil {
+            issues.append(FieldIssue("spec.restartedAt", "\"\(restartedAt)\" is not an RFC 3339 time like 2026-11-26T05:00:00Z"))
+        }
+        return issues
+    }
+}
+
+/// RFC 3339 times as Kubernetes writes them (`2026-11-26T05:00:00Z`, fractions and offsets allowed).
+public enum RFC3339 {
+    public static func date(from text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    public static func string(from date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}

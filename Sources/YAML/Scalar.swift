@@ -1,0 +1,125 @@
+/// A scalar as written: its text and the style it was written in. Quoting matters: `"10"` is a
+/// string, `10` an integer.
+public struct Scalar: Sendable, Equatable {
+    public enum Style: Sendable, Equatable {
+        case plain, singleQuoted, doubleQuoted, literal, folded
+    }
+
+    public var string: String
+    public var style: Style
+
+    public init(_ string: String, style: Style) {
+        self.string = string
+        self.style = style
+    }
+
+    /// A scalar's meaning under the YAML 1.2 core schema (what JSON-compatible tools agree on).
+    public enum Resolved: Sendable, Equatable {
+        case null
+        case bool(Bool)
+        case int(Int)
+        case float(Double)
+        case string(String)
+
+        public var kindDescription: String {
+            switch self {
+            case .null: "null"
+            case .bool(let b): "a boolean (\(b))"
+            case .int(let i): "an integer (\(i))"
+            case .float(let d): "a number (\(d))"
+            case .string(let s): "a string (\"\(s)\")"
+            }
+        }
+    }
+
+    public var resolved: Resolved {
+        style == .plain ? Scalar.resolvePlain(string) : .string(string)
+    }
+
+    /// YAML 1.1 readers (go-yaml v2, which kubectl uses) take these as booleans: a manifest that
+    /// means the string must quote them, so we refuse them where a string is expected.
+    public var isYAML11Boolean: Bool {
+        style == .plain && Scalar.yaml11Booleans.contains(string)
+    }
+
+    static let yaml11Booleans: Set<String> = [
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+        "on", "On", "ON", "off", "Off", "OFF",
+    ]
+
+    /// A scalar that reads back as the same string: plain when unambiguous, double-quoted otherwise.
+    public static func quotedIfNeeded(_ s: String) -> Scalar {
+        let plainIsString: Bool
+        if case .string = resolvePlain(s) { plainIsString = !yaml11Booleans.contains(s) } else { plainIsString = false }
+        if !plainIsString { return Scalar(s, style: .doubleQuoted) }
+        if s.contains("\n") { return Scalar(s, style: .literal) }
+        return Scalar(s, style: .plain)
+    }
+
+    static func resolvePlain(_ s: String) -> Resolved {
+        var utf8 = s.utf8
+        guard let first = utf8.first else { return .null }
+        // Fast path: most scalars are words, which no rule below matches.
+        switch first {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+             UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+             UInt8(ascii: "f"), UInt8(ascii: "F"):
+            break
+        default:
+            return .string(s)
+        }
+        switch s {
+        case "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
+        case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
+        case ".nan", ".NaN", ".NAN": return .float(.nan)
+        default: break
+        }
+        if s.hasPrefix("0x"), s.count > 2, let v = Int(s.dropFirst(2), radix: 16) { return .int(v) }
+        if s.hasPrefix("0o"), s.count > 2, let v = Int(s.dropFirst(2), radix: 8) { return .int(v) }
+        if isDecimalInteger(&utf8) {
+            if let v = Int(s) { return .int(v) }
+            return Double(s).map(Resolved.float) ?? .string(s)
+        }
+        if isFloat(s), let v = Double(s) { return .float(v) }
+        return .string(s)
+    }
+
+    private static func isDecimalInteger(_ utf8: inout String.UTF8View) -> Bool {
+        var digits = 0
+        for (i, c) in utf8.enumerated() {
+            if i == 0, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") { continue }
+            guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return false }
+            digits += 1
+        }
+        return digits > 0
+    }
+
+    /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, the core schema's float.
+    private static func isFloat(_ s: String) -> Bool {
+        var chars = Substring(s).utf8[...]
+        func digits() -> Int {
+            var n = 0
+            while let c = chars.first, c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { chars.removeFirst(); n += 1 }
+            return n
+        }
+        if let c = chars.first, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") { chars.removeFirst() }
+        let whole = digits()
+        var fraction = 0
+        if chars.first == UInt8(ascii: ".") {
+            chars.removeFirst()
+            fraction = digits()
+            if whole == 0 && fraction == 0 { return false }
+        } else if whole == 0 {
+            return false
+        }
+        if let c = chars.first, c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+            chars.removeFirst()
+            if let c = chars.first, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") { chars.removeFirst() }
+            if digits() == 0 { return false }
+        }
+        return chars.isEmpty
+    }
+}

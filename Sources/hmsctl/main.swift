@@ -1,0 +1,3 @@
+import HMSCtlCommands
+
+HMSCtl.main()

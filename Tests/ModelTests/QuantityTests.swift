@@ -1,0 +1,186 @@
+import Foundation
+import Testing
+
+@testable import Model
+
+@Suite("Quantity")
+struct QuantityTests {
+    struct Valid: CustomTestStringConvertible, Sendable {
+        let name: String
+        let text: String
+        let value: Double
+        var testDescription: String { "\(name): \(text)" }
+    }
+
+    static let valid: [Valid] = [
+        Valid(name: "millicores", text: "500m", value: 0.5),
+        Valid(name: "whole cores", text: "2", value: 2),
+        Valid(name: "zero", text: "0", value: 0),
+        Valid(name: "decimal fraction", text: "0.1", value: 0.1),
+        Valid(name: "leading dot", text: ".5", value: 0.5),
+        Valid(name: "trailing dot", text: "5.", value: 5),
+        Valid(name: "plus sign", text: "+1", value: 1),
+        Valid(name: "negative", text: "-500m", value: -0.5),
+        Valid(name: "nano", text: "5n", value: 5e-9),
+        Valid(name: "micro", text: "250u", value: 250e-6),
+        Valid(name: "kilo", text: "1k", value: 1e3),
+        Valid(name: "mega", text: "128M", value: 128e6),
+        Valid(name: "giga", text: "2G", value: 2e9),
+        Valid(name: "tera", text: "1T", value: 1e12),
+        Valid(name: "peta", text: "1P", value: 1e15),
+        Valid(name: "exa", text: "1E", value: 1e18),
+        Valid(name: "kibi", text: "1Ki", value: 1024),
+        Valid(name: "mebi", text: "512Mi", value: 536_870_912),
+        Valid(name: "fractional gibi", text: "1.5Gi", value: 1_610_612_736),
+        Valid(name: "tebi", text: "1Ti", value: 1_099_511_627_776),
+        Valid(name: "pebi", text: "1Pi", value: 1_125_899_906_842_624),
+        Valid(name: "exbi", text: "1Ei", value: 1_152_921_504_606_846_976),
+        Valid(name: "exponent", text: "1e3", value: 1000),
+        Valid(name: "upper-case exponent", text: "1E3", value: 1000),
+        Valid(name: "negative exponent", text: "25e-2", value: 0.25),
+        Valid(name: "signed exponent", text: "1e+2", value: 100),
+        Valid(name: "Swift's small-number form", text: "1e-07", value: 1e-7),
+    ]
+
+    @Test(arguments: valid)
+    func parses(_ c: Valid) throws {
+        let quantity = try Quantity(parsing: c.text)
+        #expect(quantity.text == c.text)
+        #expect(quantity.description == c.text)
+        #expect(quantity.value == c.value)
+    }
+
+    struct Invalid: CustomTestStringConvertible, Sendable {
+        let name: String
+        let text: String
+        var testDescription: String { "\(name): \(text.debugDescription)" }
+    }
+
+    static let invalid: [Invalid] = [
+        Invalid(name: "words", text: "5 cores"),
+        Invalid(name: "empty", text: ""),
+        Invalid(name: "suffix only", text: "m"),
+        Invalid(name: "sign only", text: "-"),
+        Invalid(name: "dot only", text: "."),
+        Invalid(name: "two dots", text: "1.2.3"),
+        Invalid(name: "bytes suffix", text: "1Mb"),
+        Invalid(name: "lower-case binary", text: "1mi"),
+        Invalid(name: "upper-case binary i", text: "1KI"),
+        Invalid(name: "lower-case kibi", text: "1ki"),
+        Invalid(name: "leading space", text: " 1"),
+        Invalid(name: "trailing space", text: "1 "),
+        Invalid(name: "exponent without digits", text: "1e"),
+        Invalid(name: "exponent sign without digits", text: "1e+"),
+        Invalid(name: "fractional exponent", text: "1e1.5"),
+        Invalid(name: "no mantissa", text: "e3"),
+        Invalid(name: "hexadecimal", text: "0x10"),
+        Invalid(name: "underscores", text: "1_000"),
+        Invalid(name: "double sign", text: "--1"),
+        Invalid(name: "infinity", text: "inf"),
+        Invalid(name: "not a number", text: "nan"),
+        Invalid(name: "Arabic-Indic digit", text: "٣"),
+        Invalid(name: "suffix and exponent", text: "1ke3"),
+    ]
+
+    @Test(arguments: invalid)
+    func rejects(_ c: Invalid) {
+        #expect(throws: ValueError(
+            "invalid quantity \(c.text.debugDescription): expected a number with an optional unit suffix, like 500m, 2 or 512Mi"
+        )) { try Quantity(parsing: c.text) }
+    }
+
+    @Test func rejectsValuesBeyondDouble() {
+        #expect(throws: ValueError("invalid quantity \"1e400\": the value is too large")) {
+            try Quantity(parsing: "1e400")
+        }
+    }
+
+    @Test func theExactErrorMessage() {
+        #expect(throws: ValueError(
+            #"invalid quantity "5 cores": expected a number with an optional unit suffix, like 500m, 2 or 512Mi"#
+        )) { try Quantity(parsing: "5 cores") }
+    }
+
+    @Test func equalityAndHashingFollowTheValue() throws {
+        let half = try Quantity(parsing: "500m")
+        let alsoHalf = try Quantity(parsing: "0.5")
+        #expect(half == alsoHalf)
+        #expect(half.hashValue == alsoHalf.hashValue)
+        #expect(try Quantity(parsing: "1Gi") == Quantity(parsing: "1073741824"))
+        #expect(try Quantity(parsing: "1k") == Quantity(parsing: "1e3"))
+        #expect(try Quantity(parsing: "-0") == Quantity(parsing: "0"))
+        #expect(try Quantity(parsing: "-0").hashValue == Quantity(parsing: "0").hashValue)
+        #expect(try Quantity(parsing: "500m") != Quantity(parsing: "501m"))
+        #expect(try Set(["500m", "0.5", "1", "1000m"].map(Quantity.init(parsing:))).count == 2)
+    }
+
+    // MARK: Codable
+
+    struct Resources: Codable, Equatable {
+        var cpu: Quantity
+    }
+
+    struct Decoded: CustomTestStringConvertible, Sendable {
+        let name: String
+        let json: String
+        let text: String
+        let value: Double
+        var testDescription: String { name }
+    }
+
+    static let decoded: [Decoded] = [
+        Decoded(name: "string", json: #"{"cpu": "500m"}"#, text: "500m", value: 0.5),
+        Decoded(name: "integer", json: #"{"cpu": 2}"#, text: "2", value: 2),
+        Decoded(name: "fraction", json: #"{"cpu": 0.5}"#, text: "0.5", value: 0.5),
+        Decoded(name: "number in exponent form", json: #"{"cpu": 1e-7}"#, text: "1e-07", value: 1e-7),
+        Decoded(name: "numeric string", json: #"{"cpu": "2"}"#, text: "2", value: 2),
+    ]
+
+    @Test(arguments: decoded)
+    func decodesFromJSON(_ c: Decoded) throws {
+        let resources = try JSONDecoder().decode(Resources.self, from: Data(c.json.utf8))
+        #expect(resources.cpu.text == c.text)
+        #expect(resources.cpu.value == c.value)
+    }
+
+    @Test func encodesAsTheTextWritten() throws {
+        let resources = try JSONDecoder().decode(Resources.self, from: Data(#"{"cpu": 2}"#.utf8))
+        let json = String(decoding: try JSONEncoder().encode(resources), as: UTF8.self)
+        #expect(json == #"{"cpu":"2"}"#)
+        let memory = try Quantity(parsing: "512Mi")
+        #expect(String(decoding: try JSONEncoder().encode([memory]), as: UTF8.self) == #"["512Mi"]"#)
+    }
+
+    @Test(arguments: ["500m", "512Mi", "1e3", "-1", ".5"])
+    func roundTripsThroughJSON(_ text: String) throws {
+        let original = Resources(cpu: try Quantity(parsing: text))
+        let copy = try JSONDecoder().decode(Resources.self, from: JSONEncoder().encode(original))
+        #expect(copy == original)
+        #expect(copy.cpu.text == text)
+    }
+
+    @Test func badStringIsDataCorruptedWithTheMessage() {
+        do {
+            _ = try JSONDecoder().decode(Resources.self, from: Data(#"{"cpu": "5 cores"}"#.utf8))
+            Issue.record("decoded a bad quantity")
+        } catch let DecodingError.dataCorrupted(context) {
+            #expect(context.debugDescription
+                == #"invalid quantity "5 cores": expected a number with an optional unit suffix, like 500m, 2 or 512Mi"#)
+            #expect(context.codingPath.map(\.stringValue) == ["cpu"])
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func wrongTypeIsATypeMismatch() {
+        do {
+            _ = try JSONDecoder().decode(Resources.self, from: Data(#"{"cpu": true}"#.utf8))
+            Issue.record("decoded a boolean as a quantity")
+        } catch let DecodingError.typeMismatch(type, context) {
+            #expect(ObjectIdentifier(type) == ObjectIdentifier(Quantity.self))
+            #expect(context.debugDescription == "expected a quantity: a number or a string like 500m, 2 or 512Mi")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+}
