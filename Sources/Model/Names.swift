@@ -7,7 +7,7 @@
 /// alphanumeric characters or '-', and must start and end with an alphanumeric character
 /// (e.g. 'my-name' or '123-abc')`. Lengths count bytes, as Kubernetes does.
 public enum Names {
-    /// Object names such as a ServiceSpec's (they become Deployment and Service names), job ids.
+    /// Names used as a single DNS label: namespaces, job ids, most generated names.
     public static func dns1123LabelProblem(_ s: String) -> String? {
         var problems = [String]()
         if s.utf8.count > 63 { problems.append(maxLength(63)) }
@@ -15,17 +15,27 @@ public enum Names {
             problems.append(empty)
         } else if !isDNS1123Label(s.utf8) {
             problems.append(
-                isDNS1123Subdomain(s) ? "must not contain dots" : dns1123LabelRule)
+                isDNS1123Subdomain(s)
+                    ? "must not contain dots"
+                    : "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name' or '123-abc')")
         }
         return report(s, "name", problems)
     }
 
     /// Names that may contain dots, like most Kubernetes object names.
     public static func dns1123SubdomainProblem(_ s: String) -> String? {
-        report(s, "name", subdomainProblems(s))
+        var problems = [String]()
+        if s.utf8.count > 253 { problems.append(maxLength(253)) }
+        if s.isEmpty {
+            problems.append(empty)
+        } else if !isDNS1123Subdomain(s) {
+            problems.append(
+                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')")
+        }
+        return report(s, "name", problems)
     }
 
-    /// Names that must start with a letter (Service names, port names).
+    /// Names that must also start with a letter: Service names.
     public static func dns1035LabelProblem(_ s: String) -> String? {
         var problems = [String]()
         if s.utf8.count > 63 { problems.append(maxLength(63)) }
@@ -81,7 +91,8 @@ public enum Names {
             problems.append("name part " + maxLength(63))
         }
         if !name.isEmpty && !isQualifiedNamePart(name.utf8) {
-            problems.append("name part " + labelKeyNameRule + " (e.g. 'MyName', 'my.name' or '123-abc')")
+            problems.append(
+                "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', 'my.name' or '123-abc')")
         }
         return report(s, "label key", problems)
     }
@@ -89,27 +100,11 @@ public enum Names {
     // MARK: Messages
 
     private static let empty = "must be non-empty"
-    private static let dns1123LabelRule =
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name' or '123-abc')"
-    private static let labelKeyNameRule =
-        "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
 
     private static func maxLength(_ n: Int) -> String { "must be no more than \(n) characters" }
 
     private static func report(_ s: String, _ what: String, _ problems: [String]) -> String? {
         problems.isEmpty ? nil : "\(s.debugDescription) is not a valid \(what): " + problems.joined(separator: "; ")
-    }
-
-    private static func subdomainProblems(_ s: String) -> [String] {
-        var problems = [String]()
-        if s.utf8.count > 253 { problems.append(maxLength(253)) }
-        if s.isEmpty {
-            problems.append(empty)
-        } else if !isDNS1123Subdomain(s) {
-            problems.append(
-                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')")
-        }
-        return problems
     }
 
     // MARK: Character rules (bytes, so no regular expressions and no Unicode surprises)
@@ -121,8 +116,8 @@ public enum Names {
     }
 
     /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
-    private static func isDNS1123Label<C: Collection<UInt8>>(_ s: C) -> Bool {
-        guard let first = s.first, let last = s.reversed().first else { return false }
+    private static func isDNS1123Label<C: BidirectionalCollection<UInt8>>(_ s: C) -> Bool {
+        guard let first = s.first, let last = s.last else { return false }
         let ends = { (c: UInt8) in isLower(c) || isDigit(c) }
         return ends(first) && ends(last) && s.allSatisfy { ends($0) || $0 == UInt8(ascii: "-") }
     }
@@ -133,8 +128,8 @@ public enum Names {
     }
 
     /// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`
-    private static func isQualifiedNamePart<C: Collection<UInt8>>(_ s: C) -> Bool {
-        guard let first = s.first, let last = s.reversed().first else { return false }
+    private static func isQualifiedNamePart<C: BidirectionalCollection<UInt8>>(_ s: C) -> Bool {
+        guard let first = s.first, let last = s.last else { return false }
         let inner: Set<UInt8> = [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ".")]
         return isAlphanumeric(first) && isAlphanumeric(last)
             && s.allSatisfy { isAlphanumeric($0) || inner.contains($0) }
