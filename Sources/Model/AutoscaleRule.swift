@@ -154,11 +154,13 @@ public struct AutoscaleRule: Resource {
 extension AutoscaleRule.Metric {
     func validate(at path: FieldPath) -> [FieldIssue] {
         var issues: [FieldIssue] = []
+        // "an external metric", "a pods metric".
+        let metric = (type == .object || type == .external ? "an " : "a ") + "\(type.rawValue) metric"
         func require(_ present: Bool, _ field: String, _ why: String) {
-            if !present { issues.append(FieldIssue(path, "a \(type.rawValue) metric needs \(field)\(why)")) }
+            if !present { issues.append(FieldIssue(path, "\(metric) needs \(field)\(why)")) }
         }
         func forbid(_ present: Bool, _ field: String) {
-            if present { issues.append(FieldIssue(path.key(field), "does not apply to a \(type.rawValue) metric")) }
+            if present { issues.append(FieldIssue(path.key(field), "does not apply to \(metric)")) }
         }
         switch type {
         case .cpu, .memory:

@@ -21,7 +21,7 @@ public struct CronSchedule: Hashable, Sendable, Codable, CustomStringConvertible
     private let fields: Fields
 
     public init(parsing expression: String) throws(ValueError) {
-        let trimmed = expression.trimmingCharacters(in: .whitespaces)
+        let trimmed = expression.trimmingCharacters(in: .whitespacesAndNewlines)
         let fail = { (problem: String) in
             ValueError("invalid cron expression \(expression.debugDescription): \(problem)")
         }
