@@ -33,7 +33,11 @@ let package = Package(
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
-        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "Model", "YAML"]),
+        .testTarget(
+            name: "ManifestsTests",
+            dependencies: ["Manifests", "Model", "YAML"],
+            exclude: ["golden", "fuzz-regressions"]
+        ),
         .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"]),
     ]
 )

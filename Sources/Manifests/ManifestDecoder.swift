@@ -81,7 +81,7 @@ public struct ManifestDecoder: Sendable {
         do {
             resource = try NodeDecoder.decode(kind, from: document, path: [], sink: sink)
         } catch let error as NodeError {
-            return .problems(sink.problems + [error])
+            return .problems(sorted(sink.problems + [error]))
         } catch {
             return .problems(sink.problems + [NodeError(mark: document.mark, path: FieldPath(), message: "\(error)")])
         }
@@ -101,10 +101,10 @@ public struct ManifestDecoder: Sendable {
     private func resolveKind(_ document: Node) throws(NodeError) -> any Resource.Type {
         let known = AnyResource.kinds.map { $0.kind }
         guard let apiVersionNode = document["apiVersion"], case .string(let apiVersion) = apiVersionNode.resolved else {
-            throw NodeError(mark: document["apiVersion"]?.mark ?? document.mark, path: FieldPath("apiVersion"), message: document["apiVersion"] == nil ? "missing required field \"apiVersion\" (\(API.apiVersion))" : "expected a string (\(API.apiVersion))")
+            throw NodeError(mark: document["apiVersion"]?.mark ?? document.mark, path: FieldPath("apiVersion"), message: document["apiVersion"] == nil ? "missing required field (\(API.apiVersion))" : "expected a string (\(API.apiVersion))")
         }
         guard let kindNode = document["kind"], case .string(let kindName) = kindNode.resolved else {
-            throw NodeError(mark: document["kind"]?.mark ?? document.mark, path: FieldPath("kind"), message: document["kind"] == nil ? "missing required field \"kind\" (one of \(known.joined(separator: ", ")))" : "expected a string")
+            throw NodeError(mark: document["kind"]?.mark ?? document.mark, path: FieldPath("kind"), message: document["kind"] == nil ? "missing required field (one of \(known.joined(separator: ", ")))" : "expected a string")
         }
         guard apiVersion == API.apiVersion else {
             throw NodeError(mark: apiVersionNode.mark, path: FieldPath("apiVersion"), message: "hmsctl reads \(API.apiVersion) resources, found \"\(apiVersion)\" (kind \(kindName))")

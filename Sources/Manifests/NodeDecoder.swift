@@ -23,24 +23,34 @@ struct NodeDecoder: Decoder {
     let sink: ProblemSink
     /// The type being decoded, to suggest field names when a key is unknown.
     let type: Any.Type
+    /// Where errors about the node as a whole point.
+    let mark: Mark
+
+    init(node: Node, path: [any CodingKey], sink: ProblemSink, type: Any.Type, key: Node? = nil) {
+        self.node = node
+        self.path = path
+        self.sink = sink
+        self.type = type
+        self.mark = errorMark(of: node, key: key)
+    }
 
     var codingPath: [any CodingKey] { path }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    static func decode<T: Decodable>(_ type: T.Type, from node: Node, path: [any CodingKey], sink: ProblemSink) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from node: Node, path: [any CodingKey], sink: ProblemSink, key: Node? = nil) throws -> T {
         do {
-            return try T(from: NodeDecoder(node: node, path: path, sink: sink, type: type))
+            return try T(from: NodeDecoder(node: node, path: path, sink: sink, type: type, key: key))
         } catch let error as NodeError {
             throw error
         } catch let error as DecodingError {
             // Thrown by a type's own init(from:) (a quantity, a cron expression): place it.
-            throw NodeDecoder.place(error, under: node, at: path)
+            throw NodeDecoder.place(error, under: node, at: path, mark: errorMark(of: node, key: key))
         }
     }
 
     func container<Key: CodingKey>(keyedBy: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard let pairs = node.mapping else { throw mismatch("a mapping") }
-        return KeyedDecodingContainer(KeyedNodeContainer<Key>(node: node, pairs: pairs, path: path, sink: sink, type: type))
+        return KeyedDecodingContainer(KeyedNodeContainer<Key>(node: node, mark: mark, pairs: pairs, path: path, sink: sink, type: type))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -49,29 +59,32 @@ struct NodeDecoder: Decoder {
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        ScalarContainer(node: node, path: path, sink: sink)
+        ScalarContainer(node: node, path: path, sink: sink, type: type)
     }
 
     private func mismatch(_ expected: String) -> NodeError {
-        NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))")
+        NodeError(mark: mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))")
     }
 
-    static func place(_ error: DecodingError, under node: Node, at path: [any CodingKey]) -> NodeError {
+    static func place(_ error: DecodingError, under node: Node, at path: [any CodingKey], mark: Mark) -> NodeError {
         let context: DecodingError.Context
         switch error {
         case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c): context = c
-        @unknown default: return NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "\(error)")
+        @unknown default: return NodeError(mark: mark, path: FieldPath(codingPath: path), message: "\(error)")
         }
         // The error may name a key below `node`: walk down to it for the best position.
         var target = node
+        var targetMark = mark
         for key in context.codingPath.dropFirst(path.count) {
             if let index = key.intValue, let items = target.sequence, items.indices.contains(index) {
                 target = items[index]
-            } else if let child = target[key.stringValue] {
-                target = child
+                targetMark = target.mark
+            } else if let pair = target.mapping?.first(where: { $0.key.scalar?.string == key.stringValue }) {
+                target = pair.value
+                targetMark = errorMark(of: pair.value, key: pair.key)
             }
         }
-        return NodeError(mark: target.mark, path: FieldPath(codingPath: context.codingPath), message: context.debugDescription)
+        return NodeError(mark: targetMark, path: FieldPath(codingPath: context.codingPath), message: context.debugDescription)
     }
 }
 
@@ -79,6 +92,13 @@ extension FieldPath {
     init(codingPath: [any CodingKey]) {
         self.init(codingPath.map { key in key.intValue.map(Component.index) ?? .key(key.stringValue) })
     }
+}
+
+/// Errors about a block collection point at its key (`spec:`), not at its first child, which is
+/// where libyaml marks it; scalars and flow collections point at themselves.
+func errorMark(of node: Node, key: Node?) -> Mark {
+    guard let key, node.mark.line > key.mark.line else { return node.mark }
+    return key.mark
 }
 
 /// How a node reads in a message: `"three"`, `the number 3`, `a mapping`.
@@ -114,6 +134,7 @@ struct IndexKey: CodingKey {
 
 private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let node: Node
+    let mark: Mark
     let pairs: [Node.Pair]
     let path: [any CodingKey]
     let sink: ProblemSink
@@ -121,8 +142,9 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     var codingPath: [any CodingKey] { path }
 
-    init(node: Node, pairs: [Node.Pair], path: [any CodingKey], sink: ProblemSink, type: Any.Type) {
+    init(node: Node, mark: Mark, pairs: [Node.Pair], path: [any CodingKey], sink: ProblemSink, type: Any.Type) {
         self.node = node
+        self.mark = mark
         self.pairs = pairs
         self.path = path
         self.sink = sink
@@ -143,33 +165,34 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         allKeys = keys
     }
 
-    private func child(_ key: Key) -> Node? {
+    private func pair(_ key: Key) -> Node.Pair? {
         // Mappings are small; a scan beats building a dictionary for each.
-        for pair in pairs where pair.key.scalar?.string == key.stringValue { return pair.value }
+        for pair in pairs where pair.key.scalar?.string == key.stringValue { return pair }
         return nil
     }
 
-    private func required(_ key: Key) throws -> Node {
-        guard let node = child(key) else {
-            throw NodeError(mark: self.node.mark, path: FieldPath(codingPath: path), message: "missing required field \"\(key.stringValue)\"")
+    private func required(_ key: Key) throws -> Node.Pair {
+        guard let pair = pair(key) else {
+            throw NodeError(mark: mark, path: FieldPath(codingPath: path), message: "missing required field \"\(key.stringValue)\"")
         }
-        return node
+        return pair
     }
 
-    func contains(_ key: Key) -> Bool { child(key) != nil }
+    func contains(_ key: Key) -> Bool { pair(key) != nil }
 
     func decodeNil(forKey key: Key) throws -> Bool {
-        child(key).map(isNull) ?? true
+        pair(key).map { isNull($0.value) } ?? true
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try NodeDecoder.decode(type, from: try required(key), path: path + [key], sink: sink)
+        let pair = try required(key)
+        return try NodeDecoder.decode(type, from: pair.value, path: path + [key], sink: sink, key: pair.key)
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        guard let node = child(key), !isNull(node) else { return nil }
+        guard let pair = pair(key), !isNull(pair.value) else { return nil }
         do {
-            return try NodeDecoder.decode(type, from: node, path: path + [key], sink: sink)
+            return try NodeDecoder.decode(type, from: pair.value, path: path + [key], sink: sink, key: pair.key)
         } catch let error as NodeError {
             sink.problems.append(error)
             return nil
@@ -199,15 +222,21 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try scalar(key).decode(type) }
 
     private func scalar(_ key: Key) throws -> ScalarContainer {
-        ScalarContainer(node: try required(key), path: path + [key], sink: sink)
+        let pair = try required(key)
+        return ScalarContainer(node: pair.value, path: path + [key], sink: sink, type: Any.self)
+    }
+
+    private func nested(_ key: Key) throws -> NodeDecoder {
+        let pair = try required(key)
+        return NodeDecoder(node: pair.value, path: path + [key], sink: sink, type: Any.self, key: pair.key)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        try NodeDecoder(node: try required(key), path: path + [key], sink: sink, type: Any.self).container(keyedBy: type)
+        try nested(key).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try NodeDecoder(node: try required(key), path: path + [key], sink: sink, type: Any.self).unkeyedContainer()
+        try nested(key).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder {
@@ -215,7 +244,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        NodeDecoder(node: try required(key), path: path + [key], sink: sink, type: Any.self)
+        try nested(key)
     }
 }
 
@@ -271,7 +300,7 @@ private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
 
     private mutating func scalar() throws -> ScalarContainer {
         let (node, path) = try next()
-        return ScalarContainer(node: node, path: path, sink: sink)
+        return ScalarContainer(node: node, path: path, sink: sink, type: Any.self)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
@@ -299,6 +328,8 @@ private struct ScalarContainer: SingleValueDecodingContainer {
     let node: Node
     let path: [any CodingKey]
     let sink: ProblemSink
+    /// The type asking; a closed set of values (an enum) gives better advice than "quote it".
+    let type: Any.Type
 
     var codingPath: [any CodingKey] { path }
 
@@ -308,17 +339,31 @@ private struct ScalarContainer: SingleValueDecodingContainer {
 
     func decodeNil() -> Bool { isNull(node) }
 
+    /// `"4"` where a number belongs: say how to write it.
+    private var quotedNumberHint: String {
+        guard let scalar = node.scalar, scalar.style != .plain else { return "" }
+        switch Scalar(scalar.string, style: .plain).resolved {
+        case .int, .float: return "; remove the quotes: \(scalar.string)"
+        default: return ""
+        }
+    }
+
     func decode(_ type: Bool.Type) throws -> Bool {
-        guard node.scalar != nil, case .bool(let value) = node.resolved else { throw mismatch("a boolean (true or false)") }
+        guard node.scalar != nil, case .bool(let value) = node.resolved else {
+            let meant = node.scalar.map { Scalar($0.string, style: .plain) }
+            let hint = meant?.isYAML11Boolean == true ? "; write \(["y", "yes", "on"].contains(meant?.string.lowercased() ?? "") ? "true" : "false")" : ""
+            throw mismatch("a boolean (true or false)", hint: hint)
+        }
         return value
     }
 
     func decode(_ type: String.Type) throws -> String {
         guard let scalar = node.scalar else { throw mismatch("a string") }
         guard case .string(let value) = node.resolved else {
-            throw mismatch("a string", hint: "; quote it to make it a string: \"\(scalar.string)\"")
+            let hint = node.resolved == .null ? "" : "; quote it to make it a string: \"\(scalar.string)\""
+            throw mismatch("a string", hint: hint)
         }
-        if scalar.isYAML11Boolean && node.tag == nil {
+        if scalar.isYAML11Boolean && node.tag == nil && !(self.type is any WireEnum.Type) {
             throw NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "\"\(value)\" is a boolean to YAML 1.1 tools such as kubectl; quote it to make it a string: \"\(value)\"")
         }
         return value
@@ -329,14 +374,16 @@ private struct ScalarContainer: SingleValueDecodingContainer {
         switch node.resolved {
         case .int(let value): return Double(value)
         case .float(let value) where value.isFinite: return value
-        default: throw mismatch("a number")
+        default: throw mismatch("a number", hint: quotedNumberHint)
         }
     }
 
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
 
     private func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I {
-        guard node.scalar != nil, case .int(let value) = node.resolved else { throw mismatch("an integer") }
+        guard node.scalar != nil, case .int(let value) = node.resolved else {
+            throw mismatch("an integer", hint: quotedNumberHint)
+        }
         guard let exact = I(exactly: value) else {
             throw NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "\(value) is out of range for this field")
         }

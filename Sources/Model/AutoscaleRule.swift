@@ -162,11 +162,21 @@ extension AutoscaleRule.Metric {
         func forbid(_ present: Bool, _ field: String) {
             if present { issues.append(FieldIssue(path.key(field), "does not apply to \(metric)")) }
         }
+        func oneOf(_ first: (String, Bool), _ second: (String, Bool)) {
+            switch (first.1, second.1) {
+            case (false, false):
+                require(false, "one of \(first.0) and \(second.0)", "")
+            case (true, true):
+                issues.append(FieldIssue(path.key(second.0), "\(metric) takes only one of \(first.0) and \(second.0); both are set"))
+            default:
+                break
+            }
+        }
         switch type {
         case .cpu, .memory:
             forbid(name != nil, "name")
             forbid(targetValue != nil, "targetValue")
-            require((targetUtilization != nil) != (targetAverageValue != nil), "exactly one of targetUtilization and targetAverageValue", "")
+            oneOf(("targetUtilization", targetUtilization != nil), ("targetAverageValue", targetAverageValue != nil))
         case .pods:
             require(name != nil, "a name", " (the custom metric, e.g. http_rps)")
             require(targetAverageValue != nil, "targetAverageValue", "")
@@ -174,7 +184,7 @@ extension AutoscaleRule.Metric {
             forbid(targetValue != nil, "targetValue")
         case .object, .external:
             require(name != nil, "a name", "")
-            require((targetValue != nil) != (targetAverageValue != nil), "exactly one of targetValue and targetAverageValue", "")
+            oneOf(("targetValue", targetValue != nil), ("targetAverageValue", targetAverageValue != nil))
             forbid(targetUtilization != nil, "targetUtilization")
             if type == .object { require(describedObject != nil, "describedObject", " (the object the metric describes)") }
         }

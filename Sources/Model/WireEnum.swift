@@ -7,7 +7,8 @@ extension WireEnum {
         let container = try decoder.singleValueContainer()
         let raw = try container.decode(String.self)
         guard let value = Self(rawValue: raw) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown value \"\(raw)\"; expected one of: \(Self.allowedValues)")
+            let hint = Spelling.closest(to: raw, in: Self.allCases.map(\.rawValue)).map { "did you mean \"\($0)\"?" }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown value \"\(raw)\"; \(hint ?? "expected one of: \(Self.allowedValues)")")
         }
         self = value
     }

@@ -71,13 +71,30 @@ private final class EventReader {
             return YAMLError(.memory, "out of memory while parsing", at: nil)
         default:
             var message = problem
-            if let context = parser.context {
+            var mark = Mark(parser.problem_mark)
+            if let context = parser.context, problem != Self.tabProblem {
                 let contextMark = Mark(parser.context_mark)
                 message += " (\(String(cString: context)) at line \(contextMark.line), column \(contextMark.column))"
+                // At the end of the input there is no line to show: point where the construct began.
+                if parser.problem_mark.index >= input.count { mark = contextMark }
             }
-            return YAMLError(.syntax, message, at: Mark(parser.problem_mark))
+            if let hint = Self.hints[problem] { message += "; \(hint)" }
+            return YAMLError(.syntax, message, at: mark)
         }
     }
+
+    private static let tabProblem = "found a tab character that violates indentation"
+
+    /// Plain words for libyaml's most common complaints, added after its own.
+    private static let hints: [String: String] = [
+        tabProblem: "YAML indents with spaces only",
+        "found unexpected end of stream": "it is never closed",
+        "did not find expected ',' or '}'": "a flow mapping {...} is not closed, or a comma is missing",
+        "did not find expected ',' or ']'": "a flow list [...] is not closed, or a comma is missing",
+        "did not find expected key": "check the indentation: the keys of one mapping must line up",
+        "mapping values are not allowed in this context": "quote a value that contains \": \"",
+        "could not find expected ':'": "a key needs a colon, or a multi-line value needs quotes",
+    ]
 
     private func mark(atOffset offset: Int) -> Mark {
         var line = 1, column = 1

@@ -71,14 +71,15 @@ def service(r, name, prog, group):
 
 
 def autoscale(r, name, prog, target):
-    lo = r.randint(0, 4)
-    s = meta(r, "AutoscaleRule", name, prog)
-    s += f"spec:\n  target: {target}\n  minReplicas: {lo}\n  maxReplicas: {lo + r.randint(1, 30)}\n  metrics:\n"
     metrics = [f"  - type: cpu\n    targetUtilization: {r.randint(40, 90)}\n",
                f"  - type: pods\n    name: http_rps\n    targetAverageValue: {r.randint(50, 1000)}\n",
                f"  - {{type: external, name: queue_depth, "
                f"{r.choice(['targetAverageValue', 'targetValue'])}: {r.randint(10, 500)}}}\n"]
-    s += "".join(r.sample(metrics, r.randint(1, 3)))
+    metrics = r.sample(metrics, r.randint(1, 3))
+    lo = r.randint(0 if any("external" in m for m in metrics) else 1, 4)  # scale to zero needs one
+    s = meta(r, "AutoscaleRule", name, prog)
+    s += f"spec:\n  target: {target}\n  minReplicas: {lo}\n  maxReplicas: {lo + r.randint(1, 30)}\n  metrics:\n"
+    s += "".join(metrics)
     if r.random() < 0.5:
         s += f"  tolerance: {r.choice(['0.05', '0.1', '0.2'])}\n"
     if r.random() < 0.5:
