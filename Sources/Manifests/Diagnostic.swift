@@ -56,6 +56,10 @@ struct SourceLines {
     private func text(_ range: Range<Int>) -> String {
         var line = String(decoding: bytes[range], as: UTF8.self)
         if line.hasSuffix("\r") { line.removeLast() }
-        return line
+        if line.hasPrefix("\u{FEFF}") { line.removeFirst() }
+        // Never echo control characters to a terminal; one replacement keeps the columns.
+        return String(line.unicodeScalars.map { scalar in
+            scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F ? "\u{FFFD}" : Character(scalar)
+        })
     }
 }
