@@ -45,21 +45,19 @@ public struct ManifestDecoder: Sendable {
         func diagnostic(_ mark: Mark?, _ path: FieldPath?, _ message: String) -> Diagnostic {
             Diagnostic(file: file, mark: mark, path: path, message: message, sourceLine: mark.flatMap { lines.line($0.line) })
         }
-        let documents: [Node]
-        do {
-            documents = try parser.parse(bytes)
-        } catch {
-            return DecodeResult(diagnostics: [diagnostic(error.mark, nil, error.message)])
-        }
         var result = DecodeResult()
-        for document in documents {
-            if document.scalar != nil, document.resolved == .null { continue }  // an empty document
-            switch decodeDocument(document) {
-            case .resource(let resource):
-                result.manifests.append(Manifest(resource: resource, file: file, mark: document.mark))
-            case .problems(let problems):
-                result.diagnostics += problems.map { diagnostic($0.mark, $0.path, $0.message) }
+        do {
+            try parser.forEachDocument(bytes) { document in
+                if document.scalar != nil, document.resolved == .null { return }  // an empty document
+                switch decodeDocument(document) {
+                case .resource(let resource):
+                    result.manifests.append(Manifest(resource: resource, file: file, mark: document.mark))
+                case .problems(let problems):
+                    result.diagnostics += problems.map { diagnostic($0.mark, $0.path, $0.message) }
+                }
             }
+        } catch {
+            result.diagnostics.append(diagnostic(error.mark, nil, error.message))
         }
         return result
     }

@@ -2,11 +2,22 @@ import Model
 import YAML
 
 /// A decoding problem at a node: the position and the path are known here, the file is added by
-/// the caller.
-struct NodeError: Error {
+/// the caller. Path and message are worked out only when the error is reported: decoding tries
+/// and discards many errors (a quantity is tried as an integer before a string), and formatting
+/// each would dominate the cost of decoding.
+struct NodeError: Error, @unchecked Sendable {  // internal, and never crosses an isolation boundary
     var mark: Mark
-    var path: FieldPath
-    var message: String
+    private let describePath: () -> FieldPath
+    private let describeProblem: () -> String
+
+    init(mark: Mark, path: @autoclosure @escaping () -> FieldPath, message: @autoclosure @escaping () -> String) {
+        self.mark = mark
+        self.describePath = path
+        self.describeProblem = message
+    }
+
+    var path: FieldPath { describePath() }
+    var message: String { describeProblem() }
 }
 
 /// Collects the problems of one document. Problems in optional fields are recorded and decoding
@@ -151,15 +162,14 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         var keys: [Key] = []
         keys.reserveCapacity(pairs.count)
         for pair in pairs {
-            let fieldPath = FieldPath(codingPath: path)
             guard let name = pair.key.scalar?.string, case .string = pair.key.resolved else {
-                sink.problems.append(NodeError(mark: pair.key.mark, path: fieldPath, message: "keys must be strings, found \(describe(pair.key))"))
+                sink.problems.append(NodeError(mark: pair.key.mark, path: FieldPath(codingPath: path), message: "keys must be strings, found \(describe(pair.key))"))
                 continue
             }
             if let key = Key(stringValue: name) {
                 keys.append(key)
             } else {
-                sink.problems.append(NodeError(mark: pair.key.mark, path: fieldPath.key(name), message: unknownField(name, of: type)))
+                sink.problems.append(NodeError(mark: pair.key.mark, path: FieldPath(codingPath: path).key(name), message: unknownField(name, of: type)))
             }
         }
         allKeys = keys
@@ -333,11 +343,18 @@ private struct ScalarContainer: SingleValueDecodingContainer {
 
     var codingPath: [any CodingKey] { path }
 
-    private func mismatch(_ expected: String, hint: String = "") -> NodeError {
-        NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))\(hint)")
+    private func mismatch(_ expected: String, hint: @autoclosure @escaping () -> String = "") -> NodeError {
+        let node = node
+        return NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))\(hint())")
     }
 
     func decodeNil() -> Bool { isNull(node) }
+
+    /// `"no"` where a boolean belongs: say which boolean YAML 1.1 meant.
+    private var booleanHint: String {
+        guard let scalar = node.scalar, Scalar(scalar.string, style: .plain).isYAML11Boolean else { return "" }
+        return ["y", "yes", "on"].contains(scalar.string.lowercased()) ? "; write true" : "; write false"
+    }
 
     /// `"4"` where a number belongs: say how to write it.
     private var quotedNumberHint: String {
@@ -350,9 +367,7 @@ private struct ScalarContainer: SingleValueDecodingContainer {
 
     func decode(_ type: Bool.Type) throws -> Bool {
         guard node.scalar != nil, case .bool(let value) = node.resolved else {
-            let meant = node.scalar.map { Scalar($0.string, style: .plain) }
-            let hint = meant?.isYAML11Boolean == true ? "; write \(["y", "yes", "on"].contains(meant?.string.lowercased() ?? "") ? "true" : "false")" : ""
-            throw mismatch("a boolean (true or false)", hint: hint)
+            throw mismatch("a boolean (true or false)", hint: booleanHint)
         }
         return value
     }
@@ -360,8 +375,7 @@ private struct ScalarContainer: SingleValueDecodingContainer {
     func decode(_ type: String.Type) throws -> String {
         guard let scalar = node.scalar else { throw mismatch("a string") }
         guard case .string(let value) = node.resolved else {
-            let hint = node.resolved == .null ? "" : "; quote it to make it a string: \"\(scalar.string)\""
-            throw mismatch("a string", hint: hint)
+            throw mismatch("a string", hint: node.resolved == .null ? "" : "; quote it to make it a string: \"\(scalar.string)\"")
         }
         if scalar.isYAML11Boolean && node.tag == nil && !(self.type is any WireEnum.Type) {
             throw NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "\"\(value)\" is a boolean to YAML 1.1 tools such as kubectl; quote it to make it a string: \"\(value)\"")

@@ -17,22 +17,29 @@ public struct YAMLParser: Sendable {
     /// Every document of the stream, in order. Empty documents (`---` alone) come back as null
     /// scalars; a stream of nothing but comments has no documents.
     public func parse(_ bytes: [UInt8]) throws(YAMLError) -> [Node] {
+        var documents: [Node] = []
+        try forEachDocument(bytes) { documents.append($0) }
+        return documents
+    }
+
+    /// Hands over each document as soon as it is complete, so that a long stream never holds more
+    /// than one tree. Documents before a syntax error have been handed over when it is thrown.
+    public func forEachDocument(_ bytes: [UInt8], _ body: (Node) -> Void) throws(YAMLError) {
         var builder = TreeBuilder(limits: self)
-        let result: Result<[Node], YAMLError> = bytes.withUnsafeBufferPointer { buffer in
+        let failure: YAMLError? = bytes.withUnsafeBufferPointer { buffer in
             let events = EventReader(buffer)
             do throws(YAMLError) {
                 while true {
                     var event = try events.next()
                     defer { yaml_event_delete(&event) }
-                    if event.type == YAML_STREAM_END_EVENT { break }
-                    try builder.consume(&event)
+                    if event.type == YAML_STREAM_END_EVENT { return nil }
+                    if let document = try builder.consume(&event) { body(document) }
                 }
-                return .success(builder.documents)
             } catch {
-                return .failure(error)
+                return error
             }
         }
-        return try result.get()
+        if let failure { throw failure }
     }
 
     public func parse(_ text: String) throws(YAMLError) -> [Node] {
@@ -133,7 +140,6 @@ private struct TreeBuilder {
     }
 
     let limits: YAMLParser
-    var documents: [Node] = []
     private var stack: [Frame] = []
     private var root: Node?
     private var anchors: [String: (node: Node, size: Int)] = [:]
@@ -141,7 +147,8 @@ private struct TreeBuilder {
 
     init(limits: YAMLParser) { self.limits = limits }
 
-    mutating func consume(_ event: inout yaml_event_t) throws(YAMLError) {
+    /// Takes one event; returns the document it completes, if any.
+    mutating func consume(_ event: inout yaml_event_t) throws(YAMLError) -> Node? {
         let mark = Mark(event.start_mark)
         switch event.type {
         case YAML_SCALAR_EVENT:
@@ -170,19 +177,22 @@ private struct TreeBuilder {
             let anchor = isMapping ? string(event.data.mapping_start.anchor) : string(event.data.sequence_start.anchor)
             stack.append(Frame(mark: mark, tag: tag, anchor: anchor, isMapping: isMapping))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-            guard let frame = stack.popLast() else { return }
+            guard let frame = stack.popLast() else { return nil }
             let content: Node.Content = frame.isMapping
                 ? .mapping(try Self.pairs(frame.items))
                 : .sequence(frame.items)
             add(Node(content, mark: frame.mark, tag: frame.tag), size: frame.size, anchor: frame.anchor)
         case YAML_DOCUMENT_END_EVENT:
-            documents.append(root ?? .null)
-            root = nil
-            anchors.removeAll(keepingCapacity: true)
-            expanded = 0
+            defer {
+                root = nil
+                anchors.removeAll(keepingCapacity: true)
+                expanded = 0
+            }
+            return root ?? .null
         default:
             break
         }
+        return nil
     }
 
     private mutating func add(_ node: Node, size: Int, anchor: String?) {
