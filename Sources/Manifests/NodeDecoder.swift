@@ -150,6 +150,8 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     let path: [any CodingKey]
     let sink: ProblemSink
     let allKeys: [Key]
+    /// The key of each pair as a string (nil where it is not one), looked up without copying nodes.
+    let names: [String?]
 
     var codingPath: [any CodingKey] { path }
 
@@ -161,6 +163,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         self.sink = sink
         var keys: [Key] = []
         keys.reserveCapacity(pairs.count)
+        names = pairs.map { $0.key.scalar?.string }
         for pair in pairs {
             guard let name = pair.key.scalar?.string, case .string = pair.key.resolved else {
                 sink.problems.append(NodeError(mark: pair.key.mark, path: FieldPath(codingPath: path), message: "keys must be strings, found \(describe(pair.key))"))
@@ -177,8 +180,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     private func pair(_ key: Key) -> Node.Pair? {
         // Mappings are small; a scan beats building a dictionary for each.
-        for pair in pairs where pair.key.scalar?.string == key.stringValue { return pair }
-        return nil
+        names.firstIndex(of: key.stringValue).map { pairs[$0] }
     }
 
     private func required(_ key: Key) throws -> Node.Pair {
