@@ -74,7 +74,9 @@ struct NodeDecoder: Decoder {
     }
 
     private func mismatch(_ expected: String) -> NodeError {
-        NodeError(mark: mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))")
+        // Capture values, not self: errors are kept in the sink, which self holds.
+        let node = node, path = path
+        return NodeError(mark: mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))")
     }
 
     static func place(_ error: DecodingError, under node: Node, at path: [any CodingKey], mark: Mark) -> NodeError {
@@ -185,6 +187,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     private func required(_ key: Key) throws -> Node.Pair {
         guard let pair = pair(key) else {
+            let path = path
             throw NodeError(mark: mark, path: FieldPath(codingPath: path), message: "missing required field \"\(key.stringValue)\"")
         }
         return pair
@@ -346,20 +349,21 @@ private struct ScalarContainer: SingleValueDecodingContainer {
     var codingPath: [any CodingKey] { path }
 
     private func mismatch(_ expected: String, hint: @autoclosure @escaping () -> String = "") -> NodeError {
-        let node = node
+        // Capture values, not self: errors are kept in the sink, which self holds.
+        let node = node, path = path
         return NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))\(hint())")
     }
 
     func decodeNil() -> Bool { isNull(node) }
 
     /// `"no"` where a boolean belongs: say which boolean YAML 1.1 meant.
-    private var booleanHint: String {
+    private static func booleanHint(_ node: Node) -> String {
         guard let scalar = node.scalar, Scalar(scalar.string, style: .plain).isYAML11Boolean else { return "" }
         return ["y", "yes", "on"].contains(scalar.string.lowercased()) ? "; write true" : "; write false"
     }
 
     /// `"4"` where a number belongs: say how to write it.
-    private var quotedNumberHint: String {
+    private static func quotedNumberHint(_ node: Node) -> String {
         guard let scalar = node.scalar, scalar.style != .plain else { return "" }
         switch Scalar(scalar.string, style: .plain).resolved {
         case .int, .float: return "; remove the quotes: \(scalar.string)"
@@ -369,7 +373,7 @@ private struct ScalarContainer: SingleValueDecodingContainer {
 
     func decode(_ type: Bool.Type) throws -> Bool {
         guard node.scalar != nil, case .bool(let value) = node.resolved else {
-            throw mismatch("a boolean (true or false)", hint: booleanHint)
+            throw mismatch("a boolean (true or false)", hint: Self.booleanHint(node))
         }
         return value
     }
@@ -377,9 +381,11 @@ private struct ScalarContainer: SingleValueDecodingContainer {
     func decode(_ type: String.Type) throws -> String {
         guard let scalar = node.scalar else { throw mismatch("a string") }
         guard case .string(let value) = node.resolved else {
-            throw mismatch("a string", hint: node.resolved == .null ? "" : "; quote it to make it a string: \"\(scalar.string)\"")
+            let isNull = node.resolved == .null
+            throw mismatch("a string", hint: isNull ? "" : "; quote it to make it a string: \"\(scalar.string)\"")
         }
         if scalar.isYAML11Boolean && node.tag == nil && !(self.type is any WireEnum.Type) {
+            let path = path
             throw NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "\"\(value)\" is a boolean to YAML 1.1 tools such as kubectl; quote it to make it a string: \"\(value)\"")
         }
         return value
@@ -390,7 +396,7 @@ private struct ScalarContainer: SingleValueDecodingContainer {
         switch node.resolved {
         case .int(let value): return Double(value)
         case .float(let value) where value.isFinite: return value
-        default: throw mismatch("a number", hint: quotedNumberHint)
+        default: throw mismatch("a number", hint: Self.quotedNumberHint(node))
         }
     }
 
@@ -398,9 +404,10 @@ private struct ScalarContainer: SingleValueDecodingContainer {
 
     private func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I {
         guard node.scalar != nil, case .int(let value) = node.resolved else {
-            throw mismatch("an integer", hint: quotedNumberHint)
+            throw mismatch("an integer", hint: Self.quotedNumberHint(node))
         }
         guard let exact = I(exactly: value) else {
+            let path = path
             throw NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "\(value) is out of range for this field")
         }
         return exact
