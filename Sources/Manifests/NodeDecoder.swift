@@ -348,10 +348,11 @@ private struct ScalarContainer: SingleValueDecodingContainer {
 
     var codingPath: [any CodingKey] { path }
 
-    private func mismatch(_ expected: String, hint: @autoclosure @escaping () -> String = "") -> NodeError {
+    /// The hint is worked out now (it is cheap); the message only when reported.
+    private func mismatch(_ expected: String, hint: String = "") -> NodeError {
         // Capture values, not self: errors are kept in the sink, which self holds.
         let node = node, path = path
-        return NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))\(hint())")
+        return NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))\(hint)")
     }
 
     func decodeNil() -> Bool { isNull(node) }
