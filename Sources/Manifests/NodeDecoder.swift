@@ -1,23 +1,37 @@
 import Model
 import YAML
 
-/// A decoding problem at a node: the position and the path are known here, the file is added by
-/// the caller. Path and message are worked out only when the error is reported: decoding tries
-/// and discards many errors (a quantity is tried as an integer before a string), and formatting
-/// each would dominate the cost of decoding.
-struct NodeError: Error, @unchecked Sendable {  // internal, and never crosses an isolation boundary
-    var mark: Mark
-    private let describePath: () -> FieldPath
-    private let describeProblem: () -> String
-
-    init(mark: Mark, path: @autoclosure @escaping () -> FieldPath, message: @autoclosure @escaping () -> String) {
-        self.mark = mark
-        self.describePath = path
-        self.describeProblem = message
+/// A decoding problem at a node; the caller adds the file. Decoding tries and discards many
+/// errors (a quantity is tried as an integer before a string), so a type mismatch keeps the node
+/// and its message is written only when the error is reported.
+struct NodeError: Error, @unchecked Sendable {  // coding keys are not Sendable; these never leave a decode
+    enum Problem {
+        case message(String)
+        case mismatch(expected: String, found: Node, hint: String)
     }
 
-    var path: FieldPath { describePath() }
-    var message: String { describeProblem() }
+    var mark: Mark
+    var codingPath: [any CodingKey]
+    var problem: Problem
+
+    init(mark: Mark, codingPath: [any CodingKey], _ problem: Problem) {
+        self.mark = mark
+        self.codingPath = codingPath
+        self.problem = problem
+    }
+
+    init(mark: Mark, path: FieldPath, message: String) {
+        self.init(mark: mark, codingPath: path.components.map(PathKey.init), .message(message))
+    }
+
+    var path: FieldPath { FieldPath(codingPath: codingPath) }
+
+    var message: String {
+        switch problem {
+        case .message(let text): text
+        case .mismatch(let expected, let node, let hint): "expected \(expected), found \(describe(node))\(hint)"
+        }
+    }
 }
 
 /// Collects the problems of one document. Problems in optional fields are recorded and decoding
@@ -74,16 +88,14 @@ struct NodeDecoder: Decoder {
     }
 
     private func mismatch(_ expected: String) -> NodeError {
-        // Capture values, not self: errors are kept in the sink, which self holds.
-        let node = node, path = path
-        return NodeError(mark: mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))")
+        NodeError(mark: mark, codingPath: path, .mismatch(expected: expected, found: node, hint: ""))
     }
 
     static func place(_ error: DecodingError, under node: Node, at path: [any CodingKey], mark: Mark) -> NodeError {
         let context: DecodingError.Context
         switch error {
         case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c): context = c
-        @unknown default: return NodeError(mark: mark, path: FieldPath(codingPath: path), message: "\(error)")
+        @unknown default: return NodeError(mark: mark, codingPath: path, .message("\(error)"))
         }
         // The error may name a key below `node`: walk down to it for the best position.
         var target = node
@@ -97,7 +109,7 @@ struct NodeDecoder: Decoder {
                 targetMark = errorMark(of: pair.value, key: pair.key)
             }
         }
-        return NodeError(mark: targetMark, path: FieldPath(codingPath: context.codingPath), message: context.debugDescription)
+        return NodeError(mark: targetMark, codingPath: context.codingPath, .message(context.debugDescription))
     }
 }
 
@@ -137,12 +149,24 @@ private struct Wrapped<Value: Decodable>: Decodable {
     }
 }
 
-struct IndexKey: CodingKey {
+/// A coding key made from a path component: a field name or a list index.
+struct PathKey: CodingKey {
+    var stringValue: String
     var intValue: Int?
-    var stringValue: String { "\(intValue ?? 0)" }
-    init(_ index: Int) { intValue = index }
-    init?(stringValue: String) { nil }
-    init?(intValue: Int) { self.intValue = intValue }
+
+    init(_ name: String) { stringValue = name }
+    init(_ index: Int) {
+        stringValue = "\(index)"
+        intValue = index
+    }
+    init(_ component: FieldPath.Component) {
+        switch component {
+        case .key(let name): self.init(name)
+        case .index(let index): self.init(index)
+        }
+    }
+    init?(stringValue: String) { self.init(stringValue) }
+    init?(intValue: Int) { self.init(intValue) }
 }
 
 private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
@@ -168,13 +192,13 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         names = pairs.map { $0.key.scalar?.string }
         for pair in pairs {
             guard let name = pair.key.scalar?.string, case .string = pair.key.resolved else {
-                sink.problems.append(NodeError(mark: pair.key.mark, path: FieldPath(codingPath: path), message: "keys must be strings, found \(describe(pair.key))"))
+                sink.problems.append(NodeError(mark: pair.key.mark, codingPath: path, .message("keys must be strings, found \(describe(pair.key))")))
                 continue
             }
             if let key = Key(stringValue: name) {
                 keys.append(key)
             } else {
-                sink.problems.append(NodeError(mark: pair.key.mark, path: FieldPath(codingPath: path).key(name), message: unknownField(name, of: type)))
+                sink.problems.append(NodeError(mark: pair.key.mark, codingPath: path + [PathKey(name)], .message(unknownField(name, of: type))))
             }
         }
         allKeys = keys
@@ -187,8 +211,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     private func required(_ key: Key) throws -> Node.Pair {
         guard let pair = pair(key) else {
-            let path = path
-            throw NodeError(mark: mark, path: FieldPath(codingPath: path), message: "missing required field \"\(key.stringValue)\"")
+            throw NodeError(mark: mark, codingPath: path, .message("missing required field \"\(key.stringValue)\""))
         }
         return pair
     }
@@ -284,7 +307,7 @@ private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
             throw DecodingError.valueNotFound(Any.self, .init(codingPath: path, debugDescription: "no more items"))
         }
         defer { currentIndex += 1 }
-        return (items[currentIndex], path + [IndexKey(currentIndex)])
+        return (items[currentIndex], path + [PathKey(currentIndex)])
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -348,11 +371,8 @@ private struct ScalarContainer: SingleValueDecodingContainer {
 
     var codingPath: [any CodingKey] { path }
 
-    /// The hint is worked out now (it is cheap); the message only when reported.
     private func mismatch(_ expected: String, hint: String = "") -> NodeError {
-        // Capture values, not self: errors are kept in the sink, which self holds.
-        let node = node, path = path
-        return NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "expected \(expected), found \(describe(node))\(hint)")
+        NodeError(mark: node.mark, codingPath: path, .mismatch(expected: expected, found: node, hint: hint))
     }
 
     func decodeNil() -> Bool { isNull(node) }
@@ -382,12 +402,10 @@ private struct ScalarContainer: SingleValueDecodingContainer {
     func decode(_ type: String.Type) throws -> String {
         guard let scalar = node.scalar else { throw mismatch("a string") }
         guard case .string(let value) = node.resolved else {
-            let isNull = node.resolved == .null
-            throw mismatch("a string", hint: isNull ? "" : "; quote it to make it a string: \"\(scalar.string)\"")
+            throw mismatch("a string", hint: node.resolved == .null ? "" : "; quote it to make it a string: \"\(scalar.string)\"")
         }
         if scalar.isYAML11Boolean && node.tag == nil && !(self.type is any WireEnum.Type) {
-            let path = path
-            throw NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "\"\(value)\" is a boolean to YAML 1.1 tools such as kubectl; quote it to make it a string: \"\(value)\"")
+            throw NodeError(mark: node.mark, codingPath: path, .message("\"\(value)\" is a boolean to YAML 1.1 tools such as kubectl; quote it to make it a string: \"\(value)\""))
         }
         return value
     }
@@ -408,8 +426,7 @@ private struct ScalarContainer: SingleValueDecodingContainer {
             throw mismatch("an integer", hint: Self.quotedNumberHint(node))
         }
         guard let exact = I(exactly: value) else {
-            let path = path
-            throw NodeError(mark: node.mark, path: FieldPath(codingPath: path), message: "\(value) is out of range for this field")
+            throw NodeError(mark: node.mark, codingPath: path, .message("\(value) is out of range for this field"))
         }
         return exact
     }
