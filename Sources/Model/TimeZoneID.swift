@@ -85,29 +85,6 @@ public struct TimeZoneID: Hashable, Sendable, Codable, CustomStringConvertible {
         }) {
             return byCity
         }
-        let allowed = typed.count / 5
-        var best: (name: String, distance: Int)?
-        for name in suggestible {
-            let distance = editDistance(typed, Array(name.lowercased()), limit: allowed)
-            if distance <= allowed, distance < (best?.distance ?? .max) {
-                best = (name, distance)
-            }
-        }
-        return best?.name
-    }
-
-    /// Levenshtein distance; returns early with `limit + 1` once it must exceed `limit`.
-    static func editDistance(_ a: [Character], _ b: [Character], limit: Int) -> Int {
-        if abs(a.count - b.count) > limit { return limit + 1 }
-        var previous = Array(0...b.count)
-        for (i, ca) in a.enumerated() {
-            var current = [i + 1] + Array(repeating: 0, count: b.count)
-            for (j, cb) in b.enumerated() {
-                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1))
-            }
-            if current.min() ?? 0 > limit { return limit + 1 }
-            previous = current
-        }
-        return previous[b.count]
+        return Spelling.closest(to: String(typed), in: suggestible, maxDistance: typed.count / 5)
     }
 }

@@ -91,17 +91,6 @@ struct TimeZoneIDTests {
         #expect(throws: ValueError(c.message)) { try TimeZoneID(parsing: c.identifier) }
     }
 
-    @Test func editDistance() {
-        func distance(_ a: String, _ b: String, limit: Int = 10) -> Int {
-            TimeZoneID.editDistance(Array(a), Array(b), limit: limit)
-        }
-        #expect(distance("Chicgo", "Chicago") == 1)
-        #expect(distance("kitten", "sitting") == 3)
-        #expect(distance("", "abc") == 3)
-        #expect(distance("same", "same") == 0)
-        #expect(distance("abcdef", "uvwxyz", limit: 2) == 3)  // stops early
-    }
-
     struct Window: Codable, Equatable {
         var timeZone: TimeZoneID
     }
