@@ -2,7 +2,7 @@
 ///
 /// "H:MM" is accepted too ("6:00"); the value is always written back as "HH:MM".
 /// Ordered by time of day.
-public struct ClockTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct ClockTime: StringCodable, Hashable, Comparable, Sendable {
     /// 0-23.
     public let hour: Int
     /// 0-59.
@@ -31,18 +31,4 @@ public struct ClockTime: Hashable, Comparable, Sendable, Codable, CustomStringCo
         (lhs.hour, lhs.minute) < (rhs.hour, rhs.minute)
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            self = try ClockTime(parsing: text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }

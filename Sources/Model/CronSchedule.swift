@@ -15,7 +15,7 @@ import Foundation
 ///
 /// Equality is on `expression` as written: `"05:00"` and `"0 5 * * *"` fire at the same times
 /// but are different values, so a plan shows the edit that was made.
-public struct CronSchedule: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct CronSchedule: StringCodable, Hashable, Sendable {
     /// As written.
     public let expression: String
     private let fields: Fields
@@ -66,21 +66,6 @@ public struct CronSchedule: Hashable, Sendable, Codable, CustomStringConvertible
 
     public static func == (lhs: CronSchedule, rhs: CronSchedule) -> Bool { lhs.expression == rhs.expression }
     public func hash(into hasher: inout Hasher) { hasher.combine(expression) }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let expression = try container.decode(String.self)
-        do {
-            self = try CronSchedule(parsing: expression)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(expression)
-    }
 
     private static let macros = [
         "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",

@@ -9,7 +9,7 @@ import Foundation
 /// "Etc/UTC" and "Asia/Kolkata"), so it is only used to suggest a name after a typo.
 ///
 /// Equality is on `identifier` as written: "UTC" and "Etc/UTC" are different values.
-public struct TimeZoneID: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct TimeZoneID: StringCodable, Hashable, Sendable {
     public let identifier: String
     /// Resolved once at parse time.
     public let timeZone: TimeZone
@@ -26,21 +26,6 @@ public struct TimeZoneID: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public static func == (lhs: TimeZoneID, rhs: TimeZoneID) -> Bool { lhs.identifier == rhs.identifier }
     public func hash(into hasher: inout Hasher) { hasher.combine(identifier) }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let identifier = try container.decode(String.self)
-        do {
-            self = try TimeZoneID(parsing: identifier)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(identifier)
-    }
 
     // MARK: Which names count
 
