@@ -12,25 +12,11 @@ out=.build/bench
 stream="$out/stream.yaml"
 mkdir -p "$out"
 
-apt_updated=
-apt_install() {
-    [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
-command -v hyperfine >/dev/null || apt_install hyperfine
-[ -x /usr/bin/time ] || apt_install time
-pkg-config --exists yaml-0.1 || apt_install libyaml-dev pkg-config
+hack/install-deps.sh hyperfine time pip:pyyaml
 
 echo "== building hmsctl (release)"
 swift build -c release --product hmsctl
 hmsctl=.build/release/hmsctl
-
-echo "== Python venv with PyYAML (.venv)"
-if [ ! -x .venv/bin/python ]; then
-    python3 -m venv .venv 2>/dev/null || { rm -rf .venv; apt_install python3-venv; python3 -m venv .venv; }
-fi
-.venv/bin/python -c 'import yaml' 2>/dev/null ||
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check pyyaml
 
 echo "== generating $stream"
 python3 hack/bench/gen-manifests.py "$count" "$stream" 2027
