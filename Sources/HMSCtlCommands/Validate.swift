@@ -19,10 +19,11 @@ struct Validate: ParsableCommand {
         for diagnostic in result.diagnostics {
             printError(diagnostic.description)
         }
-        if result.diagnostics.isEmpty {
-            print("\(result.manifests.count) \(result.manifests.count == 1 ? "resource" : "resources") valid.")
+        let valid = result.manifests.count, errors = result.diagnostics.count
+        if errors == 0 {
+            print("\(valid) \(plural(valid, "resource")) valid.")
         } else {
-            printError("\(result.diagnostics.count) \(result.diagnostics.count == 1 ? "error" : "errors"); \(result.manifests.count) valid \(result.manifests.count == 1 ? "resource" : "resources").")
+            printError("\(errors) \(plural(errors, "error")); \(valid) valid \(plural(valid, "resource")).")
             throw ExitCode(1)
         }
     }

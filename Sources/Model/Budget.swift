@@ -61,24 +61,17 @@ public struct Budget: Resource {
             issues.append(FieldIssue("spec.pricing.memoryGiBHourUSD", "must not be negative, found \(spec.pricing.memoryGiBHourUSD)"))
         }
         if let soft = spec.softLimitPercent, !(0...100).contains(soft) {
-            issues.append(FieldIssue("spec.softLimitPercent", "must be a percent between 0 and 100, found \(soft.formatted)"))
+            issues.append(FieldIssue("spec.softLimitPercent", "must be a percent between 0 and 100, found \(soft.compactDescription)"))
         }
         var seen: Set<Double> = []
         for (i, percent) in (spec.alertPercents ?? []).enumerated() {
             let here = FieldPath("spec.alertPercents").index(i)
             if !(percent > 0 && percent <= 100) {
-                issues.append(FieldIssue(here, "must be a percent above 0 and at most 100, found \(percent.formatted)"))
+                issues.append(FieldIssue(here, "must be a percent above 0 and at most 100, found \(percent.compactDescription)"))
             } else if !seen.insert(percent).inserted {
-                issues.append(FieldIssue(here, "duplicate alert at \(percent.formatted)%"))
+                issues.append(FieldIssue(here, "duplicate alert at \(percent.compactDescription)%"))
             }
         }
         return issues
-    }
-}
-
-extension Double {
-    /// `90` rather than `90.0` in messages.
-    var formatted: String {
-        rounded() == self && abs(self) < 1e15 ? String(Int(self)) : String(self)
     }
 }

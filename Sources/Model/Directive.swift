@@ -125,7 +125,7 @@ public struct Directive: Resource {
                 issues.append(FieldIssue("spec.retry.backoffSeconds", "must not be negative, found \(backoff)"))
             }
             if let multiplier = retry.backoffMultiplier, !(multiplier >= 1) {
-                issues.append(FieldIssue("spec.retry.backoffMultiplier", "must be 1 or more, found \(multiplier.formatted)"))
+                issues.append(FieldIssue("spec.retry.backoffMultiplier", "must be 1 or more, found \(multiplier.compactDescription)"))
             }
         }
         if let runtime = spec.maxRuntimeSeconds, runtime < 1 {

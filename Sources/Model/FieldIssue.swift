@@ -56,3 +56,10 @@ public struct FieldIssue: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(path): \(message)" }
 }
+
+extension Double {
+    /// `90` rather than `90.0` in messages.
+    var compactDescription: String {
+        rounded() == self && abs(self) < 1e15 ? String(Int(self)) : String(self)
+    }
+}

@@ -24,7 +24,7 @@ public struct YAMLEmitter: Sendable {
             let style = scalar.style.libyaml
             try text.withUnsafeMutableBufferPointer { (buffer) throws(YAMLError) in
                 try writer.emit { event in
-                    yaml_scalar_event_initialize(&event, nil, nil, buffer.baseAddress ?? emptyOutput, Int32(buffer.count), 1, 1, style)
+                    yaml_scalar_event_initialize(&event, nil, nil, buffer.baseAddress ?? emptyBuffer, Int32(buffer.count), 1, 1, style)
                 }
             }
         case .sequence(let items):
@@ -41,8 +41,6 @@ public struct YAMLEmitter: Sendable {
         }
     }
 }
-
-private nonisolated(unsafe) let emptyOutput = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
 
 /// Owns one `yaml_emitter_t`; libyaml writes through `writeHandler`, which finds this object
 /// through the context pointer.

@@ -55,7 +55,7 @@ private final class EventReader {
     init(_ input: UnsafeBufferPointer<UInt8>) {
         self.input = input
         yaml_parser_initialize(&parser)
-        yaml_parser_set_input_string(&parser, input.baseAddress ?? UnsafePointer(emptyInput), input.count)
+        yaml_parser_set_input_string(&parser, input.baseAddress ?? UnsafePointer(emptyBuffer), input.count)
     }
 
     deinit { yaml_parser_delete(&parser) }
@@ -117,7 +117,8 @@ private final class EventReader {
     }
 }
 
-private nonisolated(unsafe) let emptyInput = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+/// libyaml refuses null buffers: an empty input or scalar points here instead.
+nonisolated(unsafe) let emptyBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
 
 extension Mark {
     init(_ mark: yaml_mark_t) {

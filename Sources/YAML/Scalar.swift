@@ -57,8 +57,7 @@ public struct Scalar: Sendable, Equatable {
     }
 
     static func resolvePlain(_ s: String) -> Resolved {
-        var utf8 = s.utf8
-        guard let first = utf8.first else { return .null }
+        guard let first = s.utf8.first else { return .null }
         // Fast path: most scalars are words, which no rule below matches.
         switch first {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
@@ -79,7 +78,7 @@ public struct Scalar: Sendable, Equatable {
         }
         if s.hasPrefix("0x"), s.count > 2, let v = Int(s.dropFirst(2), radix: 16) { return .int(v) }
         if s.hasPrefix("0o"), s.count > 2, let v = Int(s.dropFirst(2), radix: 8) { return .int(v) }
-        if isDecimalInteger(&utf8) {
+        if isDecimalInteger(s) {
             if let v = Int(s) { return .int(v) }
             return Double(s).map(Resolved.float) ?? .string(s)
         }
@@ -87,9 +86,9 @@ public struct Scalar: Sendable, Equatable {
         return .string(s)
     }
 
-    private static func isDecimalInteger(_ utf8: inout String.UTF8View) -> Bool {
+    private static func isDecimalInteger(_ s: String) -> Bool {
         var digits = 0
-        for (i, c) in utf8.enumerated() {
+        for (i, c) in s.utf8.enumerated() {
             if i == 0, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") { continue }
             guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return false }
             digits += 1
