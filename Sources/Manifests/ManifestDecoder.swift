@@ -48,7 +48,7 @@ public struct ManifestDecoder: Sendable {
         var result = DecodeResult()
         do {
             try parser.forEachDocument(bytes) { document in
-                if document.scalar != nil, document.resolved == .null { return }  // an empty document
+                if document.resolved == .null { return }  // an empty document
                 switch decodeDocument(document) {
                 case .resource(let resource):
                     result.manifests.append(Manifest(resource: resource, file: file, mark: document.mark))
@@ -78,10 +78,9 @@ public struct ManifestDecoder: Sendable {
         let resource: R
         do {
             resource = try NodeDecoder.decode(kind, from: document, path: [], sink: sink)
-        } catch let error as NodeError {
-            return .problems(sorted(sink.problems + [error]))
         } catch {
-            return .problems(sink.problems + [NodeError(mark: document.mark, path: FieldPath(), message: "\(error)")])
+            let problem = error as? NodeError ?? NodeError(mark: document.mark, path: FieldPath(), message: "\(error)")
+            return .problems(sorted(sink.problems + [problem]))
         }
         // Ranges and cross-field rules only mean something once every field decoded.
         guard sink.problems.isEmpty else { return .problems(sorted(sink.problems)) }
@@ -97,21 +96,28 @@ public struct ManifestDecoder: Sendable {
     }
 
     private func resolveKind(_ document: Node) throws(NodeError) -> any Resource.Type {
-        let known = AnyResource.kinds.map { $0.kind }
-        guard let apiVersionNode = document["apiVersion"], case .string(let apiVersion) = apiVersionNode.resolved else {
-            throw NodeError(mark: document["apiVersion"]?.mark ?? document.mark, path: FieldPath("apiVersion"), message: document["apiVersion"] == nil ? "missing required field (\(API.apiVersion))" : "expected a string (\(API.apiVersion))")
-        }
-        guard let kindNode = document["kind"], case .string(let kindName) = kindNode.resolved else {
-            throw NodeError(mark: document["kind"]?.mark ?? document.mark, path: FieldPath("kind"), message: document["kind"] == nil ? "missing required field (one of \(known.joined(separator: ", ")))" : "expected a string")
-        }
+        let known = AnyResource.kinds.map { $0.kind }.joined(separator: ", ")
+        let (apiVersionNode, apiVersion) = try header("apiVersion", of: document, expecting: API.apiVersion)
+        let (kindNode, kindName) = try header("kind", of: document, expecting: "one of \(known)")
         guard apiVersion == API.apiVersion else {
             throw NodeError(mark: apiVersionNode.mark, path: FieldPath("apiVersion"), message: "hmsctl reads \(API.apiVersion) resources, found \"\(apiVersion)\" (kind \(kindName))")
         }
         guard let kind = AnyResource.kind(named: kindName) else {
-            let hint = Spelling.closest(to: kindName, in: known).map { "did you mean \"\($0)\"?" } ?? "expected one of \(known.joined(separator: ", "))"
+            let hint = Spelling.closest(to: kindName, in: AnyResource.kinds.map { $0.kind }).map { "did you mean \"\($0)\"?" } ?? "expected one of \(known)"
             throw NodeError(mark: kindNode.mark, path: FieldPath("kind"), message: "unknown kind \"\(kindName)\"; \(hint)")
         }
         return kind
+    }
+
+    /// The string under `apiVersion` or `kind`, or an error saying what belongs there.
+    private func header(_ key: String, of document: Node, expecting: String) throws(NodeError) -> (Node, String) {
+        guard let node = document[key] else {
+            throw NodeError(mark: document.mark, path: FieldPath(key), message: "missing required field (\(expecting))")
+        }
+        guard case .string(let value)? = node.resolved else {
+            throw NodeError(mark: node.mark, path: FieldPath(key), message: "expected a string (\(expecting)), found \(describe(node))")
+        }
+        return (node, value)
     }
 }
 

@@ -133,10 +133,10 @@ func describe(_ node: Node) -> String {
     case .sequence: return "a list"
     case .scalar(let scalar):
         switch node.resolved {
-        case .null: return "nothing (null)"
-        case .bool(let value): return "the boolean \(value)"
-        case .int, .float: return "the number \(scalar.string)"
-        case .string(let value): return "\"\(value)\""
+        case .null?, nil: return "nothing (null)"
+        case .bool(let value)?: return "the boolean \(value)"
+        case .int?, .float?: return "the number \(scalar.string)"
+        case .string(let value)?: return "\"\(value)\""
         }
     }
 }
@@ -191,7 +191,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         keys.reserveCapacity(pairs.count)
         names = pairs.map { $0.key.scalar?.string }
         for pair in pairs {
-            guard let name = pair.key.scalar?.string, case .string = pair.key.resolved else {
+            guard let name = pair.key.scalar?.string, case .string? = pair.key.resolved else {
                 sink.problems.append(NodeError(mark: pair.key.mark, codingPath: path, .message("keys must be strings, found \(describe(pair.key))")))
                 continue
             }
@@ -358,7 +358,7 @@ private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
 }
 
 private func isNull(_ node: Node) -> Bool {
-    node.scalar != nil && node.resolved == .null
+    node.resolved == .null
 }
 
 /// Reads one scalar as the type asked for, refusing anything YAML would not call that type.
@@ -393,7 +393,7 @@ private struct ScalarContainer: SingleValueDecodingContainer {
     }
 
     func decode(_ type: Bool.Type) throws -> Bool {
-        guard node.scalar != nil, case .bool(let value) = node.resolved else {
+        guard case .bool(let value)? = node.resolved else {
             throw mismatch("a boolean (true or false)", hint: Self.booleanHint(node))
         }
         return value
@@ -401,7 +401,7 @@ private struct ScalarContainer: SingleValueDecodingContainer {
 
     func decode(_ type: String.Type) throws -> String {
         guard let scalar = node.scalar else { throw mismatch("a string") }
-        guard case .string(let value) = node.resolved else {
+        guard case .string(let value)? = node.resolved else {
             throw mismatch("a string", hint: node.resolved == .null ? "" : "; quote it to make it a string: \"\(scalar.string)\"")
         }
         if scalar.isYAML11Boolean && node.tag == nil && !(self.type is any WireEnum.Type) {
@@ -411,10 +411,9 @@ private struct ScalarContainer: SingleValueDecodingContainer {
     }
 
     func decode(_ type: Double.Type) throws -> Double {
-        guard node.scalar != nil else { throw mismatch("a number") }
         switch node.resolved {
-        case .int(let value): return Double(value)
-        case .float(let value) where value.isFinite: return value
+        case .int(let value)?: return Double(value)
+        case .float(let value)? where value.isFinite: return value
         default: throw mismatch("a number", hint: Self.quotedNumberHint(node))
         }
     }
@@ -422,7 +421,7 @@ private struct ScalarContainer: SingleValueDecodingContainer {
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
 
     private func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I {
-        guard node.scalar != nil, case .int(let value) = node.resolved else {
+        guard case .int(let value)? = node.resolved else {
             throw mismatch("an integer", hint: Self.quotedNumberHint(node))
         }
         guard let exact = I(exactly: value) else {

@@ -60,13 +60,14 @@ extension Node {
         switch content {
         case .mapping: "a mapping"
         case .sequence: "a list"
-        case .scalar: resolved.kindDescription
+        case .scalar: resolved?.kindDescription ?? ""
         }
     }
 
-    /// The scalar's type under the YAML 1.2 core schema, honouring an explicit tag.
-    public var resolved: Scalar.Resolved {
-        guard case .scalar(let s) = content else { return .string("") }
+    /// The scalar's type under the YAML 1.2 core schema, honouring an explicit tag; nil for a
+    /// mapping or a list.
+    public var resolved: Scalar.Resolved? {
+        guard case .scalar(let s) = content else { return nil }
         switch tag {
         case nil: return s.resolved
         case "tag:yaml.org,2002:str", "!": return .string(s.string)
