@@ -26,13 +26,7 @@ public enum CustomResourceDefinitions {
             "storage": .bool(true),
             "schema": .object(["openAPIV3Schema": OpenAPISchema.resource(kind).json]),
             "subresources": .object(["status": .object([:])]),
-            "additionalPrinterColumns": .array(printerColumns(kind).map { column in
-                .object([
-                    "name": .string(column.name),
-                    "type": .string(column.type),
-                    "jsonPath": .string(column.path),
-                ].merging(column.priority > 0 ? ["priority": .int(column.priority)] : [:]) { a, _ in a })
-            }),
+            "additionalPrinterColumns": .array(printerColumns(kind).map(\.json)),
         ]
         return .object([
             "apiVersion": .string("apiextensions.k8s.io/v1"),
@@ -61,7 +55,14 @@ public enum CustomResourceDefinitions {
         var name: String
         var type: String
         var path: String
+        /// 0: always shown; 1: only with `-o wide`.
         var priority = 0
+
+        var json: JSONValue {
+            var object: [String: JSONValue] = ["name": .string(name), "type": .string(type), "jsonPath": .string(path)]
+            if priority > 0 { object["priority"] = .int(priority) }
+            return .object(object)
+        }
     }
 
     /// What `kubectl get` shows for each kind.

@@ -21,18 +21,25 @@ public struct ManifestLoader: Sendable {
                 result.append(decoder.decode(standardInput(), file: "<stdin>"))
                 continue
             }
+            // One unreadable file or directory is one diagnostic; the rest are still read.
             do {
                 for file in try files(at: path) {
-                    result.append(decoder.decode(try read(file), file: file))
+                    do {
+                        result.append(decoder.decode(try read(file), file: file))
+                    } catch {
+                        result.diagnostics.append(Self.diagnostic(error, file: file))
+                    }
                 }
-            } catch let diagnostic as Diagnostic {
-                result.diagnostics.append(diagnostic)
             } catch {
-                result.diagnostics.append(Diagnostic(file: path, mark: nil, message: "\(error)"))
+                result.diagnostics.append(Self.diagnostic(error, file: path))
             }
         }
         result.diagnostics += duplicateDefinitions(result.manifests)
         return result
+    }
+
+    private static func diagnostic(_ error: any Error, file: String) -> Diagnostic {
+        error as? Diagnostic ?? Diagnostic(file: file, mark: nil, message: "\(error)")
     }
 
     private func files(at path: String) throws -> [String] {
