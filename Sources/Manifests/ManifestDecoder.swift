@@ -48,10 +48,10 @@ public struct ManifestDecoder: Sendable {
         var result = DecodeResult()
         do {
             try parser.forEachDocument(bytes) { document in
-                if document.resolved == .null { return }  // an empty document
+                if document.isNull(document.root) { return }  // an empty document
                 switch decodeDocument(document) {
                 case .resource(let resource):
-                    result.manifests.append(Manifest(resource: resource, file: file, mark: document.mark))
+                    result.manifests.append(Manifest(resource: resource, file: file, mark: document.mark(of: document.root)))
                 case .problems(let problems):
                     result.diagnostics += problems.map { diagnostic($0.mark, $0.path, $0.message) }
                 }
@@ -62,9 +62,10 @@ public struct ManifestDecoder: Sendable {
         return result
     }
 
-    private func decodeDocument(_ document: Node) -> DocumentOutcome {
-        guard document.mapping != nil else {
-            return .problems([NodeError(mark: document.mark, path: FieldPath(), message: "a manifest must be a mapping with apiVersion, kind, metadata and spec; found \(describe(document))")])
+    private func decodeDocument(_ document: YAMLDocument) -> DocumentOutcome {
+        let root = document.root
+        guard document.kind(of: root) == .mapping else {
+            return .problems([NodeError(mark: document.mark(of: root), path: FieldPath(), message: "a manifest must be a mapping with apiVersion, kind, metadata and spec; found \(document.describe(root))")])
         }
         do {
             return decodeResource(try resolveKind(document), from: document)
@@ -73,17 +74,16 @@ public struct ManifestDecoder: Sendable {
         }
     }
 
-    private func decodeResource<R: Resource>(_ kind: R.Type, from document: Node) -> DocumentOutcome {
-        let sink = ProblemSink()
+    private func decodeResource<R: ManifestKind>(_ kind: R.Type, from document: YAMLDocument) -> DocumentOutcome {
+        let reader = NodeReader(document)
         let resource: R
         do {
-            resource = try NodeDecoder.decode(kind, from: document, path: [], sink: sink)
+            resource = try R(from: document.root, key: nil, in: reader)
         } catch {
-            let problem = error as? NodeError ?? NodeError(mark: document.mark, path: FieldPath(), message: "\(error)")
-            return .problems(sorted(sink.problems + [problem]))
+            return .problems(sorted(reader.problems + [error]))
         }
         // Ranges and cross-field rules only mean something once every field decoded.
-        guard sink.problems.isEmpty else { return .problems(sorted(sink.problems)) }
+        guard reader.problems.isEmpty else { return .problems(sorted(reader.problems)) }
         let issues = resource.validate()
         guard issues.isEmpty else {
             return .problems(issues.map { NodeError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) })
@@ -95,52 +95,35 @@ public struct ManifestDecoder: Sendable {
         problems.sorted { $0.mark < $1.mark }
     }
 
-    private func resolveKind(_ document: Node) throws(NodeError) -> any Resource.Type {
-        let known = AnyResource.kinds.map { $0.kind }.joined(separator: ", ")
-        let (apiVersionNode, apiVersion) = try header("apiVersion", of: document, expecting: API.apiVersion)
-        let (kindNode, kindName) = try header("kind", of: document, expecting: "one of \(known)")
-        guard apiVersion == API.apiVersion else {
-            throw NodeError(mark: apiVersionNode.mark, path: FieldPath("apiVersion"), message: "hmsctl reads \(API.apiVersion) resources, found \"\(apiVersion)\" (kind \(kindName))")
+    private func resolveKind(_ document: YAMLDocument) throws(NodeError) -> any ManifestKind.Type {
+        var known: String { manifestKinds.map { $0.kind }.joined(separator: ", ") }
+        let apiVersion = try header("apiVersion", of: document, expecting: API.apiVersion)
+        let kind = try header("kind", of: document, expecting: "one of \(known)")
+        guard document.text(of: apiVersion, equals: API.apiVersion) else {
+            throw NodeError(mark: document.mark(of: apiVersion), path: FieldPath("apiVersion"), message: "hmsctl reads \(API.apiVersion) resources, found \"\(document.text(of: apiVersion))\" (kind \(document.text(of: kind)))")
         }
-        guard let kind = AnyResource.kind(named: kindName) else {
-            let hint = Spelling.closest(to: kindName, in: AnyResource.kinds.map { $0.kind }).map { "did you mean \"\($0)\"?" } ?? "expected one of \(known)"
-            throw NodeError(mark: kindNode.mark, path: FieldPath("kind"), message: "unknown kind \"\(kindName)\"; \(hint)")
+        guard let type = manifestKinds.first(where: { document.text(of: kind, equals: $0.kind) }) else {
+            let name = document.text(of: kind)
+            let hint = Spelling.closest(to: name, in: manifestKinds.map { $0.kind }).map { "did you mean \"\($0)\"?" } ?? "expected one of \(known)"
+            throw NodeError(mark: document.mark(of: kind), path: FieldPath("kind"), message: "unknown kind \"\(name)\"; \(hint)")
         }
-        return kind
+        return type
     }
 
-    /// The string under `apiVersion` or `kind`, or an error saying what belongs there.
-    private func header(_ key: String, of document: Node, expecting: String) throws(NodeError) -> (Node, String) {
-        guard let node = document[key] else {
-            throw NodeError(mark: document.mark, path: FieldPath(key), message: "missing required field (\(expecting))")
+    /// The node under `apiVersion` or `kind`, a string, or an error saying what belongs there.
+    private func header(_ key: String, of document: YAMLDocument, expecting: @autoclosure () -> String) throws(NodeError) -> NodeID {
+        let root = document.root
+        guard let node = document.value(of: root, at: key) else {
+            throw NodeError(mark: document.mark(of: root), path: FieldPath(key), message: "missing required field (\(expecting()))")
         }
-        guard case .string(let value)? = node.resolved else {
-            throw NodeError(mark: node.mark, path: FieldPath(key), message: "expected a string (\(expecting)), found \(describe(node))")
+        guard document.value(of: node) == .string else {
+            throw NodeError(mark: document.mark(of: node), path: FieldPath(key), message: "expected a string (\(expecting())), found \(document.describe(node))")
         }
-        return (node, value)
+        return node
     }
 }
 
 private enum DocumentOutcome {
     case resource(AnyResource)
     case problems([NodeError])
-}
-
-extension Node {
-    /// The position of the deepest node that exists along a field path: the field itself, or the
-    /// mapping that lacks it.
-    func mark(at path: FieldPath) -> Mark {
-        var node = self
-        for component in path.components {
-            switch component {
-            case .key(let key):
-                guard let pair = node.mapping?.first(where: { $0.key.scalar?.string == key }) else { return node.mark }
-                node = pair.value
-            case .index(let index):
-                guard let items = node.sequence, items.indices.contains(index) else { return node.mark }
-                node = items[index]
-            }
-        }
-        return node.mark
-    }
 }

@@ -17,12 +17,25 @@ public struct Approval: Resource {
         /// Default approve.
         public var decision: Decision?
         public var comment: String?
+
+        public init(action: String, approvedBy: String, expiresAt: String, decision: Decision? = nil, comment: String? = nil) {
+            self.action = action
+            self.approvedBy = approvedBy
+            self.expiresAt = expiresAt
+            self.decision = decision
+            self.comment = comment
+        }
     }
 
     public struct Status: Codable, Sendable, Equatable {
         /// When the action it released was carried out.
         public var usedAt: String?
         public var conditions: [Condition]?
+
+        public init(usedAt: String? = nil, conditions: [Condition]? = nil) {
+            self.usedAt = usedAt
+            self.conditions = conditions
+        }
     }
 
     public var metadata: ObjectMeta

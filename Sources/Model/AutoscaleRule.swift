@@ -20,6 +20,17 @@ public struct AutoscaleRule: Resource {
         public var behavior: Behavior?
         public var mode: Mode?
         public var syncPeriodSeconds: Int?
+
+        public init(target: String, minReplicas: Int? = nil, maxReplicas: Int, metrics: [Metric], tolerance: Double? = nil, behavior: Behavior? = nil, mode: Mode? = nil, syncPeriodSeconds: Int? = nil) {
+            self.target = target
+            self.minReplicas = minReplicas
+            self.maxReplicas = maxReplicas
+            self.metrics = metrics
+            self.tolerance = tolerance
+            self.behavior = behavior
+            self.mode = mode
+            self.syncPeriodSeconds = syncPeriodSeconds
+        }
     }
 
     public struct Metric: Codable, Sendable, Equatable {
@@ -40,17 +51,38 @@ public struct AutoscaleRule: Resource {
         public var selector: LabelSelector?
         /// The object an object metric describes.
         public var describedObject: ObjectReference?
+
+        public init(type: Source, name: String? = nil, targetUtilization: Int? = nil, targetAverageValue: Quantity? = nil, targetValue: Quantity? = nil, selector: LabelSelector? = nil, describedObject: ObjectReference? = nil) {
+            self.type = type
+            self.name = name
+            self.targetUtilization = targetUtilization
+            self.targetAverageValue = targetAverageValue
+            self.targetValue = targetValue
+            self.selector = selector
+            self.describedObject = describedObject
+        }
     }
 
     public struct ObjectReference: Codable, Sendable, Equatable {
         public var apiVersion: String?
         public var kind: String
         public var name: String
+
+        public init(apiVersion: String? = nil, kind: String, name: String) {
+            self.apiVersion = apiVersion
+            self.kind = kind
+            self.name = name
+        }
     }
 
     public struct Behavior: Codable, Sendable, Equatable {
         public var scaleUp: ScalingRules?
         public var scaleDown: ScalingRules?
+
+        public init(scaleUp: ScalingRules? = nil, scaleDown: ScalingRules? = nil) {
+            self.scaleUp = scaleUp
+            self.scaleDown = scaleDown
+        }
     }
 
     public struct ScalingRules: Codable, Sendable, Equatable {
@@ -62,6 +94,13 @@ public struct AutoscaleRule: Resource {
         public var selectPolicy: SelectPolicy?
         public var policies: [ScalingPolicy]?
         public var tolerance: Double?
+
+        public init(stabilizationWindowSeconds: Int? = nil, selectPolicy: SelectPolicy? = nil, policies: [ScalingPolicy]? = nil, tolerance: Double? = nil) {
+            self.stabilizationWindowSeconds = stabilizationWindowSeconds
+            self.selectPolicy = selectPolicy
+            self.policies = policies
+            self.tolerance = tolerance
+        }
     }
 
     public struct ScalingPolicy: Codable, Sendable, Equatable {
@@ -72,24 +111,46 @@ public struct AutoscaleRule: Resource {
         public var type: Kind
         public var value: Int
         public var periodSeconds: Int
+
+        public init(type: Kind, value: Int, periodSeconds: Int) {
+            self.type = type
+            self.value = value
+            self.periodSeconds = periodSeconds
+        }
     }
 
     public struct Status: Codable, Sendable, Equatable {
         public struct Recommendation: Codable, Sendable, Equatable {
             public var time: String
             public var replicas: Int
+
+            public init(time: String, replicas: Int) {
+                self.time = time
+                self.replicas = replicas
+            }
         }
 
         public struct ScaleEvent: Codable, Sendable, Equatable {
             public var time: String
             /// Positive for scale-ups, negative for scale-downs.
             public var change: Int
+
+            public init(time: String, change: Int) {
+                self.time = time
+                self.change = change
+            }
         }
 
         public struct MetricValue: Codable, Sendable, Equatable {
             public var name: String
             public var current: Double?
             public var target: Double
+
+            public init(name: String, current: Double? = nil, target: Double) {
+                self.name = name
+                self.current = current
+                self.target = target
+            }
         }
 
         public var observedGeneration: Int?
@@ -102,6 +163,18 @@ public struct AutoscaleRule: Resource {
         public var recommendations: [Recommendation]?
         public var scaleEvents: [ScaleEvent]?
         public var conditions: [Condition]?
+
+        public init(observedGeneration: Int? = nil, currentReplicas: Int? = nil, desiredReplicas: Int? = nil, recommendedReplicas: Int? = nil, currentMetrics: [MetricValue]? = nil, lastScaleTime: String? = nil, recommendations: [Recommendation]? = nil, scaleEvents: [ScaleEvent]? = nil, conditions: [Condition]? = nil) {
+            self.observedGeneration = observedGeneration
+            self.currentReplicas = currentReplicas
+            self.desiredReplicas = desiredReplicas
+            self.recommendedReplicas = recommendedReplicas
+            self.currentMetrics = currentMetrics
+            self.lastScaleTime = lastScaleTime
+            self.recommendations = recommendations
+            self.scaleEvents = scaleEvents
+            self.conditions = conditions
+        }
     }
 
     public var metadata: ObjectMeta

@@ -17,11 +17,25 @@ public struct Budget: Resource {
         public var softLimitPercent: Double?
         public var alertPercents: [Double]?
         public var enforcement: Enforcement?
+
+        public init(selector: LabelSelector, monthlyLimitUSD: Double, pricing: Pricing, softLimitPercent: Double? = nil, alertPercents: [Double]? = nil, enforcement: Enforcement? = nil) {
+            self.selector = selector
+            self.monthlyLimitUSD = monthlyLimitUSD
+            self.pricing = pricing
+            self.softLimitPercent = softLimitPercent
+            self.alertPercents = alertPercents
+            self.enforcement = enforcement
+        }
     }
 
     public struct Pricing: Codable, Sendable, Equatable {
         public var cpuCoreHourUSD: Double
         public var memoryGiBHourUSD: Double
+
+        public init(cpuCoreHourUSD: Double, memoryGiBHourUSD: Double) {
+            self.cpuCoreHourUSD = cpuCoreHourUSD
+            self.memoryGiBHourUSD = memoryGiBHourUSD
+        }
     }
 
     public struct Status: Codable, Sendable, Equatable {
@@ -33,6 +47,16 @@ public struct Budget: Resource {
         public var lastUpdated: String?
         public var alertsRaised: [Double]?
         public var conditions: [Condition]?
+
+        public init(month: String? = nil, spentUSD: Double? = nil, projectedUSD: Double? = nil, costUSDPerHour: Double? = nil, lastUpdated: String? = nil, alertsRaised: [Double]? = nil, conditions: [Condition]? = nil) {
+            self.month = month
+            self.spentUSD = spentUSD
+            self.projectedUSD = projectedUSD
+            self.costUSDPerHour = costUSDPerHour
+            self.lastUpdated = lastUpdated
+            self.alertsRaised = alertsRaised
+            self.conditions = conditions
+        }
     }
 
     public var metadata: ObjectMeta

@@ -23,6 +23,18 @@ public struct Directive: Resource {
         public var catchUp: CatchUp?
         /// True: no new runs start.
         public var suspend: Bool?
+
+        public init(schedule: CronSchedule, timeZone: TimeZoneID? = nil, template: JobTemplate, jobs: [Job], retry: RetryPolicy? = nil, maxRuntimeSeconds: Int? = nil, slo: SLO? = nil, catchUp: CatchUp? = nil, suspend: Bool? = nil) {
+            self.schedule = schedule
+            self.timeZone = timeZone
+            self.template = template
+            self.jobs = jobs
+            self.retry = retry
+            self.maxRuntimeSeconds = maxRuntimeSeconds
+            self.slo = slo
+            self.catchUp = catchUp
+            self.suspend = suspend
+        }
     }
 
     public struct JobTemplate: Codable, Sendable, Equatable {
@@ -31,23 +43,46 @@ public struct Directive: Resource {
         public var args: [String]?
         public var env: [EnvVar]?
         public var resources: ResourceRequests?
+
+        public init(image: String, command: [String]? = nil, args: [String]? = nil, env: [EnvVar]? = nil, resources: ResourceRequests? = nil) {
+            self.image = image
+            self.command = command
+            self.args = args
+            self.env = env
+            self.resources = resources
+        }
     }
 
     public struct Job: Codable, Sendable, Equatable {
         public var id: String
         /// Passed as JSON in the `HMS_PAYLOAD` environment variable.
         public var payload: JSONValue?
+
+        public init(id: String, payload: JSONValue? = nil) {
+            self.id = id
+            self.payload = payload
+        }
     }
 
     public struct RetryPolicy: Codable, Sendable, Equatable {
         public var maxAttempts: Int
         public var backoffSeconds: Int?
         public var backoffMultiplier: Double?
+
+        public init(maxAttempts: Int, backoffSeconds: Int? = nil, backoffMultiplier: Double? = nil) {
+            self.maxAttempts = maxAttempts
+            self.backoffSeconds = backoffSeconds
+            self.backoffMultiplier = backoffMultiplier
+        }
     }
 
     public struct SLO: Codable, Sendable, Equatable {
         /// Local time (in `timeZone`) by which a run must be complete.
         public var finishBefore: ClockTime
+
+        public init(finishBefore: ClockTime) {
+            self.finishBefore = finishBefore
+        }
     }
 
     public enum JobState: String, WireEnum {
@@ -63,6 +98,15 @@ public struct Directive: Resource {
             public var sloOk: Bool?
             public var completionTime: String?
             public var jobs: [JobStatus]
+
+            public init(scheduledTime: String, date: String, sloDeadline: String? = nil, sloOk: Bool? = nil, completionTime: String? = nil, jobs: [JobStatus]) {
+                self.scheduledTime = scheduledTime
+                self.date = date
+                self.sloDeadline = sloDeadline
+                self.sloOk = sloOk
+                self.completionTime = completionTime
+                self.jobs = jobs
+            }
         }
 
         public struct JobStatus: Codable, Sendable, Equatable {
@@ -73,6 +117,16 @@ public struct Directive: Resource {
             public var startTime: String?
             public var completionTime: String?
             public var message: String?
+
+            public init(id: String, state: JobState, attempts: Int? = nil, jobName: String? = nil, startTime: String? = nil, completionTime: String? = nil, message: String? = nil) {
+                self.id = id
+                self.state = state
+                self.attempts = attempts
+                self.jobName = jobName
+                self.startTime = startTime
+                self.completionTime = completionTime
+                self.message = message
+            }
         }
 
         public var observedGeneration: Int?
@@ -80,6 +134,14 @@ public struct Directive: Resource {
         public var nextRunTime: String?
         public var runs: [Run]?
         public var conditions: [Condition]?
+
+        public init(observedGeneration: Int? = nil, lastScheduleTime: String? = nil, nextRunTime: String? = nil, runs: [Run]? = nil, conditions: [Condition]? = nil) {
+            self.observedGeneration = observedGeneration
+            self.lastScheduleTime = lastScheduleTime
+            self.nextRunTime = nextRunTime
+            self.runs = runs
+            self.conditions = conditions
+        }
     }
 
     public var metadata: ObjectMeta

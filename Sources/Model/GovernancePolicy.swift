@@ -17,6 +17,13 @@ public struct GovernancePolicy: Resource {
         /// Image prefixes allowed (`registry.gov/`); absent: any.
         public var allowedRegistries: [String]?
         public var freezeWindows: [FreezeWindow]?
+
+        public init(selector: LabelSelector? = nil, maxReplicasWithoutApproval: Int? = nil, allowedRegistries: [String]? = nil, freezeWindows: [FreezeWindow]? = nil) {
+            self.selector = selector
+            self.maxReplicasWithoutApproval = maxReplicasWithoutApproval
+            self.allowedRegistries = allowedRegistries
+            self.freezeWindows = freezeWindows
+        }
     }
 
     public struct FreezeWindow: Codable, Sendable, Equatable {
@@ -25,12 +32,25 @@ public struct GovernancePolicy: Resource {
         public var durationMinutes: Int
         public var timeZone: TimeZoneID?
         public var blocks: [ActionClass]
+
+        public init(schedule: CronSchedule, durationMinutes: Int, timeZone: TimeZoneID? = nil, blocks: [ActionClass]) {
+            self.schedule = schedule
+            self.durationMinutes = durationMinutes
+            self.timeZone = timeZone
+            self.blocks = blocks
+        }
     }
 
     public struct Status: Codable, Sendable, Equatable {
         public var observedGeneration: Int?
         public var activeFreezeWindow: String?
         public var conditions: [Condition]?
+
+        public init(observedGeneration: Int? = nil, activeFreezeWindow: String? = nil, conditions: [Condition]? = nil) {
+            self.observedGeneration = observedGeneration
+            self.activeFreezeWindow = activeFreezeWindow
+            self.conditions = conditions
+        }
     }
 
     public var metadata: ObjectMeta

@@ -43,6 +43,9 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
 
     // MARK: Codable
 
+    /// What a decoder says of a value that is neither a number nor a string.
+    public static let typeMismatch = "expected a quantity: a number or a string like 500m, 2 or 512Mi"
+
     /// A number (`cpu: 2`, `cpu: 0.5`) or a string (`cpu: 500m`). Int is tried before Double so
     /// that `2` keeps the text "2" rather than "2.0"; strict decoders (JSONDecoder, ours) refuse
     /// the wrong type, which is what makes trying in order safe.
@@ -57,10 +60,7 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
             text = string
         } else {
             throw DecodingError.typeMismatch(
-                Quantity.self,
-                DecodingError.Context(
-                    codingPath: container.codingPath,
-                    debugDescription: "expected a quantity: a number or a string like 500m, 2 or 512Mi"))
+                Quantity.self, DecodingError.Context(codingPath: container.codingPath, debugDescription: Self.typeMismatch))
         }
         do {
             self = try Quantity(parsing: text)

@@ -94,11 +94,21 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
     public var deletionTimestamp: String?
     public var finalizers: [String]?
 
-    public init(name: String, namespace: String? = nil, labels: [String: String]? = nil, annotations: [String: String]? = nil) {
+    public init(
+        name: String, namespace: String? = nil, labels: [String: String]? = nil, annotations: [String: String]? = nil,
+        uid: String? = nil, resourceVersion: String? = nil, generation: Int? = nil, creationTimestamp: String? = nil,
+        deletionTimestamp: String? = nil, finalizers: [String]? = nil
+    ) {
         self.name = name
         self.namespace = namespace
         self.labels = labels
         self.annotations = annotations
+        self.uid = uid
+        self.resourceVersion = resourceVersion
+        self.generation = generation
+        self.creationTimestamp = creationTimestamp
+        self.deletionTimestamp = deletionTimestamp
+        self.finalizers = finalizers
     }
 }
 
@@ -131,6 +141,12 @@ public struct LabelSelector: Codable, Sendable, Equatable {
         public var key: String
         public var `operator`: Operator
         public var values: [String]?
+
+        public init(key: String, `operator`: Operator, values: [String]? = nil) {
+            self.key = key
+            self.`operator` = `operator`
+            self.values = values
+        }
     }
 
     public var matchLabels: [String: String]?

@@ -37,6 +37,14 @@ public struct ServiceSpec: Resource {
         public var periodSeconds: Int?
         public var failureThreshold: Int?
         public var initialDelaySeconds: Int?
+
+        public init(path: String, port: Int? = nil, periodSeconds: Int? = nil, failureThreshold: Int? = nil, initialDelaySeconds: Int? = nil) {
+            self.path = path
+            self.port = port
+            self.periodSeconds = periodSeconds
+            self.failureThreshold = failureThreshold
+            self.initialDelaySeconds = initialDelaySeconds
+        }
     }
 
     public struct Status: Codable, Sendable, Equatable {
@@ -46,6 +54,15 @@ public struct ServiceSpec: Resource {
         public var costUSDPerHour: Double?
         public var lastAction: String?
         public var conditions: [Condition]?
+
+        public init(observedGeneration: Int? = nil, replicas: Int? = nil, readyReplicas: Int? = nil, costUSDPerHour: Double? = nil, lastAction: String? = nil, conditions: [Condition]? = nil) {
+            self.observedGeneration = observedGeneration
+            self.replicas = replicas
+            self.readyReplicas = readyReplicas
+            self.costUSDPerHour = costUSDPerHour
+            self.lastAction = lastAction
+            self.conditions = conditions
+        }
     }
 
     public var metadata: ObjectMeta

@@ -14,26 +14,32 @@ public struct YAMLParser: Sendable {
         self.maxAliasExpansion = maxAliasExpansion
     }
 
-    /// Every document of the stream, in order. Empty documents (`---` alone) come back as null
-    /// scalars; a stream of nothing but comments has no documents.
+    /// Every document of the stream, in order, as trees. Empty documents (`---` alone) come back as
+    /// null scalars; a stream of nothing but comments has no documents.
     public func parse(_ bytes: [UInt8]) throws(YAMLError) -> [Node] {
         var documents: [Node] = []
-        try forEachDocument(bytes) { documents.append($0) }
+        try forEachDocument(bytes) { documents.append($0.node($0.root)) }
         return documents
     }
 
     /// Hands over each document as soon as it is complete, so that a long stream never holds more
-    /// than one tree. Documents before a syntax error have been handed over when it is thrown.
-    public func forEachDocument(_ bytes: [UInt8], _ body: (Node) -> Void) throws(YAMLError) {
-        var builder = TreeBuilder(limits: self)
+    /// than one. The document's storage is reused for the next one: copy out what you keep.
+    /// Documents before a syntax error have been handed over when it is thrown.
+    public func forEachDocument(_ bytes: [UInt8], _ body: (YAMLDocument) -> Void) throws(YAMLError) {
         let failure: YAMLError? = bytes.withUnsafeBufferPointer { buffer in
+            // Local to the closure, not captured by it: no box, no dynamic exclusivity checks.
+            var builder = TreeBuilder(limits: self)
             let events = EventReader(buffer)
+            var event = yaml_event_t()
             do throws(YAMLError) {
                 while true {
-                    var event = try events.next()
+                    try events.next(&event)
                     defer { yaml_event_delete(&event) }
                     if event.type == YAML_STREAM_END_EVENT { return nil }
-                    if let document = try builder.consume(&event) { body(document) }
+                    if try builder.consume(&event) {
+                        body(builder.document)
+                        builder.startNextDocument()
+                    }
                 }
             } catch {
                 return error
@@ -49,24 +55,30 @@ public struct YAMLParser: Sendable {
 
 /// Owns one `yaml_parser_t` for the life of a parse; the input buffer must outlive it.
 private final class EventReader {
-    private var parser = yaml_parser_t()
+    // Behind a pointer, not a stored struct: handing a stored property to C as `inout` costs a
+    // dynamic exclusivity check, once per event.
+    private let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
     private let input: UnsafeBufferPointer<UInt8>
 
     init(_ input: UnsafeBufferPointer<UInt8>) {
         self.input = input
-        yaml_parser_initialize(&parser)
-        yaml_parser_set_input_string(&parser, input.baseAddress ?? UnsafePointer(emptyBuffer), input.count)
+        parser.initialize(to: yaml_parser_t())
+        yaml_parser_initialize(parser)
+        yaml_parser_set_input_string(parser, input.baseAddress ?? UnsafePointer(emptyBuffer), input.count)
     }
 
-    deinit { yaml_parser_delete(&parser) }
+    deinit {
+        yaml_parser_delete(parser)
+        parser.deallocate()
+    }
 
-    func next() throws(YAMLError) -> yaml_event_t {
-        var event = yaml_event_t()
-        guard yaml_parser_parse(&parser, &event) == 1 else { throw error() }
-        return event
+    /// The next event, in place: libyaml fills `event`, which the caller deletes.
+    func next(_ event: inout yaml_event_t) throws(YAMLError) {
+        guard yaml_parser_parse(parser, &event) == 1 else { throw error() }
     }
 
     private func error() -> YAMLError {
+        let parser = self.parser.pointee
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
         switch parser.error {
         case YAML_READER_ERROR:
@@ -126,37 +138,61 @@ extension Mark {
     }
 }
 
-/// Turns events into trees, one document at a time, with an explicit stack so that nesting depth
-/// never reaches the machine stack.
+/// Turns events into a `YAMLDocument`, one document at a time, with an explicit stack so that
+/// nesting depth never reaches the machine stack.
 private struct TreeBuilder {
+    private typealias NodeID = YAMLDocument.NodeID
+
     private struct Frame {
         var mark: Mark
-        var tag: String?
+        var tag: Int
         var anchor: String?
         var isMapping: Bool
-        /// Sequence items, or mapping keys and values alternating.
-        var items: [Node] = []
-        /// Nodes in this subtree, aliases expanded; used to price later aliases to it.
-        var size = 1
+        /// Where this collection's children start in `pending`.
+        var start: Int
+        /// `document.records.count` and `aliasSurplus` when the collection started, which give its
+        /// size when it ends.
+        var records: Int
+        var aliasSurplus: Int
     }
 
     let limits: YAMLParser
+    private(set) var document = YAMLDocument()
     private var stack: [Frame] = []
-    private var root: Node?
-    private var anchors: [String: (node: Node, size: Int)] = [:]
+    /// The children of every open collection, innermost last; a mapping's keys and values alternate.
+    private var pending: [NodeID] = []
+    private var hasRoot = false
+    /// Anchored nodes and the size of their subtrees, aliases expanded: what an alias to them costs.
+    private var anchors: [String: (node: NodeID, size: Int)] = [:]
+    /// How many nodes aliases have added beyond their own: the size of a subtree is the number of
+    /// records made while it was read, plus what this grew by meanwhile.
+    private var aliasSurplus = 0
     private var expanded = 0
 
     init(limits: YAMLParser) { self.limits = limits }
 
-    /// Takes one event; returns the document it completes, if any.
-    mutating func consume(_ event: inout yaml_event_t) throws(YAMLError) -> Node? {
+    mutating func startNextDocument() {
+        document.removeAll()
+        hasRoot = false
+        anchors.removeAll(keepingCapacity: true)
+        aliasSurplus = 0
+        expanded = 0
+    }
+
+    /// Takes one event; true when it completes a document, which is then in `document`.
+    mutating func consume(_ event: inout yaml_event_t) throws(YAMLError) -> Bool {
         let mark = Mark(event.start_mark)
         switch event.type {
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
-            let text = String(decoding: UnsafeBufferPointer(start: data.value, count: data.length), as: UTF8.self)
-            let scalar = Scalar(text, style: Scalar.Style(data.style))
-            add(Node(.scalar(scalar), mark: mark, tag: string(data.tag)), size: 1, anchor: string(data.anchor))
+            let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
+            let style = Scalar.Style(data.style)
+            let tag = tagIndex(data.tag)
+            let value = Self.resolve(bytes, style: style, tag: tag < 0 ? nil : document.tags[tag])
+            let start = document.text.count
+            document.text.append(contentsOf: bytes)
+            let isASCII = Self.isASCII(bytes)
+            add(append(.init(kind: .scalar(style), value: value, mark: mark, tag: tag, start: start, count: bytes.count, isASCII: isASCII)), size: 1, anchor: string(data.anchor))
         case YAML_ALIAS_EVENT:
             let name = string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
@@ -166,43 +202,73 @@ private struct TreeBuilder {
             if expanded > limits.maxAliasExpansion {
                 throw YAMLError(.aliasExpansion, "aliases expand this document to more than \(limits.maxAliasExpansion) nodes; refusing it (a \"billion laughs\" document?)", at: mark)
             }
-            var node = target.node
-            node.mark = mark
-            add(node, size: target.size, anchor: nil)
+            // The same node, storage shared, at the alias's position.
+            var record = document.records[target.node.index]
+            record.mark = mark
+            aliasSurplus += target.size - 1
+            add(append(record), size: target.size, anchor: nil)
         case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
             guard stack.count < limits.maxDepth else {
                 throw YAMLError(.depth, "nested deeper than \(limits.maxDepth) levels", at: mark)
             }
             let isMapping = event.type == YAML_MAPPING_START_EVENT
-            let tag = isMapping ? string(event.data.mapping_start.tag) : string(event.data.sequence_start.tag)
-            let anchor = isMapping ? string(event.data.mapping_start.anchor) : string(event.data.sequence_start.anchor)
-            stack.append(Frame(mark: mark, tag: tag, anchor: anchor, isMapping: isMapping))
+            let tag = tagIndex(isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag)
+            let anchor = string(isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor)
+            stack.append(Frame(mark: mark, tag: tag, anchor: anchor, isMapping: isMapping, start: pending.count, records: document.records.count, aliasSurplus: aliasSurplus))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-            guard let frame = stack.popLast() else { return nil }
-            let content: Node.Content = frame.isMapping
-                ? .mapping(try Self.pairs(frame.items))
-                : .sequence(frame.items)
-            add(Node(content, mark: frame.mark, tag: frame.tag), size: frame.size, anchor: frame.anchor)
-        case YAML_DOCUMENT_END_EVENT:
-            defer {
-                root = nil
-                anchors.removeAll(keepingCapacity: true)
-                expanded = 0
+            guard let frame = stack.popLast() else { return false }
+            let start = document.children.count
+            if frame.isMapping {
+                try appendPairs(pending[frame.start...])
+            } else {
+                document.children.append(contentsOf: pending[frame.start...])
             }
-            return root ?? .null
+            pending.removeLast(pending.count - frame.start)
+            let kind: YAMLDocument.Kind = frame.isMapping ? .mapping : .sequence
+            let node = append(.init(kind: kind, value: .string, mark: frame.mark, tag: frame.tag, start: start, count: document.children.count - start))
+            let size = document.records.count - frame.records + aliasSurplus - frame.aliasSurplus
+            add(node, size: size, anchor: frame.anchor)
+        case YAML_DOCUMENT_END_EVENT:
+            if !hasRoot {  // libyaml gives even an empty document a node; this is a safety net
+                let start = document.text.count
+                document.text.append(contentsOf: "null".utf8)
+                document.root = append(.init(kind: .scalar(.plain), value: .null, mark: Mark(line: 0, column: 0), tag: -1, start: start, count: 4))
+            }
+            return true
         default:
             break
         }
-        return nil
+        return false
     }
 
-    private mutating func add(_ node: Node, size: Int, anchor: String?) {
+    /// Whether no byte has its high bit set, tested eight at a time.
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var bits: UInt64 = 0
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            bits |= UnsafeRawPointer(base).loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        while offset < bytes.count {
+            bits |= UInt64(bytes[offset])
+            offset += 1
+        }
+        return bits & 0x8080_8080_8080_8080 == 0
+    }
+
+    private mutating func append(_ record: YAMLDocument.Record) -> NodeID {
+        document.records.append(record)
+        return NodeID(index: document.records.count - 1)
+    }
+
+    private mutating func add(_ node: NodeID, size: Int, anchor: String?) {
         if let anchor { anchors[anchor] = (node, size) }
         if stack.isEmpty {
-            root = node
+            document.root = node
+            hasRoot = true
         } else {
-            stack[stack.count - 1].items.append(node)
-            stack[stack.count - 1].size += size
+            pending.append(node)
         }
     }
 
@@ -210,62 +276,109 @@ private struct TreeBuilder {
         pointer.map { String(cString: $0) }
     }
 
-    /// Pairs the items of a mapping, refusing duplicate keys and applying merge keys (`<<: *base`):
-    /// keys written in the mapping win over merged ones, earlier merged mappings over later ones.
-    private static func pairs(_ items: [Node]) throws(YAMLError) -> [Node.Pair] {
-        var pairs: [Node.Pair] = []
-        pairs.reserveCapacity(items.count / 2)
-        var merges: [Node] = []
-        var index = 0
-        while index + 1 < items.count {
-            let pair = Node.Pair(key: items[index], value: items[index + 1])
-            index += 2
-            if isMergeKey(pair.key) { merges.append(pair.value) } else { pairs.append(pair) }
+    private mutating func tagIndex(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> Int {
+        guard let tag = string(pointer) else { return -1 }
+        document.tags.append(tag)
+        return document.tags.count - 1
+    }
+
+    /// The core schema's reading of a scalar: quoted scalars and `!!str` are strings, any other
+    /// explicit tag reads the text as if it were plain.
+    private static func resolve(_ bytes: UnsafeBufferPointer<UInt8>, style: Scalar.Style, tag: String?) -> YAMLDocument.Value {
+        switch tag {
+        case nil: style == .plain ? Scalar.resolvePlain(bytes) : .string
+        case "tag:yaml.org,2002:str", "!": .string
+        default: Scalar.resolvePlain(bytes)
         }
-        try checkDuplicates(pairs)
-        guard !merges.isEmpty else { return pairs }
-        var seen = Set(pairs.compactMap { $0.key.scalar?.string })
+    }
+
+    /// Writes the pairs of a mapping to `document.children`, refusing duplicate keys and applying
+    /// merge keys (`<<: *base`): keys written in the mapping win over merged ones, earlier merged
+    /// mappings over later ones.
+    private mutating func appendPairs(_ items: ArraySlice<NodeID>) throws(YAMLError) {
+        let start = document.children.count
+        var merges: [NodeID] = []
+        var index = items.startIndex
+        while index + 1 < items.endIndex {
+            let key = items[index], value = items[index + 1]
+            index += 2
+            if isMergeKey(key) {
+                merges.append(value)
+            } else {
+                document.children.append(key)
+                document.children.append(value)
+            }
+        }
+        try checkDuplicates(from: start)
+        guard !merges.isEmpty else { return }
+        var seen = Set(document.pairs(from: start).compactMap { scalarText($0.key) })
         for merge in merges {
-            let sources: [Node]
-            switch merge.content {
+            let sources: [NodeID]
+            switch document.kind(of: merge) {
             case .mapping: sources = [merge]
-            case .sequence(let items) where items.allSatisfy({ $0.mapping != nil }): sources = items
+            case .sequence where document.items(of: merge).allSatisfy({ document.kind(of: $0) == .mapping }): sources = Array(document.items(of: merge))
             default:
-                throw YAMLError(.merge, "a merge key (<<) needs a mapping or a list of mappings, found \(merge.kindDescription)", at: merge.mark)
+                throw YAMLError(.merge, "a merge key (<<) needs a mapping or a list of mappings, found \(document.kindDescription(of: merge))", at: document.mark(of: merge))
             }
             for source in sources {
-                for pair in source.mapping ?? [] {
-                    guard let key = pair.key.scalar?.string else { continue }
-                    if seen.insert(key).inserted { pairs.append(pair) }
+                for pair in document.pairs(of: source) {
+                    guard let key = scalarText(pair.key) else { continue }
+                    if seen.insert(key).inserted {
+                        document.children.append(pair.key)
+                        document.children.append(pair.value)
+                    }
                 }
             }
         }
-        return pairs
     }
 
-    private static func isMergeKey(_ key: Node) -> Bool {
-        guard let scalar = key.scalar else { return false }
-        return key.tag == "tag:yaml.org,2002:merge" || (scalar.style == .plain && scalar.string == "<<" && key.tag == nil)
+    private func scalarText(_ node: NodeID) -> String? {
+        guard case .scalar = document.kind(of: node) else { return nil }
+        return document.text(of: node)
     }
 
-    private static func checkDuplicates(_ pairs: [Node.Pair]) throws(YAMLError) {
-        func duplicate(_ key: Node, first: Node) -> YAMLError {
-            YAMLError(.duplicateKey, "duplicate key \"\(key.scalar?.string ?? "")\" (first defined at line \(first.mark.line), column \(first.mark.column))", at: key.mark)
+    private func isMergeKey(_ key: NodeID) -> Bool {
+        guard case .scalar(let style) = document.kind(of: key) else { return false }
+        guard let tag = document.tag(of: key) else { return style == .plain && document.text(of: key, equalsASCII: "<<") }
+        return tag == "tag:yaml.org,2002:merge"
+    }
+
+    private func checkDuplicates(from start: Int) throws(YAMLError) {
+        let keys = document.pairs(from: start).lazy.map(\.key)
+        func duplicate(_ key: NodeID, first: NodeID) -> YAMLError {
+            let firstMark = document.mark(of: first)
+            return YAMLError(.duplicateKey, "duplicate key \"\(document.text(of: key))\" (first defined at line \(firstMark.line), column \(firstMark.column))", at: document.mark(of: key))
         }
-        if pairs.count <= 16 {
-            for i in pairs.indices {
-                guard let key = pairs[i].key.scalar?.string else { continue }
-                for j in 0..<i where pairs[j].key.scalar?.string == key {
-                    throw duplicate(pairs[i].key, first: pairs[j].key)
+        if keys.count <= 16 {
+            for i in keys.indices {
+                guard case .scalar = document.kind(of: keys[i]) else { continue }
+                for j in 0..<i where document.sameText(keys[i], keys[j]) {
+                    throw duplicate(keys[i], first: keys[j])
                 }
             }
             return
         }
         var firstIndex: [String: Int] = [:]
-        for (i, pair) in pairs.enumerated() {
-            guard let key = pair.key.scalar?.string else { continue }
-            if let j = firstIndex[key] { throw duplicate(pair.key, first: pairs[j].key) }
-            firstIndex[key] = i
+        for (i, key) in keys.enumerated() {
+            guard let text = scalarText(key) else { continue }
+            if let j = firstIndex[text] { throw duplicate(key, first: keys[j]) }
+            firstIndex[text] = i
+        }
+    }
+}
+
+extension YAMLDocument {
+    /// The pairs written to `children` from `start` on, before their mapping has a record.
+    fileprivate func pairs(from start: Int) -> Pairs {
+        Pairs(children: children, start: start, count: (children.count - start) / 2)
+    }
+
+    /// What the node is, for messages: "a mapping", "a list", "an integer (1)".
+    public func kindDescription(of node: NodeID) -> String {
+        switch kind(of: node) {
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .scalar: records[node.index].value.resolved(text: text(of: node)).kindDescription
         }
     }
 }

@@ -86,6 +86,68 @@ public struct Scalar: Sendable, Equatable {
         return .string(s)
     }
 
+    /// `resolvePlain` over the bytes of a scalar, making a String only for the rare scalars that may
+    /// be numbers: the words most scalars are, and small integers, are told apart from the bytes.
+    static func resolvePlain(_ bytes: UnsafeBufferPointer<UInt8>) -> YAMLDocument.Value {
+        guard let first = bytes.first else { return .null }
+        switch first {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."):
+            if let value = smallDecimalInteger(bytes) { return .int(value) }
+            if !mayBeNumber(bytes) { return .string }
+            switch resolvePlain(String(decoding: bytes, as: UTF8.self)) {
+            case .null: return .null
+            case .bool(let b): return .bool(b)
+            case .int(let i): return .int(i)
+            case .float(let d): return .float(d)
+            case .string: return .string
+            }
+        case UInt8(ascii: "~"):
+            return bytes.count == 1 ? .null : .string
+        case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
+            // Only the spellings of null, true and false are not strings.
+            guard bytes.count == 4 || bytes.count == 5 else { return .string }
+            func spells(_ word: StaticString) -> Bool {
+                word.withUTF8Buffer { $0.elementsEqual(bytes) }
+            }
+            if spells("null") || spells("Null") || spells("NULL") { return .null }
+            if spells("true") || spells("True") || spells("TRUE") { return .bool(true) }
+            if spells("false") || spells("False") || spells("FALSE") { return .bool(false) }
+            return .string
+        default:
+            return .string
+        }
+    }
+
+    /// False when text that starts with a digit cannot be a number: it is not hex or octal and has
+    /// a byte that no decimal integer or float has (`500m`, `1.4.2`, `10:30`).
+    private static func mayBeNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= 2, let first = bytes.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else { return true }
+        if first == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "x") || bytes[1] == UInt8(ascii: "o") { return true }
+        return bytes.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "-"), UInt8(ascii: "+"): true
+            default: false
+            }
+        }
+    }
+
+    /// `[-+]?[0-9]{1,18}` as an Int (18 digits never overflow), else nil.
+    private static func smallDecimalInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var digits = bytes[...]
+        var negative = false
+        if let sign = digits.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+            negative = sign == UInt8(ascii: "-")
+            digits = digits.dropFirst()
+        }
+        guard (1...18).contains(digits.count) else { return nil }
+        var value = 0
+        for c in digits {
+            guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(c - UInt8(ascii: "0"))
+        }
+        return negative ? -value : value
+    }
+
     private static func isDecimalInteger(_ s: String) -> Bool {
         var digits = 0
         for (i, c) in s.utf8.enumerated() {

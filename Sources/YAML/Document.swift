@@ -1,0 +1,221 @@
+/// One YAML document as the parser builds it: every node in one array, addressed by `NodeID`,
+/// scalar text in one byte buffer and the children of collections in one shared array.
+///
+/// Nothing is allocated per node and scalars are resolved once, as they are read, which is what lets
+/// a decoder read a long manifest stream at close to libyaml's own speed. `node(_:)` gives the same
+/// document as a `Node` tree, for emitting and for tests.
+public struct YAMLDocument: Sendable {
+    public struct NodeID: Hashable, Sendable {
+        @usableFromInline let index: Int
+
+        @usableFromInline init(index: Int) { self.index = index }
+    }
+
+    public enum Kind: Sendable, Equatable {
+        case scalar(Scalar.Style)
+        case sequence
+        case mapping
+    }
+
+    /// A scalar's type under the YAML 1.2 core schema, explicit tags honoured; its text is `text(of:)`.
+    public enum Value: Sendable, Equatable {
+        case null
+        case bool(Bool)
+        case int(Int)
+        case float(Double)
+        case string
+    }
+
+    @usableFromInline struct Record: Sendable {
+        @usableFromInline var kind: Kind
+        /// Scalars only; `.string` for collections, which never read it.
+        @usableFromInline var value: Value
+        @usableFromInline var mark: Mark
+        /// An index into `tags`, or -1.
+        @usableFromInline var tag: Int
+        /// Scalars: a range of `text`. Collections: a range of `children`, where a mapping's keys and
+        /// values alternate.
+        @usableFromInline var start: Int
+        @usableFromInline var count: Int
+        /// Scalars whose text is all ASCII compare byte for byte; others as Strings, which compare
+        /// by canonical equivalence ("\u{212A}" is "K").
+        @usableFromInline var isASCII = true
+    }
+
+    @usableFromInline var records: [Record] = []
+    @usableFromInline var text: [UInt8] = []
+    @usableFromInline var children: [NodeID] = []
+    @usableFromInline var tags: [String] = []
+    public internal(set) var root = NodeID(index: 0)
+
+    /// Forgets the nodes but keeps the storage, for the next document of a stream.
+    mutating func removeAll() {
+        records.removeAll(keepingCapacity: true)
+        text.removeAll(keepingCapacity: true)
+        children.removeAll(keepingCapacity: true)
+        tags.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Reading
+
+    @inlinable
+    public func kind(of node: NodeID) -> Kind { records[node.index].kind }
+
+    @inlinable
+    public func mark(of node: NodeID) -> Mark { records[node.index].mark }
+
+    /// The explicit tag as written and expanded (`tag:yaml.org,2002:str` for `!!str`), if any.
+    @inlinable
+    public func tag(of node: NodeID) -> String? {
+        let tag = records[node.index].tag
+        return tag < 0 ? nil : tags[tag]
+    }
+
+    /// The scalar's resolved type; nil for a mapping or a list.
+    @inlinable
+    public func value(of node: NodeID) -> Value? {
+        let record = records[node.index]
+        guard case .scalar = record.kind else { return nil }
+        return record.value
+    }
+
+    @inlinable
+    public func isNull(_ node: NodeID) -> Bool { value(of: node) == .null }
+
+    /// The scalar's text as written (quotes and escapes already undone); empty for a collection.
+    public func text(of node: NodeID) -> String {
+        let record = records[node.index]
+        guard case .scalar = record.kind else { return "" }
+        return text.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[record.start..<record.start + record.count]), as: UTF8.self)
+        }
+    }
+
+    /// The length of a scalar's text in UTF-8 bytes.
+    @inlinable
+    public func textCount(of node: NodeID) -> Int {
+        let record = records[node.index]
+        guard case .scalar = record.kind else { return 0 }
+        return record.count
+    }
+
+    /// Whether a scalar's text is `string` (as Strings compare), without making a String of it
+    /// when both are ASCII.
+    public func text(of node: NodeID, equals string: String) -> Bool {
+        guard case .scalar = kind(of: node) else { return false }
+        return string.utf8.allSatisfy { $0 < 0x80 } ? text(of: node, equalsASCII: string) : text(of: node) == string
+    }
+
+    /// Whether a scalar's text is `ascii`, which must be ASCII (a field name), comparing bytes.
+    /// Non-ASCII text is compared as a String, which also finds a canonically equivalent spelling
+    /// ("\u{212A}" is "K").
+    @inlinable
+    public func text(of node: NodeID, equalsASCII ascii: String) -> Bool {
+        assert(ascii.utf8.allSatisfy { $0 < 0x80 }, "\(ascii) is not ASCII")
+        let record = records[node.index]
+        guard case .scalar = record.kind else { return false }
+        guard record.isASCII else { return text(of: node) == ascii }
+        guard ascii.utf8.count == record.count else { return false }
+        var ascii = ascii
+        return ascii.withUTF8 { expected in
+            text.withUnsafeBufferPointer { buffer in
+                for i in 0..<expected.count where expected[i] != buffer[record.start + i] { return false }
+                return true
+            }
+        }
+    }
+
+    /// Whether two nodes are scalars with the same text (as Strings compare).
+    public func sameText(_ a: NodeID, _ b: NodeID) -> Bool {
+        let x = records[a.index], y = records[b.index]
+        guard case .scalar = x.kind, case .scalar = y.kind else { return false }
+        guard x.isASCII && y.isASCII else { return text(of: a) == text(of: b) }
+        return x.count == y.count && text.withUnsafeBufferPointer { buffer in
+            buffer[x.start..<x.start + x.count].elementsEqual(buffer[y.start..<y.start + y.count])
+        }
+    }
+
+    /// The items of a list; empty for anything else.
+    @inlinable
+    public func items(of node: NodeID) -> Items {
+        let record = records[node.index]
+        guard record.kind == .sequence else { return Items(children: [], start: 0, count: 0) }
+        return Items(children: children, start: record.start, count: record.count)
+    }
+
+    /// The keys and values of a mapping, in order, merged keys last; empty for anything else.
+    @inlinable
+    public func pairs(of node: NodeID) -> Pairs {
+        let record = records[node.index]
+        guard record.kind == .mapping else { return Pairs(children: [], start: 0, count: 0) }
+        return Pairs(children: children, start: record.start, count: record.count / 2)
+    }
+
+    public struct Items: RandomAccessCollection, Sendable {
+        @usableFromInline let children: [NodeID]
+        @usableFromInline let start: Int
+        public let count: Int
+
+        @usableFromInline init(children: [NodeID], start: Int, count: Int) {
+            self.children = children
+            self.start = start
+            self.count = count
+        }
+
+        @inlinable public var startIndex: Int { 0 }
+        @inlinable public var endIndex: Int { count }
+
+        @inlinable public subscript(position: Int) -> NodeID { children[start + position] }
+    }
+
+    public struct Pairs: RandomAccessCollection, Sendable {
+        @usableFromInline let children: [NodeID]
+        @usableFromInline let start: Int
+        public let count: Int
+
+        @usableFromInline init(children: [NodeID], start: Int, count: Int) {
+            self.children = children
+            self.start = start
+            self.count = count
+        }
+
+        @inlinable public var startIndex: Int { 0 }
+        @inlinable public var endIndex: Int { count }
+
+        @inlinable public subscript(position: Int) -> (key: NodeID, value: NodeID) {
+            (children[start + 2 * position], children[start + 2 * position + 1])
+        }
+    }
+
+    /// The value under a string key of a mapping.
+    public func value(of mapping: NodeID, at key: String) -> NodeID? {
+        pairs(of: mapping).first { text(of: $0.key, equals: key) }?.value
+    }
+
+    // MARK: Trees
+
+    /// The subtree at `node` as a `Node` tree (aliases and merges expanded, as they were read).
+    public func node(_ node: NodeID) -> Node {
+        let record = records[node.index]
+        let content: Node.Content
+        switch record.kind {
+        case .scalar(let style): content = .scalar(Scalar(text(of: node), style: style))
+        case .sequence: content = .sequence(items(of: node).map(self.node))
+        case .mapping: content = .mapping(pairs(of: node).map { Node.Pair(key: self.node($0.key), value: self.node($0.value)) })
+        }
+        return Node(content, mark: record.mark, tag: tag(of: node))
+    }
+}
+
+extension YAMLDocument.Value {
+    /// With the text the type omits, for messages.
+    public func resolved(text: String) -> Scalar.Resolved {
+        switch self {
+        case .null: .null
+        case .bool(let b): .bool(b)
+        case .int(let i): .int(i)
+        case .float(let d): .float(d)
+        case .string: .string(text)
+        }
+    }
+}
