@@ -225,22 +225,22 @@ public struct AutoscaleRule: Resource {
 }
 
 extension AutoscaleRule.Metric {
-    func validate(at path: FieldPath) -> [FieldIssue] {
+    func validate(at path: @autoclosure () -> FieldPath) -> [FieldIssue] {
         var issues: [FieldIssue] = []
-        // "an external metric", "a pods metric".
-        let metric = (type == .object || type == .external ? "an " : "a ") + "\(type.rawValue) metric"
+        // "an external metric", "a pods metric"; only worded for an issue.
+        var metric: String { (type == .object || type == .external ? "an " : "a ") + "\(type.rawValue) metric" }
         func require(_ present: Bool, _ field: String, _ why: String) {
-            if !present { issues.append(FieldIssue(path, "\(metric) needs \(field)\(why)")) }
+            if !present { issues.append(FieldIssue(path(), "\(metric) needs \(field)\(why)")) }
         }
         func forbid(_ present: Bool, _ field: String) {
-            if present { issues.append(FieldIssue(path.key(field), "does not apply to \(metric)")) }
+            if present { issues.append(FieldIssue(path().key(field), "does not apply to \(metric)")) }
         }
         func oneOf(_ first: (String, Bool), _ second: (String, Bool)) {
             switch (first.1, second.1) {
             case (false, false):
                 require(false, "one of \(first.0) and \(second.0)", "")
             case (true, true):
-                issues.append(FieldIssue(path.key(second.0), "\(metric) takes only one of \(first.0) and \(second.0); both are set"))
+                issues.append(FieldIssue(path().key(second.0), "\(metric) takes only one of \(first.0) and \(second.0); both are set"))
             default:
                 break
             }
@@ -262,37 +262,39 @@ extension AutoscaleRule.Metric {
             if type == .object { require(describedObject != nil, "describedObject", " (the object the metric describes)") }
         }
         if let utilization = targetUtilization, utilization < 1 {
-            issues.append(FieldIssue(path.key("targetUtilization"), "must be a percent greater than 0, found \(utilization)"))
+            issues.append(FieldIssue(path().key("targetUtilization"), "must be a percent greater than 0, found \(utilization)"))
         }
-        for (field, quantity) in [("targetAverageValue", targetAverageValue), ("targetValue", targetValue)] {
+        func positive(_ field: String, _ quantity: Quantity?) {
             if let quantity, quantity.value <= 0 {
-                issues.append(FieldIssue(path.key(field), "must be greater than 0, found \(quantity)"))
+                issues.append(FieldIssue(path().key(field), "must be greater than 0, found \(quantity)"))
             }
         }
-        if let selector { issues += selector.validate(at: path.key("selector")) }
+        positive("targetAverageValue", targetAverageValue)
+        positive("targetValue", targetValue)
+        if let selector { issues += selector.validate(at: path().key("selector")) }
         return issues
     }
 }
 
 extension AutoscaleRule.ScalingRules {
-    func validate(at path: FieldPath) -> [FieldIssue] {
+    func validate(at path: @autoclosure () -> FieldPath) -> [FieldIssue] {
         var issues: [FieldIssue] = []
         if let window = stabilizationWindowSeconds, !(0...3600).contains(window) {
-            issues.append(FieldIssue(path.key("stabilizationWindowSeconds"), "must be between 0 and 3600 seconds, found \(window)"))
+            issues.append(FieldIssue(path().key("stabilizationWindowSeconds"), "must be between 0 and 3600 seconds, found \(window)"))
         }
         if let tolerance, !(0..<1).contains(tolerance) {
-            issues.append(FieldIssue(path.key("tolerance"), "must be at least 0 and below 1, found \(tolerance)"))
+            issues.append(FieldIssue(path().key("tolerance"), "must be at least 0 and below 1, found \(tolerance)"))
         }
         if let policies, policies.isEmpty, selectPolicy != .disabled {
-            issues.append(FieldIssue(path.key("policies"), "needs at least one policy (or selectPolicy: Disabled)"))
+            issues.append(FieldIssue(path().key("policies"), "needs at least one policy (or selectPolicy: Disabled)"))
         }
         for (i, policy) in (policies ?? []).enumerated() {
-            let here = path.key("policies").index(i)
+            func here() -> FieldPath { path().key("policies").index(i) }
             if policy.value < 1 {
-                issues.append(FieldIssue(here.key("value"), "must be 1 or more, found \(policy.value)"))
+                issues.append(FieldIssue(here().key("value"), "must be 1 or more, found \(policy.value)"))
             }
             if !(1...1800).contains(policy.periodSeconds) {
-                issues.append(FieldIssue(here.key("periodSeconds"), "must be between 1 and 1800 seconds, found \(policy.periodSeconds)"))
+                issues.append(FieldIssue(here().key("periodSeconds"), "must be between 1 and 1800 seconds, found \(policy.periodSeconds)"))
             }
         }
         return issues

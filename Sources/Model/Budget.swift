@@ -89,11 +89,11 @@ public struct Budget: Resource {
         }
         var seen: Set<Double> = []
         for (i, percent) in (spec.alertPercents ?? []).enumerated() {
-            let here = FieldPath("spec.alertPercents").index(i)
+            func here() -> FieldPath { FieldPath("spec.alertPercents").index(i) }
             if !(percent > 0 && percent <= 100) {
-                issues.append(FieldIssue(here, "must be a percent above 0 and at most 100, found \(percent.compactDescription)"))
+                issues.append(FieldIssue(here(), "must be a percent above 0 and at most 100, found \(percent.compactDescription)"))
             } else if !seen.insert(percent).inserted {
-                issues.append(FieldIssue(here, "duplicate alert at \(percent.compactDescription)%"))
+                issues.append(FieldIssue(here(), "duplicate alert at \(percent.compactDescription)%"))
             }
         }
         return issues

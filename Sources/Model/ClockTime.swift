@@ -12,7 +12,7 @@ public struct ClockTime: StringCodable, Hashable, Comparable, Sendable {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2,
             (1...2).contains(parts[0].count), parts[1].count == 2,
-            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isWholeNumber } }),
+            parts.allSatisfy({ $0.allSatisfy(\.isDigit0to9) }),
             let hour = Int(parts[0]), let minute = Int(parts[1]),
             (0...23).contains(hour), (0...59).contains(minute)
         else {

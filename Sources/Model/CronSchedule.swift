@@ -21,7 +21,7 @@ public struct CronSchedule: StringCodable, Hashable, Sendable {
     private let fields: Fields
 
     public init(parsing expression: String) throws(ValueError) {
-        let trimmed = expression.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = Self.trimmingWhitespace(expression)
         let fail = { (problem: String) in
             ValueError("invalid cron expression \(expression.debugDescription): \(problem)")
         }
@@ -32,7 +32,7 @@ public struct CronSchedule: StringCodable, Hashable, Sendable {
                     "unknown macro \(trimmed.debugDescription); use @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly")
             }
             standard = expanded
-        } else if trimmed.contains(":"), !trimmed.contains(where: \.isWhitespace) {
+        } else if Self.containsColon(trimmed), !trimmed.containsWhitespace {
             // The shorthand has its own message: the writer was not writing cron.
             let time = try ClockTime(parsing: trimmed)
             standard = "\(time.minute) \(time.hour) * * *"
@@ -63,6 +63,18 @@ public struct CronSchedule: StringCodable, Hashable, Sendable {
     }
 
     public var description: String { expression }
+
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)`, which Foundation is only asked to do when
+    /// the text starts or ends with something other than a printable ASCII character.
+    private static func trimmingWhitespace(_ s: String) -> String {
+        func isPlain(_ byte: UInt8?) -> Bool { byte.map { $0 > 0x20 && $0 < 0x80 } ?? true }
+        return isPlain(s.utf8.first) && isPlain(s.utf8.last) ? s : s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Foundation's `contains(":")`; in ASCII text that is simply the byte.
+    private static func containsColon(_ s: String) -> Bool {
+        s.utf8.allSatisfy { $0 < 0x80 } ? s.utf8.contains(UInt8(ascii: ":")) : s.contains(":")
+    }
 
     public static func == (lhs: CronSchedule, rhs: CronSchedule) -> Bool { lhs.expression == rhs.expression }
     public func hash(into hasher: inout Hasher) { hasher.combine(expression) }
@@ -204,37 +216,46 @@ private struct FieldSpec {
     /// A comma-separated list of `*`, `N`, `N-M`, each with an optional `/STEP`.
     func parse(_ text: Substring) throws(FieldError) -> UInt64 {
         var bits: UInt64 = 0
-        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard !item.isEmpty else {
-                throw FieldError(problem: "\(name) list \(String(text).debugDescription) has an empty item")
-            }
-            let stepParts = item.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-            let span = stepParts[0]
-            var step = 1
-            if stepParts.count == 2 {
-                let stepText = stepParts[1]
-                guard stepText.allSatisfy({ $0.isASCII && $0.isWholeNumber }), let parsed = Int(stepText) else {
-                    throw FieldError(problem: "\(name) step \(String(stepText).debugDescription) is not a number")
-                }
-                guard parsed >= 1 else { throw FieldError(problem: "\(name) step \(parsed) must be at least 1") }
-                step = parsed
-            }
-
-            let low: Int, high: Int
-            if span == "*" {
-                (low, high) = (range.lowerBound, range.upperBound)
-            } else if let dash = span.firstIndex(of: "-") {
-                low = try value(span[..<dash], in: item)
-                high = try value(span[span.index(after: dash)...], in: item)
-                guard low <= high else { throw FieldError(problem: "\(name) range \(span) starts after it ends") }
-            } else {
-                low = try value(span, in: item)
-                // "5/15" means from 5 to the end of the range, every 15.
-                high = stepParts.count == 2 ? range.upperBound : low
-            }
-            for bit in stride(from: low, through: high, by: step) { bits |= 1 << bit }
+        var rest = text
+        while true {
+            let comma = rest.firstIndex(of: ",")
+            let item = rest[..<(comma ?? rest.endIndex)]
+            try parse(item, of: text, into: &bits)
+            guard let comma else { return bits }
+            rest = rest[rest.index(after: comma)...]
         }
-        return bits
+    }
+
+    /// One item of the list `text`, its values set in `bits`.
+    private func parse(_ item: Substring, of text: Substring, into bits: inout UInt64) throws(FieldError) {
+        guard !item.isEmpty else {
+            throw FieldError(problem: "\(name) list \(String(text).debugDescription) has an empty item")
+        }
+        let slash = item.firstIndex(of: "/")
+        let span = item[..<(slash ?? item.endIndex)]
+        var step = 1
+        if let slash {
+            let stepText = item[item.index(after: slash)...]
+            guard stepText.allSatisfy(\.isDigit0to9), let parsed = Int(stepText) else {
+                throw FieldError(problem: "\(name) step \(String(stepText).debugDescription) is not a number")
+            }
+            guard parsed >= 1 else { throw FieldError(problem: "\(name) step \(parsed) must be at least 1") }
+            step = parsed
+        }
+
+        let low: Int, high: Int
+        if span == "*" {
+            (low, high) = (range.lowerBound, range.upperBound)
+        } else if let dash = span.firstIndex(of: "-") {
+            low = try value(span[..<dash], in: item)
+            high = try value(span[span.index(after: dash)...], in: item)
+            guard low <= high else { throw FieldError(problem: "\(name) range \(span) starts after it ends") }
+        } else {
+            low = try value(span, in: item)
+            // "5/15" means from 5 to the end of the range, every 15.
+            high = slash == nil ? low : range.upperBound
+        }
+        for bit in stride(from: low, through: high, by: step) { bits |= 1 << bit }
     }
 
     /// One number or name, checked against the field's range.
@@ -242,7 +263,7 @@ private struct FieldSpec {
         guard !token.isEmpty else {
             throw FieldError(problem: "\(name) \(String(item).debugDescription) is missing a number")
         }
-        if token.allSatisfy({ $0.isASCII && $0.isWholeNumber }) {
+        if token.allSatisfy(\.isDigit0to9) {
             // Int(token) is nil only when it overflows, which is out of range too.
             guard let number = Int(token), range.contains(number) else {
                 throw FieldError(problem: "\(name) \(token) is out of range \(range.lowerBound)-\(range.upperBound)")

@@ -157,7 +157,7 @@ public struct Directive: Resource {
     public func validate() -> [FieldIssue] {
         var issues = validateMetadata()
         let template = spec.template
-        if template.image.isEmpty || template.image.contains(where: \.isWhitespace) {
+        if template.image.isEmpty || template.image.containsWhitespace {
             issues.append(FieldIssue("spec.template.image", "\"\(template.image)\" is not a valid image reference"))
         }
         issues += template.resources?.validate(at: FieldPath("spec.template.resources")) ?? []
@@ -170,11 +170,11 @@ public struct Directive: Resource {
         }
         var firstIndex: [String: Int] = [:]
         for (i, job) in spec.jobs.enumerated() {
-            let here = FieldPath("spec.jobs").index(i).key("id")
+            func here() -> FieldPath { FieldPath("spec.jobs").index(i).key("id") }
             if let problem = Names.dns1123LabelProblem(job.id) {
-                issues.append(FieldIssue(here, problem))
+                issues.append(FieldIssue(here(), problem))
             } else if let first = firstIndex[job.id] {
-                issues.append(FieldIssue(here, "duplicate job id \"\(job.id)\" (also spec.jobs[\(first)].id)"))
+                issues.append(FieldIssue(here(), "duplicate job id \"\(job.id)\" (also spec.jobs[\(first)].id)"))
             } else {
                 firstIndex[job.id] = i
             }

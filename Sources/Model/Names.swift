@@ -62,15 +62,17 @@ public enum Names {
     /// Label (and annotation) keys: an optional DNS subdomain prefix and "/", then a name part
     /// of up to 63 characters ("app", "app.kubernetes.io/managed-by").
     public static func labelKeyProblem(_ s: String) -> String? {
-        let parts = s.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
         var problems = [String]()
         var name = Substring(s)
-        switch parts.count {
-        case 1:
-            break
-        case 2:
-            name = parts[1]
-            let prefix = String(parts[0])
+        // No "/" byte, no "/" character: most keys skip the search by characters.
+        if s.utf8.contains(UInt8(ascii: "/")), let slash = s.firstIndex(of: "/") {
+            name = s[s.index(after: slash)...]
+            guard !name.contains("/") else {
+                return report(
+                    s, "label key",
+                    ["must contain at most one '/', between an optional DNS subdomain prefix and the name (e.g. 'example.com/MyName')"])
+            }
+            let prefix = String(s[..<slash])
             if prefix.isEmpty {
                 problems.append("prefix part " + empty)
             } else {
@@ -80,10 +82,6 @@ public enum Names {
                         "prefix part must be a lowercase RFC 1123 subdomain: lower case alphanumeric characters, '-' or '.', starting and ending with an alphanumeric character (e.g. 'example.com')")
                 }
             }
-        default:
-            return report(
-                s, "label key",
-                ["must contain at most one '/', between an optional DNS subdomain prefix and the name (e.g. 'example.com/MyName')"])
         }
         if name.isEmpty {
             problems.append("name part " + empty)
@@ -109,10 +107,10 @@ public enum Names {
 
     // MARK: Character rules (bytes, so no regular expressions and no Unicode surprises)
 
-    private static func isLower(_ c: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) }
-    private static func isDigit(_ c: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) }
+    private static func isLower(_ c: UInt8) -> Bool { c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") }
+    private static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
     private static func isAlphanumeric(_ c: UInt8) -> Bool {
-        isLower(c) || isDigit(c) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(c)
+        isLower(c) || isDigit(c) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
     }
 
     /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
@@ -124,14 +122,18 @@ public enum Names {
 
     /// Labels joined by dots.
     private static func isDNS1123Subdomain(_ s: String) -> Bool {
-        s.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy(isDNS1123Label)
+        var label = s.utf8[...]
+        while let dot = label.firstIndex(of: UInt8(ascii: ".")) {
+            guard isDNS1123Label(label[..<dot]) else { return false }
+            label = label[label.index(after: dot)...]
+        }
+        return isDNS1123Label(label)
     }
 
     /// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`
     private static func isQualifiedNamePart<C: BidirectionalCollection<UInt8>>(_ s: C) -> Bool {
         guard let first = s.first, let last = s.last else { return false }
-        let inner: Set<UInt8> = [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ".")]
         return isAlphanumeric(first) && isAlphanumeric(last)
-            && s.allSatisfy { isAlphanumeric($0) || inner.contains($0) }
+            && s.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
     }
 }

@@ -86,32 +86,37 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// The value, or nil when `text` does not follow the grammar.
     private static func parse(_ text: String) -> Double? {
-        var rest = Substring(text)
-
-        var sign: Substring = ""
-        if let first = rest.first, first == "+" || first == "-" {
-            sign = first == "-" ? "-" : ""
-            rest = rest.dropFirst()
+        // The number is read from the bytes; the suffix is looked up as a String, so that it
+        // compares as Strings do.
+        let bytes = text.utf8
+        var index = bytes.startIndex
+        func digits() -> Substring {
+            let start = index
+            while index < bytes.endIndex, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                bytes.formIndex(after: &index)
+            }
+            return text[start..<index]
         }
-        let integer = rest.prefix(while: \.isDigit0to9)
-        rest = rest.dropFirst(integer.count)
+        var negative = false
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            bytes.formIndex(after: &index)
+        }
+        let integer = digits()
         var fraction: Substring = ""
-        if rest.first == "." {
-            rest = rest.dropFirst()
-            fraction = rest.prefix(while: \.isDigit0to9)
-            rest = rest.dropFirst(fraction.count)
+        if index < bytes.endIndex, bytes[index] == UInt8(ascii: ".") {
+            bytes.formIndex(after: &index)
+            fraction = digits()
         }
         guard !integer.isEmpty || !fraction.isEmpty else { return nil }
-        // Normalized for Double's parser: "5." -> "5.0", ".5" -> "0.5".
-        let number = "\(sign)\(integer.isEmpty ? "0" : integer).\(fraction.isEmpty ? "0" : fraction)"
+        let number = Number(negative: negative, integer: integer, fraction: fraction)
+        let rest = text[index...]
 
-        // Decimal scaling goes through the parser ("500e-3") rather than multiplying by 0.001,
-        // which is not exact in binary floating point.
         if let exponent = decimalExponents[rest] {
-            return Double("\(number)e\(exponent)")
+            return number.value(timesTenTo: exponent)
         }
         if let exponent = binaryExponents[rest] {
-            return Double(number).map { $0 * Double(sign: .plus, exponent: exponent, significand: 1) }
+            return number.value(timesTenTo: 0).map { $0 * Double(sign: .plus, exponent: exponent, significand: 1) }
         }
         // A decimal exponent: "1e3", "2E-2". A bare "E" was caught above as exa.
         if let marker = rest.first, marker == "e" || marker == "E" {
@@ -122,13 +127,46 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
                 digits = digits.dropFirst()
             }
             guard !digits.isEmpty, digits.allSatisfy(\.isDigit0to9) else { return nil }
-            return Double("\(number)e\(exponentSign)\(digits)")
+            return number.value(exponent: "\(exponentSign)\(digits)")
         }
         return nil
     }
+
+    /// `[-]integer.fraction`, digits only.
+    private struct Number {
+        var negative: Bool
+        var integer: Substring
+        var fraction: Substring
+
+        /// The number times 10^exponent, rounded once, as `Double(String)` would. Scaling by 0.001
+        /// would round twice; dividing an exact significand by an exact power of ten does not
+        /// (Clinger's fast path: up to 15 digits and 10^22 both are exact in a Double).
+        func value(timesTenTo exponent: Int) -> Double? {
+            let digits = integer.utf8.count + fraction.utf8.count
+            let scale = exponent - fraction.utf8.count
+            guard digits <= 15, abs(scale) <= 22 else { return value(exponent: String(exponent)) }
+            var significand = 0
+            for byte in integer.utf8 { significand = significand * 10 + Int(byte - UInt8(ascii: "0")) }
+            for byte in fraction.utf8 { significand = significand * 10 + Int(byte - UInt8(ascii: "0")) }
+            let power = Self.powersOfTen[abs(scale)]
+            let magnitude = scale < 0 ? Double(significand) / power : Double(significand) * power
+            return negative ? -magnitude : magnitude
+        }
+
+        /// Through Double's parser, normalized for it: "5." -> "5.0", ".5" -> "0.5".
+        func value(exponent: String) -> Double? {
+            Double("\(negative ? "-" : "")\(integer.isEmpty ? "0" : integer).\(fraction.isEmpty ? "0" : fraction)e\(exponent)")
+        }
+
+        private static let powersOfTen: [Double] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+            1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        ]
+    }
 }
 
-private extension Character {
-    /// 0-9 only: `isWholeNumber` alone also accepts other scripts' digits.
-    var isDigit0to9: Bool { isASCII && isWholeNumber }
+extension Character {
+    /// 0-9 only: `isWholeNumber` alone also accepts other scripts' digits. (Not `asciiValue`
+    /// alone either: "\r\n" has the ASCII value of "\n".)
+    var isDigit0to9: Bool { isASCII && asciiValue.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
 }

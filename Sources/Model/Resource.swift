@@ -70,7 +70,10 @@ extension Resource {
         if let namespace = metadata.namespace, let problem = Names.dns1123LabelProblem(namespace) {
             issues.append(FieldIssue("metadata.namespace", problem))
         }
-        for key in (metadata.labels ?? [:]).keys.sorted() {
+        // Issues are listed in key order; the sort is paid only when there is one.
+        let labels = metadata.labels ?? [:]
+        let valid = labels.allSatisfy { Names.labelKeyProblem($0.key) == nil && Names.labelValueProblem($0.value) == nil }
+        for key in valid ? [] : labels.keys.sorted() {
             if let problem = Names.labelKeyProblem(key) {
                 issues.append(FieldIssue(FieldPath("metadata.labels").key(key), problem))
             } else if let value = metadata.labels?[key], let problem = Names.labelValueProblem(value) {
@@ -172,16 +175,16 @@ public struct LabelSelector: Codable, Sendable, Equatable {
         return true
     }
 
-    func validate(at path: FieldPath) -> [FieldIssue] {
+    func validate(at path: @autoclosure () -> FieldPath) -> [FieldIssue] {
         var issues: [FieldIssue] = []
         for (i, requirement) in (matchExpressions ?? []).enumerated() {
-            let here = path.key("matchExpressions").index(i)
+            func here() -> FieldPath { path().key("matchExpressions").index(i).key("values") }
             let count = requirement.values?.count ?? 0
             switch requirement.operator {
             case .in, .notIn:
-                if count == 0 { issues.append(FieldIssue(here.key("values"), "operator \(requirement.operator.rawValue) needs at least one value")) }
+                if count == 0 { issues.append(FieldIssue(here(), "operator \(requirement.operator.rawValue) needs at least one value")) }
             case .exists, .doesNotExist:
-                if count > 0 { issues.append(FieldIssue(here.key("values"), "operator \(requirement.operator.rawValue) takes no values")) }
+                if count > 0 { issues.append(FieldIssue(here(), "operator \(requirement.operator.rawValue) takes no values")) }
             }
         }
         return issues
@@ -209,24 +212,36 @@ public struct ResourceRequests: Codable, Sendable, Equatable {
         self.memory = memory
     }
 
-    func validate(at path: FieldPath) -> [FieldIssue] {
+    func validate(at path: @autoclosure () -> FieldPath) -> [FieldIssue] {
         var issues: [FieldIssue] = []
-        if let cpu, cpu.value <= 0 { issues.append(FieldIssue(path.key("cpu"), "must be greater than 0")) }
-        if let memory, memory.value <= 0 { issues.append(FieldIssue(path.key("memory"), "must be greater than 0")) }
+        if let cpu, cpu.value <= 0 { issues.append(FieldIssue(path().key("cpu"), "must be greater than 0")) }
+        if let memory, memory.value <= 0 { issues.append(FieldIssue(path().key("memory"), "must be greater than 0")) }
         return issues
     }
 }
 
-func validateEnv(_ env: [EnvVar]?, at path: FieldPath) -> [FieldIssue] {
+func validateEnv(_ env: [EnvVar]?, at path: @autoclosure () -> FieldPath) -> [FieldIssue] {
     var issues: [FieldIssue] = []
     var seen: Set<String> = []
     for (i, variable) in (env ?? []).enumerated() {
-        let here = path.index(i).key("name")
+        func here() -> FieldPath { path().index(i).key("name") }
         if variable.name.isEmpty || variable.name.contains("=") {
-            issues.append(FieldIssue(here, "\"\(variable.name)\" is not a valid environment variable name"))
+            issues.append(FieldIssue(here(), "\"\(variable.name)\" is not a valid environment variable name"))
         } else if !seen.insert(variable.name).inserted {
-            issues.append(FieldIssue(here, "duplicate environment variable \"\(variable.name)\""))
+            issues.append(FieldIssue(here(), "duplicate environment variable \"\(variable.name)\""))
         }
     }
     return issues
+}
+
+extension String {
+    /// `contains(where: \.isWhitespace)`, reading bytes while they are ASCII (where the
+    /// whitespace characters are tab, line feed, vertical tab, form feed, carriage return and space).
+    var containsWhitespace: Bool {
+        for byte in utf8 {
+            if byte >= 0x80 { return contains(where: \.isWhitespace) }
+            if byte == 0x20 || (0x09...0x0D).contains(byte) { return true }
+        }
+        return false
+    }
 }

@@ -81,7 +81,7 @@ public struct ServiceSpec: Resource {
         if issues.isEmpty, let problem = Names.dns1035LabelProblem(metadata.name) {
             issues.append(FieldIssue("metadata.name", problem))
         }
-        if spec.image.isEmpty || spec.image.contains(where: \.isWhitespace) {
+        if spec.image.isEmpty || spec.image.containsWhitespace {
             issues.append(FieldIssue("spec.image", "\"\(spec.image)\" is not a valid image reference"))
         }
         if let replicas = spec.replicas, replicas < 0 {
@@ -101,11 +101,14 @@ public struct ServiceSpec: Resource {
             } else if check.port == nil, spec.port == nil {
                 issues.append(FieldIssue("spec.healthCheck", "a health check needs a port: set spec.port or spec.healthCheck.port"))
             }
-            for (name, value, minimum) in [("periodSeconds", check.periodSeconds, 1), ("failureThreshold", check.failureThreshold, 1), ("initialDelaySeconds", check.initialDelaySeconds, 0)] {
+            func atLeast(_ minimum: Int, _ name: String, _ value: Int?) {
                 if let value, value < minimum {
                     issues.append(FieldIssue(FieldPath("spec.healthCheck").key(name), "must be \(minimum) or more, found \(value)"))
                 }
             }
+            atLeast(1, "periodSeconds", check.periodSeconds)
+            atLeast(1, "failureThreshold", check.failureThreshold)
+            atLeast(0, "initialDelaySeconds", check.initialDelaySeconds)
         }
         if let restartedAt = spec.restartedAt, RFC3339.date(from: restartedAt) == nil {
             issues.append(FieldIssue("spec.restartedAt", "\"\(restartedAt)\" is not an RFC 3339 time like 2026-11-26T05:00:00Z"))
