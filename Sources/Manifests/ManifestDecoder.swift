@@ -41,11 +41,17 @@ public struct ManifestDecoder: Sendable {
     }
 
     public func decode(_ bytes: [UInt8], file: String) -> DecodeResult {
+        var result = DecodeResult()
+        decode(bytes, file: file, into: &result)
+        return result
+    }
+
+    /// Appends what `bytes` hold to `result`, which saves copying the resources of a long stream.
+    public func decode(_ bytes: [UInt8], file: String, into result: inout DecodeResult) {
         let lines = SourceLines(bytes: bytes)
         func diagnostic(_ mark: Mark?, _ path: FieldPath?, _ message: String) -> Diagnostic {
             Diagnostic(file: file, mark: mark, path: path, message: message, sourceLine: mark.flatMap { lines.line($0.line) })
         }
-        var result = DecodeResult()
         do {
             try parser.forEachDocument(bytes) { document in
                 if document.isNull(document.root) { return }  // an empty document
@@ -59,7 +65,6 @@ public struct ManifestDecoder: Sendable {
         } catch {
             result.diagnostics.append(diagnostic(error.mark, nil, error.message))
         }
-        return result
     }
 
     private func decodeDocument(_ document: YAMLDocument) -> DocumentOutcome {
@@ -88,7 +93,7 @@ public struct ManifestDecoder: Sendable {
         guard issues.isEmpty else {
             return .problems(issues.map { NodeError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) })
         }
-        return .resource(AnyResource(resource))
+        return .resource(resource.wrapped)
     }
 
     private func sorted(_ problems: [NodeError]) -> [NodeError] {

@@ -18,14 +18,14 @@ public struct ManifestLoader: Sendable {
         var result = DecodeResult()
         for path in paths {
             if path == "-" {
-                result.append(decoder.decode(standardInput(), file: "<stdin>"))
+                decoder.decode(standardInput(), file: "<stdin>", into: &result)
                 continue
             }
             // One unreadable file or directory is one diagnostic; the rest are still read.
             do {
                 for file in try files(at: path) {
                     do {
-                        result.append(decoder.decode(try read(file), file: file))
+                        decoder.decode(try read(file), file: file, into: &result)
                     } catch {
                         result.diagnostics.append(Self.diagnostic(error, file: file))
                     }
@@ -71,17 +71,23 @@ public struct ManifestLoader: Sendable {
     }
 
     private func duplicateDefinitions(_ manifests: [Manifest]) -> [Diagnostic] {
-        var first: [String: Manifest] = [:]
+        struct Identity: Hashable {
+            var kind: String
+            var namespace: String
+            var name: String
+        }
+        var first: [Identity: Int] = [:]
+        first.reserveCapacity(manifests.count)
         var diagnostics: [Diagnostic] = []
-        for manifest in manifests {
+        for (index, manifest) in manifests.enumerated() {
             let meta = manifest.resource.metadata
-            let key = "\(manifest.resource.kind)/\(meta.namespace ?? "")/\(meta.name)"
-            if let earlier = first[key] {
+            let identity = Identity(kind: manifest.resource.kind, namespace: meta.namespace ?? "", name: meta.name)
+            if let earlier = first[identity].map({ manifests[$0] }) {
                 diagnostics.append(Diagnostic(
                     file: manifest.file, mark: manifest.mark,
                     message: "\(manifest.resource.kind) \"\(meta.name)\" is defined twice; first at \(earlier.file):\(earlier.mark)"))
             } else {
-                first[key] = manifest
+                first[identity] = index
             }
         }
         return diagnostics

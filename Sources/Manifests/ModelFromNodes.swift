@@ -9,7 +9,10 @@ let manifestKinds: [any ManifestKind.Type] = [
 ]
 
 /// A resource kind: the envelope around a spec and a status.
-protocol ManifestKind: Resource, NodeObject where Field == EnvelopeField, Spec: NodeDecodable, Status: NodeDecodable {}
+protocol ManifestKind: Resource, NodeObject where Field == EnvelopeField, Spec: NodeDecodable, Status: NodeDecodable {
+    /// `AnyResource(self)` without the trip through an existential.
+    var wrapped: AnyResource { get }
+}
 
 enum EnvelopeField: String, FieldName { case apiVersion, kind, metadata, spec, status }
 
@@ -20,12 +23,12 @@ extension ManifestKind {
     }
 }
 
-extension ServiceSpec: ManifestKind {}
-extension AutoscaleRule: ManifestKind {}
-extension Budget: ManifestKind {}
-extension Directive: ManifestKind {}
-extension GovernancePolicy: ManifestKind {}
-extension Approval: ManifestKind {}
+extension ServiceSpec: ManifestKind { var wrapped: AnyResource { .serviceSpec(self) } }
+extension AutoscaleRule: ManifestKind { var wrapped: AnyResource { .autoscaleRule(self) } }
+extension Budget: ManifestKind { var wrapped: AnyResource { .budget(self) } }
+extension Directive: ManifestKind { var wrapped: AnyResource { .directive(self) } }
+extension GovernancePolicy: ManifestKind { var wrapped: AnyResource { .governancePolicy(self) } }
+extension Approval: ManifestKind { var wrapped: AnyResource { .approval(self) } }
 
 extension CronSchedule: NodeDecodable {}
 extension ClockTime: NodeDecodable {}

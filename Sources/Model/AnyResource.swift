@@ -45,6 +45,26 @@ public enum AnyResource: Sendable, Equatable {
         }
     }
 
-    public var kind: String { type(of: resource).kind }
-    public var metadata: ObjectMeta { resource.metadata }
+    // Switches rather than `resource`, which would copy the value into an existential box.
+    public var kind: String {
+        switch self {
+        case .serviceSpec: ServiceSpec.kind
+        case .autoscaleRule: AutoscaleRule.kind
+        case .budget: Budget.kind
+        case .directive: Directive.kind
+        case .governancePolicy: GovernancePolicy.kind
+        case .approval: Approval.kind
+        }
+    }
+
+    public var metadata: ObjectMeta {
+        switch self {
+        case .serviceSpec(let r): r.metadata
+        case .autoscaleRule(let r): r.metadata
+        case .budget(let r): r.metadata
+        case .directive(let r): r.metadata
+        case .governancePolicy(let r): r.metadata
+        case .approval(let r): r.metadata
+        }
+    }
 }
