@@ -38,19 +38,22 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The lines of a source, found lazily: only errors need them.
-struct SourceLines {
+/// The lines of a source, found on first use (only errors need them) and then once for all: a
+/// long file with many errors is not read again for each.
+final class SourceLines {
     let bytes: [UInt8]
+    /// Where each line starts; the last line runs to the end of the source.
+    private lazy var starts: [Int] = [0] + bytes.indices.lazy.filter { self.bytes[$0] == UInt8(ascii: "\n") }.map { $0 + 1 }
 
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// Line `number`, counted from 1, without its line break.
     func line(_ number: Int) -> String? {
-        var current = 1
-        var start = 0
-        for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-            if current == number { return text(start..<i) }
-            current += 1
-            start = i + 1
-        }
-        return current == number && start <= bytes.count ? text(start..<bytes.count) : nil
+        guard number >= 1, number <= starts.count else { return nil }
+        let end = number < starts.count ? starts[number] - 1 : bytes.count
+        return text(starts[number - 1]..<end)
     }
 
     private func text(_ range: Range<Int>) -> String {

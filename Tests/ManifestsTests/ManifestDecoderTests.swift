@@ -77,6 +77,18 @@ struct ManifestDecoderTests {
             """])
     }
 
+    @Test func everyErrorOfALongStreamShowsItsOwnLine() {
+        let documents = (0..<2000).map { "---\napiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: web-\($0)}\nspec:\n  image: registry.gov/web:1\n  replicas: \($0)x\n" }
+        let result = decode(documents.joined() + "---\napiVersion: ops.hms.gov/v1alpha1\nkind: Approval\nmetadata: {name: last}\nspec: {action: a, approvedBy: b, expiresAt: tomorrow}")
+        #expect(result.diagnostics.count == 2001)
+        for (i, diagnostic) in result.diagnostics.prefix(2000).enumerated() {
+            #expect(diagnostic.mark == Mark(line: 7 * i + 7, column: 13))
+            #expect(diagnostic.sourceLine == "  replicas: \(i)x")
+        }
+        // The last line has no line break after it.
+        #expect(result.diagnostics.last?.sourceLine == "spec: {action: a, approvedBy: b, expiresAt: tomorrow}")
+    }
+
     @Test func anEmptyDocumentIsSkippedAndOthersStillDecode() {
         let result = decode("---\n---\napiVersion: ops.hms.gov/v1alpha1\nkind: Approval\nmetadata: {name: a}\nspec: {action: 3f2a9c, approvedBy: ops@hms.gov, expiresAt: \"2026-12-01T00:00:00Z\"}\n")
         #expect(result.diagnostics.isEmpty)
