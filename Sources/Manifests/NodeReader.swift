@@ -17,6 +17,14 @@ protocol NodeDecodable {
     /// Reads the value at `node`. `key` is the key it sits under, if any: errors about a block
     /// collection point at the key, where the reader looks for them.
     init(from node: NodeID, key: NodeID?, in reader: NodeReader) throws(NodeError)
+
+    /// A value read from one scalar (a string, a number, an enum): it throws its problem and
+    /// records none. The default is false.
+    static var isScalar: Bool { get }
+}
+
+extension NodeDecodable {
+    static var isScalar: Bool { false }
 }
 
 /// Reads one document. Problems in optional fields are recorded and the field reads as absent, so
@@ -33,6 +41,16 @@ final class NodeReader {
 
     /// Reads the value at `node`, one path component below the current one.
     func read<T: NodeDecodable>(_ node: NodeID, key: NodeID?, at component: FieldPath.Component) throws(NodeError) -> T {
+        if T.isScalar {
+            // Most fields; their component joins the path only when there is an error to place.
+            do {
+                return try T(from: node, key: key, in: self)
+            } catch {
+                var error = error
+                error.path.components.append(component)
+                throw error
+            }
+        }
         path.append(component)
         defer { path.removeLast() }
         return try T(from: node, key: key, in: self)
@@ -182,9 +200,11 @@ struct ObjectReader<Field: FieldName> {
             throw reader.error(at: mark, "expected a mapping, found \(document.describe(node))")
         }
         var present: UInt64 = 0
+        var next = 0
         for pair in document.pairs(of: node) where reader.isStringKey(pair.key) {
-            if let index = Field.allCases.firstIndex(where: { document.text(of: pair.key, equalsASCII: $0.rawValue) }) {
+            if let index = Self.field(named: pair.key, in: document, from: next) {
                 present |= 1 << index
+                next = index + 1
             } else {
                 let name = document.text(of: pair.key)
                 reader.record(reader.error(at: document.mark(of: pair.key), Self.unknownField(name), below: .key(name)))
@@ -209,6 +229,17 @@ struct ObjectReader<Field: FieldName> {
             reader.record(error)
             return nil
         }
+    }
+
+    /// The index of the field `key` names. Manifests mostly list fields in declaration order, so
+    /// the search starts after the field found last and wraps around.
+    private static func field(named key: NodeID, in document: YAMLDocument, from start: Int) -> Int? {
+        let fields = Field.allCases
+        for step in 0..<fields.count {
+            let index = (start + step) % fields.count
+            if document.text(of: key, equalsASCII: fields[index].rawValue) { return index }
+        }
+        return nil
     }
 
     private func pair(_ field: Field) -> (key: NodeID, value: NodeID)? {
@@ -264,12 +295,16 @@ extension Dictionary: NodeDecodable where Key == String, Value: NodeDecodable {
 // MARK: Scalars
 
 extension String: NodeDecodable {
+    static var isScalar: Bool { true }
+
     init(from node: NodeID, key: NodeID?, in reader: NodeReader) throws(NodeError) {
         self = try reader.string(node)
     }
 }
 
 extension Int: NodeDecodable {
+    static var isScalar: Bool { true }
+
     init(from node: NodeID, key: NodeID?, in reader: NodeReader) throws(NodeError) {
         guard case .int(let value)? = reader.document.value(of: node) else {
             throw reader.mismatch(node, expected: "an integer", hint: reader.quotedNumberHint(node))
@@ -279,6 +314,8 @@ extension Int: NodeDecodable {
 }
 
 extension Double: NodeDecodable {
+    static var isScalar: Bool { true }
+
     init(from node: NodeID, key: NodeID?, in reader: NodeReader) throws(NodeError) {
         switch reader.document.value(of: node) {
         case .int(let value)?: self = Double(value)
@@ -289,6 +326,8 @@ extension Double: NodeDecodable {
 }
 
 extension Bool: NodeDecodable {
+    static var isScalar: Bool { true }
+
     init(from node: NodeID, key: NodeID?, in reader: NodeReader) throws(NodeError) {
         guard case .bool(let value)? = reader.document.value(of: node) else {
             throw reader.mismatch(node, expected: "a boolean (true or false)", hint: reader.booleanHint(node))
@@ -300,6 +339,8 @@ extension Bool: NodeDecodable {
 /// Values parsed from a string (cron, times, time zones) and closed sets of strings report their
 /// parser's own words, at the node or, for a block collection, at its key.
 extension NodeDecodable where Self: StringCodable {
+    static var isScalar: Bool { true }
+
     init(from node: NodeID, key: NodeID?, in reader: NodeReader) throws(NodeError) {
         let text = try reader.string(node)
         do {
@@ -311,6 +352,8 @@ extension NodeDecodable where Self: StringCodable {
 }
 
 extension NodeDecodable where Self: WireEnum {
+    static var isScalar: Bool { true }
+
     init(from node: NodeID, key: NodeID?, in reader: NodeReader) throws(NodeError) {
         let raw = try reader.string(node, allowingYAML11Booleans: true)
         do {
@@ -322,6 +365,8 @@ extension NodeDecodable where Self: WireEnum {
 }
 
 extension Quantity: NodeDecodable {
+    static var isScalar: Bool { true }
+
     /// A number (`cpu: 2`, `cpu: 0.5`) or a string (`cpu: 500m`); a number keeps the text Swift
     /// prints for it, as the JSON path does.
     init(from node: NodeID, key: NodeID?, in reader: NodeReader) throws(NodeError) {

@@ -32,7 +32,7 @@ public struct CronSchedule: StringCodable, Hashable, Sendable {
                     "unknown macro \(trimmed.debugDescription); use @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly")
             }
             standard = expanded
-        } else if Self.containsColon(trimmed), !trimmed.containsWhitespace {
+        } else if trimmed.contains(ascii: ":"), !trimmed.containsWhitespace {
             // The shorthand has its own message: the writer was not writing cron.
             let time = try ClockTime(parsing: trimmed)
             standard = "\(time.minute) \(time.hour) * * *"
@@ -69,11 +69,6 @@ public struct CronSchedule: StringCodable, Hashable, Sendable {
     private static func trimmingWhitespace(_ s: String) -> String {
         func isPlain(_ byte: UInt8?) -> Bool { byte.map { $0 > 0x20 && $0 < 0x80 } ?? true }
         return isPlain(s.utf8.first) && isPlain(s.utf8.last) ? s : s.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// Foundation's `contains(":")`; in ASCII text that is simply the byte.
-    private static func containsColon(_ s: String) -> Bool {
-        s.utf8.allSatisfy { $0 < 0x80 } ? s.utf8.contains(UInt8(ascii: ":")) : s.contains(":")
     }
 
     public static func == (lhs: CronSchedule, rhs: CronSchedule) -> Bool { lhs.expression == rhs.expression }

@@ -225,7 +225,7 @@ func validateEnv(_ env: [EnvVar]?, at path: @autoclosure () -> FieldPath) -> [Fi
     var seen: Set<String> = []
     for (i, variable) in (env ?? []).enumerated() {
         func here() -> FieldPath { path().index(i).key("name") }
-        if variable.name.isEmpty || variable.name.contains("=") {
+        if variable.name.isEmpty || variable.name.contains(ascii: "=") {
             issues.append(FieldIssue(here(), "\"\(variable.name)\" is not a valid environment variable name"))
         } else if !seen.insert(variable.name).inserted {
             issues.append(FieldIssue(here(), "duplicate environment variable \"\(variable.name)\""))
@@ -234,14 +234,3 @@ func validateEnv(_ env: [EnvVar]?, at path: @autoclosure () -> FieldPath) -> [Fi
     return issues
 }
 
-extension String {
-    /// `contains(where: \.isWhitespace)`, reading bytes while they are ASCII (where the
-    /// whitespace characters are tab, line feed, vertical tab, form feed, carriage return and space).
-    var containsWhitespace: Bool {
-        for byte in utf8 {
-            if byte >= 0x80 { return contains(where: \.isWhitespace) }
-            if byte == 0x20 || (0x09...0x0D).contains(byte) { return true }
-        }
-        return false
-    }
-}

@@ -42,7 +42,7 @@ public struct TimeZoneID: StringCodable, Hashable, Sendable {
     private static func isIANAShaped(_ identifier: String) -> Bool {
         if slashlessIANANames.contains(identifier) { return true }
         // ICU also knows "SystemV/EST5"-style names, which left tzdata long ago.
-        return identifier.contains("/") && !identifier.hasPrefix("SystemV/")
+        return identifier.contains(ascii: "/") && !identifier.hasPrefix("SystemV/")
     }
 
     // MARK: Suggestions (only computed for an error)
