@@ -121,7 +121,7 @@ public struct ManifestDecoder: Sendable {
         guard let node = document.value(of: root, at: key) else {
             throw NodeError(mark: document.mark(of: root), path: FieldPath(key), message: "missing required field (\(expecting()))")
         }
-        guard document.value(of: node) == .string else {
+        guard document.isString(node) else {
             throw NodeError(mark: document.mark(of: node), path: FieldPath(key), message: "expected a string (\(expecting())), found \(document.describe(node))")
         }
         return node

@@ -80,7 +80,7 @@ final class NodeReader {
 
     /// Whether a mapping key is a string; records the problem when it is not.
     func isStringKey(_ key: NodeID) -> Bool {
-        guard case .scalar = document.kind(of: key), document.value(of: key) == .string else {
+        guard document.isString(key) else {
             record(error(at: document.mark(of: key), "keys must be strings, found \(document.describe(key))"))
             return false
         }
@@ -92,7 +92,7 @@ final class NodeReader {
     func string(_ node: NodeID, allowingYAML11Booleans: Bool = false) throws(NodeError) -> String {
         guard case .scalar = document.kind(of: node) else { throw mismatch(node, expected: "a string") }
         let text = document.text(of: node)
-        guard document.value(of: node) == .string else {
+        guard document.isString(node) else {
             throw mismatch(node, expected: "a string", hint: document.isNull(node) ? "" : "; quote it to make it a string: \"\(text)\"")
         }
         if !allowingYAML11Booleans && isYAML11Boolean(node) {
@@ -106,7 +106,7 @@ final class NodeReader {
     func isYAML11Boolean(_ node: NodeID) -> Bool {
         // All of them are one to three letters long.
         guard document.kind(of: node) == .scalar(.plain), document.tag(of: node) == nil,
-              document.value(of: node) == .string, document.textCount(of: node) <= 3 else { return false }
+              document.isString(node), document.textCount(of: node) <= 3 else { return false }
         return Scalar(document.text(of: node), style: .plain).isYAML11Boolean
     }
 

@@ -80,7 +80,17 @@ public struct YAMLDocument: Sendable {
     }
 
     @inlinable
-    public func isNull(_ node: NodeID) -> Bool { value(of: node) == .null }
+    public func isNull(_ node: NodeID) -> Bool {
+        if case .null? = value(of: node) { return true }
+        return false
+    }
+
+    /// Whether the node is a scalar that reads as a string.
+    @inlinable
+    public func isString(_ node: NodeID) -> Bool {
+        if case .string? = value(of: node) { return true }
+        return false
+    }
 
     /// The scalar's text as written (quotes and escapes already undone); empty for a collection.
     public func text(of node: NodeID) -> String {
