@@ -8,8 +8,16 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 hack/install-deps.sh
+# SwiftPM's --sanitize=fuzzer links libFuzzer but does not always have the compiler instrument the
+# Swift modules for coverage (a clean build here had none, and the fuzzer mutated blindly):
+# -sanitize=fuzzer goes to the compiler as well, and a binary without coverage counters is refused.
 swift build -c release --sanitize=fuzzer --sanitize=address --product hms-fuzz-decode \
-  --scratch-path .build/fuzz-build -Xswiftc -DFUZZING 2>&1 | tail -n 1
+  --scratch-path .build/fuzz-build -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer 2>&1 | tail -n 1
+fuzzer=.build/fuzz-build/release/hms-fuzz-decode
+if ! nm "$fuzzer" | grep __start___sancov_cntrs >/dev/null; then
+  echo "fuzz.sh: $fuzzer has no coverage instrumentation; not fuzzing blind" >&2
+  exit 1
+fi
 
 corpus=.build/fuzz/corpus
 mkdir -p "$corpus" .build/fuzz/artifacts
@@ -18,6 +26,6 @@ cp manifests/examples/*.yaml Tests/ManifestsTests/golden/*.yaml "$corpus"/ 2>/de
 cp Tests/ManifestsTests/fuzz-regressions/* "$corpus"/ 2>/dev/null || true
 
 export SWIFT_BACKTRACE=enable=no
-.build/fuzz-build/release/hms-fuzz-decode "$corpus" \
+"$fuzzer" "$corpus" \
   -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
   -artifact_prefix=.build/fuzz/artifacts/ -print_final_stats=1 2>&1 | tail -n 25
