@@ -18,8 +18,9 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .target(name: "YAML", dependencies: ["CLibYAML"]),
-        .target(name: "Model"),
-        .target(name: "Manifests", dependencies: ["YAML", "Model"]),
+        .target(name: "JSON"),
+        .target(name: "Model", dependencies: ["JSON"]),
+        .target(name: "Manifests", dependencies: ["YAML", "Model", "JSON"]),
         .target(
             name: "HMSCtlCommands",
             dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
         // libFuzzer entry point; built by hack/fuzz.sh with -DFUZZING, otherwise a replay tool.
         .executableTarget(name: "hms-fuzz-decode", dependencies: ["Manifests"]),
 
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(

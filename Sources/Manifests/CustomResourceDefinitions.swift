@@ -1,3 +1,4 @@
+import JSON
 import Model
 
 /// The CustomResourceDefinition of each kind, with its schema derived from the Swift types.

@@ -1,3 +1,5 @@
+import JSON
+
 /// A big instruction: at each scheduled time it is split into jobs, each run as a batch/v1 Job.
 public struct Directive: Resource {
     public static let kind = "Directive"
