@@ -6,9 +6,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hmsctl", targets: ["hmsctl"]),
+        .executable(name: "hms-mock-cluster", targets: ["hms-mock-cluster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // C stays behind this one module; nothing outside `YAML` imports it.
@@ -20,6 +23,19 @@ let package = Package(
         .target(name: "YAML", dependencies: ["CLibYAML"]),
         .target(name: "JSON"),
         .target(name: "Model", dependencies: ["JSON"]),
+        .target(name: "MockCluster", dependencies: ["JSON", "YAML"]),
+        .target(
+            name: "MockClusterServer",
+            dependencies: [
+                "MockCluster",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "hms-mock-cluster",
+            dependencies: ["MockClusterServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .target(name: "Manifests", dependencies: ["YAML", "Model", "JSON"]),
         .target(
             name: "HMSCtlCommands",
