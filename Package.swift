@@ -49,6 +49,7 @@ let package = Package(
         .executableTarget(name: "hms-fuzz-decode", dependencies: ["Manifests"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "MockClusterTests", dependencies: ["MockCluster", "JSON"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(

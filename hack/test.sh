@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Everything CI runs: dependencies, build, every test.
+# Everything CI runs: dependencies, build, every test, the end-to-end ones included.
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
 
-hack/install-deps.sh
+hack/install-deps.sh curl
 swift build --build-tests
 swift test --skip-build --disable-xctest
+hack/e2e-kubectl.sh

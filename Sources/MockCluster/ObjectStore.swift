@@ -82,6 +82,20 @@ struct ObjectStore: Sendable {
         return stored
     }
 
+    /// Puts back an object from a snapshot as it was, version included; no watcher sees it happen.
+    mutating func restore(_ typeID: String, _ key: ObjectKey, _ value: JSONValue) {
+        let version = value[path: ["metadata", "resourceVersion"]]?.stringValue.flatMap(Int.init) ?? resourceVersion
+        objects[typeID, default: [:]][key] = StoredObject(value, resourceVersion: version)
+        resourceVersion = max(resourceVersion, version)
+        oldestResumable = resourceVersion
+    }
+
+    /// Continues the version sequence of a snapshot, so versions never go backwards across restarts.
+    mutating func restore(resourceVersion version: Int) {
+        resourceVersion = max(resourceVersion, version)
+        oldestResumable = resourceVersion
+    }
+
     /// Changes after `version`, or nil when the history no longer reaches back that far.
     func changes(after version: Int) -> ArraySlice<ChangeEvent>? {
         guard version >= oldestResumable else { return nil }

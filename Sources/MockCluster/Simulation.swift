@@ -116,7 +116,7 @@ extension MockCluster {
         }
         // A rolling update keeps old pods serving until enough new ones are ready.
         let readyNew = current.filter(Self.isReady).count
-        let keepOld = max(0, min(desired, current.count) - readyNew)
+        let keepOld = max(0, desired - readyNew)
         for pod in Self.deletionOrder(old).prefix(max(0, old.count - keepOld)) { removePod(pod) }
 
         let settled = updateDeploymentStatus(key, desired: desired, hash: hash, now: now)

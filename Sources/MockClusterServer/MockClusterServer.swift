@@ -23,6 +23,8 @@ public final class MockClusterServer: Sendable {
     let cluster: Mutex<MockCluster>
     let options: Options
     let logger: Logger
+    /// Set on SIGTERM: open watches end, so the graceful shutdown is not held up by them.
+    let isStopping = Atomic<Bool>(false)
 
     public init(options: Options, logger: Logger = Logger(label: "hms-mock-cluster")) throws {
         var cluster = MockCluster(settings: options.settings, now: Date())
@@ -67,9 +69,17 @@ struct Ticker: Service {
     let server: MockClusterServer
 
     func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await tick()
+        } onGracefulShutdown: {
+            server.isStopping.store(true, ordering: .relaxed)
+        }
+    }
+
+    private func tick() async throws {
         var savedVersion = server.cluster.withLock { $0.resourceVersion }
         var lastSave = Date()
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        while !server.isStopping.load(ordering: .relaxed) && !Task.isCancelled {
             try? await Task.sleep(for: .seconds(server.options.tickSeconds))
             let version = server.cluster.withLock { cluster in
                 cluster.advance(to: Date())
@@ -134,7 +144,9 @@ struct Responder: HTTPResponder {
         if !watch.initial.isEmpty { try await writer.write(ByteBuffer(bytes: watch.initial)) }
         let deadline = watch.timeoutSeconds.map { Date().addingTimeInterval($0) } ?? .distantFuture
         var ended = watch.endsAfterInitial
-        while !ended, channel.isActive, Date() < deadline, !Task.isCancelled {
+        while !ended, channel.isActive, Date() < deadline, !Task.isCancelled, !Task.isShuttingDownGracefully,
+            !server.isStopping.load(ordering: .relaxed)
+        {
             try await Task.sleep(for: .milliseconds(20))
             let (lines, isOver) = server.cluster.withLock { $0.poll(&watch, now: Date()) }
             if !lines.isEmpty { try await writer.write(ByteBuffer(bytes: lines)) }
