@@ -152,8 +152,13 @@ enum BuiltInTypes {
         group: "metrics.k8s.io", version: "v1beta1", kind: "NodeMetrics", plural: "nodes", singular: "", namespaced: false,
         verbs: ["get", "list"], isStored: false)
 
+    /// Served as a Prometheus adapter serves it: `pods/{metric}` under custom.metrics.k8s.io.
+    static let customPodMetric = ResourceType(
+        group: "custom.metrics.k8s.io", version: "v1beta2", kind: "MetricValueList", plural: "pods/http_rps", singular: "",
+        namespaced: true, verbs: ["get"], isStored: false)
+
     static let stored = [namespaces, nodes, pods, services, configMaps, events, deployments, jobs, leases, customResourceDefinitions]
-    static let all = stored + [podMetrics, nodeMetrics]
+    static let all = stored + [podMetrics, nodeMetrics, customPodMetric]
 
     static func containers(_ deployment: JSONValue) -> [JSONValue] {
         deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue ?? []
