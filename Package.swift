@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "JSON"),
         .target(name: "Model", dependencies: ["JSON"]),
         .target(name: "MockCluster", dependencies: ["JSON", "YAML"]),
+        // Pure: desired + observed + ledger + now -> Plan; gates; autoscaling math. No I/O, no C.
+        .target(name: "Planner", dependencies: ["Model", "JSON"]),
         .target(
             name: "MockClusterServer",
             dependencies: [
@@ -50,6 +52,7 @@ let package = Package(
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "MockClusterTests", dependencies: ["MockCluster", "JSON"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifests", "Model", "JSON"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(

@@ -1,0 +1,132 @@
+import Foundation
+import JSON
+import Model
+
+/// `plan(desired, observed, ledger, now)`: what to change so the cluster matches the manifests, each
+/// change with its reason, its cost and every gate's verdict. Pure: same inputs, same plan.
+public struct Planner: Sendable {
+    public struct Options: Sendable {
+        /// Delete managed objects that no manifest declares any more.
+        public var prune = false
+        /// Replica counts an AutoscaleRule asks for, by ServiceSpec.
+        public var recommendations: [ObjectRef: Recommendation] = [:]
+
+        public init(prune: Bool = false, recommendations: [ObjectRef: Recommendation] = [:]) {
+            self.prune = prune
+            self.recommendations = recommendations
+        }
+    }
+
+    /// An AutoscaleRule's answer for one service, and why.
+    public struct Recommendation: Sendable, Equatable {
+        public var replicas: Int
+        public var rule: String
+        public var reason: String
+
+        public init(replicas: Int, rule: String, reason: String) {
+            self.replicas = replicas
+            self.rule = rule
+            self.reason = reason
+        }
+    }
+
+    public var options: Options
+
+    public init(options: Options = Options()) { self.options = options }
+
+    public func plan(desired: DesiredState, observed: ObservedState, ledger: Ledger, now: Date) -> Plan {
+        var actions: [Action] = []
+        var declared: Set<ObjectRef> = []
+        for service in desired.services.sorted(by: { $0.ref < $1.ref }) {
+            let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
+            declared.insert(deploymentRef)
+            actions += serviceActions(service, deploymentRef, desired: desired, observed: observed)
+        }
+        if options.prune {
+            actions += pruneActions(observed: observed, declared: declared)
+        }
+        let gates = Gates(desired: desired, observed: observed, ledger: ledger, now: now)
+        return Plan(actions: gates.judge(actions))
+    }
+
+    // MARK: - Services
+
+    /// The replica count a service should run: its AutoscaleRule's recommendation, else the live
+    /// count held within the rule's bounds, else the manifest's baseline.
+    func desiredReplicas(_ service: ServiceSpec, desired: DesiredState, live: Int?) -> (replicas: Int, reason: String) {
+        if let recommendation = options.recommendations[service.ref] {
+            return (recommendation.replicas, "AutoscaleRule \(recommendation.rule): \(recommendation.reason)")
+        }
+        if let rule = desired.autoscaleRules.first(where: { $0.ref.namespace == service.ref.namespace && $0.spec.target == service.metadata.name }) {
+            let current = live ?? rule.spec.minReplicas ?? 1
+            let bounded = min(max(current, rule.spec.minReplicas ?? 1), rule.spec.maxReplicas)
+            return (bounded, "AutoscaleRule \(rule.metadata.name): within minReplicas \(rule.spec.minReplicas ?? 1) and maxReplicas \(rule.spec.maxReplicas)")
+        }
+        return (service.spec.replicas ?? 1, "spec.replicas is \(service.spec.replicas ?? 1)")
+    }
+
+    private func serviceActions(_ service: ServiceSpec, _ deploymentRef: ObjectRef, desired: DesiredState, observed: ObservedState) -> [Action] {
+        let source = service.ref
+        guard let live = observed.deployments[deploymentRef] else {
+            let (replicas, why) = desiredReplicas(service, desired: desired, live: nil)
+            var manifests = [Rendering.deployment(service, replicas: replicas)]
+            if let frontService = Rendering.service(service) { manifests.append(frontService) }
+            return [action(.deploy, source, deploymentRef, from: "0", to: "\(replicas)", reason: "not deployed yet; \(why)", manifests: manifests)]
+        }
+        // Never change what we did not create.
+        guard Rendering.isManaged(live) else { return [] }
+
+        var actions: [Action] = []
+        let liveReplicas = live[path: ["spec", "replicas"]]?.intValue ?? 1
+        let rendered = Rendering.deployment(service, replicas: liveReplicas)
+        let changes = Rendering.differences(live: live, desired: rendered)
+        if !changes.isEmpty {
+            let liveImage = live[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["image"]?.stringValue ?? ""
+            actions.append(action(.update, source, deploymentRef, from: liveImage, to: service.spec.image,
+                                  reason: "changed: " + changes.joined(separator: ", "), manifests: [rendered]))
+        }
+        let liveRestart = live[path: ["spec", "template", "metadata", "annotations", Rendering.restartedAtKey]]?.stringValue
+        if let restartedAt = service.spec.restartedAt, restartedAt != liveRestart {
+            actions.append(action(.restart, source, deploymentRef, from: liveRestart ?? "never", to: restartedAt,
+                                  reason: "spec.restartedAt asks for a rolling restart", manifests: [rendered]))
+        }
+        let (replicas, why) = desiredReplicas(service, desired: desired, live: liveReplicas)
+        if replicas != liveReplicas {
+            actions.append(action(.scale, source, deploymentRef, from: "\(liveReplicas)", to: "\(replicas)", reason: why,
+                                  manifests: [Rendering.deployment(service, replicas: replicas)]))
+        }
+        if let frontService = Rendering.service(service),
+            observed.services[ObjectRef(kind: "Service", namespace: source.namespace, name: service.metadata.name)] == nil
+        {
+            let serviceRef = ObjectRef(kind: "Service", namespace: source.namespace, name: service.metadata.name)
+            actions.append(action(.deploy, source, serviceRef, from: "none", to: "port \(service.spec.port ?? 0)",
+                                  reason: "spec.port is set: a Service sends traffic to ready pods only", manifests: [frontService]))
+        }
+        // A pod that failed its health check failureThreshold times in a row is replaced.
+        let threshold = service.spec.healthCheck?.failureThreshold ?? 3
+        if service.spec.healthCheck != nil {
+            for pod in (observed.pods[deploymentRef] ?? []).sorted(by: { $0.name < $1.name }) where pod.failedHealthChecks >= threshold {
+                let podRef = ObjectRef(kind: "Pod", namespace: pod.namespace, name: pod.name)
+                actions.append(action(.restart, source, podRef, from: "unhealthy", to: "replaced",
+                                      reason: "failed its health check \(pod.failedHealthChecks) times in a row (failureThreshold \(threshold))",
+                                      manifests: []))
+            }
+        }
+        return actions
+    }
+
+    private func pruneActions(observed: ObservedState, declared: Set<ObjectRef>) -> [Action] {
+        observed.deployments.keys.sorted().compactMap { ref in
+            guard !declared.contains(ref), let live = observed.deployments[ref], Rendering.isManaged(live) else { return nil }
+            let replicas = live[path: ["spec", "replicas"]]?.intValue ?? 0
+            let source = ObjectRef(kind: "ServiceSpec", namespace: ref.namespace, name: ref.name)
+            return action(.delete, source, ref, from: "\(replicas)", to: "0", reason: "no ServiceSpec declares it (--prune)", manifests: [])
+        }
+    }
+
+    private func action(_ verb: Action.Verb, _ source: ObjectRef, _ target: ObjectRef, from: String, to: String,
+                        reason: String, manifests: [JSONValue]) -> Action {
+        Action(id: Action.id(verb: verb, target: target, from: from, to: to), source: source, target: target, verb: verb,
+               from: from, to: to, reason: reason, costDeltaUSDPerHour: 0, gates: [], manifests: manifests)
+    }
+}
