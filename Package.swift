@@ -37,6 +37,8 @@ let package = Package(
             dependencies: ["MockClusterServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "Manifests", dependencies: ["YAML", "Model", "JSON"]),
+        // Pure: plans, autoscaling math, gates. No I/O and no C; time comes in as a parameter.
+        .target(name: "Planner", dependencies: ["Model"]),
         .target(
             name: "HMSCtlCommands",
             dependencies: [
@@ -57,6 +59,7 @@ let package = Package(
             dependencies: ["Manifests", "Model", "YAML"],
             exclude: ["golden", "fuzz-regressions"]
         ),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Model"], exclude: ["Fixtures"]),
         .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"]),
     ]
 )
