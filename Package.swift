@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "HMSCtlCommands",
             dependencies: [
-                "Manifests", "Model", "YAML",
+                "JSON", "Manifests", "Model", "Planner", "YAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +60,6 @@ let package = Package(
             exclude: ["golden", "fuzz-regressions"]
         ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Model"], exclude: ["Fixtures"]),
-        .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"]),
+        .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"], exclude: ["autoscale-inputs"]),
     ]
 )
