@@ -39,10 +39,12 @@ let package = Package(
             dependencies: ["MockClusterServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "Manifests", dependencies: ["YAML", "Model", "JSON"]),
+        // Pure: plans, autoscaling math, gates. No I/O and no C; time comes in as a parameter.
+        .target(name: "Planner", dependencies: ["Model"]),
         .target(
             name: "HMSCtlCommands",
             dependencies: [
-                "Manifests", "Model", "YAML",
+                "JSON", "Manifests", "Model", "Planner", "YAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +62,7 @@ let package = Package(
             dependencies: ["Manifests", "Model", "YAML"],
             exclude: ["golden", "fuzz-regressions"]
         ),
-        .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Model"], exclude: ["Fixtures"]),
+        .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"], exclude: ["autoscale-inputs"]),
     ]
 )

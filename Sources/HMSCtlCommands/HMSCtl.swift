@@ -6,7 +6,7 @@ public struct HMSCtl: ParsableCommand {
         commandName: "hmsctl",
         abstract: "Declare, plan and run services, budgets and directives on Kubernetes.",
         version: "0.1.0",
-        subcommands: [Validate.self, CRDs.self]
+        subcommands: [Validate.self, CRDs.self, Autoscale.self]
     )
 
     public init() {}
