@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // C stays behind this one module; nothing outside `YAML` imports it.
@@ -18,6 +19,16 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .target(name: "YAML", dependencies: ["CLibYAML"]),
+        // libcurl, with typed wrappers for its variadic calls; nothing outside `HTTP` imports it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "HTTP",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "Model"),
         .target(name: "Manifests", dependencies: ["YAML", "Model"]),
         .target(
@@ -39,5 +50,8 @@ let package = Package(
             exclude: ["golden", "fuzz-regressions"]
         ),
         .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"]),
+        // Live-test helpers: local HTTP(S) servers, certificates, temporary directories.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
     ]
 )
