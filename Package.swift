@@ -30,6 +30,11 @@ let package = Package(
             dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "Model"),
+        // The Kubernetes API client: configuration, credentials, typed verbs, retries, watch.
+        .target(
+            name: "Kube",
+            dependencies: ["HTTP", "YAML", "Model", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "Manifests", dependencies: ["YAML", "Model"]),
         .target(
             name: "HMSCtlCommands",
@@ -53,5 +58,6 @@ let package = Package(
         // Live-test helpers: local HTTP(S) servers, certificates, temporary directories.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "KubeTests", dependencies: ["Kube", "HTTP", "Model", "TestSupport"]),
     ]
 )
