@@ -49,6 +49,13 @@ public struct ExecClusterInfo: Sendable, Equatable {
     public var certificateAuthorityData: [UInt8]?
     public var insecureSkipTLSVerify: Bool
     public var tlsServerName: String?
+
+    public init(server: String, certificateAuthorityData: [UInt8]? = nil, insecureSkipTLSVerify: Bool = false, tlsServerName: String? = nil) {
+        self.server = server
+        self.certificateAuthorityData = certificateAuthorityData
+        self.insecureSkipTLSVerify = insecureSkipTLSVerify
+        self.tlsServerName = tlsServerName
+    }
 }
 
 /// kubectl's global flags that change the configuration.

@@ -90,6 +90,9 @@ public actor CredentialProvider {
         if let cached = execCredential, cached.expiration.map({ dependencies.now() < $0 }) ?? true {
             return cached
         }
+        if exec.interactiveMode == "Always" {
+            throw .credentials("exec plugin \"\(exec.command)\" needs a terminal (interactiveMode: Always), which this program never has")
+        }
         // Concurrent requests share one run of the plugin.
         let task: Task<Result<ExecCredentialProtocol.Credential, KubeError>, Never>
         if let running = execInFlight {

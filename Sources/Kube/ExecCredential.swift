@@ -25,7 +25,7 @@ public enum ExecCredentialProtocol {
             spec["cluster"] = info
         }
         let object: [String: Any] = ["apiVersion": apiVersion, "kind": "ExecCredential", "spec": spec]
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -10,6 +10,8 @@ Routes:
   GET  /stream?lines=<n>&interval_ms=<m>   n newline-terminated JSON lines, chunked, m ms apart
   GET  /forever          chunked lines every 50 ms until the client goes away
   GET  /bytes?n=<n>      n bytes of "x"
+  GET  /api/...          a tiny Kubernetes collection: a list (resourceVersion 100, one pod), or with
+                         watch=true three ADDED events after the given resourceVersion, then the end
   GET  /barrier?id=<s>&n=<n>   waits until n requests with this id have arrived (200), or 10 s (504):
                          only a client that really sends them at once gets 200s
 With --client-ca, a client certificate signed by that CA is required; /echo reports its CN.
@@ -99,6 +101,22 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/slow":
             time.sleep(int(query.get("ms", "1000")) / 1000)
             self._send(200, b"{}")
+        elif url.path.startswith("/api/") and query.get("watch") == "true":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            start = int(query.get("resourceVersion", "0"))
+            for version in range(start + 1, start + 4):
+                event = {"type": "ADDED", "object": {"metadata": {"name": "pod-%d" % version, "resourceVersion": str(version)}}}
+                self._chunk(json.dumps(event).encode() + b"\n")
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        elif url.path.startswith("/api/"):
+            answer = {"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "100"},
+                      "items": [{"metadata": {"name": "pod-100", "resourceVersion": "100"}}],
+                      "authorization": self.headers.get("Authorization")}
+            self._send(200, json.dumps(answer).encode())
         elif url.path == "/barrier":
             met = wait_at_barrier(query.get("id", ""), int(query.get("n", "1")))
             self._send(200 if met else 504, b"{}")
