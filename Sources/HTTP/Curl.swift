@@ -17,7 +17,7 @@ final class EasyHandle {
     /// The transfer now using this handle; the callbacks deliver to it.
     var transfer: Transfer?
 
-    init(tls: TLSConfiguration, connectTimeout: Duration) throws(HTTPError) {
+    init(_ configuration: HTTPClient.Configuration) throws(HTTPError) {
         guard curlInitialized, let raw = curl_easy_init() else {
             throw HTTPError(.other, request: "curl", message: "libcurl could not be initialised", requestMayHaveBeenSent: false)
         }
@@ -31,12 +31,16 @@ final class EasyHandle {
         try set(CURLOPT_WRITEDATA, pointer: context)
         try check(hms_easy_setopt_data_callback(raw, CURLOPT_HEADERFUNCTION, headerCallback))
         try set(CURLOPT_HEADERDATA, pointer: context)
-        try set(CURLOPT_CONNECTTIMEOUT_MS, connectTimeout.milliseconds)
+        try set(CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeout.milliseconds)
         try set(CURLOPT_TCP_KEEPALIVE, 1)
         try set(CURLOPT_TCP_NODELAY, 1)
         // Redirects are the caller's business: the Kubernetes API never redirects a client.
         try set(CURLOPT_FOLLOWLOCATION, 0)
-        try configure(tls)
+        if let proxy = configuration.proxy {
+            // Otherwise curl follows http_proxy, HTTPS_PROXY and NO_PROXY, as Go's clients do.
+            try set(CURLOPT_PROXY, proxy)
+        }
+        try configure(configuration.tls)
     }
 
     deinit {

@@ -22,8 +22,7 @@ final class CurlEngine: @unchecked Sendable {
     private let queue = Mutex(Queue())
     private let nextID = Atomic<Int>(1)
     private let multi: MultiHandle
-    private let tls: TLSConfiguration
-    private let connectTimeout: Duration
+    private let configuration: HTTPClient.Configuration
 
     // Engine thread only.
     private var idle: [EasyHandle] = []
@@ -32,12 +31,11 @@ final class CurlEngine: @unchecked Sendable {
     /// Enough warm handles for the concurrency people use; more are made when needed and dropped after.
     private let maxIdleHandles = 16
 
-    init(tls: TLSConfiguration, connectTimeout: Duration) throws(HTTPError) {
+    init(_ configuration: HTTPClient.Configuration) throws(HTTPError) {
         multi = try MultiHandle()
-        self.tls = tls
-        self.connectTimeout = connectTimeout
+        self.configuration = configuration
         // Fail now, not on the first request, when the TLS material cannot be used.
-        idle.append(try EasyHandle(tls: tls, connectTimeout: connectTimeout))
+        idle.append(try EasyHandle(configuration))
         let thread = Thread { [self] in run() }
         thread.name = "hms-curl"
         thread.start()
@@ -117,7 +115,7 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     private func makeHandle() throws(HTTPError) -> EasyHandle {
-        try EasyHandle(tls: tls, connectTimeout: connectTimeout)
+        try EasyHandle(configuration)
     }
 
     private func cancel(_ id: Int) {

@@ -9,11 +9,14 @@ public final class HTTPClient: Sendable {
         public var connectTimeout: Duration
         /// Buffered bytes of a streamed body past which the transfer waits for its reader.
         public var streamHighWater: Int
+        /// `http://`, `https://` or `socks5://` proxy; nil: the proxy environment variables.
+        public var proxy: String?
 
-        public init(tls: TLSConfiguration = TLSConfiguration(), connectTimeout: Duration = .seconds(10), streamHighWater: Int = 1 << 20) {
+        public init(tls: TLSConfiguration = TLSConfiguration(), connectTimeout: Duration = .seconds(10), streamHighWater: Int = 1 << 20, proxy: String? = nil) {
             self.tls = tls
             self.connectTimeout = connectTimeout
             self.streamHighWater = streamHighWater
+            self.proxy = proxy
         }
     }
 
@@ -25,7 +28,7 @@ public final class HTTPClient: Sendable {
             logger.warning("TLS verification is off (insecure-skip-tls-verify): the server's identity is not checked, and anyone on the path can read and change the traffic")
         }
         self.configuration = configuration
-        engine = try CurlEngine(tls: configuration.tls, connectTimeout: configuration.connectTimeout)
+        engine = try CurlEngine(configuration)
     }
 
     deinit { engine.submit(.shutdown) }

@@ -8,6 +8,10 @@ public struct ClientConfig: Sendable, Equatable {
     public var tls: TLSConfiguration
     public var credentials: Credentials
     public var namespace: String
+    /// The cluster's `proxy-url`; nil: the proxy environment variables.
+    public var proxyURL: String?
+    /// The cluster's `tls-server-name`, which this client cannot honour yet (it warns).
+    public var tlsServerName: String? { clusterInfo.tlsServerName }
     /// Where this came from, for logs and errors: `kubeconfig /home/me/.kube/config, context "dev"`.
     public var source: String
     /// What an exec plugin with `provideClusterInfo` is told about the cluster.

@@ -73,6 +73,7 @@ public enum ConfigResolver {
             namespace: overrides.namespace ?? context?.namespace ?? "default",
             source: "kubeconfig \(described)" + (contextName.map { ", context \"\($0)\"" } ?? "")
         )
+        if let proxy = cluster.proxyURL, !proxy.isEmpty { config.proxyURL = proxy }
         var caData = cluster.certificateAuthorityData
         if caData == nil, let path = cluster.certificateAuthority {
             caData = try read(path, cluster.origin, cluster.fieldMarks["certificate-authority"], "certificate-authority")

@@ -22,7 +22,7 @@ public final class KubeClient: Sendable {
     public convenience init(config: ClientConfig, retryPolicy: RetryPolicy = .default, logger: Logger = Logger(label: "hms.kube"), dependencies: KubeDependencies = .live) throws(KubeError) {
         let transport: CurlTransport
         do {
-            transport = try CurlTransport(tls: config.tls, logger: logger)
+            transport = try CurlTransport(tls: config.tls, proxy: config.proxyURL, logger: logger)
         } catch {
             throw .transport(error)
         }
@@ -43,6 +43,9 @@ public final class KubeClient: Sendable {
         case .tokenFile, .exec: fixedAuthorization = nil
         }
         userAgent = "hms-controller/0.1 (linux) kube-client"
+        if config.tlsServerName != nil {
+            logger.warning("tls-server-name is not supported: the server certificate is checked against the host of the server URL", metadata: ["kube.server": "\(config.server)"])
+        }
         if !config.server.hasPrefix("https://") {
             logger.notice("the API server is plain http: no credentials are sent (as kubectl)", metadata: ["kube.server": "\(config.server)"])
         }

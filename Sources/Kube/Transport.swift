@@ -65,11 +65,13 @@ public struct ByteStream: Sendable {
 /// (connections are bound to the certificate they were made with).
 public final class CurlTransport: KubeTransport {
     private let state: Mutex<(tls: TLSConfiguration, client: HTTPClient)>
+    private let proxy: String?
     private let logger: Logger
 
-    public init(tls: TLSConfiguration, logger: Logger = Logger(label: "hms.kube")) throws(HTTPError) {
-        let client = try HTTPClient(configuration: HTTPClient.Configuration(tls: tls), logger: logger)
+    public init(tls: TLSConfiguration, proxy: String? = nil, logger: Logger = Logger(label: "hms.kube")) throws(HTTPError) {
+        let client = try HTTPClient(configuration: HTTPClient.Configuration(tls: tls, proxy: proxy), logger: logger)
         state = Mutex((tls, client))
+        self.proxy = proxy
         self.logger = logger
     }
 
@@ -93,7 +95,7 @@ public final class CurlTransport: KubeTransport {
         tls.clientCertificate = .data(certificate)
         tls.clientKey = .data(key.value)
         guard tls != current else { return }
-        let client = try HTTPClient(configuration: HTTPClient.Configuration(tls: tls), logger: logger)
+        let client = try HTTPClient(configuration: HTTPClient.Configuration(tls: tls, proxy: proxy), logger: logger)
         state.withLock { $0 = (tls, client) }
     }
 }

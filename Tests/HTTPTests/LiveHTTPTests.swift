@@ -63,6 +63,13 @@ struct LiveHTTPTests {
         #expect(echo.body == "")
     }
 
+    @Test func aProxyCarriesTheRequest() async throws {
+        // The test server answers a proxied request as any other: its path is the absolute URL.
+        let proxied = try HTTPClient(configuration: .init(proxy: server.baseURL))
+        let echo = try echo(try await proxied.send(HTTPRequest(url: "http://cluster.invalid:6443/echo/api")))
+        #expect(echo.path == "http://cluster.invalid:6443/echo/api")
+    }
+
     @Test func errorStatusesAreResponsesNotErrors() async throws {
         let response = try await client.send(HTTPRequest(url: "\(server.baseURL)/status/503?retry-after=7"))
         #expect(response.status == 503)

@@ -44,9 +44,15 @@ struct TLSTests {
         #expect(try await get(server, TLSConfiguration(certificateAuthority: .data(ca))).status == 200)
     }
 
-    @Test func skippingVerificationWorksOnlyWhenAskedFor() async throws {
+    @Test func skippingVerificationWorksOnlyWhenAskedForAndWarns() async throws {
         let server = try certificates.server()
-        #expect(try await get(server, TLSConfiguration(insecureSkipVerify: true)).status == 200)
+        let logs = CapturedLogs()
+        let client = try HTTPClient(configuration: .init(tls: TLSConfiguration(insecureSkipVerify: true)), logger: logs.logger)
+        #expect(try await client.send(HTTPRequest(url: "\(server.baseURL)/echo")).status == 200)
+        #expect(logs.lines.map(\.level) == [.warning])
+        #expect(logs.lines.first?.message.hasPrefix("TLS verification is off (insecure-skip-tls-verify)") == true)
+        _ = try HTTPClient(logger: logs.logger)
+        #expect(logs.lines.count == 1, "a verifying client does not warn")
     }
 
     @Test func aServerThatWantsAClientCertificateRefusesClientsWithout() async throws {

@@ -149,6 +149,20 @@ struct ResolutionTests {
         #expect(config.credentials == .bearerToken(Secret("flag-token")))
     }
 
+    @Test func proxyURLAndTLSServerNameAreCarriedThrough() throws {
+        let file = try directory.write("k.yaml", """
+        current-context: c
+        clusters: [{name: c, cluster: {server: "https://x", proxy-url: "socks5://127.0.0.1:1080", tls-server-name: api.internal}}]
+        contexts: [{name: c, context: {cluster: c}}]
+        """)
+        let config = try ConfigResolver.resolve(ConfigOverrides(kubeconfig: file), environment: environment())
+        #expect(config.proxyURL == "socks5://127.0.0.1:1080")
+        #expect(config.tlsServerName == "api.internal")
+        let logs = CapturedLogs()
+        _ = try KubeClient(config: config, logger: logs.logger)
+        #expect(logs.text.contains("tls-server-name is not supported"))
+    }
+
     @Test func aServerFlagAloneIsEnough() throws {
         let config = try ConfigResolver.resolve(ConfigOverrides(server: "127.0.0.1:6443", token: "t"), environment: environment())
         #expect(config.server == "https://127.0.0.1:6443")
