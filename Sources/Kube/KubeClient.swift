@@ -10,8 +10,12 @@ public final class KubeClient: Sendable {
     public let retryPolicy: RetryPolicy
     private let transport: any KubeTransport
     private let credentials: CredentialProvider
-    /// Fixed credentials become a header once, not per request.
-    private let fixedAuthorization: Secret<String>??
+    /// Fixed credentials become a header once, not per request; the others are asked for each time.
+    private enum Authorization: Sendable {
+        case fixed(Secret<String>?)
+        case provided
+    }
+    private let authorization: Authorization
     private let dependencies: KubeDependencies
     private let logger: Logger
     private let userAgent: String
@@ -37,10 +41,10 @@ public final class KubeClient: Sendable {
         self.dependencies = dependencies
         credentials = CredentialProvider(config.credentials, clusterInfo: config.clusterInfo, dependencies: dependencies)
         switch config.credentials {
-        case .none: fixedAuthorization = .some(nil)
-        case .bearerToken(let token): fixedAuthorization = .some(Secret("Bearer \(token.value)"))
-        case .basic(let username, let password): fixedAuthorization = .some(Secret("Basic \(Data("\(username):\(password.value)".utf8).base64EncodedString())"))
-        case .tokenFile, .exec: fixedAuthorization = nil
+        case .none: authorization = .fixed(nil)
+        case .bearerToken(let token): authorization = .fixed(Secret("Bearer \(token.value)"))
+        case .basic(let username, let password): authorization = .fixed(Secret("Basic \(Data("\(username):\(password.value)".utf8).base64EncodedString())"))
+        case .tokenFile, .exec: authorization = .provided
         }
         userAgent = "hms-controller/0.1 (linux) kube-client"
         if config.tlsServerName != nil {
@@ -116,17 +120,18 @@ public final class KubeClient: Sendable {
     private func httpRequest(for request: KubeRequest) async throws(KubeError) -> HTTPRequest {
         var headers = request.headers
         headers.add("User-Agent", userAgent)
-        let authorization: Secret<String>?
-        if let fixed = fixedAuthorization {
-            authorization = fixed
-        } else {
+        let header: Secret<String>?
+        switch authorization {
+        case .fixed(let fixed):
+            header = fixed
+        case .provided:
             let material = try await credentials.material()
             if let certificate = material.clientCertificate, let key = material.clientKey {
                 do { try transport.useClientCertificate(certificate, key: key) } catch { throw .transport(error) }
             }
-            authorization = material.authorization
+            header = material.authorization
         }
-        if let authorization { headers.add("Authorization", authorization.value) }
+        if let header { headers.add("Authorization", header.value) }
         return HTTPRequest(method: request.method, url: config.server + request.target, headers: headers, body: request.body, timeout: request.timeout)
     }
 

@@ -107,9 +107,12 @@ public struct TestCertificates: Sendable {
 
     public static func shared() throws -> TestCertificates { try made.get() }
 
+    private static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hms-test-certs-\(ProcessInfo.processInfo.processIdentifier)").path
+
     private static let made: Result<TestCertificates, TestSupportError> = {
         guard Tools.openssl != nil else { return .failure(TestSupportError("openssl is not installed")) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hms-test-certs-\(ProcessInfo.processInfo.processIdentifier)").path
+        // The keys are throwaway, but they need not outlive the test run.
+        atexit { try? FileManager.default.removeItem(atPath: TestCertificates.directory) }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let process = Process()
