@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
@@ -23,9 +24,26 @@ let package = Package(
         .target(name: "YAML", dependencies: ["CLibYAML"]),
         .target(name: "JSON"),
         .target(name: "Model", dependencies: ["JSON"]),
-        .target(name: "MockCluster", dependencies: ["JSON", "YAML"]),
+        .target(name: "Manifests", dependencies: ["YAML", "Model", "JSON"]),
+        // libcurl, with typed wrappers for its variadic calls; nothing outside `HTTP` imports it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "HTTP",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The Kubernetes API client: configuration, credentials, typed verbs, retries, watch.
+        .target(
+            name: "Kube",
+            dependencies: ["HTTP", "YAML", "Model", .product(name: "Logging", package: "swift-log")]
+        ),
         // Pure: desired + observed + ledger + now -> Plan; gates; autoscaling math. No I/O, no C.
         .target(name: "Planner", dependencies: ["Model", "JSON"]),
+        // The simulated cluster: a pure request handler, and a Hummingbird shell around it.
+        .target(name: "MockCluster", dependencies: ["JSON", "YAML"]),
         .target(
             name: "MockClusterServer",
             dependencies: [
@@ -38,7 +56,6 @@ let package = Package(
             name: "hms-mock-cluster",
             dependencies: ["MockClusterServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .target(name: "Manifests", dependencies: ["YAML", "Model", "JSON"]),
         .target(
             name: "HMSCtlCommands",
             dependencies: [
@@ -61,5 +78,9 @@ let package = Package(
             exclude: ["golden", "fuzz-regressions"]
         ),
         .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"], exclude: ["autoscale-inputs"]),
+        // Live-test helpers: local HTTP(S) servers, certificates, temporary directories.
+        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "KubeTests", dependencies: ["Kube", "HTTP", "Model", "TestSupport"]),
     ]
 )

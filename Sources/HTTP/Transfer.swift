@@ -1,0 +1,215 @@
+import Synchronization
+
+/// What a body callback tells curl.
+enum BodyVerdict {
+    case accepted
+    /// Hold the data: the reader is behind. curl delivers the same bytes again after `unpause`.
+    case pause
+    /// Nobody wants the rest: end the transfer.
+    case abort
+}
+
+/// One request in flight. Created by the caller, then touched only by the engine thread, which
+/// resumes the caller's continuation when the transfer ends; hence `@unchecked Sendable`.
+final class Transfer: @unchecked Sendable {
+    enum Delivery {
+        case buffered(CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>)
+        case streaming(head: CheckedContinuation<Result<HTTPStreamingResponse, HTTPError>, Never>, body: BodyChannel, lease: TransferLease)
+    }
+
+    let id: Int
+    let request: HTTPRequest
+    private var delivery: Delivery?
+    private var streamingBody: BodyChannel?
+    private var status = 0
+    private var headers = HTTPHeaders()
+    private var body: [UInt8] = []
+
+    init(id: Int, request: HTTPRequest, delivery: Delivery) {
+        self.id = id
+        self.request = request
+        self.delivery = delivery
+    }
+
+    func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer, handle: EasyHandle) {
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let line = Substring(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<end]), as: UTF8.self))
+        if line.hasPrefix("HTTP/") {
+            // A new status line (after `100 Continue`, say) starts a new set of headers.
+            headers = HTTPHeaders()
+        } else if line.isEmpty {
+            let code = handle.responseCode()
+            if code >= 200 { headComplete(status: code) }
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = String(line[..<colon])
+            let value = line[line.index(after: colon)...].trimmingSpaces()
+            headers.add(name, value)
+        }
+    }
+
+    /// For a streamed response the caller gets status and headers as soon as they are in.
+    private func headComplete(status: Int) {
+        self.status = status
+        guard case .streaming(let head, let channel, let lease)? = delivery else { return }
+        streamingBody = channel
+        delivery = nil
+        head.resume(returning: .success(HTTPStreamingResponse(status: status, headers: headers, body: HTTPResponseBody(channel: channel, lease: lease))))
+    }
+
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> BodyVerdict {
+        if let streamingBody { return streamingBody.offer(bytes) }
+        body.append(contentsOf: bytes)
+        return .accepted
+    }
+
+    /// The transfer is over, well or badly; `error` is nil when curl finished it.
+    func complete(error: HTTPError?, status finalStatus: Int) {
+        switch delivery {
+        case .buffered(let continuation)?:
+            if let error {
+                continuation.resume(returning: .failure(error))
+            } else {
+                continuation.resume(returning: .success(HTTPResponse(status: finalStatus, headers: headers, body: body)))
+            }
+        case .streaming(let head, let channel, let lease)?:
+            if let error {
+                head.resume(returning: .failure(error))
+            } else {
+                // Finished before the header callback saw the end of the head (no body at all).
+                streamingBody = channel
+                head.resume(returning: .success(HTTPStreamingResponse(status: finalStatus, headers: headers, body: HTTPResponseBody(channel: channel, lease: lease))))
+            }
+        case nil:
+            break
+        }
+        delivery = nil
+        streamingBody?.finish(error)
+        streamingBody = nil
+        body = []
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        var s = self
+        while s.first == " " || s.first == "\t" { s.removeFirst() }
+        while s.last == " " || s.last == "\t" { s.removeLast() }
+        return String(s)
+    }
+}
+
+/// The chunks of a streamed body between the engine thread, which offers them, and the reader.
+/// Past `highWater` buffered bytes the transfer pauses, so a slow reader never makes memory grow;
+/// below `lowWater` it resumes.
+final class BodyChannel: Sendable {
+    private struct State {
+        var chunks: [[UInt8]] = []
+        var head = 0
+        var buffered = 0
+        var paused = false
+        var abandoned = false
+        var end: Result<Void, HTTPError>?
+        var waiter: CheckedContinuation<Result<[UInt8]?, HTTPError>, Never>?
+    }
+
+    private let state = Mutex(State())
+    private let highWater: Int
+    private let lowWater: Int
+    /// Asks the engine to unpause the transfer.
+    private let resume: @Sendable () -> Void
+
+    init(highWater: Int = 1 << 20, resume: @escaping @Sendable () -> Void) {
+        self.highWater = highWater
+        self.lowWater = highWater / 4
+        self.resume = resume
+    }
+
+    /// Engine thread.
+    func offer(_ bytes: UnsafeRawBufferPointer) -> BodyVerdict {
+        let (verdict, waiter): (BodyVerdict, CheckedContinuation<Result<[UInt8]?, HTTPError>, Never>?) = state.withLock { state in
+            if state.abandoned { return (.abort, nil) }
+            if let waiting = state.waiter {
+                state.waiter = nil
+                return (.accepted, waiting)
+            }
+            if state.buffered >= highWater {
+                state.paused = true
+                return (.pause, nil)
+            }
+            state.chunks.append(Array(bytes))
+            state.buffered += bytes.count
+            return (.accepted, nil)
+        }
+        waiter?.resume(returning: .success(Array(bytes)))
+        return verdict
+    }
+
+    /// Engine thread: the transfer is over.
+    func finish(_ error: HTTPError?) {
+        let waiter = state.withLock { state in
+            state.end = error.map { .failure($0) } ?? .success(())
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        guard let waiter else { return }
+        if let error { waiter.resume(returning: .failure(error)) } else { waiter.resume(returning: .success(nil)) }
+    }
+
+    /// The next chunk; nil at the end of the body.
+    func next() async -> Result<[UInt8]?, HTTPError> {
+        await withCheckedContinuation { continuation in
+            let (immediate, wake): (Result<[UInt8]?, HTTPError>?, Bool) = state.withLock { state in
+                if state.head < state.chunks.count {
+                    let chunk = state.chunks[state.head]
+                    state.chunks[state.head] = []
+                    state.head += 1
+                    state.buffered -= chunk.count
+                    if state.head == state.chunks.count {
+                        state.chunks.removeAll(keepingCapacity: true)
+                        state.head = 0
+                    }
+                    let wake = state.paused && state.buffered <= lowWater
+                    if wake { state.paused = false }
+                    return (.success(chunk), wake)
+                }
+                if let end = state.end {
+                    switch end {
+                    case .success: return (.success(nil), false)
+                    case .failure(let error): return (.failure(error), false)
+                    }
+                }
+                state.waiter = continuation
+                let wake = state.paused
+                state.paused = false
+                return (nil, wake)
+            }
+            if wake { resume() }
+            if let immediate { continuation.resume(returning: immediate) }
+        }
+    }
+
+    /// The reader is gone: the next offer ends the transfer.
+    func abandon() {
+        let waiter = state.withLock { state in
+            state.abandoned = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: .failure(HTTPError(.cancelled, request: "", message: "the reader stopped reading")))
+    }
+}
+
+/// Keeps a streamed transfer and its client alive while someone holds the body; the last holder
+/// letting go cancels the transfer, so an abandoned watch closes its connection.
+final class TransferLease: Sendable {
+    let id: Int
+    let client: HTTPClient
+
+    init(id: Int, client: HTTPClient) {
+        self.id = id
+        self.client = client
+    }
+
+    deinit { client.cancel(transfer: id) }
+}
