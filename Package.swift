@@ -42,6 +42,11 @@ let package = Package(
         ),
         // Pure: desired + observed + ledger + now -> Plan; gates; autoscaling math. No I/O, no C.
         .target(name: "Planner", dependencies: ["Model", "JSON"]),
+        // The shell around the planner: observe, execute, record (Events, status, journal).
+        .target(
+            name: "Controller",
+            dependencies: ["Planner", "Kube", "Manifests", "Model", "JSON", .product(name: "Logging", package: "swift-log")]
+        ),
         // The simulated cluster: a pure request handler, and a Hummingbird shell around it.
         .target(name: "MockCluster", dependencies: ["JSON", "YAML"]),
         .target(
@@ -59,8 +64,9 @@ let package = Package(
         .target(
             name: "HMSCtlCommands",
             dependencies: [
-                "JSON", "Manifests", "Model", "Planner", "YAML",
+                "Controller", "JSON", "Kube", "Manifests", "Model", "Planner", "YAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "hmsctl", dependencies: ["HMSCtlCommands"]),

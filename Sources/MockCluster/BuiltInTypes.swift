@@ -187,10 +187,9 @@ extension ResourceType {
         var columns: [Column] = []
         for printer in served["additionalPrinterColumns"]?.arrayValue ?? [] {
             guard let name = printer["name"]?.stringValue, let jsonPath = printer["jsonPath"]?.stringValue else { continue }
-            let keys = jsonPath.split(separator: ".").map(String.init)
             let type = printer["type"]?.stringValue ?? "string"
             var column = Column(name: name, type: type, priority: printer["priority"]?.intValue ?? 0) { object, now in
-                let value = object[path: keys] ?? .null
+                let value = object.value(atJSONPath: jsonPath) ?? .null
                 // Dates print as an age, as the apiserver's CRD printer does.
                 if type == "date", let text = value.stringValue { return .string(humanAge(text, now: now)) }
                 return value

@@ -46,6 +46,8 @@ public struct ServiceSpec: Resource {
         public var costUSDPerHour: Double?
         public var lastAction: String?
         public var conditions: [Condition]?
+
+        public init() {}
     }
 
     public var metadata: ObjectMeta

@@ -90,3 +90,25 @@ import Testing
         #expect(throws: PatchError(message)) { try document.applyingJSONPatch(try JSONValue(parsing: patch)) }
     }
 }
+
+@Suite struct JSONPathTests {
+    let pod: JSONValue = [
+        "spec": ["containers": [["name": "web", "image": "registry.gov/web:1"]]],
+        "status": ["conditions": [["type": "Initialized", "status": "True"], ["type": "Ready", "status": "False"]]],
+    ]
+
+    @Test(arguments: [
+        (".spec.containers[0].image", JSONValue.string("registry.gov/web:1")),
+        (".status.conditions[?(@.type==\"Ready\")].status", "False"),
+        (".status.conditions[?(@.type=='Initialized')].status", "True"),
+    ])
+    func readsWhatPrinterColumnsAskFor(path: String, expected: JSONValue) {
+        #expect(pod.value(atJSONPath: path) == expected)
+    }
+
+    @Test func missingPathsAreNil() {
+        #expect(pod.value(atJSONPath: ".spec.containers[3].image") == nil)
+        #expect(pod.value(atJSONPath: ".status.conditions[?(@.type==\"Gone\")].status") == nil)
+        #expect(pod.value(atJSONPath: ".nope.deeper") == nil)
+    }
+}

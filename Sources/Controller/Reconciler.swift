@@ -1,0 +1,159 @@
+import Foundation
+import JSON
+import Kube
+import Model
+import Planner
+
+/// One reconcile pass: observe, plan, gate, execute, then record: Events, status and the journal.
+/// Level-triggered: it reads everything again each time and writes only what differs.
+public struct Reconciler: Sendable {
+    public let cluster: ClusterAccess
+    public let journal: Journal?
+    /// Who acts, for the journal and Events (`hmsctl` run by a user, or the controller's identity).
+    public let actor: String
+
+    /// Which ServiceSpecs get their status written: all (the controller keeps them current), or only
+    /// those a pass acted on (a one-shot `hmsctl apply`, so that a pass with nothing to do writes nothing).
+    public enum StatusScope: Sendable { case all, acted }
+    public let statusScope: StatusScope
+
+    public init(cluster: ClusterAccess, journal: Journal?, actor: String, statusScope: StatusScope = .all) {
+        self.cluster = cluster
+        self.journal = journal
+        self.actor = actor
+        self.statusScope = statusScope
+    }
+
+    public struct Result: Sendable {
+        public var plan: Plan
+        public var outcomes: [ActionOutcome]
+    }
+
+    public func plan(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> (Plan, ObservedState) {
+        let observed = try await Observer(cluster: cluster).observe(namespaces: Self.namespaces(of: desired))
+        let ledger = Ledger(budgets: desired.budgets, now: now)
+        let plan = Planner(options: options).plan(desired: desired, observed: observed, ledger: ledger, now: now)
+        return (plan, observed)
+    }
+
+    public func reconcile(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> Result {
+        let (plan, observed) = try await self.plan(desired, options: options, now: now)
+        let outcomes = await Executor(cluster: cluster).execute(plan)
+        await recordEvents(outcomes, desired: desired, now: now)
+        await writeStatus(desired, observed: observed, outcomes: outcomes, now: now)
+        if let journal {
+            do {
+                try journal.append(outcomes.map { Journal.entry($0.action, actor: actor, result: $0.journalText, now: now) })
+            } catch {
+                throw .decoding("cannot append to the journal \(journal.path): \(error)")
+            }
+        }
+        return Result(plan: plan, outcomes: outcomes)
+    }
+
+    static func namespaces(of desired: DesiredState) -> Set<String> {
+        Set(desired.services.map(\.ref.namespace))
+    }
+
+    // MARK: - Events
+
+    /// A Kubernetes Event per action, on the resource that asked for it. Named after the action, so
+    /// the same decision is recorded once however many passes see it.
+    func recordEvents(_ outcomes: [ActionOutcome], desired: DesiredState, now: Date) async {
+        for outcome in outcomes {
+            let action = outcome.action
+            let (type, reason): (String, String) =
+                switch outcome.result {
+                case .done: ("Normal", action.verb.eventReason)
+                case .notCarriedOut(.hold): ("Normal", "ActionHeld")
+                case .notCarriedOut(.defer): ("Normal", "ActionDeferred")
+                case .notCarriedOut: ("Warning", "ActionDenied")
+                case .failed: ("Warning", "ActionFailed")
+                }
+            let gates = action.gates.filter { $0.verdict != .allow }.map(\.reason)
+            let message = "\(action.verb.rawValue) \(action.target.kind) \(action.target.name) \(action.from) → \(action.to)"
+                + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + " (\(action.id))"
+            let uid = desired.services.first { $0.ref == action.source }?.metadata.uid
+            let time = JSONValue.string(RFC3339.string(from: now))
+            var involved: JSONValue = [
+                "apiVersion": .string(API.apiVersion), "kind": .string(action.source.kind),
+                "namespace": .string(action.source.namespace), "name": .string(action.source.name),
+            ]
+            if let uid { involved["uid"] = .string(uid) }
+            let event: JSONValue = [
+                "apiVersion": "v1", "kind": "Event",
+                "metadata": ["name": .string("\(action.source.name).\(action.id)"), "namespace": .string(action.source.namespace)],
+                "involvedObject": involved, "type": .string(type), "reason": .string(reason), "message": .string(message),
+                "firstTimestamp": time, "lastTimestamp": time, "count": 1,
+                "source": ["component": .string(cluster.fieldManager)], "reportingComponent": .string(cluster.fieldManager),
+            ]
+            // An Event that already exists (409) means this decision was recorded before.
+            _ = try? await cluster.client.send(.create(.events, namespace: action.source.namespace, body: event.jsonBytes))
+        }
+    }
+
+    // MARK: - Status
+
+    /// Each ServiceSpec's status: replicas, readiness, cost, last action, conditions. Written only
+    /// when it differs from what is stored, so a pass with nothing to do writes nothing.
+    func writeStatus(_ desired: DesiredState, observed: ObservedState, outcomes: [ActionOutcome], now: Date) async {
+        for service in desired.services where statusScope == .all || outcomes.contains(where: { $0.action.source == service.ref }) {
+            let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
+            let live = observed.deployments[deploymentRef]
+            let mine = outcomes.filter { $0.action.source == service.ref }
+            let scaled = mine.last { $0.result == .done && ($0.action.verb == .scale || $0.action.verb == .deploy) && $0.action.target.kind == "Deployment" }
+            let replicas = scaled.flatMap { Int($0.action.to) } ?? live?[path: ["spec", "replicas"]]?.intValue ?? 0
+            let ready = live?[path: ["status", "readyReplicas"]]?.intValue ?? 0
+            let previous = service.status ?? ServiceSpec.Status()
+            var status = previous
+            status.observedGeneration = service.metadata.generation
+            status.replicas = replicas
+            status.readyReplicas = ready
+            if let budget = CostModel.budget(for: service, in: desired.budgets) {
+                status.costUSDPerHour = (Double(replicas) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing) * 10_000).rounded() / 10_000
+            }
+            if let last = mine.last {
+                status.lastAction = "\(last.action.verb.rawValue) \(last.action.from) → \(last.action.to): \(last.journalText) (\(last.action.id))"
+            }
+            let failed = mine.contains { if case .failed = $0.result { true } else { false } }
+            let denied = mine.contains { $0.result == .notCarriedOut(.deny) }
+            let progressing = mine.contains { $0.result == .done } || ready != replicas
+            status.conditions = [
+                condition("Ready", ready == replicas && live != nil, ready == replicas ? "ReplicasReady" : "ReplicasNotReady",
+                          "\(ready) of \(replicas) replicas ready", previous: previous.conditions, now: now),
+                condition("Progressing", progressing, progressing ? "Reconciling" : "Reconciled",
+                          progressing ? "changes are being rolled out" : "the cluster matches the spec", previous: previous.conditions, now: now),
+                condition("Degraded", failed || denied, failed ? "ActionFailed" : denied ? "ActionDenied" : "AsExpected",
+                          failed ? "an action failed; see the Events" : denied ? "an action was denied by a gate" : "no failed or denied action",
+                          previous: previous.conditions, now: now),
+            ]
+            guard status != previous else { continue }
+            // A merge patch of the status alone: no resourceVersion precondition, nothing else touched.
+            let stored = ClusterAccess.json(of: ServiceSpec(metadata: service.metadata, spec: service.spec, status: status))
+            let body = JSONValue.object(["status": stored["status"] ?? .null])
+            _ = try? await cluster.client.send(.patchStatus(.of(ServiceSpec.self), namespace: service.ref.namespace, name: service.metadata.name,
+                                                            type: .merge, body: body.jsonBytes))
+        }
+    }
+
+    /// A condition keeps its transition time while its status stays the same.
+    func condition(_ type: String, _ isTrue: Bool, _ reason: String, _ message: String, previous: [Condition]?, now: Date) -> Condition {
+        let status = isTrue ? "True" : "False"
+        let old = previous?.first { $0.type == type }
+        let time = old?.status == status ? old?.lastTransitionTime : RFC3339.string(from: now)
+        return Condition(type: type, status: status, reason: reason, message: message, lastTransitionTime: time)
+    }
+}
+
+extension Action.Verb {
+    var eventReason: String {
+        switch self {
+        case .deploy: "Deployed"
+        case .update: "Updated"
+        case .scale: "Scaled"
+        case .restart: "Restarted"
+        case .delete: "Deleted"
+        case .startJob: "JobStarted"
+        }
+    }
+}

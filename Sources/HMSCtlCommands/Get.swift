@@ -1,0 +1,132 @@
+import ArgumentParser
+import Controller
+import Foundation
+import JSON
+import Kube
+import Manifests
+import Model
+
+/// `hmsctl get KIND [NAME]`: our resources with their status, as kubectl would print them.
+struct Get: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List or show resources with their status.")
+
+    @Argument(help: "A kind: servicespecs, autoscalerules, budgets, directives, governancepolicies, approvals (or a short name).")
+    var kind: String
+
+    @Argument(help: "One resource's name.")
+    var name: String?
+
+    @Option(name: [.customShort("o"), .long], help: "yaml, json or wide.")
+    var output: Format?
+
+    @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "List across all namespaces.")
+    var allNamespaces = false
+
+    @OptionGroup var cluster: ClusterOptions
+
+    enum Format: String, ExpressibleByArgument { case yaml, json, wide }
+
+    func run() async throws {
+        guard let resourceKind = AnyResource.kind(matching: kind) else {
+            printError("error: the server doesn't have a resource type \"\(kind)\"; ours are: \(AnyResource.kinds.map { $0.plural }.joined(separator: ", "))")
+            throw ExitCode(1)
+        }
+        let access = try cluster.cluster(fieldManager: "hmsctl")
+        let namespace = allNamespaces ? nil : (cluster.namespace ?? access.client.namespace)
+        let objects = try await fetch(resourceKind, namespace: namespace, access: access)
+        switch output {
+        case .json:
+            print(objects.count == 1 && name != nil ? objects[0].prettyJSON : JSONValue.object(["apiVersion": "v1", "kind": "List", "items": .array(objects)]).prettyJSON)
+        case .yaml:
+            print(try ResourceWriter.yaml(objects), terminator: "")
+        case .wide, nil:
+            guard !objects.isEmpty else {
+                printError("No resources found\(namespace.map { " in \($0) namespace" } ?? "").")
+                return
+            }
+            print(Self.table(objects, columns: CustomResourceDefinitions.printerColumns(resourceKind), wide: output == .wide, showNamespace: allNamespaces), terminator: "")
+        }
+    }
+
+    private func fetch(_ kind: any Resource.Type, namespace: String?, access: ClusterAccess) async throws -> [JSONValue] {
+        let result: Result<[JSONValue], KubeError>
+        do throws(KubeError) {
+            if let name {
+                result = .success([try await access.json(.get(.of(kind), namespace: namespace, name: name))])
+            } else {
+                result = .success(try await access.list(.of(kind), namespace: namespace))
+            }
+        } catch {
+            result = .failure(error)
+        }
+        switch result {
+        case .success(let objects):
+            return objects
+        case .failure(let error) where error.reason == .notFound && name != nil:
+            printError("Error from server (NotFound): \(kind.plural).\(API.group) \"\(name ?? "")\" not found")
+            throw ExitCode(1)
+        case .failure(let error):
+            try failOnMissingCRDs(error)
+        }
+    }
+
+    static func table(_ objects: [JSONValue], columns: [CustomResourceDefinitions.Column], wide: Bool, showNamespace: Bool, now: Date = Date()) -> String {
+        let shown = columns.filter { wide || $0.priority == 0 }
+        var rows: [[String]] = [(showNamespace ? ["NAMESPACE"] : []) + ["NAME"] + shown.map { $0.name.uppercased() }]
+        for object in objects {
+            var row = showNamespace ? [object[path: ["metadata", "namespace"]]?.stringValue ?? ""] : []
+            row.append(object[path: ["metadata", "name"]]?.stringValue ?? "")
+            for column in shown {
+                let value = object.value(atJSONPath: column.path)
+                row.append(cell(value, type: column.type, now: now))
+            }
+            rows.append(row)
+        }
+        let widths = (0..<(rows.first?.count ?? 0)).map { index in rows.map { $0[index].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { index, text in index == row.count - 1 ? text : text + String(repeating: " ", count: widths[index] - text.count + 3) }
+                .joined()
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func cell(_ value: JSONValue?, type: String, now: Date) -> String {
+        switch value {
+        case nil, .null?: return "<none>"
+        case .string(let text)? where type == "date":
+            guard let date = RFC3339.date(from: text) else { return text }
+            return humanDuration(now.timeIntervalSince(date))
+        case .string(let text)?: return text
+        case .int(let number)?: return String(number)
+        case .double(let number)?: return number.rounded() == number ? String(Int(number)) : String(format: "%.2f", number)
+        case .bool(let flag)?: return String(flag)
+        default: return value?.jsonText ?? ""
+        }
+    }
+
+    /// kubectl's AGE: 45s, 3m20s, 5h, 12d.
+    static func humanDuration(_ interval: TimeInterval) -> String {
+        let seconds = max(0, Int(interval))
+        if seconds < 120 { return "\(seconds)s" }
+        let minutes = seconds / 60
+        if minutes < 10 { return seconds % 60 == 0 ? "\(minutes)m" : "\(minutes)m\(seconds % 60)s" }
+        if minutes < 180 { return "\(minutes)m" }
+        let hours = minutes / 60
+        if hours < 48 { return "\(hours)h" }
+        return "\(hours / 24)d"
+    }
+}
+
+extension ResourceWriter {
+    static func yaml(_ objects: [JSONValue]) throws -> String {
+        try yaml(objects.map { $0 as any Encodable })
+    }
+}
+
+extension JSONValue {
+    /// Indented JSON with sorted keys, as `-o json` prints it.
+    var prettyJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? jsonText
+    }
+}
