@@ -10,47 +10,10 @@ if ! command -v kubectl >/dev/null 2>&1; then
     exit 0
 fi
 
-swift build --product hms-mock-cluster >/dev/null
-mock=$(swift build --show-bin-path)/hms-mock-cluster
-work=$(mktemp -d)
-mock_pid=""
-cleanup() {
-    [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$mock" --port 0 --kubeconfig-out "$work/kubeconfig" --pod-startup-seconds 0.5 --job-seconds 1 >"$work/mock.log" 2>&1 &
-mock_pid=$!
-for _ in $(seq 100); do
-    grep -q "listening on" "$work/mock.log" && break
-    sleep 0.1
-done
-server=$(sed -n 's/^hms-mock-cluster listening on //p' "$work/mock.log")
-[ -n "$server" ] || { cat "$work/mock.log"; echo "e2e-kubectl: the mock did not start" >&2; exit 1; }
-
-k() { kubectl --kubeconfig "$work/kubeconfig" --cache-dir "$work/cache" "$@"; }
-failures=0
-step() { printf '%-58s' "$1"; }
-pass() { echo "ok"; }
-fail() {
-    echo "FAILED"
-    printf '    %s\n' "$@"
-    failures=$((failures + 1))
-}
-# expect DESCRIPTION ACTUAL EXPECTED: equal strings
-expect() {
-    step "$1"
-    if [ "$2" = "$3" ]; then pass; else fail "expected: $3" "actual:   $2"; fi
-}
-# expect_match DESCRIPTION ACTUAL REGEX
-expect_match() {
-    step "$1"
-    if printf '%s' "$2" | grep -Eq -- "$3"; then pass; else fail "expected to match: $3" "actual: $2"; fi
-}
+source hack/lib/e2e.sh
+start_mock --pod-startup-seconds 0.5 --job-seconds 1
 jsonpath() { k get "$1" "$2" ${3:+-n "$3"} -o "jsonpath=$4"; }
 pod_names() { k get pods -l app=web -o 'jsonpath={range .items[*]}{.metadata.name}{"\n"}{end}' | sort; }
-control() { curl -fsS -X PUT -H 'Content-Type: application/json' "$server/mock/v1/$1" -d "$2" >/dev/null; }
 
 echo "== kubectl $(k version --client -o json | sed -n 's/.*"gitVersion": "\(.*\)".*/\1/p' | head -1) against $server"
 
@@ -137,10 +100,4 @@ expect_match "a strategic merge patch on a custom resource is refused" \
 expect "a merge patch on a custom resource works" \
     "$(k patch svcspec eligibility-api -n student-aid --type merge -p '{"spec":{"replicas":5}}')" "servicespec.ops.hms.gov/eligibility-api patched"
 
-echo
-if [ "$failures" -gt 0 ]; then
-    echo "e2e-kubectl: $failures checks FAILED (mock log: tail follows)"
-    tail -20 "$work/mock.log"
-    exit 1
-fi
-echo "e2e-kubectl: every check passed"
+finish e2e-kubectl

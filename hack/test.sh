@@ -7,3 +7,4 @@ hack/install-deps.sh curl
 swift build --build-tests
 swift test --skip-build --disable-xctest
 hack/e2e-kubectl.sh
+hack/e2e-apply.sh
