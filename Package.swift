@@ -75,7 +75,7 @@ let package = Package(
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "MockClusterTests", dependencies: ["MockCluster", "JSON"]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifests", "Model", "JSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifests", "Model", "JSON"], exclude: ["Fixtures", "golden"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(
