@@ -6,22 +6,24 @@ import Model
 /// what was held. Actions are judged in plan order, and each one that proceeds counts against the
 /// budget of those after it.
 struct Gates {
-    let desired: DesiredState
+    let index: DesiredIndex
     let observed: ObservedState
     let ledger: Ledger
     let now: Date
 
     func judge(_ actions: [Action]) -> [Action] {
-        var budgets = BudgetGate(desired: desired, observed: observed, ledger: ledger, now: now)
+        var budgets = BudgetGate(index: index, observed: observed, ledger: ledger, now: now)
+        var governance = GovernanceGate(policiesByNamespace: index.policiesByNamespace, now: now)
+        let approvals = Approvals(byAction: index.approvalsByAction, now: now)
         return actions.map { action in
             var action = action
-            let service = desired.services.first { $0.ref == action.source }
+            let service = index.services[action.source]
             if service?.spec.paused == true {
                 action.gates.append(GateVerdict(gate: "pause", verdict: .defer, reason: "[paused] spec.paused is true: planned, not carried out"))
             }
             budgets.judge(&action, service: service)
-            GovernanceGate(policies: desired.policies, now: now).judge(&action, service: service)
-            Approvals(approvals: desired.approvals, now: now).release(&action)
+            governance.judge(&action, service: service)
+            approvals.release(&action)
             budgets.commit(action, service: service)
             return action
         }
@@ -31,18 +33,18 @@ struct Gates {
 // MARK: - Budget
 
 struct BudgetGate {
-    let desired: DesiredState
+    let index: DesiredIndex
     let ledger: Ledger
     let hoursLeft: Double
     /// The hourly cost of what runs now, per Budget, as actions proceed.
     var hourly: [ObjectRef: Double] = [:]
 
-    init(desired: DesiredState, observed: ObservedState, ledger: Ledger, now: Date) {
-        self.desired = desired
+    init(index: DesiredIndex, observed: ObservedState, ledger: Ledger, now: Date) {
+        self.index = index
         self.ledger = ledger
         self.hoursLeft = Ledger.hoursLeftInMonth(now)
-        for service in desired.services {
-            guard let budget = CostModel.budget(for: service, in: desired.budgets) else { continue }
+        for service in index.desired.services {
+            guard let budget = index.budgets[service.ref] else { continue }
             let ref = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
             let replicas = observed.deployments[ref]?[path: ["spec", "replicas"]]?.intValue ?? 0
             hourly[budget.ref, default: 0] += Double(replicas) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing)
@@ -54,7 +56,7 @@ struct BudgetGate {
     }
 
     mutating func judge(_ action: inout Action, service: ServiceSpec?) {
-        guard let service, let budget = CostModel.budget(for: service, in: desired.budgets) else {
+        guard let service, let budget = index.budgets[service.ref] else {
             action.gates.append(GateVerdict(gate: "budget", verdict: .allow, reason: "[budget] no Budget covers \(action.source.namespace)/\(action.source.name)"))
             return
         }
@@ -118,7 +120,7 @@ struct BudgetGate {
 
     /// What proceeds is spent from then on.
     mutating func commit(_ action: Action, service: ServiceSpec?) {
-        guard action.finalVerdict.proceeds, let service, let budget = CostModel.budget(for: service, in: desired.budgets) else { return }
+        guard action.finalVerdict.proceeds, let service, let budget = index.budgets[service.ref] else { return }
         hourly[budget.ref, default: 0] += action.costDeltaUSDPerHour
     }
 }
@@ -126,13 +128,20 @@ struct BudgetGate {
 // MARK: - Governance
 
 struct GovernanceGate {
-    let policies: [GovernancePolicy]
+    let policiesByNamespace: [String: [GovernancePolicy]]
     let now: Date
+    /// When each open window closes (nil: closed now), computed once per window and plan.
+    var openUntil: [GovernancePolicy.FreezeWindow: Date?] = [:]
 
-    func judge(_ action: inout Action, service: ServiceSpec?) {
+    init(policiesByNamespace: [String: [GovernancePolicy]], now: Date) {
+        self.policiesByNamespace = policiesByNamespace
+        self.now = now
+    }
+
+    mutating func judge(_ action: inout Action, service: ServiceSpec?) {
         let labels = service?.metadata.labels ?? [:]
-        let applying = policies
-            .filter { $0.ref.namespace == action.source.namespace && ($0.spec.selector?.matches(labels) ?? true) }
+        let applying = (policiesByNamespace[action.source.namespace] ?? [])
+            .filter { $0.spec.selector?.matches(labels) ?? true }
             .sorted { $0.metadata.name < $1.metadata.name }
         guard !applying.isEmpty else {
             action.gates.append(GateVerdict(gate: "governance", verdict: .allow, reason: "[governance] no GovernancePolicy applies"))
@@ -154,7 +163,8 @@ struct GovernanceGate {
                     reason: "[registry] image \(image) is not from an allowed registry (\(registries.joined(separator: ", "))) (\(name))"))
             }
             for window in policy.spec.freezeWindows ?? [] where window.blocks.contains(actionClass(action)) {
-                guard let end = activeUntil(window) else { continue }
+                if openUntil[window] == nil { openUntil[window] = .some(activeUntil(window)) }
+                guard let end = openUntil[window] ?? nil else { continue }
                 verdicts.append(GateVerdict(
                     gate: "governance", verdict: .defer,
                     reason: "[freeze] the window \"\(window.schedule)\" blocks \(actionClass(action).rawValue) until \(RFC3339.string(from: end)) (\(name))"))
@@ -191,15 +201,15 @@ struct GovernanceGate {
 // MARK: - Approvals
 
 struct Approvals {
-    let approvals: [Approval]
+    let byAction: [String: [Approval]]
     let now: Date
 
     /// An approval naming the action's id, unexpired, releases what the gates held; a rejection
     /// denies it.
     func release(_ action: inout Action) {
         guard action.gates.contains(where: { $0.verdict == .hold }) else { return }
-        let matching = approvals.filter {
-            $0.spec.action == action.id && $0.ref.namespace == action.source.namespace
+        let matching = (byAction[action.id] ?? []).filter {
+            $0.ref.namespace == action.source.namespace
                 && (RFC3339.date(from: $0.spec.expiresAt).map { $0 > now } ?? false)
         }
         if let rejection = matching.first(where: { $0.spec.decision == .reject }) {

@@ -35,17 +35,18 @@ public struct Planner: Sendable {
     public init(options: Options = Options()) { self.options = options }
 
     public func plan(desired: DesiredState, observed: ObservedState, ledger: Ledger, now: Date) -> Plan {
+        let index = DesiredIndex(desired)
         var actions: [Action] = []
         var declared: Set<ObjectRef> = []
         for service in desired.services.sorted(by: { $0.ref < $1.ref }) {
             let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
             declared.insert(deploymentRef)
-            actions += serviceActions(service, deploymentRef, desired: desired, observed: observed)
+            actions += serviceActions(service, deploymentRef, index: index, observed: observed)
         }
         if options.prune {
             actions += pruneActions(observed: observed, declared: declared)
         }
-        let gates = Gates(desired: desired, observed: observed, ledger: ledger, now: now)
+        let gates = Gates(index: index, observed: observed, ledger: ledger, now: now)
         return Plan(actions: gates.judge(actions))
     }
 
@@ -53,11 +54,11 @@ public struct Planner: Sendable {
 
     /// The replica count a service should run: its AutoscaleRule's recommendation, else the live
     /// count held within the rule's bounds, else the manifest's baseline.
-    func desiredReplicas(_ service: ServiceSpec, desired: DesiredState, live: Int?) -> (replicas: Int, reason: String) {
+    func desiredReplicas(_ service: ServiceSpec, index: DesiredIndex, live: Int?) -> (replicas: Int, reason: String) {
         if let recommendation = options.recommendations[service.ref] {
             return (recommendation.replicas, "AutoscaleRule \(recommendation.rule): \(recommendation.reason)")
         }
-        if let rule = desired.autoscaleRules.first(where: { $0.ref.namespace == service.ref.namespace && $0.spec.target == service.metadata.name }) {
+        if let rule = index.rules[service.ref] {
             let current = live ?? rule.spec.minReplicas ?? 1
             let bounded = min(max(current, rule.spec.minReplicas ?? 1), rule.spec.maxReplicas)
             return (bounded, "AutoscaleRule \(rule.metadata.name): within minReplicas \(rule.spec.minReplicas ?? 1) and maxReplicas \(rule.spec.maxReplicas)")
@@ -65,10 +66,10 @@ public struct Planner: Sendable {
         return (service.spec.replicas ?? 1, "spec.replicas is \(service.spec.replicas ?? 1)")
     }
 
-    private func serviceActions(_ service: ServiceSpec, _ deploymentRef: ObjectRef, desired: DesiredState, observed: ObservedState) -> [Action] {
+    private func serviceActions(_ service: ServiceSpec, _ deploymentRef: ObjectRef, index: DesiredIndex, observed: ObservedState) -> [Action] {
         let source = service.ref
         guard let live = observed.deployments[deploymentRef] else {
-            let (replicas, why) = desiredReplicas(service, desired: desired, live: nil)
+            let (replicas, why) = desiredReplicas(service, index: index, live: nil)
             var manifests = [Rendering.deployment(service, replicas: replicas)]
             if let frontService = Rendering.service(service) { manifests.append(frontService) }
             return [action(.deploy, source, deploymentRef, from: "0", to: "\(replicas)", reason: "not deployed yet; \(why)", manifests: manifests)]
@@ -90,7 +91,7 @@ public struct Planner: Sendable {
             actions.append(action(.restart, source, deploymentRef, from: liveRestart ?? "never", to: restartedAt,
                                   reason: "spec.restartedAt asks for a rolling restart", manifests: [rendered]))
         }
-        let (replicas, why) = desiredReplicas(service, desired: desired, live: liveReplicas)
+        let (replicas, why) = desiredReplicas(service, index: index, live: liveReplicas)
         if replicas != liveReplicas {
             actions.append(action(.scale, source, deploymentRef, from: "\(liveReplicas)", to: "\(replicas)", reason: why,
                                   manifests: [Rendering.deployment(service, replicas: replicas)]))
@@ -128,5 +129,38 @@ public struct Planner: Sendable {
                         reason: String, manifests: [JSONValue]) -> Action {
         Action(id: Action.id(verb: verb, target: target, from: from, to: to), source: source, target: target, verb: verb,
                from: from, to: to, reason: reason, costDeltaUSDPerHour: 0, gates: [], manifests: manifests)
+    }
+}
+
+/// The desired state indexed once per plan, so each lookup is a hash, not a scan: plans of 100,000
+/// services stay linear.
+struct DesiredIndex {
+    let desired: DesiredState
+    let services: [ObjectRef: ServiceSpec]
+    /// The AutoscaleRule that targets each ServiceSpec (the first by name, when several do).
+    let rules: [ObjectRef: AutoscaleRule]
+    /// The Budget that covers each ServiceSpec, if any.
+    let budgets: [ObjectRef: Budget]
+    let policiesByNamespace: [String: [GovernancePolicy]]
+    let approvalsByAction: [String: [Approval]]
+
+    init(_ desired: DesiredState) {
+        self.desired = desired
+        var services: [ObjectRef: ServiceSpec] = [:]
+        for service in desired.services { services[service.ref] = service }
+        self.services = services
+        var rules: [ObjectRef: AutoscaleRule] = [:]
+        for rule in desired.autoscaleRules.sorted(by: { $0.metadata.name > $1.metadata.name }) {
+            rules[ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)] = rule
+        }
+        self.rules = rules
+        let budgetsByNamespace = Dictionary(grouping: desired.budgets, by: \.ref.namespace)
+        var budgets: [ObjectRef: Budget] = [:]
+        for service in desired.services {
+            budgets[service.ref] = CostModel.budget(for: service, in: budgetsByNamespace[service.ref.namespace] ?? [])
+        }
+        self.budgets = budgets
+        policiesByNamespace = Dictionary(grouping: desired.policies, by: \.ref.namespace)
+        approvalsByAction = Dictionary(grouping: desired.approvals, by: \.spec.action)
     }
 }
