@@ -34,23 +34,7 @@ public struct Executor: Sendable {
     public init(cluster: ClusterAccess) { self.cluster = cluster }
 
     public func execute(_ plan: Plan) async -> [ActionOutcome] {
-        await withTaskGroup(of: (Int, ActionOutcome).self) { group in
-            var outcomes: [ActionOutcome?] = Array(repeating: nil, count: plan.actions.count)
-            var next = 0
-            func startNext() {
-                guard next < plan.actions.count else { return }
-                let index = next
-                let action = plan.actions[index]
-                next += 1
-                group.addTask { (index, await perform(action)) }
-            }
-            for _ in 0..<concurrency { startNext() }
-            for await (index, outcome) in group {
-                outcomes[index] = outcome
-                startNext()
-            }
-            return outcomes.compactMap { $0 }
-        }
+        await concurrentMap(plan.actions, limit: concurrency) { action in await perform(action) }
     }
 
     func perform(_ action: Action) async -> ActionOutcome {

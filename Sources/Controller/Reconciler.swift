@@ -60,36 +60,41 @@ public struct Reconciler: Sendable {
     /// A Kubernetes Event per action, on the resource that asked for it. Named after the action, so
     /// the same decision is recorded once however many passes see it.
     func recordEvents(_ outcomes: [ActionOutcome], desired: DesiredState, now: Date) async {
-        for outcome in outcomes {
-            let action = outcome.action
-            let (type, reason): (String, String) =
-                switch outcome.result {
-                case .done: ("Normal", action.verb.eventReason)
-                case .notCarriedOut(.hold): ("Normal", "ActionHeld")
-                case .notCarriedOut(.defer): ("Normal", "ActionDeferred")
-                case .notCarriedOut: ("Warning", "ActionDenied")
-                case .failed: ("Warning", "ActionFailed")
-                }
-            let gates = action.gates.filter { $0.verdict != .allow }.map(\.reason)
-            let message = "\(action.verb.rawValue) \(action.target.kind) \(action.target.name) \(action.from) → \(action.to)"
-                + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + " (\(action.id))"
-            let uid = desired.services.first { $0.ref == action.source }?.metadata.uid
-            let time = JSONValue.string(RFC3339.string(from: now))
-            var involved: JSONValue = [
-                "apiVersion": .string(API.apiVersion), "kind": .string(action.source.kind),
-                "namespace": .string(action.source.namespace), "name": .string(action.source.name),
-            ]
-            if let uid { involved["uid"] = .string(uid) }
-            let event: JSONValue = [
-                "apiVersion": "v1", "kind": "Event",
-                "metadata": ["name": .string("\(action.source.name).\(action.id)"), "namespace": .string(action.source.namespace)],
-                "involvedObject": involved, "type": .string(type), "reason": .string(reason), "message": .string(message),
-                "firstTimestamp": time, "lastTimestamp": time, "count": 1,
-                "source": ["component": .string(cluster.fieldManager)], "reportingComponent": .string(cluster.fieldManager),
-            ]
-            // An Event that already exists (409) means this decision was recorded before.
-            _ = try? await cluster.client.send(.create(.events, namespace: action.source.namespace, body: event.jsonBytes))
+        let uids = Dictionary(desired.services.map { ($0.ref, $0.metadata.uid) }, uniquingKeysWith: { first, _ in first })
+        let cluster = cluster
+        _ = await concurrentMap(outcomes) { outcome in
+            await Self.recordEvent(outcome, uid: uids[outcome.action.source] ?? nil, cluster: cluster, now: now)
         }
+    }
+
+    static func recordEvent(_ outcome: ActionOutcome, uid: String?, cluster: ClusterAccess, now: Date) async {
+        let action = outcome.action
+        let (type, reason): (String, String) =
+            switch outcome.result {
+            case .done: ("Normal", action.verb.eventReason)
+            case .notCarriedOut(.hold): ("Normal", "ActionHeld")
+            case .notCarriedOut(.defer): ("Normal", "ActionDeferred")
+            case .notCarriedOut: ("Warning", "ActionDenied")
+            case .failed: ("Warning", "ActionFailed")
+            }
+        let gates = action.gates.filter { $0.verdict != .allow }.map(\.reason)
+        let message = "\(action.verb.rawValue) \(action.target.kind) \(action.target.name) \(action.from) → \(action.to)"
+            + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + " (\(action.id))"
+        let time = JSONValue.string(RFC3339.string(from: now))
+        var involved: JSONValue = [
+            "apiVersion": .string(API.apiVersion), "kind": .string(action.source.kind),
+            "namespace": .string(action.source.namespace), "name": .string(action.source.name),
+        ]
+        if let uid { involved["uid"] = .string(uid) }
+        let event: JSONValue = [
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": ["name": .string("\(action.source.name).\(action.id)"), "namespace": .string(action.source.namespace)],
+            "involvedObject": involved, "type": .string(type), "reason": .string(reason), "message": .string(message),
+            "firstTimestamp": time, "lastTimestamp": time, "count": 1,
+            "source": ["component": .string(cluster.fieldManager)], "reportingComponent": .string(cluster.fieldManager),
+        ]
+        // An Event that already exists (409) means this decision was recorded before.
+        _ = try? await cluster.client.send(.create(.events, namespace: action.source.namespace, body: event.jsonBytes))
     }
 
     // MARK: - Status
@@ -97,6 +102,7 @@ public struct Reconciler: Sendable {
     /// Each ServiceSpec's status: replicas, readiness, cost, last action, conditions. Written only
     /// when it differs from what is stored, so a pass with nothing to do writes nothing.
     func writeStatus(_ desired: DesiredState, observed: ObservedState, outcomes: [ActionOutcome], now: Date) async {
+        var patches: [(ServiceSpec, [UInt8])] = []
         for service in desired.services where statusScope == .all || outcomes.contains(where: { $0.action.source == service.ref }) {
             let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
             let live = observed.deployments[deploymentRef]
@@ -131,8 +137,12 @@ public struct Reconciler: Sendable {
             // A merge patch of the status alone: no resourceVersion precondition, nothing else touched.
             let stored = ClusterAccess.json(of: ServiceSpec(metadata: service.metadata, spec: service.spec, status: status))
             let body = JSONValue.object(["status": stored["status"] ?? .null])
-            _ = try? await cluster.client.send(.patchStatus(.of(ServiceSpec.self), namespace: service.ref.namespace, name: service.metadata.name,
-                                                            type: .merge, body: body.jsonBytes))
+            patches.append((service, body.jsonBytes))
+        }
+        let cluster = cluster
+        _ = await concurrentMap(patches) { service, body in
+            try? await cluster.client.send(.patchStatus(.of(ServiceSpec.self), namespace: service.ref.namespace, name: service.metadata.name,
+                                                        type: .merge, body: body))
         }
     }
 

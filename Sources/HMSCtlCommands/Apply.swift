@@ -48,23 +48,7 @@ struct Apply: AsyncParsableCommand {
 
         // Store the resources first; the stored objects (uid, generation, status) are the desired
         // state. What the cluster already holds as written is left alone: no write at all.
-        var stored: [AnyResource] = []
-        for manifest in manifests {
-            let resource = manifest.resource.resource
-            let kind = type(of: resource)
-            var object = ClusterAccess.json(of: resource)
-            object[path: ["metadata", "namespace"]] = .string(resource.ref.namespace)
-            object["status"] = nil
-            do {
-                let live = try await access.getIfPresent(.of(kind), namespace: resource.ref.namespace, name: resource.ref.name)
-                let unchanged = live.map { object.differences(from: $0).isEmpty } ?? false
-                let answer = unchanged ? live ?? object : try await access.apply(object, .of(kind))
-                stored.append(AnyResource(try JSONDecoder().decode(kind, from: Data(answer.jsonBytes))))
-                print("\(kind.singular).\(API.group)/\(resource.ref.name) \(live == nil ? "created" : unchanged ? "unchanged" : "configured")")
-            } catch let error as KubeError {
-                try failOnMissingCRDs(error)
-            }
-        }
+        let stored = try await store(manifests, access: access)
         let desired = try await desiredState(stored.map { Manifest(resource: $0, file: "", mark: .init(line: 0, column: 0)) }, cluster: access)
         let journal = Journal(path: journal ?? Journal.defaultPath())
         let result: Reconciler.Result
@@ -96,5 +80,55 @@ struct Apply: AsyncParsableCommand {
         let waiting = result.outcomes.count - done - failed
         print("Applied: \(done) done, \(waiting) not carried out, \(failed) failed.")
         if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// Stores each resource with server-side apply unless the cluster holds it as written already;
+    /// prints `created`, `configured` or `unchanged` for each, as kubectl does.
+    private func store(_ manifests: [Manifest], access: ClusterAccess) async throws -> [AnyResource] {
+        // One list per kind and namespace tells what exists, instead of one GET per resource.
+        var live: [ObjectRef: JSONValue] = [:]
+        let groups = Set(manifests.map { "\($0.resource.resource.ref.kind)/\($0.resource.resource.ref.namespace)" })
+        for group in groups.sorted() {
+            let parts = group.split(separator: "/").map(String.init)
+            guard let kind = AnyResource.kind(named: parts[0]) else { continue }
+            do {
+                for object in try await access.list(.of(kind), namespace: parts[1]) {
+                    live[ObjectRef(kind: parts[0], namespace: parts[1], name: object[path: ["metadata", "name"]]?.stringValue ?? "")] = object
+                }
+            } catch {
+                try failOnMissingCRDs(error)
+            }
+        }
+        let existingObjects = live
+        let results = await concurrentMap(manifests) { manifest -> Result<(AnyResource, String), KubeError> in
+            let resource = manifest.resource.resource
+            let kind = type(of: resource)
+            var object = ClusterAccess.json(of: resource)
+            object[path: ["metadata", "namespace"]] = .string(resource.ref.namespace)
+            object["status"] = nil
+            let existing = existingObjects[resource.ref]
+            let unchanged = existing.map { object.differences(from: $0).isEmpty } ?? false
+            do {
+                let answer = unchanged ? existing ?? object : try await access.apply(object, .of(kind))
+                let decoded = try JSONDecoder().decode(kind, from: Data(answer.jsonBytes))
+                return .success((AnyResource(decoded), existing == nil ? "created" : unchanged ? "unchanged" : "configured"))
+            } catch let error as KubeError {
+                return .failure(error)
+            } catch {
+                return .failure(.decoding("\(resource.ref): \(error)"))
+            }
+        }
+        var stored: [AnyResource] = []
+        for (manifest, result) in zip(manifests, results) {
+            let ref = manifest.resource.resource.ref
+            switch result {
+            case .success(let (resource, what)):
+                stored.append(resource)
+                print("\(type(of: manifest.resource.resource).singular).\(API.group)/\(ref.name) \(what)")
+            case .failure(let error):
+                try failOnMissingCRDs(error)
+            }
+        }
+        return stored
     }
 }
