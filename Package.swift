@@ -70,6 +70,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "hmsctl", dependencies: ["HMSCtlCommands"]),
+        // Benchmark of the planner alone (hack/bench-apply.sh).
+        .executableTarget(name: "hms-bench-plan", dependencies: ["Planner", "Manifests", "Model", "JSON"]),
         // libFuzzer entry point; built by hack/fuzz.sh with -DFUZZING, otherwise a replay tool.
         .executableTarget(name: "hms-fuzz-decode", dependencies: ["Manifests"]),
 

@@ -108,8 +108,8 @@ public struct Reconciler: Sendable {
             let live = observed.deployments[deploymentRef]
             let mine = outcomes.filter { $0.action.source == service.ref }
             let scaled = mine.last { $0.result == .done && ($0.action.verb == .scale || $0.action.verb == .deploy) && $0.action.target.kind == "Deployment" }
-            let replicas = scaled.flatMap { Int($0.action.to) } ?? live?[path: ["spec", "replicas"]]?.intValue ?? 0
-            let ready = live?[path: ["status", "readyReplicas"]]?.intValue ?? 0
+            let replicas = scaled.flatMap { Int($0.action.to) } ?? live?.replicas ?? 0
+            let ready = live?.readyReplicas ?? 0
             let previous = service.status ?? ServiceSpec.Status()
             var status = previous
             status.observedGeneration = service.metadata.generation

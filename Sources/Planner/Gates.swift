@@ -17,7 +17,7 @@ struct Gates {
         let approvals = Approvals(byAction: index.approvalsByAction, now: now)
         return actions.map { action in
             var action = action
-            let service = index.services[action.source]
+            let service = index.service(action.source)
             if service?.spec.paused == true {
                 action.gates.append(GateVerdict(gate: "pause", verdict: .defer, reason: "[paused] spec.paused is true: planned, not carried out"))
             }
@@ -46,7 +46,7 @@ struct BudgetGate {
         for service in index.desired.services {
             guard let budget = index.budgets[service.ref] else { continue }
             let ref = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
-            let replicas = observed.deployments[ref]?[path: ["spec", "replicas"]]?.intValue ?? 0
+            let replicas = observed.deployments[ref]?.replicas ?? 0
             hourly[budget.ref, default: 0] += Double(replicas) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing)
         }
     }

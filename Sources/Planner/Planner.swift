@@ -38,7 +38,10 @@ public struct Planner: Sendable {
         let index = DesiredIndex(desired)
         var actions: [Action] = []
         var declared: Set<ObjectRef> = []
-        for service in desired.services.sorted(by: { $0.ref < $1.ref }) {
+        // Sorted by reference, computed once per service rather than per comparison.
+        let order = desired.services.indices.map { (ref: desired.services[$0].ref, index: $0) }.sorted { $0.ref < $1.ref }
+        for (_, position) in order {
+            let service = desired.services[position]
             let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
             declared.insert(deploymentRef)
             actions += serviceActions(service, deploymentRef, index: index, observed: observed)
@@ -75,31 +78,30 @@ public struct Planner: Sendable {
             return [action(.deploy, source, deploymentRef, from: "0", to: "\(replicas)", reason: "not deployed yet; \(why)", manifests: manifests)]
         }
         // Never change what we did not create.
-        guard Rendering.isManaged(live) else { return [] }
+        guard live.isManaged else { return [] }
 
         var actions: [Action] = []
-        let liveReplicas = live[path: ["spec", "replicas"]]?.intValue ?? 1
-        let rendered = Rendering.deployment(service, replicas: liveReplicas)
-        let changes = Rendering.differences(live: live, desired: rendered)
+        let liveReplicas = live.replicas
+        let changes = Rendering.differences(live: live, service: service)
         if !changes.isEmpty {
-            let liveImage = live[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["image"]?.stringValue ?? ""
+            let liveImage = live.container?.image ?? ""
             actions.append(action(.update, source, deploymentRef, from: liveImage, to: service.spec.image,
-                                  reason: "changed: " + changes.joined(separator: ", "), manifests: [rendered]))
+                                  reason: "changed: " + changes.joined(separator: ", "),
+                                  manifests: [Rendering.deployment(service, replicas: liveReplicas)]))
         }
-        let liveRestart = live[path: ["spec", "template", "metadata", "annotations", Rendering.restartedAtKey]]?.stringValue
+        let liveRestart = live.restartedAt
         if let restartedAt = service.spec.restartedAt, restartedAt != liveRestart {
             actions.append(action(.restart, source, deploymentRef, from: liveRestart ?? "never", to: restartedAt,
-                                  reason: "spec.restartedAt asks for a rolling restart", manifests: [rendered]))
+                                  reason: "spec.restartedAt asks for a rolling restart",
+                                  manifests: [Rendering.deployment(service, replicas: liveReplicas)]))
         }
         let (replicas, why) = desiredReplicas(service, index: index, live: liveReplicas)
         if replicas != liveReplicas {
             actions.append(action(.scale, source, deploymentRef, from: "\(liveReplicas)", to: "\(replicas)", reason: why,
                                   manifests: [Rendering.deployment(service, replicas: replicas)]))
         }
-        if let frontService = Rendering.service(service),
-            observed.services[ObjectRef(kind: "Service", namespace: source.namespace, name: service.metadata.name)] == nil
-        {
-            let serviceRef = ObjectRef(kind: "Service", namespace: source.namespace, name: service.metadata.name)
+        let serviceRef = ObjectRef(kind: "Service", namespace: source.namespace, name: service.metadata.name)
+        if service.spec.port != nil, !observed.services.contains(serviceRef), let frontService = Rendering.service(service) {
             actions.append(action(.deploy, source, serviceRef, from: "none", to: "port \(service.spec.port ?? 0)",
                                   reason: "spec.port is set: a Service sends traffic to ready pods only", manifests: [frontService]))
         }
@@ -118,8 +120,8 @@ public struct Planner: Sendable {
 
     private func pruneActions(observed: ObservedState, declared: Set<ObjectRef>) -> [Action] {
         observed.deployments.keys.sorted().compactMap { ref in
-            guard !declared.contains(ref), let live = observed.deployments[ref], Rendering.isManaged(live) else { return nil }
-            let replicas = live[path: ["spec", "replicas"]]?.intValue ?? 0
+            guard !declared.contains(ref), let live = observed.deployments[ref], live.isManaged else { return nil }
+            let replicas = live.replicas
             let source = ObjectRef(kind: "ServiceSpec", namespace: ref.namespace, name: ref.name)
             return action(.delete, source, ref, from: "\(replicas)", to: "0", reason: "no ServiceSpec declares it (--prune)", manifests: [])
         }
@@ -136,7 +138,8 @@ public struct Planner: Sendable {
 /// services stay linear.
 struct DesiredIndex {
     let desired: DesiredState
-    let services: [ObjectRef: ServiceSpec]
+    /// Positions in `desired.services`, by reference.
+    let servicePositions: [ObjectRef: Int]
     /// The AutoscaleRule that targets each ServiceSpec (the first by name, when several do).
     let rules: [ObjectRef: AutoscaleRule]
     /// The Budget that covers each ServiceSpec, if any.
@@ -144,20 +147,28 @@ struct DesiredIndex {
     let policiesByNamespace: [String: [GovernancePolicy]]
     let approvalsByAction: [String: [Approval]]
 
+    func service(_ ref: ObjectRef) -> ServiceSpec? {
+        servicePositions[ref].map { desired.services[$0] }
+    }
+
     init(_ desired: DesiredState) {
         self.desired = desired
-        var services: [ObjectRef: ServiceSpec] = [:]
-        for service in desired.services { services[service.ref] = service }
-        self.services = services
-        var rules: [ObjectRef: AutoscaleRule] = [:]
-        for rule in desired.autoscaleRules.sorted(by: { $0.metadata.name > $1.metadata.name }) {
-            rules[ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)] = rule
+        var positions: [ObjectRef: Int] = Dictionary(minimumCapacity: desired.services.count)
+        for (position, service) in desired.services.enumerated() { positions[service.ref] = position }
+        servicePositions = positions
+        var rules: [ObjectRef: AutoscaleRule] = Dictionary(minimumCapacity: desired.autoscaleRules.count)
+        for rule in desired.autoscaleRules {
+            let target = ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)
+            // Several rules for one target: the first by name wins, whatever the input order.
+            if let other = rules[target], other.metadata.name < rule.metadata.name { continue }
+            rules[target] = rule
         }
         self.rules = rules
         let budgetsByNamespace = Dictionary(grouping: desired.budgets, by: \.ref.namespace)
-        var budgets: [ObjectRef: Budget] = [:]
+        var budgets: [ObjectRef: Budget] = Dictionary(minimumCapacity: desired.services.count)
         for service in desired.services {
-            budgets[service.ref] = CostModel.budget(for: service, in: budgetsByNamespace[service.ref.namespace] ?? [])
+            guard let candidates = budgetsByNamespace[service.ref.namespace] else { continue }
+            budgets[service.ref] = CostModel.budget(for: service, in: candidates)
         }
         self.budgets = budgets
         policiesByNamespace = Dictionary(grouping: desired.policies, by: \.ref.namespace)

@@ -9,10 +9,6 @@ public enum Rendering {
     /// The rolling-restart stamp, on the pod template: changing it rolls the pods.
     public static let restartedAtKey = "ops.hms.gov/restartedAt"
 
-    public static func isManaged(_ object: JSONValue) -> Bool {
-        object[path: ["metadata", "labels", managedByKey]]?.stringValue == managedByValue
-    }
-
     static func labels(_ service: ServiceSpec) -> JSONValue {
         var labels = (service.metadata.labels ?? [:]).mapValues(JSONValue.string)
         labels["app"] = .string(service.metadata.name)
@@ -76,39 +72,41 @@ public enum Rendering {
         ]
     }
 
-    /// The fields of a live Deployment's container that we set, compared with what we would set:
-    /// one line per difference, for the plan's update actions.
-    static func differences(live: JSONValue, desired: JSONValue) -> [String] {
-        let liveContainer = live[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first ?? [:]
-        let desiredContainer = desired[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first ?? [:]
+    /// The fields of a live Deployment's container that we set, compared with the ServiceSpec: one
+    /// line per difference, for the plan's update actions. It reads the live object and the spec
+    /// directly, without rendering, because every pass runs it for every service.
+    static func differences(live: ObservedDeployment, service: ServiceSpec) -> [String] {
+        guard let container = live.container else { return ["containers"] }
+        let spec = service.spec
         var changes: [String] = []
-        for field in ["image", "ports", "env", "resources", "readinessProbe"] {
-            let before = project(liveContainer[field], like: desiredContainer[field])
-            let after = desiredContainer[field]
-            guard before != after else { continue }
-            switch field {
-            case "image": changes.append("image \(before?.stringValue ?? "none") → \(after?.stringValue ?? "none")")
-            case "readinessProbe": changes.append("health check")
-            default: changes.append(field)
+        if container.image != spec.image {
+            changes.append("image \(container.image ?? "none") → \(spec.image)")
+        }
+        if container.port != spec.port { changes.append("ports") }
+        if container.env != spec.env ?? [] { changes.append("env") }
+        // Quantities compare by value: the apiserver may write 0.5 back as 500m.
+        func differs(_ text: String?, _ wanted: Quantity?) -> Bool {
+            if text == wanted?.text { return false }
+            return text.flatMap { try? Quantity(parsing: $0) } != wanted
+        }
+        if differs(container.cpu, spec.resources?.cpu) || differs(container.memory, spec.resources?.memory) {
+            changes.append("resources")
+        }
+        // Only the probe settings we set count: a server may fill in the others.
+        if let check = spec.healthCheck {
+            let probe = container.probe
+            let settings: [(live: Int?, wanted: Int?)] = [
+                (probe?.periodSeconds, check.periodSeconds), (probe?.failureThreshold, check.failureThreshold),
+                (probe?.initialDelaySeconds, check.initialDelaySeconds),
+            ]
+            if probe?.path != check.path || probe?.port != check.port ?? spec.port
+                || settings.contains(where: { $0.wanted != nil && $0.live != $0.wanted })
+            {
+                changes.append("health check")
             }
+        } else if container.probe != nil {
+            changes.append("health check")
         }
         return changes
-    }
-
-    /// The live value reduced to the members we set, so that the server's defaults (a probe's
-    /// timeoutSeconds, a port's protocol) are not taken for differences.
-    static func project(_ live: JSONValue?, like desired: JSONValue?) -> JSONValue? {
-        switch (live, desired) {
-        case (.object(let liveMembers)?, .object(let desiredMembers)?):
-            var kept: [String: JSONValue] = [:]
-            for (key, value) in desiredMembers {
-                if let liveValue = liveMembers[key] { kept[key] = project(liveValue, like: value) }
-            }
-            return .object(kept)
-        case (.array(let liveItems)?, .array(let desiredItems)?) where liveItems.count == desiredItems.count:
-            return .array(zip(liveItems, desiredItems).map { project($0, like: $1) ?? .null })
-        default:
-            return live
-        }
     }
 }

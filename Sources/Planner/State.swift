@@ -44,22 +44,24 @@ public struct DesiredState: Sendable {
     }
 }
 
-/// What the cluster holds, as the observer read it: the raw objects, with the few readings the
-/// planner needs.
+/// What the cluster holds, as the observer read it: typed snapshots of the objects, read from
+/// their JSON once, so that planning compares values rather than walking documents.
 public struct ObservedState: Sendable {
-    public var deployments: [ObjectRef: JSONValue] = [:]
-    public var services: [ObjectRef: JSONValue] = [:]
+    public var deployments: [ObjectRef: ObservedDeployment] = [:]
+    public var services: Set<ObjectRef> = []
     /// Pods by owning Deployment, each with how many health checks it failed in a row.
     public var pods: [ObjectRef: [ObservedPod]] = [:]
 
     public init() {}
 
     public init(deployments: [JSONValue], services: [JSONValue] = [], pods: [ObservedPod] = []) {
-        for deployment in deployments {
-            self.deployments[Self.ref("Deployment", deployment)] = deployment
+        self.deployments.reserveCapacity(deployments.count)
+        for object in deployments {
+            let deployment = ObservedDeployment(object)
+            self.deployments[deployment.ref] = deployment
         }
         for service in services {
-            self.services[Self.ref("Service", service)] = service
+            self.services.insert(Self.ref("Service", service))
         }
         for pod in pods {
             self.pods[ObjectRef(kind: "Deployment", namespace: pod.namespace, name: pod.deployment), default: []].append(pod)
@@ -68,8 +70,67 @@ public struct ObservedState: Sendable {
 
     static func ref(_ kind: String, _ object: JSONValue) -> ObjectRef {
         ObjectRef(
-            kind: kind, namespace: object[path: ["metadata", "namespace"]]?.stringValue ?? "default",
-            name: object[path: ["metadata", "name"]]?.stringValue ?? "")
+            kind: kind, namespace: object["metadata"]?["namespace"]?.stringValue ?? "default",
+            name: object["metadata"]?["name"]?.stringValue ?? "")
+    }
+}
+
+/// The parts of a live Deployment that planning looks at: what we set, and how it is doing.
+public struct ObservedDeployment: Sendable, Equatable {
+    public var ref: ObjectRef
+    /// Carries our managed-by label: we may change it.
+    public var isManaged: Bool
+    public var replicas: Int
+    public var readyReplicas: Int
+    public var container: ObservedContainer?
+    /// The rolling-restart stamp on its pod template.
+    public var restartedAt: String?
+
+    public init(_ object: JSONValue) {
+        ref = ObservedState.ref("Deployment", object)
+        isManaged = object["metadata"]?["labels"]?[Rendering.managedByKey]?.stringValue == Rendering.managedByValue
+        let spec = object["spec"]
+        replicas = spec?["replicas"]?.intValue ?? 1
+        readyReplicas = object["status"]?["readyReplicas"]?.intValue ?? 0
+        let template = spec?["template"]
+        container = template?["spec"]?["containers"]?.arrayValue?.first.map(ObservedContainer.init)
+        restartedAt = template?["metadata"]?["annotations"]?[Rendering.restartedAtKey]?.stringValue
+    }
+}
+
+public struct ObservedContainer: Sendable, Equatable {
+    public var image: String?
+    public var port: Int?
+    public var env: [EnvVar]
+    /// Requests as the server wrote them (it may write 0.5 as 500m: compare by value).
+    public var cpu: String?
+    public var memory: String?
+    public var probe: ObservedProbe?
+
+    public init(_ container: JSONValue) {
+        image = container["image"]?.stringValue
+        port = container["ports"]?.arrayValue?.first?["containerPort"]?.intValue
+        env = (container["env"]?.arrayValue ?? []).map { EnvVar(name: $0["name"]?.stringValue ?? "", value: $0["value"]?.stringValue) }
+        let requests = container["resources"]?["requests"]
+        cpu = requests?["cpu"]?.stringValue
+        memory = requests?["memory"]?.stringValue
+        probe = container["readinessProbe"].map(ObservedProbe.init)
+    }
+}
+
+public struct ObservedProbe: Sendable, Equatable {
+    public var path: String?
+    public var port: Int?
+    public var periodSeconds: Int?
+    public var failureThreshold: Int?
+    public var initialDelaySeconds: Int?
+
+    public init(_ probe: JSONValue) {
+        path = probe["httpGet"]?["path"]?.stringValue
+        port = probe["httpGet"]?["port"]?.intValue
+        periodSeconds = probe["periodSeconds"]?.intValue
+        failureThreshold = probe["failureThreshold"]?.intValue
+        initialDelaySeconds = probe["initialDelaySeconds"]?.intValue
     }
 }
 
