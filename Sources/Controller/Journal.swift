@@ -17,9 +17,9 @@ public struct Journal: Sendable {
         return state + "/hms/journal.jsonl"
     }
 
-    public static func entry(_ action: Action, actor: String, result: String, now: Date) -> JSONValue {
+    public static func entry(_ action: Action, actor: String, result: String, time: String) -> JSONValue {
         [
-            "time": .string(ISO8601DateFormatter().string(from: now)), "actor": .string(actor), "id": .string(action.id),
+            "time": .string(time), "actor": .string(actor), "id": .string(action.id),
             "verb": .string(action.verb.rawValue),
             "source": ["kind": .string(action.source.kind), "namespace": .string(action.source.namespace), "name": .string(action.source.name)],
             "target": ["kind": .string(action.target.kind), "namespace": .string(action.target.namespace), "name": .string(action.target.name)],

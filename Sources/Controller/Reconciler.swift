@@ -43,7 +43,8 @@ public struct Reconciler: Sendable {
         await writeStatus(desired, observed: observed, outcomes: outcomes, now: now)
         if let journal {
             do {
-                try journal.append(outcomes.map { Journal.entry($0.action, actor: actor, result: $0.journalText, now: now) })
+                let time = RFC3339.string(from: now)
+                try journal.append(outcomes.map { Journal.entry($0.action, actor: actor, result: $0.journalText, time: time) })
             } catch {
                 throw .decoding("cannot append to the journal \(journal.path): \(error)")
             }
@@ -103,10 +104,11 @@ public struct Reconciler: Sendable {
     /// when it differs from what is stored, so a pass with nothing to do writes nothing.
     func writeStatus(_ desired: DesiredState, observed: ObservedState, outcomes: [ActionOutcome], now: Date) async {
         var patches: [(ServiceSpec, [UInt8])] = []
-        for service in desired.services where statusScope == .all || outcomes.contains(where: { $0.action.source == service.ref }) {
+        let outcomesBySource = Dictionary(grouping: outcomes, by: \.action.source)
+        for service in desired.services where statusScope == .all || outcomesBySource[service.ref] != nil {
             let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
             let live = observed.deployments[deploymentRef]
-            let mine = outcomes.filter { $0.action.source == service.ref }
+            let mine = outcomesBySource[service.ref] ?? []
             let scaled = mine.last { $0.result == .done && ($0.action.verb == .scale || $0.action.verb == .deploy) && $0.action.target.kind == "Deployment" }
             let replicas = scaled.flatMap { Int($0.action.to) } ?? live?.replicas ?? 0
             let ready = live?.readyReplicas ?? 0
