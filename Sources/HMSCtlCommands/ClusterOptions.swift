@@ -67,7 +67,8 @@ struct ClusterOptions: ParsableArguments {
 
 /// Who runs hmsctl, for the journal and for approvals.
 func currentUser() -> String {
-    ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown"
+    let environment = ProcessInfo.processInfo.environment
+    return environment["USER"] ?? environment["LOGNAME"] ?? ProcessInfo.processInfo.userName
 }
 
 /// Manifests from `-f`, or every error and exit 1 before anything touches the cluster.
