@@ -57,5 +57,6 @@ let package = Package(
             exclude: ["golden", "fuzz-regressions"]
         ),
         .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"]),
+        .testTarget(name: "MockClusterTests", dependencies: ["MockCluster", "JSON"]),
     ]
 )
