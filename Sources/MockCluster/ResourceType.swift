@@ -19,6 +19,9 @@ struct ResourceType: Sendable {
     var isBuiltIn = true
     /// Read-only APIs (metrics) are served by their own handlers, not the store.
     var isStored = true
+    /// DELETE answers with the object (the apiserver's `ReturnDeletedObject`, or an object that
+    /// waits for finalizers); for every other type it answers with a `Status` of `Success`.
+    var returnsDeletedObject = false
 
     /// The store's key for this type: `apps/deployments`, `/pods`.
     var id: String { "\(group)/\(plural)" }

@@ -313,9 +313,16 @@ extension MockCluster {
         if let version = options[path: ["preconditions", "resourceVersion"]]?.stringValue, version != String(live.resourceVersion) {
             throw .conflict(route.type, route.key.name)
         }
-        if request.isDryRun { return .json(live.value) }
-        let removed = remove(route.type, route.key, orphan: options["propagationPolicy"] == "Orphan")
-        return .json(removed?.value ?? live.value)
+        let deleted = request.isDryRun
+            ? live.value : remove(route.type, route.key, orphan: options["propagationPolicy"] == "Orphan")?.value ?? live.value
+        if route.type.returnsDeletedObject { return .json(deleted) }
+        return .json([
+            "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
+            "details": [
+                "name": .string(route.key.name), "group": .string(route.type.group), "kind": .string(route.type.plural),
+                "uid": deleted[path: ["metadata", "uid"]] ?? .null,
+            ],
+        ])
     }
 
     private mutating func deleteCollection(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {

@@ -50,4 +50,35 @@ import Testing
         #expect(status == 201)
         #expect(created[path: ["spec", "renewTime"]] == .null)
     }
+
+    @Test func deletingMostTypesAnswersWithASuccessStatus() throws {
+        var cluster = MockCluster(now: now)
+        let (_, created) = try send(&cluster, "POST", "/api/v1/namespaces/default/configmaps", ["metadata": ["name": "settings"]])
+        let (status, answer) = try send(&cluster, "DELETE", "/api/v1/namespaces/default/configmaps/settings")
+        #expect(status == 200)
+        #expect(answer == [
+            "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
+            "details": ["name": "settings", "group": "", "kind": "configmaps", "uid": created[path: ["metadata", "uid"]] ?? .null],
+        ])
+        #expect(try send(&cluster, "GET", "/api/v1/namespaces/default/configmaps/settings").0 == 404)
+    }
+
+    @Test func deletingAPodAnswersWithThePod() throws {
+        var cluster = MockCluster(now: now)
+        let pod: JSONValue = ["metadata": ["name": "p"], "spec": ["containers": [["name": "main", "image": "nginx:1.27"]]]]
+        _ = try send(&cluster, "POST", "/api/v1/namespaces/default/pods", pod)
+        let (status, answer) = try send(&cluster, "DELETE", "/api/v1/namespaces/default/pods/p")
+        #expect(status == 200)
+        #expect(answer["kind"] == "Pod")
+        #expect(answer[path: ["metadata", "name"]] == "p")
+    }
+
+    @Test func aDryRunDeleteAnswersTheSameAndKeepsTheObject() throws {
+        var cluster = MockCluster(now: now)
+        _ = try send(&cluster, "POST", "/api/v1/namespaces/default/configmaps", ["metadata": ["name": "kept"]])
+        let (status, answer) = try send(&cluster, "DELETE", "/api/v1/namespaces/default/configmaps/kept?dryRun=All")
+        #expect(status == 200)
+        #expect(answer["status"] == "Success")
+        #expect(try send(&cluster, "GET", "/api/v1/namespaces/default/configmaps/kept").0 == 200)
+    }
 }
