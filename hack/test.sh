@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 hack/install-deps.sh
 swift build --build-tests
 swift test --skip-build --disable-xctest
+# The official Python client against a live mock cluster.
+hack/e2e-python.sh
