@@ -44,7 +44,9 @@ extension MockCluster {
         let labels = try LabelSelector(parsing: request.query["labelSelector"] ?? "")
         let fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "")
         var objects = store.list(route.type.id, namespace: route.type.namespaced ? route.namespace : nil)
-            .filter { labels.matches($0.labels) && fields.matches($0.value) }
+        if !labels.requirements.isEmpty || !fields.requirements.isEmpty {
+            objects = objects.filter { labels.matches($0.labels) && fields.matches($0.value) }
+        }
         // Pages continue after the key of the last object sent.
         var continueToken: String?
         if let token = request.query["continue"], !token.isEmpty {
@@ -61,21 +63,26 @@ extension MockCluster {
         }
         var metadata: JSONValue = ["resourceVersion": .string(String(store.resourceVersion))]
         if let continueToken { metadata["continue"] = .string(continueToken) }
-        // Items are spliced in as the bytes already encoded when they were stored.
-        var body = Array(#"{"apiVersion":"#.utf8)
-        JSONValue.writeString(route.type.apiVersion, to: &body)
-        body.append(contentsOf: #","items":["#.utf8)
+        // Items are the bytes already encoded when they were stored, shared rather than copied.
+        var header = Array(#"{"apiVersion":"#.utf8)
+        JSONValue.writeString(route.type.apiVersion, to: &header)
+        header.append(contentsOf: #","items":["#.utf8)
+        var trailer = Array(#"],"kind":"#.utf8)
+        JSONValue.writeString(route.type.listKind, to: &trailer)
+        trailer.append(contentsOf: #","metadata":"#.utf8)
+        metadata.write(to: &trailer)
+        trailer.append(UInt8(ascii: "}"))
+        var parts = [header]
+        parts.reserveCapacity(objects.count * 2 + 1)
         for (index, object) in objects.enumerated() {
-            if index > 0 { body.append(UInt8(ascii: ",")) }
-            body.append(contentsOf: object.bytes)
+            if index > 0 { parts.append(Self.comma) }
+            parts.append(object.bytes)
         }
-        body.append(contentsOf: #"],"kind":"#.utf8)
-        JSONValue.writeString(route.type.listKind, to: &body)
-        body.append(contentsOf: #","metadata":"#.utf8)
-        metadata.write(to: &body)
-        body.append(UInt8(ascii: "}"))
-        return APIResponse(status: 200, body: .bytes(body))
+        parts.append(trailer)
+        return APIResponse(status: 200, body: .parts(parts))
     }
+
+    private static let comma = [UInt8(ascii: ",")]
 
     private static func encodeContinue(_ key: ObjectKey) -> String {
         Data("\(key.namespace)/\(key.name)".utf8).base64EncodedString()
