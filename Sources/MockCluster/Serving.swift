@@ -25,7 +25,11 @@ extension MockCluster {
         switch (request.method, route.subresource) {
         case ("GET", "log"): return try log(route, request)
         case ("GET", "scale"): return .json(scale(of: try existing(route, name), type: route.type))
-        case ("GET", _): return try render(try existing(route, name).value, route.type, request, now: now)
+        case ("GET", _):
+            let object = try existing(route, name)
+            // The bytes stored with the object are its JSON: a plain GET sends them, it does not encode again.
+            if !request.wantsTable { return APIResponse(status: 200, body: .bytes(object.bytes)) }
+            return try render(object.value, route.type, request, now: now)
         case ("PUT", _): return try update(route, request, now: now)
         case ("PATCH", _): return try patch(route, request, now: now)
         case ("DELETE", nil): return try delete(route, request, now: now)
