@@ -8,3 +8,5 @@ swift build --build-tests
 swift test --skip-build --disable-xctest
 hack/e2e-kubectl.sh
 hack/e2e-apply.sh
+# The official Python client against a live mock cluster.
+hack/e2e-python.sh

@@ -6,7 +6,7 @@ enum BuiltInTypes {
     static let namespaces = ResourceType(
         group: "", version: "v1", kind: "Namespace", plural: "namespaces", singular: "namespace", namespaced: false,
         shortNames: ["ns"], subresources: ["status"],
-        columns: [.path("Status", "status.phase"), .age])
+        columns: [.path("Status", "status.phase"), .age], returnsDeletedObject: true)
 
     static let nodes = ResourceType(
         group: "", version: "v1", kind: "Node", plural: "nodes", singular: "node", namespaced: false,
@@ -42,7 +42,8 @@ enum BuiltInTypes {
             .age,
             Column(name: "IP", priority: 1) { pod, _ in pod[path: ["status", "podIP"]] ?? "<none>" },
             Column(name: "Node", priority: 1) { pod, _ in pod[path: ["spec", "nodeName"]] ?? "<none>" },
-        ])
+        ],
+        returnsDeletedObject: true)
 
     static let services = ResourceType(
         group: "", version: "v1", kind: "Service", plural: "services", singular: "service", namespaced: true,
@@ -62,7 +63,8 @@ enum BuiltInTypes {
                 let selector = (service[path: ["spec", "selector"]]?.objectValue ?? [:]).sorted { $0.key < $1.key }
                 return .string(selector.isEmpty ? "<none>" : selector.map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(separator: ","))
             },
-        ])
+        ],
+        returnsDeletedObject: true)
 
     static let configMaps = ResourceType(
         group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap", namespaced: true,
@@ -142,7 +144,7 @@ enum BuiltInTypes {
         group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition",
         plural: "customresourcedefinitions", singular: "customresourcedefinition", namespaced: false,
         shortNames: ["crd", "crds"], subresources: ["status"],
-        columns: [.path("Created At", "metadata.creationTimestamp", type: "date")])
+        columns: [.path("Created At", "metadata.creationTimestamp", type: "date")], returnsDeletedObject: true)
 
     static let podMetrics = ResourceType(
         group: "metrics.k8s.io", version: "v1beta1", kind: "PodMetrics", plural: "pods", singular: "", namespaced: true,

@@ -27,16 +27,27 @@ struct Faults: Sendable, Equatable {
     }
 }
 
-/// The requests the cluster answered, for tests that count what a client sent.
+/// The requests the cluster answered, for tests that count what a client sent. Entries stay plain
+/// values until they are read: a full log is 50,000 of them, and formatting costs every request.
 struct RequestLog: Sendable {
-    var entries: [JSONValue] = []
+    struct Entry: Sendable {
+        var time: Date
+        var method: String
+        var path: String
+        var status: Int
+        var userAgent: String
+
+        var json: JSONValue {
+            ["time": .string(microTimestamp(time)), "method": .string(method), "path": .string(path),
+             "status": .int(status), "userAgent": .string(userAgent)]
+        }
+    }
+
+    var entries: [Entry] = []
     var limit = 50_000
 
     mutating func record(_ request: APIRequest, status: Int, now: Date) {
-        entries.append([
-            "time": .string(microTimestamp(now)), "method": .string(request.method), "path": .string(request.target),
-            "status": .int(status), "userAgent": .string(request.userAgent),
-        ])
+        entries.append(Entry(time: now, method: request.method, path: request.target, status: status, userAgent: request.userAgent))
         if entries.count > limit { entries.removeFirst(entries.count - limit / 2) }
     }
 }
@@ -84,7 +95,7 @@ extension MockCluster {
             case ("GET", "faults", 1):
                 return .json(faults.json)
             case ("GET", "requests", 1):
-                return .json(["items": .array(requestLog.entries)])
+                return .json(["items": .array(requestLog.entries.map(\.json))])
             case ("DELETE", "requests", 1):
                 requestLog.entries.removeAll()
                 return .json(["items": []])

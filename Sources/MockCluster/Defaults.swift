@@ -74,6 +74,10 @@ extension MockCluster {
             guard object["involvedObject"]?.objectValue != nil else {
                 throw .invalid(type, name, field: "involvedObject", "Required value")
             }
+            try canonicalizeMicroTime(&object, ["eventTime"], type: type)
+        case BuiltInTypes.leases.id:
+            try canonicalizeMicroTime(&object, ["spec", "acquireTime"], type: type)
+            try canonicalizeMicroTime(&object, ["spec", "renewTime"], type: type)
         case BuiltInTypes.customResourceDefinitions.id:
             let names = object[path: ["spec", "names"]] ?? [:]
             guard let group = object[path: ["spec", "group"]]?.stringValue, let plural = names["plural"]?.stringValue,
@@ -93,6 +97,18 @@ extension MockCluster {
             break
         }
         return object
+    }
+
+    /// A MicroTime field as the apiserver decodes it: null or absent stays so, an exact RFC 3339
+    /// time with microseconds is stored in UTC, anything else fails to decode (400).
+    private func canonicalizeMicroTime(_ object: inout JSONValue, _ path: [String], type: ResourceType) throws(APIError) {
+        guard let value = object[path: path], value != .null else { return }
+        guard let text = value.stringValue, let canonical = canonicalMicroTimestamp(text) else {
+            throw .badRequest(
+                "\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): \(path.joined(separator: ".")): "
+                    + "parsing time \(value.jsonText) as \"2006-01-02T15:04:05.000000Z07:00\": it needs exactly six fractional digits and a zone")
+        }
+        object[path: path] = .string(canonical)
     }
 
     private func requireContainers(_ podSpec: JSONValue?, type: ResourceType, name: String, field: String) throws(APIError) {

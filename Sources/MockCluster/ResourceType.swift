@@ -19,6 +19,9 @@ struct ResourceType: Sendable {
     var isBuiltIn = true
     /// Read-only APIs (metrics) are served by their own handlers, not the store.
     var isStored = true
+    /// DELETE answers with the object (the apiserver's `ReturnDeletedObject`, or an object that
+    /// waits for finalizers); for every other type it answers with a `Status` of `Success`.
+    var returnsDeletedObject = false
 
     /// The store's key for this type: `apps/deployments`, `/pods`.
     var id: String { "\(group)/\(plural)" }
@@ -98,6 +101,24 @@ func microTimestamp(_ date: Date) -> String {
     let micros = Int(((date.timeIntervalSince1970 - whole) * 1_000_000).rounded(.down))
     let base = timestamp(Date(timeIntervalSince1970: whole)).dropLast()  // drop the "Z"
     return "\(base).\(String(repeating: "0", count: 6 - String(micros).count))\(micros)Z"
+}
+
+/// A client's `metav1.MicroTime` as the apiserver reads and writes it back. It parses with Go's
+/// layout `2006-01-02T15:04:05.000000Z07:00` (exactly six fractional digits, then `Z` or `±hh:mm`;
+/// anything else is a 400) and stores UTC. The Python client sends `isoformat()`, which writes
+/// `+00:00` and drops the fraction at whole seconds.
+func canonicalMicroTimestamp(_ text: String) -> String? {
+    let bytes = Array(text.utf8)
+    let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    guard bytes.count >= 27, bytes[19] == UInt8(ascii: "."), bytes[20..<26].allSatisfy(isDigit) else { return nil }
+    let zone = bytes[26...]
+    let isOffset = zone.count == 6 && (zone.first == UInt8(ascii: "+") || zone.first == UInt8(ascii: "-"))
+        && zone[zone.startIndex + 3] == UInt8(ascii: ":")
+    guard Array(zone) == [UInt8(ascii: "Z")] || isOffset,
+        let date = parseTimestamp(String(decoding: bytes[..<19] + zone, as: UTF8.self))
+    else { return nil }
+    // The fraction is copied, not converted: a Double would round it.
+    return String(timestamp(date).dropLast()) + "." + String(decoding: bytes[20..<26], as: UTF8.self) + "Z"
 }
 
 func parseTimestamp(_ text: String) -> Date? {

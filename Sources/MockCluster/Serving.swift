@@ -25,7 +25,11 @@ extension MockCluster {
         switch (request.method, route.subresource) {
         case ("GET", "log"): return try log(route, request)
         case ("GET", "scale"): return .json(scale(of: try existing(route, name), type: route.type))
-        case ("GET", _): return try render(try existing(route, name).value, route.type, request, now: now)
+        case ("GET", _):
+            let object = try existing(route, name)
+            // The bytes stored with the object are its JSON: a plain GET sends them, it does not encode again.
+            if !request.wantsTable { return APIResponse(status: 200, body: .bytes(object.bytes)) }
+            return try render(object.value, route.type, request, now: now)
         case ("PUT", _): return try update(route, request, now: now)
         case ("PATCH", _): return try patch(route, request, now: now)
         case ("DELETE", nil): return try delete(route, request, now: now)
@@ -44,7 +48,9 @@ extension MockCluster {
         let labels = try LabelSelector(parsing: request.query["labelSelector"] ?? "")
         let fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "")
         var objects = store.list(route.type.id, namespace: route.type.namespaced ? route.namespace : nil)
-            .filter { labels.matches($0.labels) && fields.matches($0.value) }
+        if !labels.requirements.isEmpty || !fields.requirements.isEmpty {
+            objects = objects.filter { labels.matches($0.labels) && fields.matches($0.value) }
+        }
         // Pages continue after the key of the last object sent.
         var continueToken: String?
         if let token = request.query["continue"], !token.isEmpty {
@@ -61,21 +67,26 @@ extension MockCluster {
         }
         var metadata: JSONValue = ["resourceVersion": .string(String(store.resourceVersion))]
         if let continueToken { metadata["continue"] = .string(continueToken) }
-        // Items are spliced in as the bytes already encoded when they were stored.
-        var body = Array(#"{"apiVersion":"#.utf8)
-        JSONValue.writeString(route.type.apiVersion, to: &body)
-        body.append(contentsOf: #","items":["#.utf8)
+        // Items are the bytes already encoded when they were stored, shared rather than copied.
+        var header = Array(#"{"apiVersion":"#.utf8)
+        JSONValue.writeString(route.type.apiVersion, to: &header)
+        header.append(contentsOf: #","items":["#.utf8)
+        var trailer = Array(#"],"kind":"#.utf8)
+        JSONValue.writeString(route.type.listKind, to: &trailer)
+        trailer.append(contentsOf: #","metadata":"#.utf8)
+        metadata.write(to: &trailer)
+        trailer.append(UInt8(ascii: "}"))
+        var parts = [header]
+        parts.reserveCapacity(objects.count * 2 + 1)
         for (index, object) in objects.enumerated() {
-            if index > 0 { body.append(UInt8(ascii: ",")) }
-            body.append(contentsOf: object.bytes)
+            if index > 0 { parts.append(Self.comma) }
+            parts.append(object.bytes)
         }
-        body.append(contentsOf: #"],"kind":"#.utf8)
-        JSONValue.writeString(route.type.listKind, to: &body)
-        body.append(contentsOf: #","metadata":"#.utf8)
-        metadata.write(to: &body)
-        body.append(UInt8(ascii: "}"))
-        return APIResponse(status: 200, body: .bytes(body))
+        parts.append(trailer)
+        return APIResponse(status: 200, body: .parts(parts))
     }
+
+    private static let comma = [UInt8(ascii: ",")]
 
     private static func encodeContinue(_ key: ObjectKey) -> String {
         Data("\(key.namespace)/\(key.name)".utf8).base64EncodedString()
@@ -313,9 +324,16 @@ extension MockCluster {
         if let version = options[path: ["preconditions", "resourceVersion"]]?.stringValue, version != String(live.resourceVersion) {
             throw .conflict(route.type, route.key.name)
         }
-        if request.isDryRun { return .json(live.value) }
-        let removed = remove(route.type, route.key, orphan: options["propagationPolicy"] == "Orphan")
-        return .json(removed?.value ?? live.value)
+        let deleted = request.isDryRun
+            ? live.value : remove(route.type, route.key, orphan: options["propagationPolicy"] == "Orphan")?.value ?? live.value
+        if route.type.returnsDeletedObject { return .json(deleted) }
+        return .json([
+            "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
+            "details": [
+                "name": .string(route.key.name), "group": .string(route.type.group), "kind": .string(route.type.plural),
+                "uid": deleted[path: ["metadata", "uid"]] ?? .null,
+            ],
+        ])
     }
 
     private mutating func deleteCollection(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {

@@ -128,6 +128,10 @@ struct Responder: HTTPResponder {
         case .bytes(let bytes):
             responseHeaders[.contentLength] = String(bytes.count)
             return Response(status: .init(code: answer.status), headers: responseHeaders, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        case .parts(let parts):
+            let length = parts.reduce(0) { $0 + $1.count }
+            responseHeaders[.contentLength] = String(length)
+            return Response(status: .init(code: answer.status), headers: responseHeaders, body: Self.body(parts, length: length))
         case .connectionReset:
             context.channel.close(mode: .all, promise: nil)
             return Response(status: .init(code: 500), headers: responseHeaders, body: .init())
@@ -136,6 +140,35 @@ struct Responder: HTTPResponder {
                 try await stream(watch, to: &writer, channel: context.channel)
             })
         }
+    }
+
+    static let chunkSize = 64 << 10
+
+    /// A body of pieces, gathered into buffers of about `chunkSize`: a large list goes out without
+    /// ever being held in full, let alone twice (the core's array and a copy in a ByteBuffer).
+    private static func body(_ parts: [[UInt8]], length: Int) -> ResponseBody {
+        guard length > chunkSize else { return ResponseBody(byteBuffer: gathered(parts[...], capacity: length)) }
+        return ResponseBody(contentLength: length) { writer in
+            var start = parts.startIndex
+            while start < parts.endIndex {
+                var end = start
+                var size = 0
+                while end < parts.endIndex, size < chunkSize {
+                    size += parts[end].count
+                    end += 1
+                }
+                try await writer.write(gathered(parts[start..<end], capacity: size))
+                start = end
+            }
+            try await writer.finish(nil)
+        }
+    }
+
+    private static func gathered(_ parts: ArraySlice<[UInt8]>, capacity: Int) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(capacity)
+        for part in parts { buffer.writeBytes(part) }
+        return buffer
     }
 
     /// Writes a watch until it ends: its timeout, an expired position, or the client going away.
