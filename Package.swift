@@ -7,12 +7,15 @@ let package = Package(
     products: [
         .executable(name: "hmsctl", targets: ["hmsctl"]),
         .executable(name: "hms-mock-cluster", targets: ["hms-mock-cluster"]),
+        .executable(name: "hms-controller", targets: ["hms-controller"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // C stays behind this one module; nothing outside `YAML` imports it.
@@ -45,7 +48,21 @@ let package = Package(
         // The shell around the planner: observe, execute, record (Events, status, journal).
         .target(
             name: "Controller",
-            dependencies: ["Planner", "Kube", "Manifests", "Model", "JSON", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Planner", "Kube", "Manifests", "Model", "JSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .executableTarget(
+            name: "hms-controller",
+            dependencies: [
+                "Controller", "Kube",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         // The simulated cluster: a pure request handler, and a Hummingbird shell around it.
         .target(name: "MockCluster", dependencies: ["JSON", "YAML"]),
@@ -76,6 +93,7 @@ let package = Package(
         .executableTarget(name: "hms-fuzz-decode", dependencies: ["Manifests"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller"]),
         .testTarget(name: "MockClusterTests", dependencies: ["MockCluster", "JSON"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifests", "Model", "JSON"], exclude: ["Fixtures", "golden"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),

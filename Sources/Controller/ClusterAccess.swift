@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import JSON
 import Kube
 import Manifests
@@ -16,8 +17,21 @@ public struct ClusterAccess: Sendable {
         self.fieldManager = fieldManager
     }
 
+    /// Sends a request, counting it by verb and answer for `/metrics`.
+    @discardableResult
+    public func send(_ request: KubeRequest) async throws(KubeError) -> HTTPResponse {
+        do {
+            let response = try await client.send(request)
+            ControllerMetrics.apiRequest(method: request.method.rawValue, code: response.status)
+            return response
+        } catch {
+            ControllerMetrics.apiRequest(method: request.method.rawValue, code: error.statusCode)
+            throw error
+        }
+    }
+
     public func json(_ request: KubeRequest) async throws(KubeError) -> JSONValue {
-        let response = try await client.send(request)
+        let response = try await send(request)
         do {
             return try JSONValue(parsing: response.body)
         } catch {

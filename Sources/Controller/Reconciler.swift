@@ -95,7 +95,7 @@ public struct Reconciler: Sendable {
             "source": ["component": .string(cluster.fieldManager)], "reportingComponent": .string(cluster.fieldManager),
         ]
         // An Event that already exists (409) means this decision was recorded before.
-        _ = try? await cluster.client.send(.create(.events, namespace: action.source.namespace, body: event.jsonBytes))
+        _ = try? await cluster.send(.create(.events, namespace: action.source.namespace, body: event.jsonBytes))
     }
 
     // MARK: - Status
@@ -143,7 +143,7 @@ public struct Reconciler: Sendable {
         }
         let cluster = cluster
         _ = await concurrentMap(patches) { service, body in
-            try? await cluster.client.send(.patchStatus(.of(ServiceSpec.self), namespace: service.ref.namespace, name: service.metadata.name,
+            try? await cluster.send(.patchStatus(.of(ServiceSpec.self), namespace: service.ref.namespace, name: service.metadata.name,
                                                         type: .merge, body: body))
         }
     }
