@@ -29,7 +29,7 @@ public final class ControllerLoop: Sendable {
 
     public init(cluster: ClusterAccess, journal: Journal?, elector: LeaderElector?, identity: String, settings: Settings, logger: Logger) {
         self.cluster = cluster
-        self.reconciler = Reconciler(cluster: cluster, journal: journal, actor: identity)
+        self.reconciler = Reconciler(cluster: cluster, journal: journal, actor: identity, autoscale: true)
         self.elector = elector
         self.settings = settings
         self.logger = logger

@@ -16,12 +16,16 @@ public struct Reconciler: Sendable {
     /// those a pass acted on (a one-shot `hmsctl apply`, so that a pass with nothing to do writes nothing).
     public enum StatusScope: Sendable { case all, acted }
     public let statusScope: StatusScope
+    /// Evaluate AutoscaleRules from live metrics (the controller), or leave replicas as they are
+    /// within the rules' bounds (a one-shot `hmsctl apply`, as kubectl leaves scaling to the HPA).
+    public let autoscale: Bool
 
-    public init(cluster: ClusterAccess, journal: Journal?, actor: String, statusScope: StatusScope = .all) {
+    public init(cluster: ClusterAccess, journal: Journal?, actor: String, statusScope: StatusScope = .all, autoscale: Bool = false) {
         self.cluster = cluster
         self.journal = journal
         self.actor = actor
         self.statusScope = statusScope
+        self.autoscale = autoscale
     }
 
     public struct Result: Sendable {
@@ -37,8 +41,17 @@ public struct Reconciler: Sendable {
     }
 
     public func reconcile(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> Result {
-        let (plan, observed) = try await self.plan(desired, options: options, now: now)
+        let observed = try await Observer(cluster: cluster).observe(namespaces: Self.namespaces(of: desired))
+        var options = options
+        var ruleStatuses: [ObjectRef: AutoscaleRule.Status] = [:]
+        if autoscale {
+            let evaluated = await AutoscaleReader(cluster: cluster).evaluate(desired, observed: observed, now: now)
+            options.recommendations.merge(evaluated.recommendations) { _, evaluated in evaluated }
+            ruleStatuses = evaluated.statuses
+        }
+        let plan = Planner(options: options).plan(desired: desired, observed: observed, ledger: Ledger(budgets: desired.budgets, now: now), now: now)
         let outcomes = await Executor(cluster: cluster).execute(plan)
+        await writeRuleStatus(desired, statuses: ruleStatuses, outcomes: outcomes, now: now)
         await recordEvents(outcomes, desired: desired, now: now)
         await writeStatus(desired, observed: observed, outcomes: outcomes, now: now)
         if let journal {
@@ -99,6 +112,30 @@ public struct Reconciler: Sendable {
     }
 
     // MARK: - Status
+
+    /// Each evaluated AutoscaleRule's status: metrics, recommendation history and scale events, so
+    /// that stabilization survives a controller restart (the HPA forgets it).
+    func writeRuleStatus(_ desired: DesiredState, statuses: [ObjectRef: AutoscaleRule.Status], outcomes: [ActionOutcome], now: Date) async {
+        var patches: [(ObjectRef, [UInt8])] = []
+        for rule in desired.autoscaleRules {
+            guard var status = statuses[rule.ref] else { continue }
+            let serviceRef = ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)
+            if let scaled = outcomes.first(where: { $0.action.source == serviceRef && $0.action.verb == .scale && $0.result == .done }),
+                let from = Int(scaled.action.from), let to = Int(scaled.action.to)
+            {
+                status.scaleEvents = (status.scaleEvents ?? []) + [.init(time: RFC3339.string(from: now), change: to - from)]
+                status.lastScaleTime = RFC3339.string(from: now)
+                status.desiredReplicas = to
+            }
+            guard status != rule.status else { continue }
+            let stored = ClusterAccess.json(of: AutoscaleRule(metadata: rule.metadata, spec: rule.spec, status: status))
+            patches.append((rule.ref, JSONValue.object(["status": stored["status"] ?? .null]).jsonBytes))
+        }
+        let cluster = cluster
+        _ = await concurrentMap(patches) { ref, body in
+            try? await cluster.send(.patchStatus(.of(AutoscaleRule.self), namespace: ref.namespace, name: ref.name, type: .merge, body: body))
+        }
+    }
 
     /// Each ServiceSpec's status: replicas, readiness, cost, last action, conditions. Written only
     /// when it differs from what is stored, so a pass with nothing to do writes nothing.

@@ -78,18 +78,34 @@ public struct AutoscaleRule: Resource {
         public struct Recommendation: Codable, Sendable, Equatable {
             public var time: String
             public var replicas: Int
+
+            public init(time: String, replicas: Int) {
+                self.time = time
+                self.replicas = replicas
+            }
         }
 
         public struct ScaleEvent: Codable, Sendable, Equatable {
             public var time: String
             /// Positive for scale-ups, negative for scale-downs.
             public var change: Int
+
+            public init(time: String, change: Int) {
+                self.time = time
+                self.change = change
+            }
         }
 
         public struct MetricValue: Codable, Sendable, Equatable {
             public var name: String
             public var current: Double?
             public var target: Double
+
+            public init(name: String, current: Double?, target: Double) {
+                self.name = name
+                self.current = current
+                self.target = target
+            }
         }
 
         public var observedGeneration: Int?
@@ -102,6 +118,8 @@ public struct AutoscaleRule: Resource {
         public var recommendations: [Recommendation]?
         public var scaleEvents: [ScaleEvent]?
         public var conditions: [Condition]?
+
+        public init() {}
     }
 
     public var metadata: ObjectMeta
