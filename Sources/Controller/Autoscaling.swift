@@ -103,13 +103,31 @@ struct AutoscaleReader {
             next.recommendedReplicas = recommendation.desiredReplicas
             next.currentMetrics = currentMetrics
             next.conditions = recommendation.conditions
-            // Keep what stabilization and the rate policies can look back on (at most 30 minutes).
+            // Keep what stabilization and the rate policies look back on, and no more: entries inside
+            // the longest window, a run of equal recommendations kept as its newest entry.
+            let window = Self.lookBack(rule.spec.behavior)
             let history = (next.recommendations ?? []) + [.init(time: RFC3339.string(from: now), replicas: recommendation.proposal ?? recommendation.desiredReplicas)]
-            next.recommendations = history.filter { RFC3339.date(from: $0.time).map { now.timeIntervalSince($0) <= 1800 } ?? false }
-            next.scaleEvents = (next.scaleEvents ?? []).filter { RFC3339.date(from: $0.time).map { now.timeIntervalSince($0) <= 1800 } ?? false }
+            var kept: [AutoscaleRule.Status.Recommendation] = []
+            for entry in history where RFC3339.date(from: entry.time).map({ now.timeIntervalSince($0) <= window }) ?? false {
+                if kept.last?.replicas == entry.replicas { kept.removeLast() }
+                kept.append(entry)
+            }
+            next.recommendations = kept
+            next.scaleEvents = (next.scaleEvents ?? []).filter { RFC3339.date(from: $0.time).map { now.timeIntervalSince($0) <= window } ?? false }
             result.statuses[rule.ref] = next
         }
         return result
+    }
+
+    /// How far back a rule looks: its stabilization windows and policy periods, at least the
+    /// legacy 300 s.
+    static func lookBack(_ behavior: AutoscaleRule.Behavior?) -> TimeInterval {
+        var seconds = 300
+        for rules in [behavior?.scaleUp, behavior?.scaleDown].compactMap({ $0 }) {
+            seconds = max(seconds, rules.stabilizationWindowSeconds ?? 0)
+            for policy in rules.policies ?? [] { seconds = max(seconds, policy.periodSeconds) }
+        }
+        return TimeInterval(seconds)
     }
 
     /// CPU of every pod of a namespace in millicores, from metrics.k8s.io.
