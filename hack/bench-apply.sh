@@ -34,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 "$bin/hms-mock-cluster" --port 0 --kubeconfig-out "$work/kubeconfig" >"$work/mock.log" 2>&1 &
 mock_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/mock.log" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q "^hms-mock-cluster listening on" "$work/mock.log" 2>/dev/null && break; sleep 0.1; done
 export KUBECONFIG="$work/kubeconfig" HMS_JOURNAL="$work/journal.jsonl"
 k() { kubectl --cache-dir "$work/cache" "$@"; }
 k apply -f manifests/crds/ >/dev/null

@@ -44,7 +44,7 @@ replicas_are() { [ "$(k get deploy eligibility-api -n student-aid -o jsonpath='{
 bold "1. A cluster"
 "$bin/hms-mock-cluster" --port 0 --kubeconfig-out "$KUBECONFIG" --pod-startup-seconds 1 >"$demo/mock.log" 2>&1 &
 echo $! >"$demo/pids"
-wait_for "the mock cluster" grep -q "listening on" "$demo/mock.log"
+wait_for "the mock cluster" grep -q "^hms-mock-cluster listening on" "$demo/mock.log"
 server=$(sed -n 's/^hms-mock-cluster listening on //p' "$demo/mock.log")
 say "hms-mock-cluster serves the Kubernetes API on $server; kubectl works against it."
 run k get nodes

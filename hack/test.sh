@@ -8,5 +8,6 @@ swift build --build-tests
 swift test --skip-build --disable-xctest
 hack/e2e-kubectl.sh
 hack/e2e-apply.sh
+hack/e2e-controller.sh
 # The official Python client against a live mock cluster.
 hack/e2e-python.sh

@@ -109,6 +109,14 @@ struct AutoscaleReader {
             let history = (next.recommendations ?? []) + [.init(time: RFC3339.string(from: now), replicas: recommendation.proposal ?? recommendation.desiredReplicas)]
             var kept: [AutoscaleRule.Status.Recommendation] = []
             for entry in history where RFC3339.date(from: entry.time).map({ now.timeIntervalSince($0) <= window }) ?? false {
+                // A repeat moves the run's time forward at most once a minute: the window stays
+                // right to the minute, and a steady rule writes its status once a minute, not every pass.
+                if let last = kept.last, last.replicas == entry.replicas,
+                    let lastTime = RFC3339.date(from: last.time), let entryTime = RFC3339.date(from: entry.time),
+                    entryTime.timeIntervalSince(lastTime) < 60
+                {
+                    continue
+                }
                 if kept.last?.replicas == entry.replicas { kept.removeLast() }
                 kept.append(entry)
             }

@@ -32,7 +32,8 @@ struct ClusterOptions: ParsableArguments {
         Self.bootstrapLogging(verbosity)
         let overrides = ConfigOverrides(kubeconfig: kubeconfig, context: context, namespace: namespace, server: server, token: token)
         do {
-            let config = try ConfigResolver.resolve(overrides)
+            var config = try ConfigResolver.resolve(overrides)
+            config.userAgent = "hmsctl/0.1.0 (\(currentUser()))"
             var logger = Logger(label: "hmsctl")
             logger.logLevel = Self.level(verbosity)
             return ClusterAccess(client: try KubeClient(config: config, logger: logger), fieldManager: fieldManager)

@@ -10,6 +10,8 @@ public struct ClientConfig: Sendable, Equatable {
     public var namespace: String
     /// The cluster's `proxy-url`; nil: the proxy environment variables.
     public var proxyURL: String?
+    /// The User-Agent sent with every request; callers name themselves (a controller its identity).
+    public var userAgent = "hms-controller/0.1 (linux) kube-client"
     /// The cluster's `tls-server-name`, which this client cannot honour yet (it warns).
     public var tlsServerName: String? { clusterInfo.tlsServerName }
     /// Where this came from, for logs and errors: `kubeconfig /home/me/.kube/config, context "dev"`.

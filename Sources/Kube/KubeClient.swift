@@ -46,7 +46,7 @@ public final class KubeClient: Sendable {
         case .basic(let username, let password): authorization = .fixed(Secret("Basic \(Data("\(username):\(password.value)".utf8).base64EncodedString())"))
         case .tokenFile, .exec: authorization = .provided
         }
-        userAgent = "hms-controller/0.1 (linux) kube-client"
+        userAgent = config.userAgent
         if config.tlsServerName != nil {
             logger.warning("tls-server-name is not supported: the server certificate is checked against the host of the server URL", metadata: ["kube.server": "\(config.server)"])
         }

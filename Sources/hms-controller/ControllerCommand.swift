@@ -69,7 +69,7 @@ struct ControllerCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "hms-controller")
 
-        let config: ClientConfig
+        var config: ClientConfig
         do {
             config = try ConfigResolver.resolve(ConfigOverrides(kubeconfig: kubeconfig, context: context))
         } catch {
@@ -77,6 +77,8 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let name = identity ?? ProcessInfo.processInfo.hostName
+        // Requests carry the identity, so an audit log tells the replicas apart.
+        config.userAgent = "hms-controller/0.1 (\(name))"
         let cluster = ClusterAccess(client: try KubeClient(config: config, logger: logger), fieldManager: "hms-controller")
         var settings = ControllerLoop.Settings()
         settings.manifestsDirectory = manifests

@@ -21,7 +21,7 @@ start_mock() {
     "$(swift build --show-bin-path)/hms-mock-cluster" --port 0 --kubeconfig-out "$work/kubeconfig" "$@" >"$work/mock.log" 2>&1 &
     mock_pid=$!
     for _ in $(seq 100); do
-        grep -q "listening on" "$work/mock.log" && break
+        grep -q "^hms-mock-cluster listening on" "$work/mock.log" 2>/dev/null && break
         sleep 0.1
     done
     server=$(sed -n 's/^hms-mock-cluster listening on //p' "$work/mock.log")
@@ -48,7 +48,7 @@ for entry in json.load(sys.stdin)["items"]:
         print(entry["method"], entry["path"])'
 }
 
-step() { printf '%-60s' "$1"; }
+step() { printf "%-64s" "$1"; }
 pass() { echo "ok"; }
 fail() {
     echo "FAILED"
