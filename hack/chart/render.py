@@ -107,7 +107,7 @@ def plain(text: str) -> str:
     """A rendered document for kubectl users: without the labels that say Helm manages it."""
     lines = [line for line in text.splitlines() if not re.match(r"^\s*helm\.sh/chart: ", line)]
     out = "\n".join(lines) + "\n"
-    out, count = re.subn(r"(app\.kubernetes\.io/managed-by: )Helm$", r"\1kubectl", out, flags=re.MULTILINE)
+    out = re.sub(r"(app\.kubernetes\.io/managed-by: )Helm$", r"\1kubectl", out, flags=re.MULTILINE)
     if "Helm" in re.findall(r"managed-by: (\S+)", out):
         raise ValueError("a managed-by: Helm label was left")
     return out
