@@ -132,7 +132,7 @@ public final class KubeClient: Sendable {
             header = material.authorization
         }
         if let header { headers.add("Authorization", header.value) }
-        return HTTPRequest(method: request.method, url: config.server + request.target, headers: headers, body: request.body, timeout: request.timeout)
+        return HTTPRequest(method: request.method, url: config.server + request.target, headers: headers, body: request.body, timeout: request.timeout, isIdempotent: request.isIdempotent)
     }
 
     // MARK: - Typed verbs
