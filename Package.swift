@@ -82,5 +82,10 @@ let package = Package(
         .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "HTTP", "Model", "TestSupport"]),
+        // The Kube client over libcurl against the mock cluster served in the test process.
+        .testTarget(
+            name: "KubeLiveTests",
+            dependencies: ["Kube", "HTTP", "JSON", "Model", "MockClusterServer", .product(name: "Logging", package: "swift-log")]
+        ),
     ]
 )
