@@ -141,6 +141,38 @@ struct LiveHTTPTests {
         #expect(try await client.send(HTTPRequest(url: "\(server.baseURL)/echo")).status == 200)
     }
 
+    @Test func tasksThatPreferTheClientsExecutorStayOnItsThread() async throws {
+        let client = client
+        let url = "\(server.baseURL)/echo"
+        let (threads, ports) = try await withTaskExecutorPreference(client.executor) {
+            var threads: Set<UInt> = [pthread_self()]
+            var ports: Set<Int> = []
+            for _ in 0..<20 {
+                ports.insert(try echo(try await client.send(HTTPRequest(url: url))).clientPort)
+                threads.insert(pthread_self())
+            }
+            return (threads, ports)
+        }
+        // Every resumption after an answer came back on the one thread that drives curl.
+        #expect(threads.count == 1)
+        #expect(ports.count == 1)
+    }
+
+    @Test func aTaskThatPrefersAReleasedClientsExecutorStillRuns() async throws {
+        var client: HTTPClient? = try HTTPClient()
+        let executor = try #require(client?.executor)
+        let started = AsyncStream<Void>.makeStream()
+        let task = Task(executorPreference: executor) {
+            started.continuation.yield()
+            try await Task.sleep(for: .milliseconds(200))
+            return "ran"
+        }
+        for await _ in started.stream { break }
+        client = nil  // the engine stops; the sleeping task must resume somewhere else
+        #expect(client == nil)
+        #expect(try await task.value == "ran")
+    }
+
     @Test func cancellingTheTaskEndsTheRequest() async throws {
         let task = Task { try await client.send(HTTPRequest(url: "\(server.baseURL)/slow?ms=5000")) }
         try await Task.sleep(for: .milliseconds(200))

@@ -47,7 +47,8 @@ struct LiveWatchTests {
             let recorder = Recorder()
             // Bookmarks off: every version the watch resumes from is then one of an event below.
             let watch = client.watch(ConfigMap.self, .configMaps, options: WatchOptions(allowWatchBookmarks: false, timeoutSeconds: 1))
-            let reading = Task {
+            // Read on the client's own thread: stream chunks then reach the reader without a hop.
+            let reading = Task(executorPreference: client.executor) {
                 for try await event in watch { recorder.record(event) }
             }
             defer { reading.cancel() }
