@@ -44,8 +44,11 @@ final class CurlEngine: TaskExecutor, @unchecked Sendable {
         self.configuration = configuration
         // Fail now, not on the first request, when the TLS material cannot be used.
         idle.append(try EasyHandle(configuration))
-        let thread = Thread { [self] in run() }
-        thread.name = "hms-curl"
+        let thread = Thread { [self] in
+            // Foundation on Linux does not apply a name set before start; perf and top show this one.
+            Thread.current.name = "hms-curl"
+            run()
+        }
         thread.start()
     }
 
