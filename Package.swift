@@ -64,6 +64,15 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "hmsctl", dependencies: ["HMSCtlCommands"]),
+        // Request rate of KubeClient, next to wrk: hack/bench-client.sh.
+        .executableTarget(
+            name: "hms-bench-client",
+            dependencies: [
+                "Kube", "HTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // libFuzzer entry point; built by hack/fuzz.sh with -DFUZZING, otherwise a replay tool.
         .executableTarget(name: "hms-fuzz-decode", dependencies: ["Manifests"]),
 
