@@ -6,7 +6,7 @@ import Testing
 
 /// Every verb of the client, over libcurl, against the mock cluster; each checks what the
 /// server now holds and, where the order of calls matters, the mock's log of what it was sent.
-struct VerbTests {
+struct LiveVerbTests {
     @Test func createGetUpdateDeleteAndTheirTypedErrors() async throws {
         try await LiveCluster.run { cluster in
             let client = cluster.client
