@@ -4,8 +4,9 @@ import Kube
 import Synchronization
 import Testing
 
-/// Watches over real streams: the server ends each after `timeoutSeconds`, the client resumes
-/// from the last version it saw, and lists again when the server has forgotten that version.
+/// Watches over real streams: the server ends each after `timeoutSeconds` (or its connection is
+/// cut), the client resumes from the last version it saw, and lists again when the server has
+/// forgotten that version.
 struct LiveWatchTests {
     /// Events as short text, in the order they were delivered: `added b`, `relisted a,b`.
     final class Recorder: Sendable {
@@ -69,11 +70,16 @@ struct LiveWatchTests {
             try await client.delete(.configMaps, name: "b")
             try await eventually("the changes arrived") { recorder.all.count == 5 }
 
-            // Across one more end of stream, and a change made while no stream may be open.
-            let streams = try await watchVersions(cluster).count
-            try await eventually("another watch started", timeout: .seconds(4)) { try await watchVersions(cluster).count > streams }
+            // Across one more end of stream, whose reconnections have their connection cut before
+            // an answer until the faults are lifted.
+            try await cluster.setFaults(resetRate: 1)
+            try await eventually("a reconnection was cut", timeout: .seconds(4)) {
+                try await cluster.requests().contains { $0.target.contains("watch=true") && $0.status == 0 }
+            }
+            try await cluster.setFaults()
             _ = try await client.create(ConfigMap("d"), .configMaps)
             try await eventually("d arrived") { recorder.all.count == 6 }
+            #expect(try await cluster.requests().last { $0.target.contains("watch=true") }?.status == 200)
             reading.cancel()
             _ = await reading.result
 
