@@ -51,7 +51,9 @@ struct LiveFaultTests {
             let gets = log.filter { $0.method == "GET" && $0.path == "\(path)/settings" }
             #expect(gets.filter { $0.status == 200 }.count == 20)
             #expect(gets.contains { $0.status == 0 }, "some connections should have been cut")
-            #expect(log.filter { $0.method == "PUT" }.last?.status == 200)
+            let puts = log.filter { $0.method == "PUT" }.map(\.status)
+            #expect(puts.contains(0), "the seeded faults cut the update's connection at least once")
+            #expect(puts.last == 200)
 
             // Every connection cut: a create goes out once and fails, and nothing was created.
             try await cluster.setFaults(resetRate: 1)
