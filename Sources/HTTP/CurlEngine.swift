@@ -90,7 +90,8 @@ final class CurlEngine: TaskExecutor, @unchecked Sendable {
                 case .shutdown:
                     for id in Array(activeByID.keys) { cancel(id) }
                     idle.removeAll()
-                    // Tasks queued behind the shutdown, or by the cancellations, run elsewhere.
+                    // Tasks queued before the shutdown and not yet run go to the global executor (later
+                    // ones, the cancelled transfers' included, are sent there by `enqueue`).
                     var orphans = Array(commands[(index + 1)...])
                     orphans += queue.withLock { queue in
                         defer { queue.commands.removeAll() }
