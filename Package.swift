@@ -89,6 +89,15 @@ let package = Package(
         .executableTarget(name: "hmsctl", dependencies: ["HMSCtlCommands"]),
         // Benchmark of the planner alone (hack/bench-apply.sh).
         .executableTarget(name: "hms-bench-plan", dependencies: ["Planner", "Manifests", "Model", "JSON"]),
+        // Request rate of KubeClient, next to wrk: hack/bench-client.sh.
+        .executableTarget(
+            name: "hms-bench-client",
+            dependencies: [
+                "Kube", "HTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // libFuzzer entry point; built by hack/fuzz.sh with -DFUZZING, otherwise a replay tool.
         .executableTarget(name: "hms-fuzz-decode", dependencies: ["Manifests"]),
 
@@ -108,5 +117,10 @@ let package = Package(
         .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "HTTP", "Model", "TestSupport"]),
+        // The Kube client over libcurl against the mock cluster served in the test process.
+        .testTarget(
+            name: "KubeLiveTests",
+            dependencies: ["Kube", "HTTP", "JSON", "Model", "MockClusterServer", .product(name: "Logging", package: "swift-log")]
+        ),
     ]
 )

@@ -118,6 +118,9 @@ final class EasyHandle {
             lastHeaders = request.headers
         }
         try set(CURLOPT_TIMEOUT_MS, request.timeout?.milliseconds ?? 0)
+        // On a reused connection that closes before answering, curl silently sends the request
+        // again; on a fresh one it does not. See `HTTPRequest.isIdempotent`.
+        try set(CURLOPT_FRESH_CONNECT, request.isIdempotent ? 0 : 1)
     }
 
     /// curl's message for a failed transfer: its error buffer when it wrote one, else the generic text.

@@ -6,11 +6,17 @@ import Synchronization
 /// cooperative pool. Callers hand it commands through a locked queue and wake it with
 /// `curl_multi_wakeup`; everything curl-related below `commands` is touched by the engine thread
 /// only, which is what makes the `@unchecked Sendable` true.
-final class CurlEngine: @unchecked Sendable {
+///
+/// The thread is also a `TaskExecutor`: tasks that prefer it run between curl's calls, so a
+/// request they send and the answer they await never cross to another thread (see
+/// `HTTPClient.executor`).
+final class CurlEngine: TaskExecutor, @unchecked Sendable {
     enum Command {
         case start(Transfer)
         case cancel(id: Int)
         case resume(id: Int)
+        /// A task that prefers this executor, ready to run.
+        case run(UnownedJob)
         case shutdown
     }
 
@@ -21,6 +27,8 @@ final class CurlEngine: @unchecked Sendable {
 
     private let queue = Mutex(Queue())
     private let nextID = Atomic<Int>(1)
+    /// `pthread_self()` of the engine thread once it runs: what it queues for itself needs no wake-up.
+    private let engineThread = Atomic<UInt>(0)
     private let multi: MultiHandle
     private let configuration: HTTPClient.Configuration
 
@@ -36,8 +44,11 @@ final class CurlEngine: @unchecked Sendable {
         self.configuration = configuration
         // Fail now, not on the first request, when the TLS material cannot be used.
         idle.append(try EasyHandle(configuration))
-        let thread = Thread { [self] in run() }
-        thread.name = "hms-curl"
+        let thread = Thread { [self] in
+            // Foundation on Linux does not apply a name set before start; perf and top show this one.
+            Thread.current.name = "hms-curl"
+            run()
+        }
         thread.start()
     }
 
@@ -52,24 +63,41 @@ final class CurlEngine: @unchecked Sendable {
             if case .shutdown = command { queue.stopped = true }
             return true
         }
-        if accepted { multi.wakeUp() }
+        // The engine thread reads the queue again before it polls: it need not wake itself.
+        if accepted, pthread_self() != engineThread.load(ordering: .relaxed) { multi.wakeUp() }
         return accepted
     }
 
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        // After shutdown the task still has to run somewhere: on the global executor.
+        if !submit(.run(job)) { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+    }
+
     private func run() {
+        engineThread.store(pthread_self(), ordering: .relaxed)
         while true {
             let commands = queue.withLock { queue in
                 defer { queue.commands.removeAll(keepingCapacity: true) }
                 return queue.commands
             }
-            for command in commands {
+            for (index, command) in commands.enumerated() {
                 switch command {
                 case .start(let transfer): start(transfer)
                 case .cancel(let id): cancel(id)
                 case .resume(let id): activeByID[id]?.unpause()
+                case .run(let job): job.runSynchronously(on: asUnownedTaskExecutor())
                 case .shutdown:
                     for id in Array(activeByID.keys) { cancel(id) }
                     idle.removeAll()
+                    // Tasks queued before the shutdown and not yet run go to the global executor (later
+                    // ones, the cancelled transfers' included, are sent there by `enqueue`).
+                    var orphans = Array(commands[(index + 1)...])
+                    orphans += queue.withLock { queue in
+                        defer { queue.commands.removeAll() }
+                        return queue.commands
+                    }
+                    for case .run(let job) in orphans { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
                     return
                 }
             }
@@ -83,7 +111,9 @@ final class CurlEngine: @unchecked Sendable {
                 )
                 finish(handle, transfer, error: error)
             }
-            multi.poll(milliseconds: 1000)
+            // Tasks run above may have sent requests, and finished transfers resumed tasks that
+            // run here: take those before sleeping.
+            if queue.withLock({ $0.commands.isEmpty }) { multi.poll(milliseconds: 1000) }
         }
     }
 

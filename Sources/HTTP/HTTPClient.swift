@@ -33,6 +33,14 @@ public final class HTTPClient: Sendable {
 
     deinit { engine.submit(.shutdown) }
 
+    /// The client's own thread as an executor. A task that prefers it
+    /// (`withTaskExecutorPreference(client.executor) { ... }`) runs there between transfers, so
+    /// sending a request and resuming with its answer cost no thread switches: worth it for loops
+    /// of small requests. The work such a task does between requests delays every transfer of the
+    /// client: keep heavy work elsewhere. After the client is released its tasks run on the global
+    /// executor.
+    public var executor: any TaskExecutor { engine }
+
     /// Sends a request and reads the whole response. Any status is a response; only a failed
     /// transfer throws.
     public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {

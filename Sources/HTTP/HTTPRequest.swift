@@ -85,13 +85,19 @@ public struct HTTPRequest: Sendable, Equatable, CustomStringConvertible {
     public var body: [UInt8]?
     /// The whole exchange, connecting included, must finish within this; nil: no limit (a watch).
     public var timeout: Duration?
+    /// Whether sending it twice does no more than sending it once. libcurl sends a request again,
+    /// on a new connection, when a reused one closes before any answer: harmless for these, but
+    /// the server may have acted on the first copy, so any other request goes on a connection of
+    /// its own, where libcurl does not do that. By default, from the method (RFC 9110).
+    public var isIdempotent: Bool
 
-    public init(method: HTTPMethod = .get, url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, timeout: Duration? = .seconds(30)) {
+    public init(method: HTTPMethod = .get, url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, timeout: Duration? = .seconds(30), isIdempotent: Bool? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.isIdempotent = isIdempotent ?? [.get, .head, .put, .delete].contains(method)
     }
 
     /// Method and URL only: headers may hold credentials.

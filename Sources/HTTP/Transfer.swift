@@ -31,20 +31,26 @@ final class Transfer: @unchecked Sendable {
         self.delivery = delivery
     }
 
+    /// Works on the bytes, making Strings only of a field's name and value: every response
+    /// passes through here once per header line.
     func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer, handle: EasyHandle) {
         var end = bytes.count
         while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        let line = Substring(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<end]), as: UTF8.self))
-        if line.hasPrefix("HTTP/") {
-            // A new status line (after `100 Continue`, say) starts a new set of headers.
-            headers = HTTPHeaders()
-        } else if line.isEmpty {
+        if end == 0 {
             let code = handle.responseCode()
             if code >= 200 { headComplete(status: code) }
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon])
-            let value = line[line.index(after: colon)...].trimmingSpaces()
-            headers.add(name, value)
+        } else if end >= 5, bytes[0] == UInt8(ascii: "H"), bytes[1] == UInt8(ascii: "T"), bytes[2] == UInt8(ascii: "T"),
+            bytes[3] == UInt8(ascii: "P"), bytes[4] == UInt8(ascii: "/")
+        {
+            // A new status line (after `100 Continue`, say) starts a new set of headers.
+            headers = HTTPHeaders()
+        } else if let colon = bytes[..<end].firstIndex(of: UInt8(ascii: ":")) {
+            var start = colon + 1
+            while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
+            var last = end
+            while last > start, bytes[last - 1] == UInt8(ascii: " ") || bytes[last - 1] == UInt8(ascii: "\t") { last -= 1 }
+            headers.add(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self),
+                        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<last]), as: UTF8.self))
         }
     }
 
@@ -87,15 +93,6 @@ final class Transfer: @unchecked Sendable {
         streamingBody?.finish(error)
         streamingBody = nil
         body = []
-    }
-}
-
-extension Substring {
-    func trimmingSpaces() -> String {
-        var s = self
-        while s.first == " " || s.first == "\t" { s.removeFirst() }
-        while s.last == " " || s.last == "\t" { s.removeLast() }
-        return String(s)
     }
 }
 

@@ -23,6 +23,11 @@ public final class KubeClient: Sendable {
     /// The namespace calls use when they name none (the context's, or the pod's).
     public var namespace: String { config.namespace }
 
+    /// The transport's own thread, for tasks that send many requests in a row:
+    /// `withTaskExecutorPreference(client.executor) { ... }` (see `HTTPClient.executor`).
+    /// nil for transports without one.
+    public var executor: (any TaskExecutor)? { transport.executor }
+
     public convenience init(config: ClientConfig, retryPolicy: RetryPolicy = .default, logger: Logger = Logger(label: "hms.kube"), dependencies: KubeDependencies = .live) throws(KubeError) {
         let transport: CurlTransport
         do {
@@ -132,7 +137,7 @@ public final class KubeClient: Sendable {
             header = material.authorization
         }
         if let header { headers.add("Authorization", header.value) }
-        return HTTPRequest(method: request.method, url: config.server + request.target, headers: headers, body: request.body, timeout: request.timeout)
+        return HTTPRequest(method: request.method, url: config.server + request.target, headers: headers, body: request.body, timeout: request.timeout, isIdempotent: request.isIdempotent)
     }
 
     // MARK: - Typed verbs

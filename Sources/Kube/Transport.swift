@@ -10,10 +10,13 @@ public protocol KubeTransport: Sendable {
     func stream(_ request: HTTPRequest) async throws(HTTPError) -> StreamedResponse
     /// A client certificate that an exec plugin handed over; later requests present it.
     func useClientCertificate(_ certificate: [UInt8], key: Secret<[UInt8]>) throws(HTTPError)
+    /// Where tasks that send many requests may run to save thread switches, if anywhere.
+    var executor: (any TaskExecutor)? { get }
 }
 
 extension KubeTransport {
     public func useClientCertificate(_ certificate: [UInt8], key: Secret<[UInt8]>) throws(HTTPError) {}
+    public var executor: (any TaskExecutor)? { nil }
 }
 
 public struct StreamedResponse: Sendable {
@@ -88,6 +91,9 @@ public final class CurlTransport: KubeTransport {
             try await reader.next()
         })
     }
+
+    /// The HTTP client's thread (`HTTPClient.executor`).
+    public var executor: (any TaskExecutor)? { client.executor }
 
     public func useClientCertificate(_ certificate: [UInt8], key: Secret<[UInt8]>) throws(HTTPError) {
         let current = state.withLock { $0.tls }

@@ -296,6 +296,9 @@ extension MockCluster {
             object[path: ["metadata", "uid"]] = .string(newUID())
             object[path: ["metadata", "creationTimestamp"]] = .string(timestamp(now))
             object[path: ["metadata", "generation"]] = 1
+            // As the apiserver's create strategies: status is the server's, written later through its
+            // subresource; what a client sends on create is dropped (the defaults below fill it in).
+            if type.subresources.contains("status") { object["status"] = nil }
         }
         object = try applyDefaults(to: object, type: type, isNew: previous == nil)
         if request.isDryRun { return object }

@@ -16,6 +16,9 @@ public final class MockClusterServer: Sendable {
         /// Where to keep objects across restarts, if anywhere.
         public var stateFile: String?
         public var tickSeconds = 0.1
+        /// Stop gracefully on SIGTERM and SIGINT. Off when the server runs inside another program
+        /// (tests), which stops it by cancelling the task that runs it.
+        public var handlesSignals = true
 
         public init() {}
     }
@@ -46,7 +49,7 @@ public final class MockClusterServer: Sendable {
             services: [Ticker(server: self)],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await app.runService()
+        try await app.runService(gracefulShutdownSignals: options.handlesSignals ? [.sigterm, .sigint] : [])
         saveState()
     }
 

@@ -115,6 +115,64 @@ struct LiveHTTPTests {
         #expect(error?.description.contains("do-not-print-me") == false)
     }
 
+    func dropCount(_ id: String) async throws -> Int {
+        struct Count: Decodable { var count: Int }
+        return try JSONDecoder().decode(Count.self, from: Data(try await client.send(HTTPRequest(url: "\(server.baseURL)/count?id=\(id)")).body)).count
+    }
+
+    @Test func aRequestThatMayNotBeRepeatedIsSentOnceWhenTheConnectionDies() async throws {
+        // A kept-alive connection first: on a reused connection that closes before answering,
+        // libcurl sends the request again by itself.
+        _ = try await client.send(HTTPRequest(url: "\(server.baseURL)/echo"))
+        let error = await #expect(throws: HTTPError.self) {
+            try await client.send(HTTPRequest(method: .post, url: "\(server.baseURL)/drop?id=post", body: Array("{}".utf8)))
+        }
+        #expect(error?.kind == .receiveFailed)
+        #expect(error?.requestMayHaveBeenSent == true)
+        #expect(try await dropCount("post") == 1)
+
+        // One marked idempotent may be sent again; libcurl does so once, on a fresh connection.
+        _ = try await client.send(HTTPRequest(url: "\(server.baseURL)/echo"))
+        await #expect(throws: HTTPError.self) {
+            try await client.send(HTTPRequest(method: .put, url: "\(server.baseURL)/drop?id=put", body: Array("{}".utf8)))
+        }
+        #expect(try await dropCount("put") == 2)
+        // And the client goes on working.
+        #expect(try await client.send(HTTPRequest(url: "\(server.baseURL)/echo")).status == 200)
+    }
+
+    @Test func tasksThatPreferTheClientsExecutorStayOnItsThread() async throws {
+        let client = client
+        let url = "\(server.baseURL)/echo"
+        let (threads, ports) = try await withTaskExecutorPreference(client.executor) {
+            var threads: Set<UInt> = [pthread_self()]
+            var ports: Set<Int> = []
+            for _ in 0..<20 {
+                ports.insert(try echo(try await client.send(HTTPRequest(url: url))).clientPort)
+                threads.insert(pthread_self())
+            }
+            return (threads, ports)
+        }
+        // Every resumption after an answer came back on the one thread that drives curl.
+        #expect(threads.count == 1)
+        #expect(ports.count == 1)
+    }
+
+    @Test func aTaskThatPrefersAReleasedClientsExecutorStillRuns() async throws {
+        var client: HTTPClient? = try HTTPClient()
+        let executor = try #require(client?.executor)
+        let started = AsyncStream<Void>.makeStream()
+        let task = Task(executorPreference: executor) {
+            started.continuation.yield()
+            try await Task.sleep(for: .milliseconds(200))
+            return "ran"
+        }
+        for await _ in started.stream { break }
+        client = nil  // the engine stops; the sleeping task must resume somewhere else
+        #expect(client == nil)
+        #expect(try await task.value == "ran")
+    }
+
     @Test func cancellingTheTaskEndsTheRequest() async throws {
         let task = Task { try await client.send(HTTPRequest(url: "\(server.baseURL)/slow?ms=5000")) }
         try await Task.sleep(for: .milliseconds(200))

@@ -19,6 +19,14 @@ struct LineSplitterTests {
     }
 }
 
+struct HTTPRequestTests {
+    @Test func idempotenceFollowsTheMethodUnlessTheCallerKnowsBetter() {
+        let methods: [HTTPMethod] = [.get, .head, .put, .delete, .post, .patch]
+        #expect(methods.map { HTTPRequest(method: $0, url: "http://h/").isIdempotent } == [true, true, true, true, false, false])
+        #expect(HTTPRequest(method: .patch, url: "http://h/", isIdempotent: true).isIdempotent)
+    }
+}
+
 struct HTTPHeadersTests {
     @Test func namesCompareWithoutCase() {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]

@@ -45,6 +45,8 @@ struct ClientTests {
         #expect(transport.targets == ["POST /api/v1/namespaces/team/pods", "PATCH /api/v1/namespaces/team/pods/new?fieldManager=hms&force=true", "DELETE /api/v1/namespaces/team/pods/new"])
         #expect(transport.requests[0].body == Array("{\"metadata\":{\"name\":\"new\"}}".utf8))
         #expect(transport.requests[1].headers["Content-Type"] == "application/apply-patch+yaml")
+        // What the HTTP layer is told it may send twice: not a create; an apply, a delete.
+        #expect(transport.requests.map(\.isIdempotent) == [false, true, true])
     }
 
     @Test func scaleReturnsTheScale() async throws {

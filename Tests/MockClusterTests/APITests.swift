@@ -71,6 +71,18 @@ import Testing
         ])
     }
 
+    @Test func aCreateDropsTheStatusTheClientSent() {
+        var harness = Harness()
+        var deployment = Harness.deployment("web", replicas: 2)
+        deployment["status"] = ["replicas": 9, "readyReplicas": 9]
+        let created = harness.send("POST", "/apis/apps/v1/namespaces/default/deployments", deployment)
+        #expect(created.status == 201)
+        #expect(created.json["status"] == ["observedGeneration": 0, "replicas": 0])
+        // A type without a status subresource keeps the field as sent.
+        let map: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "status": "kept"]
+        #expect(harness.send("POST", "/api/v1/namespaces/default/configmaps", map).json["status"] == "kept")
+    }
+
     @Test func writesToAMissingNamespaceAreRefused() {
         var harness = Harness()
         let result = harness.send("POST", "/apis/apps/v1/namespaces/nowhere/deployments", Harness.deployment("web", replicas: 1))

@@ -14,6 +14,8 @@ Routes:
                          watch=true three ADDED events after the given resourceVersion, then the end
   GET  /barrier?id=<s>&n=<n>   waits until n requests with this id have arrived (200), or 10 s (504):
                          only a client that really sends them at once gets 200s
+  ANY  /drop?id=<s>      reads the request, counts it, and closes the connection without answering
+  GET  /count?id=<s>     JSON {"count": n}: how many requests /drop has seen with this id
 With --client-ca, a client certificate signed by that CA is required; /echo reports its CN.
 """
 import argparse
@@ -30,6 +32,8 @@ from urllib.parse import parse_qs, urlparse
 
 barriers = {}
 barriers_lock = threading.Condition()
+drops = {}
+drops_lock = threading.Lock()
 
 
 def wait_at_barrier(name, count):
@@ -120,6 +124,15 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/barrier":
             met = wait_at_barrier(query.get("id", ""), int(query.get("n", "1")))
             self._send(200 if met else 504, b"{}")
+        elif url.path == "/drop":
+            # As a server that dies after reading the request: did it act on it? The client cannot know.
+            with drops_lock:
+                drops[query.get("id", "")] = drops.get(query.get("id", ""), 0) + 1
+            self.close_connection = True
+        elif url.path == "/count":
+            with drops_lock:
+                count = drops.get(query.get("id", ""), 0)
+            self._send(200, json.dumps({"count": count}).encode())
         elif url.path == "/bytes":
             self._send(200, b"x" * int(query.get("n", "0")), "application/octet-stream")
         elif url.path in ("/stream", "/forever"):
