@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "HMSCtlCommands",
             dependencies: [
-                "Controller", "JSON", "Kube", "Manifests", "Model", "Planner", "YAML",
+                "Controller", "HTTP", "JSON", "Kube", "Manifests", "Model", "Planner", "YAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -93,4 +93,10 @@ expect_match "a small budget clamps a scale-up, with the numbers" "$output" "CLA
 expect_match "hmsctl get shows status columns" "$("$hmsctl" get servicespecs -n hud-relief)" "hms-frm +12 +3 +0.39 +False"
 expect_match "hmsctl get -o yaml" "$("$hmsctl" get servicespec hms-frm -n hud-relief -o yaml)" "lastAction: 'scale 3 → 12: done \\(act-"
 
+expect_match "hmsctl logs prints each pod's lines with its name" "$("$hmsctl" logs hms-frm -n hud-relief --tail 1)" "^\[hms-frm-[a-z0-9]+-[a-z0-9]{5}\] +listening on :8080"
+set +o errexit
+output=$("$hmsctl" logs no-such-service -n hud-relief 2>&1); status=$?
+set -o errexit
+expect "hmsctl logs of a service without pods fails (exit 1)" "$status" "1"
+
 finish e2e-apply

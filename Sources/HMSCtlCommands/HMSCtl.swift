@@ -7,7 +7,7 @@ public struct HMSCtl: AsyncParsableCommand {
         abstract: "Declare, plan and run services, budgets and directives on Kubernetes.",
         version: "0.1.0",
         subcommands: [
-            Validate.self, Apply.self, PlanCommand.self, Diff.self, Get.self, Approve.self, Reject.self,
+            Validate.self, Apply.self, PlanCommand.self, Diff.self, Get.self, Approve.self, Reject.self, Logs.self,
             CRDs.self, Autoscale.self,
         ]
     )
