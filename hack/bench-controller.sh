@@ -55,7 +55,7 @@ curl -fsS "$server/mock/v1/requests" >"$work/requests.json"
 echo "== 100 specs change at once"
 specs 2.0 1 100 >"$work/changed.yaml"
 started=$(python3 -c 'import time; print(time.monotonic())')
-k apply -f "$work/changed.yaml" >/dev/null
+k apply --server-side --force-conflicts -f "$work/changed.yaml" >/dev/null
 converged=""
 for _ in $(seq 600); do
     updated=$(k get deploy -n bench -o jsonpath='{range .items[*]}{.spec.template.spec.containers[0].image}{"\n"}{end}' | grep -c ':2.0$' || true)
