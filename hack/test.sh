@@ -8,3 +8,4 @@ swift build --build-tests
 swift test --skip-build --disable-xctest
 hack/e2e-kubectl.sh
 hack/e2e-apply.sh
+hack/e2e-directives.sh
