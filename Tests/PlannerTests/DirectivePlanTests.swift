@@ -162,5 +162,12 @@ struct DirectivePlanTests {
         #expect(jobs.first?.attempt == 2)
         #expect(jobs.first?.finishTime == time("2026-11-26T11:30:21Z"))
         #expect(jobs.first?.state == .timedOut)
+
+        // With backoffLimit 0, the Job's generic "backoff limit" message is left out.
+        var failed = object
+        failed[path: ["status", "conditions"]] = [["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                                                   "message": "Job has reached the specified backoff limit"]]
+        #expect(ObservedJob(failed)?.phase == .failed)
+        #expect(ObservedJob(failed)?.message == nil)
     }
 }

@@ -128,12 +128,12 @@ struct DirectiveRunsTests {
         let tx = try #require(report.status.runs?.first?.jobs.first)
         #expect(tx.state == .pending)
         #expect(tx.attempts == 1)
-        #expect(tx.message == "attempt 1 failed: exit code 1 at 05:01 CST; attempt 2 at 05:01:30 CST")
+        #expect(tx.message == "attempt 1 failed at 05:01 CST (exit code 1); attempt 2 at 05:01:30 CST")
         #expect(waiting.requeueAt == time("2026-11-26T05:01:30-06:00"))
 
         let (retrying, _) = pass(try dispatch(lastRun: "2026-11-26T05:00:00-06:00"), [failed] + others, at: "2026-11-26T05:01:30-06:00")
         #expect(retrying.starts.map(\.jobName) == ["dispatch-20261126-1100-tx-2"])
-        #expect(retrying.starts.first?.reason == "retry: attempt 1 failed: exit code 1 at 05:01 CST; backoff 30s")
+        #expect(retrying.starts.first?.reason == "retry: attempt 1 failed at 05:01 CST (exit code 1); backoff 30s")
 
         // The second failure waits twice as long.
         let secondFailure = job("tx", attempt: 2, .failed, started: "2026-11-26T05:01:31-06:00", finished: "2026-11-26T05:03:00-06:00")

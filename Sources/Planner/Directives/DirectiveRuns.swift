@@ -293,18 +293,18 @@ private struct Evaluator {
                 job.isFinal = true
                 return job
             case .failed, .timedOut:
-                let what = latest.phase == .timedOut
-                    ? "timed out after \(directive.spec.maxRuntimeSeconds.map { "\($0)s" } ?? "its deadline")"
-                    : "failed" + (latest.message.map { ": \($0)" } ?? "")
+                let timedOut = latest.phase == .timedOut
+                let what = timedOut ? "timed out after \(directive.spec.maxRuntimeSeconds.map { "\($0)s" } ?? "its deadline")" : "failed"
+                let detail = timedOut ? "" : latest.message.map { " (\($0))" } ?? ""
                 guard latest.attempt < maxAttempts else {
                     job.isFinal = true
-                    job.message = "attempt \(latest.attempt) of \(maxAttempts) \(what)"
+                    job.message = "attempt \(latest.attempt) of \(maxAttempts) \(what)\(detail)"
                     return job
                 }
                 let failedAt = latest.finishTime ?? latest.startTime ?? seed.time
                 let wait = DirectiveRuns.backoff(directive.spec.retry, afterAttempt: latest.attempt)
                 let retryAt = failedAt.addingTimeInterval(wait)
-                let retry = "attempt \(latest.attempt) \(what) at \(schedule.localTime(failedAt))"
+                let retry = "attempt \(latest.attempt) \(what) at \(schedule.localTime(failedAt))\(detail)"
                 if now >= retryAt {
                     return start(latest.attempt + 1, "retry: \(retry); backoff \(Int(wait))s")
                 }

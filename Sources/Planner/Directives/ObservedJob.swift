@@ -79,7 +79,8 @@ public struct ObservedJob: Sendable, Equatable {
         } else if let failure = condition("Failed", "FailureTarget") {
             phase = failure["reason"] == "DeadlineExceeded" ? .timedOut : .failed
             finishTime = failure["lastTransitionTime"]?.stringValue.flatMap(RFC3339.date(from:))
-            message = failure["message"]?.stringValue
+            // With backoffLimit 0 "reached the specified backoff limit" says nothing the state does not.
+            if failure["reason"] != "BackoffLimitExceeded" { message = failure["message"]?.stringValue }
         } else {
             phase = .active
         }
