@@ -12,3 +12,4 @@ hack/e2e-controller.sh
 # The official Python client against a live mock cluster.
 hack/e2e-python.sh
 hack/test-chart.sh
+hack/e2e-directives.sh

@@ -53,6 +53,13 @@ public struct ClusterAccess: Sendable {
                                      body: object.jsonBytes, options: WriteOptions(dryRun: dryRun)))
     }
 
+    /// Creates the object; an object of that name that exists already is an error (`alreadyExists`).
+    @discardableResult
+    public func create(_ object: JSONValue, _ type: ResourceType) async throws(KubeError) -> JSONValue {
+        let namespace = object[path: ["metadata", "namespace"]]?.stringValue
+        return try await json(.create(type, namespace: namespace, body: object.jsonBytes))
+    }
+
     /// The object, or nil when it does not exist.
     public func getIfPresent(_ type: ResourceType, namespace: String?, name: String) async throws(KubeError) -> JSONValue? {
         do {
@@ -81,6 +88,15 @@ public struct ClusterAccess: Sendable {
             }
         }
         return resources
+    }
+
+    /// Any of our values as JSON.
+    public static func encoded(_ value: some Encodable) -> JSONValue {
+        do {
+            return try JSONValue(parsing: Array(JSONEncoder().encode(value)))
+        } catch {
+            return .null  // our own types always encode; unreachable in practice
+        }
     }
 
     /// A resource as JSON, for storing it with server-side apply.

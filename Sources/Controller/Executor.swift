@@ -60,7 +60,15 @@ public struct Executor: Sendable {
                     }
                 }
             case .startJob:
-                for manifest in action.manifests { try await cluster.apply(manifest, .jobs) }
+                // Created, never applied: a Job's name stands for one attempt, so one that exists
+                // already was started by an earlier pass (or a controller that crashed) and is left alone.
+                for manifest in action.manifests {
+                    do {
+                        try await cluster.create(manifest, .jobs)
+                    } catch {
+                        if error.reason != .alreadyExists { throw error }
+                    }
+                }
             default:
                 break
             }

@@ -30,6 +30,15 @@ public struct Journal: Sendable {
         ]
     }
 
+    /// An incident: an SLO breached or at risk, on one run of a Directive.
+    public static func entry(_ incident: Incident, actor: String, time: String) -> JSONValue {
+        [
+            "time": .string(time), "actor": .string(actor), "incident": .string(incident.reason.rawValue),
+            "source": ["kind": .string(incident.source.kind), "namespace": .string(incident.source.namespace), "name": .string(incident.source.name)],
+            "run": .string(incident.runID), "message": .string(incident.message),
+        ]
+    }
+
     public func append(_ entries: [JSONValue]) throws {
         guard !entries.isEmpty else { return }
         let url = URL(fileURLWithPath: path)

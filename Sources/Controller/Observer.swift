@@ -3,13 +3,18 @@ import Kube
 import Planner
 
 /// Reads what the cluster holds in the namespaces that matter: Deployments, Services, our pods and
-/// their failed health checks. One list per kind per namespace.
+/// their failed health checks where ServiceSpecs live, the Jobs of Directives where Directives live.
+/// One list per kind per namespace.
 public struct Observer: Sendable {
     public let cluster: ClusterAccess
 
     public init(cluster: ClusterAccess) { self.cluster = cluster }
 
-    public func observe(namespaces: Set<String>) async throws(KubeError) -> ObservedState {
+    public func observe(namespaces: Set<String>, directiveNamespaces: Set<String> = []) async throws(KubeError) -> ObservedState {
+        var jobs: [JSONValue] = []
+        for namespace in directiveNamespaces.sorted() {
+            jobs += try await cluster.list(.jobs, namespace: namespace, labelSelector: DirectiveNaming.directiveLabel)
+        }
         var deployments: [JSONValue] = []
         var services: [JSONValue] = []
         var pods: [ObservedPod] = []
@@ -35,6 +40,6 @@ public struct Observer: Sendable {
                                         failedHealthChecks: ready ? 0 : failures[name] ?? 0))
             }
         }
-        return ObservedState(deployments: deployments, services: services, pods: pods)
+        return ObservedState(deployments: deployments, services: services, pods: pods, jobs: jobs)
     }
 }

@@ -34,14 +34,16 @@ public struct Reconciler: Sendable {
     }
 
     public func plan(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> (Plan, ObservedState) {
-        let observed = try await Observer(cluster: cluster).observe(namespaces: Self.namespaces(of: desired))
+        let observed = try await Observer(cluster: cluster).observe(
+            namespaces: Self.namespaces(of: desired), directiveNamespaces: Set(desired.directives.map(\.ref.namespace)))
         let ledger = Ledger(budgets: desired.budgets, now: now)
         let plan = Planner(options: options).plan(desired: desired, observed: observed, ledger: ledger, now: now)
         return (plan, observed)
     }
 
     public func reconcile(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> Result {
-        let observed = try await Observer(cluster: cluster).observe(namespaces: Self.namespaces(of: desired))
+        let observed = try await Observer(cluster: cluster).observe(
+            namespaces: Self.namespaces(of: desired), directiveNamespaces: Set(desired.directives.map(\.ref.namespace)))
         var options = options
         var ruleStatuses: [ObjectRef: AutoscaleRule.Status] = [:]
         if autoscale {
@@ -53,11 +55,16 @@ public struct Reconciler: Sendable {
         let outcomes = await Executor(cluster: cluster).execute(plan)
         await writeRuleStatus(desired, statuses: ruleStatuses, outcomes: outcomes, now: now)
         await recordEvents(outcomes, desired: desired, now: now)
+        // Incidents before status: should this pass stop in between, the next raises them again,
+        // and an Event that exists already is not doubled.
+        await raiseIncidents(plan.directives, now: now)
         await writeStatus(desired, observed: observed, outcomes: outcomes, now: now)
+        await writeDirectiveStatus(plan.directives, desired: desired, outcomes: outcomes)
         if let journal {
             do {
                 let time = RFC3339.string(from: now)
-                try journal.append(outcomes.map { Journal.entry($0.action, actor: actor, result: $0.journalText, time: time) })
+                try journal.append(outcomes.map { Journal.entry($0.action, actor: actor, result: $0.journalText, time: time) }
+                    + plan.incidents.map { Journal.entry($0, actor: actor, time: time) })
             } catch {
                 throw .decoding("cannot append to the journal \(journal.path): \(error)")
             }
@@ -72,43 +79,147 @@ public struct Reconciler: Sendable {
     // MARK: - Events
 
     /// A Kubernetes Event per action, on the resource that asked for it. Named after the action, so
-    /// the same decision is recorded once however many passes see it.
+    /// the same decision is recorded once however many passes see it. A run's job starts share one
+    /// Event per outcome: a run of 1,000 jobs is one line, not 1,000.
     func recordEvents(_ outcomes: [ActionOutcome], desired: DesiredState, now: Date) async {
-        let uids = Dictionary(desired.services.map { ($0.ref, $0.metadata.uid) }, uniquingKeysWith: { first, _ in first })
+        let uids = Dictionary(desired.services.map { ($0.ref, $0.metadata.uid) } + desired.directives.map { ($0.ref, $0.metadata.uid) },
+                              uniquingKeysWith: { first, _ in first })
         let cluster = cluster
-        _ = await concurrentMap(outcomes) { outcome in
+        let jobStarts = outcomes.filter { $0.action.verb == .startJob }
+        _ = await concurrentMap(outcomes.filter { $0.action.verb != .startJob }) { outcome in
             await Self.recordEvent(outcome, uid: uids[outcome.action.source] ?? nil, cluster: cluster, now: now)
+        }
+        _ = await concurrentMap(Self.groupedByRun(jobStarts)) { group in
+            await Self.recordEvent(runStarts: group, uid: uids[group[0].action.source] ?? nil, cluster: cluster, now: now)
         }
     }
 
     static func recordEvent(_ outcome: ActionOutcome, uid: String?, cluster: ClusterAccess, now: Date) async {
         let action = outcome.action
-        let (type, reason): (String, String) =
-            switch outcome.result {
-            case .done: ("Normal", action.verb.eventReason)
-            case .notCarriedOut(.hold): ("Normal", "ActionHeld")
-            case .notCarriedOut(.defer): ("Normal", "ActionDeferred")
-            case .notCarriedOut: ("Warning", "ActionDenied")
-            case .failed: ("Warning", "ActionFailed")
-            }
+        let (type, reason) = eventKind(outcome)
         let gates = action.gates.filter { $0.verdict != .allow }.map(\.reason)
         let message = "\(action.verb.rawValue) \(action.target.kind) \(action.target.name) \(action.from) → \(action.to)"
             + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + " (\(action.id))"
+        await createEvent(about: action.source, uid: uid, name: "\(action.source.name).\(action.id)", type: type, reason: reason,
+                          message: message, cluster: cluster, now: now)
+    }
+
+    /// Job starts by Directive, run and outcome, in plan order.
+    static func groupedByRun(_ outcomes: [ActionOutcome]) -> [[ActionOutcome]] {
+        var order: [String] = []
+        var groups: [String: [ActionOutcome]] = [:]
+        for outcome in outcomes {
+            let run = outcome.action.manifests.first?[path: ["metadata", "labels", DirectiveNaming.runLabel]]?.stringValue ?? ""
+            let key = "\(outcome.action.source)|\(run)|\(eventKind(outcome).reason)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(outcome)
+        }
+        return order.compactMap { groups[$0] }
+    }
+
+    static func eventKind(_ outcome: ActionOutcome) -> (type: String, reason: String) {
+        switch outcome.result {
+        case .done: ("Normal", outcome.action.verb.eventReason)
+        case .notCarriedOut(.hold): ("Normal", "ActionHeld")
+        case .notCarriedOut(.defer): ("Normal", "ActionDeferred")
+        case .notCarriedOut: ("Warning", "ActionDenied")
+        case .failed: ("Warning", "ActionFailed")
+        }
+    }
+
+    /// One Event for the starts of one run with one outcome: how many, which attempts, and the first
+    /// few job names and gate reasons.
+    static func recordEvent(runStarts group: [ActionOutcome], uid: String?, cluster: ClusterAccess, now: Date) async {
+        guard let first = group.first else { return }
+        let source = first.action.source
+        let (type, reason) = eventKind(first)
+        let run = first.action.manifests.first?[path: ["metadata", "labels", DirectiveNaming.runLabel]]?.stringValue ?? "?"
+        let names = group.prefix(3).map(\.action.target.name).joined(separator: ", ") + (group.count > 3 ? ", ..." : "")
+        let gates = Array(Set(group.flatMap { $0.action.gates.filter { $0.verdict != .allow }.map(\.reason) })).sorted().prefix(3)
+        var failures = ""
+        if case .failed(let message) = first.result { failures = ": " + message }
+        let verb = first.result == .done ? "started" : "not started"
+        let message = "\(verb) \(group.count) \(group.count == 1 ? "job" : "jobs") of run \(run) (\(names))"
+            + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + failures
+        let identity = group.map(\.action.id).joined(separator: ",") + "|" + reason
+        await createEvent(about: source, uid: uid, name: "\(source.name).\(DirectiveNaming.stableHash(identity))",
+                          type: type, reason: reason, message: message, cluster: cluster, now: now)
+    }
+
+    // MARK: - Incidents
+
+    /// A Warning Event per incident (reason `SLOBreached` or `SLOAtRisk`), named after the run so
+    /// that it is raised once however many passes see it.
+    func raiseIncidents(_ reports: [DirectiveReport], now: Date) async {
+        let cluster = cluster
+        let incidents = reports.flatMap { report in report.incidents.map { (report.uid, $0) } }
+        _ = await concurrentMap(incidents) { uid, incident in
+            await Self.createEvent(about: incident.source, uid: uid,
+                                   name: "\(incident.source.name).\(incident.reason.rawValue.lowercased()).\(incident.runID)",
+                                   type: "Warning", reason: incident.reason.rawValue, message: incident.message, cluster: cluster, now: now)
+        }
+    }
+
+    static func createEvent(about source: ObjectRef, uid: String?, name: String, type: String, reason: String, message: String,
+                            cluster: ClusterAccess, now: Date) async {
         let time = JSONValue.string(RFC3339.string(from: now))
         var involved: JSONValue = [
-            "apiVersion": .string(API.apiVersion), "kind": .string(action.source.kind),
-            "namespace": .string(action.source.namespace), "name": .string(action.source.name),
+            "apiVersion": .string(API.apiVersion), "kind": .string(source.kind), "namespace": .string(source.namespace), "name": .string(source.name),
         ]
         if let uid { involved["uid"] = .string(uid) }
         let event: JSONValue = [
-            "apiVersion": "v1", "kind": "Event",
-            "metadata": ["name": .string("\(action.source.name).\(action.id)"), "namespace": .string(action.source.namespace)],
+            "apiVersion": "v1", "kind": "Event", "metadata": ["name": .string(name), "namespace": .string(source.namespace)],
             "involvedObject": involved, "type": .string(type), "reason": .string(reason), "message": .string(message),
             "firstTimestamp": time, "lastTimestamp": time, "count": 1,
             "source": ["component": .string(cluster.fieldManager)], "reportingComponent": .string(cluster.fieldManager),
         ]
-        // An Event that already exists (409) means this decision was recorded before.
-        _ = try? await cluster.send(.create(.events, namespace: action.source.namespace, body: event.jsonBytes))
+        // An Event that already exists (409) means this was recorded before.
+        _ = try? await cluster.send(.create(.events, namespace: source.namespace, body: event.jsonBytes))
+    }
+
+    // MARK: - Directive status
+
+    /// Each Directive's status, as the plan worked it out, written when it differs from the stored
+    /// one. A start that failed says why in its job's message.
+    func writeDirectiveStatus(_ reports: [DirectiveReport], desired: DesiredState, outcomes: [ActionOutcome]) async {
+        let stored = Dictionary(desired.directives.map { ($0.ref, $0.status) }, uniquingKeysWith: { first, _ in first })
+        var failures: [String: String] = [:]
+        for outcome in outcomes where outcome.action.verb == .startJob {
+            if case .failed(let message) = outcome.result { failures[outcome.action.target.name] = message }
+        }
+        var patches: [(ObjectRef, [UInt8])] = []
+        for report in reports {
+            var status = report.status
+            if !failures.isEmpty {
+                status.runs = status.runs?.map { run in
+                    var run = run
+                    run.jobs = run.jobs.map { job in
+                        var job = job
+                        if let name = job.jobName, let failure = failures[name] { job.message = "could not create the Job: \(failure)" }
+                        return job
+                    }
+                    return run
+                }
+            }
+            let previous = stored[report.directive] ?? nil
+            guard status != previous else { continue }
+            patches.append((report.directive, Self.statusPatch(status, replacing: previous)))
+        }
+        let cluster = cluster
+        _ = await concurrentMap(patches) { ref, body in
+            try? await cluster.send(.patchStatus(.of(Directive.self), namespace: ref.namespace, name: ref.name, type: .merge, body: body))
+        }
+    }
+
+    /// A merge patch that turns the stored status into `status`: fields it no longer has are set to
+    /// null (a merge patch leaves out what it does not mention); arrays are replaced whole.
+    static func statusPatch(_ status: Directive.Status, replacing previous: Directive.Status?) -> [UInt8] {
+        let encoded = ClusterAccess.encoded(status)
+        var members = encoded.objectValue ?? [:]
+        for key in (previous.map(ClusterAccess.encoded)?.objectValue ?? [:]).keys where members[key] == nil {
+            members[key] = .null
+        }
+        return JSONValue.object(["status": .object(members)]).jsonBytes
     }
 
     // MARK: - Status

@@ -63,22 +63,7 @@ struct Apply: AsyncParsableCommand {
         print(result.plan.text(colored: standardOutputIsTerminal), terminator: "")
         guard !result.plan.isEmpty else { return }
         print()
-        var failed = 0
-        for outcome in result.outcomes {
-            let action = outcome.action
-            let what = "\(action.verb.rawValue) \(action.target.kind) \(action.target.namespace)/\(action.target.name) \(action.from) → \(action.to)"
-            switch outcome.result {
-            case .done: print("✓ \(what)")
-            case .notCarriedOut(.hold): print("… \(what): held for approval; release it with: hmsctl approve \(action.id) -n \(action.source.namespace)")
-            case .notCarriedOut(let verdict): print("✗ \(what): \(verdict.rawValue.lowercased())")
-            case .failed(let message):
-                failed += 1
-                print("✗ \(what): failed: \(message)")
-            }
-        }
-        let done = result.outcomes.filter { $0.result == .done }.count
-        let waiting = result.outcomes.count - done - failed
-        print("Applied: \(done) done, \(waiting) not carried out, \(failed) failed.")
+        let failed = printOutcomes(result)
         if failed > 0 { throw ExitCode(1) }
     }
 

@@ -92,7 +92,17 @@ func desiredState(_ manifests: [Manifest], cluster: ClusterAccess) async throws 
     var resources = manifests.map(\.resource)
     for namespace in namespaces.sorted() {
         do {
-            for resource in try await cluster.resources(namespace: namespace) where !named.contains(resource.resource.ref) {
+            for resource in try await cluster.resources(namespace: namespace) {
+                if case .directive(let live) = resource, named.contains(live.ref) {
+                    // A Directive's runs live in the cluster: plan with its stored status, not from scratch.
+                    resources = resources.map { manifest in
+                        guard case .directive(var declared) = manifest, declared.ref == live.ref else { return manifest }
+                        declared.adoptingRunState(of: live)
+                        return .directive(declared)
+                    }
+                    continue
+                }
+                guard !named.contains(resource.resource.ref) else { continue }
                 if case .serviceSpec = resource { continue }  // services come from the manifests only
                 if case .directive = resource { continue }
                 resources.append(resource)
@@ -102,6 +112,19 @@ func desiredState(_ manifests: [Manifest], cluster: ClusterAccess) async throws 
         }
     }
     return DesiredState(resources)
+}
+
+extension Directive {
+    /// What the cluster knows of a stored Directive that the manifest cannot: its identity, age,
+    /// run request and status.
+    mutating func adoptingRunState(of live: Directive) {
+        metadata.uid = live.metadata.uid
+        metadata.creationTimestamp = live.metadata.creationTimestamp
+        if let request = live.metadata.annotations?[DirectiveNaming.runRequestAnnotation] {
+            metadata.annotations = (metadata.annotations ?? [:]).merging([DirectiveNaming.runRequestAnnotation: request]) { mine, _ in mine }
+        }
+        status = live.status
+    }
 }
 
 /// A 404 on our kinds means the CustomResourceDefinitions are not installed: say how to install them.

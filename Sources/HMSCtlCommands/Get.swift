@@ -5,6 +5,7 @@ import JSON
 import Kube
 import Manifests
 import Model
+import Planner
 
 /// `hmsctl get KIND [NAME]`: our resources with their status, as kubectl would print them.
 struct Get: AsyncParsableCommand {
@@ -42,6 +43,11 @@ struct Get: AsyncParsableCommand {
         case .wide, nil:
             guard !objects.isEmpty else {
                 printError("No resources found\(namespace.map { " in \($0) namespace" } ?? "").")
+                return
+            }
+            if resourceKind == Directive.self, name != nil, let object = objects.first {
+                let directive = try JSONDecoder().decode(Directive.self, from: Data(object.jsonBytes))
+                print(Self.runs(directive, wide: output == .wide), terminator: "")
                 return
             }
             print(Self.table(objects, columns: CustomResourceDefinitions.printerColumns(resourceKind), wide: output == .wide, showNamespace: allNamespaces), terminator: "")
@@ -82,6 +88,41 @@ struct Get: AsyncParsableCommand {
             }
             rows.append(row)
         }
+        let widths = (0..<(rows.first?.count ?? 0)).map { index in rows.map { $0[index].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { index, text in index == row.count - 1 ? text : text + String(repeating: " ", count: widths[index] - text.count + 3) }
+                .joined()
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// One Directive: its schedule, then one row per job of each run, newest run first, with the
+    /// times on the Directive's wall clock.
+    static func runs(_ directive: Directive, wide: Bool) -> String {
+        let schedule = DirectiveSchedule(directive)
+        let spec = directive.spec
+        let status = directive.status
+        var lines = ["Directive \(directive.ref.namespace)/\(directive.metadata.name): schedule \"\(spec.schedule.expression)\" in \(schedule.timeZone.identifier)"
+            + (spec.slo.map { ", SLO: finish before \($0.finishBefore)" } ?? "") + ((spec.suspend ?? false) ? " (suspended)" : "")]
+        let last = status?.lastScheduleTime.flatMap(RFC3339.date(from:)).map(schedule.localDateTime) ?? "never"
+        let next = status?.nextRunTime.flatMap(RFC3339.date(from:)).map(schedule.localDateTime) ?? "none"
+        lines.append("Last scheduled run: \(last). Next run: \(next).")
+        lines.append("")
+        let runs = status?.runs ?? []
+        guard !runs.isEmpty else { return (lines + ["No runs yet."]).joined(separator: "\n") + "\n" }
+        var rows = [["DIRECTIVE", "DATE", "TIME", "TRIGGER", "JOB", "STATE", "ATTEMPTS", "SLO_OK"] + (wide ? ["JOB-NAME", "MESSAGE"] : [])]
+        for run in runs {
+            let time = RFC3339.date(from: run.scheduledTime).map(schedule.localTime) ?? run.scheduledTime
+            let slo = run.sloOk.map { String($0) } ?? (run.sloAtRisk == true ? "at-risk" : run.sloDeadline == nil ? "<none>" : "pending")
+            for job in run.jobs {
+                rows.append([directive.metadata.name, run.date, time, (run.trigger ?? .schedule).rawValue, job.id, job.state.rawValue,
+                             String(job.attempts ?? 0), slo] + (wide ? [job.jobName ?? "<none>", job.message ?? ""] : []))
+            }
+        }
+        return (lines + [aligned(rows)]).joined(separator: "\n")
+    }
+
+    /// Columns padded to their widest cell, three spaces apart, the last one unpadded.
+    static func aligned(_ rows: [[String]]) -> String {
         let widths = (0..<(rows.first?.count ?? 0)).map { index in rows.map { $0[index].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { index, text in index == row.count - 1 ? text : text + String(repeating: " ", count: widths[index] - text.count + 3) }

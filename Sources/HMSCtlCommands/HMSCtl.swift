@@ -8,7 +8,7 @@ public struct HMSCtl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Validate.self, Apply.self, PlanCommand.self, Diff.self, Get.self, Approve.self, Reject.self, Logs.self,
-            CRDs.self, Autoscale.self,
+            CRDs.self, Autoscale.self, DirectiveCommand.self,
         ]
     )
 

@@ -18,13 +18,24 @@ struct Gates {
         return actions.map { action in
             var action = action
             let service = index.service(action.source)
+            // A Directive's job is judged by the Directive's labels, its template's image and its price.
+            let directive = action.verb == .startJob ? index.directives[action.source] : nil
             if service?.spec.paused == true {
                 action.gates.append(GateVerdict(gate: "pause", verdict: .defer, reason: "[paused] spec.paused is true: planned, not carried out"))
             }
-            budgets.judge(&action, service: service)
-            governance.judge(&action, service: service)
+            if let directive {
+                budgets.judgeJob(&action, directive: directive)
+            } else {
+                budgets.judge(&action, service: service)
+            }
+            governance.judge(&action, labels: service?.metadata.labels ?? directive?.metadata.labels ?? [:],
+                             image: service?.spec.image ?? directive?.spec.template.image)
             approvals.release(&action)
-            budgets.commit(action, service: service)
+            if let directive {
+                budgets.commitJob(action, directive: directive)
+            } else {
+                budgets.commit(action, service: service)
+            }
             return action
         }
     }
@@ -38,6 +49,8 @@ struct BudgetGate {
     let hoursLeft: Double
     /// The hourly cost of what runs now, per Budget, as actions proceed.
     var hourly: [ObjectRef: Double] = [:]
+    /// The most the jobs started in this plan can cost, per Budget: a one-off sum, not an hourly rate.
+    var jobs: [ObjectRef: Double] = [:]
 
     init(index: DesiredIndex, observed: ObservedState, ledger: Ledger, now: Date) {
         self.index = index
@@ -52,7 +65,44 @@ struct BudgetGate {
     }
 
     func projection(_ budget: Budget, hourly: Double) -> Double {
-        (ledger.spentUSD[budget.ref] ?? 0) + hourly * hoursLeft
+        (ledger.spentUSD[budget.ref] ?? 0) + hourly * hoursLeft + (jobs[budget.ref] ?? 0)
+    }
+
+    /// A job is priced once, at its most: the template's requests for `maxRuntimeSeconds`. It goes
+    /// ahead when the month's projection with it stays within the limit (above the soft limit it
+    /// needs approval); a job cannot be made smaller, so otherwise it is denied.
+    mutating func judgeJob(_ action: inout Action, directive: Directive) {
+        guard let budget = index.directiveBudgets[directive.ref] else {
+            action.gates.append(GateVerdict(gate: "budget", verdict: .allow, reason: "[budget] no Budget covers \(action.source.namespace)/\(action.source.name)"))
+            return
+        }
+        let pricing = budget.spec.pricing
+        action.costDeltaUSDPerHour = CostModel.jobHourUSD(directive, pricing: pricing)
+        let cost = CostModel.jobCostUSD(directive, pricing: pricing)
+        let limit = budget.spec.monthlyLimitUSD
+        let name = "Budget \(budget.metadata.name)"
+        let runtime = directive.spec.maxRuntimeSeconds.map { "maxRuntimeSeconds \($0)" } ?? "an hour assumed: no maxRuntimeSeconds"
+        let projected = projection(budget, hourly: hourly[budget.ref] ?? 0) + cost
+        let price = "the job costs at most \(usd(cost)) (\(usd(action.costDeltaUSDPerHour))/h, \(runtime)); projected \(usd(projected)) of \(usd(limit))"
+        if projected <= limit || cost <= 0 {
+            let soft = budget.spec.softLimitPercent ?? 100
+            if cost > 0, projected > limit * soft / 100, budget.spec.enforcement != .warn {
+                action.gates.append(GateVerdict(
+                    gate: "budget", verdict: .hold,
+                    reason: "[budget-soft-limit] \(name): \(price) (\(percent(projected / limit))), above the soft limit of \(percent(soft / 100)): needs approval"))
+            } else {
+                action.gates.append(GateVerdict(gate: "budget", verdict: .allow, reason: "[budget] \(name): \(price)"))
+            }
+        } else if budget.spec.enforcement == .warn {
+            action.gates.append(GateVerdict(gate: "budget", verdict: .allow, reason: "[budget] \(name) (warn only): \(price), over the limit"))
+        } else {
+            action.gates.append(GateVerdict(gate: "budget", verdict: .deny, reason: "[budget] \(name): \(price), over the limit"))
+        }
+    }
+
+    mutating func commitJob(_ action: Action, directive: Directive) {
+        guard action.finalVerdict.proceeds, let budget = index.directiveBudgets[directive.ref] else { return }
+        jobs[budget.ref, default: 0] += CostModel.jobCostUSD(directive, pricing: budget.spec.pricing)
     }
 
     mutating func judge(_ action: inout Action, service: ServiceSpec?) {
@@ -94,7 +144,7 @@ struct BudgetGate {
             return
         }
         // The largest count above the current one whose projection still fits.
-        let room = (limit - (ledger.spentUSD[budget.ref] ?? 0)) / max(hoursLeft, 1e-9) - current
+        let room = (limit - (ledger.spentUSD[budget.ref] ?? 0) - (jobs[budget.ref] ?? 0)) / max(hoursLeft, 1e-9) - current
         let fitting = from + Int((room / perReplica).rounded(.down) + 1e-9)
         if fitting > from {
             let clamped = min(fitting, to - 1)
@@ -138,8 +188,7 @@ struct GovernanceGate {
         self.now = now
     }
 
-    mutating func judge(_ action: inout Action, service: ServiceSpec?) {
-        let labels = service?.metadata.labels ?? [:]
+    mutating func judge(_ action: inout Action, labels: [String: String], image: String?) {
         let applying = (policiesByNamespace[action.source.namespace] ?? [])
             .filter { $0.spec.selector?.matches(labels) ?? true }
             .sorted { $0.metadata.name < $1.metadata.name }
@@ -155,8 +204,8 @@ struct GovernanceGate {
             {
                 verdicts.append(GateVerdict(gate: "governance", verdict: .hold, reason: "[max-replicas] \(to) replicas need approval above \(maximum) (\(name))"))
             }
-            if let registries = policy.spec.allowedRegistries, let image = service?.spec.image,
-                action.verb == .deploy || action.verb == .update, !registries.contains(where: { image.hasPrefix($0) })
+            if let registries = policy.spec.allowedRegistries, let image,
+                [.deploy, .update, .startJob].contains(action.verb), !registries.contains(where: { image.hasPrefix($0) })
             {
                 verdicts.append(GateVerdict(
                     gate: "governance", verdict: .deny,

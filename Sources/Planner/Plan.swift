@@ -88,13 +88,22 @@ public struct Action: Sendable, Equatable {
 public struct Plan: Sendable, Equatable {
     public var actions: [Action]
     public var statuses: [ObjectRef: JSONValue]
+    /// Each Directive's runs: the status to write and the incidents to raise.
+    public var directives: [DirectiveReport]
 
-    public init(actions: [Action] = [], statuses: [ObjectRef: JSONValue] = [:]) {
+    public init(actions: [Action] = [], statuses: [ObjectRef: JSONValue] = [:], directives: [DirectiveReport] = []) {
         self.actions = actions
         self.statuses = statuses
+        self.directives = directives
     }
 
     public var isEmpty: Bool { actions.isEmpty }
+
+    public var incidents: [Incident] { directives.flatMap(\.incidents) }
+
+    /// When to reconcile again even if nothing in the cluster changes: a run falls due, a retry's
+    /// backoff ends, an SLO deadline passes.
+    public var requeueAt: Date? { directives.compactMap(\.requeueAt).min() }
 
     public func count(_ verb: Action.Verb) -> Int { actions.filter { $0.verb == verb }.count }
     public func count(_ verdict: Verdict) -> Int { actions.filter { $0.finalVerdict == verdict }.count }

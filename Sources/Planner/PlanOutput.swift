@@ -6,7 +6,7 @@ extension Plan {
     public static let noChanges = "No changes. The cluster matches the manifests."
 
     public func text(colored: Bool = false) -> String {
-        guard !actions.isEmpty else { return Self.noChanges + "\n" }
+        guard !actions.isEmpty else { return Self.noChanges + "\n" + remarks.map { $0 + "\n" }.joined() }
         let paint = Paint(enabled: colored)
         var lines: [String] = []
         for action in actions {
@@ -25,9 +25,18 @@ extension Plan {
             field("id", action.id)
             lines.append("")
         }
+        if !remarks.isEmpty { lines += remarks + [""] }
         lines.append(summaryLine)
         lines.append(gatesLine)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Incidents (`!`) and what the Directives' schedules left out (`#`), one line each.
+    public var remarks: [String] {
+        directives.flatMap { report in
+            report.incidents.map { "! \($0.reason.rawValue) Directive \($0.source.namespace)/\($0.source.name): \($0.message)" }
+                + report.notes.map { "# Directive \(report.directive.namespace)/\(report.directive.name): \($0)" }
+        }
     }
 
     public var summaryLine: String {
@@ -55,6 +64,12 @@ extension Plan {
                 ]
                 if let requested = action.requested { object["requested"] = .string(requested) }
                 return object
+            }),
+            "incidents": .array(incidents.map { incident in
+                [
+                    "reason": .string(incident.reason.rawValue), "run": .string(incident.runID), "message": .string(incident.message),
+                    "source": ["kind": .string(incident.source.kind), "namespace": .string(incident.source.namespace), "name": .string(incident.source.name)],
+                ]
             }),
             "summary": [
                 "deploy": .int(count(.deploy)), "update": .int(count(.update)), "scale": .int(count(.scale)),

@@ -46,11 +46,35 @@ public struct Planner: Sendable {
             declared.insert(deploymentRef)
             actions += serviceActions(service, deploymentRef, index: index, observed: observed)
         }
+        var evaluations: [(Directive, DirectiveEvaluation)] = []
+        for directive in desired.directives.sorted(by: { $0.ref < $1.ref }) {
+            let evaluation = DirectiveRuns.evaluate(directive, jobs: observed.directiveJobs[directive.ref] ?? [], now: now)
+            evaluations.append((directive, evaluation))
+            actions += evaluation.starts.map { startAction(directive, $0) }
+        }
         if options.prune {
             actions += pruneActions(observed: observed, declared: declared)
         }
         let gates = Gates(index: index, observed: observed, ledger: ledger, now: now)
-        return Plan(actions: gates.judge(actions))
+        let judged = gates.judge(actions)
+        // Each Directive's status shows what the gates did to its starts.
+        var startsByDirective: [ObjectRef: [String: Action]] = [:]
+        for action in judged where action.verb == .startJob {
+            startsByDirective[action.source, default: [:]][action.target.name] = action
+        }
+        let reports = evaluations.map { directive, evaluation in
+            DirectiveReport(directive, evaluation, judged: startsByDirective[directive.ref] ?? [:])
+        }
+        return Plan(actions: judged, directives: reports)
+    }
+
+    // MARK: - Directives
+
+    private func startAction(_ directive: Directive, _ start: JobStart) -> Action {
+        let target = ObjectRef(kind: "Job", namespace: directive.ref.namespace, name: start.jobName)
+        let maxAttempts = max(1, directive.spec.retry?.maxAttempts ?? 1)
+        return action(.startJob, directive.ref, target, from: start.jobID, to: "attempt \(start.attempt) of \(maxAttempts)",
+                      reason: start.reason, manifests: [DirectiveRendering.job(directive, start)])
     }
 
     // MARK: - Services
@@ -146,6 +170,9 @@ struct DesiredIndex {
     let budgets: [ObjectRef: Budget]
     let policiesByNamespace: [String: [GovernancePolicy]]
     let approvalsByAction: [String: [Approval]]
+    let directives: [ObjectRef: Directive]
+    /// The Budget that covers each Directive (its selector matches the Directive's labels), if any.
+    let directiveBudgets: [ObjectRef: Budget]
 
     func service(_ ref: ObjectRef) -> ServiceSpec? {
         servicePositions[ref].map { desired.services[$0] }
@@ -171,6 +198,13 @@ struct DesiredIndex {
             budgets[service.ref] = CostModel.budget(for: service, in: candidates)
         }
         self.budgets = budgets
+        directives = Dictionary(desired.directives.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
+        var directiveBudgets: [ObjectRef: Budget] = [:]
+        for directive in desired.directives {
+            guard let candidates = budgetsByNamespace[directive.ref.namespace] else { continue }
+            directiveBudgets[directive.ref] = CostModel.budget(forLabels: directive.metadata.labels ?? [:], in: candidates)
+        }
+        self.directiveBudgets = directiveBudgets
         policiesByNamespace = Dictionary(grouping: desired.policies, by: \.ref.namespace)
         approvalsByAction = Dictionary(grouping: desired.approvals, by: \.spec.action)
     }

@@ -51,10 +51,12 @@ public struct ObservedState: Sendable {
     public var services: Set<ObjectRef> = []
     /// Pods by owning Deployment, each with how many health checks it failed in a row.
     public var pods: [ObjectRef: [ObservedPod]] = [:]
+    /// The Jobs of Directives, by Directive.
+    public var directiveJobs: [ObjectRef: [ObservedJob]] = [:]
 
     public init() {}
 
-    public init(deployments: [JSONValue], services: [JSONValue] = [], pods: [ObservedPod] = []) {
+    public init(deployments: [JSONValue], services: [JSONValue] = [], pods: [ObservedPod] = [], jobs: [JSONValue] = []) {
         self.deployments.reserveCapacity(deployments.count)
         for object in deployments {
             let deployment = ObservedDeployment(object)
@@ -65,6 +67,10 @@ public struct ObservedState: Sendable {
         }
         for pod in pods {
             self.pods[ObjectRef(kind: "Deployment", namespace: pod.namespace, name: pod.deployment), default: []].append(pod)
+        }
+        for object in jobs {
+            guard let job = ObservedJob(object) else { continue }
+            directiveJobs[ObjectRef(kind: Directive.kind, namespace: job.namespace, name: job.directive), default: []].append(job)
         }
     }
 
