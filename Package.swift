@@ -54,10 +54,12 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // The ops console: access rules and the page, pure; served by hms-controller.
+        .target(name: "Console", dependencies: ["Controller", "Planner", "Model", "JSON", "Kube"]),
         .executableTarget(
             name: "hms-controller",
             dependencies: [
-                "Controller", "Kube",
+                "Console", "Controller", "Kube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -103,6 +105,7 @@ let package = Package(
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Controller", "Planner", "Model", "JSON"]),
         .testTarget(name: "MockClusterTests", dependencies: ["MockCluster", "JSON"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifests", "Model", "JSON"], exclude: ["Fixtures", "golden"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),

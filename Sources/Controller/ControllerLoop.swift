@@ -26,6 +26,7 @@ public final class ControllerLoop: Sendable {
     let settings: Settings
     let logger: Logger
     private let synced = Atomic<Bool>(false)
+    private let latest = Mutex<PassSnapshot?>(nil)
 
     public init(cluster: ClusterAccess, journal: Journal?, elector: LeaderElector?, identity: String, settings: Settings, logger: Logger) {
         self.cluster = cluster
@@ -40,6 +41,9 @@ public final class ControllerLoop: Sendable {
     public var isReady: Bool { !isLeader || synced.load(ordering: .acquiring) }
 
     public var isLeader: Bool { elector?.isLeader ?? true }
+
+    /// The latest successful pass, for the console: a value, so readers never see a half-written pass.
+    public var snapshot: PassSnapshot? { latest.withLock { $0 } }
 
     /// Runs passes until cancelled. A replica that does not lead reads nothing and writes nothing.
     public func run() async {
@@ -65,6 +69,9 @@ public final class ControllerLoop: Sendable {
             guard isLeader else { return nil }
             let result = try await reconciler.reconcile(desired, options: Planner.Options(prune: settings.prune), now: now)
             synced.store(true, ordering: .releasing)
+            latest.withLock { previous in
+                previous = PassSnapshot(number: (previous?.number ?? 0) + 1, time: now, desired: desired, result: result)
+            }
             ControllerMetrics.actions(result.outcomes)
             ControllerMetrics.reconcile(result: "ok", seconds: (ContinuousClock.now - start).seconds)
             for outcome in result.outcomes {
@@ -96,6 +103,39 @@ public final class ControllerLoop: Sendable {
         let approvals = try await cluster.resources(namespace: nil).filter { if case .approval = $0 { true } else { false } }
         return DesiredState(result.manifests.map(\.resource) + approvals)
     }
+}
+
+/// One reconcile pass as the console shows it: what was desired, seen, planned and done.
+public struct PassSnapshot: Sendable {
+    /// Counts passes since start, so that live views can tell a new pass from the one they show.
+    public var number: Int
+    public var time: Date
+    public var services: [ServiceSpec]
+    public var autoscaleRules: [AutoscaleRule]
+    public var budgets: [Budget]
+    public var deployments: [ObjectRef: ObservedDeployment]
+    public var plan: Plan
+    public var outcomes: [ActionOutcome]
+
+    public init(number: Int, time: Date, desired: DesiredState, result: Reconciler.Result) {
+        self.init(number: number, time: time, services: desired.services, autoscaleRules: desired.autoscaleRules, budgets: desired.budgets,
+                  deployments: result.observed.deployments, plan: result.plan, outcomes: result.outcomes)
+    }
+
+    public init(number: Int, time: Date, services: [ServiceSpec] = [], autoscaleRules: [AutoscaleRule] = [], budgets: [Budget] = [],
+                deployments: [ObjectRef: ObservedDeployment] = [:], plan: Plan = Plan(), outcomes: [ActionOutcome] = []) {
+        self.number = number
+        self.time = time
+        self.services = services
+        self.autoscaleRules = autoscaleRules
+        self.budgets = budgets
+        self.deployments = deployments
+        self.plan = plan
+        self.outcomes = outcomes
+    }
+
+    /// The actions of this pass that wait for an approval.
+    public var held: [Action] { plan.actions.filter { $0.finalVerdict == .hold } }
 }
 
 extension Duration {

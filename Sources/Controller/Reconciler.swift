@@ -31,6 +31,8 @@ public struct Reconciler: Sendable {
     public struct Result: Sendable {
         public var plan: Plan
         public var outcomes: [ActionOutcome]
+        /// What the pass saw, for the console's ready counts.
+        public var observed = ObservedState()
     }
 
     public func plan(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> (Plan, ObservedState) {
@@ -69,7 +71,7 @@ public struct Reconciler: Sendable {
                 throw .decoding("cannot append to the journal \(journal.path): \(error)")
             }
         }
-        return Result(plan: plan, outcomes: outcomes)
+        return Result(plan: plan, outcomes: outcomes, observed: observed)
     }
 
     static func namespaces(of desired: DesiredState) -> Set<String> {

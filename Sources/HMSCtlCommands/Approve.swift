@@ -49,7 +49,7 @@ struct Reject: AsyncParsableCommand {
 }
 
 func writeApproval(id: String, decision: Approval.Decision, by: String?, minutes: Int, comment: String?, cluster: ClusterOptions) async throws {
-    guard id.hasPrefix("act-"), id.count == 20, id.dropFirst(4).allSatisfy(\.isHexDigit) else {
+    guard ApprovalObject.isActionID(id) else {
         printError("error: \"\(id)\" is not an action id; ids look like act-0123456789abcdef (see hmsctl plan)")
         throw ExitCode(1)
     }
@@ -57,16 +57,8 @@ func writeApproval(id: String, decision: Approval.Decision, by: String?, minutes
     let namespace = cluster.namespace ?? access.client.namespace
     let approver = by ?? currentUser()
     let expires = Date().addingTimeInterval(TimeInterval(minutes * 60))
-    let name = "\(decision == .approve ? "approve" : "reject")-\(id.dropFirst(4))"
-    var spec: JSONValue = [
-        "action": .string(id), "approvedBy": .string(approver), "expiresAt": .string(RFC3339.string(from: expires)),
-        "decision": .string(decision.rawValue),
-    ]
-    if let comment { spec["comment"] = .string(comment) }
-    let approval: JSONValue = [
-        "apiVersion": .string(API.apiVersion), "kind": "Approval",
-        "metadata": ["name": .string(name), "namespace": .string(namespace)], "spec": spec,
-    ]
+    let name = ApprovalObject.name(id: id, decision: decision)
+    let approval = ApprovalObject.make(id: id, decision: decision, by: approver, expires: expires, comment: comment, namespace: namespace)
     do {
         try await access.apply(approval, .of(Approval.self))
     } catch {

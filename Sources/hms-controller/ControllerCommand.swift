@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Controller
 import Foundation
 import Hummingbird
@@ -45,6 +46,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Where the operations console is served (/ops), HOST:PORT.")
     var consoleAddr = ":4400"
 
+    @Option(help: "Console bearer tokens, one `TOKEN USER ROLE` a line (role viewer or approver). Without it the cluster checks tokens (TokenReview, SubjectAccessReview).")
+    var consoleTokenFile: String?
+
     @Option(help: "Seconds between reconcile passes.")
     var syncSeconds = 5.0
 
@@ -86,9 +90,8 @@ struct ControllerCommand: AsyncParsableCommand {
         let elector = leaderElect
             ? LeaderElector(cluster: cluster, name: leaseName, namespace: leaseNamespace ?? config.namespace, identity: name, logger: logger)
             : nil
-        let loop = ControllerLoop(
-            cluster: cluster, journal: Journal(path: journal ?? Journal.defaultPath()), elector: elector, identity: name,
-            settings: settings, logger: logger)
+        let journalFile = Journal(path: journal ?? Journal.defaultPath())
+        let loop = ControllerLoop(cluster: cluster, journal: journalFile, elector: elector, identity: name, settings: settings, logger: logger)
 
         if once {
             guard await loop.pass() != nil else { throw ExitCode(1) }
@@ -117,7 +120,24 @@ struct ControllerCommand: AsyncParsableCommand {
             router: metricsRouter, configuration: .init(address: metrics.address), services: [],
             onServerRunning: { channel in logger.notice("metrics endpoint listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")"]) },
             logger: logger)
-        var services: [any Service] = [healthApp, metricsApp, LoopService(loop: loop)]
+        let authenticator: any Authenticator
+        if let consoleTokenFile {
+            do {
+                authenticator = try StaticTokens(parsing: String(contentsOfFile: consoleTokenFile, encoding: .utf8))
+            } catch {
+                logger.critical("cannot read the console token file", metadata: ["file": "\(consoleTokenFile)", "error": "\(error)"])
+                throw ExitCode(1)
+            }
+        } else {
+            authenticator = KubeReviewAuthenticator(cluster: cluster)
+        }
+        let console = try Endpoint(consoleAddr, label: "console")
+        let consoleApp = Application(
+            router: ConsoleServer(loop: loop, cluster: cluster, journal: journalFile, authenticator: authenticator, logger: logger).router(),
+            configuration: .init(address: console.address), services: [],
+            onServerRunning: { channel in logger.notice("ops console listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")", "path": "/ops"]) },
+            logger: logger)
+        var services: [any Service] = [healthApp, metricsApp, consoleApp, LoopService(loop: loop)]
         if let elector { services.append(ElectionService(elector: elector)) }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("hms-controller starting", metadata: [
