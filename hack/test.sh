@@ -15,3 +15,5 @@ hack/e2e-console.sh
 hack/e2e-python.sh
 hack/test-chart.sh
 hack/e2e-directives.sh
+# The ops console in headless Chromium.
+hack/e2e-console.sh
