@@ -57,6 +57,8 @@ CLUSTER_RULES |= {("", "events", v, "") for v in ["list", "watch", "create", "pa
 CLUSTER_RULES |= {("batch", "jobs", v, "") for v in ["get", "list", "watch", "create", "patch", "delete"]}
 CLUSTER_RULES |= {("metrics.k8s.io", "pods", v, "") for v in ["get", "list"]}
 CLUSTER_RULES |= {("custom.metrics.k8s.io", "pods/*", "get", "")}
+CLUSTER_RULES |= {("authentication.k8s.io", "tokenreviews", "create", ""), ("authorization.k8s.io", "subjectaccessreviews", "create", "")}
+CLUSTER_RULES |= {("ops.hms.gov", "approvals", v, "") for v in ["create", "patch"]}
 
 
 def lease_rules(name: str) -> set:
