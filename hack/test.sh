@@ -9,6 +9,7 @@ swift test --skip-build --disable-xctest
 hack/e2e-kubectl.sh
 hack/e2e-apply.sh
 hack/e2e-controller.sh
+hack/e2e-autoscale.sh
 # The ops console in headless Chromium.
 hack/e2e-console.sh
 # The official Python client against a live mock cluster.

@@ -109,11 +109,12 @@ struct AutoscaleReader {
             let history = (next.recommendations ?? []) + [.init(time: RFC3339.string(from: now), replicas: recommendation.proposal ?? recommendation.desiredReplicas)]
             var kept: [AutoscaleRule.Status.Recommendation] = []
             for entry in history where RFC3339.date(from: entry.time).map({ now.timeIntervalSince($0) <= window }) ?? false {
-                // A repeat moves the run's time forward at most once a minute: the window stays
-                // right to the minute, and a steady rule writes its status once a minute, not every pass.
+                // A repeat moves the run's time forward only now and then (a tenth of the shortest
+                // stabilization window, at most a minute): the window stays right to within that,
+                // and a steady rule does not write its status on every pass.
                 if let last = kept.last, last.replicas == entry.replicas,
                     let lastTime = RFC3339.date(from: last.time), let entryTime = RFC3339.date(from: entry.time),
-                    entryTime.timeIntervalSince(lastTime) < 60
+                    entryTime.timeIntervalSince(lastTime) < Self.refreshPeriod(rule.spec.behavior)
                 {
                     continue
                 }
@@ -125,6 +126,14 @@ struct AutoscaleReader {
             result.statuses[rule.ref] = next
         }
         return result
+    }
+
+    /// How often a steady recommendation's time is written again: a tenth of the shortest
+    /// stabilization window in use (300 s without `behavior`), at most a minute.
+    static func refreshPeriod(_ behavior: AutoscaleRule.Behavior?) -> TimeInterval {
+        guard let behavior else { return 30 }
+        let windows = [behavior.scaleUp?.stabilizationWindowSeconds ?? 0, behavior.scaleDown?.stabilizationWindowSeconds ?? 300].filter { $0 > 0 }
+        return min(60, Double(windows.min() ?? 600) / 10)
     }
 
     /// How far back a rule looks: its stabilization windows and policy periods, at least the
