@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Kube
 import Planner
+import Synchronization
 
 /// What happened to one action.
 public struct ActionOutcome: Sendable, Equatable {
@@ -33,8 +34,16 @@ public struct Executor: Sendable {
 
     public init(cluster: ClusterAccess) { self.cluster = cluster }
 
-    public func execute(_ plan: Plan) async -> [ActionOutcome] {
-        await concurrentMap(plan.actions, limit: concurrency) { action in await perform(action) }
+    /// Carries out the plan; `progress` hears (done, total) after each action, for a progress line.
+    public func execute(_ plan: Plan, progress: (@Sendable (Int, Int) -> Void)? = nil) async -> [ActionOutcome] {
+        let done = Atomic<Int>(0)
+        let total = plan.actions.count
+        return await concurrentMap(plan.actions, limit: concurrency) { action in
+            let outcome = await perform(action)
+            let count = done.add(1, ordering: .relaxed).newValue
+            progress?(count, total)
+            return outcome
+        }
     }
 
     func perform(_ action: Action) async -> ActionOutcome {

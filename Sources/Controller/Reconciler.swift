@@ -43,7 +43,9 @@ public struct Reconciler: Sendable {
         return (plan, observed)
     }
 
-    public func reconcile(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> Result {
+    public func reconcile(
+        _ desired: DesiredState, options: Planner.Options, now: Date, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws(KubeError) -> Result {
         let observed = try await Observer(cluster: cluster).observe(
             namespaces: Self.namespaces(of: desired), directiveNamespaces: Set(desired.directives.map(\.ref.namespace)))
         var options = options
@@ -54,7 +56,7 @@ public struct Reconciler: Sendable {
             ruleStatuses = evaluated.statuses
         }
         let plan = Planner(options: options).plan(desired: desired, observed: observed, ledger: Ledger(budgets: desired.budgets, now: now), now: now)
-        let outcomes = await Executor(cluster: cluster).execute(plan)
+        let outcomes = await Executor(cluster: cluster).execute(plan, progress: progress)
         await writeRuleStatus(desired, statuses: ruleStatuses, outcomes: outcomes, now: now)
         await recordEvents(outcomes, desired: desired, now: now)
         // Incidents before status: should this pass stop in between, the next raises them again,

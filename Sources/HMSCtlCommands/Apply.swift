@@ -54,7 +54,7 @@ struct Apply: AsyncParsableCommand {
         let result: Reconciler.Result
         do {
             result = try await Reconciler(cluster: access, journal: journal, actor: currentUser(), statusScope: .acted)
-                .reconcile(desired, options: Planner.Options(prune: prune), now: Date())
+                .reconcile(desired, options: Planner.Options(prune: prune), now: Date(), progress: Self.progressLine())
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
@@ -65,6 +65,16 @@ struct Apply: AsyncParsableCommand {
         print()
         let failed = printOutcomes(result)
         if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// On a terminal, a line on standard error that counts the actions carried out; nothing otherwise.
+    static func progressLine() -> (@Sendable (Int, Int) -> Void)? {
+        guard isatty(2) == 1 else { return nil }
+        return { done, total in
+            guard total >= 10 else { return }
+            let text = done == total ? "\r\u{1B}[K" : "\rapplying: \(done)/\(total) actions"
+            FileHandle.standardError.write(Data(text.utf8))
+        }
     }
 
     /// Stores each resource with server-side apply unless the cluster holds it as written already;
