@@ -50,7 +50,7 @@ YAML
 k apply -f "$work/service.yaml" >/dev/null
 
 echo "== 1. reaction to a load step ($steps steps)"
-"$bin/hms-controller" --sync-seconds 0.2 --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 >"$work/controller.log" 2>&1 &
+"$bin/hms-controller" --sync-seconds 0.2 --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 >"$work/controller.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ "$(k get deploy api -n bench -o jsonpath='{.status.readyReplicas}' 2>/dev/null)" = 4 ] && break; sleep 0.2; done
 python3 hack/bench/autoscale-reaction.py "$server" bench api "$steps" | tee "$work/reaction.txt"

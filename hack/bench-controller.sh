@@ -37,7 +37,7 @@ specs 1.0 1 "$count" >"$work/specs.yaml"
 echo "== $count ServiceSpecs, deployed"
 "$bin/hmsctl" apply -f "$work/specs.yaml" | tail -n 1
 
-"$bin/hms-controller" --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 >"$work/controller.log" 2>&1 &
+"$bin/hms-controller" --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 >"$work/controller.log" 2>&1 &
 controller=$!
 pids+=("$controller")
 echo "== settling (two passes, every pod ready)"

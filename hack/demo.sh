@@ -67,7 +67,12 @@ say "hmsctl validates every document first, stores them, then plans and acts thr
 run "$hmsctl" apply -f "$demo/examples" | grep -E '^(Plan|Gates|Applied):|^[✓…✗]'
 
 bold "3. The controller"
-"$bin/hms-controller" --sync-seconds 1 --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 -v 2 >"$demo/controller.log" 2>&1 &
+# The ops console takes bearer tokens; the demo's approver is "program-manager".
+token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+printf '%s program-manager approver\n' "$token" >"$demo/console-tokens"
+chmod 600 "$demo/console-tokens"
+"$bin/hms-controller" --sync-seconds 1 --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 \
+    --console-token-file "$demo/console-tokens" -v 2 >"$demo/controller.log" 2>&1 &
 echo $! >>"$demo/pids"
 say "hms-controller reconciles every second; the AutoscaleRule looks at its metrics every 2 s for the demo."
 k patch autoscalerule eligibility-api -n student-aid --type merge -p '{"spec":{"syncPeriodSeconds":2}}' >/dev/null
@@ -116,8 +121,10 @@ wait_for "16 replicas" replicas_are 16
 run k get deploy eligibility-api -n student-aid
 run "$hmsctl" get servicespecs -n student-aid
 
+console=$(sed -n 's/.*"addr":"\[IPv4\]127.0.0.1\\\/127.0.0.1:\([0-9]*\)".*"message":"ops console listening".*/\1/p' "$demo/controller.log" | head -1)
 bold "It keeps running. Explore:"
 cat <<EOT
+  the ops console: http://127.0.0.1:${console:-?}/ops?token=$token
   export KUBECONFIG=$KUBECONFIG
   kubectl get servicespecs,autoscalerules,budgets -A
   kubectl get deploy,pods -n student-aid

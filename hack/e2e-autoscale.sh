@@ -55,7 +55,7 @@ spec:
     scaleDown: {stabilizationWindowSeconds: 8, policies: [{type: Percent, value: 100, periodSeconds: 1}]}
 YAML
 k apply -f "$work/api.yaml" >/dev/null
-"$bin/hms-controller" --sync-seconds 0.3 --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 >"$work/controller.log" 2>&1 &
+"$bin/hms-controller" --sync-seconds 0.3 --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 >"$work/controller.log" 2>&1 &
 controller=$!
 wait_until 30 replicas_are 2 || true
 expect "the ServiceSpec is deployed at minReplicas" "$(replicas)" "2"

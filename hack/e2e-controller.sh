@@ -26,7 +26,7 @@ start_controller() {
     local identity=$1
     shift
     "$bin/hms-controller" --leader-elect --identity "$identity" --sync-seconds 0.5 \
-        --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 -v 2 "$@" >"$work/$identity.log" 2>&1 &
+        --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 -v 2 "$@" >"$work/$identity.log" 2>&1 &
     controllers+=($!)
 }
 holder() { k get lease hms-controller -n default -o jsonpath='{.spec.holderIdentity}' 2>/dev/null; }
