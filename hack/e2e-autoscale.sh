@@ -91,4 +91,10 @@ sleep 2
 expect "1,200 requests want 12; the budget clamps it to 5" "$(replicas)" "5"
 expect_match "the journal has the clamp with its numbers" "$(python3 hack/lib/journal-entry.py CLAMP "$HMS_JOURNAL")" "CLAMP \[budget\] Budget scale: 12 replicas would project \\\$[0-9,.]+ of \\\$[0-9,.]+; clamped to 5"
 
+# The controller keeps the Budget's spend in its status: five replicas at $1/h each.
+sleep 1.5
+expect "the Budget's status carries this month and the hourly cost" \
+    "$(k get budget scale -n scale -o jsonpath='{.status.month} {.status.costUSDPerHour}')" "$(date -u +%Y-%m) 5"
+expect_match "and a projection for the month" "$(k get budget scale -n scale -o jsonpath='{.status.projectedUSD}')" "^[0-9]+(\.[0-9]+)?$"
+
 finish e2e-autoscale

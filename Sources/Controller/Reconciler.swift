@@ -63,6 +63,7 @@ public struct Reconciler: Sendable {
         // and an Event that exists already is not doubled.
         await raiseIncidents(plan.directives, now: now)
         await writeStatus(desired, observed: observed, outcomes: outcomes, now: now)
+        if statusScope == .all { await writeBudgetStatus(desired, observed: observed, outcomes: outcomes, now: now) }
         await writeDirectiveStatus(plan.directives, desired: desired, outcomes: outcomes)
         if let journal {
             do {
@@ -224,6 +225,44 @@ public struct Reconciler: Sendable {
             members[key] = .null
         }
         return JSONValue.object(["status": .object(members)]).jsonBytes
+    }
+
+    // MARK: - Budget spend
+
+    /// Integrates each Budget's spend from the replicas that ran: the hourly cost stored at the last
+    /// update, times the hours since. Kept in the Budget's status, so it survives restarts; written
+    /// when the month or the hourly cost changes, and otherwise every five minutes.
+    func writeBudgetStatus(_ desired: DesiredState, observed: ObservedState, outcomes: [ActionOutcome], now: Date) async {
+        let month = Ledger.month(of: now)
+        var patches: [(ObjectRef, [UInt8])] = []
+        for budget in desired.budgets {
+            var hourly = 0.0
+            for service in desired.services where CostModel.budget(for: service, in: desired.budgets)?.ref == budget.ref {
+                let deployment = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
+                let scaled = outcomes.last { $0.result == .done && $0.action.target == deployment && ($0.action.verb == .scale || $0.action.verb == .deploy) }
+                let replicas = scaled.flatMap { Int($0.action.to) } ?? observed.deployments[deployment]?.replicas ?? 0
+                hourly += Double(replicas) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing)
+            }
+            let status = budget.status
+            let sameMonth = status?.month == month
+            let last = status?.lastUpdated.flatMap(RFC3339.date(from:))
+            let elapsedHours = sameMonth ? max(0, now.timeIntervalSince(last ?? now) / 3600) : 0
+            let spent = (sameMonth ? status?.spentUSD ?? 0 : 0) + (status?.costUSDPerHour ?? 0) * elapsedHours
+            let roundedHourly = (hourly * 10_000).rounded() / 10_000
+            guard !sameMonth || roundedHourly != status?.costUSDPerHour || elapsedHours >= 300.0 / 3600 else { continue }
+            let projected = spent + hourly * Ledger.hoursLeftInMonth(now)
+            ControllerMetrics.budget(budget.metadata.name, spent: spent, projected: projected, limit: budget.spec.monthlyLimitUSD)
+            let body: JSONValue = ["status": [
+                "month": .string(month), "spentUSD": .double((spent * 100).rounded() / 100),
+                "projectedUSD": .double((projected * 100).rounded() / 100), "costUSDPerHour": .double(roundedHourly),
+                "lastUpdated": .string(RFC3339.string(from: now)),
+            ]]
+            patches.append((budget.ref, body.jsonBytes))
+        }
+        let cluster = cluster
+        _ = await concurrentMap(patches) { ref, body in
+            try? await cluster.send(.patchStatus(.of(Budget.self), namespace: ref.namespace, name: ref.name, type: .merge, body: body))
+        }
     }
 
     // MARK: - Status
