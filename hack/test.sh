@@ -6,15 +6,13 @@ cd "$(dirname "$0")/.."
 hack/install-deps.sh curl
 swift build --build-tests
 swift test --skip-build --disable-xctest
+# Against a live mock cluster: real kubectl, hmsctl, the controller, the Python client, a browser.
 hack/e2e-kubectl.sh
 hack/e2e-apply.sh
 hack/e2e-controller.sh
 hack/e2e-autoscale.sh
-# The ops console in headless Chromium.
-hack/e2e-console.sh
-# The official Python client against a live mock cluster.
-hack/e2e-python.sh
-hack/test-chart.sh
 hack/e2e-directives.sh
-# The ops console in headless Chromium.
+hack/e2e-python.sh
 hack/e2e-console.sh
+# The Helm chart and the install manifests, rendered and validated offline.
+hack/test-chart.sh
