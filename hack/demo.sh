@@ -39,6 +39,7 @@ wait_for() {
     echo "gave up waiting for $description" >&2
     exit 1
 }
+jobs_at_least() { [ "$(k get jobs -n power -o name | wc -l)" -ge "$1" ]; }
 replicas_are() { [ "$(k get deploy eligibility-api -n student-aid -o jsonpath='{.spec.replicas}')" = "$1" ]; }
 
 bold "1. A cluster"
@@ -122,6 +123,14 @@ run k get deploy eligibility-api -n student-aid
 run "$hmsctl" get servicespecs -n student-aid
 
 console=$(sed -n 's/.*"addr":"\[IPv4\]127.0.0.1\\\/127.0.0.1:\([0-9]*\)".*"message":"ops console listening".*/\1/p' "$demo/controller.log" | head -1)
+bold "7. The power directive: three dispatch jobs, run now"
+say "Each job of the run becomes a batch/v1 Job with its payload in HMS_PAYLOAD; the controller follows them."
+run "$hmsctl" directive run daily-power-dispatch -n power | tail -n 3
+wait_for "the dispatch jobs" jobs_at_least 3
+sleep 4
+run "$hmsctl" get directive daily-power-dispatch -n power
+run k get jobs -n power
+
 bold "It keeps running. Explore:"
 cat <<EOT
   the ops console: http://127.0.0.1:${console:-?}/ops?token=$token
