@@ -22,15 +22,6 @@ trap '[ -n "$controller" ] && kill "$controller" 2>/dev/null; cleanup' EXIT
 
 replicas() { k get deploy api -n scale -o jsonpath='{.spec.replicas}' 2>/dev/null; }
 replicas_are() { [ "$(replicas)" = "$1" ]; }
-wait_until() {  # wait_until SECONDS COMMAND...
-    local limit=$1
-    shift
-    for _ in $(seq $((limit * 10))); do
-        if "$@"; then return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
 
 echo "== autoscaling against $server"
 k apply -f manifests/crds/ >/dev/null

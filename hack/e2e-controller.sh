@@ -33,15 +33,6 @@ holder() { k get lease hms-controller -n default -o jsonpath='{.spec.holderIdent
 holder_is() { [ "$(holder)" = "$1" ]; }
 replicas() { k get deploy eligibility-api -n student-aid -o jsonpath='{.spec.replicas}' 2>/dev/null; }
 replicas_at_least() { [ "$(replicas)" -ge "$1" ] 2>/dev/null; }
-wait_until() {  # wait_until SECONDS COMMAND...
-    local limit=$1
-    shift
-    for _ in $(seq $((limit * 10))); do
-        if "$@"; then return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
 writers() {  # the user agents of write requests
     curl -fsS "$server/mock/v1/requests" | python3 -c '
 import json, sys

@@ -48,6 +48,17 @@ for entry in json.load(sys.stdin)["items"]:
         print(entry["method"], entry["path"])'
 }
 
+# wait_until SECONDS COMMAND...: until the command succeeds; false when time runs out.
+wait_until() {
+    local limit=$1
+    shift
+    for _ in $(seq $((limit * 10))); do
+        if "$@"; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
 step() { printf "%-64s" "$1"; }
 pass() { echo "ok"; }
 fail() {
