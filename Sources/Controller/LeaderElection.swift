@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Kube
 import Logging
+import Model
 import Synchronization
 
 /// The timing of leader election, with client-go's defaults (15 s lease, 10 s renew deadline, 2 s
@@ -95,7 +96,7 @@ public final class LeaderElector: Sendable {
         guard var lease = try? await cluster.json(.get(.leases, namespace: namespace, name: name)),
             lease["spec"]?["holderIdentity"]?.stringValue == identity
         else { return }
-        let now = JSONValue.string(Self.microTime(Date()))
+        let now = JSONValue.string(RFC3339.microString(from: Date()))
         lease[path: ["spec", "holderIdentity"]] = ""
         lease[path: ["spec", "leaseDurationSeconds"]] = 1
         lease[path: ["spec", "acquireTime"]] = now
@@ -123,7 +124,7 @@ public final class LeaderElector: Sendable {
         let decision = LeaseDecision.decide(
             holder: existing == nil ? nil : (holder ?? ""), leaseDurationSeconds: existing?["spec"]?["leaseDurationSeconds"]?.intValue,
             lastChange: lastChange, identity: identity, now: now)
-        let stamp = JSONValue.string(Self.microTime(now))
+        let stamp = JSONValue.string(RFC3339.microString(from: now))
         switch decision {
         case .follow:
             return false
@@ -148,21 +149,5 @@ public final class LeaderElector: Sendable {
             // The update carries the resourceVersion we read: a 409 means someone else wrote first.
             return (try? await cluster.send(.update(.leases, namespace: namespace, name: name, body: lease.jsonBytes))) != nil
         }
-    }
-
-    /// `metav1.MicroTime`: exactly six fractional digits, or Go clients refuse the lease.
-    static func microTime(_ date: Date) -> String {
-        let whole = date.timeIntervalSince1970.rounded(.down)
-        let micros = Int((date.timeIntervalSince1970 - whole) * 1_000_000)
-        let base = RFC3339Micro.base(Date(timeIntervalSince1970: whole))
-        return base + "." + String(repeating: "0", count: 6 - String(micros).count) + String(micros) + "Z"
-    }
-}
-
-enum RFC3339Micro {
-    static func base(_ date: Date) -> String {
-        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
-                      parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
     }
 }

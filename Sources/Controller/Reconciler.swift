@@ -36,18 +36,24 @@ public struct Reconciler: Sendable {
     }
 
     public func plan(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> (Plan, ObservedState) {
-        let observed = try await Observer(cluster: cluster).observe(
+        let observed = try await observe(desired)
+        return (Self.plan(desired, observed: observed, options: options, now: now), observed)
+    }
+
+    /// What the cluster holds where the desired state lives: services' and directives' namespaces.
+    func observe(_ desired: DesiredState) async throws(KubeError) -> ObservedState {
+        try await Observer(cluster: cluster).observe(
             namespaces: Self.namespaces(of: desired), directiveNamespaces: Set(desired.directives.map(\.ref.namespace)))
-        let ledger = Ledger(budgets: desired.budgets, now: now)
-        let plan = Planner(options: options).plan(desired: desired, observed: observed, ledger: ledger, now: now)
-        return (plan, observed)
+    }
+
+    static func plan(_ desired: DesiredState, observed: ObservedState, options: Planner.Options, now: Date) -> Plan {
+        Planner(options: options).plan(desired: desired, observed: observed, ledger: Ledger(budgets: desired.budgets, now: now), now: now)
     }
 
     public func reconcile(
         _ desired: DesiredState, options: Planner.Options, now: Date, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws(KubeError) -> Result {
-        let observed = try await Observer(cluster: cluster).observe(
-            namespaces: Self.namespaces(of: desired), directiveNamespaces: Set(desired.directives.map(\.ref.namespace)))
+        let observed = try await observe(desired)
         var options = options
         var ruleStatuses: [ObjectRef: AutoscaleRule.Status] = [:]
         if autoscale {
@@ -55,7 +61,7 @@ public struct Reconciler: Sendable {
             options.recommendations.merge(evaluated.recommendations) { _, evaluated in evaluated }
             ruleStatuses = evaluated.statuses
         }
-        let plan = Planner(options: options).plan(desired: desired, observed: observed, ledger: Ledger(budgets: desired.budgets, now: now), now: now)
+        let plan = Self.plan(desired, observed: observed, options: options, now: now)
         let outcomes = await Executor(cluster: cluster).execute(plan, progress: progress)
         await writeRuleStatus(desired, statuses: ruleStatuses, outcomes: outcomes, now: now)
         await recordEvents(outcomes, desired: desired, now: now)
