@@ -6,9 +6,16 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hmsctl", targets: ["hmsctl"]),
+        .executable(name: "hms-mock-cluster", targets: ["hms-mock-cluster"]),
+        .executable(name: "hms-controller", targets: ["hms-controller"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // C stays behind this one module; nothing outside `YAML` imports it.
@@ -18,26 +25,105 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .target(name: "YAML", dependencies: ["CLibYAML"]),
-        .target(name: "Model"),
-        .target(name: "Manifests", dependencies: ["YAML", "Model"]),
+        .target(name: "JSON"),
+        .target(name: "Model", dependencies: ["JSON"]),
+        .target(name: "Manifests", dependencies: ["YAML", "Model", "JSON"]),
+        // libcurl, with typed wrappers for its variadic calls; nothing outside `HTTP` imports it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "HTTP",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The Kubernetes API client: configuration, credentials, typed verbs, retries, watch.
+        .target(
+            name: "Kube",
+            dependencies: ["HTTP", "YAML", "Model", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Pure: desired + observed + ledger + now -> Plan; gates; autoscaling math. No I/O, no C.
+        .target(name: "Planner", dependencies: ["Model", "JSON"]),
+        // The shell around the planner: observe, execute, record (Events, status, journal).
+        .target(
+            name: "Controller",
+            dependencies: [
+                "Planner", "Kube", "Manifests", "Model", "JSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The ops console: access rules and the page, pure; served by hms-controller.
+        .target(name: "Console", dependencies: ["Controller", "Planner", "Model", "JSON", "Kube"]),
+        .executableTarget(
+            name: "hms-controller",
+            dependencies: [
+                "Console", "Controller", "Kube",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The simulated cluster: a pure request handler, and a Hummingbird shell around it.
+        .target(name: "MockCluster", dependencies: ["JSON", "YAML"]),
+        .target(
+            name: "MockClusterServer",
+            dependencies: [
+                "MockCluster",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "hms-mock-cluster",
+            dependencies: ["MockClusterServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .target(
             name: "HMSCtlCommands",
             dependencies: [
-                "Manifests", "Model", "YAML",
+                "Controller", "HTTP", "JSON", "Kube", "Manifests", "Model", "Planner", "YAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "hmsctl", dependencies: ["HMSCtlCommands"]),
+        // Benchmark of the planner alone (hack/bench-apply.sh).
+        .executableTarget(name: "hms-bench-plan", dependencies: ["Planner", "Manifests", "Model", "JSON"]),
+        // Request rate of KubeClient, next to wrk: hack/bench-client.sh.
+        .executableTarget(
+            name: "hms-bench-client",
+            dependencies: [
+                "Kube", "HTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // libFuzzer entry point; built by hack/fuzz.sh with -DFUZZING, otherwise a replay tool.
         .executableTarget(name: "hms-fuzz-decode", dependencies: ["Manifests"]),
 
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Controller", "Planner", "Model", "JSON"]),
+        .testTarget(name: "MockClusterTests", dependencies: ["MockCluster", "JSON"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifests", "Model", "JSON"], exclude: ["Fixtures", "golden"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(
             name: "ManifestsTests",
-            dependencies: ["Manifests", "Model", "YAML"],
+            dependencies: ["JSON", "Manifests", "Model", "YAML"],
             exclude: ["golden", "fuzz-regressions", "every-field"]
         ),
-        .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"]),
+        .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"], exclude: ["autoscale-inputs"]),
+        // Live-test helpers: local HTTP(S) servers, certificates, temporary directories.
+        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "KubeTests", dependencies: ["Kube", "HTTP", "Model", "TestSupport"]),
+        // The Kube client over libcurl against the mock cluster served in the test process.
+        .testTarget(
+            name: "KubeLiveTests",
+            dependencies: ["Kube", "HTTP", "JSON", "Model", "MockClusterServer", .product(name: "Logging", package: "swift-log")]
+        ),
     ]
 )

@@ -6,7 +6,8 @@
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libyaml-dev libcurl4-openssl-dev pkg-config python3-venv)
+# python3 and openssl serve the live HTTP and TLS tests (local servers, throwaway certificates).
+apt_packages=(libyaml-dev libcurl4-openssl-dev pkg-config python3 python3-venv openssl)
 pip_packages=()
 for extra in "$@"; do
   case "$extra" in

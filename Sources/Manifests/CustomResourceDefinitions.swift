@@ -1,3 +1,4 @@
+import JSON
 import Model
 
 /// The CustomResourceDefinition of each kind, with its schema derived from the Swift types.
@@ -51,12 +52,12 @@ public enum CustomResourceDefinitions {
         ])
     }
 
-    struct Column {
-        var name: String
-        var type: String
-        var path: String
+    public struct Column: Sendable {
+        public var name: String
+        public var type: String
+        public var path: String
         /// 0: always shown; 1: only with `-o wide`.
-        var priority = 0
+        public var priority = 0
 
         var json: JSONValue {
             var object: [String: JSONValue] = ["name": .string(name), "type": .string(type), "jsonPath": .string(path)]
@@ -66,7 +67,7 @@ public enum CustomResourceDefinitions {
     }
 
     /// What `kubectl get` shows for each kind.
-    static func printerColumns(_ kind: any Resource.Type) -> [Column] {
+    public static func printerColumns(_ kind: any Resource.Type) -> [Column] {
         let ready = Column(name: "Ready", type: "string", path: ".status.conditions[?(@.type==\"Ready\")].status")
         let age = Column(name: "Age", type: "date", path: ".metadata.creationTimestamp")
         switch kind {

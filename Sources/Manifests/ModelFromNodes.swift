@@ -42,6 +42,7 @@ extension AutoscaleRule.ScalingPolicy.Kind: NodeDecodable {}
 extension Budget.Enforcement: NodeDecodable {}
 extension Directive.CatchUp: NodeDecodable {}
 extension Directive.JobState: NodeDecodable {}
+extension Directive.Trigger: NodeDecodable {}
 extension GovernancePolicy.ActionClass: NodeDecodable {}
 extension Approval.Decision: NodeDecodable {}
 
@@ -384,27 +385,30 @@ extension Directive.SLO: NodeObject {
 }
 
 extension Directive.Status: NodeObject {
-    enum Field: String, FieldName { case observedGeneration, lastScheduleTime, nextRunTime, runs, conditions }
+    enum Field: String, FieldName { case observedGeneration, lastScheduleTime, nextRunTime, lastHandledRunRequest, runs, conditions }
 
     init(from object: ObjectReader<Field>) throws(NodeError) {
         self.init(
             observedGeneration: object.optional(.observedGeneration),
             lastScheduleTime: object.optional(.lastScheduleTime),
             nextRunTime: object.optional(.nextRunTime),
+            lastHandledRunRequest: object.optional(.lastHandledRunRequest),
             runs: object.optional(.runs),
             conditions: object.optional(.conditions))
     }
 }
 
 extension Directive.Status.Run: NodeObject {
-    enum Field: String, FieldName { case scheduledTime, date, sloDeadline, sloOk, completionTime, jobs }
+    enum Field: String, FieldName { case scheduledTime, date, trigger, sloDeadline, sloOk, sloAtRisk, completionTime, jobs }
 
     init(from object: ObjectReader<Field>) throws(NodeError) {
         try self.init(
             scheduledTime: object.required(.scheduledTime),
             date: object.required(.date),
+            trigger: object.optional(.trigger),
             sloDeadline: object.optional(.sloDeadline),
             sloOk: object.optional(.sloOk),
+            sloAtRisk: object.optional(.sloAtRisk),
             completionTime: object.optional(.completionTime),
             jobs: object.required(.jobs))
     }

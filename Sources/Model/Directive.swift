@@ -1,3 +1,5 @@
+import JSON
+
 /// A big instruction: at each scheduled time it is split into jobs, each run as a batch/v1 Job.
 public struct Directive: Resource {
     public static let kind = "Directive"
@@ -89,21 +91,36 @@ public struct Directive: Resource {
         case pending = "PENDING", running = "RUNNING", succeeded = "SUCCEEDED", failed = "FAILED", timedOut = "TIMED_OUT"
     }
 
+    /// What started a run: its schedule, or a person (`hmsctl directive run`).
+    public enum Trigger: String, WireEnum {
+        case schedule, manual
+    }
+
     public struct Status: Codable, Sendable, Equatable {
         public struct Run: Codable, Sendable, Equatable {
             public var scheduledTime: String
             /// The run's local date, `2026-11-26`.
             public var date: String
+            public var trigger: Trigger?
             public var sloDeadline: String?
+            /// True when every job succeeded by the deadline, false once the SLO is missed; absent
+            /// while it is still open (or when there is no SLO).
             public var sloOk: Bool?
+            /// The finish projected from the durations so far falls after the deadline.
+            public var sloAtRisk: Bool?
             public var completionTime: String?
             public var jobs: [JobStatus]
 
-            public init(scheduledTime: String, date: String, sloDeadline: String? = nil, sloOk: Bool? = nil, completionTime: String? = nil, jobs: [JobStatus]) {
+            public init(
+                scheduledTime: String, date: String, trigger: Trigger? = nil, sloDeadline: String? = nil, sloOk: Bool? = nil,
+                sloAtRisk: Bool? = nil, completionTime: String? = nil, jobs: [JobStatus]
+            ) {
                 self.scheduledTime = scheduledTime
                 self.date = date
+                self.trigger = trigger
                 self.sloDeadline = sloDeadline
                 self.sloOk = sloOk
+                self.sloAtRisk = sloAtRisk
                 self.completionTime = completionTime
                 self.jobs = jobs
             }
@@ -118,7 +135,10 @@ public struct Directive: Resource {
             public var completionTime: String?
             public var message: String?
 
-            public init(id: String, state: JobState, attempts: Int? = nil, jobName: String? = nil, startTime: String? = nil, completionTime: String? = nil, message: String? = nil) {
+            public init(
+                id: String, state: JobState, attempts: Int? = nil, jobName: String? = nil, startTime: String? = nil,
+                completionTime: String? = nil, message: String? = nil
+            ) {
                 self.id = id
                 self.state = state
                 self.attempts = attempts
@@ -132,13 +152,19 @@ public struct Directive: Resource {
         public var observedGeneration: Int?
         public var lastScheduleTime: String?
         public var nextRunTime: String?
+        /// The `ops.hms.gov/run-requested-at` annotation last acted on: a new value asks for a run.
+        public var lastHandledRunRequest: String?
         public var runs: [Run]?
         public var conditions: [Condition]?
 
-        public init(observedGeneration: Int? = nil, lastScheduleTime: String? = nil, nextRunTime: String? = nil, runs: [Run]? = nil, conditions: [Condition]? = nil) {
+        public init(
+            observedGeneration: Int? = nil, lastScheduleTime: String? = nil, nextRunTime: String? = nil,
+            lastHandledRunRequest: String? = nil, runs: [Run]? = nil, conditions: [Condition]? = nil
+        ) {
             self.observedGeneration = observedGeneration
             self.lastScheduleTime = lastScheduleTime
             self.nextRunTime = nextRunTime
+            self.lastHandledRunRequest = lastHandledRunRequest
             self.runs = runs
             self.conditions = conditions
         }

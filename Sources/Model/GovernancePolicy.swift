@@ -26,7 +26,7 @@ public struct GovernancePolicy: Resource {
         }
     }
 
-    public struct FreezeWindow: Codable, Sendable, Equatable {
+    public struct FreezeWindow: Codable, Sendable, Hashable {
         /// When each window opens (cron, in `timeZone`).
         public var schedule: CronSchedule
         public var durationMinutes: Int

@@ -1,3 +1,4 @@
+import JSON
 import Synchronization
 
 /// An OpenAPI v3 schema, as CustomResourceDefinitions carry them. Derived from the Swift types

@@ -204,6 +204,18 @@ struct CustomResourceDefinitionTests {
         }
     }
 
+    /// Helm installs the CRDs from the chart's crds/ directory: the same files, byte for byte.
+    @Test func helmChartCarriesTheSameCRDs() throws {
+        let manifests = ManifestDecoderTests.repository.appendingPathComponent("manifests/crds")
+        let chart = ManifestDecoderTests.repository.appendingPathComponent("charts/hms-controller/crds")
+        let names = try FileManager.default.contentsOfDirectory(atPath: manifests.path).sorted()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: chart.path).sorted() == names)
+        for name in names {
+            let copy = try? Data(contentsOf: chart.appendingPathComponent(name))
+            #expect(copy == (try Data(contentsOf: manifests.appendingPathComponent(name))), "charts/hms-controller/crds/\(name) differs from manifests/crds/: run hack/gen-crds.sh")
+        }
+    }
+
     @Test func schemasFollowTheCodableShape() {
         let schema = OpenAPISchema.resource(AutoscaleRule.self)
         let spec = schema.property("spec")

@@ -1,0 +1,122 @@
+import Foundation
+import HTTP
+import JSON
+import Kube
+import Manifests
+import Model
+import Planner
+
+/// The cluster calls reconciling needs, over the Kube client, in JSON values.
+public struct ClusterAccess: Sendable {
+    public let client: KubeClient
+    /// Who writes: the field manager of server-side applies and the source of Events.
+    public let fieldManager: String
+
+    public init(client: KubeClient, fieldManager: String) {
+        self.client = client
+        self.fieldManager = fieldManager
+    }
+
+    /// Sends a request, counting it by verb and answer for `/metrics`.
+    @discardableResult
+    public func send(_ request: KubeRequest) async throws(KubeError) -> HTTPResponse {
+        do {
+            let response = try await client.send(request)
+            ControllerMetrics.apiRequest(method: request.method.rawValue, code: response.status)
+            return response
+        } catch {
+            ControllerMetrics.apiRequest(method: request.method.rawValue, code: error.statusCode)
+            throw error
+        }
+    }
+
+    public func json(_ request: KubeRequest) async throws(KubeError) -> JSONValue {
+        let response = try await send(request)
+        do {
+            return try JSONValue(parsing: response.body)
+        } catch {
+            throw .decoding("\(request.method) \(request.path): \(error.description)")
+        }
+    }
+
+    public func list(_ type: ResourceType, namespace: String?, labelSelector: String? = nil, fieldSelector: String? = nil) async throws(KubeError) -> [JSONValue] {
+        let list = try await json(.list(type, namespace: namespace, options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector)))
+        return list["items"]?.arrayValue ?? []
+    }
+
+    /// Server-side apply: creates or updates the fields we own, idempotently.
+    @discardableResult
+    public func apply(_ object: JSONValue, _ type: ResourceType, dryRun: Bool = false) async throws(KubeError) -> JSONValue {
+        let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
+        let namespace = object[path: ["metadata", "namespace"]]?.stringValue
+        return try await json(.patch(type, namespace: namespace, name: name, type: .apply(fieldManager: fieldManager, force: true),
+                                     body: object.jsonBytes, options: WriteOptions(dryRun: dryRun)))
+    }
+
+    /// Creates the object; an object of that name that exists already is an error (`alreadyExists`).
+    @discardableResult
+    public func create(_ object: JSONValue, _ type: ResourceType) async throws(KubeError) -> JSONValue {
+        let namespace = object[path: ["metadata", "namespace"]]?.stringValue
+        return try await json(.create(type, namespace: namespace, body: object.jsonBytes))
+    }
+
+    /// The object, or nil when it does not exist.
+    public func getIfPresent(_ type: ResourceType, namespace: String?, name: String) async throws(KubeError) -> JSONValue? {
+        do {
+            return try await json(.get(type, namespace: namespace, name: name))
+        } catch {
+            if error.reason == .notFound { return nil }
+            throw error
+        }
+    }
+
+    public func delete(_ type: ResourceType, namespace: String, name: String) async throws(KubeError) {
+        try await client.delete(type, name: name, namespace: namespace, options: DeleteOptions(propagationPolicy: "Background"))
+    }
+
+    /// Our resources of every kind, as the API stores them.
+    public func resources(namespace: String?) async throws(KubeError) -> [AnyResource] {
+        var resources: [AnyResource] = []
+        for kind in AnyResource.kinds {
+            for item in try await list(.of(kind), namespace: namespace) {
+                do {
+                    resources.append(AnyResource(try JSONDecoder().decode(kind, from: Data(item.jsonBytes))))
+                } catch {
+                    let name = item[path: ["metadata", "name"]]?.stringValue ?? "?"
+                    throw .decoding("\(kind.kind) \(name) in the cluster does not decode: \(error)")
+                }
+            }
+        }
+        return resources
+    }
+
+    /// Any of our values as JSON.
+    public static func encoded(_ value: some Encodable) -> JSONValue {
+        do {
+            return try JSONValue(parsing: Array(JSONEncoder().encode(value)))
+        } catch {
+            return .null  // our own types always encode; unreachable in practice
+        }
+    }
+
+    /// A resource as JSON, for storing it with server-side apply.
+    public static func json(of resource: any Resource) -> JSONValue {
+        do {
+            return try JSONValue(parsing: Array(JSONEncoder().encode(resource)))
+        } catch {
+            return .null  // our own types always encode; unreachable in practice
+        }
+    }
+}
+
+extension ObjectRef {
+    var resourceType: ResourceType? {
+        switch kind {
+        case "Deployment": .deployments
+        case "Service": .services
+        case "Pod": .pods
+        case "Job": .jobs
+        default: AnyResource.kind(named: kind).map { ResourceType.of($0) }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Kube
+import Metrics
+import Planner
+
+/// What the controller reports on `/metrics`, through swift-metrics (the executable chooses the
+/// backend: Prometheus).
+public enum ControllerMetrics {
+    static func apiRequest(method: String, code: Int) {
+        Counter(label: "hms_api_requests_total", dimensions: [("verb", method), ("code", String(code))]).increment()
+    }
+
+    static func reconcile(result: String, seconds: Double) {
+        Counter(label: "hms_reconciles_total", dimensions: [("result", result)]).increment()
+        Recorder(label: "hms_reconcile_duration_seconds").record(seconds)
+    }
+
+    static func actions(_ outcomes: [ActionOutcome]) {
+        for outcome in outcomes {
+            Counter(label: "hms_actions_total", dimensions: [
+                ("verb", outcome.action.verb.rawValue), ("verdict", outcome.action.finalVerdict.rawValue),
+            ]).increment()
+        }
+    }
+
+    static func queueDepth(_ depth: Int) {
+        Gauge(label: "hms_queue_depth").record(depth)
+    }
+
+    static func budget(_ name: String, spent: Double, projected: Double, limit: Double) {
+        Gauge(label: "hms_budget_spent_usd", dimensions: [("budget", name)]).record(spent)
+        Gauge(label: "hms_budget_projected_usd", dimensions: [("budget", name)]).record(projected)
+        Gauge(label: "hms_budget_limit_usd", dimensions: [("budget", name)]).record(limit)
+    }
+
+    static func leader(_ isLeader: Bool) {
+        Gauge(label: "hms_leader").record(isLeader ? 1 : 0)
+    }
+}
+
+extension KubeError {
+    /// The HTTP status of a failed request, or 0 when none came back.
+    var statusCode: Int {
+        if case .api(let error) = self { error.code } else { 0 }
+    }
+}

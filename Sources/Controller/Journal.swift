@@ -1,0 +1,62 @@
+import Foundation
+import JSON
+import Planner
+
+/// The decision journal: one JSON line per decision (time, action, inputs, verdicts, actor, result),
+/// the answer to "why did it (not) scale?". Appended, never rewritten.
+public struct Journal: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    /// `$HMS_JOURNAL`, else `$XDG_STATE_HOME/hms/journal.jsonl`, else `~/.local/state/hms/journal.jsonl`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let explicit = environment["HMS_JOURNAL"], !explicit.isEmpty { return explicit }
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
+        return state + "/hms/journal.jsonl"
+    }
+
+    public static func entry(_ action: Action, actor: String, result: String, time: String) -> JSONValue {
+        [
+            "time": .string(time), "actor": .string(actor), "id": .string(action.id),
+            "verb": .string(action.verb.rawValue),
+            "source": ["kind": .string(action.source.kind), "namespace": .string(action.source.namespace), "name": .string(action.source.name)],
+            "target": ["kind": .string(action.target.kind), "namespace": .string(action.target.namespace), "name": .string(action.target.name)],
+            "from": .string(action.from), "to": .string(action.to), "requested": action.requested.map(JSONValue.string) ?? .null,
+            "reason": .string(action.reason), "costDeltaUSDPerHour": .double(action.costDeltaUSDPerHour),
+            "gates": .array(action.gates.map { ["gate": .string($0.gate), "verdict": .string($0.verdict.rawValue), "reason": .string($0.reason)] }),
+            "finalVerdict": .string(action.finalVerdict.rawValue), "result": .string(result),
+        ]
+    }
+
+    /// An incident: an SLO breached or at risk, on one run of a Directive.
+    public static func entry(_ incident: Incident, actor: String, time: String) -> JSONValue {
+        [
+            "time": .string(time), "actor": .string(actor), "incident": .string(incident.reason.rawValue),
+            "source": ["kind": .string(incident.source.kind), "namespace": .string(incident.source.namespace), "name": .string(incident.source.name)],
+            "run": .string(incident.runID), "message": .string(incident.message),
+        ]
+    }
+
+    public func append(_ entries: [JSONValue]) throws {
+        guard !entries.isEmpty else { return }
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var bytes: [UInt8] = []
+        for entry in entries { bytes += entry.jsonBytes + [UInt8(ascii: "\n")] }
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(bytes))
+    }
+
+    public func read() throws -> [JSONValue] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONValue(parsing: Array($0)) }
+    }
+}

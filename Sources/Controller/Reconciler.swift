@@ -1,0 +1,368 @@
+import Foundation
+import JSON
+import Kube
+import Model
+import Planner
+
+/// One reconcile pass: observe, plan, gate, execute, then record: Events, status and the journal.
+/// Level-triggered: it reads everything again each time and writes only what differs.
+public struct Reconciler: Sendable {
+    public let cluster: ClusterAccess
+    public let journal: Journal?
+    /// Who acts, for the journal and Events (`hmsctl` run by a user, or the controller's identity).
+    public let actor: String
+
+    /// Which ServiceSpecs get their status written: all (the controller keeps them current), or only
+    /// those a pass acted on (a one-shot `hmsctl apply`, so that a pass with nothing to do writes nothing).
+    public enum StatusScope: Sendable { case all, acted }
+    public let statusScope: StatusScope
+    /// Evaluate AutoscaleRules from live metrics (the controller), or leave replicas as they are
+    /// within the rules' bounds (a one-shot `hmsctl apply`, as kubectl leaves scaling to the HPA).
+    public let autoscale: Bool
+
+    public init(cluster: ClusterAccess, journal: Journal?, actor: String, statusScope: StatusScope = .all, autoscale: Bool = false) {
+        self.cluster = cluster
+        self.journal = journal
+        self.actor = actor
+        self.statusScope = statusScope
+        self.autoscale = autoscale
+    }
+
+    public struct Result: Sendable {
+        public var plan: Plan
+        public var outcomes: [ActionOutcome]
+        /// What the pass saw, for the console's ready counts.
+        public var observed = ObservedState()
+    }
+
+    public func plan(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> (Plan, ObservedState) {
+        let observed = try await observe(desired)
+        return (Self.plan(desired, observed: observed, options: options, now: now), observed)
+    }
+
+    /// What the cluster holds where the desired state lives: services' and directives' namespaces.
+    func observe(_ desired: DesiredState) async throws(KubeError) -> ObservedState {
+        try await Observer(cluster: cluster).observe(
+            namespaces: Self.namespaces(of: desired), directiveNamespaces: Set(desired.directives.map(\.ref.namespace)))
+    }
+
+    static func plan(_ desired: DesiredState, observed: ObservedState, options: Planner.Options, now: Date) -> Plan {
+        Planner(options: options).plan(desired: desired, observed: observed, ledger: Ledger(budgets: desired.budgets, now: now), now: now)
+    }
+
+    public func reconcile(
+        _ desired: DesiredState, options: Planner.Options, now: Date, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws(KubeError) -> Result {
+        let observed = try await observe(desired)
+        var options = options
+        var ruleStatuses: [ObjectRef: AutoscaleRule.Status] = [:]
+        if autoscale {
+            let evaluated = await AutoscaleReader(cluster: cluster).evaluate(desired, observed: observed, now: now)
+            options.recommendations.merge(evaluated.recommendations) { _, evaluated in evaluated }
+            ruleStatuses = evaluated.statuses
+        }
+        let plan = Self.plan(desired, observed: observed, options: options, now: now)
+        let outcomes = await Executor(cluster: cluster).execute(plan, progress: progress)
+        await writeRuleStatus(desired, statuses: ruleStatuses, outcomes: outcomes, now: now)
+        await recordEvents(outcomes, desired: desired, now: now)
+        // Incidents before status: should this pass stop in between, the next raises them again,
+        // and an Event that exists already is not doubled.
+        await raiseIncidents(plan.directives, now: now)
+        await writeStatus(desired, observed: observed, outcomes: outcomes, now: now)
+        if statusScope == .all { await writeBudgetStatus(desired, observed: observed, outcomes: outcomes, now: now) }
+        await writeDirectiveStatus(plan.directives, desired: desired, outcomes: outcomes)
+        if let journal {
+            do {
+                let time = RFC3339.string(from: now)
+                try journal.append(outcomes.map { Journal.entry($0.action, actor: actor, result: $0.journalText, time: time) }
+                    + plan.incidents.map { Journal.entry($0, actor: actor, time: time) })
+            } catch {
+                throw .decoding("cannot append to the journal \(journal.path): \(error)")
+            }
+        }
+        return Result(plan: plan, outcomes: outcomes, observed: observed)
+    }
+
+    static func namespaces(of desired: DesiredState) -> Set<String> {
+        Set(desired.services.map(\.ref.namespace))
+    }
+
+    // MARK: - Events
+
+    /// A Kubernetes Event per action, on the resource that asked for it. Named after the action, so
+    /// the same decision is recorded once however many passes see it. A run's job starts share one
+    /// Event per outcome: a run of 1,000 jobs is one line, not 1,000.
+    func recordEvents(_ outcomes: [ActionOutcome], desired: DesiredState, now: Date) async {
+        let uids = Dictionary(desired.services.map { ($0.ref, $0.metadata.uid) } + desired.directives.map { ($0.ref, $0.metadata.uid) },
+                              uniquingKeysWith: { first, _ in first })
+        let cluster = cluster
+        let jobStarts = outcomes.filter { $0.action.verb == .startJob }
+        _ = await concurrentMap(outcomes.filter { $0.action.verb != .startJob }) { outcome in
+            await Self.recordEvent(outcome, uid: uids[outcome.action.source] ?? nil, cluster: cluster, now: now)
+        }
+        _ = await concurrentMap(Self.groupedByRun(jobStarts)) { group in
+            await Self.recordEvent(runStarts: group, uid: uids[group[0].action.source] ?? nil, cluster: cluster, now: now)
+        }
+    }
+
+    static func recordEvent(_ outcome: ActionOutcome, uid: String?, cluster: ClusterAccess, now: Date) async {
+        let action = outcome.action
+        let (type, reason) = eventKind(outcome)
+        let gates = action.gates.filter { $0.verdict != .allow }.map(\.reason)
+        let message = "\(action.verb.rawValue) \(action.target.kind) \(action.target.name) \(action.from) → \(action.to)"
+            + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + " (\(action.id))"
+        await createEvent(about: action.source, uid: uid, name: "\(action.source.name).\(action.id)", type: type, reason: reason,
+                          message: message, cluster: cluster, now: now)
+    }
+
+    /// Job starts by Directive, run and outcome, in plan order.
+    static func groupedByRun(_ outcomes: [ActionOutcome]) -> [[ActionOutcome]] {
+        var order: [String] = []
+        var groups: [String: [ActionOutcome]] = [:]
+        for outcome in outcomes {
+            let run = outcome.action.manifests.first?[path: ["metadata", "labels", DirectiveNaming.runLabel]]?.stringValue ?? ""
+            let key = "\(outcome.action.source)|\(run)|\(eventKind(outcome).reason)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(outcome)
+        }
+        return order.compactMap { groups[$0] }
+    }
+
+    static func eventKind(_ outcome: ActionOutcome) -> (type: String, reason: String) {
+        switch outcome.result {
+        case .done: ("Normal", outcome.action.verb.eventReason)
+        case .notCarriedOut(.hold): ("Normal", "ActionHeld")
+        case .notCarriedOut(.defer): ("Normal", "ActionDeferred")
+        case .notCarriedOut: ("Warning", "ActionDenied")
+        case .failed: ("Warning", "ActionFailed")
+        }
+    }
+
+    /// One Event for the starts of one run with one outcome: how many, which attempts, and the first
+    /// few job names and gate reasons.
+    static func recordEvent(runStarts group: [ActionOutcome], uid: String?, cluster: ClusterAccess, now: Date) async {
+        guard let first = group.first else { return }
+        let source = first.action.source
+        let (type, reason) = eventKind(first)
+        let run = first.action.manifests.first?[path: ["metadata", "labels", DirectiveNaming.runLabel]]?.stringValue ?? "?"
+        let names = group.prefix(3).map(\.action.target.name).joined(separator: ", ") + (group.count > 3 ? ", ..." : "")
+        let gates = Array(Set(group.flatMap { $0.action.gates.filter { $0.verdict != .allow }.map(\.reason) })).sorted().prefix(3)
+        var failures = ""
+        if case .failed(let message) = first.result { failures = ": " + message }
+        let verb = first.result == .done ? "started" : "not started"
+        let message = "\(verb) \(group.count) \(group.count == 1 ? "job" : "jobs") of run \(run) (\(names))"
+            + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + failures
+        let identity = group.map(\.action.id).joined(separator: ",") + "|" + reason
+        await createEvent(about: source, uid: uid, name: "\(source.name).\(DirectiveNaming.stableHash(identity))",
+                          type: type, reason: reason, message: message, cluster: cluster, now: now)
+    }
+
+    // MARK: - Incidents
+
+    /// A Warning Event per incident (reason `SLOBreached` or `SLOAtRisk`), named after the run so
+    /// that it is raised once however many passes see it.
+    func raiseIncidents(_ reports: [DirectiveReport], now: Date) async {
+        let cluster = cluster
+        let incidents = reports.flatMap { report in report.incidents.map { (report.uid, $0) } }
+        _ = await concurrentMap(incidents) { uid, incident in
+            await Self.createEvent(about: incident.source, uid: uid,
+                                   name: "\(incident.source.name).\(incident.reason.rawValue.lowercased()).\(incident.runID)",
+                                   type: "Warning", reason: incident.reason.rawValue, message: incident.message, cluster: cluster, now: now)
+        }
+    }
+
+    static func createEvent(about source: ObjectRef, uid: String?, name: String, type: String, reason: String, message: String,
+                            cluster: ClusterAccess, now: Date) async {
+        let time = JSONValue.string(RFC3339.string(from: now))
+        var involved: JSONValue = [
+            "apiVersion": .string(API.apiVersion), "kind": .string(source.kind), "namespace": .string(source.namespace), "name": .string(source.name),
+        ]
+        if let uid { involved["uid"] = .string(uid) }
+        let event: JSONValue = [
+            "apiVersion": "v1", "kind": "Event", "metadata": ["name": .string(name), "namespace": .string(source.namespace)],
+            "involvedObject": involved, "type": .string(type), "reason": .string(reason), "message": .string(message),
+            "firstTimestamp": time, "lastTimestamp": time, "count": 1,
+            "source": ["component": .string(cluster.fieldManager)], "reportingComponent": .string(cluster.fieldManager),
+        ]
+        // An Event that already exists (409) means this was recorded before.
+        _ = try? await cluster.send(.create(.events, namespace: source.namespace, body: event.jsonBytes))
+    }
+
+    // MARK: - Directive status
+
+    /// Each Directive's status, as the plan worked it out, written when it differs from the stored
+    /// one. A start that failed says why in its job's message.
+    func writeDirectiveStatus(_ reports: [DirectiveReport], desired: DesiredState, outcomes: [ActionOutcome]) async {
+        let stored = Dictionary(desired.directives.map { ($0.ref, $0.status) }, uniquingKeysWith: { first, _ in first })
+        var failures: [String: String] = [:]
+        for outcome in outcomes where outcome.action.verb == .startJob {
+            if case .failed(let message) = outcome.result { failures[outcome.action.target.name] = message }
+        }
+        var patches: [(ObjectRef, [UInt8])] = []
+        for report in reports {
+            var status = report.status
+            if !failures.isEmpty {
+                status.runs = status.runs?.map { run in
+                    var run = run
+                    run.jobs = run.jobs.map { job in
+                        var job = job
+                        if let name = job.jobName, let failure = failures[name] { job.message = "could not create the Job: \(failure)" }
+                        return job
+                    }
+                    return run
+                }
+            }
+            let previous = stored[report.directive] ?? nil
+            guard status != previous else { continue }
+            patches.append((report.directive, Self.statusPatch(status, replacing: previous)))
+        }
+        let cluster = cluster
+        _ = await concurrentMap(patches) { ref, body in
+            try? await cluster.send(.patchStatus(.of(Directive.self), namespace: ref.namespace, name: ref.name, type: .merge, body: body))
+        }
+    }
+
+    /// A merge patch that turns the stored status into `status`: fields it no longer has are set to
+    /// null (a merge patch leaves out what it does not mention); arrays are replaced whole.
+    static func statusPatch(_ status: Directive.Status, replacing previous: Directive.Status?) -> [UInt8] {
+        let encoded = ClusterAccess.encoded(status)
+        var members = encoded.objectValue ?? [:]
+        for key in (previous.map(ClusterAccess.encoded)?.objectValue ?? [:]).keys where members[key] == nil {
+            members[key] = .null
+        }
+        return JSONValue.object(["status": .object(members)]).jsonBytes
+    }
+
+    // MARK: - Budget spend
+
+    /// Integrates each Budget's spend from the replicas that ran: the hourly cost stored at the last
+    /// update, times the hours since. Kept in the Budget's status, so it survives restarts; written
+    /// when the month or the hourly cost changes, and otherwise every five minutes.
+    func writeBudgetStatus(_ desired: DesiredState, observed: ObservedState, outcomes: [ActionOutcome], now: Date) async {
+        let month = Ledger.month(of: now)
+        var patches: [(ObjectRef, [UInt8])] = []
+        for budget in desired.budgets {
+            var hourly = 0.0
+            for service in desired.services where CostModel.budget(for: service, in: desired.budgets)?.ref == budget.ref {
+                let deployment = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
+                let scaled = outcomes.last { $0.result == .done && $0.action.target == deployment && ($0.action.verb == .scale || $0.action.verb == .deploy) }
+                let replicas = scaled.flatMap { Int($0.action.to) } ?? observed.deployments[deployment]?.replicas ?? 0
+                hourly += Double(replicas) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing)
+            }
+            let status = budget.status
+            let sameMonth = status?.month == month
+            let last = status?.lastUpdated.flatMap(RFC3339.date(from:))
+            let elapsedHours = sameMonth ? max(0, now.timeIntervalSince(last ?? now) / 3600) : 0
+            let spent = (sameMonth ? status?.spentUSD ?? 0 : 0) + (status?.costUSDPerHour ?? 0) * elapsedHours
+            let roundedHourly = (hourly * 10_000).rounded() / 10_000
+            guard !sameMonth || roundedHourly != status?.costUSDPerHour || elapsedHours >= 300.0 / 3600 else { continue }
+            let projected = spent + hourly * Ledger.hoursLeftInMonth(now)
+            ControllerMetrics.budget(budget.metadata.name, spent: spent, projected: projected, limit: budget.spec.monthlyLimitUSD)
+            let body: JSONValue = ["status": [
+                "month": .string(month), "spentUSD": .double((spent * 100).rounded() / 100),
+                "projectedUSD": .double((projected * 100).rounded() / 100), "costUSDPerHour": .double(roundedHourly),
+                "lastUpdated": .string(RFC3339.string(from: now)),
+            ]]
+            patches.append((budget.ref, body.jsonBytes))
+        }
+        let cluster = cluster
+        _ = await concurrentMap(patches) { ref, body in
+            try? await cluster.send(.patchStatus(.of(Budget.self), namespace: ref.namespace, name: ref.name, type: .merge, body: body))
+        }
+    }
+
+    // MARK: - Status
+
+    /// Each evaluated AutoscaleRule's status: metrics, recommendation history and scale events, so
+    /// that stabilization survives a controller restart (the HPA forgets it).
+    func writeRuleStatus(_ desired: DesiredState, statuses: [ObjectRef: AutoscaleRule.Status], outcomes: [ActionOutcome], now: Date) async {
+        var patches: [(ObjectRef, [UInt8])] = []
+        for rule in desired.autoscaleRules {
+            guard var status = statuses[rule.ref] else { continue }
+            let serviceRef = ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)
+            if let scaled = outcomes.first(where: { $0.action.source == serviceRef && $0.action.verb == .scale && $0.result == .done }),
+                let from = Int(scaled.action.from), let to = Int(scaled.action.to)
+            {
+                status.scaleEvents = (status.scaleEvents ?? []) + [.init(time: RFC3339.string(from: now), change: to - from)]
+                status.lastScaleTime = RFC3339.string(from: now)
+                status.desiredReplicas = to
+            }
+            guard status != rule.status else { continue }
+            let stored = ClusterAccess.json(of: AutoscaleRule(metadata: rule.metadata, spec: rule.spec, status: status))
+            patches.append((rule.ref, JSONValue.object(["status": stored["status"] ?? .null]).jsonBytes))
+        }
+        let cluster = cluster
+        _ = await concurrentMap(patches) { ref, body in
+            try? await cluster.send(.patchStatus(.of(AutoscaleRule.self), namespace: ref.namespace, name: ref.name, type: .merge, body: body))
+        }
+    }
+
+    /// Each ServiceSpec's status: replicas, readiness, cost, last action, conditions. Written only
+    /// when it differs from what is stored, so a pass with nothing to do writes nothing.
+    func writeStatus(_ desired: DesiredState, observed: ObservedState, outcomes: [ActionOutcome], now: Date) async {
+        var patches: [(ServiceSpec, [UInt8])] = []
+        let outcomesBySource = Dictionary(grouping: outcomes, by: \.action.source)
+        for service in desired.services where statusScope == .all || outcomesBySource[service.ref] != nil {
+            let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
+            let live = observed.deployments[deploymentRef]
+            let mine = outcomesBySource[service.ref] ?? []
+            let scaled = mine.last { $0.result == .done && ($0.action.verb == .scale || $0.action.verb == .deploy) && $0.action.target.kind == "Deployment" }
+            let replicas = scaled.flatMap { Int($0.action.to) } ?? live?.replicas ?? 0
+            let ready = live?.readyReplicas ?? 0
+            let previous = service.status ?? ServiceSpec.Status()
+            var status = previous
+            status.observedGeneration = service.metadata.generation
+            status.replicas = replicas
+            status.readyReplicas = ready
+            if let budget = CostModel.budget(for: service, in: desired.budgets) {
+                status.costUSDPerHour = (Double(replicas) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing) * 10_000).rounded() / 10_000
+            }
+            if let last = mine.last {
+                status.lastAction = "\(last.action.verb.rawValue) \(last.action.from) → \(last.action.to): \(last.journalText) (\(last.action.id))"
+            }
+            let failed = mine.contains { if case .failed = $0.result { true } else { false } }
+            let denied = mine.contains { $0.result == .notCarriedOut(.deny) }
+            let progressing = mine.contains { $0.result == .done } || ready != replicas
+            status.conditions = [
+                condition("Ready", ready == replicas && live != nil, ready == replicas ? "ReplicasReady" : "ReplicasNotReady",
+                          "\(ready) of \(replicas) replicas ready", previous: previous.conditions, now: now),
+                condition("Progressing", progressing, progressing ? "Reconciling" : "Reconciled",
+                          progressing ? "changes are being rolled out" : "the cluster matches the spec", previous: previous.conditions, now: now),
+                condition("Degraded", failed || denied, failed ? "ActionFailed" : denied ? "ActionDenied" : "AsExpected",
+                          failed ? "an action failed; see the Events" : denied ? "an action was denied by a gate" : "no failed or denied action",
+                          previous: previous.conditions, now: now),
+            ]
+            guard status != previous else { continue }
+            // A merge patch of the status alone: no resourceVersion precondition, nothing else touched.
+            let stored = ClusterAccess.json(of: ServiceSpec(metadata: service.metadata, spec: service.spec, status: status))
+            let body = JSONValue.object(["status": stored["status"] ?? .null])
+            patches.append((service, body.jsonBytes))
+        }
+        let cluster = cluster
+        _ = await concurrentMap(patches) { service, body in
+            try? await cluster.send(.patchStatus(.of(ServiceSpec.self), namespace: service.ref.namespace, name: service.metadata.name,
+                                                        type: .merge, body: body))
+        }
+    }
+
+    /// A condition keeps its transition time while its status stays the same.
+    func condition(_ type: String, _ isTrue: Bool, _ reason: String, _ message: String, previous: [Condition]?, now: Date) -> Condition {
+        let status = isTrue ? "True" : "False"
+        let old = previous?.first { $0.type == type }
+        let time = old?.status == status ? old?.lastTransitionTime : RFC3339.string(from: now)
+        return Condition(type: type, status: status, reason: reason, message: message, lastTransitionTime: time)
+    }
+}
+
+extension Action.Verb {
+    var eventReason: String {
+        switch self {
+        case .deploy: "Deployed"
+        case .update: "Updated"
+        case .scale: "Scaled"
+        case .restart: "Restarted"
+        case .delete: "Deleted"
+        case .startJob: "JobStarted"
+        }
+    }
+}

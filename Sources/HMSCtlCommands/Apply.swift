@@ -1,0 +1,129 @@
+import ArgumentParser
+import Controller
+import Foundation
+import JSON
+import Kube
+import Manifests
+import Model
+import Planner
+
+/// `hmsctl apply -f PATH`: validate everything, store the resources, then carry out the plan
+/// through the gates.
+struct Apply: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Store the resources in the cluster and carry out the plan through the gates.",
+        discussion: """
+            Every document is validated first: if any is invalid nothing is written. With \
+            --dry-run, prints the plan and writes nothing (exit 0 no changes, 2 changes pending).
+            """
+    )
+
+    @OptionGroup var files: FileOptions
+    @OptionGroup var cluster: ClusterOptions
+
+    @Flag(help: "Print the plan; write nothing.")
+    var dryRun = false
+
+    @Flag(help: "Delete managed objects that no manifest declares any more.")
+    var prune = false
+
+    @Option(help: "The decision journal (JSON lines). Default: $HMS_JOURNAL or ~/.local/state/hms/journal.jsonl.")
+    var journal: String?
+
+    func run() async throws {
+        let manifests = try loadValidManifests(files)
+        let access = try cluster.cluster(fieldManager: "hmsctl")
+        if dryRun {
+            let desired = try await desiredState(manifests, cluster: access)
+            let plan: Plan
+            do {
+                plan = try await Reconciler(cluster: access, journal: nil, actor: currentUser())
+                    .plan(desired, options: Planner.Options(prune: prune), now: Date()).0
+            } catch {
+                try failOnMissingCRDs(error)
+            }
+            print(plan.text(colored: standardOutputIsTerminal), terminator: "")
+            throw ExitCode(PlanCommand.exitCode(plan, detailed: false))
+        }
+
+        // Store the resources first; the stored objects (uid, generation, status) are the desired
+        // state. What the cluster already holds as written is left alone: no write at all.
+        let stored = try await store(manifests, access: access)
+        let desired = try await desiredState(stored.map { Manifest(resource: $0, file: "", mark: .init(line: 0, column: 0)) }, cluster: access)
+        let journal = Journal(path: journal ?? Journal.defaultPath())
+        let result: Reconciler.Result
+        do {
+            result = try await Reconciler(cluster: access, journal: journal, actor: currentUser(), statusScope: .acted)
+                .reconcile(desired, options: Planner.Options(prune: prune), now: Date(), progress: Self.progressLine())
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        print()
+        print(result.plan.text(colored: standardOutputIsTerminal), terminator: "")
+        guard !result.plan.isEmpty else { return }
+        print()
+        let failed = printOutcomes(result)
+        if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// On a terminal, a line on standard error that counts the actions carried out; nothing otherwise.
+    static func progressLine() -> (@Sendable (Int, Int) -> Void)? {
+        guard isatty(2) == 1 else { return nil }
+        return { done, total in
+            guard total >= 10 else { return }
+            let text = done == total ? "\r\u{1B}[K" : "\rapplying: \(done)/\(total) actions"
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+    }
+
+    /// Stores each resource with server-side apply unless the cluster holds it as written already;
+    /// prints `created`, `configured` or `unchanged` for each, as kubectl does.
+    private func store(_ manifests: [Manifest], access: ClusterAccess) async throws -> [AnyResource] {
+        // One list per kind and namespace tells what exists, instead of one GET per resource.
+        var live: [ObjectRef: JSONValue] = [:]
+        let groups = Set(manifests.map { "\($0.resource.resource.ref.kind)/\($0.resource.resource.ref.namespace)" })
+        for group in groups.sorted() {
+            let parts = group.split(separator: "/").map(String.init)
+            guard let kind = AnyResource.kind(named: parts[0]) else { continue }
+            do {
+                for object in try await access.list(.of(kind), namespace: parts[1]) {
+                    live[ObjectRef(kind: parts[0], namespace: parts[1], name: object[path: ["metadata", "name"]]?.stringValue ?? "")] = object
+                }
+            } catch {
+                try failOnMissingCRDs(error)
+            }
+        }
+        let existingObjects = live
+        let results = await concurrentMap(manifests) { manifest -> Result<(AnyResource, String), KubeError> in
+            let resource = manifest.resource.resource
+            let kind = type(of: resource)
+            var object = ClusterAccess.json(of: resource)
+            object[path: ["metadata", "namespace"]] = .string(resource.ref.namespace)
+            object["status"] = nil
+            let existing = existingObjects[resource.ref]
+            let unchanged = existing.map { object.differences(from: $0).isEmpty } ?? false
+            do {
+                let answer = unchanged ? existing ?? object : try await access.apply(object, .of(kind))
+                let decoded = try JSONDecoder().decode(kind, from: Data(answer.jsonBytes))
+                return .success((AnyResource(decoded), existing == nil ? "created" : unchanged ? "unchanged" : "configured"))
+            } catch let error as KubeError {
+                return .failure(error)
+            } catch {
+                return .failure(.decoding("\(resource.ref): \(error)"))
+            }
+        }
+        var stored: [AnyResource] = []
+        for (manifest, result) in zip(manifests, results) {
+            let ref = manifest.resource.resource.ref
+            switch result {
+            case .success(let (resource, what)):
+                stored.append(resource)
+                print("\(type(of: manifest.resource.resource).singular).\(API.group)/\(ref.name) \(what)")
+            case .failure(let error):
+                try failOnMissingCRDs(error)
+            }
+        }
+        return stored
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Controller
+import Foundation
+import JSON
+import Kube
+import Model
+
+/// `hmsctl approve ID` and `hmsctl reject ID`: write the Approval that releases, or refuses, one
+/// held action.
+struct Approve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Release a held action: write an Approval naming its id.")
+
+    @Argument(help: "The action's id, as the plan prints it (act-...).")
+    var id: String
+
+    @Option(help: "Who approves (default: $USER).")
+    var by: String?
+
+    @Option(help: "How long the approval holds, in minutes.")
+    var expiresInMinutes = 60
+
+    @Option(help: "A comment kept with the approval.")
+    var comment: String?
+
+    @OptionGroup var cluster: ClusterOptions
+
+    func run() async throws {
+        try await writeApproval(id: id, decision: .approve, by: by, minutes: expiresInMinutes, comment: comment, cluster: cluster)
+    }
+}
+
+struct Reject: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Refuse a held action: write an Approval that rejects it.")
+
+    @Argument(help: "The action's id, as the plan prints it (act-...).")
+    var id: String
+
+    @Option(help: "Who rejects (default: $USER).")
+    var by: String?
+
+    @Option(help: "A comment kept with the decision.")
+    var comment: String?
+
+    @OptionGroup var cluster: ClusterOptions
+
+    func run() async throws {
+        try await writeApproval(id: id, decision: .reject, by: by, minutes: 24 * 60, comment: comment, cluster: cluster)
+    }
+}
+
+func writeApproval(id: String, decision: Approval.Decision, by: String?, minutes: Int, comment: String?, cluster: ClusterOptions) async throws {
+    guard ApprovalObject.isActionID(id) else {
+        printError("error: \"\(id)\" is not an action id; ids look like act-0123456789abcdef (see hmsctl plan)")
+        throw ExitCode(1)
+    }
+    let access = try cluster.cluster(fieldManager: "hmsctl")
+    let namespace = cluster.namespace ?? access.client.namespace
+    let approver = by ?? currentUser()
+    let expires = Date().addingTimeInterval(TimeInterval(minutes * 60))
+    let name = ApprovalObject.name(id: id, decision: decision)
+    let approval = ApprovalObject.make(id: id, decision: decision, by: approver, expires: expires, comment: comment, namespace: namespace)
+    do {
+        try await access.apply(approval, .of(Approval.self))
+    } catch {
+        try failOnMissingCRDs(error)
+    }
+    let verb = decision == .approve ? "approved" : "rejected"
+    print("approval.\(API.group)/\(name) created: \(id) \(verb) by \(approver) until \(RFC3339.string(from: expires)); the next apply or reconcile carries it out")
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `hmsctl autoscale`: autoscaling tools that need no cluster.
+struct Autoscale: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate AutoscaleRules without a cluster.",
+        subcommands: [AutoscaleRecommend.self]
+    )
+}

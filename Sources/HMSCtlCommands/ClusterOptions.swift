@@ -1,0 +1,140 @@
+import ArgumentParser
+import Controller
+import Foundation
+import Kube
+import Logging
+import Manifests
+import Model
+import Planner
+
+/// The global flags every cluster command takes, named as kubectl names them.
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "Path to the kubeconfig file (else $KUBECONFIG, ~/.kube/config, then in-cluster).")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context to use.")
+    var context: String?
+
+    @Option(name: [.customShort("n"), .long], help: "The namespace (else the context's, else default).")
+    var namespace: String?
+
+    @Option(help: "The address of the Kubernetes API server, overriding the kubeconfig.")
+    var server: String?
+
+    @Option(help: "A bearer token for the API server. It is never printed, even at -v 9.")
+    var token: String?
+
+    @Option(name: [.customShort("v"), .long], help: "Log verbosity: 0 warnings only, 4 requests, 9 everything.")
+    var verbosity = 0
+
+    /// A client for the resolved configuration, with logs to standard error at the chosen level.
+    func cluster(fieldManager: String) throws -> ClusterAccess {
+        Self.bootstrapLogging(verbosity)
+        let overrides = ConfigOverrides(kubeconfig: kubeconfig, context: context, namespace: namespace, server: server, token: token)
+        do {
+            var config = try ConfigResolver.resolve(overrides)
+            config.userAgent = "hmsctl/0.1.0 (\(currentUser()))"
+            var logger = Logger(label: "hmsctl")
+            logger.logLevel = Self.level(verbosity)
+            return ClusterAccess(client: try KubeClient(config: config, logger: logger), fieldManager: fieldManager)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    static func level(_ verbosity: Int) -> Logger.Level {
+        switch verbosity {
+        case ..<1: .warning
+        case 1...3: .info
+        case 4...6: .debug
+        default: .trace
+        }
+    }
+
+    nonisolated(unsafe) private static var bootstrapped = false
+
+    static func bootstrapLogging(_ verbosity: Int) {
+        guard !bootstrapped else { return }
+        bootstrapped = true
+        let level = level(verbosity)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// Who runs hmsctl, for the journal and for approvals.
+func currentUser() -> String {
+    let environment = ProcessInfo.processInfo.environment
+    return environment["USER"] ?? environment["LOGNAME"] ?? ProcessInfo.processInfo.userName
+}
+
+/// Manifests from `-f`, or every error and exit 1 before anything touches the cluster.
+func loadValidManifests(_ files: FileOptions) throws -> [Manifest] {
+    let result = ManifestLoader(recursive: files.recursive).load(files.paths)
+    guard result.diagnostics.isEmpty else {
+        for diagnostic in result.diagnostics { printError(diagnostic.description) }
+        let errors = result.diagnostics.count
+        printError("\(errors) \(plural(errors, "error")); nothing was written.")
+        throw ExitCode(1)
+    }
+    return result.manifests
+}
+
+/// The desired state of a plan: the manifests, plus what the cluster holds that they do not name
+/// (the policies, budgets, rules and approvals that govern them).
+func desiredState(_ manifests: [Manifest], cluster: ClusterAccess) async throws -> DesiredState {
+    let named = Set(manifests.map { $0.resource.resource.ref })
+    let namespaces = Set(manifests.map { $0.resource.resource.ref.namespace })
+    var resources = manifests.map(\.resource)
+    for namespace in namespaces.sorted() {
+        do {
+            for resource in try await cluster.resources(namespace: namespace) {
+                if case .directive(let live) = resource, named.contains(live.ref) {
+                    // A Directive's runs live in the cluster: plan with its stored status, not from scratch.
+                    resources = resources.map { manifest in
+                        guard case .directive(var declared) = manifest, declared.ref == live.ref else { return manifest }
+                        declared.adoptingRunState(of: live)
+                        return .directive(declared)
+                    }
+                    continue
+                }
+                guard !named.contains(resource.resource.ref) else { continue }
+                if case .serviceSpec = resource { continue }  // services come from the manifests only
+                if case .directive = resource { continue }
+                resources.append(resource)
+            }
+        } catch {
+            try failOnMissingCRDs(error)
+        }
+    }
+    return DesiredState(resources)
+}
+
+extension Directive {
+    /// What the cluster knows of a stored Directive that the manifest cannot: its identity, age,
+    /// run request and status.
+    mutating func adoptingRunState(of live: Directive) {
+        metadata.uid = live.metadata.uid
+        metadata.creationTimestamp = live.metadata.creationTimestamp
+        if let request = live.metadata.annotations?[DirectiveNaming.runRequestAnnotation] {
+            metadata.annotations = (metadata.annotations ?? [:]).merging([DirectiveNaming.runRequestAnnotation: request]) { mine, _ in mine }
+        }
+        status = live.status
+    }
+}
+
+/// A 404 on our kinds means the CustomResourceDefinitions are not installed: say how to install them.
+func failOnMissingCRDs(_ error: KubeError) throws -> Never {
+    if error.reason == .notFound {
+        printError("error: the ops.hms.gov CustomResourceDefinitions are not installed in this cluster; install them with: hmsctl crds | kubectl apply -f -")
+    } else {
+        printError("error: \(error)")
+    }
+    throw ExitCode(1)
+}
+
+var standardOutputIsTerminal: Bool { isatty(1) == 1 }

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Controller
+import Foundation
+import JSON
+import Kube
+import Manifests
+import Model
+import Planner
+
+/// `hmsctl diff -f PATH`: field by field, what the cluster holds against what the manifests say,
+/// for our resources and the Deployments and Services they stand for.
+struct Diff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show field-level differences between the live objects and the manifests.",
+        discussion: "Exit codes: 0 no differences, 1 differences, 2 or more an error (as kubectl diff)."
+    )
+
+    @OptionGroup var files: FileOptions
+    @OptionGroup var cluster: ClusterOptions
+
+    func run() async throws {
+        let manifests: [Manifest]
+        do {
+            manifests = try loadValidManifests(files)
+        } catch {
+            throw ExitCode(2)
+        }
+        let access = try cluster.cluster(fieldManager: "hmsctl")
+        var blocks: [String] = []
+        do {
+            for manifest in manifests {
+                let resource = manifest.resource.resource
+                var desired = ClusterAccess.json(of: resource)
+                desired["status"] = nil
+                desired[path: ["metadata", "namespace"]] = .string(resource.ref.namespace)
+                let live = try await getIfPresent(access, .of(type(of: resource)), resource.ref)
+                blocks += block(resource.ref.kind, resource.ref, desired: ["spec": desired["spec"] ?? .null, "metadata": ["labels": desired[path: ["metadata", "labels"]] ?? [:]]], live: live)
+                guard case .serviceSpec(let service) = manifest.resource else { continue }
+                let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
+                let liveDeployment = try await getIfPresent(access, .deployments, deploymentRef)
+                let replicas = liveDeployment == nil || service.spec.replicas != nil ? service.spec.replicas ?? 1 : liveDeployment?[path: ["spec", "replicas"]]?.intValue ?? 1
+                blocks += block("Deployment", deploymentRef, desired: ["spec": Rendering.deployment(service, replicas: replicas)["spec"] ?? .null], live: liveDeployment)
+            }
+        } catch let error as KubeError {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        guard !blocks.isEmpty else { return }
+        print(blocks.joined(separator: "\n"))
+        throw ExitCode(1)
+    }
+
+    private func getIfPresent(_ access: ClusterAccess, _ type: ResourceType, _ ref: ObjectRef) async throws -> JSONValue? {
+        do {
+            return try await access.json(.get(type, namespace: ref.namespace, name: ref.name))
+        } catch {
+            if error.reason == .notFound { return nil }
+            if type.group == API.group { try failOnMissingCRDs(error) }
+            throw error
+        }
+    }
+
+    private func block(_ kind: String, _ ref: ObjectRef, desired: JSONValue, live: JSONValue?) -> [String] {
+        let title = "\(kind) \(ref.namespace)/\(ref.name)"
+        guard let live else { return ["+ \(title) (not in the cluster)"] }
+        let differences = desired.differences(from: live)
+        guard !differences.isEmpty else { return [] }
+        return ["~ \(title)\n" + differences.map { "    \($0)" }.joined(separator: "\n")]
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Controller
+import Foundation
+import JSON
+import Kube
+import Model
+import Planner
+
+/// `hmsctl directive`: act on Directives.
+struct DirectiveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "directive",
+        abstract: "Act on Directives.",
+        subcommands: [DirectiveRun.self]
+    )
+}
+
+/// `hmsctl directive run NAME`: a run now, outside the schedule.
+///
+/// The request is an annotation on the Directive, `ops.hms.gov/run-requested-at: <RFC 3339 time>`:
+/// a value the status has not handled yet (`status.lastHandledRunRequest`) asks for one run at that
+/// time, whoever reconciles next (this command, `hmsctl apply`, or the controller). The run's Job
+/// names come from that time, so however many of them act on it, each Job is created once.
+struct DirectiveRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Start a run of a Directive now.",
+        discussion: """
+            Writes the annotation ops.hms.gov/run-requested-at on the Directive, then starts the \
+            run's jobs through the gates (budget, governance, approvals), as apply does. With \
+            --request-only, only writes the request and leaves the run to the controller. \
+            A suspended Directive keeps the request until it is resumed.
+            """
+    )
+
+    @Argument(help: "The Directive's name.")
+    var name: String
+
+    @Flag(help: "Only write the request; the controller (or the next apply) starts the run.")
+    var requestOnly = false
+
+    @Option(help: "The decision journal (JSON lines). Default: $HMS_JOURNAL or ~/.local/state/hms/journal.jsonl.")
+    var journal: String?
+
+    @OptionGroup var cluster: ClusterOptions
+
+    func run() async throws {
+        let access = try cluster.cluster(fieldManager: "hmsctl")
+        let namespace = cluster.namespace ?? access.client.namespace
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let requested = RFC3339.string(from: now)
+        let patch: JSONValue = ["metadata": ["annotations": [DirectiveNaming.runRequestAnnotation: .string(requested)]]]
+        let stored: Directive
+        do {
+            let answer = try await access.json(.patch(.of(Directive.self), namespace: namespace, name: name, type: .merge, body: patch.jsonBytes))
+            stored = try JSONDecoder().decode(Directive.self, from: Data(answer.jsonBytes))
+        } catch let error as KubeError where error.reason == .notFound {
+            printError("Error from server (NotFound): directives.\(API.group) \"\(name)\" not found")
+            throw ExitCode(1)
+        } catch let error as KubeError {
+            try failOnMissingCRDs(error)
+        }
+        let schedule = DirectiveSchedule(stored)
+        print("directive.\(API.group)/\(name): run requested for \(schedule.localDateTime(now)) (\(DirectiveNaming.runRequestAnnotation)=\(requested))")
+        guard !requestOnly else { return }
+
+        // This Directive, with the policies, budgets and approvals that govern it; no other kind acts.
+        var resources: [AnyResource] = [.directive(stored)]
+        do {
+            for resource in try await access.resources(namespace: namespace) {
+                switch resource {
+                case .budget, .governancePolicy, .approval: resources.append(resource)
+                default: continue
+                }
+            }
+        } catch {
+            try failOnMissingCRDs(error)
+        }
+        let result: Reconciler.Result
+        do {
+            result = try await Reconciler(cluster: access, journal: Journal(path: journal ?? Journal.defaultPath()), actor: currentUser(), statusScope: .acted)
+                .reconcile(DesiredState(resources), options: Planner.Options(), now: now)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        let failed = printOutcomes(result)
+        for line in result.plan.remarks { print(line) }
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+/// One line per action carried out (or not), then the count; returns how many failed.
+@discardableResult
+func printOutcomes(_ result: Reconciler.Result) -> Int {
+    var failed = 0
+    for outcome in result.outcomes {
+        let action = outcome.action
+        let what = "\(action.verb.rawValue) \(action.target.kind) \(action.target.namespace)/\(action.target.name) \(action.from) → \(action.to)"
+        switch outcome.result {
+        case .done: print("✓ \(what)")
+        case .notCarriedOut(.hold): print("… \(what): held for approval; release it with: hmsctl approve \(action.id) -n \(action.source.namespace)")
+        case .notCarriedOut(let verdict): print("✗ \(what): \(verdict.rawValue.lowercased())")
+        case .failed(let message):
+            failed += 1
+            print("✗ \(what): failed: \(message)")
+        }
+    }
+    let done = result.outcomes.filter { $0.result == .done }.count
+    let waiting = result.outcomes.count - done - failed
+    print("Applied: \(done) done, \(waiting) not carried out, \(failed) failed.")
+    return failed
+}

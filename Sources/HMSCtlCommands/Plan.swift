@@ -1,0 +1,55 @@
+import ArgumentParser
+import Controller
+import Foundation
+import JSON
+import Planner
+
+/// `hmsctl plan -f PATH`: what apply would do, with each action's cost and gate verdicts.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what apply would change, with the cost and the gate verdicts of every action.",
+        discussion: """
+            Exit codes: 0 no changes, 2 changes pending, 1 error. With --detailed-exitcode: \
+            3 when some action is held for approval, 4 when some action is denied.
+            """
+    )
+
+    @OptionGroup var files: FileOptions
+    @OptionGroup var cluster: ClusterOptions
+
+    @Option(name: [.customShort("o"), .long], help: "text or json.")
+    var output: OutputFormat = .text
+
+    @Flag(help: "Exit 3 when an action is held for approval, 4 when one is denied.")
+    var detailedExitcode = false
+
+    @Flag(help: "Also plan deleting managed objects that no manifest declares.")
+    var prune = false
+
+    enum OutputFormat: String, ExpressibleByArgument { case text, json }
+
+    func run() async throws {
+        let manifests = try loadValidManifests(files)
+        let access = try cluster.cluster(fieldManager: "hmsctl")
+        let desired = try await desiredState(manifests, cluster: access)
+        let plan: Plan
+        do {
+            plan = try await Reconciler(cluster: access, journal: nil, actor: currentUser())
+                .plan(desired, options: Planner.Options(prune: prune), now: Date()).0
+        } catch {
+            try failOnMissingCRDs(error)
+        }
+        switch output {
+        case .text: print(plan.text(colored: standardOutputIsTerminal), terminator: "")
+        case .json: print(plan.json.jsonText)
+        }
+        throw ExitCode(Self.exitCode(plan, detailed: detailedExitcode))
+    }
+
+    static func exitCode(_ plan: Plan, detailed: Bool) -> Int32 {
+        if detailed, plan.count(.deny) > 0 { return 4 }
+        if detailed, plan.count(.hold) > 0 { return 3 }
+        return plan.isEmpty ? 0 : 2
+    }
+}

@@ -1,0 +1,269 @@
+import Foundation
+import HTTP
+import Logging
+
+/// What a watch delivers.
+public enum WatchEvent<Object: Sendable>: Sendable {
+    case added(Object)
+    case modified(Object)
+    case deleted(Object)
+    /// The server's progress mark: nothing changed up to this version.
+    case bookmark(resourceVersion: String)
+    /// An ERROR event other than 410; the watch goes on from where it was.
+    case error(Status)
+    /// The whole collection, after a list: at the start (when no resourceVersion was given)
+    /// and whenever the server no longer has our place (410 Gone). Replace what you hold.
+    case relisted([Object], resourceVersion: String)
+}
+
+extension WatchEvent: Equatable where Object: Equatable {}
+
+/// The resume logic of a watch, pure: what to request next, given what happened so far.
+///
+/// A watch starts from a resourceVersion, or lists first when it has none. Every event moves
+/// the version forward. When a stream ends (the server's `timeoutSeconds`, or a cut connection)
+/// the next watch starts from the last version seen, so nothing is missed or repeated. When the
+/// server answers 410 (the version is older than it keeps), the only way on is a fresh list.
+public struct WatchCursor: Sendable, Equatable {
+    public private(set) var resourceVersion: String?
+    public private(set) var mustList: Bool
+    /// Failed attempts in a row, for the backoff; reset by any event or list.
+    public private(set) var consecutiveFailures = 0
+
+    public init(resourceVersion: String?) {
+        self.resourceVersion = resourceVersion
+        mustList = resourceVersion == nil
+    }
+
+    public enum Step: Sendable, Equatable {
+        case list
+        case watch(from: String)
+    }
+
+    public var next: Step {
+        if mustList { return .list }
+        guard let resourceVersion else { return .list }
+        return .watch(from: resourceVersion)
+    }
+
+    public mutating func listed(resourceVersion: String) {
+        self.resourceVersion = resourceVersion
+        mustList = false
+        consecutiveFailures = 0
+    }
+
+    public enum Reaction: Sendable, Equatable {
+        /// Hand the event over.
+        case deliver
+        /// Drop this stream and list again.
+        case relist
+    }
+
+    /// An event arrived. `resourceVersion` is its object's; `errorCode` the Status code of an ERROR.
+    public mutating func received(type: String, resourceVersion: String?, errorCode: Int?) -> Reaction {
+        if type == "ERROR" {
+            if errorCode == 410 {
+                mustList = true
+                return .relist
+            }
+            consecutiveFailures += 1
+            return .deliver
+        }
+        if let resourceVersion, !resourceVersion.isEmpty { self.resourceVersion = resourceVersion }
+        consecutiveFailures = 0
+        return .deliver
+    }
+
+    /// The server refused to start a watch with this HTTP status.
+    public mutating func watchRefused(status: Int) -> Reaction? {
+        if status == 410 {
+            mustList = true
+            return .relist
+        }
+        consecutiveFailures += 1
+        return nil
+    }
+
+    /// The stream ended: `cleanly` when the server closed it, not when the connection broke.
+    public mutating func streamEnded(cleanly: Bool) {
+        if !cleanly { consecutiveFailures += 1 }
+    }
+
+    public mutating func connectionFailed() {
+        consecutiveFailures += 1
+    }
+}
+
+/// A watch as an async sequence of `WatchEvent`s that goes on across reconnects until the task
+/// reading it is cancelled or a failure retrying cannot mend (403, a list that keeps failing,
+/// an undecodable event). Pull-based: nothing is read faster than it is consumed.
+public struct WatchSequence<Object: Decodable & Sendable>: AsyncSequence, Sendable {
+    public typealias Element = WatchEvent<Object>
+    public typealias Failure = KubeError
+
+    let client: KubeClient
+    let resource: ResourceType
+    let namespace: String?
+    let options: WatchOptions
+    let dependencies: KubeDependencies
+    let logger: Logger
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(sequence: self)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol, Sendable {
+        let sequence: WatchSequence
+        public private(set) var cursor: WatchCursor
+        private var stream: ByteStream?
+        private var splitter = LineSplitter()
+        private var pending: [WatchEvent<Object>] = []
+
+        init(sequence: WatchSequence) {
+            self.sequence = sequence
+            cursor = WatchCursor(resourceVersion: sequence.options.resourceVersion)
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(KubeError) -> WatchEvent<Object>? {
+            try await next()
+        }
+
+        public mutating func next() async throws(KubeError) -> WatchEvent<Object>? {
+            while true {
+                if !pending.isEmpty { return pending.removeFirst() }
+                if Task.isCancelled { return nil }
+                if let stream {
+                    try await read(stream)
+                    continue
+                }
+                switch cursor.next {
+                case .list:
+                    try await relist()
+                case .watch(let version):
+                    guard try await open(from: version) else { return nil }
+                }
+            }
+        }
+
+        private mutating func relist() async throws(KubeError) {
+            var options = ListOptions()
+            options.labelSelector = sequence.options.labelSelector
+            options.fieldSelector = sequence.options.fieldSelector
+            let list = try await sequence.client.list(Object.self, sequence.resource, namespace: sequence.namespace, allNamespaces: sequence.namespace == nil, options: options)
+            let version = list.metadata?.resourceVersion ?? ""
+            cursor.listed(resourceVersion: version)
+            pending.append(.relisted(list.items, resourceVersion: version))
+        }
+
+        /// Starts the next watch; false when the task was cancelled while waiting. Refusals that
+        /// waiting can mend (429, 5xx, a lost connection) are waited out; others are thrown.
+        private mutating func open(from version: String) async throws(KubeError) -> Bool {
+            var options = sequence.options
+            options.resourceVersion = version
+            do throws(KubeError) {
+                stream = try await sequence.client.stream(.watch(sequence.resource, namespace: sequence.namespace, options: options)).body
+                splitter = LineSplitter()
+                return true
+            } catch {
+                switch error {
+                case .api(let refusal):
+                    if cursor.watchRefused(status: refusal.code) == .relist { return true }
+                    guard refusal.code == 429 || refusal.code >= 500 else { throw error }
+                case .transport(let failure):
+                    if failure.kind == .cancelled { return false }
+                    cursor.connectionFailed()
+                default:
+                    throw error
+                }
+                sequence.logger.debug("watch could not start; retrying", metadata: ["kube.resource": "\(sequence.resource)", "kube.error": "\(error)"])
+                return await backOff()
+            }
+        }
+
+        private mutating func read(_ stream: ByteStream) async throws(KubeError) {
+            let chunk: [UInt8]?
+            do {
+                chunk = try await stream.next()
+            } catch {
+                self.stream = nil
+                if error.kind == .cancelled { pending = []; return }
+                cursor.streamEnded(cleanly: false)
+                sequence.logger.debug("watch connection lost; resuming", metadata: ["kube.resource": "\(sequence.resource)", "kube.error": "\(error)"])
+                _ = await backOff()
+                return
+            }
+            guard let chunk else {
+                self.stream = nil
+                if let last = splitter.finish() { try handle(line: last) }
+                cursor.streamEnded(cleanly: true)
+                return
+            }
+            let lines: [[UInt8]]
+            do {
+                lines = try splitter.push(chunk)
+            } catch {
+                throw .decoding("a watch event is longer than \(splitter.maxLineLength) bytes")
+            }
+            for line in lines {
+                try handle(line: line)
+                if self.stream == nil { break }
+            }
+        }
+
+        private struct Probe: Decodable {
+            struct Object: Decodable {
+                struct Metadata: Decodable { var resourceVersion: String? }
+                var metadata: Metadata?
+                var code: Int?
+            }
+            var type: String
+            var object: Object?
+        }
+
+        private struct Envelope<T: Decodable>: Decodable {
+            var object: T
+        }
+
+        private mutating func handle(line: [UInt8]) throws(KubeError) {
+            let data = Data(line)
+            let probe: Probe
+            do {
+                probe = try JSONDecoder().decode(Probe.self, from: data)
+            } catch {
+                throw .decoding("a watch event is not JSON with a type: \(error)")
+            }
+            let reaction = cursor.received(type: probe.type, resourceVersion: probe.object?.metadata?.resourceVersion, errorCode: probe.object?.code)
+            if reaction == .relist {
+                sequence.logger.debug("watch expired (410); relisting", metadata: ["kube.resource": "\(sequence.resource)"])
+                stream = nil
+                return
+            }
+            do {
+                switch probe.type {
+                case "ADDED": pending.append(.added(try JSONDecoder().decode(Envelope<Object>.self, from: data).object))
+                case "MODIFIED": pending.append(.modified(try JSONDecoder().decode(Envelope<Object>.self, from: data).object))
+                case "DELETED": pending.append(.deleted(try JSONDecoder().decode(Envelope<Object>.self, from: data).object))
+                case "BOOKMARK": pending.append(.bookmark(resourceVersion: probe.object?.metadata?.resourceVersion ?? ""))
+                case "ERROR": pending.append(.error(try JSONDecoder().decode(Envelope<Status>.self, from: data).object))
+                default: throw KubeError.decoding("unknown watch event type \"\(probe.type)\"")
+                }
+            } catch let error as KubeError {
+                throw error
+            } catch {
+                throw .decoding("a \(probe.type) event's object: \(error)")
+            }
+        }
+
+        /// Waits as the retry policy says for this many failures in a row; false when cancelled.
+        private mutating func backOff() async -> Bool {
+            let policy = sequence.client.retryPolicy
+            let delay = policy.backoff(attempt: Swift.max(cursor.consecutiveFailures, 1), random: sequence.dependencies.random())
+            do {
+                try await sequence.dependencies.sleep(delay)
+                return true
+            } catch {
+                return false
+            }
+        }
+    }
+}

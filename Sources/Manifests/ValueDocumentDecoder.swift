@@ -1,0 +1,69 @@
+import Model
+import YAML
+
+/// Every problem that kept a document from decoding.
+public struct DecodeFailure: Error, Sendable {
+    public var diagnostics: [Diagnostic]
+
+    public init(diagnostics: [Diagnostic]) {
+        self.diagnostics = diagnostics
+    }
+}
+
+/// Decodes one YAML document into any Decodable value that is not a resource (an autoscale
+/// situation, say), with the strictness and the file:line:column errors of manifests: unknown
+/// fields, wrong types and failed checks each point at their node. JSON is YAML too, so a JSON
+/// file reads the same way, positions included.
+public struct ValueDocumentDecoder: Sendable {
+    public var parser: YAMLParser
+
+    public init(parser: YAMLParser = YAMLParser()) {
+        self.parser = parser
+    }
+
+    public func decode<Value: Decodable>(
+        _ type: Value.Type, from bytes: [UInt8], file: String,
+        validate: (Value) -> [FieldIssue] = { _ in [] }
+    ) throws(DecodeFailure) -> Value {
+        let lines = SourceLines(bytes: bytes)
+        func diagnostic(_ mark: Mark?, _ path: FieldPath?, _ message: String) -> Diagnostic {
+            Diagnostic(file: file, mark: mark, path: path, message: message, sourceLine: mark.flatMap { lines.line($0.line) })
+        }
+        let documents: [Node]
+        do {
+            documents = try parser.parse(bytes)
+        } catch {
+            throw DecodeFailure(diagnostics: [diagnostic(error.mark, nil, error.message)])
+        }
+        guard let document = documents.first, document.resolved != .null else {
+            throw DecodeFailure(diagnostics: [diagnostic(nil, nil, "the file is empty; expected one document")])
+        }
+        guard documents.count == 1 else {
+            throw DecodeFailure(diagnostics: [diagnostic(documents[1].mark, nil, "expected one document, found \(documents.count)")])
+        }
+        guard document.mapping != nil else {
+            throw DecodeFailure(diagnostics: [diagnostic(document.mark, nil, "expected a mapping, found \(describe(document))")])
+        }
+
+        let sink = ProblemSink()
+        let value: Value
+        do {
+            value = try NodeDecoder.decode(type, from: document, path: [], sink: sink)
+        } catch {
+            let problem = error as? CodableNodeError ?? CodableNodeError(mark: document.mark, path: FieldPath(), message: "\(error)")
+            throw DecodeFailure(diagnostics: (sink.problems + [problem]).sorted { $0.mark < $1.mark }.map { diagnostic($0.mark, $0.path, $0.message) })
+        }
+        // Checks across fields only mean something once every field decoded.
+        guard sink.problems.isEmpty else {
+            throw DecodeFailure(diagnostics: sink.problems.sorted { $0.mark < $1.mark }.map { diagnostic($0.mark, $0.path, $0.message) })
+        }
+        let issues = validate(value)
+        guard issues.isEmpty else {
+            let placed = issues.map { (mark: document.mark(at: $0.path), issue: $0) }
+            // In file order, as a reader meets them; issues at one place keep their order.
+            let ordered = placed.enumerated().sorted { ($0.element.mark, $0.offset) < ($1.element.mark, $1.offset) }
+            throw DecodeFailure(diagnostics: ordered.map { diagnostic($0.element.mark, $0.element.issue.path, $0.element.issue.message) })
+        }
+        return value
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import JSON
+
+/// Faults injected into API requests (never into `/mock/v1/`), drawn from the seeded generator.
+struct Faults: Sendable, Equatable {
+    var errorRate = 0.0
+    var resetRate = 0.0
+    var conflictRate = 0.0
+    var latencyMs = 0.0
+
+    var latencySeconds: Double { latencyMs / 1000 }
+
+    var json: JSONValue {
+        ["errorRate": .double(errorRate), "resetRate": .double(resetRate), "conflictRate": .double(conflictRate), "latencyMs": .double(latencyMs)]
+    }
+
+    func draw(for request: APIRequest, using random: inout SplitMix64) -> APIResponse? {
+        guard errorRate > 0 || resetRate > 0 || conflictRate > 0 else { return nil }
+        let roll = Double(random.next() >> 11) / Double(1 << 53)
+        if roll < resetRate { return APIResponse(status: 0, body: .connectionReset) }
+        if roll < resetRate + errorRate { return APIError.internalError.response }
+        let isWrite = ["PUT", "PATCH", "POST"].contains(request.method)
+        if isWrite, roll < resetRate + errorRate + conflictRate {
+            return APIError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again (injected)").response
+        }
+        return nil
+    }
+}
+
+/// The requests the cluster answered, for tests that count what a client sent. Entries stay plain
+/// values until they are read: a full log is 50,000 of them, and formatting costs every request.
+struct RequestLog: Sendable {
+    struct Entry: Sendable {
+        var time: Date
+        var method: String
+        var path: String
+        var status: Int
+        var userAgent: String
+
+        var json: JSONValue {
+            ["time": .string(microTimestamp(time)), "method": .string(method), "path": .string(path),
+             "status": .int(status), "userAgent": .string(userAgent)]
+        }
+    }
+
+    var entries: [Entry] = []
+    var limit = 50_000
+
+    mutating func record(_ request: APIRequest, status: Int, now: Date) {
+        entries.append(Entry(time: now, method: request.method, path: request.target, status: status, userAgent: request.userAgent))
+        if entries.count > limit { entries.removeFirst(entries.count - limit / 2) }
+    }
+}
+
+/// The control endpoints under `/mock/v1/`: how tests set load, health, job outcomes and faults,
+/// and read the request log.
+extension MockCluster {
+    mutating func handleControl(_ request: APIRequest, now: Date) -> APIResponse {
+        let segments = Array(request.path.split(separator: "/").dropFirst(2).map(String.init))
+        do {
+            let body = request.body.isEmpty ? JSONValue.object([:]) : try JSONValue(parsing: request.body)
+            switch (request.method, segments.first, segments.count) {
+            case ("PUT", "load", 3):
+                let key = ObjectKey(namespace: segments[1], name: segments[2])
+                guard let rps = body["http_rps"]?.doubleValue, rps >= 0 else { return controlError("\"http_rps\" must be a number of at least 0") }
+                loads[key] = Load(httpRPS: rps, cpuMillisPerRequest: body["cpuMillisPerRequest"]?.doubleValue ?? 1)
+                return .json(["http_rps": .double(rps), "cpuMillisPerRequest": .double(loads[key]?.cpuMillisPerRequest ?? 1)])
+            case ("PUT", "pods", 4) where segments[3] == "health":
+                guard let healthy = body["healthy"]?.boolValue else { return controlError("\"healthy\" must be true or false") }
+                guard setPodHealth(ObjectKey(namespace: segments[1], name: segments[2]), healthy: healthy, now: now) else {
+                    return controlError("pod \(segments[1])/\(segments[2]) not found", status: 404)
+                }
+                return .json(["healthy": .bool(healthy)])
+            case ("PUT", "jobs", 3):
+                guard let result = JobOutcome.Result(rawValue: body["outcome"]?.stringValue ?? "succeed") else {
+                    return controlError("\"outcome\" must be succeed, fail or hang")
+                }
+                let outcome = JobOutcome(result: result, afterSeconds: body["afterSeconds"]?.doubleValue ?? settings.jobSeconds)
+                jobOutcomes[ObjectKey(namespace: segments[1], name: segments[2])] = outcome
+                return .json(["outcome": .string(result.rawValue), "afterSeconds": .double(outcome.afterSeconds)])
+            case ("PUT", "faults", 1):
+                var faults = Faults()
+                for (name, value) in body.objectValue ?? [:] {
+                    guard let number = value.doubleValue, number >= 0 else { return controlError("\"\(name)\" must be a number of at least 0") }
+                    switch name {
+                    case "errorRate": faults.errorRate = number
+                    case "resetRate": faults.resetRate = number
+                    case "conflictRate": faults.conflictRate = number
+                    case "latencyMs": faults.latencyMs = number
+                    default: return controlError("unknown fault \"\(name)\": errorRate, resetRate, conflictRate, latencyMs")
+                    }
+                }
+                self.faults = faults
+                return .json(faults.json)
+            case ("GET", "faults", 1):
+                return .json(faults.json)
+            case ("GET", "requests", 1):
+                return .json(["items": .array(requestLog.entries.map(\.json))])
+            case ("DELETE", "requests", 1):
+                requestLog.entries.removeAll()
+                return .json(["items": []])
+            case ("POST", "compact", 1):
+                store.compact()
+                return .json(["resourceVersion": .string(String(store.resourceVersion))])
+            case ("GET", "state", 1):
+                return .json(["objects": .int(store.totalCount), "resourceVersion": .string(String(store.resourceVersion))])
+            default:
+                return controlError("no such control endpoint: \(request.method) \(request.path)", status: 404)
+            }
+        } catch {
+            return controlError("the body must be JSON: \(error)")
+        }
+    }
+
+    private func controlError(_ message: String, status: Int = 400) -> APIResponse {
+        .json(["error": .string(message)], status: status)
+    }
+}

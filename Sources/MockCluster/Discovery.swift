@@ -1,0 +1,169 @@
+import JSON
+
+/// `/version`, API discovery (aggregated v2 and legacy) and the small OpenAPI v3 documents that let
+/// `kubectl apply` hand field validation to the server.
+enum Discovery {
+    static let version: JSONValue = [
+        "major": "1", "minor": "32", "gitVersion": "v1.32.4", "gitCommit": "59526cd4867447956156ae3a602fcbac10a2c335",
+        "gitTreeState": "clean", "buildDate": "2025-04-22T16:02:27Z", "goVersion": "go1.23.8", "compiler": "gc",
+        "platform": "linux/amd64",
+    ]
+
+    static let aggregatedContentType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+
+    /// `/api`, `/apis`, `/api/v1`, `/apis/{group}`, `/apis/{group}/{version}`.
+    static func document(_ segments: [String], accept: String, types: [ResourceType]) throws(APIError) -> APIResponse {
+        let isCore = segments.first == "api"
+        let groups = groupedByGroup(types.filter { ($0.group.isEmpty) == isCore })
+        switch segments.count {
+        case 1 where accept.contains("as=APIGroupDiscoveryList") && accept.contains("v=v2"):
+            // Aggregated discovery is recognised by its content type alone: echo it exactly.
+            return .json(aggregated(groups), contentType: aggregatedContentType)
+        case 1 where isCore:
+            return .json([
+                "kind": "APIVersions", "versions": ["v1"],
+                "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"]],
+            ])
+        case 1:
+            return .json(["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups.map { apiGroup($0.group, $0.types) })])
+        case 2 where isCore:
+            guard segments[1] == "v1" else { throw .notFoundPath }
+            return .json(resourceList(groupVersion: "v1", types.filter { $0.group.isEmpty }))
+        case 2:
+            guard let group = groups.first(where: { $0.group == segments[1] }) else { throw .notFoundPath }
+            return .json(apiGroup(group.group, group.types))
+        case 3:
+            let matching = types.filter { $0.group == segments[1] && $0.version == segments[2] }
+            guard !matching.isEmpty else { throw .notFoundPath }
+            return .json(resourceList(groupVersion: "\(segments[1])/\(segments[2])", matching))
+        default:
+            throw .notFoundPath
+        }
+    }
+
+    private static func groupedByGroup(_ types: [ResourceType]) -> [(group: String, types: [ResourceType])] {
+        var order: [String] = []
+        var byGroup: [String: [ResourceType]] = [:]
+        for type in types {
+            if byGroup[type.group] == nil { order.append(type.group) }
+            byGroup[type.group, default: []].append(type)
+        }
+        return order.map { ($0, byGroup[$0] ?? []) }
+    }
+
+    private static func aggregated(_ groups: [(group: String, types: [ResourceType])]) -> JSONValue {
+        [
+            "kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": [:],
+            "items": .array(groups.map { group, types in
+                let metadata: JSONValue = group.isEmpty ? ["creationTimestamp": .null] : ["name": .string(group), "creationTimestamp": .null]
+                return [
+                    "metadata": metadata,
+                    "versions": .array(versions(of: types).map { version, types in
+                        ["version": .string(version), "freshness": "Current", "resources": .array(types.map(aggregatedResource))]
+                    }),
+                ]
+            }),
+        ]
+    }
+
+    private static func aggregatedResource(_ type: ResourceType) -> JSONValue {
+        var resource: JSONValue = [
+            "resource": .string(type.plural),
+            "responseKind": ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)],
+            "scope": type.namespaced ? "Namespaced" : "Cluster",
+            "singularResource": .string(type.singular),
+            "verbs": .array(type.verbs.map(JSONValue.string)),
+        ]
+        if !type.shortNames.isEmpty { resource["shortNames"] = .array(type.shortNames.map(JSONValue.string)) }
+        if !type.categories.isEmpty { resource["categories"] = .array(type.categories.map(JSONValue.string)) }
+        let subresources: [JSONValue] = type.subresources.map { subresource in
+            let kind: JSONValue =
+                switch subresource {
+                case "scale": ["group": "autoscaling", "version": "v1", "kind": "Scale"]
+                case "log": ["group": "", "version": "", "kind": ""]
+                default: ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)]
+                }
+            let verbs: JSONValue = subresource == "log" ? ["get"] : ["get", "patch", "update"]
+            return ["subresource": .string(subresource), "responseKind": kind, "verbs": verbs]
+        }
+        if !subresources.isEmpty { resource["subresources"] = .array(subresources) }
+        return resource
+    }
+
+    private static func versions(of types: [ResourceType]) -> [(version: String, types: [ResourceType])] {
+        var order: [String] = []
+        var byVersion: [String: [ResourceType]] = [:]
+        for type in types {
+            if byVersion[type.version] == nil { order.append(type.version) }
+            byVersion[type.version, default: []].append(type)
+        }
+        return order.map { ($0, byVersion[$0] ?? []) }
+    }
+
+    private static func apiGroup(_ group: String, _ types: [ResourceType]) -> JSONValue {
+        let versions = versions(of: types).map { version, _ in
+            JSONValue.object(["groupVersion": .string("\(group)/\(version)"), "version": .string(version)])
+        }
+        return ["kind": "APIGroup", "apiVersion": "v1", "name": .string(group), "versions": .array(versions), "preferredVersion": versions.first ?? .null]
+    }
+
+    private static func resourceList(groupVersion: String, _ types: [ResourceType]) -> JSONValue {
+        var resources: [JSONValue] = []
+        for type in types {
+            var resource: JSONValue = [
+                "name": .string(type.plural), "singularName": .string(type.singular), "namespaced": .bool(type.namespaced),
+                "kind": .string(type.kind), "verbs": .array(type.verbs.map(JSONValue.string)),
+            ]
+            if !type.shortNames.isEmpty { resource["shortNames"] = .array(type.shortNames.map(JSONValue.string)) }
+            if !type.categories.isEmpty { resource["categories"] = .array(type.categories.map(JSONValue.string)) }
+            resources.append(resource)
+            for subresource in type.subresources {
+                var sub: JSONValue = [
+                    "name": .string("\(type.plural)/\(subresource)"), "singularName": "", "namespaced": .bool(type.namespaced),
+                    "kind": .string(type.kind), "verbs": subresource == "log" ? ["get"] : ["get", "patch", "update"],
+                ]
+                if subresource == "scale" {
+                    sub["group"] = "autoscaling"
+                    sub["version"] = "v1"
+                    sub["kind"] = "Scale"
+                }
+                resources.append(sub)
+            }
+        }
+        return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion), "resources": .array(resources)]
+    }
+
+    // MARK: - OpenAPI
+
+    /// `/openapi/v3` lists one document per group-version; each document has, per kind, the PATCH
+    /// operation with its group-version-kind and a `fieldValidation` parameter. That is what kubectl
+    /// looks for before it sends `fieldValidation=Strict` and validates no further itself.
+    static func openAPI(_ segments: [String], types: [ResourceType]) throws(APIError) -> APIResponse {
+        guard segments.count >= 2, segments[1] == "v3" else { throw .notFoundPath }  // v2 is protobuf-only: not served
+        let stored = types.filter(\.isStored)
+        let groupVersions = Set(stored.map { $0.group.isEmpty ? "api/v1" : "apis/\($0.group)/\($0.version)" })
+        let hash = MockCluster.templateHash(.string(stored.map(\.id).sorted().joined(separator: ",")))
+        if segments.count == 2 {
+            var paths: [String: JSONValue] = [:]
+            for groupVersion in groupVersions {
+                paths[groupVersion] = ["serverRelativeURL": .string("/openapi/v3/\(groupVersion)?hash=\(hash)")]
+            }
+            return .json(["paths": .object(paths)])
+        }
+        let groupVersion = segments[2...].joined(separator: "/")
+        guard groupVersions.contains(groupVersion) else { throw .notFoundPath }
+        var paths: [String: JSONValue] = [:]
+        for type in stored where (type.group.isEmpty ? "api/v1" : "apis/\(type.group)/\(type.version)") == groupVersion {
+            let path = type.namespaced
+                ? "\(type.basePath)/namespaces/{namespace}/\(type.plural)/{name}" : "\(type.basePath)/\(type.plural)/{name}"
+            paths[path] = [
+                "patch": [
+                    "x-kubernetes-group-version-kind": ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)],
+                    "parameters": [["name": "fieldValidation", "in": "query", "schema": ["type": "string"]]],
+                    "responses": [:],
+                ],
+            ]
+        }
+        return .json(["openapi": "3.0.0", "info": ["title": "Kubernetes", "version": "v1.32.4"], "paths": .object(paths)])
+    }
+}

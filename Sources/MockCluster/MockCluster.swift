@@ -1,0 +1,170 @@
+import Foundation
+import JSON
+
+/// The simulated cluster: a Kubernetes API subset and the kubelet, controllers and metrics-server
+/// behind it, as one value. `handle` answers a request; `advance(to:)` moves the simulation forward.
+/// Time is always passed in, so tests drive it without sleeping.
+public struct MockCluster: Sendable {
+    public struct Settings: Sendable {
+        /// How long a new pod takes to become ready.
+        public var podStartupSeconds: Double = 1
+        /// How long a Job runs when no test decided otherwise.
+        public var jobSeconds: Double = 2
+        /// Seeds names, uids and fault injection, so a run can be replayed.
+        public var seed: UInt64 = 0x6d6f_636b
+        public var nodeName = "mock-node"
+
+        public init() {}
+    }
+
+    public let settings: Settings
+    var store = ObjectStore()
+    var random: SplitMix64
+    var customTypes: [String: ResourceType] = [:]
+    var faults = Faults()
+    var loads: [ObjectKey: Load] = [:]
+    var unhealthyPods: Set<ObjectKey> = []
+    var jobOutcomes: [ObjectKey: JobOutcome] = [:]
+    var podLogs: [ObjectKey: [String]] = [:]
+    var simulation = SimulationState()
+    var requestLog = RequestLog()
+    let startedAt: Date
+
+    public init(settings: Settings = Settings(), now: Date) {
+        self.settings = settings
+        self.random = SplitMix64(seed: settings.seed)
+        self.startedAt = now
+        for namespace in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            store.put(BuiltInTypes.namespaces.id, ObjectKey(namespace: "", name: namespace), newNamespace(namespace, now: now))
+        }
+        store.put(BuiltInTypes.nodes.id, ObjectKey(namespace: "", name: settings.nodeName), newNode(now: now))
+    }
+
+    /// The latest resourceVersion: watchers compare it with what they delivered.
+    public var resourceVersion: Int { store.resourceVersion }
+
+    /// How many objects are stored, of every type.
+    public var objectCount: Int { store.totalCount }
+
+    // MARK: - Requests
+
+    public mutating func handle(_ request: APIRequest, now: Date) -> APIResponse {
+        if request.path.hasPrefix("/mock/v1/") {
+            return handleControl(request, now: now)
+        }
+        var response: APIResponse
+        if let fault = faults.draw(for: request, using: &random) {
+            response = fault
+        } else {
+            do {
+                response = try route(request, now: now)
+            } catch {
+                response = error.response
+            }
+        }
+        response.delaySeconds = faults.latencySeconds
+        requestLog.record(request, status: response.status, now: now)
+        return response
+    }
+
+    private mutating func route(_ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        let segments = request.path.split(separator: "/").map(String.init)
+        switch segments.first {
+        case "version": return .json(Discovery.version)
+        case "healthz", "readyz", "livez": return .text("ok")
+        case "openapi": return try Discovery.openAPI(segments, types: allTypes)
+        case "api", "apis": break
+        default: throw .notFoundPath
+        }
+        // /api, /api/v1, /apis, /apis/{group}, /apis/{group}/{version}
+        let isCore = segments[0] == "api"
+        let prefixCount = isCore ? 2 : 3
+        if segments.count < prefixCount || (segments.count == prefixCount && request.method == "GET") {
+            guard request.method == "GET" else { throw .methodNotAllowed(request.method) }
+            return try Discovery.document(segments, accept: request.accept, types: allTypes)
+        }
+        let group = isCore ? "" : segments[1]
+        let version = segments[prefixCount - 1]
+        let rest = Array(segments[prefixCount...])
+        if group == "custom.metrics.k8s.io" || group == "metrics.k8s.io" {
+            guard request.method == "GET" else { throw .methodNotAllowed(request.method) }
+            return try metricsResponse(group: group, rest, request: request, now: now)
+        }
+        let route = try ResourceRoute(rest, group: group, version: version, types: allTypes)
+        return try serve(route, request, now: now)
+    }
+
+    // MARK: - Types
+
+    /// Built-in types and those the stored CustomResourceDefinitions define.
+    var allTypes: [ResourceType] { BuiltInTypes.all + customTypes.values.sorted { $0.id < $1.id } }
+
+    mutating func refreshCustomTypes() {
+        customTypes = [:]
+        for crd in store.list(BuiltInTypes.customResourceDefinitions.id, namespace: nil) {
+            if let type = ResourceType(definition: crd.value) { customTypes[type.id] = type }
+        }
+    }
+
+    // MARK: - Identity
+
+    mutating func newUID() -> String {
+        let hex = String(random.next(), radix: 16).leftPadded(16) + String(random.next(), radix: 16).leftPadded(16)
+        let chars = Array(hex)
+        return [chars[0..<8], chars[8..<12], chars[12..<16], chars[16..<20], chars[20..<32]].map { String($0) }.joined(separator: "-")
+    }
+
+    /// Five characters from the alphabet Kubernetes uses for generated names (no vowels, no lookalikes).
+    mutating func nameSuffix(length: Int = 5) -> String {
+        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+        return String((0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+    }
+}
+
+/// The object-level part of a request path, after `/api/v1` or `/apis/{group}/{version}`.
+struct ResourceRoute {
+    var type: ResourceType
+    var namespace: String?
+    var name: String?
+    var subresource: String?
+
+    init(_ segments: [String], group: String, version: String, types: [ResourceType]) throws(APIError) {
+        var rest = segments[...]
+        // `namespaces/{ns}/{plural}...` names a namespaced collection; `namespaces/{name}` is a Namespace.
+        if rest.count >= 3, rest.first == "namespaces", !["status", "finalize"].contains(rest[rest.startIndex + 2]) {
+            namespace = rest[rest.startIndex + 1]
+            rest = rest.dropFirst(2)
+        }
+        guard let plural = rest.popFirst(),
+            let type = types.first(where: { $0.group == group && $0.version == version && $0.plural == plural && $0.isStored })
+        else { throw .notFoundPath }
+        guard rest.count <= 2 else { throw .notFoundPath }
+        self.type = type
+        name = rest.popFirst()
+        subresource = rest.popFirst()
+        if type.namespaced == false, namespace != nil { throw .notFoundPath }
+        if let subresource, !type.subresources.contains(subresource) { throw .notFoundPath }
+    }
+
+    var key: ObjectKey { ObjectKey(namespace: type.namespaced ? namespace ?? "default" : "", name: name ?? "") }
+}
+
+/// A small, fast, seedable generator (SplitMix64), so names and faults can be replayed.
+struct SplitMix64: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

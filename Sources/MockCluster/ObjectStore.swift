@@ -1,0 +1,126 @@
+import JSON
+
+/// Where an object lives within its type: cluster-scoped objects have an empty namespace.
+struct ObjectKey: Hashable, Comparable, Sendable {
+    var namespace: String
+    var name: String
+
+    static func < (left: ObjectKey, right: ObjectKey) -> Bool {
+        (left.namespace, left.name) < (right.namespace, right.name)
+    }
+}
+
+/// An object as stored: the value, and its JSON encoded once so reads are a copy, not an encode.
+struct StoredObject: Sendable {
+    var value: JSONValue
+    var bytes: [UInt8]
+    var resourceVersion: Int
+
+    init(_ value: JSONValue, resourceVersion: Int) {
+        self.value = value
+        self.bytes = value.jsonBytes
+        self.resourceVersion = resourceVersion
+    }
+
+    var labels: [String: JSONValue] { value[path: ["metadata", "labels"]]?.objectValue ?? [:] }
+}
+
+/// One change, as watchers see it.
+struct ChangeEvent: Sendable {
+    enum Kind: String, Sendable { case added = "ADDED", modified = "MODIFIED", deleted = "DELETED" }
+    var kind: Kind
+    var typeID: String
+    var object: StoredObject
+    var resourceVersion: Int { object.resourceVersion }
+}
+
+/// Every object of the cluster, with one resourceVersion counter for all writes (as etcd's revision)
+/// and a bounded history of changes from which watches resume.
+struct ObjectStore: Sendable {
+    private var objects: [String: [ObjectKey: StoredObject]] = [:]
+    private(set) var resourceVersion = 1000
+    private var history: [ChangeEvent] = []
+    /// Watches from before this version get 410 Gone: the history no longer reaches back that far.
+    private(set) var oldestResumable = 1000
+    var historyLimit = 10_000
+
+    func get(_ typeID: String, _ key: ObjectKey) -> StoredObject? {
+        objects[typeID]?[key]
+    }
+
+    /// Objects in key order, of one namespace or of all (`nil`).
+    func list(_ typeID: String, namespace: String?) -> [StoredObject] {
+        guard let all = objects[typeID] else { return [] }
+        let keys = all.keys.filter { namespace == nil || $0.namespace == namespace }.sorted()
+        return keys.compactMap { all[$0] }
+    }
+
+    func count(_ typeID: String) -> Int { objects[typeID]?.count ?? 0 }
+
+    var totalCount: Int { objects.values.reduce(0) { $0 + $1.count } }
+
+    /// Stores `value` under a new resourceVersion, which it writes into the object's metadata.
+    @discardableResult
+    mutating func put(_ typeID: String, _ key: ObjectKey, _ value: JSONValue) -> StoredObject {
+        resourceVersion += 1
+        var value = value
+        value[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
+        let stored = StoredObject(value, resourceVersion: resourceVersion)
+        let existed = objects[typeID, default: [:]].updateValue(stored, forKey: key) != nil
+        record(ChangeEvent(kind: existed ? .modified : .added, typeID: typeID, object: stored))
+        return stored
+    }
+
+    @discardableResult
+    mutating func remove(_ typeID: String, _ key: ObjectKey) -> StoredObject? {
+        guard let removed = objects[typeID]?.removeValue(forKey: key) else { return nil }
+        resourceVersion += 1
+        var last = removed.value
+        last[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
+        let stored = StoredObject(last, resourceVersion: resourceVersion)
+        record(ChangeEvent(kind: .deleted, typeID: typeID, object: stored))
+        return stored
+    }
+
+    /// Puts back an object from a snapshot as it was, version included; no watcher sees it happen.
+    mutating func restore(_ typeID: String, _ key: ObjectKey, _ value: JSONValue) {
+        let version = value[path: ["metadata", "resourceVersion"]]?.stringValue.flatMap(Int.init) ?? resourceVersion
+        objects[typeID, default: [:]][key] = StoredObject(value, resourceVersion: version)
+        resourceVersion = max(resourceVersion, version)
+        oldestResumable = resourceVersion
+    }
+
+    /// Continues the version sequence of a snapshot, so versions never go backwards across restarts.
+    mutating func restore(resourceVersion version: Int) {
+        resourceVersion = max(resourceVersion, version)
+        oldestResumable = resourceVersion
+    }
+
+    /// Changes after `version`, or nil when the history no longer reaches back that far.
+    func changes(after version: Int) -> ArraySlice<ChangeEvent>? {
+        guard version >= oldestResumable else { return nil }
+        // The history is ordered by version: find the first newer change by binary search.
+        var low = history.startIndex
+        var high = history.endIndex
+        while low < high {
+            let middle = (low + high) / 2
+            if history[middle].resourceVersion <= version { low = middle + 1 } else { high = middle }
+        }
+        return history[low...]
+    }
+
+    /// Forgets the history, as an etcd compaction does: older watches must relist.
+    mutating func compact() {
+        history.removeAll()
+        oldestResumable = resourceVersion
+    }
+
+    private mutating func record(_ event: ChangeEvent) {
+        history.append(event)
+        if history.count > historyLimit {
+            let dropped = history.count - historyLimit / 2
+            oldestResumable = history[dropped - 1].resourceVersion
+            history.removeFirst(dropped)
+        }
+    }
+}

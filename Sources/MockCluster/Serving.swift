@@ -1,0 +1,439 @@
+import Foundation
+import JSON
+import YAML
+
+/// The verbs on stored objects: list, watch, get, create, update, patch, delete, and the `status`,
+/// `scale` and `log` subresources.
+extension MockCluster {
+    mutating func serve(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        if let namespace = route.namespace, route.type.namespaced, request.method != "GET",
+            store.get(BuiltInTypes.namespaces.id, ObjectKey(namespace: "", name: namespace)) == nil
+        {
+            throw APIError(
+                code: 404, reason: "NotFound", message: "namespaces \"\(namespace)\" not found",
+                details: BuiltInTypes.namespaces.details(namespace))
+        }
+        guard let name = route.name else {
+            switch request.method {
+            case "GET":
+                return request.flag("watch") ? try watch(route, request, now: now) : try list(route, request, now: now)
+            case "POST": return try create(route, request, now: now)
+            case "DELETE": return try deleteCollection(route, request, now: now)
+            default: throw .methodNotAllowed(request.method)
+            }
+        }
+        switch (request.method, route.subresource) {
+        case ("GET", "log"): return try log(route, request)
+        case ("GET", "scale"): return .json(scale(of: try existing(route, name), type: route.type))
+        case ("GET", _):
+            let object = try existing(route, name)
+            // The bytes stored with the object are its JSON: a plain GET sends them, it does not encode again.
+            if !request.wantsTable { return APIResponse(status: 200, body: .bytes(object.bytes)) }
+            return try render(object.value, route.type, request, now: now)
+        case ("PUT", _): return try update(route, request, now: now)
+        case ("PATCH", _): return try patch(route, request, now: now)
+        case ("DELETE", nil): return try delete(route, request, now: now)
+        default: throw .methodNotAllowed(request.method)
+        }
+    }
+
+    func existing(_ route: ResourceRoute, _ name: String) throws(APIError) -> StoredObject {
+        guard let object = store.get(route.type.id, route.key) else { throw .notFound(route.type, name) }
+        return object
+    }
+
+    // MARK: - Reads
+
+    private func list(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        let labels = try LabelSelector(parsing: request.query["labelSelector"] ?? "")
+        let fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "")
+        var objects = store.list(route.type.id, namespace: route.type.namespaced ? route.namespace : nil)
+        if !labels.requirements.isEmpty || !fields.requirements.isEmpty {
+            objects = objects.filter { labels.matches($0.labels) && fields.matches($0.value) }
+        }
+        // Pages continue after the key of the last object sent.
+        var continueToken: String?
+        if let token = request.query["continue"], !token.isEmpty {
+            guard let after = Self.decodeContinue(token) else { throw .badRequest("continue key is not valid") }
+            objects = Array(objects.drop { ObjectKey(object: $0.value) <= after })
+        }
+        if let limit = request.query["limit"].flatMap(Int.init), limit > 0, objects.count > limit {
+            objects = Array(objects.prefix(limit))
+            continueToken = objects.last.map { Self.encodeContinue(ObjectKey(object: $0.value)) }
+        }
+        if request.wantsTable {
+            return .json(Tables.table(for: objects.map(\.value), type: route.type, resourceVersion: store.resourceVersion,
+                                      includeObject: request.query["includeObject"], now: now, continueToken: continueToken))
+        }
+        var metadata: JSONValue = ["resourceVersion": .string(String(store.resourceVersion))]
+        if let continueToken { metadata["continue"] = .string(continueToken) }
+        // Items are the bytes already encoded when they were stored, shared rather than copied.
+        var header = Array(#"{"apiVersion":"#.utf8)
+        JSONValue.writeString(route.type.apiVersion, to: &header)
+        header.append(contentsOf: #","items":["#.utf8)
+        var trailer = Array(#"],"kind":"#.utf8)
+        JSONValue.writeString(route.type.listKind, to: &trailer)
+        trailer.append(contentsOf: #","metadata":"#.utf8)
+        metadata.write(to: &trailer)
+        trailer.append(UInt8(ascii: "}"))
+        var parts = [header]
+        parts.reserveCapacity(objects.count * 2 + 1)
+        for (index, object) in objects.enumerated() {
+            if index > 0 { parts.append(Self.comma) }
+            parts.append(object.bytes)
+        }
+        parts.append(trailer)
+        return APIResponse(status: 200, body: .parts(parts))
+    }
+
+    private static let comma = [UInt8(ascii: ",")]
+
+    private static func encodeContinue(_ key: ObjectKey) -> String {
+        Data("\(key.namespace)/\(key.name)".utf8).base64EncodedString()
+    }
+
+    private static func decodeContinue(_ token: String) -> ObjectKey? {
+        guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        return ObjectKey(namespace: String(parts[0]), name: String(parts[1]))
+    }
+
+    func render(_ object: JSONValue, _ type: ResourceType, _ request: APIRequest, now: Date, status: Int = 200) throws(APIError) -> APIResponse {
+        if request.wantsTable {
+            return .json(Tables.table(for: [object], type: type, resourceVersion: store.resourceVersion,
+                                      includeObject: request.query["includeObject"], now: now), status: status)
+        }
+        return .json(object, status: status)
+    }
+
+    private func log(_ route: ResourceRoute, _ request: APIRequest) throws(APIError) -> APIResponse {
+        let pod = try existing(route, route.key.name)
+        let containers = (pod.value[path: ["spec", "containers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        if let container = request.query["container"], !containers.contains(container) {
+            throw .badRequest("container \(container) is not valid for pod \(route.key.name)")
+        }
+        var lines = podLogs[route.key] ?? []
+        if let tail = request.query["tailLines"].flatMap(Int.init), tail >= 0 { lines = Array(lines.suffix(tail)) }
+        if !request.flag("timestamps") { lines = lines.map { String($0.split(separator: " ", maxSplits: 1).last ?? "") } }
+        return .text(lines.map { $0 + "\n" }.joined())
+    }
+
+    // MARK: - Writes
+
+    private mutating func create(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        var object = try decodeBody(request, type: route.type)
+        var name = object[path: ["metadata", "name"]]?.stringValue ?? ""
+        if name.isEmpty, let prefix = object[path: ["metadata", "generateName"]]?.stringValue, !prefix.isEmpty {
+            name = prefix + nameSuffix()
+            object[path: ["metadata", "name"]] = .string(name)
+        }
+        guard !name.isEmpty else {
+            throw .invalid(route.type, "", field: "metadata.name", "name or generateName is required")
+        }
+        var target = route
+        target.name = name
+        if store.get(route.type.id, target.key) != nil { throw .alreadyExists(route.type, name) }
+        let stored = try write(object, to: target, previous: nil, request: request, now: now)
+        return try render(stored, route.type, request, now: now, status: 201)
+    }
+
+    private mutating func update(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        let body = try decodeBody(request, type: route.type)
+        if route.subresource == "scale" {
+            return try changeScale(route, request, now: now) { _ in body }
+        }
+        guard let live = store.get(route.type.id, route.key) else {
+            // PUT creates a missing object, as the apiserver allows for most types.
+            guard route.subresource == nil else { throw .notFound(route.type, route.key.name) }
+            let stored = try write(body, to: route, previous: nil, request: request, now: now)
+            return try render(stored, route.type, request, now: now, status: 201)
+        }
+        try checkPrecondition(body, live: live, route)
+        let stored = try write(body, to: route, previous: live.value, request: request, now: now)
+        return try render(stored, route.type, request, now: now)
+    }
+
+    private mutating func patch(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        let contentType = request.contentType.split(separator: ";").first.map { $0.trimmed } ?? ""
+        let patch = try parseBody(request.body, contentType: contentType)
+        let apply: (JSONValue) throws(APIError) -> JSONValue = { live throws(APIError) in
+            switch contentType {
+            case "application/merge-patch+json": return live.applyingMergePatch(patch)
+            case "application/strategic-merge-patch+json":
+                guard route.type.isBuiltIn else { throw .unsupportedMediaType(contentType, accepted: Self.customPatchTypes) }
+                return StrategicMerge.apply(patch, to: live)
+            case "application/json-patch+json":
+                do throws(PatchError) { return try live.applyingJSONPatch(patch) } catch { throw .invalid(route.type, route.key.name, field: "patch", error.message) }
+            case "application/apply-patch+yaml":
+                return live.applyingMergePatch(patch)
+            default:
+                throw .unsupportedMediaType(contentType, accepted: route.type.isBuiltIn ? Self.builtInPatchTypes : Self.customPatchTypes)
+            }
+        }
+        if route.subresource == "scale" {
+            return try changeScale(route, request, now: now, apply)
+        }
+        let isApply = contentType == "application/apply-patch+yaml"
+        if isApply, (request.query["fieldManager"] ?? "").isEmpty {
+            throw .invalid(route.type, route.key.name, field: "fieldManager", "Required value: is required for apply patch")
+        }
+        guard let live = store.get(route.type.id, route.key) else {
+            // Server-side apply creates what is missing; other patches need an object to patch.
+            guard isApply, route.subresource == nil else { throw .notFound(route.type, route.key.name) }
+            var object = try apply(["metadata": ["name": .string(route.key.name)]])
+            object = Self.recordingManager(request, in: object, now: now)
+            let stored = try write(object, to: route, previous: nil, request: request, now: now)
+            return try render(stored, route.type, request, now: now, status: 201)
+        }
+        try checkPrecondition(patch, live: live, route)
+        var patched = try apply(live.value)
+        if isApply { patched = Self.recordingManager(request, in: patched, now: now) }
+        let stored = try write(patched, to: route, previous: live.value, request: request, now: now)
+        return try render(stored, route.type, request, now: now)
+    }
+
+    static let customPatchTypes = ["application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml"]
+    static let builtInPatchTypes = customPatchTypes + ["application/strategic-merge-patch+json"]
+
+    /// Reads and writes `spec.replicas` through an autoscaling/v1 Scale, as `kubectl scale` does.
+    private mutating func changeScale(
+        _ route: ResourceRoute, _ request: APIRequest, now: Date, _ change: (JSONValue) throws(APIError) -> JSONValue
+    ) throws(APIError) -> APIResponse {
+        let live = try existing(route, route.key.name)
+        let current = scale(of: live, type: route.type)
+        let wanted = try change(current)
+        try checkPrecondition(wanted, live: live, route)
+        guard let replicas = wanted[path: ["spec", "replicas"]]?.intValue, replicas >= 0 else {
+            throw .invalid(route.type, route.key.name, field: "spec.replicas", "must be greater than or equal to 0")
+        }
+        var object = live.value
+        object[path: ["spec", "replicas"]] = .int(replicas)
+        var main = route
+        main.subresource = nil
+        let stored = try write(object, to: main, previous: live.value, request: request, now: now)
+        return .json(scale(of: StoredObject(stored, resourceVersion: 0), type: route.type))
+    }
+
+    func scale(of object: StoredObject, type: ResourceType) -> JSONValue {
+        let metadata = object.value["metadata"] ?? [:]
+        var scaleMetadata: JSONValue = [:]
+        for key in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] { scaleMetadata[key] = metadata[key] }
+        return [
+            "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": scaleMetadata,
+            "spec": ["replicas": .int(object.value[path: ["spec", "replicas"]]?.intValue ?? 1)],
+            "status": [
+                "replicas": .int(object.value[path: ["status", "replicas"]]?.intValue ?? 0),
+                "selector": .string(LabelSelector(object: object.value[path: ["spec", "selector"]]).text),
+            ],
+        ]
+    }
+
+    /// A `metadata.resourceVersion` in the body must be the live one (optimistic concurrency).
+    private func checkPrecondition(_ body: JSONValue, live: StoredObject, _ route: ResourceRoute) throws(APIError) {
+        if let version = body[path: ["metadata", "resourceVersion"]]?.stringValue, !version.isEmpty,
+            version != String(live.resourceVersion)
+        {
+            throw .conflict(route.type, route.key.name)
+        }
+    }
+
+    private static func recordingManager(_ request: APIRequest, in object: JSONValue, now: Date) -> JSONValue {
+        let manager = request.query["fieldManager"] ?? ""
+        var object = object
+        var entries = (object[path: ["metadata", "managedFields"]]?.arrayValue ?? []).filter {
+            !($0["manager"]?.stringValue == manager && $0["operation"] == "Apply")
+        }
+        entries.append([
+            "manager": .string(manager), "operation": "Apply", "apiVersion": object["apiVersion"] ?? .null,
+            "time": .string(timestamp(now)), "fieldsType": "FieldsV1", "fieldsV1": [:],
+        ])
+        object[path: ["metadata", "managedFields"]] = .array(entries)
+        return object
+    }
+
+    /// The one write path: checks the object, keeps what the server owns, bumps `generation` when the
+    /// spec changed, stores (unless `dryRun=All`) and returns the object as stored.
+    mutating func write(
+        _ object: JSONValue, to route: ResourceRoute, previous: JSONValue?, request: APIRequest, now: Date
+    ) throws(APIError) -> JSONValue {
+        let type = route.type
+        let key = route.key
+        var object = object
+        if let kind = object["kind"]?.stringValue, kind != type.kind {
+            throw .badRequest("the kind of the object (\(kind)) does not match the URL (\(type.kind))")
+        }
+        if let name = object[path: ["metadata", "name"]]?.stringValue, name != key.name {
+            throw .badRequest("the name of the object (\(name)) does not match the name on the URL (\(key.name))")
+        }
+        if type.namespaced, let namespace = object[path: ["metadata", "namespace"]]?.stringValue, namespace != key.namespace {
+            throw .badRequest("the namespace of the provided object does not match the namespace sent on the request")
+        }
+        object["kind"] = .string(type.kind)
+        object["apiVersion"] = .string(type.apiVersion)
+        object[path: ["metadata", "name"]] = .string(key.name)
+        if type.namespaced { object[path: ["metadata", "namespace"]] = .string(key.namespace) }
+
+        if let previous {
+            // The server owns identity; the status subresource owns status, the main resource the rest.
+            for field in ["uid", "creationTimestamp", "generation"] {
+                object[path: ["metadata", field]] = previous[path: ["metadata", field]]
+            }
+            if type.subresources.contains("status") {
+                if route.subresource == "status" {
+                    var merged = previous
+                    merged["status"] = object["status"]
+                    merged[path: ["metadata", "resourceVersion"]] = object[path: ["metadata", "resourceVersion"]]
+                    object = merged
+                } else {
+                    object["status"] = previous["status"]
+                }
+            }
+            if Self.specPart(object) != Self.specPart(previous) {
+                object[path: ["metadata", "generation"]] = .int((previous[path: ["metadata", "generation"]]?.intValue ?? 0) + 1)
+            }
+        } else {
+            object[path: ["metadata", "uid"]] = .string(newUID())
+            object[path: ["metadata", "creationTimestamp"]] = .string(timestamp(now))
+            object[path: ["metadata", "generation"]] = 1
+            // As the apiserver's create strategies: status is the server's, written later through its
+            // subresource; what a client sends on create is dropped (the defaults below fill it in).
+            if type.subresources.contains("status") { object["status"] = nil }
+        }
+        object = try applyDefaults(to: object, type: type, isNew: previous == nil)
+        if request.isDryRun { return object }
+        if previous != nil, object == previous {
+            return store.get(type.id, key)?.value ?? object  // nothing changed: no new version, no event
+        }
+        let stored = store.put(type.id, key, object)
+        afterWrite(type, key, stored.value, previous: previous, now: now)
+        return stored.value
+    }
+
+    /// Everything but metadata and status: what `generation` counts changes of.
+    private static func specPart(_ object: JSONValue) -> JSONValue {
+        var rest = object.objectValue ?? [:]
+        rest["metadata"] = nil
+        rest["status"] = nil
+        return .object(rest)
+    }
+
+    private mutating func delete(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        let live = try existing(route, route.key.name)
+        let options = request.body.isEmpty ? JSONValue.null : try parseBody(request.body, contentType: "application/json")
+        if let uid = options[path: ["preconditions", "uid"]]?.stringValue, uid != live.value[path: ["metadata", "uid"]]?.stringValue {
+            throw .conflict(route.type, route.key.name)
+        }
+        if let version = options[path: ["preconditions", "resourceVersion"]]?.stringValue, version != String(live.resourceVersion) {
+            throw .conflict(route.type, route.key.name)
+        }
+        let deleted = request.isDryRun
+            ? live.value : remove(route.type, route.key, orphan: options["propagationPolicy"] == "Orphan")?.value ?? live.value
+        if route.type.returnsDeletedObject { return .json(deleted) }
+        return .json([
+            "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
+            "details": [
+                "name": .string(route.key.name), "group": .string(route.type.group), "kind": .string(route.type.plural),
+                "uid": deleted[path: ["metadata", "uid"]] ?? .null,
+            ],
+        ])
+    }
+
+    private mutating func deleteCollection(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        let labels = try LabelSelector(parsing: request.query["labelSelector"] ?? "")
+        let fields = try FieldSelector(parsing: request.query["fieldSelector"] ?? "")
+        let doomed = store.list(route.type.id, namespace: route.type.namespaced ? route.namespace : nil)
+            .filter { labels.matches($0.labels) && fields.matches($0.value) }
+        var removed: [JSONValue] = []
+        for object in doomed where !request.isDryRun {
+            if let last = remove(route.type, ObjectKey(object: object.value), orphan: false) { removed.append(last.value) }
+        }
+        return .json([
+            "kind": .string(route.type.listKind), "apiVersion": .string(route.type.apiVersion),
+            "metadata": ["resourceVersion": .string(String(store.resourceVersion))], "items": .array(removed),
+        ])
+    }
+
+    /// Removes an object and, unless orphaning, what it owns (garbage collection, in the background).
+    @discardableResult
+    mutating func remove(_ type: ResourceType, _ key: ObjectKey, orphan: Bool) -> StoredObject? {
+        guard let removed = store.remove(type.id, key) else { return nil }
+        afterDelete(type, key, removed.value)
+        if !orphan, let uid = removed.value[path: ["metadata", "uid"]]?.stringValue {
+            for pod in pods(ownedBy: uid) { remove(BuiltInTypes.pods, ObjectKey(object: pod), orphan: false) }
+            // Events and pods carry no owners worth a scan (pods are indexed above).
+            for dependentType in allTypes where dependentType.namespaced && dependentType.isStored
+                && dependentType.id != BuiltInTypes.events.id && dependentType.id != BuiltInTypes.pods.id {
+                for dependent in store.list(dependentType.id, namespace: key.namespace.isEmpty ? nil : key.namespace)
+                where (dependent.value[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).contains(where: { $0["uid"]?.stringValue == uid }) {
+                    remove(dependentType, ObjectKey(object: dependent.value), orphan: false)
+                }
+            }
+        }
+        return removed
+    }
+
+    // MARK: - Bodies
+
+    func decodeBody(_ request: APIRequest, type: ResourceType) throws(APIError) -> JSONValue {
+        let object = try parseBody(request.body, contentType: request.contentType)
+        guard object.objectValue != nil else { throw .badRequest("the body of the request must be a JSON object") }
+        return object
+    }
+
+    /// JSON, or YAML for server-side apply (kubectl sends JSON, which is YAML too). A missing content
+    /// type means JSON, as the Python client sends none.
+    func parseBody(_ body: [UInt8], contentType: String) throws(APIError) -> JSONValue {
+        // Protobuf is the one format the mock does not speak: say so plainly with a 415.
+        if contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
+            throw .unsupportedMediaType(contentType, accepted: ["application/json", "application/yaml"])
+        }
+        do {
+            return try JSONValue(parsing: body)
+        } catch {
+            if contentType.hasPrefix("application/apply-patch+yaml") || contentType.hasPrefix("application/yaml") {
+                do {
+                    if let node = try YAMLParser().parse(body).first { return node.jsonValue }
+                } catch let yamlError {
+                    throw .badRequest("error decoding YAML: \(yamlError.message)")
+                }
+            }
+            throw .badRequest("error decoding the request body: \(error.description)")
+        }
+    }
+}
+
+extension APIRequest {
+    /// kubectl asks for server-side printing with `as=Table` in its Accept header.
+    var wantsTable: Bool { accept.contains("as=Table") }
+}
+
+extension ObjectKey {
+    init(object: JSONValue) {
+        self.init(
+            namespace: object[path: ["metadata", "namespace"]]?.stringValue ?? "",
+            name: object[path: ["metadata", "name"]]?.stringValue ?? "")
+    }
+}
+
+extension Node {
+    /// The JSON a YAML document means (YAML 1.2 core schema).
+    var jsonValue: JSONValue {
+        switch content {
+        case .mapping(let pairs):
+            var members: [String: JSONValue] = [:]
+            for pair in pairs { members[pair.key.scalar?.string ?? ""] = pair.value.jsonValue }
+            return .object(members)
+        case .sequence(let items): return .array(items.map(\.jsonValue))
+        case .scalar:
+            switch resolved {
+            case .null?: return .null
+            case .bool(let flag)?: return .bool(flag)
+            case .int(let number)?: return .int(number)
+            case .float(let number)?: return .double(number)
+            case .string(let text)?: return .string(text)
+            case nil: return .null
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import JSON
+
+/// What a gate says about an action, from least to most severe.
+public enum Verdict: String, Sendable, Codable, Comparable, CaseIterable {
+    /// Goes ahead as planned.
+    case allow = "ALLOW"
+    /// Goes ahead, changed to fit (a budget clamps a scale-up).
+    case clamp = "CLAMP"
+    /// Waits for an Approval naming its id.
+    case hold = "HOLD"
+    /// Waits for a window to open (a freeze, or a paused service).
+    case `defer` = "DEFER"
+    /// Refused, with the policy's reason.
+    case deny = "DENY"
+
+    private var severity: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+    public static func < (left: Verdict, right: Verdict) -> Bool { left.severity < right.severity }
+
+    /// Whether the executor carries the action out.
+    public var proceeds: Bool { self == .allow || self == .clamp }
+}
+
+public struct GateVerdict: Sendable, Codable, Equatable {
+    public var gate: String
+    public var verdict: Verdict
+    public var reason: String
+
+    public init(gate: String, verdict: Verdict, reason: String) {
+        self.gate = gate
+        self.verdict = verdict
+        self.reason = reason
+    }
+}
+
+/// One change the plan would make to the cluster.
+public struct Action: Sendable, Equatable {
+    public enum Verb: String, Sendable, Codable, CaseIterable {
+        case deploy, update, scale, restart, delete
+        case startJob = "start-job"
+
+        /// Terraform-like symbols for the plan text.
+        public var symbol: String {
+            switch self {
+            case .deploy: "+"
+            case .update, .scale: "~"
+            case .restart: "↻"
+            case .delete: "-"
+            case .startJob: "▶"
+            }
+        }
+    }
+
+    /// Stable: a hash of what the action does, so an Approval can name it and a changed plan
+    /// cannot reuse an old approval.
+    public var id: String
+    /// The resource that asks for the action (a ServiceSpec, a Directive).
+    public var source: ObjectRef
+    /// The object the action changes (a Deployment, a Job, a Pod).
+    public var target: ObjectRef
+    public var verb: Verb
+    /// Replicas before and after for deploys and scales; descriptions for the others.
+    public var from: String
+    public var to: String
+    /// When the budget clamps a scale, what the metrics or the manifest asked for.
+    public var requested: String?
+    public var reason: String
+    public var costDeltaUSDPerHour: Double
+    public var gates: [GateVerdict]
+    /// The objects to write when the action proceeds (Deployment, Service, Job; empty for deletes).
+    public var manifests: [JSONValue]
+
+    public var finalVerdict: Verdict { gates.map(\.verdict).max() ?? .allow }
+
+    /// The ids of actions are a function of what they do: verb, target and outcome.
+    static func id(verb: Verb, target: ObjectRef, from: String, to: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(verb.rawValue)|\(target.kind)|\(target.namespace)|\(target.name)|\(from)|\(to)".utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return "act-" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// The ordered actions of one reconcile pass, and the status each resource should show.
+public struct Plan: Sendable, Equatable {
+    public var actions: [Action]
+    public var statuses: [ObjectRef: JSONValue]
+    /// Each Directive's runs: the status to write and the incidents to raise.
+    public var directives: [DirectiveReport]
+
+    public init(actions: [Action] = [], statuses: [ObjectRef: JSONValue] = [:], directives: [DirectiveReport] = []) {
+        self.actions = actions
+        self.statuses = statuses
+        self.directives = directives
+    }
+
+    public var isEmpty: Bool { actions.isEmpty }
+
+    public var incidents: [Incident] { directives.flatMap(\.incidents) }
+
+    /// When to reconcile again even if nothing in the cluster changes: a run falls due, a retry's
+    /// backoff ends, an SLO deadline passes.
+    public var requeueAt: Date? { directives.compactMap(\.requeueAt).min() }
+
+    public func count(_ verb: Action.Verb) -> Int { actions.filter { $0.verb == verb }.count }
+    public func count(_ verdict: Verdict) -> Int { actions.filter { $0.finalVerdict == verdict }.count }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import JSON
+
+/// The plan as people read it (Terraform-like blocks) and as programs read it (JSON), per API.md.
+extension Plan {
+    public static let noChanges = "No changes. The cluster matches the manifests."
+
+    public func text(colored: Bool = false) -> String {
+        guard !actions.isEmpty else { return Self.noChanges + "\n" + remarks.map { $0 + "\n" }.joined() }
+        let paint = Paint(enabled: colored)
+        var lines: [String] = []
+        for action in actions {
+            let source = action.source == action.target ? "" : " (\(action.source.kind) \(action.source.name))"
+            lines.append(paint.symbol(action.verb) + " \(action.verb.rawValue) \(action.target.kind) \(action.target.namespace)/\(action.target.name)\(source)")
+            let asked = action.requested.map { " (asked for \($0))" } ?? ""
+            func field(_ label: String, _ value: String) { lines.append("    " + (label + ":").padding(12) + value) }
+            field(action.verb.changeLabel, "\(action.from) → \(action.to)\(asked)")
+            field("reason", action.reason)
+            if action.costDeltaUSDPerHour != 0 {
+                field("cost", "\(action.costDeltaUSDPerHour > 0 ? "+" : "")\(usd(action.costDeltaUSDPerHour))/h")
+            }
+            for gate in action.gates {
+                field(gate.gate, paint.verdict(gate.verdict) + " " + gate.reason)
+            }
+            field("id", action.id)
+            lines.append("")
+        }
+        if !remarks.isEmpty { lines += remarks + [""] }
+        lines.append(summaryLine)
+        lines.append(gatesLine)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Incidents (`!`) and what the Directives' schedules left out (`#`), one line each.
+    public var remarks: [String] {
+        directives.flatMap { report in
+            report.incidents.map { "! \($0.reason.rawValue) Directive \($0.source.namespace)/\($0.source.name): \($0.message)" }
+                + report.notes.map { "# Directive \(report.directive.namespace)/\(report.directive.name): \($0)" }
+        }
+    }
+
+    public var summaryLine: String {
+        let updates = count(.update) > 0 ? ", \(count(.update)) to update" : ""
+        return "Plan: \(count(.deploy)) to deploy\(updates), \(count(.scale)) to scale, \(count(.restart)) to restart, "
+            + "\(count(.delete)) to delete, \(count(.startJob)) jobs to start."
+    }
+
+    public var gatesLine: String {
+        "Gates: \(count(.allow)) allowed, \(count(.clamp)) clamped, \(count(.hold)) held for approval, "
+            + "\(count(.defer)) deferred, \(count(.deny)) denied."
+    }
+
+    public var json: JSONValue {
+        [
+            "actions": .array(actions.map { action in
+                var object: JSONValue = [
+                    "id": .string(action.id), "kind": .string(action.source.kind),
+                    "source": ["kind": .string(action.source.kind), "namespace": .string(action.source.namespace), "name": .string(action.source.name)],
+                    "target": ["kind": .string(action.target.kind), "namespace": .string(action.target.namespace), "name": .string(action.target.name)],
+                    "verb": .string(action.verb.rawValue), "from": .string(action.from), "to": .string(action.to),
+                    "reason": .string(action.reason), "costDeltaUSDPerHour": .double((action.costDeltaUSDPerHour * 10_000).rounded() / 10_000),
+                    "gates": .array(action.gates.map { ["gate": .string($0.gate), "verdict": .string($0.verdict.rawValue), "reason": .string($0.reason)] }),
+                    "finalVerdict": .string(action.finalVerdict.rawValue),
+                ]
+                if let requested = action.requested { object["requested"] = .string(requested) }
+                return object
+            }),
+            "incidents": .array(incidents.map { incident in
+                [
+                    "reason": .string(incident.reason.rawValue), "run": .string(incident.runID), "message": .string(incident.message),
+                    "source": ["kind": .string(incident.source.kind), "namespace": .string(incident.source.namespace), "name": .string(incident.source.name)],
+                ]
+            }),
+            "summary": [
+                "deploy": .int(count(.deploy)), "update": .int(count(.update)), "scale": .int(count(.scale)),
+                "restart": .int(count(.restart)), "delete": .int(count(.delete)), "startJob": .int(count(.startJob)),
+                "allowed": .int(count(.allow)), "clamped": .int(count(.clamp)), "held": .int(count(.hold)),
+                "deferred": .int(count(.defer)), "denied": .int(count(.deny)),
+            ],
+        ]
+    }
+}
+
+extension Action.Verb {
+    var changeLabel: String {
+        switch self {
+        case .deploy, .scale, .delete: "replicas"
+        case .update: "image"
+        case .restart: "restart"
+        case .startJob: "job"
+        }
+    }
+}
+
+/// ANSI colours, on a terminal only.
+struct Paint {
+    let enabled: Bool
+
+    func wrap(_ text: String, _ code: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+
+    func symbol(_ verb: Action.Verb) -> String {
+        switch verb {
+        case .deploy: wrap(verb.symbol, "32")
+        case .update, .scale: wrap(verb.symbol, "33")
+        case .delete: wrap(verb.symbol, "31")
+        case .restart: wrap(verb.symbol, "36")
+        case .startJob: wrap(verb.symbol, "34")
+        }
+    }
+
+    func verdict(_ verdict: Verdict) -> String {
+        let text = verdict.rawValue.padding(5)
+        switch verdict {
+        case .allow: return wrap(text, "32")
+        case .clamp: return wrap(text, "33")
+        case .hold: return wrap(text, "35")
+        case .defer: return wrap(text, "36")
+        case .deny: return wrap(text, "31")
+        }
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,112 @@
+import JSON
+import Model
+
+/// The Kubernetes objects a ServiceSpec stands for. Objects we create carry the managed-by label,
+/// and we never change an object that lacks it.
+public enum Rendering {
+    public static let managedByKey = "app.kubernetes.io/managed-by"
+    public static let managedByValue = "hms-controller"
+    /// The rolling-restart stamp, on the pod template: changing it rolls the pods.
+    public static let restartedAtKey = "ops.hms.gov/restartedAt"
+
+    static func labels(_ service: ServiceSpec) -> JSONValue {
+        var labels = (service.metadata.labels ?? [:]).mapValues(JSONValue.string)
+        labels["app"] = .string(service.metadata.name)
+        labels[managedByKey] = .string(managedByValue)
+        return .object(labels)
+    }
+
+    /// The container the Deployment runs: image, port, env, requests and the health check as
+    /// readiness and liveness probes.
+    static func container(_ service: ServiceSpec) -> JSONValue {
+        let spec = service.spec
+        var container: JSONValue = ["name": .string(service.metadata.name), "image": .string(spec.image)]
+        if let port = spec.port { container["ports"] = [["containerPort": .int(port), "protocol": "TCP"]] }
+        if let env = spec.env, !env.isEmpty {
+            container["env"] = .array(env.map { variable in
+                var entry: JSONValue = ["name": .string(variable.name)]
+                if let value = variable.value { entry["value"] = .string(value) }
+                return entry
+            })
+        }
+        var requests: JSONValue = [:]
+        if let cpu = spec.resources?.cpu { requests["cpu"] = .string(cpu.text) }
+        if let memory = spec.resources?.memory { requests["memory"] = .string(memory.text) }
+        if requests != [:] { container["resources"] = ["requests": requests] }
+        if let check = spec.healthCheck, let port = check.port ?? spec.port {
+            var probe: JSONValue = ["httpGet": ["path": .string(check.path), "port": .int(port)]]
+            if let period = check.periodSeconds { probe["periodSeconds"] = .int(period) }
+            if let threshold = check.failureThreshold { probe["failureThreshold"] = .int(threshold) }
+            if let delay = check.initialDelaySeconds { probe["initialDelaySeconds"] = .int(delay) }
+            container["readinessProbe"] = probe
+            container["livenessProbe"] = probe
+        }
+        return container
+    }
+
+    public static func deployment(_ service: ServiceSpec, replicas: Int) -> JSONValue {
+        let name = JSONValue.string(service.metadata.name)
+        var templateMetadata: JSONValue = ["labels": ["app": name, managedByKey: .string(managedByValue)]]
+        if let restartedAt = service.spec.restartedAt {
+            templateMetadata["annotations"] = [restartedAtKey: .string(restartedAt)]
+        }
+        return [
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": ["name": name, "namespace": .string(service.ref.namespace), "labels": labels(service)],
+            "spec": [
+                "replicas": .int(replicas),
+                "selector": ["matchLabels": ["app": name]],
+                "template": ["metadata": templateMetadata, "spec": ["containers": [container(service)]]],
+            ],
+        ]
+    }
+
+    /// A ClusterIP Service in front of the pods, so traffic reaches only ready ones.
+    public static func service(_ service: ServiceSpec) -> JSONValue? {
+        guard let port = service.spec.port else { return nil }
+        let name = JSONValue.string(service.metadata.name)
+        return [
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": ["name": name, "namespace": .string(service.ref.namespace), "labels": labels(service)],
+            "spec": ["selector": ["app": name], "ports": [["name": "http", "port": .int(port), "targetPort": .int(port), "protocol": "TCP"]]],
+        ]
+    }
+
+    /// The fields of a live Deployment's container that we set, compared with the ServiceSpec: one
+    /// line per difference, for the plan's update actions. It reads the live object and the spec
+    /// directly, without rendering, because every pass runs it for every service.
+    static func differences(live: ObservedDeployment, service: ServiceSpec) -> [String] {
+        guard let container = live.container else { return ["containers"] }
+        let spec = service.spec
+        var changes: [String] = []
+        if container.image != spec.image {
+            changes.append("image \(container.image ?? "none") → \(spec.image)")
+        }
+        if container.port != spec.port { changes.append("ports") }
+        if container.env != spec.env ?? [] { changes.append("env") }
+        // Quantities compare by value: the apiserver may write 0.5 back as 500m.
+        func differs(_ text: String?, _ wanted: Quantity?) -> Bool {
+            if text == wanted?.text { return false }
+            return text.flatMap { try? Quantity(parsing: $0) } != wanted
+        }
+        if differs(container.cpu, spec.resources?.cpu) || differs(container.memory, spec.resources?.memory) {
+            changes.append("resources")
+        }
+        // Only the probe settings we set count: a server may fill in the others.
+        if let check = spec.healthCheck {
+            let probe = container.probe
+            let settings: [(live: Int?, wanted: Int?)] = [
+                (probe?.periodSeconds, check.periodSeconds), (probe?.failureThreshold, check.failureThreshold),
+                (probe?.initialDelaySeconds, check.initialDelaySeconds),
+            ]
+            if probe?.path != check.path || probe?.port != check.port ?? spec.port
+                || settings.contains(where: { $0.wanted != nil && $0.live != $0.wanted })
+            {
+                changes.append("health check")
+            }
+        } else if container.probe != nil {
+            changes.append("health check")
+        }
+        return changes
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import JSON
+import Model
+
+/// Identifies an object: kind, namespace and name.
+public struct ObjectRef: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public var kind: String
+    public var namespace: String
+    public var name: String
+
+    public init(kind: String, namespace: String, name: String) {
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+    }
+
+    public static func < (left: ObjectRef, right: ObjectRef) -> Bool {
+        (left.namespace, left.name, left.kind) < (right.namespace, right.name, right.kind)
+    }
+
+    public var description: String { "\(kind) \(namespace)/\(name)" }
+}
+
+/// What the operators declared: our resources, as decoded from manifests or read from the cluster.
+public struct DesiredState: Sendable {
+    public var services: [ServiceSpec] = []
+    public var autoscaleRules: [AutoscaleRule] = []
+    public var budgets: [Budget] = []
+    public var directives: [Directive] = []
+    public var policies: [GovernancePolicy] = []
+    public var approvals: [Approval] = []
+
+    public init(_ resources: [AnyResource] = []) {
+        for resource in resources {
+            switch resource {
+            case .serviceSpec(let service): services.append(service)
+            case .autoscaleRule(let rule): autoscaleRules.append(rule)
+            case .budget(let budget): budgets.append(budget)
+            case .directive(let directive): directives.append(directive)
+            case .governancePolicy(let policy): policies.append(policy)
+            case .approval(let approval): approvals.append(approval)
+            }
+        }
+    }
+}
+
+/// What the cluster holds, as the observer read it: typed snapshots of the objects, read from
+/// their JSON once, so that planning compares values rather than walking documents.
+public struct ObservedState: Sendable {
+    public var deployments: [ObjectRef: ObservedDeployment] = [:]
+    public var services: Set<ObjectRef> = []
+    /// Pods by owning Deployment, each with how many health checks it failed in a row.
+    public var pods: [ObjectRef: [ObservedPod]] = [:]
+    /// The Jobs of Directives, by Directive.
+    public var directiveJobs: [ObjectRef: [ObservedJob]] = [:]
+
+    public init() {}
+
+    public init(deployments: [JSONValue], services: [JSONValue] = [], pods: [ObservedPod] = [], jobs: [JSONValue] = []) {
+        self.deployments.reserveCapacity(deployments.count)
+        for object in deployments {
+            let deployment = ObservedDeployment(object)
+            self.deployments[deployment.ref] = deployment
+        }
+        for service in services {
+            self.services.insert(Self.ref("Service", service))
+        }
+        for pod in pods {
+            self.pods[ObjectRef(kind: "Deployment", namespace: pod.namespace, name: pod.deployment), default: []].append(pod)
+        }
+        for object in jobs {
+            guard let job = ObservedJob(object) else { continue }
+            directiveJobs[ObjectRef(kind: Directive.kind, namespace: job.namespace, name: job.directive), default: []].append(job)
+        }
+    }
+
+    static func ref(_ kind: String, _ object: JSONValue) -> ObjectRef {
+        ObjectRef(
+            kind: kind, namespace: object["metadata"]?["namespace"]?.stringValue ?? "default",
+            name: object["metadata"]?["name"]?.stringValue ?? "")
+    }
+}
+
+/// The parts of a live Deployment that planning looks at: what we set, and how it is doing.
+public struct ObservedDeployment: Sendable, Equatable {
+    public var ref: ObjectRef
+    /// Carries our managed-by label: we may change it.
+    public var isManaged: Bool
+    public var replicas: Int
+    public var readyReplicas: Int
+    public var container: ObservedContainer?
+    /// The rolling-restart stamp on its pod template.
+    public var restartedAt: String?
+
+    public init(_ object: JSONValue) {
+        ref = ObservedState.ref("Deployment", object)
+        isManaged = object["metadata"]?["labels"]?[Rendering.managedByKey]?.stringValue == Rendering.managedByValue
+        let spec = object["spec"]
+        replicas = spec?["replicas"]?.intValue ?? 1
+        readyReplicas = object["status"]?["readyReplicas"]?.intValue ?? 0
+        let template = spec?["template"]
+        container = template?["spec"]?["containers"]?.arrayValue?.first.map(ObservedContainer.init)
+        restartedAt = template?["metadata"]?["annotations"]?[Rendering.restartedAtKey]?.stringValue
+    }
+}
+
+public struct ObservedContainer: Sendable, Equatable {
+    public var image: String?
+    public var port: Int?
+    public var env: [EnvVar]
+    /// Requests as the server wrote them (it may write 0.5 as 500m: compare by value).
+    public var cpu: String?
+    public var memory: String?
+    public var probe: ObservedProbe?
+
+    public init(_ container: JSONValue) {
+        image = container["image"]?.stringValue
+        port = container["ports"]?.arrayValue?.first?["containerPort"]?.intValue
+        env = (container["env"]?.arrayValue ?? []).map { EnvVar(name: $0["name"]?.stringValue ?? "", value: $0["value"]?.stringValue) }
+        let requests = container["resources"]?["requests"]
+        cpu = requests?["cpu"]?.stringValue
+        memory = requests?["memory"]?.stringValue
+        probe = container["readinessProbe"].map(ObservedProbe.init)
+    }
+}
+
+public struct ObservedProbe: Sendable, Equatable {
+    public var path: String?
+    public var port: Int?
+    public var periodSeconds: Int?
+    public var failureThreshold: Int?
+    public var initialDelaySeconds: Int?
+
+    public init(_ probe: JSONValue) {
+        path = probe["httpGet"]?["path"]?.stringValue
+        port = probe["httpGet"]?["port"]?.intValue
+        periodSeconds = probe["periodSeconds"]?.intValue
+        failureThreshold = probe["failureThreshold"]?.intValue
+        initialDelaySeconds = probe["initialDelaySeconds"]?.intValue
+    }
+}
+
+public struct ObservedPod: Sendable, Equatable {
+    public var namespace: String
+    public var name: String
+    public var deployment: String
+    public var ready: Bool
+    /// Consecutive failed health checks (the kubelet's `Unhealthy` event count).
+    public var failedHealthChecks: Int
+
+    public init(namespace: String, name: String, deployment: String, ready: Bool, failedHealthChecks: Int) {
+        self.namespace = namespace
+        self.name = name
+        self.deployment = deployment
+        self.ready = ready
+        self.failedHealthChecks = failedHealthChecks
+    }
+}
+
+/// Money already spent, per Budget, this month. Kept in each Budget's status, so it survives restarts.
+public struct Ledger: Sendable, Equatable {
+    public var spentUSD: [ObjectRef: Double]
+
+    public init(spentUSD: [ObjectRef: Double] = [:]) { self.spentUSD = spentUSD }
+
+    /// Reads the spend from the Budgets' status, counting only the current month's.
+    public init(budgets: [Budget], now: Date) {
+        var spent: [ObjectRef: Double] = [:]
+        let month = Self.month(of: now)
+        for budget in budgets where budget.status?.month == month {
+            spent[budget.ref] = budget.status?.spentUSD ?? 0
+        }
+        spentUSD = spent
+    }
+
+    /// `2026-11`: months are UTC calendar months.
+    public static func month(of date: Date) -> String {
+        let parts = Calendar.utc.dateComponents([.year, .month], from: date)
+        return String(format: "%04d-%02d", parts.year ?? 0, parts.month ?? 0)
+    }
+
+    /// Hours from `now` to the start of the next UTC month.
+    public static func hoursLeftInMonth(_ now: Date) -> Double {
+        let calendar = Calendar.utc
+        let start = calendar.dateInterval(of: .month, for: now)
+        let end = start.map { $0.end } ?? now
+        return max(0, end.timeIntervalSince(now) / 3600)
+    }
+}
+
+extension Calendar {
+    static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        return calendar
+    }()
+}
+
+extension Resource {
+    /// This resource's reference; the namespace defaults as kubectl's does.
+    public var ref: ObjectRef {
+        ObjectRef(kind: Self.kind, namespace: metadata.namespace ?? "default", name: metadata.name)
+    }
+}

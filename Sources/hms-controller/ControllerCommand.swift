@@ -1,0 +1,206 @@
+import ArgumentParser
+import Console
+import Controller
+import Foundation
+import Hummingbird
+import Kube
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+/// `hms-controller`: reconciles the cluster with the ops.hms.gov resources, in the cluster or beside it.
+@main
+struct ControllerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hms-controller",
+        abstract: "Reconcile services, budgets and directives, with leader election, health and metrics.")
+
+    @Option(help: "Path to the kubeconfig file (else $KUBECONFIG, ~/.kube/config, then in-cluster).")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context to use.")
+    var context: String?
+
+    @Option(help: "Desired state from this directory of manifests (re-read every pass) instead of the custom resources.")
+    var manifests: String?
+
+    @Flag(help: "Elect a leader through a Lease, so that of several replicas only one acts.")
+    var leaderElect = false
+
+    @Option(help: "The Lease's name.")
+    var leaseName = "hms-controller"
+
+    @Option(help: "The Lease's namespace (default: the pod's namespace, else default).")
+    var leaseNamespace: String?
+
+    @Option(help: "This replica's identity in the Lease (default: the host name).")
+    var identity: String?
+
+    @Option(help: "Where /metrics is served, HOST:PORT; port 0 picks a free one.")
+    var metricsAddr = ":8080"
+
+    @Option(help: "Where /healthz and /readyz are served, HOST:PORT; port 0 picks a free one.")
+    var healthAddr = ":8081"
+
+    @Option(help: "Where the operations console is served (/ops), HOST:PORT.")
+    var consoleAddr = ":4400"
+
+    @Option(help: "Console bearer tokens, one `TOKEN USER ROLE` a line (role viewer or approver). Without it the cluster checks tokens (TokenReview, SubjectAccessReview).")
+    var consoleTokenFile: String?
+
+    @Option(help: "Seconds between reconcile passes.")
+    var syncSeconds = 5.0
+
+    @Option(help: "The decision journal (JSON lines). Default: $HMS_JOURNAL or ~/.local/state/hms/journal.jsonl.")
+    var journal: String?
+
+    @Flag(help: "Run one full reconcile pass and exit (for CI jobs and tests).")
+    var once = false
+
+    @Option(name: [.customShort("v"), .long], help: "Log verbosity: 0 notices, 2 every action, 5 requests.")
+    var verbosity = 0
+
+    func run() async throws {
+        let level: Logger.Level = verbosity >= 5 ? .debug : verbosity >= 2 ? .info : .notice
+        let json = isatty(2) != 1
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "hms-controller")
+
+        var config: ClientConfig
+        do {
+            config = try ConfigResolver.resolve(ConfigOverrides(kubeconfig: kubeconfig, context: context))
+        } catch {
+            logger.critical("no cluster configuration", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        let name = identity ?? ProcessInfo.processInfo.hostName
+        // Requests carry the identity, so an audit log tells the replicas apart.
+        config.userAgent = "hms-controller/0.1 (\(name))"
+        let cluster = ClusterAccess(client: try KubeClient(config: config, logger: logger), fieldManager: "hms-controller")
+        var settings = ControllerLoop.Settings()
+        settings.manifestsDirectory = manifests
+        settings.syncPeriod = .milliseconds(Int(syncSeconds * 1000))
+        let elector = leaderElect
+            ? LeaderElector(cluster: cluster, name: leaseName, namespace: leaseNamespace ?? config.namespace, identity: name, logger: logger)
+            : nil
+        let journalFile = Journal(path: journal ?? Journal.defaultPath())
+        let loop = ControllerLoop(cluster: cluster, journal: journalFile, elector: elector, identity: name, settings: settings, logger: logger)
+
+        if once {
+            guard await loop.pass() != nil else { throw ExitCode(1) }
+            return
+        }
+
+        let health = try Endpoint(healthAddr, label: "health")
+        let metrics = try Endpoint(metricsAddr, label: "metrics")
+        var healthRouter = Router()
+        healthRouter.get("/healthz") { _, _ in "ok" }
+        healthRouter.get("/readyz") { _, _ -> Response in
+            loop.isReady ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
+                : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "caches not synced yet")))
+        }
+        var metricsRouter = Router()
+        metricsRouter.get("/metrics") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        let healthApp = Application(
+            router: healthRouter, configuration: .init(address: health.address), services: [],
+            onServerRunning: { channel in logger.notice("health endpoints listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")"]) },
+            logger: logger)
+        let metricsApp = Application(
+            router: metricsRouter, configuration: .init(address: metrics.address), services: [],
+            onServerRunning: { channel in logger.notice("metrics endpoint listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")"]) },
+            logger: logger)
+        let authenticator: any Authenticator
+        if let consoleTokenFile {
+            do {
+                authenticator = try StaticTokens(parsing: String(contentsOfFile: consoleTokenFile, encoding: .utf8))
+            } catch {
+                logger.critical("cannot read the console token file", metadata: ["file": "\(consoleTokenFile)", "error": "\(error)"])
+                throw ExitCode(1)
+            }
+        } else {
+            authenticator = KubeReviewAuthenticator(cluster: cluster)
+        }
+        let console = try Endpoint(consoleAddr, label: "console")
+        let consoleApp = Application(
+            router: ConsoleServer(loop: loop, cluster: cluster, journal: journalFile, authenticator: authenticator, logger: logger).router(),
+            configuration: .init(address: console.address), services: [],
+            onServerRunning: { channel in logger.notice("ops console listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")", "path": "/ops"]) },
+            logger: logger)
+        var services: [any Service] = [healthApp, metricsApp, consoleApp, LoopService(loop: loop)]
+        if let elector { services.append(ElectionService(elector: elector)) }
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.notice("hms-controller starting", metadata: [
+            "identity": "\(name)", "leader-elect": "\(leaderElect)", "source": "\(manifests ?? "custom resources")",
+        ])
+        try await group.run()
+    }
+}
+
+/// `HOST:PORT` or `:PORT` as controller-runtime takes them.
+struct Endpoint {
+    let address: BindAddress
+
+    init(_ text: String, label: String) throws {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {
+            throw ValidationError("--\(label)-addr must be HOST:PORT or :PORT, not \(text)")
+        }
+        address = .hostname(parts[0].isEmpty ? "0.0.0.0" : String(parts[0]), port: port)
+    }
+}
+
+/// The reconcile loop as a service: cancelled on graceful shutdown.
+struct LoopService: Service {
+    let loop: ControllerLoop
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await loop.run() }
+    }
+}
+
+/// Leader election as a service: on shutdown it releases the lease so a successor takes over at once.
+struct ElectionService: Service {
+    let elector: LeaderElector
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await elector.run() }
+        await elector.release()
+    }
+}
+
+/// One JSON object per line, for log collectors: time, level, label, message and metadata.
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    init(label: String) { self.label = label }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var object: [String: String] = [
+            "time": ISO8601DateFormatter().string(from: Date()), "level": event.level.rawValue, "logger": label,
+            "message": "\(event.message)",
+        ]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
+            object[key] = "\(value)"
+        }
+        let line = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        FileHandle.standardError.write(line + Data("\n".utf8))
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import MockClusterServer
+
+/// `hms-mock-cluster`: a simulated Kubernetes cluster for tests and the demo.
+@main
+struct MockClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hms-mock-cluster",
+        abstract: "Serve a simulated Kubernetes cluster on 127.0.0.1 for kubectl, hmsctl and tests.")
+
+    @Option(help: "The port to listen on; 0 picks a free one.")
+    var port = 6443
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(name: .customLong("kubeconfig-out"), help: "Write a kubeconfig for this cluster to FILE once it listens.")
+    var kubeconfigOut: String?
+
+    @Option(help: "Keep objects in FILE across restarts.")
+    var state: String?
+
+    @Option(help: "Seconds a new pod takes to become ready.")
+    var podStartupSeconds = 1.0
+
+    @Option(help: "Seconds a Job runs when no test decided otherwise.")
+    var jobSeconds = 2.0
+
+    @Option(help: "Seed for generated names, uids and injected faults.")
+    var seed: UInt64 = 0x6d6f_636b
+
+    func run() async throws {
+        var options = MockClusterServer.Options()
+        options.host = host
+        options.port = port
+        options.stateFile = state
+        options.settings.podStartupSeconds = podStartupSeconds
+        options.settings.jobSeconds = jobSeconds
+        options.settings.seed = seed
+        let server = try MockClusterServer(options: options)
+        let kubeconfigOut = kubeconfigOut
+        let host = host
+        try await server.run { port in
+            let url = "http://\(host):\(port)"
+            if let kubeconfigOut {
+                do {
+                    try Kubeconfig.text(server: url).write(toFile: kubeconfigOut, atomically: true, encoding: .utf8)
+                } catch {
+                    FileHandle.standardError.write(Data("hms-mock-cluster: cannot write \(kubeconfigOut): \(error)\n".utf8))
+                }
+            }
+            // Scripts wait for this line; write it unbuffered.
+            FileHandle.standardOutput.write(Data("hms-mock-cluster listening on \(url)\n".utf8))
+        }
+    }
+}
+
+enum Kubeconfig {
+    static func text(server: String) -> String {
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: hms-mock
+          cluster:
+            server: \(server)
+        users:
+        - name: hms-mock
+          user:
+            token: hms-mock-token
+        contexts:
+        - name: hms-mock
+          context:
+            cluster: hms-mock
+            user: hms-mock
+            namespace: default
+        current-context: hms-mock
+
+        """
+    }
+}
+

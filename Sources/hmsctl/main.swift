@@ -1,3 +1,0 @@
-import HMSCtlCommands
-
-HMSCtl.main()

@@ -1,0 +1,72 @@
+import Foundation
+import JSON
+import Testing
+@testable import Planner
+
+/// The plan's text and JSON, compared with golden files (regenerate with UPDATE_GOLDEN=1).
+@Suite struct PlanOutputTests {
+    /// One of each: a deploy, a clamped scale, a held scale, a denied update, a restart. Running:
+    /// api 4, worker 1, batch 2 at $1/h each; $7,000 for the 360 h left.
+    static var mixedPlan: Plan {
+        let api = webService.replacingOccurrences(of: "name: web,", with: "name: api,").replacingOccurrences(of: "replicas: 4", with: "replicas: 12")
+        let worker = webService.replacingOccurrences(of: "name: web,", with: "name: worker,").replacingOccurrences(of: "registry.gov/web:1.0", with: "docker.io/worker:2")
+        let batch = webService.replacingOccurrences(of: "name: web,", with: "name: batch,").replacingOccurrences(of: "replicas: 4", with: "replicas: 9")
+            + "\n  restartedAt: 2026-11-16T00:00:00Z"
+        let yaml = [webService, api, worker, batch].joined(separator: "\n---\n") + budget(limit: 7_000) + governance
+        var apiLive = live(replicas: 4)
+        apiLive[path: ["metadata", "name"]] = "api"
+        var workerLive = live(replicas: 1)
+        workerLive[path: ["metadata", "name"]] = "worker"
+        var batchLive = live(replicas: 2)
+        batchLive[path: ["metadata", "name"]] = "batch"
+        return plan(yaml, observed(apiLive, workerLive, batchLive, services: ["api", "worker", "batch", "web"].map { ["kind": "Service", "metadata": ["name": .string($0), "namespace": "aid"]] }))
+    }
+
+    @Test func textMatchesTheGoldenFile() throws {
+        try compare(Self.mixedPlan.text(), golden: "mixed-plan.txt")
+    }
+
+    @Test func jsonMatchesTheGoldenFile() throws {
+        try compare(Self.mixedPlan.json.prettyPrinted, golden: "mixed-plan.json")
+    }
+
+    @Test func theSummaryLinesCountEveryKind() {
+        let plan = Self.mixedPlan
+        #expect(plan.summaryLine == "Plan: 1 to deploy, 1 to update, 3 to scale, 1 to restart, 0 to delete, 0 jobs to start.")
+        #expect(plan.gatesLine == "Gates: 3 allowed, 1 clamped, 1 held for approval, 0 deferred, 1 denied.")
+    }
+
+    @Test func coloursOnlyWhenAsked() {
+        #expect(!Self.mixedPlan.text().contains("\u{1B}["))
+        #expect(Self.mixedPlan.text(colored: true).contains("\u{1B}[31mDENY "))
+    }
+
+    private func compare(_ actual: String, golden name: String) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("golden/\(name)")
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(actual == expected, "\(name) differs; if the change is intended, run UPDATE_GOLDEN=1 swift test")
+    }
+}
+
+extension JSONValue {
+    /// Two-space indented JSON with sorted keys, for golden files people read in review.
+    var prettyPrinted: String {
+        func render(_ value: JSONValue, _ indent: String) -> String {
+            switch value {
+            case .object(let members) where !members.isEmpty:
+                let inner = indent + "  "
+                return "{\n" + members.keys.sorted().map { inner + JSONValue.string($0).jsonText + ": " + render(members[$0] ?? .null, inner) }
+                    .joined(separator: ",\n") + "\n" + indent + "}"
+            case .array(let items) where !items.isEmpty:
+                let inner = indent + "  "
+                return "[\n" + items.map { inner + render($0, inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+            default:
+                return value.jsonText
+            }
+        }
+        return render(self, "") + "\n"
+    }
+}

@@ -1,0 +1,103 @@
+"""The ops console in headless Chromium: numbers, a held action approved in the page, no data without a token."""
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+console, mock = os.environ["CONSOLE"], os.environ["MOCK"]
+failures = 0
+
+
+def check(description, ok, detail=""):
+    global failures
+    print(f"{description:<64}{'ok' if ok else 'FAILED'}")
+    if not ok:
+        failures += 1
+        if detail:
+            print(f"    {detail}")
+
+
+def wait(predicate, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception:  # the page is being replaced under us: try again
+            pass
+        time.sleep(0.25)
+    return None
+
+
+def replicas():
+    out = subprocess.run(["kubectl", "--kubeconfig", os.environ["KUBECONFIG"], "get", "deploy", "eligibility-api", "-n", "student-aid",
+                          "-o", "jsonpath={.spec.replicas}"], capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def control(path, body):
+    request = urllib.request.Request(f"{mock}/mock/v1/{path}", data=json.dumps(body).encode(), method="PUT",
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request).read()
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600"):
+        options.add_argument(flag)
+    options.binary_location = "/usr/bin/chromium"
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+driver = browser()
+try:
+    # Without a token: nothing.
+    driver.get(f"{console}/ops")
+    body = driver.find_element(By.TAG_NAME, "body").text
+    check("the browser without a token sees no data", "eligibility" not in body and "bearer token is required" in body, body[:200])
+
+    driver.get(f"{console}/ops?token={os.environ['APPROVER_TOKEN']}")
+    check("?token= signs in and leaves the token out of the URL", driver.current_url.endswith("/ops"), driver.current_url)
+    row = wait(lambda: driver.find_element(By.CSS_SELECTOR, '#services tr[data-service="eligibility-api"]'), 10)
+    check("the service is listed", row is not None)
+    desired = wait(lambda: driver.find_element(By.CSS_SELECTOR, '#services tr[data-service="eligibility-api"] .desired').text == "4", 15)
+    check("it shows 4 desired replicas", bool(desired))
+    check("it shows its metric", "http_rps" in driver.find_element(By.ID, "services").text)
+    check("the budget shows a limit of $10000.00", "$10000.00" in driver.find_element(By.ID, "budgets").text)
+    check("the budget has a meter", len(driver.find_elements(By.CSS_SELECTOR, "#budgets meter")) == 1)
+
+    # 6,000 requests a second at 500 per pod wants 12 replicas; above 10 the governance policy holds it.
+    control("load/student-aid/eligibility-api", {"http_rps": 6000})
+    # Live: the held action appears through the event stream, without a reload.
+    held = wait(lambda: [a for a in driver.find_elements(By.CSS_SELECTOR, "#held article.action") if "→ 12" in a.text], 60)
+    check("a held scale-up to 12 appears without reloading", bool(held), driver.find_element(By.ID, "held").text[:300])
+    if held:
+        check("its gates explain why (max-replicas)", "[max-replicas]" in held[0].text, held[0].text)
+        held[0].find_element(By.CSS_SELECTOR, "button.approve").click()
+        notice = wait(lambda: driver.find_element(By.CSS_SELECTOR, ".notice").text, 10)
+        check("approving says the Approval was written", bool(notice) and "written" in notice, str(notice))
+        scaled = wait(lambda: replicas() == "12", 30)
+        check("the Deployment scales to 12 after the approval", bool(scaled), f"replicas: {replicas()}")
+        journal = wait(lambda: "approved by alice" in driver.find_element(By.ID, "journal").text, 15)
+        check("the journal shows the approval by alice", bool(journal))
+    driver.save_screenshot(os.environ["SCREENSHOT"])
+    print(f"    screenshot: {os.environ['SCREENSHOT']}")
+finally:
+    driver.quit()
+
+# A fresh browser, no cookie: still nothing.
+driver = browser()
+try:
+    driver.get(f"{console}/ops?verdict=HOLD")
+    check("a fresh browser without a token still sees no data", "eligibility" not in driver.page_source)
+finally:
+    driver.quit()
+
+sys.exit(1 if failures else 0)

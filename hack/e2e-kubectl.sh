@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# End to end: real kubectl against a live hms-mock-cluster. Every step checks what kubectl printed
+# or what the cluster now holds, not only the exit code.
+#   hack/e2e-kubectl.sh            (builds the mock if needed; run by hack/test.sh)
+set -o errexit -o nounset -o pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v kubectl >/dev/null 2>&1; then
+    echo "e2e-kubectl: SKIPPED: kubectl is not installed and Debian 12 does not package it"
+    exit 0
+fi
+
+source hack/lib/e2e.sh
+start_mock --pod-startup-seconds 0.5 --job-seconds 1
+jsonpath() { k get "$1" "$2" ${3:+-n "$3"} -o "jsonpath=$4"; }
+pod_names() { k get pods -l app=web -o 'jsonpath={range .items[*]}{.metadata.name}{"\n"}{end}' | sort; }
+
+echo "== kubectl $(k version --client -o json | sed -n 's/.*"gitVersion": "\(.*\)".*/\1/p' | head -1) against $server"
+
+expect_match "get namespaces" "$(k get ns)" "^default +Active"
+
+expect "apply creates a Deployment" "$(k apply -f Tests/e2e/kubectl/web.yaml)" "deployment.apps/web created"
+expect "the Deployment has 2 replicas" "$(jsonpath deploy web '' '{.spec.replicas}')" "2"
+expect_match "rollout status waits for ready pods" "$(k rollout status deploy/web --timeout=30s)" 'deployment "web" successfully rolled out'
+expect "two pods follow the Deployment" "$(pod_names | wc -l | tr -d ' ')" "2"
+expect_match "get pods prints READY and STATUS" "$(k get pods -l app=web)" "web-[a-z0-9]+-[a-z0-9]{5} +1/1 +Running"
+expect "apply again changes nothing" "$(k apply -f Tests/e2e/kubectl/web.yaml)" "deployment.apps/web unchanged"
+
+sed 's/replicas: 2/replicas: 3/' Tests/e2e/kubectl/web.yaml >"$work/web-3.yaml"
+expect "apply of a change patches it" "$(k apply -f "$work/web-3.yaml")" "deployment.apps/web configured"
+expect "the patch took effect" "$(jsonpath deploy web '' '{.spec.replicas}')" "3"
+expect "generation counts spec changes" "$(jsonpath deploy web '' '{.metadata.generation}')" "2"
+
+sed 's#registry.gov/web:1.0#registry.gov/web:1.1#' "$work/web-3.yaml" >"$work/web-ssa.yaml"
+expect "apply --server-side" "$(k apply --server-side -f "$work/web-ssa.yaml")" "deployment.apps/web serverside-applied"
+expect "the server-side apply set the image" "$(jsonpath deploy web '' '{.spec.template.spec.containers[0].image}')" "registry.gov/web:1.1"
+expect_match "server-side apply records its field manager" "$(k get deploy web -o yaml --show-managed-fields)" "manager: kubectl"
+k rollout status deploy/web --timeout=30s >/dev/null
+
+expect "scale" "$(k scale deploy web --replicas=4)" "deployment.apps/web scaled"
+expect "scale set spec.replicas" "$(jsonpath deploy web '' '{.spec.replicas}')" "4"
+k rollout status deploy/web --timeout=30s >/dev/null
+expect "pods follow the scale" "$(pod_names | wc -l | tr -d ' ')" "4"
+
+before=$(pod_names)
+expect "rollout restart" "$(k rollout restart deploy/web)" "deployment.apps/web restarted"
+expect_match "the restart stamped the template" "$(jsonpath deploy web '' '{.spec.template.metadata.annotations}')" "kubectl.kubernetes.io/restartedAt"
+expect_match "rollout status follows the restart" "$(k rollout status deploy/web --timeout=30s)" "successfully rolled out"
+after=$(pod_names)
+step "the restart replaced every pod"
+if [ "$(printf '%s\n%s\n' "$before" "$after" | sort | uniq -d | wc -l)" -eq 0 ] && [ "$(echo "$after" | wc -l)" -eq 4 ]; then pass; else fail "before: $before" "after: $after"; fi
+
+# A bounded watch: kubectl itself runs under `timeout`, so nothing outlives the step.
+timeout 6 kubectl --kubeconfig "$work/kubeconfig" --cache-dir "$work/cache" get deploy web --watch >"$work/watch.out" 2>&1 &
+watch_pid=$!
+sleep 1
+k scale deploy web --replicas=1 >/dev/null
+for _ in $(seq 50); do
+    grep -Eq "^web +1/1" "$work/watch.out" && break
+    sleep 0.1
+done
+kill "$watch_pid" 2>/dev/null || true
+wait "$watch_pid" 2>/dev/null || true
+expect_match "get --watch shows the first state" "$(head -2 "$work/watch.out")" "^web +4/4"
+expect_match "get --watch follows the scale-down" "$(cat "$work/watch.out")" "web +1/1 +1 +1"
+
+control "load/default/web" '{"http_rps": 300, "cpuMillisPerRequest": 2}'
+expect_match "top pods shows the load's CPU" "$(k top pods)" "web-[a-z0-9-]+ +602m +48Mi"
+expect_match "logs of the Deployment's pod" "$(k logs deploy/web)" "listening on :8080"
+
+pod=$(pod_names | head -1)
+control "pods/default/$pod/health" '{"healthy": false}'
+expect_match "an unhealthy pod turns unready" "$(k get pod "$pod")" "$pod +0/1 +Running"
+expect_match "and its failed probes are events" "$(k get events --field-selector reason=Unhealthy)" "Warning +Unhealthy +pod/$pod +Readiness probe failed"
+control "pods/default/$pod/health" '{"healthy": true}'
+
+expect "delete" "$(k delete deploy web)" 'deployment.apps "web" deleted'
+expect "deleting the Deployment deleted its pods" "$(k get pods -l app=web -o name)" ""
+expect_match "a missing object is a NotFound Status" "$(k get deploy web 2>&1 || true)" 'Error from server \(NotFound\): deployments.apps "web" not found'
+
+expect "a Job" "$(k apply -f Tests/e2e/kubectl/job.yaml)" "job.batch/power-tx created"
+expect "runs to completion" "$(k wait --for=condition=complete job/power-tx --timeout=30s)" "job.batch/power-tx condition met"
+expect_match "get jobs prints STATUS and COMPLETIONS" "$(k get job power-tx)" "power-tx +Complete +1/1"
+expect_match "the job's pod logged its payload" "$(k logs job/power-tx)" 'processing payload \{"region":"TX","megawatts":400\}'
+
+expect_match "apply the CustomResourceDefinitions" "$(k apply -f manifests/crds/)" "customresourcedefinition.apiextensions.k8s.io/servicespecs.ops.hms.gov created"
+for namespace in student-aid hud-relief passports power; do
+    # `kubectl create namespace` sends protobuf, which the mock does not speak; apply sends JSON.
+    printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}' "$namespace" | k apply -f - >/dev/null
+done
+expect_match "apply our example resources" "$(k apply -f manifests/examples/)" "servicespec.ops.hms.gov/eligibility-api created"
+expect_match "get servicespecs -A with printer columns" "$(k get servicespecs -A)" "student-aid +eligibility-api +4 "
+for kind in ServiceSpec AutoscaleRule Budget Directive GovernancePolicy; do
+    expected=$(cat manifests/examples/*.yaml | grep -c "^kind: $kind$")
+    expect "get $kind lists all $expected examples" "$(k get "$kind" -A -o name | wc -l | tr -d ' ')" "$expected"
+done
+expect "get by short name" "$(k get svcspec eligibility-api -n student-aid -o jsonpath='{.spec.image}')" "registry.gov/eligibility-api:1.4"
+expect_match "a strategic merge patch on a custom resource is refused" \
+    "$(k patch svcspec eligibility-api -n student-aid --type strategic -p '{"spec":{"replicas":5}}' 2>&1 || true)" "UnsupportedMediaType|unknown format|not supported"
+expect "a merge patch on a custom resource works" \
+    "$(k patch svcspec eligibility-api -n student-aid --type merge -p '{"spec":{"replicas":5}}')" "servicespec.ops.hms.gov/eligibility-api patched"
+
+finish e2e-kubectl

@@ -1,0 +1,89 @@
+# Shared by the end-to-end scripts: a live mock cluster in a temporary directory, kubectl pointed at
+# it, and checks that compare what a command printed with what it should have printed.
+# Source it after `cd` to the repository root; it sets $work, $server, $KUBECONFIG.
+
+work=$(mktemp -d)
+mock_pid=""
+failures=0
+
+cleanup() {
+    if [ -n "$mock_pid" ]; then
+        kill "$mock_pid" 2>/dev/null || true
+        wait "$mock_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# start_mock [FLAGS...]: builds and starts hms-mock-cluster on a free port.
+start_mock() {
+    swift build --product hms-mock-cluster >/dev/null
+    "$(swift build --show-bin-path)/hms-mock-cluster" --port 0 --kubeconfig-out "$work/kubeconfig" "$@" >"$work/mock.log" 2>&1 &
+    mock_pid=$!
+    for _ in $(seq 100); do
+        grep -q "^hms-mock-cluster listening on" "$work/mock.log" 2>/dev/null && break
+        sleep 0.1
+    done
+    server=$(sed -n 's/^hms-mock-cluster listening on //p' "$work/mock.log")
+    if [ -z "$server" ]; then
+        cat "$work/mock.log"
+        echo "the mock cluster did not start" >&2
+        exit 1
+    fi
+    export KUBECONFIG="$work/kubeconfig"
+}
+
+k() { kubectl --kubeconfig "$work/kubeconfig" --cache-dir "$work/cache" "$@"; }
+
+# control PATH JSON: a PUT to the mock's control API.
+control() { curl -fsS -X PUT -H 'Content-Type: application/json' "$server/mock/v1/$1" -d "$2" >/dev/null; }
+
+# The write requests (POST, PUT, PATCH, DELETE) the mock served since the log was last cleared.
+clear_requests() { curl -fsS -X DELETE "$server/mock/v1/requests" >/dev/null; }
+writes() {
+    curl -fsS "$server/mock/v1/requests" | python3 -c '
+import json, sys
+for entry in json.load(sys.stdin)["items"]:
+    if entry["method"] != "GET":
+        print(entry["method"], entry["path"])'
+}
+
+# wait_until SECONDS COMMAND...: until the command succeeds; false when time runs out.
+wait_until() {
+    local limit=$1
+    shift
+    for _ in $(seq $((limit * 10))); do
+        if "$@"; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+step() { printf "%-64s" "$1"; }
+pass() { echo "ok"; }
+fail() {
+    echo "FAILED"
+    printf '    %s\n' "$@"
+    failures=$((failures + 1))
+}
+# expect DESCRIPTION ACTUAL EXPECTED
+expect() {
+    step "$1"
+    if [ "$2" = "$3" ]; then pass; else fail "expected: $3" "actual:   $2"; fi
+}
+# expect_match DESCRIPTION ACTUAL REGEX
+expect_match() {
+    step "$1"
+    if printf '%s' "$2" | grep -Eq -- "$3"; then pass; else fail "expected to match: $3" "actual: $2"; fi
+}
+
+# finish NAME: the verdict, and the mock's last words when something failed.
+finish() {
+    echo
+    if [ "$failures" -gt 0 ]; then
+        echo "$1: $failures checks FAILED (mock log: tail follows)"
+        tail -20 "$work/mock.log"
+        exit 1
+    fi
+    echo "$1: every check passed"
+}
