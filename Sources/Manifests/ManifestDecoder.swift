@@ -1,4 +1,7 @@
+import Dispatch
+import Foundation
 import Model
+import Synchronization
 import YAML
 
 /// A resource read from a manifest, with where it came from.
@@ -35,9 +38,12 @@ public struct DecodeResult: Sendable {
 /// and then validated (ranges, names, cross-field rules).
 public struct ManifestDecoder: Sendable {
     public var parser: YAMLParser
+    /// How many slices of a long stream are read at once.
+    public var threads: Int
 
-    public init(parser: YAMLParser = YAMLParser()) {
+    public init(parser: YAMLParser = YAMLParser(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.parser = parser
+        self.threads = threads
     }
 
     public func decode(_ bytes: [UInt8], file: String) -> DecodeResult {
@@ -47,13 +53,38 @@ public struct ManifestDecoder: Sendable {
     }
 
     /// Appends what `bytes` hold to `result`, which saves copying the resources of a long stream.
+    /// A long stream is read in slices on all cores (documents do not depend on each other); the
+    /// result is the same as reading it in one piece, in the same order.
     public func decode(_ bytes: [UInt8], file: String, into result: inout DecodeResult) {
+        let slices = StreamSlice.cut(bytes, into: threads)
+        guard slices.count > 1 else {
+            decode(bytes, slice: StreamSlice(range: bytes.indices, firstLine: 1), file: file, into: &result)
+            return
+        }
+        let outcomes = Mutex<[Int: (result: DecodeResult, broken: Bool)]>([:])
+        DispatchQueue.concurrentPerform(iterations: slices.count) { index in
+            var part = DecodeResult()
+            let broken = decode(bytes, slice: slices[index], file: file, into: &part)
+            outcomes.withLock { $0[index] = (part, broken) }
+        }
+        let parts = outcomes.withLock { $0 }
+        // A syntax error may lie across a cut, and it ends the stream where it is: read it whole.
+        guard parts.values.allSatisfy({ !$0.broken }) else {
+            decode(bytes, slice: StreamSlice(range: bytes.indices, firstLine: 1), file: file, into: &result)
+            return
+        }
+        for index in slices.indices { result.append(parts[index]!.result) }
+    }
+
+    /// Decodes one slice; true when a syntax error stopped it.
+    @discardableResult
+    private func decode(_ bytes: [UInt8], slice: StreamSlice, file: String, into result: inout DecodeResult) -> Bool {
         let lines = SourceLines(bytes: bytes)
         func diagnostic(_ mark: Mark?, _ path: FieldPath?, _ message: String) -> Diagnostic {
             Diagnostic(file: file, mark: mark, path: path, message: message, sourceLine: mark.flatMap { lines.line($0.line) })
         }
         do {
-            try parser.forEachDocument(bytes) { document in
+            try parser.forEachDocument(bytes, in: slice.range, firstLine: slice.firstLine) { document in
                 if document.isNull(document.root) { return }  // an empty document
                 switch decodeDocument(document) {
                 case .resource(let resource):
@@ -62,8 +93,10 @@ public struct ManifestDecoder: Sendable {
                     result.diagnostics += problems.map { diagnostic($0.mark, $0.path, $0.message) }
                 }
             }
+            return false
         } catch {
             result.diagnostics.append(diagnostic(error.mark, nil, error.message))
+            return true
         }
     }
 

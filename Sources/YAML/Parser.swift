@@ -26,10 +26,18 @@ public struct YAMLParser: Sendable {
     /// than one. The document's storage is reused for the next one: copy out what you keep.
     /// Documents before a syntax error have been handed over when it is thrown.
     public func forEachDocument(_ bytes: [UInt8], _ body: (YAMLDocument) -> Void) throws(YAMLError) {
-        let failure: YAMLError? = bytes.withUnsafeBufferPointer { buffer in
+        try forEachDocument(bytes, in: bytes.indices, firstLine: 1, body)
+    }
+
+    /// The documents of `bytes[range]`, a slice that starts where a document starts, on line
+    /// `firstLine` of the whole stream: marks count from there, so that the slices of one long
+    /// stream can be read on threads of their own and still point into the whole file.
+    public func forEachDocument(_ bytes: [UInt8], in range: Range<Int>, firstLine: Int, _ body: (YAMLDocument) -> Void) throws(YAMLError) {
+        let failure: YAMLError? = bytes.withUnsafeBufferPointer { whole in
+            let buffer = UnsafeBufferPointer(rebasing: whole[range])
             // Local to the closure, not captured by it: no box, no dynamic exclusivity checks.
-            var builder = TreeBuilder(limits: self)
-            let events = EventReader(buffer)
+            var builder = TreeBuilder(limits: self, lineOffset: firstLine - 1)
+            let events = EventReader(buffer, lineOffset: firstLine - 1)
             var event = yaml_event_t()
             do throws(YAMLError) {
                 while true {
@@ -59,9 +67,12 @@ private final class EventReader {
     // dynamic exclusivity check, once per event.
     private let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
     private let input: UnsafeBufferPointer<UInt8>
+    /// Lines of the stream before `input`.
+    private let lineOffset: Int
 
-    init(_ input: UnsafeBufferPointer<UInt8>) {
+    init(_ input: UnsafeBufferPointer<UInt8>, lineOffset: Int) {
         self.input = input
+        self.lineOffset = lineOffset
         parser.initialize(to: yaml_parser_t())
         yaml_parser_initialize(parser)
         yaml_parser_set_input_string(parser, input.baseAddress ?? UnsafePointer(emptyBuffer), input.count)
@@ -90,9 +101,9 @@ private final class EventReader {
             return YAMLError(.memory, "out of memory while parsing", at: nil)
         default:
             var message = problem
-            var mark = Mark(parser.problem_mark)
+            var mark = Mark(parser.problem_mark, lineOffset: lineOffset)
             if let context = parser.context, problem != Self.tabProblem {
-                let contextMark = Mark(parser.context_mark)
+                let contextMark = Mark(parser.context_mark, lineOffset: lineOffset)
                 message += " (\(String(cString: context)) at line \(contextMark.line), column \(contextMark.column))"
                 // At the end of the input there is no line to show: point where the construct began.
                 if parser.problem_mark.index >= input.count { mark = contextMark }
@@ -116,7 +127,7 @@ private final class EventReader {
     ]
 
     private func mark(atOffset offset: Int) -> Mark {
-        var line = 1, column = 1
+        var line = 1 + lineOffset, column = 1
         for byte in input.prefix(offset) {
             if byte == UInt8(ascii: "\n") {
                 line += 1
@@ -133,8 +144,8 @@ private final class EventReader {
 nonisolated(unsafe) let emptyBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
 
 extension Mark {
-    init(_ mark: yaml_mark_t) {
-        self.init(line: mark.line + 1, column: mark.column + 1)
+    init(_ mark: yaml_mark_t, lineOffset: Int) {
+        self.init(line: mark.line + 1 + lineOffset, column: mark.column + 1)
     }
 }
 
@@ -157,6 +168,8 @@ private struct TreeBuilder {
     }
 
     let limits: YAMLParser
+    /// Lines of the stream before the slice being read.
+    let lineOffset: Int
     private(set) var document = YAMLDocument()
     private var stack: [Frame] = []
     /// The children of every open collection, innermost last; a mapping's keys and values alternate.
@@ -169,7 +182,10 @@ private struct TreeBuilder {
     private var aliasSurplus = 0
     private var expanded = 0
 
-    init(limits: YAMLParser) { self.limits = limits }
+    init(limits: YAMLParser, lineOffset: Int) {
+        self.limits = limits
+        self.lineOffset = lineOffset
+    }
 
     mutating func startNextDocument() {
         document.removeAll()
@@ -181,7 +197,7 @@ private struct TreeBuilder {
 
     /// Takes one event; true when it completes a document, which is then in `document`.
     mutating func consume(_ event: inout yaml_event_t) throws(YAMLError) -> Bool {
-        let mark = Mark(event.start_mark)
+        let mark = Mark(event.start_mark, lineOffset: lineOffset)
         switch event.type {
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
