@@ -54,10 +54,11 @@ public struct ClusterAccess: Sendable {
     }
 
     /// Creates the object; an object of that name that exists already is an error (`alreadyExists`).
+    /// `named`: the caller named it and takes that error as done (see `KubeRequest.create`).
     @discardableResult
-    public func create(_ object: JSONValue, _ type: ResourceType) async throws(KubeError) -> JSONValue {
+    public func create(_ object: JSONValue, _ type: ResourceType, named: Bool = false) async throws(KubeError) -> JSONValue {
         let namespace = object[path: ["metadata", "namespace"]]?.stringValue
-        return try await json(.create(type, namespace: namespace, body: object.jsonBytes))
+        return try await json(.create(type, namespace: namespace, body: object.jsonBytes, named: named))
     }
 
     /// The object, or nil when it does not exist.

@@ -73,7 +73,7 @@ public struct Executor: Sendable {
                 // already was started by an earlier pass (or a controller that crashed) and is left alone.
                 for manifest in action.manifests {
                     do {
-                        try await cluster.create(manifest, .jobs)
+                        try await cluster.create(manifest, .jobs, named: true)
                     } catch {
                         if error.reason != .alreadyExists { throw error }
                     }

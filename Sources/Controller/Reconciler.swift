@@ -185,7 +185,7 @@ public struct Reconciler: Sendable {
             "source": ["component": .string(cluster.fieldManager)], "reportingComponent": .string(cluster.fieldManager),
         ]
         // An Event that already exists (409) means this was recorded before.
-        _ = try? await cluster.send(.create(.events, namespace: source.namespace, body: event.jsonBytes))
+        _ = try? await cluster.send(.create(.events, namespace: source.namespace, body: event.jsonBytes, named: true))
     }
 
     // MARK: - Directive status

@@ -190,9 +190,12 @@ extension KubeRequest {
         KubeRequest(method: .get, path: resource.path(namespace: namespace), query: options.query)
     }
 
-    public static func create(_ resource: ResourceType, namespace: String?, body: [UInt8], options: WriteOptions = WriteOptions()) -> KubeRequest {
+    /// POST of a new object. `named`: the body names the object (no `generateName`) and the caller
+    /// takes 409 AlreadyExists as done, so a replay cannot make a second object: it may be retried,
+    /// and sent on a reused connection.
+    public static func create(_ resource: ResourceType, namespace: String?, body: [UInt8], named: Bool = false, options: WriteOptions = WriteOptions()) -> KubeRequest {
         KubeRequest(method: .post, path: resource.path(namespace: namespace), query: options.query,
-                    headers: ["Accept": "application/json", "Content-Type": "application/json"], body: body)
+                    headers: ["Accept": "application/json", "Content-Type": "application/json"], body: body, isIdempotent: named)
     }
 
     /// PUT of the whole object; its `metadata.resourceVersion` makes it conditional (409 when stale).
@@ -209,9 +212,12 @@ extension KubeRequest {
             query.append(("fieldManager", fieldManager))
             if force { query.append(("force", "true")) }
             // Apply states the whole intent of one manager: sending it twice leaves the object as
-            // sending it once. The other formats can append or depend on what is there.
+            // sending it once.
             idempotent = true
         }
+        // So does a merge patch (RFC 7386): it sets the values it names. A JSON patch can append,
+        // and a strategic merge patch can add to lists.
+        if case .merge = type { idempotent = true }
         return KubeRequest(method: .patch, path: resource.path(namespace: namespace, name: name, subresource: subresource), query: query,
                            headers: ["Accept": "application/json", "Content-Type": type.contentType], body: body, isIdempotent: idempotent)
     }

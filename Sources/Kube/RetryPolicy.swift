@@ -12,9 +12,10 @@ import Foundation
 ///   5xx answers: only idempotent requests, those that have the same effect sent twice as once.
 ///   GET, HEAD and DELETE are (a repeated delete finds nothing: 404); so is PUT, whose
 ///   `resourceVersion` makes a replay of a write that did land fail with 409 rather than write
-///   twice; and server-side apply, which states the whole intent. POST (create) is not: with
-///   `generateName` a replay makes a second object. Other patches are not in general: a JSON
-///   patch may append. `KubeRequest.isIdempotent` carries the answer.
+///   twice; server-side apply, which states the whole intent; and a merge patch, which sets the
+///   values it names. POST (create) is not in general: with `generateName` a replay makes a second
+///   object; a create of a named object whose caller takes 409 as done is. Other patches are not:
+///   a JSON patch may append. `KubeRequest.isIdempotent` carries the answer.
 /// Delays grow exponentially with full jitter (a uniform pick between zero and the cap), so that
 /// many clients failing together do not come back together. A Retry-After from the server wins.
 public struct RetryPolicy: Sendable, Equatable {

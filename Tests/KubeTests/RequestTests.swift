@@ -38,6 +38,8 @@ struct RequestTests {
         #expect(request.headers == ["Accept": "application/json", "Content-Type": "application/json"])
         #expect(request.bodyText == "{}")
         #expect(!request.isIdempotent)
+        // A named create whose caller takes 409 as done cannot make a second object on a replay.
+        #expect(KubeRequest.create(.events, namespace: "ns", body: Array("{}".utf8), named: true).isIdempotent)
     }
 
     @Test func updateIsAPutOfTheWholeObject() {
@@ -48,13 +50,13 @@ struct RequestTests {
     }
 
     @Test(arguments: [
-        (PatchType.merge, "application/merge-patch+json", "", false),
+        (PatchType.merge, "application/merge-patch+json", "", true),
         (.strategicMerge, "application/strategic-merge-patch+json", "", false),
         (.json, "application/json-patch+json", "", false),
         (.apply(fieldManager: "hms-controller", force: false), "application/apply-patch+yaml", "?fieldManager=hms-controller", true),
         (.apply(fieldManager: "hms-controller", force: true), "application/apply-patch+yaml", "?fieldManager=hms-controller&force=true", true),
     ])
-    func patchTypesSetTheirContentTypeAndOnlyApplyIsIdempotent(type: PatchType, contentType: String, query: String, idempotent: Bool) {
+    func patchTypesSetTheirContentTypeAndApplyAndMergeAreIdempotent(type: PatchType, contentType: String, query: String, idempotent: Bool) {
         let request = KubeRequest.patch(.deployments, namespace: "default", name: "web", type: type, body: Array("{}".utf8))
         #expect(request.description == "PATCH /apis/apps/v1/namespaces/default/deployments/web\(query)")
         #expect(request.headers["Content-Type"] == contentType)
@@ -104,7 +106,8 @@ struct RequestTests {
         #expect(update.description == "PUT /apis/ops.hms.gov/v1alpha1/namespaces/ops/directives/power/status")
         let patch = KubeRequest.patchStatus(resource, namespace: "ops", name: "power", type: .merge, body: Array("{}".utf8))
         #expect(patch.description == "PATCH /apis/ops.hms.gov/v1alpha1/namespaces/ops/directives/power/status")
-        #expect(!patch.isIdempotent)
+        #expect(patch.isIdempotent)
+        #expect(!KubeRequest.patchStatus(resource, namespace: "ops", name: "power", type: .json, body: Array("[]".utf8)).isIdempotent)
     }
 
     @Test func namesAreEncodedAsPathSegments() {
