@@ -1,4 +1,5 @@
 import JSON
+import Synchronization
 
 /// Where an object lives within its type: cluster-scoped objects have an empty namespace.
 struct ObjectKey: Hashable, Comparable, Sendable {
@@ -10,17 +11,20 @@ struct ObjectKey: Hashable, Comparable, Sendable {
     }
 }
 
-/// An object as stored: the value, and its JSON encoded once so reads are a copy, not an encode.
+/// An object as stored: the value, and its JSON, encoded on the first read and kept, so that reads
+/// are a copy, not an encode, and an object written again before anyone reads it (a Deployment's
+/// status, say, as the simulation moves it on) is never encoded at all.
 struct StoredObject: Sendable {
-    var value: JSONValue
-    var bytes: [UInt8]
-    var resourceVersion: Int
+    let value: JSONValue
+    let resourceVersion: Int
+    private let encoded = EncodedJSON()
 
     init(_ value: JSONValue, resourceVersion: Int) {
         self.value = value
-        self.bytes = value.jsonBytes
         self.resourceVersion = resourceVersion
     }
+
+    var bytes: [UInt8] { encoded.bytes(of: value) }
 
     var labels: [String: JSONValue] { value[path: ["metadata", "labels"]]?.objectValue ?? [:] }
 }
@@ -121,6 +125,21 @@ struct ObjectStore: Sendable {
             let dropped = history.count - historyLimit / 2
             oldestResumable = history[dropped - 1].resourceVersion
             history.removeFirst(dropped)
+        }
+    }
+}
+
+/// The JSON of one stored value once it has been asked for. Shared by the copies of a
+/// `StoredObject` (the store's, a change event's), so whichever reads first encodes for all.
+private final class EncodedJSON: Sendable {
+    private let cache = Mutex<[UInt8]?>(nil)
+
+    func bytes(of value: JSONValue) -> [UInt8] {
+        cache.withLock { cached in
+            if let cached { return cached }
+            let bytes = value.jsonBytes
+            cached = bytes
+            return bytes
         }
     }
 }
