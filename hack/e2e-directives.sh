@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # End to end: Directives through the hmsctl binary against a live mock cluster, checked with real
 # kubectl and the mock's request log: a missed scheduled run caught up (and the plans of catchUp
-# none and all), its Jobs with their payload,
-# an SLO breach and its Event, no duplicate Job however often apply runs (or when the status was
-# never written), a job that fails once and succeeds on retry, a job that times out, a manual run.
+# none and all), its Jobs with their payload, an SLO breach and its Event, no duplicate Job however
+# often apply runs (or when the status was never written), a job that fails once and succeeds on
+# retry, a job that times out, a manual run.
 #   hack/e2e-directives.sh            (run by hack/test.sh)
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
