@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End to end: Directives through the hmsctl binary against a live mock cluster, checked with real
-# kubectl and the mock's request log: a missed scheduled run caught up, its Jobs with their payload,
-# an SLO breach and its Event, no duplicate Job however often apply runs (or when the status was
-# never written), a job that fails once and succeeds on retry, a job that times out, a manual run.
+# kubectl and the mock's request log: a missed scheduled run caught up (and the plans of catchUp
+# none and all), its Jobs with their payload, an SLO breach and its Event, no duplicate Job however
+# often apply runs (or when the status was never written), a job that fails once and succeeds on
+# retry, a job that times out, a manual run.
 #   hack/e2e-directives.sh            (run by hack/test.sh)
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
@@ -73,6 +74,32 @@ set -o errexit
 expect "plan of the missed run exits 2" "$status" "2"
 expect_match "plan shows what catch-up will do" "$output" "reason: +scheduled run [0-9-]+ $at C[SD]T, missed while the controller was down: catchUp latest starts it"
 expect_match "three jobs to start" "$output" "Plan: 0 to deploy, 0 to scale, 0 to restart, 0 to delete, 3 jobs to start."
+# The same Directive under catchUp none and all, last run three days before: three runs missed.
+# days_before N FORMAT: the nightly run N days before the missed one, at the same Chicago clock time, in UTC.
+days_before() { py "local = datetime.datetime.fromisoformat('$scheduled').astimezone(chicago).replace(tzinfo=None) - datetime.timedelta(days=$1); print(local.replace(tzinfo=chicago).astimezone(utc).strftime('$2'))"; }
+three_days=$(days_before 3 '%Y-%m-%dT%H:%M:%SZ')
+for mode in none all; do
+    sed -e "s/name: nightly,/name: nightly-$mode,/" -e "s/catchUp: latest/catchUp: $mode/" "$work/nightly.yaml"
+    echo "---"
+done >"$work/catch-up.yaml"
+"$hmsctl" apply -f "$work/catch-up.yaml" >/dev/null
+for mode in none all; do
+    k patch directive "nightly-$mode" -n power --subresource=status --type=merge -p "{\"status\":{\"lastScheduleTime\":\"$three_days\"}}" >/dev/null
+done
+set +o errexit
+output=$("$hmsctl" plan -f "$work/catch-up.yaml")
+json=$("$hmsctl" plan -f "$work/catch-up.yaml" -o json)
+set -o errexit
+expect "catchUp none skips the missed runs and says so" "$(printf '%s\n' "$output" | grep '^# ')" \
+    "# Directive power/nightly-none: catchUp none: 3 missed runs skipped"
+expect "in the JSON plan too" "$(printf '%s' "$json" | python3 -c 'import json, sys; print([n["message"] for n in json.load(sys.stdin)["notes"]])')" \
+    "['catchUp none: 3 missed runs skipped']"
+expect "catchUp all starts all three, oldest first" \
+    "$(printf '%s\n' "$output" | sed -n 's/^▶ start-job Job power\/nightly-all-\([0-9-]*\)-power-tx-1 .*/\1/p' | tr '\n' ' ')" \
+    "$(days_before 2 %Y%m%d-%H%M) $(days_before 1 %Y%m%d-%H%M) $run "
+expect_match "each as a missed run" "$output" "reason: +scheduled run [0-9-]+ $at C[SD]T, missed while the controller was down: catchUp all starts it$"
+expect_match "nine jobs to start, none for catchUp none" "$output" "Plan: 0 to deploy, 0 to scale, 0 to restart, 0 to delete, 9 jobs to start."
+k delete directive nightly-none nightly-all -n power >/dev/null
 
 clear_requests
 output=$("$hmsctl" apply -f "$work/nightly.yaml")

@@ -12,6 +12,7 @@ hack/e2e-apply.sh
 hack/e2e-controller.sh
 hack/e2e-autoscale.sh
 hack/e2e-directives.sh
+hack/e2e-directives-controller.sh
 hack/e2e-python.sh
 hack/e2e-console.sh
 # The Helm chart and the install manifests, rendered and validated offline.

@@ -46,13 +46,15 @@ public final class ControllerLoop: Sendable {
     public var snapshot: PassSnapshot? { latest.withLock { $0 } }
 
     /// Runs passes until cancelled. A replica that does not lead reads nothing and writes nothing.
+    /// The next pass comes after the sync period, or sooner when a Directive is due sooner.
     public func run() async {
         while !Task.isCancelled {
             ControllerMetrics.leader(isLeader)
-            if isLeader {
-                _ = await pass()
+            var wait = settings.syncPeriod
+            if isLeader, let result = await pass() {
+                wait = Requeue.wait(until: result.plan.requeueAt, now: Date(), period: settings.syncPeriod)
             }
-            try? await Task.sleep(for: settings.syncPeriod)
+            try? await Task.sleep(for: wait)
         }
     }
 

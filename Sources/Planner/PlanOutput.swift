@@ -71,6 +71,15 @@ extension Plan {
                     "source": ["kind": .string(incident.source.kind), "namespace": .string(incident.source.namespace), "name": .string(incident.source.name)],
                 ]
             }),
+            // What a Directive's schedule left out, as the text's `#` lines (catch-up skipping runs).
+            "notes": .array(directives.flatMap { report in
+                report.notes.map { note in
+                    [
+                        "source": ["kind": "Directive", "namespace": .string(report.directive.namespace), "name": .string(report.directive.name)],
+                        "message": .string(note),
+                    ]
+                }
+            }),
             "summary": [
                 "deploy": .int(count(.deploy)), "update": .int(count(.update)), "scale": .int(count(.scale)),
                 "restart": .int(count(.restart)), "delete": .int(count(.delete)), "startJob": .int(count(.startJob)),

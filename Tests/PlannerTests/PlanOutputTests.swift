@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Model
 import Testing
 @testable import Planner
 
@@ -39,6 +40,47 @@ import Testing
     @Test func coloursOnlyWhenAsked() {
         #expect(!Self.mixedPlan.text().contains("\u{1B}["))
         #expect(Self.mixedPlan.text(colored: true).contains("\u{1B}[31mDENY "))
+    }
+
+    /// One Directive of one job, daily at 05:00, three times over with catchUp none, latest and all;
+    /// it last ran on 22 November and the controller finds it at 08:00 on the 26th: four runs missed.
+    static var catchUpPlan: Plan {
+        let yaml = ["none", "latest", "all"].map { mode in
+            """
+            apiVersion: ops.hms.gov/v1alpha1
+            kind: Directive
+            metadata: {name: dispatch-\(mode), namespace: power}
+            spec:
+              schedule: "05:00"
+              timeZone: America/Chicago
+              template: {image: registry.gov/power-worker:2.1}
+              jobs: [{id: tx}]
+              catchUp: \(mode)
+            """
+        }.joined(separator: "\n---\n")
+        var state = desired(yaml)
+        for index in state.directives.indices {
+            state.directives[index].metadata.creationTimestamp = "2026-11-01T00:00:00Z"
+            state.directives[index].status = Directive.Status(lastScheduleTime: "2026-11-22T11:00:00Z")
+        }
+        return Planner().plan(desired: state, observed: ObservedState(), ledger: Ledger(), now: time("2026-11-26T08:00:00-06:00"))
+    }
+
+    @Test func theCatchUpPlanMatchesTheGoldenFiles() throws {
+        try compare(Self.catchUpPlan.text(), golden: "catch-up-plan.txt")
+        try compare(Self.catchUpPlan.json.prettyPrinted, golden: "catch-up-plan.json")
+    }
+
+    @Test func theCatchUpPlanSaysWhatEachModeDoes() {
+        let plan = Self.catchUpPlan
+        let runs = { (name: String) in plan.actions.filter { $0.source.name == name }.map { $0.target.name } }
+        #expect(runs("dispatch-none").isEmpty)
+        #expect(runs("dispatch-latest") == ["dispatch-latest-20261126-1100-tx-1"])
+        #expect(runs("dispatch-all") == ["23", "24", "25", "26"].map { "dispatch-all-202611\($0)-1100-tx-1" })
+        #expect(plan.remarks == ["# Directive power/dispatch-none: catchUp none: 4 missed runs skipped"])
+        #expect(plan.json["notes"]?.arrayValue?.first?["message"] == "catchUp none: 4 missed runs skipped")
+        #expect(plan.actions.first { $0.source.name == "dispatch-latest" }?.reason
+            == "scheduled run 2026-11-26 05:00 CST, missed while the controller was down: catchUp latest starts it; 3 older missed runs skipped")
     }
 
     private func compare(_ actual: String, golden name: String) throws {
