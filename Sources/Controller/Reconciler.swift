@@ -362,11 +362,12 @@ public struct Reconciler: Sendable {
     func patchStatuses<R: Resource>(_ patches: [(ObjectRef, [UInt8])], _ kind: R.Type) async -> Set<ObjectRef> {
         let cluster = cluster
         let failed = await concurrentMap(patches) { ref, body -> ObjectRef? in
-            do {
+            do throws(KubeError) {
                 try await cluster.patchStatus(.of(kind), namespace: ref.namespace, name: ref.name, body: body)
                 return nil
             } catch {
-                return ref
+                // Gone meanwhile, or declared only in --manifests files: nothing to retry.
+                return error.reason == .notFound ? nil : ref
             }
         }
         return Set(failed.compactMap { $0 })
