@@ -3,7 +3,7 @@
 # election (exactly one acts; SIGKILL the leader and the other takes over within 20 s), autoscaling
 # from the mock's metrics, convergence of 50 services and a Directive run under injected faults
 # (no Job created twice), SIGKILL mid-work and restart (nothing duplicated, budget spend
-# continuous), and --once.
+# continuous), --once, and --manifests DIR (read again when a file changes).
 #   hack/e2e-controller.sh            (run by hack/test.sh)
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
@@ -120,7 +120,7 @@ control faults '{"errorRate": 0.2, "resetRate": 0.05, "conflictRate": 0.1}'
 kill -CONT "${controllers[1]}"
 wait_until 90 converged_with_jobs 1.0 10 || true
 control faults '{}'
-step "under 20% errors, 5% resets and 10% conflicts, 50 services converge"
+step "under 20% errors, 5% resets, 10% conflicts: 50 services converge"
 if converged 1.0; then pass; else fail "$(k get deploy -n student-aid | head -20)"; fi
 expect "and the Directive run's 10 Jobs exist" "$(faulted_jobs)" "10"
 expect "no Job created twice (10 creates answered 201)" "$(jobs_created)" "10"
@@ -169,5 +169,22 @@ for deployment in $(k get deploy -n student-aid -o name); do k rollout status "$
 clear_requests
 "$bin/hms-controller" --once >>"$work/once.log" 2>&1
 expect "--once: one pass with nothing to do writes nothing" "$(writers)" ""
+
+# --manifests DIR: the desired state from files (here in a namespace of its own, as pruning acts
+# where the files' ServiceSpecs live), re-read when a file changes.
+printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"gitops"}}' | k apply -f - >/dev/null
+mkdir -p "$work/gitops"
+printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: from-git, namespace: gitops}\nspec: {image: registry.gov/svc:1.0, replicas: 1, resources: {cpu: 100m, memory: 64Mi}}\n' >"$work/gitops/svc.yaml"
+"$bin/hms-controller" --manifests "$work/gitops" --sync-seconds 0.5 \
+    --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 >"$work/gitops.log" 2>&1 &
+controllers+=($!)
+gitops_image() { k get deploy from-git -n gitops -o jsonpath='{.spec.template.spec.containers[0].image}' 2>/dev/null; }
+gitops_image_is() { [ "$(gitops_image)" = "$1" ]; }
+wait_until 20 gitops_image_is registry.gov/svc:1.0 || true
+expect "--manifests: the file's ServiceSpec is deployed" "$(gitops_image)" "registry.gov/svc:1.0"
+sed -i 's/svc:1.0/svc:2.0/' "$work/gitops/svc.yaml"
+wait_until 20 gitops_image_is registry.gov/svc:2.0 || true
+expect "--manifests: a changed file is read again and acted on" "$(gitops_image)" "registry.gov/svc:2.0"
+stop_controllers
 
 finish e2e-controller
