@@ -120,10 +120,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "HTTP", "Model", "TestSupport"]),
-        // The Kube client over libcurl against the mock cluster served in the test process.
+        // The Kube client over libcurl against the mock cluster served in the test process, and
+        // the controller's informers built on its watches.
         .testTarget(
             name: "KubeLiveTests",
-            dependencies: ["Kube", "HTTP", "JSON", "Model", "MockClusterServer", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Kube", "HTTP", "JSON", "Model", "Controller", "Planner", "MockClusterServer", .product(name: "Logging", package: "swift-log")]
         ),
     ]
 )

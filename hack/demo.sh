@@ -75,7 +75,7 @@ chmod 600 "$demo/console-tokens"
 "$bin/hms-controller" --sync-seconds 1 --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 \
     --console-token-file "$demo/console-tokens" -v 2 >"$demo/controller.log" 2>&1 &
 echo $! >>"$demo/pids"
-say "hms-controller reconciles every second; the AutoscaleRule looks at its metrics every 2 s for the demo."
+say "hms-controller watches the cluster and reconciles what each change touches; its timers look every second; the AutoscaleRule looks at its metrics every 2 s for the demo."
 k patch autoscalerule eligibility-api -n student-aid --type merge -p '{"spec":{"syncPeriodSeconds":2}}' >/dev/null
 wait_for "the first pods" k rollout status deploy/eligibility-api -n student-aid --timeout=1s
 run k get deploy -n student-aid

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End to end: the in-cluster controller against a live mock cluster. Two replicas with leader
 # election (exactly one acts; SIGKILL the leader and the other takes over within 20 s), autoscaling
-# from the mock's metrics, convergence under injected faults, and --once.
+# from the mock's metrics, convergence of 50 services and a Directive run under injected faults
+# (no Job created twice), SIGKILL mid-work and restart (nothing duplicated, budget spend
+# continuous), --once, and --manifests DIR (read again when a file changes).
 #   hack/e2e-controller.sh            (run by hack/test.sh)
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
@@ -75,24 +77,87 @@ wait_until 20 replicas_at_least 8 || true
 # While new pods start, the ready ones carry the whole load: the HPA's rules may overshoot by one.
 expect_match "the new leader goes on scaling (4,000 requests: 8 or 9)" "$(replicas)" "^(8|9)$"
 
-# Faults: 20% errors, 5% dropped connections, 10% conflicts; 20 more services must converge.
-for index in $(seq -w 1 20); do
+# Faults: 20% errors, 5% dropped connections, 10% conflicts. The leader is stopped (SIGSTOP)
+# while 50 more ServiceSpecs and a Directive run request of 10 jobs go in, then faces the faults.
+for index in $(seq -w 1 50); do
     printf -- '---\napiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: svc-%s, namespace: student-aid, labels: {program: student-aid}}\nspec: {image: registry.gov/svc:1.0, replicas: 2, resources: {cpu: 100m, memory: 64Mi}}\n' "$index"
 done >"$work/many.yaml"
-control faults '{"errorRate": 0.2, "resetRate": 0.05, "conflictRate": 0.1}'
-k apply -f "$work/many.yaml" >/dev/null 2>&1 || k apply -f "$work/many.yaml" >/dev/null 2>&1 || k apply -f "$work/many.yaml" >/dev/null 2>&1 || true
-converged() { [ "$(k get deploy -n student-aid -l app.kubernetes.io/managed-by=hms-controller -o jsonpath='{range .items[*]}{.spec.replicas}{"\n"}{end}' 2>/dev/null | grep -c '^2$')" -ge 20 ]; }
-control faults '{}'
-k apply -f "$work/many.yaml" >/dev/null  # make sure every ServiceSpec got in; the controller faces the faults below
-control faults '{"errorRate": 0.2, "resetRate": 0.05, "conflictRate": 0.1}'
-wait_until 60 converged || true
-control faults '{}'
-step "under 20% errors, 5% resets and 10% conflicts, 20 services converge"
-if converged; then pass; else fail "$(k get deploy -n student-aid)"; fi
-expect "no action bypassed a gate (every journal line has its gates)" "$(python3 -c '
+cat >"$work/faulted.yaml" <<YAML
+apiVersion: ops.hms.gov/v1alpha1
+kind: Directive
+metadata: {name: faulted, namespace: power}
+spec:
+  schedule: "0 0 1 1 *"
+  template: {image: registry.gov/power-worker:2.1, resources: {cpu: 100m, memory: 64Mi}}
+  jobs: [{id: j01}, {id: j02}, {id: j03}, {id: j04}, {id: j05}, {id: j06}, {id: j07}, {id: j08}, {id: j09}, {id: j10}]
+  maxRuntimeSeconds: 60
+YAML
+# jobs_created: Jobs the mock created for hms-controller since the log was cleared (201s).
+jobs_created() {
+    curl -fsS "$server/mock/v1/requests" | python3 -c '
+import json, sys
+print(sum(1 for e in json.load(sys.stdin)["items"] if e["method"] == "POST" and e["path"].startswith("/apis/batch/v1/namespaces/power/jobs")
+          and e["status"] == 201 and e["userAgent"].startswith("hms-controller")))'
+}
+faulted_jobs() { k get jobs -n power -l ops.hms.gov/directive=faulted -o name 2>/dev/null | wc -l | tr -d ' '; }
+converged() {  # converged IMAGE_TAG: the 50 services run 2 replicas of that image
+    [ "$(k get deploy -n student-aid -l app.kubernetes.io/managed-by=hms-controller -o jsonpath='{range .items[*]}{.spec.replicas} {.spec.template.spec.containers[0].image}{"\n"}{end}' 2>/dev/null | grep -c "^2 registry.gov/svc:$1$")" -ge 50 ]
+}
+converged_with_jobs() { converged "$1" && [ "$(faulted_jobs)" -ge "$2" ]; }
+gate_bypasses() {
+    python3 -c '
 import json, sys
 entries = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print(sum(1 for e in entries if e["result"] == "done" and (not e["gates"] or e["finalVerdict"] not in ("ALLOW", "CLAMP"))))' "$HMS_JOURNAL")" "0"
+print(sum(1 for e in entries if e["result"] == "done" and (not e["gates"] or e["finalVerdict"] not in ("ALLOW", "CLAMP"))))' "$HMS_JOURNAL"
+}
+
+clear_requests
+kill -STOP "${controllers[1]}"
+k apply -f "$work/many.yaml" >/dev/null
+k apply -f "$work/faulted.yaml" >/dev/null
+"$bin/hmsctl" directive run faulted -n power --request-only >/dev/null
+control faults '{"errorRate": 0.2, "resetRate": 0.05, "conflictRate": 0.1}'
+kill -CONT "${controllers[1]}"
+wait_until 90 converged_with_jobs 1.0 10 || true
+control faults '{}'
+step "under 20% errors, 5% resets, 10% conflicts: 50 services converge"
+if converged 1.0; then pass; else fail "$(k get deploy -n student-aid | head -20)"; fi
+expect "and the Directive run's 10 Jobs exist" "$(faulted_jobs)" "10"
+expect "no Job created twice (10 creates answered 201)" "$(jobs_created)" "10"
+expect_match "the faults were felt (5xx and cut connections in the log)" "$(curl -fsS "$server/mock/v1/requests" | python3 -c '
+import json, sys
+items = [e for e in json.load(sys.stdin)["items"] if e["userAgent"].startswith("hms-controller")]
+print(sum(1 for e in items if e["status"] >= 500), sum(1 for e in items if e["status"] == 0))')" "^[1-9][0-9]* [1-9][0-9]*$"
+expect "no action bypassed a gate (every journal line has its gates)" "$(gate_bypasses)" "0"
+
+# Restart: SIGKILL mid-work and start again. The Budget's stored spend says an hour at $2.00 an
+# hour since $100.00: integrated once it is $102.00, and neither dropped nor doubled after.
+month=$(date -u +%Y-%m)
+hour_ago=$(date -u -d '1 hour ago' +%Y-%m-%dT%H:%M:%SZ)
+k patch budget student-aid-monthly -n student-aid --subresource=status --type=merge \
+    -p "{\"status\":{\"month\":\"$month\",\"spentUSD\":100,\"costUSDPerHour\":2,\"lastUpdated\":\"$hour_ago\"}}" >/dev/null
+spent() { k get budget student-aid-monthly -n student-aid -o jsonpath='{.status.spentUSD}'; }
+spent_written() { [ "$(spent)" != "100" ]; }
+wait_until 10 spent_written || true
+before_kill=$(spent)
+clear_requests
+sed 's/svc:1.0/svc:2.0/' "$work/many.yaml" | k apply -f - >/dev/null
+"$bin/hmsctl" directive run faulted -n power --request-only >/dev/null
+sleep 0.3
+kill -9 "${controllers[1]}"
+wait "${controllers[1]}" 2>/dev/null || true
+start_controller gamma
+wait_until 30 holder_is gamma || true
+expect "after the SIGKILL a new replica leads" "$(holder)" "gamma"
+wait_until 60 converged_with_jobs 2.0 20 || true
+step "after the restart, the 50 services converge to the new image"
+if converged 2.0; then pass; else fail "$(k get deploy -n student-aid -o wide | head -10)"; fi
+expect "the second run's 10 Jobs exist" "$(faulted_jobs)" "20"
+expect "nothing duplicated: each Job created once across the kill" "$(jobs_created)" "10"
+sleep 3
+expect_match "budget spend integrated once before the kill" "$before_kill" "^(101\.99|102|102\.0[0-9]?)$"
+expect "and continuous after the restart (not dropped, not doubled)" "$(python3 -c "print(abs($(spent) - $before_kill) < 0.05)")" "True"
+expect "no action bypassed a gate, before or after the kill" "$(gate_bypasses)" "0"
 
 stop_controllers
 for pid in "${controllers[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -104,5 +169,22 @@ for deployment in $(k get deploy -n student-aid -o name); do k rollout status "$
 clear_requests
 "$bin/hms-controller" --once >>"$work/once.log" 2>&1
 expect "--once: one pass with nothing to do writes nothing" "$(writers)" ""
+
+# --manifests DIR: the desired state from files (here in a namespace of its own, as pruning acts
+# where the files' ServiceSpecs live), re-read when a file changes.
+printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"gitops"}}' | k apply -f - >/dev/null
+mkdir -p "$work/gitops"
+printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: from-git, namespace: gitops}\nspec: {image: registry.gov/svc:1.0, replicas: 1, resources: {cpu: 100m, memory: 64Mi}}\n' >"$work/gitops/svc.yaml"
+"$bin/hms-controller" --manifests "$work/gitops" --sync-seconds 0.5 \
+    --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 >"$work/gitops.log" 2>&1 &
+controllers+=($!)
+gitops_image() { k get deploy from-git -n gitops -o jsonpath='{.spec.template.spec.containers[0].image}' 2>/dev/null; }
+gitops_image_is() { [ "$(gitops_image)" = "$1" ]; }
+wait_until 20 gitops_image_is registry.gov/svc:1.0 || true
+expect "--manifests: the file's ServiceSpec is deployed" "$(gitops_image)" "registry.gov/svc:1.0"
+sed -i 's/svc:1.0/svc:2.0/' "$work/gitops/svc.yaml"
+wait_until 20 gitops_image_is registry.gov/svc:2.0 || true
+expect "--manifests: a changed file is read again and acted on" "$(gitops_image)" "registry.gov/svc:2.0"
+stop_controllers
 
 finish e2e-controller

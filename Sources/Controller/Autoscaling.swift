@@ -15,36 +15,46 @@ struct AutoscaleReader {
         var statuses: [ObjectRef: AutoscaleRule.Status] = [:]
     }
 
-    func evaluate(_ desired: DesiredState, observed: ObservedState, now: Date) async -> Result {
+    /// Evaluates the rules whose ServiceSpec is in `scope` (nil: all); the others keep the
+    /// answer their status holds, without reading metrics.
+    func evaluate(_ desired: DesiredState, observed: ObservedState, now: Date, scope: Set<ObjectRef>? = nil) async -> Result {
         var result = Result()
         let rules = desired.autoscaleRules.filter { rule in
             observed.deployments[ObjectRef(kind: "Deployment", namespace: rule.ref.namespace, name: rule.spec.target)] != nil
         }
         guard !rules.isEmpty else { return result }
+        // Rules evaluated less than their sync period ago, and rules outside the scope, keep their last answer.
+        var due: [AutoscaleRule] = []
+        for rule in rules {
+            let serviceRef = ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)
+            let status = rule.status
+            let inScope = scope?.contains(serviceRef) ?? true
+            if !inScope || !Self.isDue(rule, now: now), let kept = status?.desiredReplicas {
+                if rule.spec.mode != .recommend {
+                    result.recommendations[serviceRef] = .init(replicas: kept, rule: rule.metadata.name, reason: "as evaluated at \(status?.recommendations?.last?.time ?? "")")
+                }
+            } else if inScope {
+                due.append(rule)
+            }
+        }
+        guard !due.isEmpty else { return result }
         // One read per namespace and metric source.
         var cpu: [String: [String: Int64]] = [:]
         var custom: [String: [String: Int64]] = [:]
-        for namespace in Set(rules.map(\.ref.namespace)).sorted() {
-            cpu[namespace] = await podCPU(namespace)
-            for name in Set(rules.filter { $0.ref.namespace == namespace }.flatMap { $0.spec.metrics.filter { $0.type == .pods }.compactMap(\.name) }).sorted() {
+        for namespace in Set(due.map(\.ref.namespace)).sorted() {
+            if due.contains(where: { $0.ref.namespace == namespace && $0.spec.metrics.contains { $0.type == .cpu } }) {
+                cpu[namespace] = await podCPU(namespace)
+            }
+            for name in Set(due.filter { $0.ref.namespace == namespace }.flatMap { $0.spec.metrics.filter { $0.type == .pods }.compactMap(\.name) }).sorted() {
                 custom["\(namespace)/\(name)"] = await podMetric(namespace, name)
             }
         }
         let services = Dictionary(desired.services.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
-        for rule in rules {
+        for rule in due {
             let deploymentRef = ObjectRef(kind: "Deployment", namespace: rule.ref.namespace, name: rule.spec.target)
             let serviceRef = ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)
             guard let live = observed.deployments[deploymentRef], let service = services[serviceRef] else { continue }
             let status = rule.status
-            // A rule evaluated less than its sync period ago keeps its last answer.
-            if let last = status?.recommendations?.last.flatMap({ RFC3339.date(from: $0.time) }),
-                now.timeIntervalSince(last) < Double(rule.spec.syncPeriodSeconds ?? 15) - 0.5, let kept = status?.desiredReplicas
-            {
-                if rule.spec.mode != .recommend {
-                    result.recommendations[serviceRef] = .init(replicas: kept, rule: rule.metadata.name, reason: "as evaluated at \(status?.recommendations?.last?.time ?? "")")
-                }
-                continue
-            }
             let pods = observed.pods[deploymentRef] ?? []
             let requestMillis = service.spec.resources?.cpu.map { Int64(($0.value * 1000).rounded()) }
             var metrics: [MetricObservation] = []
@@ -126,6 +136,12 @@ struct AutoscaleReader {
             result.statuses[rule.ref] = next
         }
         return result
+    }
+
+    /// True when the rule was never evaluated, or its sync period has passed since.
+    static func isDue(_ rule: AutoscaleRule, now: Date) -> Bool {
+        guard let last = rule.status?.recommendations?.last.flatMap({ RFC3339.date(from: $0.time) }) else { return true }
+        return now.timeIntervalSince(last) >= Double(rule.spec.syncPeriodSeconds ?? 15) - 0.5
     }
 
     /// How often a steady recommendation's time is written again: a tenth of the shortest

@@ -11,10 +11,14 @@ public struct ClusterAccess: Sendable {
     public let client: KubeClient
     /// Who writes: the field manager of server-side applies and the source of Events.
     public let fieldManager: String
+    /// Hears the server's answer to each write (apply, create, status patch): the controller
+    /// keeps its caches current with it.
+    public var written: (@Sendable (ResourceType, JSONValue) -> Void)?
 
-    public init(client: KubeClient, fieldManager: String) {
+    public init(client: KubeClient, fieldManager: String, written: (@Sendable (ResourceType, JSONValue) -> Void)? = nil) {
         self.client = client
         self.fieldManager = fieldManager
+        self.written = written
     }
 
     /// Sends a request, counting it by verb and answer for `/metrics`.
@@ -49,8 +53,18 @@ public struct ClusterAccess: Sendable {
     public func apply(_ object: JSONValue, _ type: ResourceType, dryRun: Bool = false) async throws(KubeError) -> JSONValue {
         let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
         let namespace = object[path: ["metadata", "namespace"]]?.stringValue
-        return try await json(.patch(type, namespace: namespace, name: name, type: .apply(fieldManager: fieldManager, force: true),
-                                     body: object.jsonBytes, options: WriteOptions(dryRun: dryRun)))
+        let stored = try await json(.patch(type, namespace: namespace, name: name, type: .apply(fieldManager: fieldManager, force: true),
+                                           body: object.jsonBytes, options: WriteOptions(dryRun: dryRun)))
+        if !dryRun { written?(type, stored) }
+        return stored
+    }
+
+    /// A merge patch of the status subresource: no resourceVersion precondition, nothing else touched.
+    @discardableResult
+    public func patchStatus(_ type: ResourceType, namespace: String, name: String, body: [UInt8]) async throws(KubeError) -> JSONValue {
+        let stored = try await json(.patchStatus(type, namespace: namespace, name: name, type: .merge, body: body))
+        written?(type, stored)
+        return stored
     }
 
     /// Creates the object; an object of that name that exists already is an error (`alreadyExists`).
@@ -58,7 +72,9 @@ public struct ClusterAccess: Sendable {
     @discardableResult
     public func create(_ object: JSONValue, _ type: ResourceType, named: Bool = false) async throws(KubeError) -> JSONValue {
         let namespace = object[path: ["metadata", "namespace"]]?.stringValue
-        return try await json(.create(type, namespace: namespace, body: object.jsonBytes, named: named))
+        let stored = try await json(.create(type, namespace: namespace, body: object.jsonBytes, named: named))
+        written?(type, stored)
+        return stored
     }
 
     /// The object, or nil when it does not exist.

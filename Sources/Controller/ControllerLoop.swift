@@ -7,13 +7,23 @@ import Model
 import Planner
 import Synchronization
 
-/// The in-cluster controller's work: level-triggered reconcile passes over the whole desired state,
-/// every sync period, by the leader only.
+/// The in-cluster controller's work, as client-go controllers do it: informers keep a cache of
+/// every kind it reads (one list, then a watch), each change puts the keys it touches on a work
+/// queue (deduplicated, with per key exponential backoff), and the leader reconciles the keys that
+/// are due, reading only the caches. Timers add what time alone changes: AutoscaleRules due for
+/// an evaluation, Directive runs falling due, Budget spend to integrate, and a periodic resync of
+/// every key.
 public final class ControllerLoop: Sendable {
     public struct Settings: Sendable {
         /// Desired state from these manifests instead of the custom resources in the cluster.
         public var manifestsDirectory: String?
+        /// How often the timers look: autoscaling, budgets, the manifests directory.
         public var syncPeriod: Duration = .seconds(5)
+        /// How often every key is reconciled again although nothing changed (from the caches:
+        /// no request unless something differs).
+        public var resyncPeriod: Duration = .seconds(600)
+        /// The server ends each watch after this long (client-go: 5 to 10 minutes at random).
+        public var watchTimeoutSeconds: ClosedRange<Int> = 300...600
         /// Delete managed objects that no resource declares any more.
         public var prune = true
 
@@ -25,10 +35,18 @@ public final class ControllerLoop: Sendable {
     let elector: LeaderElector?
     let settings: Settings
     let logger: Logger
-    private let synced = Atomic<Bool>(false)
+    public let cache: ClusterCache
+    private let queue = Mutex(WorkQueue<ObjectRef>())
+    private let wakeup = Wakeup()
+    private let manifests = Mutex<ManifestSource>(ManifestSource())
     private let latest = Mutex<PassSnapshot?>(nil)
 
     public init(cluster: ClusterAccess, journal: Journal?, elector: LeaderElector?, identity: String, settings: Settings, logger: Logger) {
+        let cache = ClusterCache(manifestsMode: settings.manifestsDirectory != nil)
+        var cluster = cluster
+        // Our own writes reach the caches at once, not only when their watch event comes.
+        cluster.written = { type, object in cache.wrote(type, object) }
+        self.cache = cache
         self.cluster = cluster
         self.reconciler = Reconciler(cluster: cluster, journal: journal, actor: identity, autoscale: true)
         self.elector = elector
@@ -36,53 +54,212 @@ public final class ControllerLoop: Sendable {
         self.logger = logger
     }
 
-    /// Ready once a pass read the cluster completely (`/readyz`). A replica that waits for the lease
-    /// is ready too: it is healthy, and it has nothing to sync until it leads.
-    public var isReady: Bool { !isLeader || synced.load(ordering: .acquiring) }
+    /// Ready once every cache has listed its kind (`/readyz`). Followers run the caches too, so
+    /// that a takeover starts from a warm cache.
+    public var isReady: Bool { cache.hasSynced }
 
     public var isLeader: Bool { elector?.isLeader ?? true }
 
-    /// The latest successful pass, for the console: a value, so readers never see a half-written pass.
+    /// The latest reconcile, for the console: a value, so readers never see a half-written one.
     public var snapshot: PassSnapshot? { latest.withLock { $0 } }
 
-    /// Runs passes until cancelled. A replica that does not lead reads nothing and writes nothing.
-    /// The next pass comes after the sync period, or sooner when a Directive is due sooner.
+    public var queueDepth: Int { queue.withLock { $0.depth } }
+
+    /// Queues keys for reconciling.
+    public func enqueue(_ keys: [ObjectRef]) {
+        guard !keys.isEmpty else { return }
+        let depth = queue.withLock { queue in
+            for key in keys { queue.add(key) }
+            return queue.depth
+        }
+        ControllerMetrics.queueDepth(depth)
+        wakeup.signal()
+    }
+
+    /// Runs the caches, the timers and the worker until cancelled. A replica that does not lead
+    /// keeps its caches warm and writes nothing.
     public func run() async {
-        while !Task.isCancelled {
-            ControllerMetrics.leader(isLeader)
-            var wait = settings.syncPeriod
-            if isLeader, let result = await pass() {
-                wait = Requeue.wait(until: result.plan.requeueAt, now: Date(), period: settings.syncPeriod)
+        await withTaskGroup(of: Void.self) { group in
+            let range = settings.watchTimeoutSeconds
+            group.addTask { [self] in
+                await cache.run(client: cluster.client, watchTimeoutSeconds: { Int.random(in: range) }, logger: logger) { keys in self.enqueue(keys) }
             }
-            try? await Task.sleep(for: wait)
+            group.addTask { [self] in await tick() }
+            group.addTask { [self] in await work() }
+            await group.waitForAll()
         }
     }
 
-    /// One full pass: read the desired state, reconcile, record. Errors are logged; the next pass
-    /// starts from scratch (level-triggered).
+    // MARK: - Worker
+
+    /// Takes every key that is due as one batch and reconciles it, one batch at a time: a key is
+    /// never reconciled twice at once, and one changed meanwhile is reconciled again after.
+    func work() async {
+        var wasLeader = false
+        while !Task.isCancelled {
+            let leading = isLeader
+            ControllerMetrics.leader(leading)
+            if leading != wasLeader {
+                wasLeader = leading
+                // A new leader starts with everything: it does not know what the last one finished.
+                if leading { enqueue(allKeys()) }
+            }
+            guard leading, cache.hasSynced else {
+                await wakeup.wait(until: .now + .milliseconds(200))
+                continue
+            }
+            let (batch, depth, nextReady) = queue.withLock { queue in (queue.nextBatch(now: .now), queue.depth, queue.nextReady) }
+            ControllerMetrics.queueDepth(depth)
+            guard !batch.isEmpty else {
+                // Wake for new keys, a key's backoff ending, or leadership to check.
+                await wakeup.wait(until: min(nextReady ?? .now + .seconds(1), .now + .seconds(1)))
+                continue
+            }
+            await process(batch)
+        }
+    }
+
+    func process(_ batch: [ObjectRef]) async {
+        let start = ContinuousClock.now
+        let now = Date()
+        let keys = Set(batch)
+        guard let desired = desiredFromCaches() else {
+            queue.withLock { queue in for key in batch { queue.addRateLimited(key, now: .now); queue.done(key) } }
+            return
+        }
+        let observed = cache.observed(for: desired)
+        let elector = elector
+        do {
+            let result = try await reconciler.reconcile(
+                desired, observed: observed, options: Planner.Options(prune: settings.prune), now: now, scope: keys,
+                mayAct: { elector?.isLeader ?? true })
+            // Actions a gate held, deferred, clamped or denied are looked at again every sync
+            // period: approvals, freeze windows and budgets change with time.
+            let gated = Set(result.outcomes.filter { $0.action.finalVerdict != .allow }.map(\.action.source))
+            let syncPeriod = settings.syncPeriod
+            queue.withLock { queue in
+                let clock = ContinuousClock.now
+                for key in batch {
+                    if result.failed.contains(key) {
+                        queue.addRateLimited(key, now: clock)
+                    } else {
+                        queue.forget(key)
+                        if gated.contains(key) { queue.add(key, after: syncPeriod, now: clock) }
+                    }
+                    queue.done(key)
+                }
+                // A timer per Directive's next moment: a run falls due, a retry, an SLO deadline.
+                for report in result.plan.directives {
+                    guard let at = report.requeueAt else { continue }
+                    queue.add(report.directive, after: .seconds(max(1, at.timeIntervalSince(Date()))), now: clock)
+                }
+            }
+            latest.withLock { previous in
+                previous = PassSnapshot(number: (previous?.number ?? 0) + 1, time: now, desired: desired, result: result)
+            }
+            ControllerMetrics.actions(result.outcomes)
+            ControllerMetrics.reconcile(result: result.failed.isEmpty ? "ok" : "error", seconds: (ContinuousClock.now - start).seconds)
+            log(result.outcomes)
+            if !result.failed.isEmpty {
+                logger.notice("reconcile incomplete; retrying with backoff", metadata: ["keys": "\(result.failed.sorted().map(\.description))"])
+            }
+        } catch {
+            queue.withLock { queue in for key in batch { queue.addRateLimited(key, now: .now); queue.done(key) } }
+            ControllerMetrics.reconcile(result: "error", seconds: (ContinuousClock.now - start).seconds)
+            logger.error("reconcile failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func log(_ outcomes: [ActionOutcome]) {
+        for outcome in outcomes {
+            logger.info("action", metadata: [
+                "action.id": "\(outcome.action.id)", "action.verb": "\(outcome.action.verb.rawValue)",
+                "action.target": "\(outcome.action.target)", "action.to": "\(outcome.action.to)",
+                "action.verdict": "\(outcome.action.finalVerdict.rawValue)", "action.result": "\(outcome.journalText)",
+            ])
+        }
+    }
+
+    /// The desired state from the caches (or the manifests and the cached Approvals); nil while
+    /// the manifests do not load.
+    func desiredFromCaches() -> DesiredState? {
+        guard settings.manifestsDirectory != nil else { return cache.desiredState() }
+        guard var desired = manifests.withLock({ $0.desired }) else { return nil }
+        desired.approvals = cache.approvals.values
+        return desired
+    }
+
+    func allKeys() -> [ObjectRef] {
+        guard settings.manifestsDirectory != nil else { return cache.allKeys() }
+        guard let desired = manifests.withLock({ $0.desired }) else { return [] }
+        return desired.services.map(\.ref) + desired.directives.map(\.ref) + desired.budgets.map(\.ref)
+    }
+
+    // MARK: - Timers
+
+    /// Every sync period: the manifests directory, AutoscaleRules due for an evaluation (their
+    /// metrics are read then), Budgets whose spend is due to be written; every resync period, all.
+    func tick() async {
+        var lastResync = ContinuousClock.now
+        while !Task.isCancelled {
+            if let directory = settings.manifestsDirectory { reloadManifests(directory) }
+            if isLeader, cache.hasSynced {
+                let now = Date()
+                let desired = desiredFromCaches() ?? DesiredState()
+                enqueue(desired.autoscaleRules.filter { AutoscaleReader.isDue($0, now: now) }.map(ClusterCache.target))
+                enqueue(desired.budgets.filter { Self.spendIsDue($0, now: now) }.map(\.ref))
+                if ContinuousClock.now - lastResync >= settings.resyncPeriod {
+                    lastResync = .now
+                    enqueue(allKeys())
+                }
+            }
+            try? await Task.sleep(for: settings.syncPeriod)
+        }
+    }
+
+    /// A Budget's spend is written when the month turns and at least every five minutes.
+    static func spendIsDue(_ budget: Budget, now: Date) -> Bool {
+        guard let status = budget.status, status.month == Ledger.month(of: now),
+            let last = status.lastUpdated.flatMap(RFC3339.date(from:))
+        else { return true }
+        return now.timeIntervalSince(last) >= 300
+    }
+
+    /// Loads the manifests again when a file under the directory changed (by modification time
+    /// and size); every key of the old and the new state is reconciled.
+    func reloadManifests(_ directory: String) {
+        let fingerprint = ManifestSource.fingerprint(directory)
+        guard manifests.withLock({ $0.fingerprint != fingerprint }) else { return }
+        let result = ManifestLoader(recursive: true).load([directory])
+        let before = allKeys()
+        guard result.diagnostics.isEmpty else {
+            for diagnostic in result.diagnostics { logger.error("invalid manifest", metadata: ["diagnostic": "\(diagnostic)"]) }
+            logger.error("not acting on a partial state", metadata: ["directory": "\(directory)", "invalid": "\(result.diagnostics.count)"])
+            manifests.withLock { $0 = ManifestSource(fingerprint: fingerprint, desired: nil) }
+            return
+        }
+        manifests.withLock { $0 = ManifestSource(fingerprint: fingerprint, desired: DesiredState(result.manifests.map(\.resource))) }
+        logger.notice("manifests loaded", metadata: ["directory": "\(directory)", "resources": "\(result.manifests.count)"])
+        enqueue(before + allKeys())
+    }
+
+    // MARK: - One pass
+
+    /// One full pass with plain lists (`--once`): read the desired state, reconcile, record.
     @discardableResult
     public func pass(now: Date = Date()) async -> Reconciler.Result? {
         let start = ContinuousClock.now
-        ControllerMetrics.queueDepth(1)
-        defer { ControllerMetrics.queueDepth(0) }
         do {
             let desired = try await desiredState()
             // Stop at once when leadership was lost while reading.
             guard isLeader else { return nil }
             let result = try await reconciler.reconcile(desired, options: Planner.Options(prune: settings.prune), now: now)
-            synced.store(true, ordering: .releasing)
             latest.withLock { previous in
                 previous = PassSnapshot(number: (previous?.number ?? 0) + 1, time: now, desired: desired, result: result)
             }
             ControllerMetrics.actions(result.outcomes)
             ControllerMetrics.reconcile(result: "ok", seconds: (ContinuousClock.now - start).seconds)
-            for outcome in result.outcomes {
-                logger.info("action", metadata: [
-                    "action.id": "\(outcome.action.id)", "action.verb": "\(outcome.action.verb.rawValue)",
-                    "action.target": "\(outcome.action.target)", "action.to": "\(outcome.action.to)",
-                    "action.verdict": "\(outcome.action.finalVerdict.rawValue)", "action.result": "\(outcome.journalText)",
-                ])
-            }
+            log(result.outcomes)
             return result
         } catch {
             ControllerMetrics.reconcile(result: "error", seconds: (ContinuousClock.now - start).seconds)
@@ -95,7 +272,6 @@ public final class ControllerLoop: Sendable {
         guard let directory = settings.manifestsDirectory else {
             return DesiredState(try await cluster.resources(namespace: nil))
         }
-        // Re-read on every pass: a mounted ConfigMap or git checkout changes underneath us.
         let result = ManifestLoader(recursive: true).load([directory])
         if !result.diagnostics.isEmpty {
             for diagnostic in result.diagnostics { logger.error("invalid manifest", metadata: ["diagnostic": "\(diagnostic)"]) }
@@ -104,6 +280,66 @@ public final class ControllerLoop: Sendable {
         // Approvals live in the cluster (hmsctl approve writes them) even when the rest is files.
         let approvals = try await cluster.resources(namespace: nil).filter { if case .approval = $0 { true } else { false } }
         return DesiredState(result.manifests.map(\.resource) + approvals)
+    }
+}
+
+/// The manifests directory as last loaded: what its files looked like, and what they declared
+/// (nil while one of them is invalid).
+struct ManifestSource: Sendable {
+    var fingerprint: [String] = []
+    var desired: DesiredState?
+
+    /// Path, size and modification time of every file under `directory`, sorted.
+    static func fingerprint(_ directory: String) -> [String] {
+        let url = URL(fileURLWithPath: directory)
+        let keys: [URLResourceKey] = [.contentModificationDateKey, .fileSizeKey, .isRegularFileKey]
+        guard let walker = FileManager.default.enumerator(at: url, includingPropertiesForKeys: keys) else { return ["unreadable"] }
+        var lines: [String] = []
+        for case let file as URL in walker {
+            guard let values = try? file.resourceValues(forKeys: Set(keys)), values.isRegularFile == true else { continue }
+            lines.append("\(file.path) \(values.fileSize ?? 0) \(values.contentModificationDate?.timeIntervalSince1970 ?? 0)")
+        }
+        return lines.sorted()
+    }
+}
+
+/// Wakes the worker: new keys, or a deadline. A signal while nobody waits is kept for the next wait.
+final class Wakeup: Sendable {
+    private let state = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func signal() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.pending = true
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    func wait(until deadline: ContinuousClock.Instant) async {
+        let timer = Task { [self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            if !Task.isCancelled { signal() }
+        }
+        defer { timer.cancel() }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.pending {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            signal()
+        }
     }
 }
 

@@ -31,6 +31,8 @@ public struct Executor: Sendable {
     public let cluster: ClusterAccess
     /// How many writes may be in flight at once.
     public var concurrency = 8
+    /// Asked before each write: false stops carrying out actions at once (the lease was lost).
+    public var mayAct: @Sendable () -> Bool = { true }
 
     public init(cluster: ClusterAccess) { self.cluster = cluster }
 
@@ -48,6 +50,7 @@ public struct Executor: Sendable {
 
     func perform(_ action: Action) async -> ActionOutcome {
         guard action.finalVerdict.proceeds else { return ActionOutcome(action: action, result: .notCarriedOut(action.finalVerdict)) }
+        guard mayAct() else { return ActionOutcome(action: action, result: .failed("not carried out: this replica no longer leads")) }
         do throws(KubeError) {
             switch action.verb {
             case .deploy, .update, .scale, .restart where action.target.kind != "Pod":

@@ -33,6 +33,8 @@ public struct Reconciler: Sendable {
         public var outcomes: [ActionOutcome]
         /// What the pass saw, for the console's ready counts.
         public var observed = ObservedState()
+        /// The keys (ServiceSpecs, Directives, Budgets) whose actions or status writes failed: to retry.
+        public var failed: Set<ObjectRef> = []
     }
 
     public func plan(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> (Plan, ObservedState) {
@@ -54,33 +56,55 @@ public struct Reconciler: Sendable {
         _ desired: DesiredState, options: Planner.Options, now: Date, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws(KubeError) -> Result {
         let observed = try await observe(desired)
+        return try await reconcile(desired, observed: observed, options: options, now: now, progress: progress)
+    }
+
+    /// Reconciles what was observed already (the controller's caches). Plans over the whole
+    /// desired state, since budgets and policies judge every action against all the others, but
+    /// carries out, records and writes the status of only what `scope` names (the work queue's
+    /// keys: ServiceSpecs, Directives, Budgets); nil is everything. `mayAct` is asked before each
+    /// write: a controller that lost its lease stops at once.
+    public func reconcile(
+        _ desired: DesiredState, observed: ObservedState, options: Planner.Options, now: Date, scope: Set<ObjectRef>? = nil,
+        mayAct: @escaping @Sendable () -> Bool = { true }, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws(KubeError) -> Result {
+        func inScope(_ ref: ObjectRef) -> Bool { scope?.contains(ref) ?? true }
         var options = options
         var ruleStatuses: [ObjectRef: AutoscaleRule.Status] = [:]
         if autoscale {
-            let evaluated = await AutoscaleReader(cluster: cluster).evaluate(desired, observed: observed, now: now)
+            let evaluated = await AutoscaleReader(cluster: cluster).evaluate(desired, observed: observed, now: now, scope: scope)
             options.recommendations.merge(evaluated.recommendations) { _, evaluated in evaluated }
             ruleStatuses = evaluated.statuses
         }
         let plan = Self.plan(desired, observed: observed, options: options, now: now)
-        let outcomes = await Executor(cluster: cluster).execute(plan, progress: progress)
-        await writeRuleStatus(desired, statuses: ruleStatuses, outcomes: outcomes, now: now)
-        await recordEvents(outcomes, desired: desired, now: now)
-        // Incidents before status: should this pass stop in between, the next raises them again,
-        // and an Event that exists already is not doubled.
-        await raiseIncidents(plan.directives, now: now)
-        await writeStatus(desired, observed: observed, outcomes: outcomes, now: now)
-        if statusScope == .all { await writeBudgetStatus(desired, observed: observed, outcomes: outcomes, now: now) }
-        await writeDirectiveStatus(plan.directives, desired: desired, outcomes: outcomes)
+        var executor = Executor(cluster: cluster)
+        executor.mayAct = mayAct
+        let mine = Plan(actions: plan.actions.filter { inScope($0.source) }, statuses: plan.statuses, directives: plan.directives.filter { inScope($0.directive) })
+        guard mayAct() else { return Result(plan: plan, outcomes: [], observed: observed) }
+        let outcomes = await executor.execute(mine, progress: progress)
+        var failed = Set(outcomes.filter { if case .failed = $0.result { true } else { false } }.map(\.action.source))
+        // Records and status only while leading; the journal keeps what was done either way.
+        if mayAct() {
+            failed.formUnion(await writeRuleStatus(desired, statuses: ruleStatuses, outcomes: outcomes, now: now))
+            await recordEvents(outcomes, desired: desired, now: now)
+            // Incidents before status: should this pass stop in between, the next raises them again,
+            // and an Event that exists already is not doubled.
+            await raiseIncidents(mine.directives, now: now)
+            let services = scope.map { scope in desired.services.filter { scope.contains($0.ref) } } ?? desired.services
+            failed.formUnion(await writeStatus(desired, services: services, observed: observed, outcomes: outcomes, now: now))
+            if statusScope == .all { failed.formUnion(await writeBudgetStatus(desired, observed: observed, outcomes: outcomes, now: now)) }
+            failed.formUnion(await writeDirectiveStatus(mine.directives, desired: desired, outcomes: outcomes))
+        }
         if let journal {
             do {
                 let time = RFC3339.string(from: now)
                 try journal.append(outcomes.map { Journal.entry($0.action, actor: actor, result: $0.journalText, time: time) }
-                    + plan.incidents.map { Journal.entry($0, actor: actor, time: time) })
+                    + mine.incidents.map { Journal.entry($0, actor: actor, time: time) })
             } catch {
                 throw .decoding("cannot append to the journal \(journal.path): \(error)")
             }
         }
-        return Result(plan: plan, outcomes: outcomes, observed: observed)
+        return Result(plan: plan, outcomes: outcomes, observed: observed, failed: failed)
     }
 
     static func namespaces(of desired: DesiredState) -> Set<String> {
@@ -192,7 +216,7 @@ public struct Reconciler: Sendable {
 
     /// Each Directive's status, as the plan worked it out, written when it differs from the stored
     /// one. A start that failed says why in its job's message.
-    func writeDirectiveStatus(_ reports: [DirectiveReport], desired: DesiredState, outcomes: [ActionOutcome]) async {
+    func writeDirectiveStatus(_ reports: [DirectiveReport], desired: DesiredState, outcomes: [ActionOutcome]) async -> Set<ObjectRef> {
         let stored = Dictionary(desired.directives.map { ($0.ref, $0.status) }, uniquingKeysWith: { first, _ in first })
         var failures: [String: String] = [:]
         for outcome in outcomes where outcome.action.verb == .startJob {
@@ -216,10 +240,7 @@ public struct Reconciler: Sendable {
             guard status != previous else { continue }
             patches.append((report.directive, Self.statusPatch(status, replacing: previous)))
         }
-        let cluster = cluster
-        _ = await concurrentMap(patches) { ref, body in
-            try? await cluster.send(.patchStatus(.of(Directive.self), namespace: ref.namespace, name: ref.name, type: .merge, body: body))
-        }
+        return await patchStatuses(patches, Directive.self)
     }
 
     /// A merge patch that turns the stored status into `status`: fields it no longer has are set to
@@ -238,7 +259,7 @@ public struct Reconciler: Sendable {
     /// Integrates each Budget's spend from the replicas that ran: the hourly cost stored at the last
     /// update, times the hours since. Kept in the Budget's status, so it survives restarts; written
     /// when the month or the hourly cost changes, and otherwise every five minutes.
-    func writeBudgetStatus(_ desired: DesiredState, observed: ObservedState, outcomes: [ActionOutcome], now: Date) async {
+    func writeBudgetStatus(_ desired: DesiredState, observed: ObservedState, outcomes: [ActionOutcome], now: Date) async -> Set<ObjectRef> {
         let month = Ledger.month(of: now)
         var patches: [(ObjectRef, [UInt8])] = []
         for budget in desired.budgets {
@@ -265,17 +286,15 @@ public struct Reconciler: Sendable {
             ]]
             patches.append((budget.ref, body.jsonBytes))
         }
-        let cluster = cluster
-        _ = await concurrentMap(patches) { ref, body in
-            try? await cluster.send(.patchStatus(.of(Budget.self), namespace: ref.namespace, name: ref.name, type: .merge, body: body))
-        }
+        return await patchStatuses(patches, Budget.self)
     }
 
     // MARK: - Status
 
     /// Each evaluated AutoscaleRule's status: metrics, recommendation history and scale events, so
     /// that stabilization survives a controller restart (the HPA forgets it).
-    func writeRuleStatus(_ desired: DesiredState, statuses: [ObjectRef: AutoscaleRule.Status], outcomes: [ActionOutcome], now: Date) async {
+    /// Returns the ServiceSpecs whose rule's status could not be written.
+    func writeRuleStatus(_ desired: DesiredState, statuses: [ObjectRef: AutoscaleRule.Status], outcomes: [ActionOutcome], now: Date) async -> Set<ObjectRef> {
         var patches: [(ObjectRef, [UInt8])] = []
         for rule in desired.autoscaleRules {
             guard var status = statuses[rule.ref] else { continue }
@@ -291,18 +310,16 @@ public struct Reconciler: Sendable {
             let stored = ClusterAccess.json(of: AutoscaleRule(metadata: rule.metadata, spec: rule.spec, status: status))
             patches.append((rule.ref, JSONValue.object(["status": stored["status"] ?? .null]).jsonBytes))
         }
-        let cluster = cluster
-        _ = await concurrentMap(patches) { ref, body in
-            try? await cluster.send(.patchStatus(.of(AutoscaleRule.self), namespace: ref.namespace, name: ref.name, type: .merge, body: body))
-        }
+        let targets = Dictionary(desired.autoscaleRules.map { ($0.ref, ClusterCache.target($0)) }, uniquingKeysWith: { first, _ in first })
+        return Set(await patchStatuses(patches, AutoscaleRule.self).compactMap { targets[$0] })
     }
 
     /// Each ServiceSpec's status: replicas, readiness, cost, last action, conditions. Written only
     /// when it differs from what is stored, so a pass with nothing to do writes nothing.
-    func writeStatus(_ desired: DesiredState, observed: ObservedState, outcomes: [ActionOutcome], now: Date) async {
-        var patches: [(ServiceSpec, [UInt8])] = []
+    func writeStatus(_ desired: DesiredState, services: [ServiceSpec], observed: ObservedState, outcomes: [ActionOutcome], now: Date) async -> Set<ObjectRef> {
+        var patches: [(ObjectRef, [UInt8])] = []
         let outcomesBySource = Dictionary(grouping: outcomes, by: \.action.source)
-        for service in desired.services where statusScope == .all || outcomesBySource[service.ref] != nil {
+        for service in services where statusScope == .all || outcomesBySource[service.ref] != nil {
             let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
             let live = observed.deployments[deploymentRef]
             let mine = outcomesBySource[service.ref] ?? []
@@ -336,13 +353,24 @@ public struct Reconciler: Sendable {
             // A merge patch of the status alone: no resourceVersion precondition, nothing else touched.
             let stored = ClusterAccess.json(of: ServiceSpec(metadata: service.metadata, spec: service.spec, status: status))
             let body = JSONValue.object(["status": stored["status"] ?? .null])
-            patches.append((service, body.jsonBytes))
+            patches.append((service.ref, body.jsonBytes))
         }
+        return await patchStatuses(patches, ServiceSpec.self)
+    }
+
+    /// Merge patches of the status, eight at a time; returns the resources whose patch failed.
+    func patchStatuses<R: Resource>(_ patches: [(ObjectRef, [UInt8])], _ kind: R.Type) async -> Set<ObjectRef> {
         let cluster = cluster
-        _ = await concurrentMap(patches) { service, body in
-            try? await cluster.send(.patchStatus(.of(ServiceSpec.self), namespace: service.ref.namespace, name: service.metadata.name,
-                                                        type: .merge, body: body))
+        let failed = await concurrentMap(patches) { ref, body -> ObjectRef? in
+            do throws(KubeError) {
+                try await cluster.patchStatus(.of(kind), namespace: ref.namespace, name: ref.name, body: body)
+                return nil
+            } catch {
+                // Gone meanwhile, or declared only in --manifests files: nothing to retry.
+                return error.reason == .notFound ? nil : ref
+            }
         }
+        return Set(failed.compactMap { $0 })
     }
 
     /// A condition keeps its transition time while its status stays the same.

@@ -22,7 +22,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "The kubeconfig context to use.")
     var context: String?
 
-    @Option(help: "Desired state from this directory of manifests (re-read every pass) instead of the custom resources.")
+    @Option(help: "Desired state from this directory of manifests (re-read when a file changes) instead of the custom resources.")
     var manifests: String?
 
     @Flag(help: "Elect a leader through a Lease, so that of several replicas only one acts.")
@@ -49,8 +49,11 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Console bearer tokens, one `TOKEN USER ROLE` a line (role viewer or approver). Without it the cluster checks tokens (TokenReview, SubjectAccessReview).")
     var consoleTokenFile: String?
 
-    @Option(help: "Seconds between reconcile passes.")
+    @Option(help: "Seconds between the timers' looks: AutoscaleRules due, Budget spend, the manifests directory, requeues of gated actions.")
     var syncSeconds = 5.0
+
+    @Option(help: "Seconds between resyncs: every resource reconciled again from the caches although no watch event came.")
+    var resyncSeconds = 600.0
 
     @Option(help: "The decision journal (JSON lines). Default: $HMS_JOURNAL or ~/.local/state/hms/journal.jsonl.")
     var journal: String?
@@ -87,6 +90,7 @@ struct ControllerCommand: AsyncParsableCommand {
         var settings = ControllerLoop.Settings()
         settings.manifestsDirectory = manifests
         settings.syncPeriod = .milliseconds(Int(syncSeconds * 1000))
+        settings.resyncPeriod = .milliseconds(Int(resyncSeconds * 1000))
         let elector = leaderElect
             ? LeaderElector(cluster: cluster, name: leaseName, namespace: leaseNamespace ?? config.namespace, identity: name, logger: logger)
             : nil

@@ -1,0 +1,182 @@
+import Foundation
+import JSON
+import Kube
+import Logging
+import Model
+import Planner
+import Synchronization
+
+/// One cached object: what the controller keeps of it, and the version it was read at.
+public struct CachedItem<Value: Sendable>: Sendable {
+    public var key: ObjectRef
+    public var resourceVersion: String
+    public var value: Value
+
+    public init(key: ObjectRef, resourceVersion: String, value: Value) {
+        self.key = key
+        self.resourceVersion = resourceVersion
+        self.value = value
+    }
+}
+
+/// A change the cache saw: nil before means added, nil after means deleted.
+public struct CacheChange<Value: Sendable>: Sendable {
+    public var key: ObjectRef
+    public var old: Value?
+    public var new: Value?
+}
+
+/// The objects of one kind as the last list and the watch events since made them, pure: each
+/// operation returns the changes it made, for the event handlers.
+public struct InformerStore<Value: Sendable>: Sendable {
+    public private(set) var items: [ObjectRef: CachedItem<Value>] = [:]
+    /// True once a full list was stored (client-go's `HasSynced`).
+    public private(set) var hasSynced = false
+
+    public init() {}
+
+    public var values: [Value] { items.values.map(\.value) }
+
+    public subscript(key: ObjectRef) -> Value? { items[key]?.value }
+
+    /// A list (at the start, or after 410 Gone): the list is the truth, objects it lacks were
+    /// deleted meanwhile. Objects at the version held already are no change.
+    public mutating func replace(_ listed: [CachedItem<Value>]) -> [CacheChange<Value>] {
+        var changes: [CacheChange<Value>] = []
+        var seen: Set<ObjectRef> = []
+        for item in listed {
+            seen.insert(item.key)
+            if let change = upsert(item) { changes.append(change) }
+        }
+        for (key, item) in items where !seen.contains(key) {
+            items[key] = nil
+            changes.append(CacheChange(key: key, old: item.value, new: nil))
+        }
+        hasSynced = true
+        return changes
+    }
+
+    /// An added or modified object (from the watch, or the answer to our own write). Ignored
+    /// when the store holds it at this version or a newer one.
+    public mutating func upsert(_ item: CachedItem<Value>) -> CacheChange<Value>? {
+        let old = items[item.key]
+        if let old, !Self.isNewer(item.resourceVersion, than: old.resourceVersion) { return nil }
+        items[item.key] = item
+        return CacheChange(key: item.key, old: old?.value, new: item.value)
+    }
+
+    public mutating func remove(_ key: ObjectRef) -> CacheChange<Value>? {
+        guard let old = items.removeValue(forKey: key) else { return nil }
+        return CacheChange(key: key, old: old.value, new: nil)
+    }
+
+    /// Versions are opaque to clients, except that the same version means the same object.
+    /// Integer versions (etcd's, the mock's) are compared, as client-go's mutation cache does, so
+    /// that a late watch event does not undo the answer to a write that came after it.
+    static func isNewer(_ candidate: String, than held: String) -> Bool {
+        if candidate == held { return false }
+        if let candidate = UInt64(candidate), let held = UInt64(held) { return candidate > held }
+        return true
+    }
+}
+
+/// A cache of one kind, cluster-wide, kept current by a list and then a watch from the list's
+/// version (`WatchSequence`: it resumes after a dropped connection from the last version seen,
+/// and lists again on 410 Gone). Each change goes to the handler given to `run`.
+///
+/// `Object` is what the API sends; `Value` is what the controller keeps of it (a typed resource,
+/// or a small projection of a Deployment or Pod, so that 1,000 Deployments cost little memory).
+public final class Informer<Object: Decodable & Sendable, Value: Sendable>: Sendable {
+    public let resource: ResourceType
+    public let labelSelector: String?
+    public let fieldSelector: String?
+    private let identify: @Sendable (Object) -> (key: ObjectRef, resourceVersion: String)
+    private let project: @Sendable (Object) -> Value
+    private let store = Mutex(InformerStore<Value>())
+    private let handler = Mutex<(@Sendable ([CacheChange<Value>]) -> Void)?>(nil)
+
+    public init(
+        _ resource: ResourceType, labelSelector: String? = nil, fieldSelector: String? = nil,
+        identify: @escaping @Sendable (Object) -> (key: ObjectRef, resourceVersion: String),
+        project: @escaping @Sendable (Object) -> Value
+    ) {
+        self.resource = resource
+        self.labelSelector = labelSelector
+        self.fieldSelector = fieldSelector
+        self.identify = identify
+        self.project = project
+    }
+
+    public var hasSynced: Bool { store.withLock { $0.hasSynced } }
+    public var values: [Value] { store.withLock { $0.values } }
+    public var count: Int { store.withLock { $0.items.count } }
+    public var keys: [ObjectRef] { store.withLock { Array($0.items.keys) } }
+    public subscript(key: ObjectRef) -> Value? { store.withLock { $0[key] } }
+
+    func item(_ object: Object) -> CachedItem<Value> {
+        let (key, version) = identify(object)
+        return CachedItem(key: key, resourceVersion: version, value: project(object))
+    }
+
+    /// Applies one watch event; returns the changes (also given to the handler).
+    @discardableResult
+    public func apply(_ event: WatchEvent<Object>) -> [CacheChange<Value>] {
+        let changes: [CacheChange<Value>] = store.withLock { store in
+            switch event {
+            case .relisted(let objects, _): return store.replace(objects.map(item))
+            case .added(let object), .modified(let object): return store.upsert(item(object)).map { [$0] } ?? []
+            case .deleted(let object): return store.remove(identify(object).key).map { [$0] } ?? []
+            case .bookmark, .error: return []
+            }
+        }
+        if !changes.isEmpty, let handler = handler.withLock({ $0 }) { handler(changes) }
+        return changes
+    }
+
+    /// The answer to one of our writes: stored at once, so that work done before its watch event
+    /// arrives does not act on the old version (and write twice).
+    public func overlay(_ object: Object) {
+        apply(.modified(object))
+    }
+
+    /// Lists and watches until cancelled; a watch that fails in a way its own retries cannot mend
+    /// (403, an undecodable object) starts over with a fresh list after a backoff.
+    public func run(client: KubeClient, watchTimeoutSeconds: Int, logger: Logger, onChange: @escaping @Sendable ([CacheChange<Value>]) -> Void) async {
+        handler.withLock { $0 = onChange }
+        var failures = 0
+        while !Task.isCancelled {
+            let options = WatchOptions(labelSelector: labelSelector, fieldSelector: fieldSelector, timeoutSeconds: watchTimeoutSeconds)
+            do {
+                for try await event in client.watch(Object.self, resource, allNamespaces: true, options: options) {
+                    if case .relisted = event { failures = 0 }
+                    apply(event)
+                }
+                return  // the sequence ends only when cancelled
+            } catch {
+                failures += 1
+                logger.warning("watch failed; listing again", metadata: ["kube.resource": "\(resource)", "error": "\(error)"])
+                let delay = min(30.0, 0.5 * pow(2, Double(min(failures, 6))))
+                try? await Task.sleep(for: .seconds(delay))
+            }
+        }
+    }
+}
+
+extension Informer where Object: Resource, Value == Object {
+    /// A cache of one of our kinds, as typed values.
+    public convenience init() {
+        self.init(.of(Object.self), identify: { object in (object.ref, object.metadata.resourceVersion ?? "") }, project: { $0 })
+    }
+}
+
+extension Informer where Object == JSONValue {
+    /// A cache of a built-in kind, kept as `project` reads it.
+    public convenience init(_ resource: ResourceType, kind: String, labelSelector: String? = nil, fieldSelector: String? = nil,
+                            project: @escaping @Sendable (JSONValue) -> Value) {
+        self.init(resource, labelSelector: labelSelector, fieldSelector: fieldSelector, identify: { object in
+            let metadata = object["metadata"]
+            return (ObjectRef(kind: kind, namespace: metadata?["namespace"]?.stringValue ?? "", name: metadata?["name"]?.stringValue ?? ""),
+                    metadata?["resourceVersion"]?.stringValue ?? "")
+        }, project: project)
+    }
+}

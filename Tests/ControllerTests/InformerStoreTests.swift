@@ -1,0 +1,63 @@
+import Controller
+import Planner
+import Testing
+
+@Suite struct InformerStoreTests {
+    func item(_ name: String, _ version: String, _ value: String) -> CachedItem<String> {
+        CachedItem(key: ObjectRef(kind: "ConfigMap", namespace: "default", name: name), resourceVersion: version, value: value)
+    }
+
+    func describe(_ changes: [CacheChange<String>]) -> [String] {
+        changes.map { "\($0.key.name): \($0.old ?? "-") -> \($0.new ?? "-")" }.sorted()
+    }
+
+    @Test func aListReplacesTheStoreAndReportsOnlyWhatChanged() {
+        var store = InformerStore<String>()
+        #expect(!store.hasSynced)
+        #expect(describe(store.replace([item("a", "1", "a1"), item("b", "2", "b1")])) == ["a: - -> a1", "b: - -> b1"])
+        #expect(store.hasSynced)
+        // After a 410: a unchanged, b changed, c new, and a deletion the watch missed.
+        var relisted = store
+        #expect(describe(relisted.replace([item("b", "5", "b2"), item("c", "6", "c1")])) == ["a: a1 -> -", "b: b1 -> b2", "c: - -> c1"])
+        #expect(describe(store.replace([item("a", "1", "a1"), item("b", "2", "b1")])) == [])
+        #expect(relisted.values.sorted() == ["b2", "c1"])
+    }
+
+    @Test func anEventAtTheVersionHeldOrAnOlderOneIsNoChange() {
+        var store = InformerStore<String>()
+        _ = store.replace([item("a", "10", "a10")])
+        #expect(store.upsert(item("a", "10", "again")) == nil)
+        #expect(store.upsert(item("a", "9", "late")) == nil)
+        #expect(store[ObjectRef(kind: "ConfigMap", namespace: "default", name: "a")] == "a10")
+        let change = store.upsert(item("a", "11", "a11"))
+        #expect(change?.old == "a10")
+        #expect(change?.new == "a11")
+    }
+
+    @Test func theAnswerToOurWriteIsNotUndoneByALateWatchEvent() {
+        var store = InformerStore<String>()
+        _ = store.replace([item("a", "10", "spec 1")])
+        // Someone edits a (version 11); our status write answers with version 12, before the
+        // watch delivers 11.
+        #expect(store.upsert(item("a", "12", "spec 2 + status")) != nil)
+        #expect(store.upsert(item("a", "11", "spec 2")) == nil)
+        #expect(store.upsert(item("a", "12", "spec 2 + status")) == nil)
+        #expect(store.values == ["spec 2 + status"])
+    }
+
+    @Test func versionsThatAreNotNumbersCompareOnlyForEquality() {
+        var store = InformerStore<String>()
+        _ = store.replace([item("a", "x7", "one")])
+        #expect(store.upsert(item("a", "x7", "same")) == nil)
+        #expect(store.upsert(item("a", "a1", "other")) != nil)
+    }
+
+    @Test func aDeletionRemovesAndReportsTheLastValue() {
+        var store = InformerStore<String>()
+        _ = store.replace([item("a", "1", "a1")])
+        let key = ObjectRef(kind: "ConfigMap", namespace: "default", name: "a")
+        #expect(store.remove(key)?.old == "a1")
+        #expect(store.remove(key) == nil)
+        #expect(store.values.isEmpty)
+    }
+}
