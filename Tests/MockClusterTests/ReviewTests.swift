@@ -129,6 +129,10 @@ import Testing
         #expect(tokenReviews?["verbs"] == ["create"])
         let accessReviews = harness.get("/apis/authorization.k8s.io/v1")["resources"]?.arrayValue?.first
         #expect(accessReviews?["kind"] == "SubjectAccessReview")
+        // kubectl create -f looks the kind up in OpenAPI before it posts.
+        let index = harness.get("/openapi/v3")["paths"]?["apis/authentication.k8s.io/v1"]?["serverRelativeURL"]?.stringValue ?? ""
+        let post = harness.get(index)["paths"]?["/apis/authentication.k8s.io/v1/tokenreviews"]?["post"]
+        #expect(post?["x-kubernetes-group-version-kind"] == ["group": "authentication.k8s.io", "version": "v1", "kind": "TokenReview"])
     }
 
     @Test func theControlEndpointShowsUsersAndRolesButNeverTokens() {
