@@ -100,7 +100,7 @@ public enum Page {
             </head>
             <body>
             <header><h1>Ops console</h1>
-            <p>Signed in as <strong>\(escape(viewer.user))</strong> (\(viewer.canApprove ? "approver" : "viewer")).
+            <p>Signed in as <strong>\(escape(viewer.user))</strong> (\(role(of: viewer))).
             \(snapshot.map { "Latest reconcile pass: <time id=\"pass\" data-pass=\"\($0.number)\" datetime=\"\(RFC3339.string(from: $0.time))\">\(RFC3339.string(from: $0.time))</time>." } ?? "No reconcile pass has completed yet.")
             <span id="live" aria-live="polite"></span></p>
             </header>
@@ -115,6 +115,12 @@ public enum Page {
         html += journalSection(journal, filter: filter)
         html += "</main>\n<script>\(script)</script>\n</body>\n</html>\n"
         return html
+    }
+
+    static func role(of viewer: Principal) -> String {
+        if viewer.canApprove { return "approver" }
+        guard !viewer.approvesIn.isEmpty else { return "viewer" }
+        return "approver in " + viewer.approvesIn.sorted().map(escape).joined(separator: ", ")
     }
 
     // MARK: - Sections
@@ -254,7 +260,7 @@ public enum Page {
         let total = run.jobs.count
         let done = run.jobs.filter { $0.state == .succeeded }.count
         let failed = run.jobs.filter { $0.state == .failed || $0.state == .timedOut }.count
-        var html = "<tr data-run=\"\(escape(runID))\"><th scope=\"row\">\(escape(run.date)) \(timeTag(run.scheduledTime))"
+        var html = "<tr data-run=\"\(escape(runID))\"><th scope=\"row\">\(timeTag(run.scheduledTime))"
         html += trigger == .manual ? " <small>(manual)</small>" : ""
         html += run.completionTime.map { "<br><small>complete \(timeTag($0))</small>" } ?? ""
         html += "</th>\n<td><span class=\"done\">\(done)</span> of <span class=\"total\">\(total)</span> jobs done"
@@ -300,8 +306,15 @@ public enum Page {
         }
     }
 
+    /// `2026-11-26 09:06 UTC` (seconds only when there are some), machine-readable in `datetime`.
     static func timeTag(_ rfc3339: String) -> String {
-        "<time datetime=\"\(escape(rfc3339))\">\(escape(rfc3339))</time>"
+        guard let date = RFC3339.date(from: rfc3339) else { return "<time>\(escape(rfc3339))</time>" }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        var text = String(format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
+        if let second = parts.second, second != 0 { text += String(format: ":%02d", second) }
+        return "<time datetime=\"\(escape(RFC3339.string(from: date)))\">\(text) UTC</time>"
     }
 
     static func held(_ snapshot: PassSnapshot?, viewer: Principal) -> String {
@@ -318,7 +331,7 @@ public enum Page {
                 html += "<li><strong>\(escape(gate.gate))</strong>: <span class=\"verdict \(gate.verdict.rawValue.lowercased())\">\(gate.verdict.rawValue)</span> — \(escape(gate.reason))</li>"
             }
             html += "</ul>\n"
-            if viewer.canApprove {
+            if viewer.mayApprove(in: action.source.namespace) {
                 for (decision, label) in [("approve", "Approve"), ("reject", "Reject")] {
                     html += "<form method=\"post\" action=\"/ops/\(decision)\"><input type=\"hidden\" name=\"id\" value=\"\(escape(action.id))\">"
                     html += "<button type=\"submit\" class=\"\(decision)\">\(label)<span class=\"sr\"> \(escape(action.id))</span></button></form>\n"

@@ -43,13 +43,21 @@ struct ConsoleServer {
             headers[.location] = "/ops"
             return Response(status: .seeOther, headers: headers)
         }
-        guard case .allow(let principal) = await authorize(request, .page) else { return Self.unauthorized() }
+        guard case .allow(var principal) = await authorize(request, .page) else { return Self.unauthorized() }
+        let snapshot = loop.snapshot
+        // Not an approver everywhere: perhaps in the namespaces of the actions that wait (RoleBindings).
+        if !principal.canApprove, let token = token(request) {
+            for namespace in Set((snapshot?.held ?? []).map(\.source.namespace)).sorted()
+            where await authenticator.principal(for: token, namespace: namespace)?.canApprove == true {
+                principal.approvesIn.insert(namespace)
+            }
+        }
         let entries = (try? journal.read()) ?? []
         let notice = query["done"].flatMap { done -> String? in
             guard let id = query["id"], ApprovalObject.isActionID(id), done == "approve" || done == "reject" else { return nil }
             return "\(done == "approve" ? "Approval" : "Rejection") of \(id) written; the next reconcile pass carries it out."
         }
-        let html = Page.render(snapshot: loop.snapshot, journal: entries, filter: JournalFilter(query: query), viewer: principal, notice: notice)
+        let html = Page.render(snapshot: snapshot, journal: entries, filter: JournalFilter(query: query), viewer: principal, notice: notice)
         return Self.html(html)
     }
 

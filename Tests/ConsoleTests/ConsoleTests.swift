@@ -193,7 +193,9 @@ import Testing
         let html = Page.render(snapshot: snapshot, journal: [incident], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
         let section = String(html[html.range(of: "<section id=\"directives\"")!.lowerBound..<html.range(of: "<section id=\"held\"")!.lowerBound])
         #expect(section.contains("Latest 3 of 5 runs, newest first"))
-        #expect(section.contains("Next run: <time datetime=\"2027-01-16T11:00:00Z\">"))
+        #expect(section.contains("Next run: <time datetime=\"2027-01-16T11:00:00Z\">2027-01-16 11:00 UTC</time>."))
+        #expect(section.contains("<th scope=\"row\"><time datetime=\"2027-01-15T11:00:00Z\">2027-01-15 11:00 UTC</time></th>"))
+        #expect(section.contains("by <time datetime=\"2027-01-15T12:00:00Z\">2027-01-15 12:00 UTC</time>: <span class=\"slo-state at-risk\">"))
         // Newest first, three of them.
         let order = ["20270115-1100", "20270114-1100", "20270113-1100"].map { section.range(of: "data-run=\"\($0)\"")?.lowerBound }
         #expect(order.allSatisfy { $0 != nil } && order[0]! < order[1]! && order[1]! < order[2]!)
@@ -223,7 +225,7 @@ import Testing
         let html = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
         #expect(html.contains("<td class=\"incidents\"><p><strong class=\"incident\">SLOBreached</strong></p></td>"))
         #expect(html.contains("<h3 id=\"directive-power-b\">power/b</h3>\n<p>No runs yet.</p>"))
-        #expect(html.contains("data-run=\"20270115-075900\""))
+        #expect(html.contains("data-run=\"20270115-075900\"><th scope=\"row\"><time datetime=\"2027-01-15T07:59:00Z\">2027-01-15 07:59 UTC</time> <small>(manual)</small>"))
         #expect(html.contains("<small>(manual)</small>"))
         #expect(html.contains("<td class=\"slo\">no SLO</td>"))
         let none = Page.render(snapshot: nil, journal: [], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
@@ -241,6 +243,13 @@ import Testing
         let forApprover = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(), viewer: Principal(user: "a", canApprove: true))
         #expect(forApprover.contains("<form method=\"post\" action=\"/ops/approve\"><input type=\"hidden\" name=\"id\" value=\"act-00000000000000ab\">"))
         #expect(forApprover.contains("action=\"/ops/reject\""))
+        // Approving by a RoleBinding: buttons for the actions of that namespace only.
+        let inNamespace = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(),
+                                      viewer: Principal(user: "p", canApprove: false, approvesIn: ["student-aid"]))
+        #expect(inNamespace.contains("action=\"/ops/approve\"") && inNamespace.contains("(approver in student-aid)"))
+        let elsewhere = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(),
+                                    viewer: Principal(user: "p", canApprove: false, approvesIn: ["power"]))
+        #expect(!elsewhere.contains("action=\"/ops/approve\""))
     }
 
     @Test func textFromResourcesIsEscaped() throws {
