@@ -30,12 +30,16 @@ bin="$(swift build --show-bin-path)"
 export HMS_JOURNAL="$work/journal.jsonl"
 start_mock --pod-startup-seconds 0.3 --job-seconds 1
 controller_pid=""
+# stop_controller: SIGTERM, and a graceful stop within 10 s (else SIGKILL, and it says so).
 stop_controller() {
+    stopped=yes
     if [ -n "$controller_pid" ]; then
         kill "$controller_pid" 2>/dev/null || true
-        # A graceful stop; an open event stream must not hold the script up for long.
         for _ in $(seq 100); do kill -0 "$controller_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$controller_pid" 2>/dev/null || true
+        if kill -0 "$controller_pid" 2>/dev/null; then
+            stopped=no
+            kill -9 "$controller_pid" 2>/dev/null || true
+        fi
         wait "$controller_pid" 2>/dev/null || true
         controller_pid=""
     fi
@@ -135,7 +139,14 @@ echo "== 1. static token file: ops console at $console/ops against $server"
 wait_until 30 deployed || true
 expect "the controller deploys the service" "$(replicas)" "4"
 access_rules "token file"
+# An open page keeps its event stream open: SIGTERM must still stop the controller.
+curl -sN -H "Authorization: Bearer $viewer_token" "$console/ops/events" >/dev/null 2>&1 &
+stream_pid=$!
+sleep 0.5
 stop_controller
+expect "SIGTERM stops the controller with an event stream open" "$stopped" "yes"
+kill "$stream_pid" 2>/dev/null || true
+wait "$stream_pid" 2>/dev/null || true
 
 # 2. The cluster setup: TokenReview and SubjectAccessReview, answered by the mock's tables. Alice
 #    may approve; victor may only read; carol may create Approvals but lacks the approve verb;

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Model
+import ServiceLifecycle
 
 /// The ops console over HTTP: `/ops` (the page), `/ops/events` (server-sent events, one per pass),
 /// `/ops/approve` and `/ops/reject` (forms that write Approvals). Every request needs a bearer token,
@@ -71,7 +72,8 @@ struct ConsoleServer {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var seen = loop.snapshot?.number ?? 0
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-            while !Task.isCancelled {
+            // Ends on SIGTERM too: an open page must not hold up the controller's graceful stop.
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 try await Task.sleep(for: .milliseconds(250))
                 let number = loop.snapshot?.number ?? 0
                 if number != seen {
