@@ -78,7 +78,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "hms-mock-cluster",
-            dependencies: ["MockClusterServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MockCluster", "MockClusterServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(
             name: "HMSCtlCommands",

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# End to end: the ops console in a real browser. Headless Chromium driven by Selenium loads /ops
-# against the mock cluster, checks the numbers, approves a held scale-up and sees the Deployment
-# scale; curl checks the access rules (401 without a token, 403 for a viewer's approval).
+# End to end: the ops console in a real browser, against the mock cluster, in its two setups.
+#  1. The mock setup: tokens and roles from `--console-token-file`; curl checks the access rules
+#     (401 without a token, 403 for a viewer's approval, no Approve button for a viewer).
+#  2. The cluster setup: no token file, so the console asks the cluster: a TokenReview for who the
+#     token is, a SubjectAccessReview for the `approve` verb on approvals.ops.hms.gov. The mock
+#     answers both from the tables `PUT /mock/v1/auth` sets. curl checks the same rules, then
+#     headless Chromium driven by Selenium loads /ops, checks the services' and the Directives'
+#     numbers, approves a held scale-up and sees the Deployment scale.
 # The browser signs in with `/ops?token=...` once: the console sets an HttpOnly cookie and redirects
 # to /ops (Selenium cannot set request headers; the cookie keeps the token out of the URL after that).
 #   hack/e2e-console.sh            (run by hack/test.sh)
@@ -23,9 +28,23 @@ source hack/lib/e2e.sh
 swift build --product hms-controller >/dev/null
 bin="$(swift build --show-bin-path)"
 export HMS_JOURNAL="$work/journal.jsonl"
-start_mock --pod-startup-seconds 0.3
+start_mock --pod-startup-seconds 0.3 --job-seconds 1
 controller_pid=""
-trap '[ -z "$controller_pid" ] || kill "$controller_pid" 2>/dev/null || true; cleanup' EXIT
+# stop_controller: SIGTERM, and a graceful stop within 10 s (else SIGKILL, and it says so).
+stop_controller() {
+    stopped=yes
+    if [ -n "$controller_pid" ]; then
+        kill "$controller_pid" 2>/dev/null || true
+        for _ in $(seq 100); do kill -0 "$controller_pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$controller_pid" 2>/dev/null; then
+            stopped=no
+            kill -9 "$controller_pid" 2>/dev/null || true
+        fi
+        wait "$controller_pid" 2>/dev/null || true
+        controller_pid=""
+    fi
+}
+trap 'stop_controller; cleanup' EXIT
 
 k apply -f manifests/crds/ >/dev/null
 printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"student-aid"}}' | k apply -f - >/dev/null
@@ -33,51 +52,138 @@ sed '/freezeWindows:/,+1d' manifests/examples/governance.yaml | k apply -f - >/d
 k apply -f manifests/examples/student-aid-surge.yaml >/dev/null
 k patch autoscalerule eligibility-api -n student-aid --type merge -p '{"spec":{"syncPeriodSeconds":1}}' >/dev/null
 
+# Two Directives of three jobs each, scheduled two minutes ago and missed "while the controller was
+# down" (their status says they last ran the day before): the first pass catches both runs up. The
+# late one's SLO deadline was a minute after the run (breached); the other's is 30 minutes after (met).
+printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"power"}}' | k apply -f - >/dev/null
+py() { python3 -c "import datetime, zoneinfo; utc = datetime.timezone.utc; chicago = zoneinfo.ZoneInfo('America/Chicago'); $1"; }
+scheduled=$(py "print((datetime.datetime.now(utc).replace(second=0, microsecond=0) - datetime.timedelta(minutes=2)).isoformat())")
+local_time() { py "print((datetime.datetime.fromisoformat('$scheduled') + datetime.timedelta(minutes=$1)).astimezone(chicago).strftime('%H:%M'))"; }
+yesterday=$(py "print((datetime.datetime.fromisoformat('$scheduled') - datetime.timedelta(days=1)).strftime('%Y-%m-%dT%H:%M:%SZ'))")
+run_id=$(py "print(datetime.datetime.fromisoformat('$scheduled').strftime('%Y%m%d-%H%M'))")
+for directive in dispatch-late:1 dispatch-ontime:30; do
+    name=${directive%%:*}
+    cat <<EOF | k apply -f - >/dev/null
+apiVersion: ops.hms.gov/v1alpha1
+kind: Directive
+metadata: {name: $name, namespace: power}
+spec:
+  schedule: "$(local_time 0)"
+  timeZone: America/Chicago
+  template: {image: registry.gov/power-worker:2.1, command: [dispatch], resources: {cpu: 250m, memory: 128Mi}}
+  jobs:
+  - {id: power-tx, payload: {region: TX, megawatts: 400}}
+  - {id: power-ok, payload: {region: OK, megawatts: 350}}
+  - {id: power-ar, payload: {region: AR, megawatts: 250}}
+  maxRuntimeSeconds: 600
+  slo: {finishBefore: "$(local_time "${directive#*:}")"}
+  catchUp: latest
+EOF
+    k patch directive "$name" -n power --subresource=status --type=merge -p "{\"status\":{\"lastScheduleTime\":\"$yesterday\"}}" >/dev/null
+done
+
 # Random tokens: nothing guessable, and nothing printed.
-approver_token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-viewer_token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+token() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+approver_token=$(token)
+viewer_token=$(token)
+creator_token=$(token)
+lead_token=$(token)
 printf '%s alice approver\n%s victor viewer\n' "$approver_token" "$viewer_token" >"$work/tokens"
 chmod 600 "$work/tokens"
 
-"$bin/hms-controller" --sync-seconds 0.5 --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 \
-    --console-addr 127.0.0.1:0 --console-token-file "$work/tokens" -v 2 >"$work/controller.log" 2>&1 &
-controller_pid=$!
-port=""
-for _ in $(seq 100); do
-    port=$(grep '"ops console listening"' "$work/controller.log" 2>/dev/null | sed -n 's/.*"addr":"[^"]*:\([0-9][0-9]*\)".*/\1/p' | head -1 || true)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-if [ -z "$port" ]; then
-    cat "$work/controller.log"
-    echo "e2e-console: the console did not start" >&2
-    exit 1
-fi
-console="http://127.0.0.1:$port"
-echo "== ops console at $console/ops against $server"
-
-replicas() { k get deploy eligibility-api -n student-aid -o jsonpath='{.spec.replicas}' 2>/dev/null; }
-wait_replicas() { for _ in $(seq $(($2 * 10))); do [ "$(replicas)" = "$1" ] && return 0; sleep 0.1; done; return 1; }
-wait_replicas 4 30 || true
-expect "the controller deploys the service" "$(replicas)" "4"
+# start_controller FLAGS...: the controller with its console on a free port; sets $console.
+start_controller() {
+    "$bin/hms-controller" --sync-seconds 0.5 --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 \
+        --console-addr 127.0.0.1:0 -v 2 "$@" >>"$work/controller.log" 2>&1 &
+    controller_pid=$!
+    local port=""
+    for _ in $(seq 100); do
+        port=$(grep '"ops console listening"' "$work/controller.log" 2>/dev/null | tail -1 | sed -n 's/.*"addr":"[^"]*:\([0-9][0-9]*\)".*/\1/p' || true)
+        [ -n "$port" ] && [ "$port" != "${previous_port:-}" ] && break
+        sleep 0.1
+    done
+    if [ -z "$port" ] || [ "$port" = "${previous_port:-}" ]; then
+        cat "$work/controller.log"
+        echo "e2e-console: the console did not start" >&2
+        exit 1
+    fi
+    previous_port=$port
+    console="http://127.0.0.1:$port"
+}
 
 status() { curl -s -o "$work/body" -w '%{http_code}' "$@"; }
-expect "no token: 401" "$(status "$console/ops")" "401"
-expect_match "no token: no data in the answer" "$(cat "$work/body")" "^a bearer token is required$"
-expect "a wrong token: 401" "$(status -H "Authorization: Bearer wrong" "$console/ops")" "401"
-expect "no token: the event stream is 401 too" "$(status "$console/ops/events")" "401"
-expect "a viewer reads the page" "$(status -H "Authorization: Bearer $viewer_token" "$console/ops")" "200"
-expect "a viewer sees no Approve button" "$(grep -c 'action="/ops/approve"' "$work/body" || true)" "0"
-expect "a viewer's approval: 403" \
-    "$(status -H "Authorization: Bearer $viewer_token" -d id=act-0000000000000000 "$console/ops/approve")" "403"
-expect "the page never shows a token" "$(grep -c -e "$viewer_token" -e "$approver_token" "$work/body" || true)" "0"
+# access_rules SETUP: what every setup must refuse and allow.
+access_rules() {
+    expect "$1: no token: 401" "$(status "$console/ops")" "401"
+    expect_match "$1: no token: no data in the answer" "$(cat "$work/body")" "^a bearer token is required$"
+    expect "$1: a wrong token: 401" "$(status -H "Authorization: Bearer wrong" "$console/ops")" "401"
+    expect "$1: a wrong token in ?token=: 401" "$(status "$console/ops?token=wrong")" "401"
+    expect "$1: no token: the event stream is 401 too" "$(status "$console/ops/events")" "401"
+    expect "$1: a viewer reads the page" "$(status -H "Authorization: Bearer $viewer_token" "$console/ops")" "200"
+    expect "$1: signed in as victor, a viewer" "$(grep -c 'Signed in as <strong>victor</strong> (viewer)' "$work/body" || true)" "1"
+    expect "$1: a viewer sees no Approve button" "$(grep -c 'action="/ops/approve"' "$work/body" || true)" "0"
+    expect "$1: a viewer's approval: 403" \
+        "$(status -H "Authorization: Bearer $viewer_token" -d id=act-0000000000000000 "$console/ops/approve")" "403"
+    expect "$1: no token's approval: 401" "$(status -d id=act-0000000000000000 "$console/ops/approve")" "401"
+    expect "$1: the page never shows a token" "$(grep -c -e "$viewer_token" -e "$approver_token" "$work/body" || true)" "0"
+    expect "$1: alice reads the page as an approver" "$(status -H "Authorization: Bearer $approver_token" "$console/ops")" "200"
+    expect "$1: signed in as alice, an approver" "$(grep -c 'Signed in as <strong>alice</strong> (approver)' "$work/body" || true)" "1"
+}
+
+replicas() { k get deploy eligibility-api -n student-aid -o jsonpath='{.spec.replicas}' 2>/dev/null; }
+deployed() { [ "$(replicas)" = "4" ]; }
+
+# 1. The mock setup: a static token file.
+start_controller --console-token-file "$work/tokens"
+echo "== 1. static token file: ops console at $console/ops against $server"
+wait_until 30 deployed || true
+expect "the controller deploys the service" "$(replicas)" "4"
+access_rules "token file"
+# An open page keeps its event stream open: SIGTERM must still stop the controller.
+curl -sN -H "Authorization: Bearer $viewer_token" "$console/ops/events" >/dev/null 2>&1 &
+stream_pid=$!
+sleep 0.5
+stop_controller
+expect "SIGTERM stops the controller with an event stream open" "$stopped" "yes"
+kill "$stream_pid" 2>/dev/null || true
+wait "$stream_pid" 2>/dev/null || true
+
+# 2. The cluster setup: TokenReview and SubjectAccessReview, answered by the mock's tables. Alice
+#    may approve; victor may only read; carol may create Approvals but lacks the approve verb;
+#    paula may approve in student-aid only (a RoleBinding, in RBAC terms).
+curl -fsS -X PUT -H 'Content-Type: application/json' "$server/mock/v1/auth" -d @- >/dev/null <<EOF
+{"tokens": [{"token": "$approver_token", "user": "alice", "groups": ["ops"]},
+            {"token": "$viewer_token", "user": "victor"},
+            {"token": "$creator_token", "user": "carol"},
+            {"token": "$lead_token", "user": "paula", "groups": ["student-aid-leads"]}],
+ "roles": [{"group": "ops", "verbs": ["approve"], "apiGroups": ["ops.hms.gov"], "resources": ["approvals"]},
+           {"user": "victor", "verbs": ["get", "list", "watch"], "apiGroups": ["ops.hms.gov"], "resources": ["*"]},
+           {"user": "carol", "verbs": ["create", "get", "list"], "apiGroups": ["ops.hms.gov"], "resources": ["approvals"]},
+           {"group": "student-aid-leads", "verbs": ["approve"], "apiGroups": ["ops.hms.gov"], "resources": ["approvals"], "namespaces": ["student-aid"]}]}
+EOF
+expect "the mock shows its users, not their tokens" \
+    "$(curl -fsS "$server/mock/v1/auth" | python3 -c 'import json,sys; print(" ".join(t["user"] for t in json.load(sys.stdin)["tokens"]))')" "alice carol paula victor"
+clear_requests
+start_controller
+echo "== 2. TokenReview and SubjectAccessReview: ops console at $console/ops against $server"
+access_rules "cluster reviews"
+expect "a user who may create Approvals but not approve sees no button" \
+    "$(status -H "Authorization: Bearer $creator_token" "$console/ops") $(grep -c 'Signed in as <strong>carol</strong> (viewer)' "$work/body" || true)" "200 1"
+expect "... and gets a 403 from the endpoint" \
+    "$(status -H "Authorization: Bearer $creator_token" -d id=act-0000000000000000 "$console/ops/approve")" "403"
+reviews=$(curl -fsS "$server/mock/v1/requests" | python3 -c '
+import json, sys
+paths = [e["path"] for e in json.load(sys.stdin)["items"] if e["method"] == "POST"]
+print(sum(p == "/apis/authentication.k8s.io/v1/tokenreviews" for p in paths) > 0, sum(p == "/apis/authorization.k8s.io/v1/subjectaccessreviews" for p in paths) > 0)')
+expect "the console asked TokenReviews and SubjectAccessReviews" "$reviews" "True True"
 
 hack/install-deps.sh pip:selenium >/dev/null
 mkdir -p .build
 status=0
-CONSOLE="$console" MOCK="$server" APPROVER_TOKEN="$approver_token" KUBECONFIG="$work/kubeconfig" SCREENSHOT=.build/console.png \
-    PYTHONDONTWRITEBYTECODE=1 .venv/bin/python Tests/e2e/console/browser.py || status=$?
+CONSOLE="$console" MOCK="$server" APPROVER_TOKEN="$approver_token" NAMESPACE_APPROVER_TOKEN="$lead_token" KUBECONFIG="$work/kubeconfig" SCREENSHOT=.build/console.png \
+    RUN_ID="$run_id" PYTHONDONTWRITEBYTECODE=1 .venv/bin/python Tests/e2e/console/browser.py || status=$?
 [ "$status" -eq 0 ] || failures=$((failures + 1))
-expect "the controller log never holds a token" "$(grep -c -e "$viewer_token" -e "$approver_token" "$work/controller.log" || true)" "0"
+expect "the controller log never holds a token" "$(grep -c -e "$viewer_token" -e "$approver_token" -e "$creator_token" -e "$lead_token" "$work/controller.log" || true)" "0"
+expect "the mock's request log never holds a token" "$(curl -fsS "$server/mock/v1/requests" | grep -c -e "$viewer_token" -e "$approver_token" || true)" "0"
 if [ "$failures" -gt 0 ]; then tail -20 "$work/controller.log"; fi
 finish e2e-console

@@ -3,13 +3,20 @@ import Foundation
 /// Who is asking, once their bearer token checked out.
 public struct Principal: Sendable, Equatable {
     public var user: String
-    /// May write Approvals (the `approver` role, or a SubjectAccessReview that allowed it).
+    /// May approve in every namespace (the `approver` role, or a SubjectAccessReview that allowed it
+    /// without a namespace: a ClusterRoleBinding).
     public var canApprove: Bool
+    /// Namespaces where a SubjectAccessReview allowed approving although `canApprove` is false
+    /// (RoleBindings): the page asks for the namespaces of the held actions it shows.
+    public var approvesIn: Set<String> = []
 
-    public init(user: String, canApprove: Bool) {
+    public init(user: String, canApprove: Bool, approvesIn: Set<String> = []) {
         self.user = user
         self.canApprove = canApprove
+        self.approvesIn = approvesIn
     }
+
+    public func mayApprove(in namespace: String) -> Bool { canApprove || approvesIn.contains(namespace) }
 }
 
 /// Checks a bearer token: a static file in the mock setup, TokenReview + SubjectAccessReview in a cluster.

@@ -4,11 +4,13 @@ import JSON
 import Model
 import Planner
 
-/// Which journal entries the page lists: `?resource=NAME&verdict=HOLD&since=RFC3339&until=RFC3339`.
+/// Which journal entries the page lists: `?resource=NAME&verdict=HOLD&since=TIME&until=TIME`.
+/// `verdict=INCIDENT` lists the Directives' incidents (SLOBreached, SLOAtRisk).
 public struct JournalFilter: Sendable, Equatable {
-    /// Matches the source or target name, or `namespace/name`.
+    /// Part of `namespace/name` of the source or the target, any case; `ns/` names a namespace.
     public var resource: String?
     public var verdict: Verdict?
+    public var incidentsOnly = false
     public var since: Date?
     public var until: Date?
     public var limit = 100
@@ -21,31 +23,57 @@ public struct JournalFilter: Sendable, Equatable {
     }
 
     /// Unknown or malformed parameters are ignored rather than refused: a filter only narrows.
-    public init(query: [String: String]) {
-        func value(_ key: String) -> String? { query[key].flatMap { $0.isEmpty ? nil : $0 } }
+    /// Times are RFC 3339, `2026-11-26T08:00` or `2026-11-26` (UTC, as a date-time field sends
+    /// them), or a while ago: `30m`, `6h`, `7d`.
+    public init(query: [String: String], now: Date = Date()) {
+        func value(_ key: String) -> String? { query[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
         resource = value("resource")
-        verdict = value("verdict").flatMap { Verdict(rawValue: $0.uppercased()) }
-        since = value("since").flatMap { RFC3339.date(from: $0) }
-        until = value("until").flatMap { RFC3339.date(from: $0) }
+        if value("verdict")?.uppercased() == "INCIDENT" {
+            incidentsOnly = true
+        } else {
+            verdict = value("verdict").flatMap { Verdict(rawValue: $0.uppercased()) }
+        }
+        since = value("since").flatMap { Self.time($0, now: now) }
+        until = value("until").flatMap { Self.time($0, now: now) }
     }
 
-    /// Newest first, at most `limit`.
-    public func apply(_ entries: [JSONValue]) -> [JSONValue] {
+    static func time(_ text: String, now: Date) -> Date? {
+        if let date = RFC3339.date(from: text) { return date }
+        if let date = RFC3339.date(from: text + ":00Z") ?? RFC3339.date(from: text + "T00:00:00Z") { return date }
+        guard let unit = text.last, let amount = Double(text.dropLast()), amount >= 0 else { return nil }
+        let seconds: Double? =
+            switch unit {
+            case "m": 60
+            case "h": 3600
+            case "d": 86400
+            default: nil
+            }
+        return seconds.map { now.addingTimeInterval(-amount * $0) }
+    }
+
+    /// Newest first, at most `limit`; `matching` counts all that matched.
+    public func apply(_ entries: [JSONValue]) -> [JSONValue] { select(entries).shown }
+
+    func select(_ entries: [JSONValue]) -> (shown: [JSONValue], matching: Int) {
         var kept: [JSONValue] = []
+        var matching = 0
         for entry in entries.reversed() where matches(entry) {
-            kept.append(entry)
-            if kept.count == limit { break }
+            matching += 1
+            if kept.count < limit { kept.append(entry) }
         }
-        return kept
+        return (kept, matching)
     }
 
     func matches(_ entry: JSONValue) -> Bool {
+        let isIncident = entry["incident"] != nil
+        if incidentsOnly, !isIncident { return false }
         if let resource {
+            let wanted = resource.lowercased()
             let names = ["source", "target"].flatMap { key -> [String] in
-                let name = entry[path: [key, "name"]]?.stringValue ?? ""
+                guard let name = entry[path: [key, "name"]]?.stringValue else { return [] }
                 return [name, (entry[path: [key, "namespace"]]?.stringValue ?? "") + "/" + name]
             }
-            guard names.contains(resource) else { return false }
+            guard names.contains(where: { $0.lowercased().contains(wanted) }) else { return false }
         }
         if let verdict, entry["finalVerdict"]?.stringValue != verdict.rawValue { return false }
         if since != nil || until != nil {
@@ -72,7 +100,7 @@ public enum Page {
             </head>
             <body>
             <header><h1>Ops console</h1>
-            <p>Signed in as <strong>\(escape(viewer.user))</strong> (\(viewer.canApprove ? "approver" : "viewer")).
+            <p>Signed in as <strong>\(escape(viewer.user))</strong> (\(role(of: viewer))).
             \(snapshot.map { "Latest reconcile pass: <time id=\"pass\" data-pass=\"\($0.number)\" datetime=\"\(RFC3339.string(from: $0.time))\">\(RFC3339.string(from: $0.time))</time>." } ?? "No reconcile pass has completed yet.")
             <span id="live" aria-live="polite"></span></p>
             </header>
@@ -82,10 +110,17 @@ public enum Page {
         if let notice { html += "<p role=\"status\" class=\"notice\">\(escape(notice))</p>\n" }
         html += services(snapshot)
         html += budgets(snapshot)
+        html += directives(snapshot, journal: journal)
         html += held(snapshot, viewer: viewer)
         html += journalSection(journal, filter: filter)
         html += "</main>\n<script>\(script)</script>\n</body>\n</html>\n"
         return html
+    }
+
+    static func role(of viewer: Principal) -> String {
+        if viewer.canApprove { return "approver" }
+        guard !viewer.approvesIn.isEmpty else { return "viewer" }
+        return "approver in " + viewer.approvesIn.sorted().map(escape).joined(separator: ", ")
     }
 
     // MARK: - Sections
@@ -135,21 +170,151 @@ public enum Page {
         var html = "<section id=\"budgets\" aria-labelledby=\"budgets-h\"><h2 id=\"budgets-h\">Budgets</h2>\n"
         guard let snapshot, !snapshot.budgets.isEmpty else { return html + "<p>No Budgets.</p></section>\n" }
         for budget in snapshot.budgets.sorted(by: { $0.ref < $1.ref }) {
+            let figures = BudgetFigures(budget, in: snapshot)
             let limit = budget.spec.monthlyLimitUSD
-            let spent = budget.status?.spentUSD ?? 0
-            let projected = budget.status?.projectedUSD ?? spent
             let label = "\(escape(budget.ref.namespace))/\(escape(budget.metadata.name))"
-            let percent = limit > 0 ? Int((projected / limit * 100).rounded()) : 0
+            let percent = limit > 0 ? Int((figures.projected / limit * 100).rounded()) : 0
+            // The bar spans the limit, or the projection when that is larger; the limit is a mark on it.
+            let scale = max(limit, figures.projected, 0.01)
+            let width = { (value: Double) in String(format: "%.2f", max(0, min(100, value / scale * 100))) }
+            let soft = limit * (budget.spec.softLimitPercent ?? 90) / 100
+            let state = figures.projected > limit ? "over" : figures.projected > soft ? "soft" : "within"
+            let source = figures.recorded ? "" : " <small class=\"estimate\">(no spend recorded yet: the planner's projection from the current replicas)</small>"
             html += """
-                <div class="budget" data-budget="\(escape(budget.metadata.name))"><h3>\(label)\(budget.status?.month.map { " · " + escape($0) } ?? "")</h3>
-                <p>Spent <span class="spent">\(usd(spent))</span>, projected <span class="projected">\(usd(projected))</span> \
-                of <span class="limit">\(usd(limit))</span> (\(percent)%).</p>
-                <meter min="0" max="\(limit)" low="\(limit * (budget.spec.softLimitPercent ?? 90) / 100)" high="\(limit)" optimum="0" \
-                value="\(min(projected, limit))" aria-label="Projected spend of \(label)">\(percent)%</meter></div>
+                <div class="budget" data-budget="\(escape(budget.metadata.name))"><h3>\(label) · \(escape(figures.month))</h3>
+                <p>Spent <span class="spent">\(usd(figures.spent))</span>, projected <span class="projected">\(usd(figures.projected))</span> \
+                of <span class="limit">\(usd(limit))</span> (<span class="percent">\(percent)%</span>).\(source)</p>
+                <div class="bar \(state)" role="img" aria-label="Spent \(usd(figures.spent)), projected \(usd(figures.projected)) of the \(usd(limit)) limit">\
+                <span class="bar-spent" style="width:\(width(figures.spent))%"></span>\
+                <span class="bar-projected" style="width:\(width(figures.projected - figures.spent))%"></span>\
+                <span class="bar-limit" style="left:\(width(limit))%"></span></div>
+                <p class="legend" aria-hidden="true"><span class="key spent"></span> spent <span class="key projected"></span> projected to month end \
+                <span class="key limit"></span> limit</p></div>
 
                 """
         }
         return html + "</section>\n"
+    }
+
+    /// A Budget's month as the page shows it: from its status when the controller recorded this
+    /// month's spend, else what the planner projects from the replicas this pass wants.
+    struct BudgetFigures: Equatable {
+        var month: String
+        var spent: Double
+        var projected: Double
+        var recorded: Bool
+
+        init(_ budget: Budget, in snapshot: PassSnapshot) {
+            month = Ledger.month(of: snapshot.time)
+            if let status = budget.status, status.month == month, let spent = status.spentUSD {
+                self.spent = spent
+                projected = status.projectedUSD ?? spent
+                recorded = true
+                return
+            }
+            var hourly = 0.0
+            for service in snapshot.services where CostModel.budget(for: service, in: snapshot.budgets)?.ref == budget.ref {
+                hourly += Double(Page.replicas(of: service, in: snapshot).desired) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing)
+            }
+            spent = 0
+            projected = hourly * Ledger.hoursLeftInMonth(snapshot.time)
+            recorded = false
+        }
+    }
+
+    // MARK: - Directives
+
+    /// How many runs per Directive the page lists, newest first.
+    static let runsShown = 3
+
+    static func directives(_ snapshot: PassSnapshot?, journal: [JSONValue]) -> String {
+        var html = "<section id=\"directives\" aria-labelledby=\"directives-h\"><h2 id=\"directives-h\">Directives</h2>\n"
+        guard let snapshot, !snapshot.plan.directives.isEmpty else { return html + "<p>No Directives.</p></section>\n" }
+        for report in snapshot.plan.directives.sorted(by: { $0.directive < $1.directive }) {
+            let ref = report.directive
+            let label = "\(escape(ref.namespace))/\(escape(ref.name))"
+            html += "<article class=\"directive\" data-directive=\"\(escape(ref.name))\" aria-labelledby=\"directive-\(escape(ref.namespace))-\(escape(ref.name))\">"
+            html += "<h3 id=\"directive-\(escape(ref.namespace))-\(escape(ref.name))\">\(label)</h3>\n"
+            if let next = report.status.nextRunTime { html += "<p>Next run: \(timeTag(next)).</p>\n" }
+            let runs = (report.status.runs ?? []).sorted { $0.scheduledTime > $1.scheduledTime }
+            guard !runs.isEmpty else {
+                html += "<p>No runs yet.</p></article>\n"
+                continue
+            }
+            let shown = runs.prefix(runsShown)
+            html += """
+                <table><caption>\(shown.count == runs.count ? "Runs" : "Latest \(shown.count) of \(runs.count) runs"), newest first</caption>
+                <thead><tr><th scope="col">Run</th><th scope="col">Progress</th><th scope="col">Jobs</th>\
+                <th scope="col">SLO</th><th scope="col">Incidents</th></tr></thead><tbody>
+
+                """
+            for run in shown { html += runRow(run, directive: ref, journal: journal) }
+            html += "</tbody></table></article>\n"
+        }
+        return html + "</section>\n"
+    }
+
+    static func runRow(_ run: Directive.Status.Run, directive: ObjectRef, journal: [JSONValue]) -> String {
+        let trigger = run.trigger ?? .schedule
+        let runID = RFC3339.date(from: run.scheduledTime).map { DirectiveNaming.runID($0, trigger: trigger) } ?? run.scheduledTime
+        let total = run.jobs.count
+        let done = run.jobs.filter { $0.state == .succeeded }.count
+        let failed = run.jobs.filter { $0.state == .failed || $0.state == .timedOut }.count
+        var html = "<tr data-run=\"\(escape(runID))\"><th scope=\"row\">\(timeTag(run.scheduledTime))"
+        html += trigger == .manual ? " <small>(manual)</small>" : ""
+        html += run.completionTime.map { "<br><small>complete \(timeTag($0))</small>" } ?? ""
+        html += "</th>\n<td><span class=\"done\">\(done)</span> of <span class=\"total\">\(total)</span> jobs done"
+        html += failed > 0 ? ", <span class=\"failed\">\(failed)</span> failed" : ""
+        html += "<br><progress max=\"\(max(total, 1))\" value=\"\(done)\" aria-label=\"\(done) of \(total) jobs of run \(escape(runID)) done\">\(done)/\(total)</progress></td>\n<td><ul class=\"jobs\">"
+        for job in run.jobs {
+            html += "<li data-job=\"\(escape(job.id))\">\(escape(job.id)): <span class=\"state \(job.state.rawValue.lowercased())\">\(job.state.rawValue)</span>"
+            if let attempts = job.attempts, attempts > 1 { html += " <small>(attempt \(attempts))</small>" }
+            if let message = job.message { html += "<br><small>\(escape(message))</small>" }
+            html += "</li>"
+        }
+        html += "</ul></td>\n<td class=\"slo\">\(slo(run))</td>\n<td class=\"incidents\">"
+        let incidents = incidentEntries(journal, directive: directive, runID: runID)
+        if incidents.isEmpty, run.sloOk == false {
+            html += "<p><strong class=\"incident\">SLOBreached</strong></p>"
+        }
+        html += incidents.isEmpty && run.sloOk != false ? "none" : ""
+        for incident in incidents {
+            let reason = incident["incident"]?.stringValue ?? ""
+            html += "<p><strong class=\"incident\">\(escape(reason))</strong> \(escape(incident["message"]?.stringValue ?? ""))</p>"
+        }
+        return html + "</td></tr>\n"
+    }
+
+    /// The deadline, and whether it holds: met, breached, at risk, or open and on track.
+    static func slo(_ run: Directive.Status.Run) -> String {
+        guard let deadline = run.sloDeadline else { return "no SLO" }
+        let state: (String, String) =
+            switch (run.sloOk, run.sloAtRisk == true) {
+            case (true?, _): ("ok", "met")
+            case (false?, _): ("breached", "breached")
+            case (nil, true): ("at-risk", "at risk")
+            case (nil, false): ("ok", "holds so far")
+            }
+        return "by \(timeTag(deadline)): <span class=\"slo-state \(state.0)\">\(state.1)</span>"
+    }
+
+    /// The journal's incidents of one run, oldest first.
+    static func incidentEntries(_ journal: [JSONValue], directive: ObjectRef, runID: String) -> [JSONValue] {
+        journal.filter { entry in
+            entry["incident"] != nil && entry["run"]?.stringValue == runID
+                && entry[path: ["source", "name"]]?.stringValue == directive.name && entry[path: ["source", "namespace"]]?.stringValue == directive.namespace
+        }
+    }
+
+    /// `2026-11-26 09:06 UTC` (seconds only when there are some), machine-readable in `datetime`.
+    static func timeTag(_ rfc3339: String) -> String {
+        guard let date = RFC3339.date(from: rfc3339) else { return "<time>\(escape(rfc3339))</time>" }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        var text = String(format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
+        if let second = parts.second, second != 0 { text += String(format: ":%02d", second) }
+        return "<time datetime=\"\(escape(RFC3339.string(from: date)))\">\(text) UTC</time>"
     }
 
     static func held(_ snapshot: PassSnapshot?, viewer: Principal) -> String {
@@ -166,7 +331,7 @@ public enum Page {
                 html += "<li><strong>\(escape(gate.gate))</strong>: <span class=\"verdict \(gate.verdict.rawValue.lowercased())\">\(gate.verdict.rawValue)</span> — \(escape(gate.reason))</li>"
             }
             html += "</ul>\n"
-            if viewer.canApprove {
+            if viewer.mayApprove(in: action.source.namespace) {
                 for (decision, label) in [("approve", "Approve"), ("reject", "Reject")] {
                     html += "<form method=\"post\" action=\"/ops/\(decision)\"><input type=\"hidden\" name=\"id\" value=\"\(escape(action.id))\">"
                     html += "<button type=\"submit\" class=\"\(decision)\">\(label)<span class=\"sr\"> \(escape(action.id))</span></button></form>\n"
@@ -178,28 +343,48 @@ public enum Page {
     }
 
     static func journalSection(_ journal: [JSONValue], filter: JournalFilter) -> String {
-        let verdicts = Verdict.allCases.map { verdict in
+        var verdicts = Verdict.allCases.map { verdict in
             "<option\(filter.verdict == verdict ? " selected" : "")>\(verdict.rawValue)</option>"
         }.joined()
+        verdicts += "<option value=\"INCIDENT\"\(filter.incidentsOnly ? " selected" : "")>INCIDENT (Directive SLO)</option>"
+        // The resources the journal knows, for the search field's suggestions.
+        var names: [String] = []
+        var seen: Set<String> = []
+        for entry in journal.reversed() {
+            for key in ["target", "source"] {
+                guard let name = entry[path: [key, "name"]]?.stringValue else { continue }
+                let qualified = (entry[path: [key, "namespace"]]?.stringValue ?? "") + "/" + name
+                if names.count < 50, seen.insert(qualified).inserted { names.append(qualified) }
+            }
+        }
         var html = """
             <section id="journal" aria-labelledby="journal-h"><h2 id="journal-h">Decision journal</h2>
-            <form method="get" action="/ops" class="filter">
-            <label>Resource <input name="resource" value="\(escape(filter.resource ?? ""))" placeholder="name or namespace/name"></label>
+            <form method="get" action="/ops" class="filter" role="search" aria-label="Search the decision journal">
+            <label>Resource <input name="resource" list="journal-resources" value="\(escape(filter.resource ?? ""))" placeholder="name or namespace/name"></label>
+            <datalist id="journal-resources">\(names.map { "<option value=\"\(escape($0))\">" }.joined())</datalist>
             <label>Verdict <select name="verdict"><option value="">any</option>\(verdicts)</select></label>
-            <label>Since <input name="since" value="\(filter.since.map { RFC3339.string(from: $0) } ?? "")" placeholder="2026-01-01T00:00:00Z"></label>
-            <label>Until <input name="until" value="\(filter.until.map { RFC3339.string(from: $0) } ?? "")" placeholder="RFC 3339"></label>
-            <button type="submit">Filter</button></form>
+            <label>Since <input name="since" value="\(filter.since.map { RFC3339.string(from: $0) } ?? "")" placeholder="1h, 2026-11-26 or RFC 3339" aria-describedby="journal-times"></label>
+            <label>Until <input name="until" value="\(filter.until.map { RFC3339.string(from: $0) } ?? "")" placeholder="RFC 3339" aria-describedby="journal-times"></label>
+            <button type="submit">Search</button> <a href="/ops#journal">Clear</a>
+            <small id="journal-times">Times in UTC: RFC 3339, a date, or a while ago (30m, 6h, 7d).</small></form>
 
             """
-        let entries = filter.apply(journal)
-        guard !entries.isEmpty else { return html + "<p>No matching decisions.</p></section>\n" }
+        let (entries, matching) = filter.select(journal)
+        guard !entries.isEmpty else { return html + "<p role=\"status\">No matching decisions.</p></section>\n" }
         html += """
+            <p role="status">\(matching > entries.count ? "The newest \(entries.count) of \(matching)" : "\(matching)") matching \(matching == 1 ? "entry" : "entries"), newest first.</p>
             <table><thead><tr><th scope="col">Time</th><th scope="col">Action</th><th scope="col">Verdict</th>\
             <th scope="col">Result</th><th scope="col">Why</th></tr></thead><tbody>
 
             """
         for entry in entries {
             let string = { (path: [String]) in escape(entry[path: path]?.stringValue ?? "") }
+            if entry["incident"] != nil {
+                html += "<tr class=\"incident\"><td>\(string(["time"]))</td><td>incident \(string(["source", "kind"])) "
+                html += "\(string(["source", "namespace"]))/\(string(["source", "name"])) run \(string(["run"]))</td>"
+                html += "<td>\(string(["incident"]))</td><td>raised</td><td>\(string(["message"]))</td></tr>\n"
+                continue
+            }
             // Every gate, ALLOW included: an approval shows up as the reason a held gate now allows.
             let gates = (entry["gates"]?.arrayValue ?? []).map { gate in
                 escape("\(gate["gate"]?.stringValue ?? "") \(gate["verdict"]?.stringValue ?? ""): \(gate["reason"]?.stringValue ?? "")")
@@ -239,7 +424,14 @@ public enum Page {
     static let style = """
         body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem;color:#1b1b1b}
         table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:top}
-        meter{width:100%;height:1.5rem}.verdict.hold{color:#8a4b00;font-weight:bold}.verdict.deny{color:#b50909;font-weight:bold}
+        .bar{position:relative;height:1.5rem;background:#eee;border:1px solid #999;display:flex}.bar-spent{background:#005ea2}
+        .bar-projected{background:#73b3e7}.bar.soft .bar-projected{background:#e5a000}.bar.over .bar-projected{background:#d83933}
+        .bar-limit{position:absolute;top:-4px;bottom:-4px;width:3px;margin-left:-1px;background:#1b1b1b}
+        .legend .key{display:inline-block;width:1rem;height:.8rem;margin-left:.6rem}.key.spent{background:#005ea2}
+        .key.projected{background:#73b3e7}.key.limit{background:#1b1b1b;width:3px}
+        .state.succeeded,.slo-state.ok{color:#00702b}.state.failed,.state.timed_out,.slo-state.breached,.incident{color:#b50909;font-weight:bold}
+        .state.running{color:#005ea2}.slo-state.at-risk{color:#8a4b00;font-weight:bold}ul.jobs{margin:0;padding-left:1rem}
+        .verdict.hold{color:#8a4b00;font-weight:bold}.verdict.deny{color:#b50909;font-weight:bold}
         form{display:inline-block;margin:.2rem}button{font:inherit;padding:.3rem .9rem}button.approve{background:#00a91c;color:#fff;border:0}
         button.reject{background:#b50909;color:#fff;border:0}.sr{position:absolute;left:-9999px}.filter label{margin-right:1rem}
         .notice{background:#e7f6f8;padding:.5rem}:focus{outline:3px solid #2491ff}
@@ -251,7 +443,7 @@ public enum Page {
         (function(){if(!window.EventSource)return;var es=new EventSource('/ops/events'+location.search);
         es.addEventListener('pass',function(e){fetch(location.pathname+location.search,{credentials:'same-origin'})
         .then(function(r){return r.ok?r.text():null}).then(function(t){if(!t)return;
-        var d=new DOMParser().parseFromString(t,'text/html');['services','budgets','held','journal'].forEach(function(id){
+        var d=new DOMParser().parseFromString(t,'text/html');['services','budgets','directives','held','journal'].forEach(function(id){
         var n=document.getElementById(id),m=d.getElementById(id);if(!n||!m)return;
         if((id==='held'||id==='journal')&&n.contains(document.activeElement))return;n.replaceWith(m)});
         var p=document.getElementById('pass'),q=d.getElementById('pass');if(p&&q)p.replaceWith(q);

@@ -159,8 +159,17 @@ enum BuiltInTypes {
         group: "custom.metrics.k8s.io", version: "v1beta2", kind: "MetricValueList", plural: "pods/http_rps", singular: "",
         namespaced: true, verbs: ["get"], isStored: false)
 
+    /// Reviews are created and answered, never stored: `Reviews.swift`.
+    static let tokenReviews = ResourceType(
+        group: "authentication.k8s.io", version: "v1", kind: "TokenReview", plural: "tokenreviews", singular: "tokenreview",
+        namespaced: false, verbs: ["create"], isStored: false)
+
+    static let subjectAccessReviews = ResourceType(
+        group: "authorization.k8s.io", version: "v1", kind: "SubjectAccessReview", plural: "subjectaccessreviews",
+        singular: "subjectaccessreview", namespaced: false, verbs: ["create"], isStored: false)
+
     static let stored = [namespaces, nodes, pods, services, configMaps, events, deployments, jobs, leases, customResourceDefinitions]
-    static let all = stored + [podMetrics, nodeMetrics, customPodMetric]
+    static let all = stored + [tokenReviews, subjectAccessReviews, podMetrics, nodeMetrics, customPodMetric]
 
     static func containers(_ deployment: JSONValue) -> [JSONValue] {
         deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue ?? []

@@ -52,8 +52,8 @@ struct RequestLog: Sendable {
     }
 }
 
-/// The control endpoints under `/mock/v1/`: how tests set load, health, job outcomes and faults,
-/// and read the request log.
+/// The control endpoints under `/mock/v1/`: how tests set load, health, job outcomes, faults and
+/// the tokens and roles that reviews answer from, and read the request log.
 extension MockCluster {
     mutating func handleControl(_ request: APIRequest, now: Date) -> APIResponse {
         let segments = Array(request.path.split(separator: "/").dropFirst(2).map(String.init))
@@ -92,6 +92,15 @@ extension MockCluster {
                 }
                 self.faults = faults
                 return .json(faults.json)
+            case ("PUT", "auth", 1):
+                do {
+                    access = try AccessTables(parsing: body)
+                } catch {
+                    return controlError(error.description)
+                }
+                return .json(access.summary)
+            case ("GET", "auth", 1):
+                return .json(access.summary)
             case ("GET", "faults", 1):
                 return .json(faults.json)
             case ("GET", "requests", 1):

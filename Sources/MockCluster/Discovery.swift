@@ -140,7 +140,8 @@ enum Discovery {
     /// looks for before it sends `fieldValidation=Strict` and validates no further itself.
     static func openAPI(_ segments: [String], types: [ResourceType]) throws(APIError) -> APIResponse {
         guard segments.count >= 2, segments[1] == "v3" else { throw .notFoundPath }  // v2 is protobuf-only: not served
-        let stored = types.filter(\.isStored)
+        // Stored types, and the reviews that are only created: `kubectl create -f` looks them up too.
+        let stored = types.filter { $0.isStored || $0.isCreateOnly }
         let groupVersions = Set(stored.map { $0.group.isEmpty ? "api/v1" : "apis/\($0.group)/\($0.version)" })
         let hash = MockCluster.templateHash(.string(stored.map(\.id).sorted().joined(separator: ",")))
         if segments.count == 2 {
@@ -156,6 +157,16 @@ enum Discovery {
         for type in stored where (type.group.isEmpty ? "api/v1" : "apis/\(type.group)/\(type.version)") == groupVersion {
             let path = type.namespaced
                 ? "\(type.basePath)/namespaces/{namespace}/\(type.plural)/{name}" : "\(type.basePath)/\(type.plural)/{name}"
+            if !type.isStored {
+                paths["\(type.basePath)/\(type.plural)"] = [
+                    "post": [
+                        "x-kubernetes-group-version-kind": ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)],
+                        "parameters": [["name": "fieldValidation", "in": "query", "schema": ["type": "string"]]],
+                        "responses": [:],
+                    ],
+                ]
+                continue
+            }
             paths[path] = [
                 "patch": [
                     "x-kubernetes-group-version-kind": ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)],

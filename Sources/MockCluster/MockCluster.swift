@@ -13,6 +13,8 @@ public struct MockCluster: Sendable {
         /// Seeds names, uids and fault injection, so a run can be replayed.
         public var seed: UInt64 = 0x6d6f_636b
         public var nodeName = "mock-node"
+        /// Tokens and roles at start (`--auth FILE`); `PUT /mock/v1/auth` replaces them.
+        public var access = AccessTables()
 
         public init() {}
     }
@@ -28,11 +30,14 @@ public struct MockCluster: Sendable {
     var podLogs: [ObjectKey: [String]] = [:]
     var simulation = SimulationState()
     var requestLog = RequestLog()
+    /// Tokens and roles behind TokenReview and SubjectAccessReview.
+    var access = AccessTables()
     let startedAt: Date
 
     public init(settings: Settings = Settings(), now: Date) {
         self.settings = settings
         self.random = SplitMix64(seed: settings.seed)
+        self.access = settings.access
         self.startedAt = now
         for namespace in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             store.put(BuiltInTypes.namespaces.id, ObjectKey(namespace: "", name: namespace), newNamespace(namespace, now: now))
@@ -86,6 +91,9 @@ public struct MockCluster: Sendable {
         let group = isCore ? "" : segments[1]
         let version = segments[prefixCount - 1]
         let rest = Array(segments[prefixCount...])
+        if group == BuiltInTypes.tokenReviews.group || group == BuiltInTypes.subjectAccessReviews.group {
+            return try review(group: group, version: version, rest, request)
+        }
         if group == "custom.metrics.k8s.io" || group == "metrics.k8s.io" {
             guard request.method == "GET" else { throw .methodNotAllowed(request.method) }
             return try metricsResponse(group: group, rest, request: request, now: now)

@@ -23,6 +23,9 @@ struct ResourceType: Sendable {
     /// waits for finalizers); for every other type it answers with a `Status` of `Success`.
     var returnsDeletedObject = false
 
+    /// Reviews: a POST answers them, nothing is kept.
+    var isCreateOnly: Bool { !isStored && verbs == ["create"] }
+
     /// The store's key for this type: `apps/deployments`, `/pods`.
     var id: String { "\(group)/\(plural)" }
     var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }

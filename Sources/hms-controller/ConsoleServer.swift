@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Model
+import ServiceLifecycle
 
 /// The ops console over HTTP: `/ops` (the page), `/ops/events` (server-sent events, one per pass),
 /// `/ops/approve` and `/ops/reject` (forms that write Approvals). Every request needs a bearer token,
@@ -43,13 +44,21 @@ struct ConsoleServer {
             headers[.location] = "/ops"
             return Response(status: .seeOther, headers: headers)
         }
-        guard case .allow(let principal) = await authorize(request, .page) else { return Self.unauthorized() }
+        guard case .allow(var principal) = await authorize(request, .page) else { return Self.unauthorized() }
+        let snapshot = loop.snapshot
+        // Not an approver everywhere: perhaps in the namespaces of the actions that wait (RoleBindings).
+        if !principal.canApprove, let token = token(request) {
+            for namespace in Set((snapshot?.held ?? []).map(\.source.namespace)).sorted()
+            where await authenticator.principal(for: token, namespace: namespace)?.canApprove == true {
+                principal.approvesIn.insert(namespace)
+            }
+        }
         let entries = (try? journal.read()) ?? []
         let notice = query["done"].flatMap { done -> String? in
             guard let id = query["id"], ApprovalObject.isActionID(id), done == "approve" || done == "reject" else { return nil }
             return "\(done == "approve" ? "Approval" : "Rejection") of \(id) written; the next reconcile pass carries it out."
         }
-        let html = Page.render(snapshot: loop.snapshot, journal: entries, filter: JournalFilter(query: query), viewer: principal, notice: notice)
+        let html = Page.render(snapshot: snapshot, journal: entries, filter: JournalFilter(query: query), viewer: principal, notice: notice)
         return Self.html(html)
     }
 
@@ -63,7 +72,8 @@ struct ConsoleServer {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var seen = loop.snapshot?.number ?? 0
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-            while !Task.isCancelled {
+            // Ends on SIGTERM too: an open page must not hold up the controller's graceful stop.
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 try await Task.sleep(for: .milliseconds(250))
                 let number = loop.snapshot?.number ?? 0
                 if number != seen {

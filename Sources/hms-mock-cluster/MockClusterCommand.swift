@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MockCluster
 import MockClusterServer
 
 /// `hms-mock-cluster`: a simulated Kubernetes cluster for tests and the demo.
@@ -30,6 +31,25 @@ struct MockClusterCommand: AsyncParsableCommand {
     @Option(help: "Seed for generated names, uids and injected faults.")
     var seed: UInt64 = 0x6d6f_636b
 
+    @Option(
+        help: ArgumentHelp(
+            "Tokens and roles that TokenReview and SubjectAccessReview answer from (JSON or YAML).",
+            discussion: """
+                The same document as `PUT /mock/v1/auth`, which replaces it at run time:
+                  {"tokens": [{"token": "t-1", "user": "alice", "groups": ["ops"]}],
+                   "roles": [{"user": "alice", "verbs": ["approve"], "apiGroups": ["ops.hms.gov"], "resources": ["approvals"]}]}
+                A role grants its verbs on its resources to one user or group, in every namespace unless it \
+                lists `namespaces`; "*" matches anything. The mock's own API does not check tokens.
+                """,
+            valueName: "file"))
+    var auth: String?
+
+    func validate() throws {
+        if let auth, !FileManager.default.isReadableFile(atPath: auth) {
+            throw ValidationError("cannot read the --auth file \(auth)")
+        }
+    }
+
     func run() async throws {
         var options = MockClusterServer.Options()
         options.host = host
@@ -38,6 +58,14 @@ struct MockClusterCommand: AsyncParsableCommand {
         options.settings.podStartupSeconds = podStartupSeconds
         options.settings.jobSeconds = jobSeconds
         options.settings.seed = seed
+        if let auth {
+            do {
+                options.settings.access = try AccessTables(file: auth, bytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: auth))))
+            } catch let problem as AccessTables.FileProblem {
+                FileHandle.standardError.write(Data("hms-mock-cluster: \(problem)\n".utf8))
+                throw ExitCode.failure
+            }
+        }
         let server = try MockClusterServer(options: options)
         let kubeconfigOut = kubeconfigOut
         let host = host

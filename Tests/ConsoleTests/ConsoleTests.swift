@@ -68,12 +68,32 @@ import Testing
         #expect(KubeReview.tokenReview("t")[path: ["spec", "token"]]?.stringValue == "t")
     }
 
+    @Test func theReviewAsksForTheApproveVerb() {
+        #expect(KubeReview.accessReview(user: "a", groups: [], namespace: nil)[path: ["spec", "resourceAttributes", "verb"]] == "approve")
+        #expect(KubeReview.accessReview(user: "a", groups: [], namespace: nil)[path: ["spec", "resourceAttributes", "namespace"]] == nil)
+    }
+
+    @Test func reviewedPrincipalsAreKeptForAFewSecondsPerTokenAndNamespace() {
+        let cache = ReviewCache(seconds: 10, capacity: 2)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let key = ReviewCache.Key(token: "t", namespace: nil)
+        cache.put(key, approver, now: start)
+        #expect(cache.get(key, now: start.addingTimeInterval(9)) == approver)
+        #expect(cache.get(ReviewCache.Key(token: "t", namespace: "power"), now: start) == nil)
+        #expect(cache.get(key, now: start.addingTimeInterval(10)) == nil)
+        // Full: expired entries go first, then everything; it never grows past its capacity.
+        for index in 0..<5 { cache.put(ReviewCache.Key(token: "t\(index)", namespace: nil), viewer, now: start) }
+        #expect(cache.get(ReviewCache.Key(token: "t4", namespace: nil), now: start) == viewer)
+        #expect(cache.get(ReviewCache.Key(token: "t0", namespace: nil), now: start) == nil)
+    }
+
     @Test func formsDecode() {
         #expect(Form.parse("id=act-0123456789abcdef&c=a+b%21") == ["id": "act-0123456789abcdef", "c": "a b!"])
     }
 }
 
 @Suite struct PageTests {
+    /// 2027-01-15T08:00:00Z
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     func snapshot() throws -> PassSnapshot {
@@ -92,7 +112,7 @@ import Testing
             {"apiVersion":"ops.hms.gov/v1alpha1","kind":"Budget","metadata":{"name":"student-aid-monthly","namespace":"student-aid"},
              "spec":{"selector":{"matchLabels":{"program":"student-aid"}},"monthlyLimitUSD":10000,"pricing":{"cpuCoreHourUSD":0.0316,"memoryGiBHourUSD":0.0042}}}
             """.utf8))
-        budget.status = try JSONDecoder().decode(Budget.Status.self, from: Data(#"{"spentUSD":1234.5,"projectedUSD":4000}"#.utf8))
+        budget.status = try JSONDecoder().decode(Budget.Status.self, from: Data(#"{"month":"2027-01","spentUSD":1234.5,"projectedUSD":4000}"#.utf8))
         let deployment = ObjectRef(kind: "Deployment", namespace: "student-aid", name: "eligibility-api")
         let held = Action(
             id: "act-00000000000000ab", source: service.ref, target: deployment, verb: .scale, from: "10", to: "12", requested: nil,
@@ -115,8 +135,101 @@ import Testing
         #expect(html.contains("<td class=\"cost\">$0.18</td>"))
         #expect(html.contains("<span class=\"spent\">$1234.50</span>"))
         #expect(html.contains("<span class=\"projected\">$4000.00</span>"))
-        #expect(html.contains("<meter min=\"0\" max=\"10000.0\""))
+        #expect(html.contains("of <span class=\"limit\">$10000.00</span> (<span class=\"percent\">40%</span>)"))
+        // Spent 12.35 % of the bar, the rest of the projection 27.66 %, the limit at its end.
+        #expect(html.contains("<span class=\"bar-spent\" style=\"width:12.35%\"></span><span class=\"bar-projected\" style=\"width:27.66%\"></span>"))
+        #expect(html.contains("<span class=\"bar-limit\" style=\"left:100.00%\">"))
+        #expect(!html.contains("no spend recorded yet"))
         #expect(html.contains("data-pass=\"3\""))
+    }
+
+    @Test func aBudgetWithoutThisMonthsSpendShowsThePlannersProjection() throws {
+        var snapshot = try snapshot()
+        snapshot.budgets[0].status = nil
+        let figures = Page.BudgetFigures(snapshot.budgets[0], in: snapshot)
+        // 10 desired replicas × $0.0179 an hour × the 400 hours from 2027-01-15T08:00Z to February.
+        let hours = Date(timeIntervalSince1970: 1_801_440_000).timeIntervalSince(now) / 3600
+        #expect(hours == 400)
+        #expect(figures.month == "2027-01" && figures.spent == 0 && !figures.recorded)
+        #expect(abs(figures.projected - 10 * 0.0179 * hours) < 1e-9)
+        let html = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
+        #expect(html.contains("Spent <span class=\"spent\">$0.00</span>, projected <span class=\"projected\">$71.60</span>"))
+        #expect(html.contains("no spend recorded yet: the planner's projection"))
+        // Last month's figures are no figures for this month.
+        snapshot.budgets[0].status = try JSONDecoder().decode(Budget.Status.self, from: Data(#"{"month":"2026-12","spentUSD":9000,"projectedUSD":9000}"#.utf8))
+        #expect(Page.BudgetFigures(snapshot.budgets[0], in: snapshot).recorded == false)
+    }
+
+    @Test func aProjectionOverTheLimitStretchesTheBarAndMarksTheLimit() throws {
+        var snapshot = try snapshot()
+        snapshot.budgets[0].status = try JSONDecoder().decode(Budget.Status.self, from: Data(#"{"month":"2027-01","spentUSD":5000,"projectedUSD":12500}"#.utf8))
+        let html = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
+        #expect(html.contains("<div class=\"bar over\""))
+        #expect(html.contains("style=\"width:40.00%\"></span><span class=\"bar-projected\" style=\"width:60.00%\"></span><span class=\"bar-limit\" style=\"left:80.00%\">"))
+    }
+
+    func directiveRun(_ scheduled: String, states: [Directive.JobState], deadline: String? = "2027-01-15T12:00:00Z", sloOk: Bool? = nil,
+                      atRisk: Bool? = nil, trigger: Directive.Trigger? = nil) -> Directive.Status.Run {
+        Directive.Status.Run(
+            scheduledTime: scheduled, date: String(scheduled.prefix(10)), trigger: trigger, sloDeadline: deadline, sloOk: sloOk, sloAtRisk: atRisk,
+            jobs: states.enumerated().map { index, state in .init(id: "power-\(index)", state: state, attempts: index == 2 ? 2 : 1) })
+    }
+
+    @Test func directivesShowTheLatestRunsWithProgressSLOAndIncidents() throws {
+        var snapshot = try snapshot()
+        let ref = ObjectRef(kind: "Directive", namespace: "power", name: "dispatch")
+        let runs = [
+            directiveRun("2027-01-11T11:00:00Z", states: [.succeeded], sloOk: true),
+            directiveRun("2027-01-12T11:00:00Z", states: [.succeeded], sloOk: true),
+            directiveRun("2027-01-13T11:00:00Z", states: [.succeeded, .succeeded, .succeeded], sloOk: true),
+            directiveRun("2027-01-15T11:00:00Z", states: [.succeeded, .running, .pending], atRisk: true),
+            directiveRun("2027-01-14T11:00:00Z", states: [.succeeded, .failed, .timedOut], sloOk: false),
+        ]
+        snapshot.plan.directives = [DirectiveReport(directive: ref, status: Directive.Status(nextRunTime: "2027-01-16T11:00:00Z", runs: runs))]
+        let incident: JSONValue = [
+            "time": "2027-01-14T12:00:00Z", "incident": "SLOBreached", "source": ["kind": "Directive", "namespace": "power", "name": "dispatch"],
+            "run": "20270114-1100", "message": "run 2027-01-14 05:00 CST was not complete at its SLO deadline",
+        ]
+        let html = Page.render(snapshot: snapshot, journal: [incident], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
+        let section = String(html[html.range(of: "<section id=\"directives\"")!.lowerBound..<html.range(of: "<section id=\"held\"")!.lowerBound])
+        #expect(section.contains("Latest 3 of 5 runs, newest first"))
+        #expect(section.contains("Next run: <time datetime=\"2027-01-16T11:00:00Z\">2027-01-16 11:00 UTC</time>."))
+        #expect(section.contains("<th scope=\"row\"><time datetime=\"2027-01-15T11:00:00Z\">2027-01-15 11:00 UTC</time></th>"))
+        #expect(section.contains("by <time datetime=\"2027-01-15T12:00:00Z\">2027-01-15 12:00 UTC</time>: <span class=\"slo-state at-risk\">"))
+        // Newest first, three of them.
+        let order = ["20270115-1100", "20270114-1100", "20270113-1100"].map { section.range(of: "data-run=\"\($0)\"")?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order[0]! < order[1]! && order[1]! < order[2]!)
+        #expect(!section.contains("20270112-1100"))
+        #expect(section.contains("<span class=\"done\">1</span> of <span class=\"total\">3</span> jobs done<br><progress max=\"3\" value=\"1\""))
+        #expect(section.contains("<span class=\"done\">1</span> of <span class=\"total\">3</span> jobs done, <span class=\"failed\">2</span> failed"))
+        #expect(section.contains("<li data-job=\"power-2\">power-2: <span class=\"state timed_out\">TIMED_OUT</span> <small>(attempt 2)</small>"))
+        #expect(section.contains("<span class=\"slo-state at-risk\">at risk</span>"))
+        #expect(section.contains("<span class=\"slo-state breached\">breached</span>"))
+        #expect(section.contains("<span class=\"slo-state ok\">met</span>"))
+        #expect(section.contains("<strong class=\"incident\">SLOBreached</strong> run 2027-01-14 05:00 CST was not complete at its SLO deadline"))
+        // The journal lists the incident as one, and can be narrowed to incidents.
+        #expect(html.contains("<td>incident Directive power/dispatch run 20270114-1100</td><td>SLOBreached</td>"))
+        let incidentsOnly = JournalFilter(query: ["verdict": "incident"])
+        #expect(incidentsOnly.incidentsOnly && incidentsOnly.apply([incident, entry("a", "HOLD", "2027-01-14T00:00:00Z")]).count == 1)
+    }
+
+    @Test func aBreachWithoutItsJournalEntryStillShowsAndDirectivesWithoutRunsSaySo() throws {
+        var snapshot = try snapshot()
+        snapshot.plan.directives = [
+            DirectiveReport(directive: ObjectRef(kind: "Directive", namespace: "power", name: "a"),
+                            status: Directive.Status(runs: [directiveRun("2027-01-14T11:00:00Z", states: [.failed], sloOk: false)])),
+            DirectiveReport(directive: ObjectRef(kind: "Directive", namespace: "power", name: "b"), status: Directive.Status()),
+            DirectiveReport(directive: ObjectRef(kind: "Directive", namespace: "power", name: "c"),
+                            status: Directive.Status(runs: [directiveRun("2027-01-15T07:59:00Z", states: [.running], deadline: nil, trigger: .manual)])),
+        ]
+        let html = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
+        #expect(html.contains("<td class=\"incidents\"><p><strong class=\"incident\">SLOBreached</strong></p></td>"))
+        #expect(html.contains("<h3 id=\"directive-power-b\">power/b</h3>\n<p>No runs yet.</p>"))
+        #expect(html.contains("data-run=\"20270115-075900\"><th scope=\"row\"><time datetime=\"2027-01-15T07:59:00Z\">2027-01-15 07:59 UTC</time> <small>(manual)</small>"))
+        #expect(html.contains("<small>(manual)</small>"))
+        #expect(html.contains("<td class=\"slo\">no SLO</td>"))
+        let none = Page.render(snapshot: nil, journal: [], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
+        #expect(none.contains("<h2 id=\"directives-h\">Directives</h2>\n<p>No Directives.</p>"))
     }
 
     @Test func heldActionsShowEveryGateAndButtonsOnlyForApprovers() throws {
@@ -130,6 +243,13 @@ import Testing
         let forApprover = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(), viewer: Principal(user: "a", canApprove: true))
         #expect(forApprover.contains("<form method=\"post\" action=\"/ops/approve\"><input type=\"hidden\" name=\"id\" value=\"act-00000000000000ab\">"))
         #expect(forApprover.contains("action=\"/ops/reject\""))
+        // Approving by a RoleBinding: buttons for the actions of that namespace only.
+        let inNamespace = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(),
+                                      viewer: Principal(user: "p", canApprove: false, approvesIn: ["student-aid"]))
+        #expect(inNamespace.contains("action=\"/ops/approve\"") && inNamespace.contains("(approver in student-aid)"))
+        let elsewhere = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(),
+                                    viewer: Principal(user: "p", canApprove: false, approvesIn: ["power"]))
+        #expect(!elsewhere.contains("action=\"/ops/approve\""))
     }
 
     @Test func textFromResourcesIsEscaped() throws {
@@ -161,7 +281,16 @@ import Testing
         #expect(JournalFilter(query: ["resource": "a", "verdict": "HOLD"]).apply(entries).count == 1)
         #expect(JournalFilter(query: ["since": "2026-01-02T00:00:00Z"]).apply(entries).count == 2)
         #expect(JournalFilter(query: ["until": "2026-01-01T12:00:00Z"]).apply(entries).count == 1)
+        // What a date field sends, a bare date, and a while ago.
+        #expect(JournalFilter(query: ["since": "2026-01-02T12:00"]).since == RFC3339.date(from: "2026-01-02T12:00:00Z"))
+        #expect(JournalFilter(query: ["until": "2026-01-02"]).apply(entries).count == 2)
+        let now = RFC3339.date(from: "2026-01-03T06:00:00Z")!
+        #expect(JournalFilter(query: ["since": "12h"], now: now).apply(entries).count == 1)
+        #expect(JournalFilter(query: ["since": "2d"], now: now).apply(entries).count == 2)
+        #expect(JournalFilter(query: ["since": "3d"], now: now).apply(entries).count == 3)
         #expect(JournalFilter(query: ["verdict": "bogus", "since": "yesterday"]) == JournalFilter())
+        #expect(JournalFilter(query: ["resource": "NS/"]).apply(entries).count == 3)
+        #expect(JournalFilter(query: ["resource": "zzz"]).apply(entries).isEmpty)
         let html = Page.render(snapshot: nil, journal: entries, filter: JournalFilter(query: ["verdict": "HOLD"]), viewer: Principal(user: "v", canApprove: false))
         #expect(html.contains("<option selected>HOLD</option>"))
         #expect(!html.contains("<td>2026-01-01T00:00:00Z</td>"))

@@ -26,6 +26,15 @@ public struct DirectiveReport: Sendable, Equatable {
     public var notes: [String]
     public var requeueAt: Date?
 
+    public init(directive: ObjectRef, uid: String? = nil, status: Directive.Status, incidents: [Incident] = [], notes: [String] = [], requeueAt: Date? = nil) {
+        self.directive = directive
+        self.uid = uid
+        self.status = status
+        self.incidents = incidents
+        self.notes = notes
+        self.requeueAt = requeueAt
+    }
+
     /// The status after the gates: a start the gates stopped leaves the job PENDING at its earlier
     /// attempt, with the verdict as its message, so the next pass asks again.
     init(_ directive: Directive, _ evaluation: DirectiveEvaluation, judged: [String: Action]) {

@@ -1,4 +1,4 @@
-"""The ops console in headless Chromium: numbers, a held action approved in the page, no data without a token."""
+"""The ops console in headless Chromium: the numbers of services and Directives, a held action approved in the page, no data without a token."""
 import json
 import os
 import subprocess
@@ -71,7 +71,43 @@ try:
     check("it shows 4 desired replicas", bool(desired))
     check("it shows its metric", "http_rps" in driver.find_element(By.ID, "services").text)
     check("the budget shows a limit of $10000.00", "$10000.00" in driver.find_element(By.ID, "budgets").text)
-    check("the budget has a meter", len(driver.find_elements(By.CSS_SELECTOR, "#budgets meter")) == 1)
+    check("the budget has a bar of spend and projection", len(driver.find_elements(By.CSS_SELECTOR, "#budgets .bar .bar-spent")) == 1)
+
+    # Directives: both runs caught up at the first pass; their jobs (1 s each in the mock) finish
+    # while the page is open, so the numbers arrive live.
+    run_id = os.environ["RUN_ID"]
+
+    def run_facts(directive):
+        """What the page says of the run, read in one go (the page swaps its sections on every pass)."""
+        row = driver.find_element(By.CSS_SELECTOR, f'#directives article[data-directive="{directive}"] tr[data-run="{run_id}"]')
+        progress = row.find_element(By.TAG_NAME, "progress")
+        return {
+            "done": row.find_element(By.CSS_SELECTOR, ".done").text,
+            "total": row.find_element(By.CSS_SELECTOR, ".total").text,
+            "progress": (progress.get_attribute("value"), progress.get_attribute("max")),
+            "states": {li.get_attribute("data-job"): li.find_element(By.CSS_SELECTOR, ".state").text
+                       for li in row.find_elements(By.CSS_SELECTOR, "ul.jobs li")},
+            "slo": row.find_element(By.CSS_SELECTOR, ".slo-state").text,
+            "incidents": row.find_element(By.CSS_SELECTOR, ".incidents").text,
+        }
+
+    def settled(directive, slo):
+        facts = run_facts(directive)
+        return facts if facts["done"] == "3" and facts["slo"] == slo else None
+
+    for directive, slo in (("dispatch-late", "breached"), ("dispatch-ontime", "met")):
+        facts = wait(lambda: settled(directive, slo), 30) or wait(lambda: run_facts(directive), 5) or {}
+        check(f"{directive}: run {run_id} shows 3 of 3 jobs done", (facts.get("done"), facts.get("total")) == ("3", "3"), str(facts))
+        check(f"{directive}: a progress bar at 3 of 3", facts.get("progress") == ("3", "3"), str(facts.get("progress")))
+        check(f"{directive}: each job SUCCEEDED", facts.get("states") == {"power-tx": "SUCCEEDED", "power-ok": "SUCCEEDED", "power-ar": "SUCCEEDED"},
+              str(facts.get("states")))
+        check(f"{directive}: its SLO is {slo}", facts.get("slo") == slo, str(facts.get("slo")))
+        incidents = facts.get("incidents", "")
+        if slo == "breached":
+            check(f"{directive}: the SLOBreached incident with its message",
+                  "SLOBreached" in incidents and "was not complete at its SLO deadline" in incidents, incidents)
+        else:
+            check(f"{directive}: no incident", incidents == "none", incidents)
 
     # 6,000 requests a second at 500 per pod wants 12 replicas; above 10 the governance policy holds it.
     control("load/student-aid/eligibility-api", {"http_rps": 6000})
@@ -80,6 +116,12 @@ try:
     check("a held scale-up to 12 appears without reloading", bool(held), driver.find_element(By.ID, "held").text[:300])
     if held:
         check("its gates explain why (max-replicas)", "[max-replicas]" in held[0].text, held[0].text)
+        # Approving by a RoleBinding in student-aid only: the button for this action all the same.
+        request = urllib.request.Request(f"{console}/ops", headers={"Authorization": f"Bearer {os.environ['NAMESPACE_APPROVER_TOKEN']}"})
+        page = urllib.request.urlopen(request).read().decode()
+        action = held[0].get_attribute("data-action")
+        check("an approver in student-aid only gets the button too",
+              "(approver in student-aid)" in page and f'name="id" value="{action}"' in page, page[:300])
         held[0].find_element(By.CSS_SELECTOR, "button.approve").click()
         notice = wait(lambda: driver.find_element(By.CSS_SELECTOR, ".notice").text, 10)
         check("approving says the Approval was written", bool(notice) and "written" in notice, str(notice))
