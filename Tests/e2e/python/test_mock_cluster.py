@@ -220,13 +220,23 @@ def test_scale_with_a_strategic_merge_patch(apps, namespace, sent):
 def test_scale_read_and_replace_and_a_stale_replace_conflicts(apps, namespace, sent):
     apps.create_namespaced_deployment(namespace, deployment("replaced", replicas=2))
 
-    before = apps.read_namespaced_deployment_scale("replaced", namespace)
-    assert before.spec.replicas == 2
-    before_version = before.metadata.resource_version
-    wanted = client.V1Scale(metadata=client.V1ObjectMeta(name="replaced", namespace=namespace,
-                                                         resource_version=before_version),
-                            spec=client.V1ScaleSpec(replicas=4))
-    after = apps.replace_namespaced_deployment_scale("replaced", namespace, wanted)
+    # The simulation moves the Deployment's status on while its pods start, which bumps its
+    # resourceVersion too: on a conflict, read again and retry, as a client's update loop does.
+    for _ in range(20):
+        before = apps.read_namespaced_deployment_scale("replaced", namespace)
+        assert before.spec.replicas == 2
+        before_version = before.metadata.resource_version
+        wanted = client.V1Scale(metadata=client.V1ObjectMeta(name="replaced", namespace=namespace,
+                                                             resource_version=before_version),
+                                spec=client.V1ScaleSpec(replicas=4))
+        try:
+            after = apps.replace_namespaced_deployment_scale("replaced", namespace, wanted)
+            break
+        except ApiException as error:
+            if error.status != 409:
+                raise
+    else:
+        raise AssertionError("every replace of the scale conflicted")
     _, headers = sent.last("PUT", "/deployments/replaced/scale")
     assert "Content-Type" not in headers  # the client sends PUT bodies untyped; the server takes JSON
     assert after.spec.replicas == 4
