@@ -61,19 +61,28 @@ public struct ManifestDecoder: Sendable {
             decode(bytes, slice: StreamSlice(range: bytes.indices, firstLine: 1), file: file, into: &result)
             return
         }
-        let outcomes = Mutex<[Int: (result: DecodeResult, broken: Bool)]>([:])
+        let outcomes = Mutex<[(result: DecodeResult, broken: Bool)?]>(Array(repeating: nil, count: slices.count))
         DispatchQueue.concurrentPerform(iterations: slices.count) { index in
             var part = DecodeResult()
             let broken = decode(bytes, slice: slices[index], file: file, into: &part)
             outcomes.withLock { $0[index] = (part, broken) }
         }
-        let parts = outcomes.withLock { $0 }
+        // Taken out, not copied: each part is released as soon as it has been appended.
+        var parts = outcomes.withLock { outcomes in
+            defer { outcomes = [] }
+            return outcomes.compactMap { $0 }
+        }
         // A syntax error may lie across a cut, and it ends the stream where it is: read it whole.
-        guard parts.values.allSatisfy({ !$0.broken }) else {
+        guard parts.allSatisfy({ !$0.broken }) else {
+            parts = []
             decode(bytes, slice: StreamSlice(range: bytes.indices, firstLine: 1), file: file, into: &result)
             return
         }
-        for index in slices.indices { result.append(parts[index]!.result) }
+        result.manifests.reserveCapacity(result.manifests.count + parts.reduce(0) { $0 + $1.result.manifests.count })
+        for index in parts.indices {
+            result.append(parts[index].result)
+            parts[index].result = DecodeResult()
+        }
     }
 
     /// Decodes one slice; true when a syntax error stopped it.
