@@ -97,6 +97,8 @@ SCENARIOS: dict[str, dict] = {
                                                "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "hms-controller"}}}}]}},
     },
     "own ServiceAccount and RBAC": {"serviceAccount": {"create": False, "name": "platform-controller"}, "rbac": {"create": False}},
+    "console approvers": {"console": {"approverRole": {"create": True, "subjects": [
+        {"kind": "Group", "name": "program-managers", "apiGroup": "rbac.authorization.k8s.io"}]}}},
 }
 
 
@@ -455,6 +457,23 @@ def main() -> int:
     r.run("[own ServiceAccount and RBAC] objects", kinds("own ServiceAccount and RBAC", ["Service", "Deployment"]))
     r.run("[own ServiceAccount and RBAC] pods run as the given account", lambda _: expect(
         one(own, "Deployment")["spec"]["template"]["spec"]["serviceAccountName"] == "platform-controller", "serviceAccountName"))
+
+    approvers = rendered.get("console approvers", [])
+    r.run("[console approvers] objects", kinds("console approvers", base + ["ClusterRole", "ClusterRoleBinding"]))
+
+    def approver_role(_):
+        role = next((d.value for d in approvers if d.kind == "ClusterRole" and d.name.endswith("-approver")), None)
+        expect(role is not None, "no approver ClusterRole")
+        expect(role["rules"] == [{"apiGroups": ["ops.hms.gov"], "resources": ["approvals"], "verbs": ["approve"]}],
+               f"approver rules {role['rules']}")
+        binding = next((d.value for d in approvers if d.kind == "ClusterRoleBinding" and d.name.endswith("-approver")), None)
+        expect(binding is not None and binding["roleRef"]["name"] == role["metadata"]["name"], "approver binding roleRef")
+        expect(binding["subjects"] == [{"kind": "Group", "name": "program-managers", "apiGroup": "rbac.authorization.k8s.io"}],
+               f"approver subjects {binding['subjects']}")
+        # The controller's own role is unchanged by it.
+        controller = [d for d in approvers if not d.name.endswith("-approver")]
+        check_rbac(controller)
+    r.run("[console approvers] a ClusterRole with only the approve verb, bound to the listed subjects", approver_role)
 
     # The CRDs: Helm installs the chart's crds/, which must be manifests/crds/ byte for byte.
     def crds_identical(_):
