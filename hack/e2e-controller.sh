@@ -67,6 +67,27 @@ wait_until 30 replicas_at_least 6 || true
 expect "a load of 3,000 requests a second scales to 6 (500 per pod)" "$(k get deploy eligibility-api -n student-aid -o jsonpath='{.spec.replicas}')" "6"
 expect_match "the AutoscaleRule's status shows the metric" "$(k get autoscalerule eligibility-api -n student-aid -o jsonpath='{.status.currentMetrics[0].name}={.status.desiredReplicas}')" "^http_rps=6$"
 
+# The endpoints of each replica, at the addresses their logs name.
+endpoint() {  # endpoint IDENTITY "health endpoints"|"metrics endpoint" PATH
+    local addr
+    addr=$(grep "\"$2 listening\"" "$work/$1.log" | sed -n 's/.*"addr":"[^"]*:\([0-9][0-9]*\)".*/\1/p' | head -1)
+    curl -fsS "http://127.0.0.1:$addr$3"
+}
+metric() { endpoint "$1" "metrics endpoint" /metrics | awk -v name="$2" '$1 == name {print $2}'; }
+expect "/healthz of the leader" "$(endpoint alpha "health endpoints" /healthz)" "ok"
+expect "/readyz of the leader: its caches are synced" "$(endpoint alpha "health endpoints" /readyz)" "ok"
+expect "/readyz of the replica that waits" "$(endpoint beta "health endpoints" /readyz)" "ok"
+expect "hms_leader: 1 on the leader" "$(metric alpha hms_leader)" "1.0"
+expect "hms_leader: 0 on the other" "$(metric beta hms_leader)" "0.0"
+expect "hms_actions_total counts the deploy" "$(metric alpha 'hms_actions_total{verb="deploy",verdict="ALLOW"}')" "1"
+expect_match "hms_reconciles_total counts reconciles" "$(metric alpha 'hms_reconciles_total{result="ok"}')" "^[1-9][0-9]*$"
+expect "hms_budget_limit_usd per Budget" "$(metric alpha 'hms_budget_limit_usd{budget="student-aid-monthly"}')" "10000.0"
+# Eleven informers each list and then watch (a GET each): their requests count too, on both replicas.
+at_least_22() { [ "${1%.*}" -ge 22 ] 2>/dev/null; }
+gets=$(metric beta 'hms_api_requests_total{verb="GET",code="200"}')
+step "hms_api_requests_total counts the informers' GETs (22 or more)"
+if at_least_22 "$gets"; then pass; else fail "GET 200: $gets"; fi
+
 kill -9 "${controllers[0]}"
 started=$(date +%s)
 if wait_until 25 holder_is beta; then took=$(( $(date +%s) - started )); else took=never; fi

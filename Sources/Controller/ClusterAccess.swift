@@ -21,17 +21,9 @@ public struct ClusterAccess: Sendable {
         self.written = written
     }
 
-    /// Sends a request, counting it by verb and answer for `/metrics`.
     @discardableResult
     public func send(_ request: KubeRequest) async throws(KubeError) -> HTTPResponse {
-        do {
-            let response = try await client.send(request)
-            ControllerMetrics.apiRequest(method: request.method.rawValue, code: response.status)
-            return response
-        } catch {
-            ControllerMetrics.apiRequest(method: request.method.rawValue, code: error.statusCode)
-            throw error
-        }
+        try await client.send(request)
     }
 
     public func json(_ request: KubeRequest) async throws(KubeError) -> JSONValue {

@@ -1,3 +1,4 @@
+import HTTP
 import Kube
 import Metrics
 import Planner
@@ -5,8 +6,10 @@ import Planner
 /// What the controller reports on `/metrics`, through swift-metrics (the executable chooses the
 /// backend: Prometheus).
 public enum ControllerMetrics {
-    static func apiRequest(method: String, code: Int) {
-        Counter(label: "hms_api_requests_total", dimensions: [("verb", method), ("code", String(code))]).increment()
+    /// Every request the client sends, by verb and answer (0: no answer), informers' lists and
+    /// watches and retries included: hand it to `KubeClient` as its `observe`.
+    @Sendable public static func apiRequest(method: HTTPMethod, code: Int) {
+        Counter(label: "hms_api_requests_total", dimensions: [("verb", method.rawValue), ("code", String(code))]).increment()
     }
 
     static func reconcile(result: String, seconds: Double) {

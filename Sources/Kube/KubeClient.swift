@@ -19,6 +19,9 @@ public final class KubeClient: Sendable {
     private let dependencies: KubeDependencies
     private let logger: Logger
     private let userAgent: String
+    /// Told of every attempt's answer, watches and retries included: the method and the status
+    /// code, 0 when no answer came (for a request counter such as `/metrics`).
+    private let observe: (@Sendable (HTTPMethod, Int) -> Void)?
 
     /// The namespace calls use when they name none (the context's, or the pod's).
     public var namespace: String { config.namespace }
@@ -28,18 +31,21 @@ public final class KubeClient: Sendable {
     /// nil for transports without one.
     public var executor: (any TaskExecutor)? { transport.executor }
 
-    public convenience init(config: ClientConfig, retryPolicy: RetryPolicy = .default, logger: Logger = Logger(label: "hms.kube"), dependencies: KubeDependencies = .live) throws(KubeError) {
+    public convenience init(config: ClientConfig, retryPolicy: RetryPolicy = .default, logger: Logger = Logger(label: "hms.kube"), dependencies: KubeDependencies = .live,
+                            observe: (@Sendable (HTTPMethod, Int) -> Void)? = nil) throws(KubeError) {
         let transport: CurlTransport
         do {
             transport = try CurlTransport(tls: config.tls, proxy: config.proxyURL, logger: logger)
         } catch {
             throw .transport(error)
         }
-        self.init(config: config, transport: transport, retryPolicy: retryPolicy, logger: logger, dependencies: dependencies)
+        self.init(config: config, transport: transport, retryPolicy: retryPolicy, logger: logger, dependencies: dependencies, observe: observe)
     }
 
-    public init(config: ClientConfig, transport: any KubeTransport, retryPolicy: RetryPolicy = .default, logger: Logger = Logger(label: "hms.kube"), dependencies: KubeDependencies = .live) {
+    public init(config: ClientConfig, transport: any KubeTransport, retryPolicy: RetryPolicy = .default, logger: Logger = Logger(label: "hms.kube"), dependencies: KubeDependencies = .live,
+                observe: (@Sendable (HTTPMethod, Int) -> Void)? = nil) {
         self.config = config
+        self.observe = observe
         self.transport = transport
         self.retryPolicy = retryPolicy
         self.logger = logger
@@ -74,6 +80,7 @@ public final class KubeClient: Sendable {
             let failure: KubeError
             do {
                 let response = try await transport.send(http)
+                observe?(request.method, response.status)
                 logger.trace("kube request", metadata: ["http.method": "\(request.method)", "http.path": "\(request.path)", "http.status": "\(response.status)"])
                 if (200..<300).contains(response.status) { return response }
                 if response.status == 401, !refreshedCredentials, await credentials.canRefresh {
@@ -89,6 +96,7 @@ public final class KubeClient: Sendable {
                     ?? error.status?.details?.retryAfterSeconds.map { .seconds($0) }
                 outcome = .status(response.status, retryAfter: retryAfter)
             } catch {
+                observe?(request.method, 0)
                 failure = .transport(error)
                 if error.kind == .cancelled { throw failure }
                 outcome = .transportFailure(requestMayHaveBeenSent: error.requestMayHaveBeenSent)
@@ -113,8 +121,10 @@ public final class KubeClient: Sendable {
         do {
             response = try await transport.stream(http)
         } catch {
+            observe?(request.method, 0)
             throw .transport(error)
         }
+        observe?(request.method, response.status)
         guard (200..<300).contains(response.status) else {
             let body = (try? await response.body.collect(upTo: 1 << 20)) ?? []
             throw .api(APIError(code: response.status, body: body, request: request.description))

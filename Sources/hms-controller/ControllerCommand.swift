@@ -86,7 +86,9 @@ struct ControllerCommand: AsyncParsableCommand {
         let name = identity ?? ProcessInfo.processInfo.hostName
         // Requests carry the identity, so an audit log tells the replicas apart.
         config.userAgent = "hms-controller/0.1 (\(name))"
-        let cluster = ClusterAccess(client: try KubeClient(config: config, logger: logger), fieldManager: "hms-controller")
+        // Every request counts on /metrics, the informers' lists and watches too.
+        let client = try KubeClient(config: config, logger: logger, observe: ControllerMetrics.apiRequest)
+        let cluster = ClusterAccess(client: client, fieldManager: "hms-controller")
         var settings = ControllerLoop.Settings()
         settings.manifestsDirectory = manifests
         settings.syncPeriod = .milliseconds(Int(syncSeconds * 1000))

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Kube
 import TestSupport
+import Synchronization
 import Testing
 
 /// The client against a scripted transport: credentials, decoding, errors and retries.
@@ -75,6 +76,21 @@ struct ClientTests {
         #expect(transport.requests.count == 4)
         // Full jitter at random 0.5: half of 200 ms, then the server's 2 s, then half of 800 ms.
         #expect(world.slept == [.milliseconds(100), .seconds(2), .milliseconds(400)])
+    }
+
+    @Test func theObserverHearsEveryAttemptWithItsAnswer() async throws {
+        let transport = FakeTransport([
+            .response(503, FakeTransport.status(503, "ServiceUnavailable", "busy")),
+            .failure(.reset),
+            .response(200, TestPod("web").json),
+            .stream(200, []),
+        ])
+        let heard = Mutex<[String]>([])
+        let client = KubeClient(config: ClientConfig(server: "https://k8s.test:6443", namespace: "team"), transport: transport,
+                                dependencies: world.dependencies(), observe: { method, code in heard.withLock { $0.append("\(method.rawValue) \(code)") } })
+        _ = try await client.get(TestPod.self, .pods, name: "web")
+        _ = try await client.stream(.watch(.pods, namespace: "team"))
+        #expect(heard.withLock { $0 } == ["GET 503", "GET 0", "GET 200", "GET 200"])
     }
 
     @Test func aCreateIsNotRetriedWhenItMayHaveLanded() async throws {
