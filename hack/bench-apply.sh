@@ -25,18 +25,10 @@ if ! command -v kubectl >/dev/null 2>&1; then
     echo "SKIPPED: kubectl is not installed"
     exit 0
 fi
-work=$(mktemp -d)
-mock_pid=""
-cleanup() {
-    [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-"$bin/hms-mock-cluster" --port 0 --kubeconfig-out "$work/kubeconfig" >"$work/mock.log" 2>&1 &
-mock_pid=$!
-for _ in $(seq 100); do grep -q "^hms-mock-cluster listening on" "$work/mock.log" 2>/dev/null && break; sleep 0.1; done
-export KUBECONFIG="$work/kubeconfig" HMS_JOURNAL="$work/journal.jsonl"
-k() { kubectl --cache-dir "$work/cache" "$@"; }
+source hack/lib/e2e.sh
+mock_bin="$bin/hms-mock-cluster"
+start_mock
+export HMS_JOURNAL="$work/journal.jsonl"
 k apply -f manifests/crds/ >/dev/null
 
 seconds() { python3 -c 'import sys, time; print(f"{time.monotonic():.3f}")'; }

@@ -12,19 +12,10 @@ hack/install-deps.sh curl
 echo "== building (release)"
 for product in hms-mock-cluster hms-controller hmsctl; do swift build -c release --product "$product" 2>&1 | tail -n 1; done
 bin=$(swift build -c release --show-bin-path)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-"$bin/hms-mock-cluster" --port 0 --kubeconfig-out "$work/kubeconfig" --pod-startup-seconds 0.2 >"$work/mock.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q "^hms-mock-cluster listening on" "$work/mock.log" 2>/dev/null && break; sleep 0.1; done
-server=$(sed -n 's/^hms-mock-cluster listening on //p' "$work/mock.log")
-export KUBECONFIG="$work/kubeconfig" HMS_JOURNAL="$work/journal.jsonl"
-k() { kubectl --cache-dir "$work/cache" "$@"; }
+source hack/lib/e2e.sh
+mock_bin="$bin/hms-mock-cluster"
+start_mock --pod-startup-seconds 0.2
+export HMS_JOURNAL="$work/journal.jsonl"
 k apply -f manifests/crds/ >/dev/null
 printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench"}}' | k apply -f - >/dev/null
 

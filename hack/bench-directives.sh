@@ -27,22 +27,11 @@ swift build -c release --product hms-mock-cluster 2>&1 | tail -n 1
 swift build -c release --product hms-controller 2>&1 | tail -n 1
 bin=$(swift build -c release --show-bin-path)
 
-work=$(mktemp -d)
-mock_pid=""
-controller_pid=""
-cleanup() {
-    [ -n "$controller_pid" ] && kill "$controller_pid" 2>/dev/null && wait "$controller_pid" 2>/dev/null
-    [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source hack/lib/e2e.sh
+mock_bin="$bin/hms-mock-cluster"
 # The Jobs keep running: the benchmark is about starting them.
-"$bin/hms-mock-cluster" --port 0 --kubeconfig-out "$work/kubeconfig" --job-seconds 3600 >"$work/mock.log" 2>&1 &
-mock_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/mock.log" 2>/dev/null && break; sleep 0.1; done
-server=$(sed -n 's/^hms-mock-cluster listening on //p' "$work/mock.log")
-export KUBECONFIG="$work/kubeconfig" HMS_JOURNAL="$work/journal.jsonl"
-k() { kubectl --cache-dir "$work/cache" "$@"; }
+start_mock --job-seconds 3600
+export HMS_JOURNAL="$work/journal.jsonl"
 k apply -f manifests/crds/ >/dev/null
 
 # directive_yaml NAMESPACE SCHEDULE TIMEZONE: the Directive fan-out of $jobs jobs.
@@ -98,7 +87,7 @@ done
 sync=${SYNC_SECONDS:-5}
 "$bin/hms-controller" --identity bench --sync-seconds "$sync" \
     --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 >"$work/controller.log" 2>&1 &
-controller_pid=$!
+pids+=($!)
 echo "== $runs scheduled runs of a Directive with $jobs jobs, picked up by hms-controller (--sync-seconds $sync)"
 for run in $(seq "$runs"); do
     namespace="scheduled-$run"

@@ -5,8 +5,11 @@
 work=$(mktemp -d)
 mock_pid=""
 failures=0
+# Other processes a script starts (controllers, say): stopped on exit, before the mock.
+pids=()
 
 cleanup() {
+    for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
     if [ -n "$mock_pid" ]; then
         kill "$mock_pid" 2>/dev/null || true
         wait "$mock_pid" 2>/dev/null || true
@@ -15,10 +18,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_mock [FLAGS...]: builds and starts hms-mock-cluster on a free port.
+# start_mock [FLAGS...]: starts hms-mock-cluster on a free port: the binary $mock_bin when set
+# (the benchmarks set their release build), else a debug build made here.
 start_mock() {
-    swift build --product hms-mock-cluster >/dev/null
-    "$(swift build --show-bin-path)/hms-mock-cluster" --port 0 --kubeconfig-out "$work/kubeconfig" "$@" >"$work/mock.log" 2>&1 &
+    local binary=${mock_bin:-}
+    if [ -z "$binary" ]; then
+        swift build --product hms-mock-cluster >/dev/null
+        binary="$(swift build --show-bin-path)/hms-mock-cluster"
+    fi
+    "$binary" --port 0 --kubeconfig-out "$work/kubeconfig" "$@" >"$work/mock.log" 2>&1 &
     mock_pid=$!
     for _ in $(seq 100); do
         grep -q "^hms-mock-cluster listening on" "$work/mock.log" 2>/dev/null && break
