@@ -18,7 +18,7 @@ public final class ClusterCache: Sendable {
     public let deployments = Informer<JSONValue, ObservedDeployment>(.deployments, kind: "Deployment") { ObservedDeployment($0) }
     public let services = Informer<JSONValue, Bool>(.services, kind: "Service") { _ in true }
     public let pods = Informer<JSONValue, PodFacts>(
-        .pods, kind: "Pod", labelSelector: "\(Rendering.managedByKey)=\(Rendering.managedByValue)", project: PodFacts.init)
+        .pods, kind: "Pod", labelSelector: Rendering.servicePodSelector, project: PodFacts.init)
     public let unhealthy = Informer<JSONValue, UnhealthyReport>(.events, kind: "Event", fieldSelector: "reason=Unhealthy", project: UnhealthyReport.init)
     public let jobs = Informer<JSONValue, ObservedJob?>(.jobs, kind: "Job", labelSelector: DirectiveNaming.directiveLabel) { ObservedJob($0) }
 

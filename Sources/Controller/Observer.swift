@@ -21,7 +21,6 @@ public struct Observer: Sendable {
         for namespace in namespaces.sorted() {
             deployments += try await cluster.list(.deployments, namespace: namespace)
             services += try await cluster.list(.services, namespace: namespace)
-            let managed = "\(Rendering.managedByKey)=\(Rendering.managedByValue)"
             let unhealthy = try await cluster.list(.events, namespace: namespace, fieldSelector: "reason=Unhealthy")
             var failures: [String: Int] = [:]
             for event in unhealthy where event[path: ["involvedObject", "kind"]] == "Pod" {
@@ -29,7 +28,7 @@ public struct Observer: Sendable {
                     failures[pod, default: 0] += event["count"]?.intValue ?? 1
                 }
             }
-            for pod in try await cluster.list(.pods, namespace: namespace, labelSelector: managed) {
+            for pod in try await cluster.list(.pods, namespace: namespace, labelSelector: Rendering.servicePodSelector) {
                 guard let name = pod[path: ["metadata", "name"]]?.stringValue,
                     let owner = pod[path: ["metadata", "labels", "app"]]?.stringValue,
                     pod[path: ["status", "phase"]] == "Running" || pod[path: ["status", "phase"]] == "Pending"

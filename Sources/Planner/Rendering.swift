@@ -6,6 +6,9 @@ import Model
 public enum Rendering {
     public static let managedByKey = "app.kubernetes.io/managed-by"
     public static let managedByValue = "hms-controller"
+    /// The pods of the Deployments we made: managed, and not a Directive's job pods, which say
+    /// nothing their Job does not (and a big run has thousands).
+    public static let servicePodSelector = "\(managedByKey)=\(managedByValue),!\(DirectiveNaming.directiveLabel)"
     /// The rolling-restart stamp, on the pod template: changing it rolls the pods.
     public static let restartedAtKey = "ops.hms.gov/restartedAt"
 

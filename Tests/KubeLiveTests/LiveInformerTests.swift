@@ -115,6 +115,20 @@ struct LiveInformerTests {
         }
     }
 
+    /// The pod informer's selector keeps the pods of our Deployments and leaves out a Directive's
+    /// job pods (a run of 1,000 jobs would otherwise stream 1,000 pods into the cache).
+    @Test func theServicePodSelectorLeavesOutJobPods() async throws {
+        try await LiveCluster.run { cluster in
+            let client = cluster.client
+            let managed = [Rendering.managedByKey: Rendering.managedByValue]
+            _ = try await client.create(ConfigMap("service-pod", labels: managed.merging(["app": "web"]) { a, _ in a }), .configMaps)
+            _ = try await client.create(ConfigMap("job-pod", labels: managed.merging([DirectiveNaming.directiveLabel: "power"]) { a, _ in a }), .configMaps)
+            _ = try await client.create(ConfigMap("someone-elses", labels: ["app": "web"]), .configMaps)
+            let names = try await client.list(ConfigMap.self, .configMaps, options: ListOptions(labelSelector: Rendering.servicePodSelector)).items.map(\.metadata.name)
+            #expect(names == ["service-pod"])
+        }
+    }
+
     func describe(_ changes: [CacheChange<String>]) -> [String] {
         changes.map { "\($0.key.name): \($0.old ?? "-") -> \($0.new ?? "-")" }.sorted()
     }
