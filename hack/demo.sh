@@ -124,8 +124,9 @@ run "$hmsctl" get servicespecs -n student-aid
 
 console=$(sed -n 's/.*"addr":"\[IPv4\]127.0.0.1\\\/127.0.0.1:\([0-9]*\)".*"message":"ops console listening".*/\1/p' "$demo/controller.log" | head -1)
 bold "7. The power directive: three dispatch jobs, run now"
-say "Each job of the run becomes a batch/v1 Job with its payload in HMS_PAYLOAD; the controller follows them."
-run "$hmsctl" directive run daily-power-dispatch -n power | tail -n 3
+say "Each job of the run becomes a batch/v1 Job with its payload in HMS_PAYLOAD. The controller is running, so"
+say "hmsctl only writes the request (--request-only); the controller starts the Jobs and follows them."
+run "$hmsctl" directive run daily-power-dispatch -n power --request-only
 wait_for "the dispatch jobs" jobs_at_least 3
 sleep 4
 run "$hmsctl" get directive daily-power-dispatch -n power

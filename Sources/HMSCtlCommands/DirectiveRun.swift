@@ -85,6 +85,10 @@ struct DirectiveRun: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let failed = printOutcomes(result)
+        if result.outcomes.isEmpty, result.plan.remarks.isEmpty {
+            // A running controller watches the annotation and usually starts the run first.
+            print("Every Job of the run exists already (a running controller starts a requested run at once); see: hmsctl get directive \(name) -n \(namespace)")
+        }
         for line in result.plan.remarks { print(line) }
         if failed > 0 { throw ExitCode(1) }
     }
