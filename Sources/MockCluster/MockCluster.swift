@@ -23,6 +23,9 @@ public struct MockCluster: Sendable {
     var store = ObjectStore()
     var random: SplitMix64
     var customTypes: [String: ResourceType] = [:]
+    /// Built-in types and those the stored CustomResourceDefinitions define, in a stable order:
+    /// kept, not derived per request (every request resolves its route against it).
+    private(set) var allTypes: [ResourceType] = BuiltInTypes.all
     var faults = Faults()
     var loads: [ObjectKey: Load] = [:]
     var unhealthyPods: Set<ObjectKey> = []
@@ -104,14 +107,12 @@ public struct MockCluster: Sendable {
 
     // MARK: - Types
 
-    /// Built-in types and those the stored CustomResourceDefinitions define.
-    var allTypes: [ResourceType] { BuiltInTypes.all + customTypes.values.sorted { $0.id < $1.id } }
-
     mutating func refreshCustomTypes() {
         customTypes = [:]
         for crd in store.list(BuiltInTypes.customResourceDefinitions.id, namespace: nil) {
             if let type = ResourceType(definition: crd.value) { customTypes[type.id] = type }
         }
+        allTypes = BuiltInTypes.all + customTypes.values.sorted { $0.id < $1.id }
     }
 
     // MARK: - Identity
