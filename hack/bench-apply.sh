@@ -11,11 +11,8 @@ cd "$(dirname "$0")/.."
 runs="${1:-3}"
 
 hack/install-deps.sh curl
-echo "== building (release)"
-swift build -c release --product hms-bench-plan 2>&1 | tail -n 1
-swift build -c release --product hmsctl 2>&1 | tail -n 1
-swift build -c release --product hms-mock-cluster 2>&1 | tail -n 1
-bin=$(swift build -c release --show-bin-path)
+source hack/lib/e2e.sh
+release_build hms-bench-plan hmsctl
 
 echo "== 1. planner"
 "$bin/hms-bench-plan" 1000 10000 100000 | tee .build/bench-plan.txt
@@ -25,8 +22,6 @@ if ! command -v kubectl >/dev/null 2>&1; then
     echo "SKIPPED: kubectl is not installed"
     exit 0
 fi
-source hack/lib/e2e.sh
-mock_bin="$bin/hms-mock-cluster"
 start_mock
 export HMS_JOURNAL="$work/journal.jsonl"
 k apply -f manifests/crds/ >/dev/null

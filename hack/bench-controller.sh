@@ -9,11 +9,8 @@ count="${1:-1000}"
 seconds="${2:-60}"
 
 hack/install-deps.sh curl
-echo "== building (release)"
-for product in hms-mock-cluster hms-controller hmsctl; do swift build -c release --product "$product" 2>&1 | tail -n 1; done
-bin=$(swift build -c release --show-bin-path)
 source hack/lib/e2e.sh
-mock_bin="$bin/hms-mock-cluster"
+release_build hms-controller hmsctl
 start_mock --pod-startup-seconds 0.2
 export HMS_JOURNAL="$work/journal.jsonl"
 k apply -f manifests/crds/ >/dev/null

@@ -21,14 +21,8 @@ if ! command -v kubectl >/dev/null 2>&1; then
     exit 0
 fi
 hack/install-deps.sh curl
-echo "== building (release)"
-swift build -c release --product hmsctl 2>&1 | tail -n 1
-swift build -c release --product hms-mock-cluster 2>&1 | tail -n 1
-swift build -c release --product hms-controller 2>&1 | tail -n 1
-bin=$(swift build -c release --show-bin-path)
-
 source hack/lib/e2e.sh
-mock_bin="$bin/hms-mock-cluster"
+release_build hmsctl hms-controller
 # The Jobs keep running: the benchmark is about starting them.
 start_mock --job-seconds 3600
 export HMS_JOURNAL="$work/journal.jsonl"

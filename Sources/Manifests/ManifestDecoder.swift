@@ -58,7 +58,7 @@ public struct ManifestDecoder: Sendable {
     public func decode(_ bytes: [UInt8], file: String, into result: inout DecodeResult) {
         let slices = StreamSlice.cut(bytes, into: threads)
         guard slices.count > 1 else {
-            decode(bytes, slice: StreamSlice(range: bytes.indices, firstLine: 1), file: file, into: &result)
+            decode(bytes, slice: .whole(bytes), file: file, into: &result)
             return
         }
         let outcomes = Mutex<[(result: DecodeResult, broken: Bool)?]>(Array(repeating: nil, count: slices.count))
@@ -75,7 +75,7 @@ public struct ManifestDecoder: Sendable {
         // A syntax error may lie across a cut, and it ends the stream where it is: read it whole.
         guard parts.allSatisfy({ !$0.broken }) else {
             parts = []
-            decode(bytes, slice: StreamSlice(range: bytes.indices, firstLine: 1), file: file, into: &result)
+            decode(bytes, slice: .whole(bytes), file: file, into: &result)
             return
         }
         result.manifests.reserveCapacity(result.manifests.count + parts.reduce(0) { $0 + $1.result.manifests.count })

@@ -15,10 +15,15 @@ public struct StreamSlice: Sendable, Equatable {
         self.firstLine = firstLine
     }
 
+    /// The whole stream as one slice.
+    public static func whole(_ bytes: [UInt8]) -> StreamSlice {
+        StreamSlice(range: bytes.indices, firstLine: 1)
+    }
+
     /// At most `count` slices of about equal size; one slice (the whole stream) when it cannot be
     /// cut or is too short to be worth it.
     public static func cut(_ bytes: [UInt8], into count: Int, minimumSize: Int = 256 * 1024) -> [StreamSlice] {
-        let whole = [StreamSlice(range: bytes.indices, firstLine: 1)]
+        let whole = [Self.whole(bytes)]
         guard count > 1, bytes.count >= minimumSize else { return whole }
         let step = bytes.count / count
         var slices: [StreamSlice] = []

@@ -2,33 +2,8 @@ import Foundation
 import Testing
 
 /// `hmsctl autoscale recommend` run as a user runs it: the built binary, real files, whole outputs.
-struct AutoscaleRecommendCommandTests {
+struct AutoscaleRecommendCommandTests: HMSCtlRunner {
     static let inputs = "Tests/HMSCtlTests/autoscale-inputs"
-
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func hmsctl(_ arguments: [String], stdin: String? = nil) throws -> Run {
-        let process = Process()
-        // The binary sits next to the test bundle in the build directory.
-        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("hmsctl")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
-    }
 
     @Test func textExplainsTheDecision() throws {
         let run = try hmsctl(["autoscale", "recommend", "--input", "\(Self.inputs)/eligibility-api-cpu-spike.yaml"])

@@ -2,38 +2,7 @@ import Foundation
 import Testing
 
 /// Runs the built `hmsctl` as a user would, and checks what it prints and how it exits.
-struct ValidateCommandTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// `hmsctl` sits next to the test bundle in the build directory.
-    static var hmsctl: URL {
-        Bundle.main.bundleURL.appendingPathComponent("hmsctl")
-    }
-
-    func hmsctl(_ arguments: [String], stdin: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = Self.hmsctl
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.repository
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
-    }
-
+struct ValidateCommandTests: HMSCtlRunner {
     @Test func theExamplesAreValid() throws {
         let run = try hmsctl(["validate", "-f", "manifests/examples"])
         #expect(run.status == 0, "\(run.stderr)")

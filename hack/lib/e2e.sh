@@ -41,6 +41,16 @@ start_mock() {
     export KUBECONFIG="$work/kubeconfig"
 }
 
+# release_build PRODUCT...: release builds of the products and of the mock cluster, for the
+# benchmarks; sets $bin, and $mock_bin so that start_mock starts the release mock.
+release_build() {
+    echo "== building (release)"
+    local product
+    for product in hms-mock-cluster "$@"; do swift build -c release --product "$product" 2>&1 | tail -n 1; done
+    bin=$(swift build -c release --show-bin-path)
+    mock_bin="$bin/hms-mock-cluster"
+}
+
 k() { kubectl --kubeconfig "$work/kubeconfig" --cache-dir "$work/cache" "$@"; }
 
 # control PATH JSON: a PUT to the mock's control API.

@@ -116,12 +116,7 @@ enum MetricReplicaCalculator {
         let measured = "\(first.percent)% of requests, target \(targetPercent)%"
         let scaleUpWithUnready = !groups.unready.isEmpty && first.ratio > 1.0
         if !scaleUpWithUnready && groups.missing.isEmpty {
-            let ignored = groups.unready.isEmpty ? "" : " (\(podCount(groups.unready.count)) not ready ignored)"
-            if tolerances.contains(first.ratio) {
-                return Count(replicas: currentReplicas, explanation: "\(measured)\(ignored): within tolerance (ratio \(Decimal3(first.ratio)), band \(tolerances)) → stays at \(currentReplicas)")
-            }
-            let replicas = ReplicaArithmetic.ceilToReplicas(first.ratio * Double(groups.readyWithSample))
-            return Count(replicas: replicas, explanation: "\(measured)\(ignored) → \(replicas) \(plural(replicas)) (ratio \(Decimal3(first.ratio)) × \(podCount(groups.readyWithSample, "ready pod")))")
+            return settleReady(currentReplicas: currentReplicas, ratio: first.ratio, groups: groups, tolerances: tolerances, text: measured)
         }
 
         var notes: [String] = []
@@ -181,12 +176,7 @@ enum MetricReplicaCalculator {
         let measured = "average \(MilliUnits(first.average)) per pod, target \(MilliUnits(targetMilli))"
         let scaleUpWithUnready = !groups.unready.isEmpty && first.ratio > 1.0
         if !scaleUpWithUnready && groups.missing.isEmpty {
-            let ignored = groups.unready.isEmpty ? "" : " (\(podCount(groups.unready.count)) not ready ignored)"
-            if tolerances.contains(first.ratio) {
-                return Count(replicas: currentReplicas, explanation: "\(measured)\(ignored): within tolerance (ratio \(Decimal3(first.ratio)), band \(tolerances)) → stays at \(currentReplicas)")
-            }
-            let replicas = ReplicaArithmetic.ceilToReplicas(first.ratio * Double(groups.readyWithSample))
-            return Count(replicas: replicas, explanation: "\(measured)\(ignored) → \(replicas) \(plural(replicas)) (ratio \(Decimal3(first.ratio)) × \(podCount(groups.readyWithSample, "ready pod")))")
+            return settleReady(currentReplicas: currentReplicas, ratio: first.ratio, groups: groups, tolerances: tolerances, text: measured)
         }
 
         var notes: [String] = []
@@ -221,6 +211,17 @@ enum MetricReplicaCalculator {
         for usage in samples.values { total = ReplicaArithmetic.saturatingAdd(total, usage) }
         let average = total / Int64(samples.count)
         return (average, Double(average) / Double(targetMilli))
+    }
+
+    /// The first look is the answer when every pod has a sample and none that is not ready could
+    /// change the direction: the ready pods' ratio, unless it is within tolerance.
+    private static func settleReady(currentReplicas: Int, ratio: Double, groups: PodGroups, tolerances: Tolerances, text measured: String) -> Count {
+        let ignored = groups.unready.isEmpty ? "" : " (\(podCount(groups.unready.count)) not ready ignored)"
+        if tolerances.contains(ratio) {
+            return Count(replicas: currentReplicas, explanation: "\(measured)\(ignored): within tolerance (ratio \(Decimal3(ratio)), band \(tolerances)) → stays at \(currentReplicas)")
+        }
+        let replicas = ReplicaArithmetic.ceilToReplicas(ratio * Double(groups.readyWithSample))
+        return Count(replicas: replicas, explanation: "\(measured)\(ignored) → \(replicas) \(plural(replicas)) (ratio \(Decimal3(ratio)) × \(podCount(groups.readyWithSample, "ready pod")))")
     }
 
     /// The second look after missing and unready pods were given assumed values: no scaling when
