@@ -41,32 +41,52 @@ public struct ClusterAccess: Sendable {
     }
 
     /// Server-side apply: creates or updates the fields we own, idempotently.
-    @discardableResult
-    public func apply(_ object: JSONValue, _ type: ResourceType, dryRun: Bool = false) async throws(KubeError) -> JSONValue {
+    public func apply(_ object: JSONValue, _ type: ResourceType, dryRun: Bool = false) async throws(KubeError) {
+        let response = try await send(applyRequest(object, type, dryRun: dryRun))
+        if !dryRun { try heard(type, response) }
+    }
+
+    /// Server-side apply, and the resource as the cluster now stores it (identity, generation,
+    /// status, and any field another manager owns), decoded straight from the answer.
+    public func applied<R: Resource>(_ object: JSONValue, as kind: R.Type) async throws(KubeError) -> R {
+        let type = ResourceType.of(kind)
+        let response = try await send(applyRequest(object, type, dryRun: false))
+        try heard(type, response)
+        do {
+            return try JSONDecoder().decode(kind, from: Data(response.body))
+        } catch {
+            throw .decoding("\(kind.kind) \(object[path: ["metadata", "name"]]?.stringValue ?? "?") as stored does not decode: \(error)")
+        }
+    }
+
+    private func applyRequest(_ object: JSONValue, _ type: ResourceType, dryRun: Bool) -> KubeRequest {
         let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
         let namespace = object[path: ["metadata", "namespace"]]?.stringValue
-        let stored = try await json(.patch(type, namespace: namespace, name: name, type: .apply(fieldManager: fieldManager, force: true),
-                                           body: object.jsonBytes, options: WriteOptions(dryRun: dryRun)))
-        if !dryRun { written?(type, stored) }
-        return stored
+        return .patch(type, namespace: namespace, name: name, type: .apply(fieldManager: fieldManager, force: true),
+                      body: object.jsonBytes, options: WriteOptions(dryRun: dryRun))
     }
 
     /// A merge patch of the status subresource: no resourceVersion precondition, nothing else touched.
-    @discardableResult
-    public func patchStatus(_ type: ResourceType, namespace: String, name: String, body: [UInt8]) async throws(KubeError) -> JSONValue {
-        let stored = try await json(.patchStatus(type, namespace: namespace, name: name, type: .merge, body: body))
-        written?(type, stored)
-        return stored
+    public func patchStatus(_ type: ResourceType, namespace: String, name: String, body: [UInt8]) async throws(KubeError) {
+        try heard(type, try await send(.patchStatus(type, namespace: namespace, name: name, type: .merge, body: body)))
     }
 
     /// Creates the object; an object of that name that exists already is an error (`alreadyExists`).
     /// `named`: the caller named it and takes that error as done (see `KubeRequest.create`).
-    @discardableResult
-    public func create(_ object: JSONValue, _ type: ResourceType, named: Bool = false) async throws(KubeError) -> JSONValue {
+    public func create(_ object: JSONValue, _ type: ResourceType, named: Bool = false) async throws(KubeError) {
         let namespace = object[path: ["metadata", "namespace"]]?.stringValue
-        let stored = try await json(.create(type, namespace: namespace, body: object.jsonBytes, named: named))
-        written?(type, stored)
-        return stored
+        try heard(type, try await send(.create(type, namespace: namespace, body: object.jsonBytes, named: named)))
+    }
+
+    /// Hands the server's answer to a write to whoever listens (`written`). The answer is parsed for
+    /// them only: a one-shot `hmsctl` has no caches to keep and skips the work.
+    private func heard(_ type: ResourceType, _ response: HTTPResponse) throws(KubeError) {
+        guard let written else { return }
+        do {
+            written(type, try JSONValue(parsing: response.body))
+        } catch {
+            throw .decoding("the answer to a write of \(type.plural): \(error.description)")
+        }
     }
 
     /// The object, or nil when it does not exist.
@@ -83,20 +103,33 @@ public struct ClusterAccess: Sendable {
         try await client.delete(type, name: name, namespace: namespace, options: DeleteOptions(propagationPolicy: "Background"))
     }
 
-    /// Our resources of every kind, as the API stores them.
-    public func resources(namespace: String?) async throws(KubeError) -> [AnyResource] {
+    /// Our resources of the given kinds (every kind unless told), as the API stores them.
+    public func resources(namespace: String?, kinds: [any Resource.Type] = AnyResource.kinds) async throws(KubeError) -> [AnyResource] {
         var resources: [AnyResource] = []
-        for kind in AnyResource.kinds {
-            for item in try await list(.of(kind), namespace: namespace) {
+        for kind in kinds {
+            resources += try await list(kind, namespace: namespace).map(AnyResource.init)
+        }
+        return resources
+    }
+
+    /// One kind's objects, decoded straight from the list's bytes; an object that does not decode
+    /// is named in the error.
+    public func list<R: Resource>(_ kind: R.Type, namespace: String?) async throws(KubeError) -> [R] {
+        let body = try await send(.list(.of(kind), namespace: namespace, options: ListOptions())).body
+        do {
+            return try JSONDecoder().decode(ObjectList<R>.self, from: Data(body)).items
+        } catch {
+            // Find the culprit, for a message that names it.
+            for item in (try? JSONValue(parsing: body))?["items"]?.arrayValue ?? [] {
                 do {
-                    resources.append(AnyResource(try JSONDecoder().decode(kind, from: Data(item.jsonBytes))))
+                    _ = try JSONDecoder().decode(kind, from: Data(item.jsonBytes))
                 } catch {
                     let name = item[path: ["metadata", "name"]]?.stringValue ?? "?"
                     throw .decoding("\(kind.kind) \(name) in the cluster does not decode: \(error)")
                 }
             }
+            throw .decoding("the list of \(kind.plural) does not decode: \(error)")
         }
-        return resources
     }
 
     /// Any of our values as JSON.

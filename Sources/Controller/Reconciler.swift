@@ -307,8 +307,7 @@ public struct Reconciler: Sendable {
                 status.desiredReplicas = to
             }
             guard status != rule.status else { continue }
-            let stored = ClusterAccess.json(of: AutoscaleRule(metadata: rule.metadata, spec: rule.spec, status: status))
-            patches.append((rule.ref, JSONValue.object(["status": stored["status"] ?? .null]).jsonBytes))
+            patches.append((rule.ref, JSONValue.object(["status": ClusterAccess.encoded(status)]).jsonBytes))
         }
         let targets = Dictionary(desired.autoscaleRules.map { ($0.ref, ClusterCache.target($0)) }, uniquingKeysWith: { first, _ in first })
         return Set(await patchStatuses(patches, AutoscaleRule.self).compactMap { targets[$0] })
@@ -351,9 +350,7 @@ public struct Reconciler: Sendable {
             ]
             guard status != previous else { continue }
             // A merge patch of the status alone: no resourceVersion precondition, nothing else touched.
-            let stored = ClusterAccess.json(of: ServiceSpec(metadata: service.metadata, spec: service.spec, status: status))
-            let body = JSONValue.object(["status": stored["status"] ?? .null])
-            patches.append((service.ref, body.jsonBytes))
+            patches.append((service.ref, JSONValue.object(["status": ClusterAccess.encoded(status)]).jsonBytes))
         }
         return await patchStatuses(patches, ServiceSpec.self)
     }

@@ -104,9 +104,13 @@ struct Apply: AsyncParsableCommand {
             let existing = existingObjects[resource.ref]
             let unchanged = existing.map { object.differences(from: $0).isEmpty } ?? false
             do {
-                let answer = unchanged ? existing ?? object : try await access.apply(object, .of(kind))
-                let decoded = try JSONDecoder().decode(kind, from: Data(answer.jsonBytes))
-                return .success((AnyResource(decoded), existing == nil ? "created" : unchanged ? "unchanged" : "configured"))
+                let stored: any Resource
+                if unchanged, let existing {
+                    stored = try JSONDecoder().decode(kind, from: Data(existing.jsonBytes))
+                } else {
+                    stored = try await access.applied(object, as: kind)
+                }
+                return .success((AnyResource(stored), existing == nil ? "created" : unchanged ? "unchanged" : "configured"))
             } catch let error as KubeError {
                 return .failure(error)
             } catch {

@@ -92,7 +92,8 @@ func desiredState(_ manifests: [Manifest], cluster: ClusterAccess) async throws 
     var resources = manifests.map(\.resource)
     for namespace in namespaces.sorted() {
         do {
-            for resource in try await cluster.resources(namespace: namespace) {
+            // Services come from the manifests only: their kind is not read back.
+            for resource in try await cluster.resources(namespace: namespace, kinds: AnyResource.kinds.filter { $0.kind != ServiceSpec.kind }) {
                 if case .directive(let live) = resource, named.contains(live.ref) {
                     // A Directive's runs live in the cluster: plan with its stored status, not from scratch.
                     resources = resources.map { manifest in
@@ -103,7 +104,6 @@ func desiredState(_ manifests: [Manifest], cluster: ClusterAccess) async throws 
                     continue
                 }
                 guard !named.contains(resource.resource.ref) else { continue }
-                if case .serviceSpec = resource { continue }  // services come from the manifests only
                 if case .directive = resource { continue }
                 resources.append(resource)
             }

@@ -49,7 +49,7 @@ public struct APIRequest: Sendable {
 }
 
 func percentDecoded(_ text: Substring, plusIsSpace: Bool = true) -> String {
-    guard text.contains("%") || (plusIsSpace && text.contains("+")) else { return String(text) }
+    guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else { return String(text) }
     var bytes: [UInt8] = []
     var utf8 = Array(text.utf8)[...]
     while let byte = utf8.popFirst() {

@@ -118,9 +118,18 @@ public struct MockCluster: Sendable {
     // MARK: - Identity
 
     mutating func newUID() -> String {
-        let hex = String(random.next(), radix: 16).leftPadded(16) + String(random.next(), radix: 16).leftPadded(16)
-        let chars = Array(hex)
-        return [chars[0..<8], chars[8..<12], chars[12..<16], chars[16..<20], chars[20..<32]].map { String($0) }.joined(separator: "-")
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(36)
+        var written = 0
+        for half in [random.next(), random.next()] {
+            for shift in stride(from: 60, through: 0, by: -4) {
+                if [8, 12, 16, 20].contains(written) { bytes.append(UInt8(ascii: "-")) }
+                bytes.append(digits[Int((half >> UInt64(shift)) & 0xF)])
+                written += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Five characters from the alphabet Kubernetes uses for generated names (no vowels, no lookalikes).
@@ -169,11 +178,5 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

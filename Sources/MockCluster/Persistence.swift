@@ -35,10 +35,10 @@ extension MockCluster {
         switch typeID {
         case BuiltInTypes.pods.id:
             for owner in Self.owners(of: object) { simulation.podsByOwner[owner, default: []].insert(key) }
-            if object[path: ["status", "phase"]] == "Pending" { simulation.startingPods.insert(key) }
+            if object[path: ["status", "phase"]] == "Pending" { simulation.startingPods[key] = startTime(ofPodCreated: object) }
         case BuiltInTypes.deployments.id:
             if let uid = object[path: ["metadata", "uid"]]?.stringValue { simulation.deploymentsByUID[uid] = key }
-            simulation.unsettledDeployments.insert(key)
+            simulation.deploymentsToReconcile.insert(key)
         case BuiltInTypes.jobs.id:
             let finished = (object[path: ["status", "conditions"]]?.arrayValue ?? []).contains {
                 ["Complete", "Failed"].contains($0["type"]?.stringValue ?? "") && $0["status"] == "True"

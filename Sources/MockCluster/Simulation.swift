@@ -21,9 +21,9 @@ extension MockCluster {
     /// Moves the simulation to `now`. Only objects with something pending are visited, so an idle
     /// cluster of many objects costs nothing.
     public mutating func advance(to now: Date) {
-        for key in simulation.startingPods.sorted() { progressPod(key, now: now) }
+        for key in simulation.startingPods.filter({ $0.value <= now }).keys.sorted() { progressPod(key, now: now) }
         for key in simulation.unhealthyProbes.keys.sorted() { probeUnhealthyPod(key, now: now) }
-        for key in simulation.unsettledDeployments.sorted() { reconcileDeployment(key, now: now) }
+        for key in simulation.deploymentsToReconcile.sorted() { reconcileDeployment(key, now: now) }
         for key in simulation.runningJobs.sorted() { progressJob(key, now: now) }
     }
 
@@ -44,7 +44,7 @@ extension MockCluster {
             startJobPod(key, now: now)
         case BuiltInTypes.pods.id:
             for owner in Self.owners(of: object) { simulation.podsByOwner[owner, default: []].insert(key) }
-            if object[path: ["status", "phase"]] == "Pending" { simulation.startingPods.insert(key) }
+            if object[path: ["status", "phase"]] == "Pending" { simulation.startingPods[key] = startTime(ofPodCreated: object) }
         default:
             break
         }
@@ -65,15 +65,16 @@ extension MockCluster {
             }
         case BuiltInTypes.pods.id:
             podLogs[key] = nil
-            simulation.startingPods.remove(key)
+            simulation.startingPods[key] = nil
             simulation.unhealthyProbes[key] = nil
             unhealthyPods.remove(key)
             for owner in Self.owners(of: object) {
                 simulation.podsByOwner[owner]?.remove(key)
-                if let deployment = simulation.deploymentsByUID[owner] { simulation.unsettledDeployments.insert(deployment) }
+                if let deployment = simulation.deploymentsByUID[owner] { simulation.deploymentsToReconcile.insert(deployment) }
             }
         case BuiltInTypes.deployments.id:
-            simulation.unsettledDeployments.remove(key)
+            simulation.deploymentsToReconcile.remove(key)
+            simulation.templateHashes[key] = nil
             if let uid = object[path: ["metadata", "uid"]]?.stringValue { simulation.deploymentsByUID[uid] = nil }
         case BuiltInTypes.jobs.id:
             simulation.runningJobs.remove(key)
@@ -97,12 +98,12 @@ extension MockCluster {
         guard let deployment = store.get(BuiltInTypes.deployments.id, key)?.value,
             let uid = deployment[path: ["metadata", "uid"]]?.stringValue
         else {
-            simulation.unsettledDeployments.remove(key)
+            simulation.deploymentsToReconcile.remove(key)
             return
         }
         simulation.deploymentsByUID[uid] = key
         let desired = deployment[path: ["spec", "replicas"]]?.intValue ?? 1
-        let hash = Self.templateHash(deployment[path: ["spec", "template"]] ?? [:])
+        let hash = templateHash(of: deployment, key)
         let owned = pods(ownedBy: uid)
         let current = owned.filter { $0[path: ["metadata", "labels", "pod-template-hash"]]?.stringValue == hash }
         let old = owned.filter { $0[path: ["metadata", "labels", "pod-template-hash"]]?.stringValue != hash }
@@ -119,15 +120,24 @@ extension MockCluster {
         let keepOld = max(0, desired - readyNew)
         for pod in Self.deletionOrder(old).prefix(max(0, old.count - keepOld)) { removePod(pod) }
 
-        let settled = updateDeploymentStatus(key, desired: desired, hash: hash, now: now)
-        if settled { simulation.unsettledDeployments.remove(key) } else { simulation.unsettledDeployments.insert(key) }
+        updateDeploymentStatus(key, desired: desired, hash: hash, now: now)
+        // Nothing more to do until the Deployment is written or one of its pods changes.
+        simulation.deploymentsToReconcile.remove(key)
     }
 
-    /// Returns whether the rollout is complete (nothing left to do until something changes).
-    private mutating func updateDeploymentStatus(_ key: ObjectKey, desired: Int, hash: String, now: Date) -> Bool {
+    /// The template's hash, worked out again only when the Deployment's spec changed (its generation).
+    private mutating func templateHash(of deployment: JSONValue, _ key: ObjectKey) -> String {
+        let generation = deployment[path: ["metadata", "generation"]]?.intValue ?? 0
+        if let known = simulation.templateHashes[key], known.generation == generation { return known.hash }
+        let hash = Self.templateHash(deployment[path: ["spec", "template"]] ?? [:])
+        simulation.templateHashes[key] = (generation, hash)
+        return hash
+    }
+
+    private mutating func updateDeploymentStatus(_ key: ObjectKey, desired: Int, hash: String, now: Date) {
         guard let deployment = store.get(BuiltInTypes.deployments.id, key)?.value,
             let uid = deployment[path: ["metadata", "uid"]]?.stringValue
-        else { return true }
+        else { return }
         let owned = pods(ownedBy: uid)
         let updated = owned.filter { $0[path: ["metadata", "labels", "pod-template-hash"]]?.stringValue == hash }
         let ready = owned.filter(Self.isReady).count
@@ -155,7 +165,6 @@ extension MockCluster {
             changed["status"] = status
             store.put(BuiltInTypes.deployments.id, key, changed)
         }
-        return complete
     }
 
     /// A condition that keeps its transition time while its status stays the same.
@@ -255,16 +264,11 @@ extension MockCluster {
 
     private mutating func progressPod(_ key: ObjectKey, now: Date) {
         guard var pod = store.get(BuiltInTypes.pods.id, key)?.value else {
-            simulation.startingPods.remove(key)
+            simulation.startingPods[key] = nil
             return
         }
-        guard pod[path: ["status", "phase"]] == "Pending" else {
-            simulation.startingPods.remove(key)
-            return
-        }
-        let created = pod[path: ["metadata", "creationTimestamp"]]?.stringValue.flatMap(parseTimestamp) ?? now
-        guard now.timeIntervalSince(created) >= settings.podStartupSeconds else { return }
-        simulation.startingPods.remove(key)
+        simulation.startingPods[key] = nil
+        guard pod[path: ["status", "phase"]] == "Pending" else { return }
         let started = timestamp(now)
         let healthy = !unhealthyPods.contains(key)
         let containers = pod[path: ["spec", "containers"]]?.arrayValue ?? []
@@ -281,7 +285,7 @@ extension MockCluster {
         }
         recordEvent(about: pod, reason: "Started", message: "Started container \(containers.first?["name"]?.stringValue ?? "")", now: now)
         if !healthy { simulation.unhealthyProbes[key] = .distantPast }
-        markOwnersUnsettled(pod)
+        markOwnersToReconcile(pod)
     }
 
     static func podStatus(phase: String, ready: Bool, containers: [JSONValue], started: String, ip: String, now: Date,
@@ -327,7 +331,7 @@ extension MockCluster {
         store.put(BuiltInTypes.pods.id, key, pod)
         simulation.unhealthyProbes[key] = healthy ? nil : .distantPast
         if !healthy { probeUnhealthyPod(key, now: now) }
-        markOwnersUnsettled(pod)
+        markOwnersToReconcile(pod)
         return true
     }
 
@@ -366,9 +370,15 @@ extension MockCluster {
                     message: "Readiness probe failed: HTTP probe failed with statuscode: 503", now: now)
     }
 
-    private mutating func markOwnersUnsettled(_ pod: JSONValue) {
+    /// When a pending pod starts: its creation, plus the start-up delay.
+    func startTime(ofPodCreated pod: JSONValue) -> Date {
+        let created = pod[path: ["metadata", "creationTimestamp"]]?.stringValue.flatMap(parseTimestamp) ?? .distantPast
+        return created.addingTimeInterval(settings.podStartupSeconds)
+    }
+
+    private mutating func markOwnersToReconcile(_ pod: JSONValue) {
         for owner in Self.owners(of: pod) {
-            if let deployment = simulation.deploymentsByUID[owner] { simulation.unsettledDeployments.insert(deployment) }
+            if let deployment = simulation.deploymentsByUID[owner] { simulation.deploymentsToReconcile.insert(deployment) }
         }
     }
 
@@ -442,7 +452,7 @@ extension MockCluster {
             phase: succeeded ? "Succeeded" : "Failed", ready: false, containers: pod[path: ["spec", "containers"]]?.arrayValue ?? [],
             started: started, ip: ip, now: now, terminated: succeeded ? (0, "Completed") : (1, "Error"))
         store.put(BuiltInTypes.pods.id, key, pod)
-        simulation.startingPods.remove(key)
+        simulation.startingPods[key] = nil
         appendLog(key, now: now, succeeded ? "done" : "error: the job failed (exit code 1)")
     }
 
@@ -509,8 +519,11 @@ extension MockCluster {
 
 /// The simulation's indexes, so that each step visits only what has something pending.
 struct SimulationState: Sendable {
-    var startingPods: Set<ObjectKey> = []
-    var unsettledDeployments: Set<ObjectKey> = []
+    /// Pending pods, with the time they are due to start.
+    var startingPods: [ObjectKey: Date] = [:]
+    /// Deployments to reconcile on the next step: written, or one of their pods changed.
+    var deploymentsToReconcile: Set<ObjectKey> = []
+    var templateHashes: [ObjectKey: (generation: Int, hash: String)] = [:]
     var runningJobs: Set<ObjectKey> = []
     /// Unhealthy running pods, with the time of their last failed probe.
     var unhealthyProbes: [ObjectKey: Date] = [:]
