@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import MockCluster
 import MockClusterServer
+import NIOCore
+import NIOPosix
 
 /// `hms-mock-cluster`: a simulated Kubernetes cluster for tests and the demo.
 @main
@@ -51,6 +53,9 @@ struct MockClusterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Request handlers run on the event loops that read the requests, not on a second pool of
+        // threads: no hand-over between threads per request.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var options = MockClusterServer.Options()
         options.host = host
         options.port = port
