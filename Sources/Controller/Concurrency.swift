@@ -1,7 +1,7 @@
 /// Runs `body` over the items with at most `limit` in flight, and returns the results in the
 /// items' order. Writes to the API server overlap; their answers keep the plan's order.
 public func concurrentMap<Item: Sendable, Result: Sendable>(
-    _ items: [Item], limit: Int = 8, _ body: @escaping @Sendable (Item) async -> Result
+    _ items: [Item], limit: Int = 16, _ body: @escaping @Sendable (Item) async -> Result
 ) async -> [Result] {
     await withTaskGroup(of: (Int, Result).self) { group in
         var results: [Result?] = Array(repeating: nil, count: items.count)

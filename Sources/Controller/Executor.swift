@@ -30,7 +30,7 @@ public struct ActionOutcome: Sendable, Equatable {
 public struct Executor: Sendable {
     public let cluster: ClusterAccess
     /// How many writes may be in flight at once.
-    public var concurrency = 8
+    public var concurrency = 16
     /// Asked before each write: false stops carrying out actions at once (the lease was lost).
     public var mayAct: @Sendable () -> Bool = { true }
 

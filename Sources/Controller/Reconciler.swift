@@ -355,7 +355,7 @@ public struct Reconciler: Sendable {
         return await patchStatuses(patches, ServiceSpec.self)
     }
 
-    /// Merge patches of the status, eight at a time; returns the resources whose patch failed.
+    /// Merge patches of the status, sixteen at a time; returns the resources whose patch failed.
     func patchStatuses<R: Resource>(_ patches: [(ObjectRef, [UInt8])], _ kind: R.Type) async -> Set<ObjectRef> {
         let cluster = cluster
         let failed = await concurrentMap(patches) { ref, body -> ObjectRef? in

@@ -46,6 +46,15 @@ struct Apply: AsyncParsableCommand {
             throw ExitCode(PlanCommand.exitCode(plan, detailed: false))
         }
 
+        // Thousands of small requests: run between the client's transfers, on its thread.
+        if let executor = access.client.executor {
+            try await withTaskExecutorPreference(executor) { try await apply(manifests, access: access) }
+        } else {
+            try await apply(manifests, access: access)
+        }
+    }
+
+    private func apply(_ manifests: [Manifest], access: ClusterAccess) async throws {
         // Store the resources first; the stored objects (uid, generation, status) are the desired
         // state. What the cluster already holds as written is left alone: no write at all.
         let stored = try await store(manifests, access: access)

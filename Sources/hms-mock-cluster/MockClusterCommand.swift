@@ -55,6 +55,7 @@ struct MockClusterCommand: AsyncParsableCommand {
     func run() async throws {
         // Request handlers run on the event loops that read the requests, not on a second pool of
         // threads: no hand-over between threads per request.
+        NIOSingletons.groupLoopCountSuggestion = 1
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var options = MockClusterServer.Options()
         options.host = host
