@@ -135,7 +135,7 @@ public struct ClusterAccess: Sendable {
     /// Any of our values as JSON.
     public static func encoded(_ value: some Encodable) -> JSONValue {
         do {
-            return try JSONValue(parsing: Array(JSONEncoder().encode(value)))
+            return try JSONValueEncoder().encode(value)
         } catch {
             return .null  // our own types always encode; unreachable in practice
         }
@@ -143,11 +143,7 @@ public struct ClusterAccess: Sendable {
 
     /// A resource as JSON, for storing it with server-side apply.
     public static func json(of resource: any Resource) -> JSONValue {
-        do {
-            return try JSONValue(parsing: Array(JSONEncoder().encode(resource)))
-        } catch {
-            return .null  // our own types always encode; unreachable in practice
-        }
+        encoded(resource)
     }
 }
 

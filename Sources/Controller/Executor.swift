@@ -37,15 +37,42 @@ public struct Executor: Sendable {
     public init(cluster: ClusterAccess) { self.cluster = cluster }
 
     /// Carries out the plan; `progress` hears (done, total) after each action, for a progress line.
-    public func execute(_ plan: Plan, progress: (@Sendable (Int, Int) -> Void)? = nil) async -> [ActionOutcome] {
+    /// A resource's actions go in plan order, one after the other, and `afterwards` hears their
+    /// outcomes as soon as the last is known (to record them), while other resources' actions
+    /// proceed alongside: no resource waits for the slowest write of another. Job starts do not
+    /// depend on each other: each goes on its own. Returns the outcomes in plan order.
+    public func execute(
+        _ plan: Plan, progress: (@Sendable (Int, Int) -> Void)? = nil,
+        afterwards: @escaping @Sendable (ObjectRef, [ActionOutcome]) async -> Void = { _, _ in }
+    ) async -> [ActionOutcome] {
         let done = Atomic<Int>(0)
         let total = plan.actions.count
-        return await concurrentMap(plan.actions, limit: concurrency) { action in
-            let outcome = await perform(action)
-            let count = done.add(1, ordering: .relaxed).newValue
-            progress?(count, total)
-            return outcome
+        let chains = Self.chains(plan.actions)
+        let results = await concurrentMap(chains, limit: concurrency) { chain in
+            var outcomes: [(Int, ActionOutcome)] = []
+            for index in chain {
+                outcomes.append((index, await perform(plan.actions[index])))
+                progress?(done.add(1, ordering: .relaxed).newValue, total)
+            }
+            await afterwards(plan.actions[chain[0]].source, outcomes.map(\.1))
+            return outcomes
         }
+        return results.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// The plan's action indexes by resource, in plan order; each job start alone.
+    static func chains(_ actions: [Action]) -> [[Int]] {
+        var chains: [[Int]] = []
+        var chainOfSource: [ObjectRef: Int] = [:]
+        for (index, action) in actions.enumerated() {
+            if action.verb != .startJob, let chain = chainOfSource[action.source] {
+                chains[chain].append(index)
+            } else {
+                if action.verb != .startJob { chainOfSource[action.source] = chains.count }
+                chains.append([index])
+            }
+        }
+        return chains
     }
 
     func perform(_ action: Action) async -> ActionOutcome {

@@ -3,6 +3,7 @@ import JSON
 import Kube
 import Model
 import Planner
+import Synchronization
 
 /// One reconcile pass: observe, plan, gate, execute, then record: Events, status and the journal.
 /// Level-triggered: it reads everything again each time and writes only what differs.
@@ -81,17 +82,33 @@ public struct Reconciler: Sendable {
         executor.mayAct = mayAct
         let mine = Plan(actions: plan.actions.filter { inScope($0.source) }, statuses: plan.statuses, directives: plan.directives.filter { inScope($0.directive) })
         guard mayAct() else { return Result(plan: plan, outcomes: [], observed: observed) }
-        let outcomes = await executor.execute(mine, progress: progress)
+        let services = scope.map { scope in desired.services.filter { scope.contains($0.ref) } } ?? desired.services
+        let servicesByRef = Dictionary(services.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
+        let uids = Self.uids(desired)
+        let recorded = Mutex<(services: Set<ObjectRef>, failed: Set<ObjectRef>)>(([], []))
+        // Records and status only while leading; the journal keeps what was done either way. Each
+        // ServiceSpec's Events and status follow its own actions at once, not after everyone's.
+        let outcomes = await executor.execute(mine, progress: progress) { source, outcomes in
+            guard mayAct(), outcomes.first?.action.verb != .startJob else { return }
+            for outcome in outcomes { await Self.recordEvent(outcome, uid: uids[source] ?? nil, cluster: cluster, now: now) }
+            guard let service = servicesByRef[source] else { return }
+            let written = await writeStatus(desired, services: [service], observed: observed, outcomes: outcomes, now: now)
+            recorded.withLock { recorded in
+                recorded.services.insert(source)
+                recorded.failed.formUnion(written)
+            }
+        }
         var failed = Set(outcomes.filter { if case .failed = $0.result { true } else { false } }.map(\.action.source))
-        // Records and status only while leading; the journal keeps what was done either way.
         if mayAct() {
+            let (statusDone, statusFailed) = recorded.withLock { $0 }
+            failed.formUnion(statusFailed)
             failed.formUnion(await writeRuleStatus(desired, statuses: ruleStatuses, outcomes: outcomes, now: now))
-            await recordEvents(outcomes, desired: desired, now: now)
+            await recordJobStarts(outcomes, uids: uids, now: now)
             // Incidents before status: should this pass stop in between, the next raises them again,
             // and an Event that exists already is not doubled.
             await raiseIncidents(mine.directives, now: now)
-            let services = scope.map { scope in desired.services.filter { scope.contains($0.ref) } } ?? desired.services
-            failed.formUnion(await writeStatus(desired, services: services, observed: observed, outcomes: outcomes, now: now))
+            let unrecorded = services.filter { !statusDone.contains($0.ref) }
+            failed.formUnion(await writeStatus(desired, services: unrecorded, observed: observed, outcomes: outcomes, now: now))
             if statusScope == .all { failed.formUnion(await writeBudgetStatus(desired, observed: observed, outcomes: outcomes, now: now)) }
             failed.formUnion(await writeDirectiveStatus(mine.directives, desired: desired, outcomes: outcomes))
         }
@@ -113,22 +130,22 @@ public struct Reconciler: Sendable {
 
     // MARK: - Events
 
-    /// A Kubernetes Event per action, on the resource that asked for it. Named after the action, so
-    /// the same decision is recorded once however many passes see it. A run's job starts share one
-    /// Event per outcome: a run of 1,000 jobs is one line, not 1,000.
-    func recordEvents(_ outcomes: [ActionOutcome], desired: DesiredState, now: Date) async {
-        let uids = Dictionary(desired.services.map { ($0.ref, $0.metadata.uid) } + desired.directives.map { ($0.ref, $0.metadata.uid) },
-                              uniquingKeysWith: { first, _ in first })
+    /// The uid of each ServiceSpec and Directive, for the Events about them.
+    static func uids(_ desired: DesiredState) -> [ObjectRef: String?] {
+        Dictionary(desired.services.map { ($0.ref, $0.metadata.uid) } + desired.directives.map { ($0.ref, $0.metadata.uid) },
+                   uniquingKeysWith: { first, _ in first })
+    }
+
+    /// A run's job starts share one Event per outcome: a run of 1,000 jobs is one line, not 1,000.
+    func recordJobStarts(_ outcomes: [ActionOutcome], uids: [ObjectRef: String?], now: Date) async {
         let cluster = cluster
-        let jobStarts = outcomes.filter { $0.action.verb == .startJob }
-        _ = await concurrentMap(outcomes.filter { $0.action.verb != .startJob }) { outcome in
-            await Self.recordEvent(outcome, uid: uids[outcome.action.source] ?? nil, cluster: cluster, now: now)
-        }
-        _ = await concurrentMap(Self.groupedByRun(jobStarts)) { group in
+        _ = await concurrentMap(Self.groupedByRun(outcomes.filter { $0.action.verb == .startJob })) { group in
             await Self.recordEvent(runStarts: group, uid: uids[group[0].action.source] ?? nil, cluster: cluster, now: now)
         }
     }
 
+    /// A Kubernetes Event per action, on the resource that asked for it. Named after the action, so
+    /// the same decision is recorded once however many passes see it.
     static func recordEvent(_ outcome: ActionOutcome, uid: String?, cluster: ClusterAccess, now: Date) async {
         let action = outcome.action
         let (type, reason) = eventKind(outcome)
