@@ -1,8 +1,9 @@
 import Foundation
-import Hummingbird
 import Logging
 import MockCluster
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -40,16 +41,18 @@ public final class MockClusterServer: Sendable {
         self.logger = logger
     }
 
-    /// Runs until SIGINT or SIGTERM; `onListening` gets the bound port once the server accepts connections.
+    /// Runs until SIGINT or SIGTERM, or until the task running it is cancelled; `onListening` gets
+    /// the bound port once the server accepts connections.
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let responder = Responder(server: self)
-        let app = Application(
-            responder: responder,
-            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: nil),
-            services: [Ticker(server: self)],
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+        let group = ServiceGroup(
+            services: [Listener(server: self, onListening: onListening), Ticker(server: self)],
+            gracefulShutdownSignals: options.handlesSignals ? [.sigterm, .sigint] : [],
             logger: logger)
-        try await app.runService(gracefulShutdownSignals: options.handlesSignals ? [.sigterm, .sigint] : [])
+        try await withTaskCancellationHandler {
+            try await group.run()
+        } onCancel: {
+            isStopping.store(true, ordering: .relaxed)
+        }
         saveState()
     }
 
@@ -63,6 +66,40 @@ public final class MockClusterServer: Sendable {
             _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: stateFile), withItemAt: URL(fileURLWithPath: temporary))
         } catch {
             logger.error("could not save state", metadata: ["file": "\(stateFile)", "error": "\(error)"])
+        }
+    }
+}
+
+/// Accepts connections and answers them (`ClusterHTTPHandler`) until shutdown: then it stops
+/// accepting, and open watches end at their next poll.
+struct Listener: Service {
+    let server: MockClusterServer
+    let onListening: @Sendable (Int) async -> Void
+
+    func run() async throws {
+        let handlerServer = server
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(ClusterHTTPHandler(server: handlerServer))
+                }
+            }
+            .bind(host: server.options.host, port: server.options.port)
+            .get()
+        await onListening(channel.localAddress?.port ?? 0)
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                try? await channel.closeFuture.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } onGracefulShutdown: {
+            server.isStopping.store(true, ordering: .relaxed)
+            channel.close(promise: nil)
         }
     }
 }
@@ -94,100 +131,5 @@ struct Ticker: Service {
                 lastSave = Date()
             }
         }
-    }
-}
-
-struct MockRequestContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
-    let channel: any Channel
-
-    init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        channel = source.channel
-    }
-}
-
-struct Responder: HTTPResponder {
-    typealias Context = MockRequestContext
-    let server: MockClusterServer
-    static let maxBody = 64 << 20
-
-    func respond(to request: Request, context: MockRequestContext) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(upTo: Self.maxBody)
-        var headers: [String: String] = [:]
-        for field in request.headers {
-            let name = field.name.canonicalName
-            headers[name] = headers[name].map { "\($0),\(field.value)" } ?? field.value
-        }
-        let value = APIRequest(
-            method: request.method.rawValue, target: request.uri.string, headers: headers,
-            body: Array(body.readableBytesView))
-        let answer = server.cluster.withLock { $0.handle(value, now: Date()) }
-        if answer.delaySeconds > 0 { try await Task.sleep(for: .seconds(answer.delaySeconds)) }
-        var responseHeaders = HTTPFields()
-        responseHeaders[.contentType] = answer.contentType
-        switch answer.body {
-        case .bytes(let bytes):
-            responseHeaders[.contentLength] = String(bytes.count)
-            return Response(status: .init(code: answer.status), headers: responseHeaders, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-        case .parts(let parts):
-            let length = parts.reduce(0) { $0 + $1.count }
-            responseHeaders[.contentLength] = String(length)
-            return Response(status: .init(code: answer.status), headers: responseHeaders, body: Self.body(parts, length: length))
-        case .connectionReset:
-            context.channel.close(mode: .all, promise: nil)
-            return Response(status: .init(code: 500), headers: responseHeaders, body: .init())
-        case .watch(let watch):
-            return Response(status: .ok, headers: responseHeaders, body: ResponseBody { writer in
-                try await stream(watch, to: &writer, channel: context.channel)
-            })
-        }
-    }
-
-    static let chunkSize = 64 << 10
-
-    /// A body of pieces, gathered into buffers of about `chunkSize`: a large list goes out without
-    /// ever being held in full, let alone twice (the core's array and a copy in a ByteBuffer).
-    private static func body(_ parts: [[UInt8]], length: Int) -> ResponseBody {
-        guard length > chunkSize else { return ResponseBody(byteBuffer: gathered(parts[...], capacity: length)) }
-        return ResponseBody(contentLength: length) { writer in
-            var start = parts.startIndex
-            while start < parts.endIndex {
-                var end = start
-                var size = 0
-                while end < parts.endIndex, size < chunkSize {
-                    size += parts[end].count
-                    end += 1
-                }
-                try await writer.write(gathered(parts[start..<end], capacity: size))
-                start = end
-            }
-            try await writer.finish(nil)
-        }
-    }
-
-    private static func gathered(_ parts: ArraySlice<[UInt8]>, capacity: Int) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(capacity)
-        for part in parts { buffer.writeBytes(part) }
-        return buffer
-    }
-
-    /// Writes a watch until it ends: its timeout, an expired position, or the client going away.
-    private func stream(_ watch: Watch, to writer: inout any ResponseBodyWriter, channel: any Channel) async throws {
-        var watch = watch
-        if !watch.initial.isEmpty { try await writer.write(ByteBuffer(bytes: watch.initial)) }
-        let deadline = watch.timeoutSeconds.map { Date().addingTimeInterval($0) } ?? .distantFuture
-        var ended = watch.endsAfterInitial
-        while !ended, channel.isActive, Date() < deadline, !Task.isCancelled, !Task.isShuttingDownGracefully,
-            !server.isStopping.load(ordering: .relaxed)
-        {
-            try await Task.sleep(for: .milliseconds(20))
-            let (lines, isOver) = server.cluster.withLock { $0.poll(&watch, now: Date()) }
-            if !lines.isEmpty { try await writer.write(ByteBuffer(bytes: lines)) }
-            ended = isOver
-        }
-        try await writer.finish(nil)
     }
 }

@@ -1,0 +1,142 @@
+import Foundation
+import MockCluster
+import NIOCore
+import NIOHTTP1
+
+/// One connection's requests, answered on its event loop: the head and body are gathered, the
+/// cluster answers under its lock, and the answer is written back. A plain NIO handler rather
+/// than an async layer: the mock serves thousands of small writes a second on one thread, and
+/// handing each request to a task and back cost more than answering it.
+final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    static let maxBody = 64 << 20
+    static let watchPollInterval = TimeAmount.milliseconds(20)
+
+    private let server: MockClusterServer
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var bodyTooLarge = false
+    /// The watch this connection streams, if any: polled until it ends.
+    private var watch: Watch?
+    private var watchDeadline = Date.distantFuture
+
+    init(server: MockClusterServer) { self.server = server }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead):
+            head = requestHead
+            body.removeAll(keepingCapacity: true)
+            bodyTooLarge = false
+        case .body(var buffer):
+            guard !bodyTooLarge else { return }
+            if body.count + buffer.readableBytes > Self.maxBody {
+                bodyTooLarge = true
+                body = []
+            } else if let bytes = buffer.readBytes(length: buffer.readableBytes) {
+                body += bytes
+            }
+        case .end:
+            guard let requestHead = head else { return }
+            head = nil
+            if bodyTooLarge {
+                write(APIResponse(status: 413, contentType: "text/plain", body: .bytes(Array("request body too large\n".utf8))),
+                      keepAlive: false, context: context)
+                return
+            }
+            answer(requestHead, context: context)
+        }
+    }
+
+    private func answer(_ requestHead: HTTPRequestHead, context: ChannelHandlerContext) {
+        var headers: [String: String] = [:]
+        for (name, value) in requestHead.headers {
+            let lowered = name.lowercased()
+            headers[lowered] = headers[lowered].map { "\($0),\(value)" } ?? value
+        }
+        let request = APIRequest(method: requestHead.method.rawValue, target: requestHead.uri, headers: headers, body: body)
+        let response = server.cluster.withLock { $0.handle(request, now: Date()) }
+        let keepAlive = requestHead.isKeepAlive
+        guard response.delaySeconds > 0 else {
+            write(response, keepAlive: keepAlive, context: context)
+            return
+        }
+        // Injected latency: answer later, without holding up the event loop meanwhile.
+        let delay = TimeAmount.nanoseconds(Int64(response.delaySeconds * 1_000_000_000))
+        context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+            guard context.channel.isActive else { return }
+            write(response, keepAlive: keepAlive, context: context)
+        }
+    }
+
+    private func write(_ response: APIResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: response.contentType)
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let status = HTTPResponseStatus(statusCode: response.status)
+        switch response.body {
+        case .bytes(let bytes):
+            headers.add(name: "Content-Length", value: String(bytes.count))
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: bytes)))), promise: nil)
+            finish(keepAlive: keepAlive, context: context)
+        case .parts(let parts):
+            headers.add(name: "Content-Length", value: String(parts.reduce(0) { $0 + $1.count }))
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+            // A large list goes out in pieces of its items' stored bytes, never gathered in one array.
+            for part in parts where !part.isEmpty {
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: part)))), promise: nil)
+            }
+            finish(keepAlive: keepAlive, context: context)
+        case .connectionReset:
+            context.close(promise: nil)
+        case .watch(let opened):
+            // No Content-Length: the stream is chunked, and lasts until the watch ends.
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+            if !opened.initial.isEmpty {
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: opened.initial)))), promise: nil)
+            }
+            context.flush()
+            guard !opened.endsAfterInitial else {
+                finish(keepAlive: keepAlive, context: context)
+                return
+            }
+            watch = opened
+            watchDeadline = opened.timeoutSeconds.map { Date().addingTimeInterval($0) } ?? .distantFuture
+            scheduleWatchPoll(keepAlive: keepAlive, context: context)
+        }
+    }
+
+    private func finish(keepAlive: Bool, context: ChannelHandlerContext) {
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive { written.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
+    }
+
+    /// Writes what changed since the last poll, until the watch times out, the client goes away
+    /// or the server stops.
+    private func scheduleWatchPoll(keepAlive: Bool, context: ChannelHandlerContext) {
+        context.eventLoop.assumeIsolated().scheduleTask(in: Self.watchPollInterval) { [self] in
+            guard var current = watch, context.channel.isActive else {
+                watch = nil
+                return
+            }
+            let (lines, ended) = server.cluster.withLock { $0.poll(&current, now: Date()) }
+            watch = current
+            if !lines.isEmpty {
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: lines)))), promise: nil)
+            }
+            if ended || Date() >= watchDeadline || server.isStopping.load(ordering: .relaxed) {
+                watch = nil
+                finish(keepAlive: keepAlive, context: context)
+            } else {
+                scheduleWatchPoll(keepAlive: keepAlive, context: context)
+            }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
