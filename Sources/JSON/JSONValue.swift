@@ -105,7 +105,7 @@ extension JSONValue {
     public subscript(key: String) -> JSONValue? {
         get { objectValue?[key] }
         set {
-            var members = objectValue ?? [:]
+            var members = takeMembers()
             members[key] = newValue
             self = .object(members)
         }
@@ -118,19 +118,30 @@ extension JSONValue {
             for key in path { current = current?[key] }
             return current
         }
-        set {
-            guard let first = path.first else {
-                self = newValue ?? .null
-                return
-            }
-            if path.count == 1 {
-                self[first] = newValue
-                return
-            }
-            var child = self[first] ?? .object([:])
-            child[path: Array(path.dropFirst())] = newValue
-            self[first] = child
+        set { set(newValue, at: path[...]) }
+    }
+
+    private mutating func set(_ newValue: JSONValue?, at path: ArraySlice<String>) {
+        guard let first = path.first else {
+            self = newValue ?? .null
+            return
         }
+        var members = takeMembers()
+        if path.count == 1 {
+            members[first] = newValue
+        } else {
+            // Changed where it lies: the dictionary holds the only reference, so nothing is copied.
+            members[first, default: .object([:])].set(newValue, at: path.dropFirst())
+        }
+        self = .object(members)
+    }
+
+    /// The members of an object (none for anything else), with `self` let go of them, so that the
+    /// caller changes them in place instead of copying the whole dictionary for one member.
+    private mutating func takeMembers() -> [String: JSONValue] {
+        guard case .object(let members) = self else { return [:] }
+        self = .null
+        return members
     }
 }
 
