@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// RFC 3339 times as Kubernetes writes them (`2026-11-26T05:00:00Z`, fractions and offsets allowed).
 public enum RFC3339 {
@@ -8,7 +9,7 @@ public enum RFC3339 {
     }
 
     public static func string(from date: Date) -> String {
-        date.formatted(.iso8601)
+        UTCTime.string(wholeSecondsOf: date)
     }
 
     /// `metav1.MicroTime`: exactly six fractional digits (`2026-11-26T05:00:00.000123Z`), which typed

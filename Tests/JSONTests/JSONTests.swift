@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import Testing
 
@@ -110,5 +111,22 @@ import Testing
         #expect(pod.value(atJSONPath: ".spec.containers[3].image") == nil)
         #expect(pod.value(atJSONPath: ".status.conditions[?(@.type==\"Gone\")].status") == nil)
         #expect(pod.value(atJSONPath: ".nope.deeper") == nil)
+    }
+}
+
+@Suite struct UTCTimeTests {
+    /// The hand-written formatter agrees with Foundation's across eras, leap days and times of day.
+    @Test func wholeSecondTimesMatchFoundation() {
+        var state: UInt64 = 7
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 11
+        }
+        let edges: [Double] = [0, -1, 86_399, 86_400, 951_782_400, 951_868_799, 4_107_542_399, -2_208_988_800, 253_402_300_799]
+        let samples = edges + (0..<2_000).map { _ in Double(next() % 8_000_000_000) - 2_000_000_000 + 0.75 }
+        for seconds in samples {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(UTCTime.string(wholeSecondsOf: date) == date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false)), "\(seconds)")
+        }
     }
 }
