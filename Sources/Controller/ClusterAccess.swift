@@ -46,17 +46,42 @@ public struct ClusterAccess: Sendable {
         if !dryRun { try heard(type, response) }
     }
 
-    /// Server-side apply, and the resource as the cluster now stores it (identity, generation,
-    /// status, and any field another manager owns), decoded straight from the answer.
-    public func applied<R: Resource>(_ object: JSONValue, as kind: R.Type) async throws(KubeError) -> R {
-        let type = ResourceType.of(kind)
+    /// Server-side apply of `resource` (as `object`), and the resource as the cluster now stores
+    /// it: what was sent, plus what the server sets (identity, generation, status) and anything
+    /// another field manager or an admission webhook added. When the stored spec, labels and
+    /// annotations are the ones sent, as they nearly always are, the sent resource is completed
+    /// with the server's metadata; otherwise the whole answer is decoded.
+    public func applied<R: Resource>(_ resource: R, as object: JSONValue) async throws(KubeError) -> R {
+        let type = ResourceType.of(R.self)
         let response = try await send(applyRequest(object, type, dryRun: false))
         try heard(type, response)
         do {
-            return try JSONDecoder().decode(kind, from: Data(response.body))
+            if let answer = try? JSONValue(parsing: response.body), let stored = try Self.completed(resource, sent: object, answer: answer) {
+                return stored
+            }
+            return try JSONDecoder().decode(R.self, from: Data(response.body))
         } catch {
-            throw .decoding("\(kind.kind) \(object[path: ["metadata", "name"]]?.stringValue ?? "?") as stored does not decode: \(error)")
+            throw .decoding("\(R.kind) \(resource.metadata.name) as stored does not decode: \(error)")
         }
+    }
+
+    /// `resource` with the server's part of `answer`, or nil when the answer differs in what the
+    /// client wrote.
+    public static func completed<R: Resource>(_ resource: R, sent: JSONValue, answer: JSONValue) throws -> R? {
+        for path in [["spec"], ["metadata", "labels"], ["metadata", "annotations"]] where answer[path: path] != sent[path: path] {
+            return nil
+        }
+        guard let metadata = answer["metadata"] else { return nil }
+        var stored = resource
+        stored.metadata.namespace = metadata["namespace"]?.stringValue ?? stored.metadata.namespace
+        stored.metadata.uid = metadata["uid"]?.stringValue
+        stored.metadata.resourceVersion = metadata["resourceVersion"]?.stringValue
+        stored.metadata.generation = metadata["generation"]?.intValue
+        stored.metadata.creationTimestamp = metadata["creationTimestamp"]?.stringValue
+        stored.metadata.deletionTimestamp = metadata["deletionTimestamp"]?.stringValue
+        stored.metadata.finalizers = metadata["finalizers"]?.arrayValue?.compactMap(\.stringValue)
+        stored.status = try answer["status"].map { try JSONDecoder().decode(R.Status.self, from: Data($0.jsonBytes)) }
+        return stored
     }
 
     private func applyRequest(_ object: JSONValue, _ type: ResourceType, dryRun: Bool) -> KubeRequest {

@@ -117,7 +117,7 @@ struct Apply: AsyncParsableCommand {
                 if unchanged, let existing {
                     stored = try JSONDecoder().decode(kind, from: Data(existing.jsonBytes))
                 } else {
-                    stored = try await access.applied(object, as: kind)
+                    stored = try await access.applied(resource, as: object)
                 }
                 return .success((AnyResource(stored), existing == nil ? "created" : unchanged ? "unchanged" : "configured"))
             } catch let error as KubeError {
