@@ -129,11 +129,13 @@ public struct ClusterAccess: Sendable {
     }
 
     /// Our resources of the given kinds (every kind unless told), as the API stores them.
+    /// One list per kind, all at once.
     public func resources(namespace: String?, kinds: [any Resource.Type] = AnyResource.kinds) async throws(KubeError) -> [AnyResource] {
-        var resources: [AnyResource] = []
-        for kind in kinds {
-            resources += try await list(kind, namespace: namespace).map(AnyResource.init)
+        let lists = await concurrentMap(Array(kinds.indices)) { index in
+            await attempt { () async throws(KubeError) in try await list(kinds[index], namespace: namespace).map(AnyResource.init) }
         }
+        var resources: [AnyResource] = []
+        for list in lists { resources += try list.get() }
         return resources
     }
 

@@ -44,7 +44,10 @@ public struct Journal: Sendable {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var bytes: [UInt8] = []
-        for entry in entries { bytes += entry.jsonBytes + [UInt8(ascii: "\n")] }
+        for entry in entries {
+            entry.write(to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
+        }
         if !FileManager.default.fileExists(atPath: path) {
             FileManager.default.createFile(atPath: path, contents: nil)
         }

@@ -19,16 +19,26 @@ public struct Observer: Sendable {
         var services: [JSONValue] = []
         var pods: [ObservedPod] = []
         for namespace in namespaces.sorted() {
-            deployments += try await cluster.list(.deployments, namespace: namespace)
-            services += try await cluster.list(.services, namespace: namespace)
-            let unhealthy = try await cluster.list(.events, namespace: namespace, fieldSelector: "reason=Unhealthy")
+            // The four lists of a namespace at once: one round trip of waiting, not four.
+            let cluster = cluster
+            async let deploymentList = attempt { () async throws(KubeError) in try await cluster.list(.deployments, namespace: namespace) }
+            async let serviceList = attempt { () async throws(KubeError) in try await cluster.list(.services, namespace: namespace) }
+            async let unhealthyList = attempt { () async throws(KubeError) in
+                try await cluster.list(.events, namespace: namespace, fieldSelector: "reason=Unhealthy")
+            }
+            async let podList = attempt { () async throws(KubeError) in
+                try await cluster.list(.pods, namespace: namespace, labelSelector: Rendering.servicePodSelector)
+            }
+            deployments += try await deploymentList.get()
+            services += try await serviceList.get()
+            let unhealthy = try await unhealthyList.get()
             var failures: [String: Int] = [:]
             for event in unhealthy where event[path: ["involvedObject", "kind"]] == "Pod" {
                 if let pod = event[path: ["involvedObject", "name"]]?.stringValue {
                     failures[pod, default: 0] += event["count"]?.intValue ?? 1
                 }
             }
-            for pod in try await cluster.list(.pods, namespace: namespace, labelSelector: Rendering.servicePodSelector) {
+            for pod in try await podList.get() {
                 guard let name = pod[path: ["metadata", "name"]]?.stringValue,
                     let owner = pod[path: ["metadata", "labels", "app"]]?.stringValue,
                     pod[path: ["status", "phase"]] == "Running" || pod[path: ["status", "phase"]] == "Pending"
