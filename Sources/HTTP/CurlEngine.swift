@@ -77,29 +77,12 @@ final class CurlEngine: TaskExecutor, @unchecked Sendable {
     private func run() {
         engineThread.store(pthread_self(), ordering: .relaxed)
         while true {
-            let commands = queue.withLock { queue in
-                defer { queue.commands.removeAll(keepingCapacity: true) }
-                return queue.commands
-            }
-            for (index, command) in commands.enumerated() {
-                switch command {
-                case .start(let transfer): start(transfer)
-                case .cancel(let id): cancel(id)
-                case .resume(let id): activeByID[id]?.unpause()
-                case .run(let job): job.runSynchronously(on: asUnownedTaskExecutor())
-                case .shutdown:
-                    for id in Array(activeByID.keys) { cancel(id) }
-                    idle.removeAll()
-                    // Tasks queued before the shutdown and not yet run go to the global executor (later
-                    // ones, the cancelled transfers' included, are sent there by `enqueue`).
-                    var orphans = Array(commands[(index + 1)...])
-                    orphans += queue.withLock { queue in
-                        defer { queue.commands.removeAll() }
-                        return queue.commands
-                    }
-                    for case .run(let job) in orphans { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
-                    return
-                }
+            // What is queued, and what that queues in turn (a task resumed with its answer sends
+            // its next request), all before curl runs: one call of curl's then sends it all.
+            var commands = takeCommands()
+            while !commands.isEmpty {
+                guard carryOut(commands) else { return }
+                commands = takeCommands()
             }
             multi.perform()
             for (raw, code) in multi.completed() {
@@ -111,10 +94,37 @@ final class CurlEngine: TaskExecutor, @unchecked Sendable {
                 )
                 finish(handle, transfer, error: error)
             }
-            // Tasks run above may have sent requests, and finished transfers resumed tasks that
-            // run here: take those before sleeping.
+            // Finished transfers resumed tasks that run here: take those before sleeping.
             if queue.withLock({ $0.commands.isEmpty }) { multi.poll(milliseconds: 1000) }
         }
+    }
+
+    private func takeCommands() -> [Command] {
+        queue.withLock { queue in
+            defer { queue.commands.removeAll(keepingCapacity: true) }
+            return queue.commands
+        }
+    }
+
+    /// Carries out the commands in order; false once the engine has shut down.
+    private func carryOut(_ commands: [Command]) -> Bool {
+        for (index, command) in commands.enumerated() {
+            switch command {
+            case .start(let transfer): start(transfer)
+            case .cancel(let id): cancel(id)
+            case .resume(let id): activeByID[id]?.unpause()
+            case .run(let job): job.runSynchronously(on: asUnownedTaskExecutor())
+            case .shutdown:
+                for id in Array(activeByID.keys) { cancel(id) }
+                idle.removeAll()
+                // Tasks queued before the shutdown and not yet run go to the global executor (later
+                // ones, the cancelled transfers' included, are sent there by `enqueue`).
+                let orphans = Array(commands[(index + 1)...]) + takeCommands()
+                for case .run(let job) in orphans { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+                return false
+            }
+        }
+        return true
     }
 
     private func start(_ transfer: Transfer) {
