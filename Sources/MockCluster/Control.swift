@@ -34,11 +34,13 @@ struct RequestLog: Sendable {
         var time: Date
         var method: String
         var path: String
+        var query: [String: String]
         var status: Int
         var userAgent: String
 
         var json: JSONValue {
-            ["time": .string(microTimestamp(time)), "method": .string(method), "path": .string(path),
+            ["time": .string(microTimestamp(time)), "method": .string(method),
+             "path": .string(APIRequest(method: method, path: path, query: query).target),
              "status": .int(status), "userAgent": .string(userAgent)]
         }
     }
@@ -47,7 +49,7 @@ struct RequestLog: Sendable {
     var limit = 50_000
 
     mutating func record(_ request: APIRequest, status: Int, now: Date) {
-        entries.append(Entry(time: now, method: request.method, path: request.target, status: status, userAgent: request.userAgent))
+        entries.append(Entry(time: now, method: request.method, path: request.path, query: request.query, status: status, userAgent: request.userAgent))
         if entries.count > limit { entries.removeFirst(entries.count - limit / 2) }
     }
 }

@@ -289,7 +289,8 @@ extension MockCluster {
                     object["status"] = previous["status"]
                 }
             }
-            if Self.specPart(object) != Self.specPart(previous) {
+            // A status write leaves everything else as it was: nothing for `generation` to count.
+            if route.subresource != "status", Self.specPart(object) != Self.specPart(previous) {
                 object[path: ["metadata", "generation"]] = .int((previous[path: ["metadata", "generation"]]?.intValue ?? 0) + 1)
             }
         } else {
