@@ -185,5 +185,18 @@ CONSOLE="$console" MOCK="$server" APPROVER_TOKEN="$approver_token" NAMESPACE_APP
 [ "$status" -eq 0 ] || failures=$((failures + 1))
 expect "the controller log never holds a token" "$(grep -c -e "$viewer_token" -e "$approver_token" -e "$creator_token" -e "$lead_token" "$work/controller.log" || true)" "0"
 expect "the mock's request log never holds a token" "$(curl -fsS "$server/mock/v1/requests" | grep -c -e "$viewer_token" -e "$approver_token" || true)" "0"
+# The controller passed over the held scale-up every 0.5 s while it waited for approval.
+held_lines() {
+    python3 -c '
+import collections, json, sys
+held = collections.Counter()
+for line in open(sys.argv[1]):
+    entry = json.loads(line)
+    if entry.get("result", "").startswith("not carried out"):
+        held[(entry["id"], entry["result"])] += 1
+print(len(held), sum(1 for count in held.values() if count > 1))' "$HMS_JOURNAL"
+}
+expect "held decisions journaled: some, each once (not once per pass)" "$(held_lines)" "$(held_lines | cut -d" " -f1) 0"
+expect_match "and there was a held decision to journal" "$(held_lines)" "^[1-9]"
 if [ "$failures" -gt 0 ]; then tail -20 "$work/controller.log"; fi
 finish e2e-console

@@ -48,7 +48,9 @@ public final class ControllerLoop: Sendable {
         cluster.written = { type, object in cache.wrote(type, object) }
         self.cache = cache
         self.cluster = cluster
-        self.reconciler = Reconciler(cluster: cluster, journal: journal, actor: identity, autoscale: true)
+        var reconciler = Reconciler(cluster: cluster, journal: journal, actor: identity, autoscale: true)
+        reconciler.decisionMemory = DecisionMemory()
+        self.reconciler = reconciler
         self.elector = elector
         self.settings = settings
         self.logger = logger
@@ -159,7 +161,7 @@ public final class ControllerLoop: Sendable {
             }
             ControllerMetrics.actions(result.outcomes)
             ControllerMetrics.reconcile(result: result.failed.isEmpty ? "ok" : "error", seconds: (ContinuousClock.now - start).seconds)
-            log(result.outcomes)
+            log(result.journaled)
             if !result.failed.isEmpty {
                 logger.notice("reconcile incomplete; retrying with backoff", metadata: ["keys": "\(result.failed.sorted().map(\.description))"])
             }
@@ -259,7 +261,7 @@ public final class ControllerLoop: Sendable {
             }
             ControllerMetrics.actions(result.outcomes)
             ControllerMetrics.reconcile(result: "ok", seconds: (ContinuousClock.now - start).seconds)
-            log(result.outcomes)
+            log(result.journaled)
             return result
         } catch {
             ControllerMetrics.reconcile(result: "error", seconds: (ContinuousClock.now - start).seconds)

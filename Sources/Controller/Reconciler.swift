@@ -20,6 +20,9 @@ public struct Reconciler: Sendable {
     /// Evaluate AutoscaleRules from live metrics (the controller), or leave replicas as they are
     /// within the rules' bounds (a one-shot `hmsctl apply`, as kubectl leaves scaling to the HPA).
     public let autoscale: Bool
+    /// Set by a long-running controller: a decision that carried nothing out is journaled once, not
+    /// again on every pass that comes to it (see `DecisionMemory`).
+    public var decisionMemory: DecisionMemory?
 
     public init(cluster: ClusterAccess, journal: Journal?, actor: String, statusScope: StatusScope = .all, autoscale: Bool = false) {
         self.cluster = cluster
@@ -36,6 +39,8 @@ public struct Reconciler: Sendable {
         public var observed = ObservedState()
         /// The keys (ServiceSpecs, Directives, Budgets) whose actions or status writes failed: to retry.
         public var failed: Set<ObjectRef> = []
+        /// The outcomes the journal got: all of them, but for repeated decisions a `decisionMemory` left out.
+        public var journaled: [ActionOutcome] = []
     }
 
     public func plan(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> (Plan, ObservedState) {
@@ -112,16 +117,17 @@ public struct Reconciler: Sendable {
             if statusScope == .all { failed.formUnion(await writeBudgetStatus(desired, observed: observed, outcomes: outcomes, now: now)) }
             failed.formUnion(await writeDirectiveStatus(mine.directives, desired: desired, outcomes: outcomes))
         }
+        let journaled = decisionMemory?.news(outcomes, scope: scope) ?? outcomes
         if let journal {
             do {
                 let time = RFC3339.string(from: now)
-                try journal.append(outcomes.map { Journal.entry($0.action, actor: actor, result: $0.journalText, time: time) }
+                try journal.append(journaled.map { Journal.entry($0.action, actor: actor, result: $0.journalText, time: time) }
                     + mine.incidents.map { Journal.entry($0, actor: actor, time: time) })
             } catch {
                 throw .decoding("cannot append to the journal \(journal.path): \(error)")
             }
         }
-        return Result(plan: plan, outcomes: outcomes, observed: observed, failed: failed)
+        return Result(plan: plan, outcomes: outcomes, observed: observed, failed: failed, journaled: journaled)
     }
 
     static func namespaces(of desired: DesiredState) -> Set<String> {
