@@ -30,6 +30,10 @@ final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             head = requestHead
             body.removeAll(keepingCapacity: true)
             bodyTooLarge = false
+            // curl asks before sending a body over 1 MB, and waits a second for an answer.
+            if requestHead.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: requestHead.version, status: .continue))), promise: nil)
+            }
         case .body(var buffer):
             guard !bodyTooLarge else { return }
             if body.count + buffer.readableBytes > Self.maxBody {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import JSON
 import Kube
 import Model
@@ -7,6 +8,21 @@ import Testing
 /// Every verb of the client, over libcurl, against the mock cluster; each checks what the
 /// server now holds and, where the order of calls matters, the mock's log of what it was sent.
 struct LiveVerbTests {
+    /// The curl tool asks `Expect: 100-continue` before a body over 1 MB, and waits a second for
+    /// the go-ahead unless it comes: the mock gives it at once.
+    @Test func aClientThatAsksBeforeSendingALargeBodyIsAnsweredAtOnce() async throws {
+        try await LiveCluster.run { cluster in
+            let body = JSONValue.object(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "large"],
+                                         "data": ["blob": .string(String(repeating: "x", count: 2_000_000))]]).jsonBytes
+            let request = HTTPRequest(method: .post, url: "\(cluster.baseURL)/api/v1/namespaces/default/configmaps",
+                                      headers: ["Content-Type": "application/json", "Expect": "100-continue"], body: body)
+            let started = ContinuousClock.now
+            let response = try await HTTPClient(logger: LiveCluster.quiet).send(request)
+            #expect(response.status == 201)
+            #expect(ContinuousClock.now - started < .milliseconds(800))
+        }
+    }
+
     @Test func createGetUpdateDeleteAndTheirTypedErrors() async throws {
         try await LiveCluster.run { cluster in
             let client = cluster.client
