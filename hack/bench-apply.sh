@@ -4,7 +4,9 @@
 #     (target: under 100 ms for 10,000, growing linearly);
 #  2. `hmsctl apply` of 1,000 new ServiceSpecs against the mock cluster, next to
 #     `kubectl apply --server-side` of the 1,000 equivalent Deployments against the same mock
-#     (target: our wall time at most half of kubectl's). Medians of RUNS runs (default 3).
+#     (target: our wall time at most half of kubectl's). The two take turns, each in a fresh
+#     namespace; each run waits until the previous run's pods are ready. Medians of RUNS runs
+#     (default 3; the README's figures are of 5).
 #   hack/bench-apply.sh [RUNS]
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
