@@ -53,8 +53,9 @@ struct MockClusterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Request handlers run on the event loops that read the requests, not on a second pool of
-        // threads: no hand-over between threads per request.
+        // One event loop, and Swift's tasks (the simulation's clock) run on it too: everything the
+        // mock does happens on one thread, so the lock around the cluster is never contended. Two
+        // loops contending for it cost more CPU than they saved.
         NIOSingletons.groupLoopCountSuggestion = 1
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var options = MockClusterServer.Options()
