@@ -27,4 +27,9 @@ public final class DecisionMemory: Sendable {
             return fresh
         }
     }
+
+    /// Forgets everything: after a journal write failed, the next pass journals its decisions again.
+    public func forget() {
+        journaled.withLock { $0.removeAll() }
+    }
 }

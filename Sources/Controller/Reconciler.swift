@@ -124,6 +124,7 @@ public struct Reconciler: Sendable {
                 try journal.append(journaled.map { Journal.entry($0.action, actor: actor, result: $0.journalText, time: time) }
                     + mine.incidents.map { Journal.entry($0, actor: actor, time: time) })
             } catch {
+                decisionMemory?.forget()
                 throw .decoding("cannot append to the journal \(journal.path): \(error)")
             }
         }

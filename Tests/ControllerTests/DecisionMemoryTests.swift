@@ -53,4 +53,12 @@ struct DecisionMemoryTests {
         _ = memory.news([outcome(web, id: "a1", .notCarriedOut(.hold))], scope: nil)
         #expect(memory.news([outcome(web, id: "a1", .notCarriedOut(.deny))], scope: nil).count == 1)
     }
+
+    @Test func afterForgettingEveryDecisionIsNewsAgain() {
+        let memory = DecisionMemory()
+        let held = outcome(web, id: "a1", .notCarriedOut(.hold))
+        _ = memory.news([held], scope: nil)
+        memory.forget()
+        #expect(memory.news([held], scope: nil).count == 1)
+    }
 }
