@@ -20,7 +20,6 @@ public struct Observer: Sendable {
         var pods: [ObservedPod] = []
         for namespace in namespaces.sorted() {
             // The four lists of a namespace at once: one round trip of waiting, not four.
-            let cluster = cluster
             async let deploymentList = attempt { () async throws(KubeError) in try await cluster.list(.deployments, namespace: namespace) }
             async let serviceList = attempt { () async throws(KubeError) in try await cluster.list(.services, namespace: namespace) }
             async let unhealthyList = attempt { () async throws(KubeError) in

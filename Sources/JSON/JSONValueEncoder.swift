@@ -66,13 +66,9 @@ private final class Slot {
         return slot
     }
 
-    func becomeObject() {
-        if kind != .object { kind = .object }
-    }
+    func becomeObject() { kind = .object }
 
-    func becomeArray() {
-        if kind != .array { kind = .array }
-    }
+    func becomeArray() { kind = .array }
 }
 
 private struct IndexKey: CodingKey {

@@ -4,6 +4,15 @@ import Foundation
 /// `2026-11-26T05:00:00Z`. Written by hand: status, Events and the mock cluster stamp thousands of
 /// times a second, and Foundation's calendar arithmetic showed in every profile of them.
 public enum UTCTime {
+    /// `metav1.MicroTime`: exactly six fractional digits (`2026-11-26T05:00:00.000123Z`), which typed
+    /// Go clients insist on for Lease and Event times.
+    public static func microString(of date: Date) -> String {
+        let whole = date.timeIntervalSince1970.rounded(.down)
+        let micros = String(Int(((date.timeIntervalSince1970 - whole) * 1_000_000).rounded(.down)))
+        let seconds = string(wholeSecondsOf: date).dropLast()  // the "Z"
+        return "\(seconds).\(String(repeating: "0", count: 6 - micros.count))\(micros)Z"
+    }
+
     public static func string(wholeSecondsOf date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)

@@ -100,10 +100,7 @@ func timestamp(_ date: Date) -> String {
 
 /// `metav1.MicroTime`: exactly six fractional digits, or typed Go clients refuse it.
 func microTimestamp(_ date: Date) -> String {
-    let whole = date.timeIntervalSince1970.rounded(.down)
-    let micros = Int(((date.timeIntervalSince1970 - whole) * 1_000_000).rounded(.down))
-    let base = timestamp(Date(timeIntervalSince1970: whole)).dropLast()  // drop the "Z"
-    return "\(base).\(String(repeating: "0", count: 6 - String(micros).count))\(micros)Z"
+    UTCTime.microString(of: date)
 }
 
 /// A client's `metav1.MicroTime` as the apiserver reads and writes it back. It parses with Go's

@@ -12,12 +12,9 @@ public enum RFC3339 {
         UTCTime.string(wholeSecondsOf: date)
     }
 
-    /// `metav1.MicroTime`: exactly six fractional digits (`2026-11-26T05:00:00.000123Z`), which typed
-    /// Go clients insist on for Lease and Event times.
+    /// `metav1.MicroTime`: exactly six fractional digits, which typed Go clients insist on for Lease
+    /// and Event times.
     public static func microString(from date: Date) -> String {
-        let whole = date.timeIntervalSince1970.rounded(.down)
-        let micros = String(Int((date.timeIntervalSince1970 - whole) * 1_000_000))
-        let seconds = string(from: Date(timeIntervalSince1970: whole)).dropLast()  // the "Z"
-        return "\(seconds).\(String(repeating: "0", count: 6 - micros.count))\(micros)Z"
+        UTCTime.microString(of: date)
     }
 }
