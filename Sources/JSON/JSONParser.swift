@@ -32,6 +32,8 @@ extension JSONValue {
 private struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
+    /// Members of the objects being read, innermost last.
+    var pending: [(String, JSONValue)] = []
     static let maxDepth = 512
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
@@ -75,12 +77,14 @@ private struct JSONParser {
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         position += 1
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(members)
+            return .object([:])
         }
+        // Members wait on a stack shared by all levels until the object's end, so that its
+        // dictionary is made once at its final size instead of growing member by member.
+        let first = pending.count
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
@@ -90,12 +94,18 @@ private struct JSONParser {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
             position += 1
-            members[key] = try parseValue(depth: depth + 1)
+            let value = try parseValue(depth: depth + 1)
+            pending.append((key, value))
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in an object") }
             switch bytes[position] {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return .object(members)
+            case UInt8(ascii: "}"):
+                position += 1
+                var members = [String: JSONValue](minimumCapacity: pending.count - first)
+                for (key, value) in pending[first...] { members[key] = value }  // the last of a repeated name wins
+                pending.removeSubrange(first...)
+                return .object(members)
             default: throw error("expected ',' or '}'")
             }
         }
@@ -125,15 +135,18 @@ private struct JSONParser {
         position += 1  // the opening quote
         let start = position
         // Fast path: no escapes.
+        var isASCII = true
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let text = try decodeUTF8(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+                let text = UnsafeBufferPointer(rebasing: bytes[start..<position])
                 position += 1
-                return text
+                // ASCII needs no validation (nearly every key and value of the Kubernetes API).
+                return isASCII ? String(decoding: text, as: UTF8.self) : try decodeUTF8(text)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in a string") }
+            if byte >= 0x80 { isASCII = false }
             position += 1
         }
         var scalars = Array(bytes[start..<position])

@@ -13,7 +13,7 @@ extension JSONValue {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .int(let number): output.append(contentsOf: String(number).utf8)
+        case .int(let number): Self.writeInteger(number, to: &output)
         case .double(let number): Self.writeNumber(number, to: &output)
         case .string(let text): Self.writeString(text, to: &output)
         case .array(let items):
@@ -25,13 +25,40 @@ extension JSONValue {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                Self.writeString(member.key, to: &output)
-                output.append(UInt8(ascii: ":"))
-                member.value.write(to: &output)
+            // Sorted through a buffer of positions on the stack: no array of members is copied.
+            withUnsafeTemporaryAllocation(of: [String: JSONValue].Index.self, capacity: members.count) { order in
+                _ = order.initialize(from: members.indices)
+                var order = order
+                order.sort { members[$0].key < members[$1].key }
+                for (position, index) in order.enumerated() {
+                    if position > 0 { output.append(UInt8(ascii: ",")) }
+                    let member = members[index]
+                    Self.writeString(member.key, to: &output)
+                    output.append(UInt8(ascii: ":"))
+                    member.value.write(to: &output)
+                }
+                order.deinitialize()
             }
             output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Digits written straight into the output, without a `String` in between.
+    private static func writeInteger(_ number: Int, to output: inout [UInt8]) {
+        if number < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        guard magnitude >= 10 else {
+            output.append(UInt8(ascii: "0") + UInt8(magnitude))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            while magnitude > 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 
@@ -50,14 +77,19 @@ extension JSONValue {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     public static func writeString(_ text: String, to output: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { writeString(utf8: $0, to: &output) }
+    }
+
+    private static func writeString(utf8 text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         // Most strings (names, labels, images) need no escape: copied whole.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            output.append(contentsOf: text.utf8)
+        if text.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            output.append(contentsOf: text)
             output.append(UInt8(ascii: "\""))
             return
         }
-        for byte in text.utf8 {
+        for byte in text {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])

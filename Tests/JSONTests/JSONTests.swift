@@ -18,6 +18,25 @@ import Testing
         #expect(JSONValue.string("\u{01}").jsonText == #""\u0001""#)
     }
 
+    @Test func nestedObjectsKeepTheirOwnMembersAndTheLastOfARepeatedName() throws {
+        let value = try JSONValue(parsing: #"{"a": {"b": {"c": 1}, "d": 2}, "e": 3, "a2": {}, "x": 1, "x": 2}"#)
+        #expect(value == ["a": ["b": ["c": 1], "d": 2], "e": 3, "a2": [:], "x": 2])
+    }
+
+    @Test func rawUTF8IsReadAndWrittenAsIs() throws {
+        let value = try JSONValue(parsing: Array(#"{"ünïcode": "日本 ✓"}"#.utf8))
+        #expect(value == ["ünïcode": "日本 ✓"])
+        #expect(value.jsonText == #"{"ünïcode":"日本 ✓"}"#)
+        // Bytes that are not UTF-8 are refused, not repaired.
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22, 0xC3, 0x28, 0x22]) }
+    }
+
+    @Test(arguments: [0, 7, 10, -1, -10, 1234567890, Int.max, Int.min])
+    func integersAreWrittenInFull(number: Int) throws {
+        #expect(JSONValue.int(number).jsonText == String(number))
+        #expect(try JSONValue(parsing: JSONValue.int(number).jsonBytes) == .int(number))
+    }
+
     @Test(arguments: [
         ("", "unexpected end of input", 0),
         ("{\"a\" 1}", "expected ':'", 5),
