@@ -26,23 +26,33 @@ public struct JSONValueEncoder {
     }
 }
 
-/// Where an encoded value goes: filled in by containers, read once everything is encoded.
+/// Where an encoded value goes: filled in by containers, read once everything is encoded. Members
+/// and items wait in the order they were encoded, so that an object's dictionary is made once at
+/// its final size; those still being encoded (nested containers) have a slot of their own until then.
+/// A name encoded twice keeps its last value.
 private final class Slot {
     enum Kind { case empty, value, object, array }
 
     private var kind = Kind.empty
     private var scalar = JSONValue.null
-    private var members: [String: Slot] = [:]
-    private var items: [Slot] = []
+    private var members: [(name: String, value: JSONValue)] = []
+    private var items: [JSONValue] = []
+    private var open: [(index: Int, slot: Slot)] = []
 
     var count: Int { items.count }
 
     var value: JSONValue {
         switch kind {
-        case .empty: .object([:])  // an Encodable that encodes nothing is `{}`, as with JSONEncoder
-        case .value: scalar
-        case .object: .object(members.mapValues(\.value))
-        case .array: .array(items.map(\.value))
+        case .empty: return .object([:])  // an Encodable that encodes nothing is `{}`, as with JSONEncoder
+        case .value: return scalar
+        case .object:
+            for (index, slot) in open { members[index].value = slot.value }
+            var object = [String: JSONValue](minimumCapacity: members.count)
+            for (name, value) in members { object[name] = value }
+            return .object(object)
+        case .array:
+            for (index, slot) in open { items[index] = slot.value }
+            return .array(items)
         }
     }
 
@@ -51,18 +61,29 @@ private final class Slot {
         scalar = value
     }
 
-    func child(_ key: String) -> Slot {
-        becomeObject()
-        if let existing = members[key] { return existing }
+    func set(_ value: JSONValue, forKey name: String) {
+        kind = .object
+        members.append((name, value))
+    }
+
+    func child(_ name: String) -> Slot {
+        kind = .object
         let slot = Slot()
-        members[key] = slot
+        open.append((members.count, slot))
+        members.append((name, .null))
         return slot
     }
 
+    func append(_ value: JSONValue) {
+        kind = .array
+        items.append(value)
+    }
+
     func appended() -> Slot {
-        becomeArray()
+        kind = .array
         let slot = Slot()
-        items.append(slot)
+        open.append((items.count, slot))
+        items.append(.null)
         return slot
     }
 
@@ -101,7 +122,7 @@ private struct KeyedSlots<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let slot: Slot
     let codingPath: [any CodingKey]
 
-    private func set(_ value: JSONValue, _ key: Key) { slot.child(key.stringValue).set(value) }
+    private func set(_ value: JSONValue, _ key: Key) { slot.set(value, forKey: key.stringValue) }
 
     mutating func encodeNil(forKey key: Key) throws { set(.null, key) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { set(.bool(value), key) }
@@ -144,7 +165,7 @@ private struct ArraySlots: UnkeyedEncodingContainer {
     let codingPath: [any CodingKey]
     var count: Int { slot.count }
 
-    private func append(_ value: JSONValue) { slot.appended().set(value) }
+    private func append(_ value: JSONValue) { slot.append(value) }
 
     mutating func encodeNil() throws { append(.null) }
     mutating func encode(_ value: Bool) throws { append(.bool(value)) }

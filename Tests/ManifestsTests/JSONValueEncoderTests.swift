@@ -48,6 +48,10 @@ struct JSONValueEncoderTests {
             try inner.encodeNil()
             var deeper = inner.nestedContainer(keyedBy: Keys.self)
             try deeper.encode(1.5, forKey: .whole)
+            // A name encoded again keeps its last value.
+            try deeper.encode("first", forKey: .optional)
+            try deeper.encode("last", forKey: .optional)
+            try inner.encode([3, 4])
         }
     }
 
@@ -56,5 +60,6 @@ struct JSONValueEncoderTests {
         #expect(direct == (try JSONValue(parsing: Array(JSONEncoder().encode(Shapes())))))
         #expect(direct["whole"] == .int(2))  // a whole double reads back as an integer
         #expect(direct["optional"] == nil)
+        #expect(direct["inner"] == [nil, ["whole": 1.5, "optional": "last"], [3, 4]])
     }
 }
