@@ -17,35 +17,41 @@ public struct Journal: Sendable {
         return state + "/hms/journal.jsonl"
     }
 
-    public static func entry(_ action: Action, actor: String, result: String, time: String) -> JSONValue {
+    /// One line of the journal: its members in a fixed order, time first, so that a line reads
+    /// as it happened; written straight to bytes, since a large apply journals thousands.
+    public typealias Entry = [(name: String, value: JSONValue)]
+
+    public static func entry(_ action: Action, actor: String, result: String, time: String) -> Entry {
         [
-            "time": .string(time), "actor": .string(actor), "id": .string(action.id),
-            "verb": .string(action.verb.rawValue),
-            "source": ["kind": .string(action.source.kind), "namespace": .string(action.source.namespace), "name": .string(action.source.name)],
-            "target": ["kind": .string(action.target.kind), "namespace": .string(action.target.namespace), "name": .string(action.target.name)],
-            "from": .string(action.from), "to": .string(action.to), "requested": action.requested.map(JSONValue.string) ?? .null,
-            "reason": .string(action.reason), "costDeltaUSDPerHour": .double(action.costDeltaUSDPerHour),
-            "gates": .array(action.gates.map { ["gate": .string($0.gate), "verdict": .string($0.verdict.rawValue), "reason": .string($0.reason)] }),
-            "finalVerdict": .string(action.finalVerdict.rawValue), "result": .string(result),
+            ("time", .string(time)), ("actor", .string(actor)), ("id", .string(action.id)),
+            ("verb", .string(action.verb.rawValue)), ("source", json(action.source)), ("target", json(action.target)),
+            ("from", .string(action.from)), ("to", .string(action.to)), ("requested", action.requested.map(JSONValue.string) ?? .null),
+            ("reason", .string(action.reason)), ("costDeltaUSDPerHour", .double(action.costDeltaUSDPerHour)),
+            ("gates", .array(action.gates.map { ["gate": .string($0.gate), "verdict": .string($0.verdict.rawValue), "reason": .string($0.reason)] })),
+            ("finalVerdict", .string(action.finalVerdict.rawValue)), ("result", .string(result)),
         ]
     }
 
     /// An incident: an SLO breached or at risk, on one run of a Directive.
-    public static func entry(_ incident: Incident, actor: String, time: String) -> JSONValue {
+    public static func entry(_ incident: Incident, actor: String, time: String) -> Entry {
         [
-            "time": .string(time), "actor": .string(actor), "incident": .string(incident.reason.rawValue),
-            "source": ["kind": .string(incident.source.kind), "namespace": .string(incident.source.namespace), "name": .string(incident.source.name)],
-            "run": .string(incident.runID), "message": .string(incident.message),
+            ("time", .string(time)), ("actor", .string(actor)), ("incident", .string(incident.reason.rawValue)),
+            ("source", json(incident.source)), ("run", .string(incident.runID)), ("message", .string(incident.message)),
         ]
     }
 
-    public func append(_ entries: [JSONValue]) throws {
+    private static func json(_ ref: ObjectRef) -> JSONValue {
+        ["kind": .string(ref.kind), "namespace": .string(ref.namespace), "name": .string(ref.name)]
+    }
+
+    public func append(_ entries: [Entry]) throws {
         guard !entries.isEmpty else { return }
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(entries.count * 512)
         for entry in entries {
-            entry.write(to: &bytes)
+            JSONValue.writeObject(entry, to: &bytes)
             bytes.append(UInt8(ascii: "\n"))
         }
         if !FileManager.default.fileExists(atPath: path) {

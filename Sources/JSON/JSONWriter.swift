@@ -43,6 +43,20 @@ extension JSONValue {
         }
     }
 
+    /// An object whose members are written in the order given (a journal line, say), not sorted.
+    public static func writeObject(_ members: some Sequence<(name: String, value: JSONValue)>, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "{"))
+        var first = true
+        for (name, value) in members {
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            writeString(name, to: &output)
+            output.append(UInt8(ascii: ":"))
+            value.write(to: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+    }
+
     /// Digits written straight into the output, without a `String` in between.
     private static func writeInteger(_ number: Int, to output: inout [UInt8]) {
         if number < 0 { output.append(UInt8(ascii: "-")) }
