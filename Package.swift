@@ -122,7 +122,9 @@ let package = Package(
             dependencies: ["JSON", "Manifests", "Model", "YAML"],
             exclude: ["golden", "fuzz-regressions", "every-field"]
         ),
-        .testTarget(name: "HMSCtlTests", dependencies: ["HMSCtlCommands"], exclude: ["autoscale-inputs"]),
+        .testTarget(
+            name: "HMSCtlTests", dependencies: ["HMSCtlCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: ["autoscale-inputs"]),
         // Live-test helpers: local HTTP(S) servers, certificates, temporary directories.
         .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),

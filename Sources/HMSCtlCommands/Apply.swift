@@ -11,6 +11,7 @@ import Planner
 /// through the gates.
 struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "apply",
         abstract: "Store the resources in the cluster and carry out the plan through the gates.",
         discussion: """
             Every document is validated first: if any is invalid nothing is written. With \

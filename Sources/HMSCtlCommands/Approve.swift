@@ -8,7 +8,7 @@ import Model
 /// `hmsctl approve ID` and `hmsctl reject ID`: write the Approval that releases, or refuses, one
 /// held action.
 struct Approve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Release a held action: write an Approval naming its id.")
+    static let configuration = CommandConfiguration(commandName: "approve", abstract: "Release a held action: write an Approval naming its id.")
 
     @Argument(help: "The action's id, as the plan prints it (act-...).")
     var id: String
@@ -30,7 +30,7 @@ struct Approve: AsyncParsableCommand {
 }
 
 struct Reject: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Refuse a held action: write an Approval that rejects it.")
+    static let configuration = CommandConfiguration(commandName: "reject", abstract: "Refuse a held action: write an Approval that rejects it.")
 
     @Argument(help: "The action's id, as the plan prints it (act-...).")
     var id: String

@@ -11,6 +11,7 @@ import Planner
 /// for our resources and the Deployments and Services they stand for.
 struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Show field-level differences between the live objects and the manifests.",
         discussion: "Exit codes: 0 no differences, 1 differences, 2 or more an error (as kubectl diff)."
     )

@@ -9,7 +9,7 @@ import Planner
 
 /// `hmsctl get KIND [NAME]`: our resources with their status, as kubectl would print them.
 struct Get: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List or show resources with their status.")
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "List or show resources with their status.")
 
     @Argument(help: "A kind: servicespecs, autoscalerules, budgets, directives, governancepolicies, approvals (or a short name).")
     var kind: String

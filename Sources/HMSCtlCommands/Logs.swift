@@ -8,7 +8,7 @@ import Kube
 /// `hmsctl logs SERVICE`: the logs of a service's pods, each line prefixed with its pod, as
 /// operators ask for them; `-f` streams them as they come.
 struct Logs: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the logs of a service's pods.")
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the logs of a service's pods.")
 
     @Argument(help: "The ServiceSpec (its pods carry app=SERVICE).")
     var service: String

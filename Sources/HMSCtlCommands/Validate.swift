@@ -4,6 +4,7 @@ import Manifests
 /// `hmsctl validate -f PATH`: decode and validate manifests; no cluster needed.
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Decode and validate manifests, reporting every error with its file, line and column.",
         discussion: """
             Reads ops.hms.gov/v1alpha1 resources from files, directories (every .yaml and .yml \
