@@ -146,6 +146,21 @@ import Testing
         for seconds in samples {
             let date = Date(timeIntervalSince1970: seconds)
             #expect(UTCTime.string(wholeSecondsOf: date) == date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false)), "\(seconds)")
+            // And reads back what it wrote, as Foundation does.
+            let text = UTCTime.string(wholeSecondsOf: date)
+            #expect(UTCTime.date(parsing: text) == (try? Date(text, strategy: Date.ISO8601FormatStyle())), "\(text)")
         }
+    }
+
+    @Test func fractionsAreReadAndOtherFormsAreLeftToFoundation() throws {
+        #expect(UTCTime.date(parsing: "2026-11-26T05:00:00.5Z") == Date(timeIntervalSince1970: 1_795_669_200.5))
+        let micro = try #require(UTCTime.date(parsing: "2026-11-26T05:00:00.000123Z"))
+        #expect(abs(micro.timeIntervalSince1970 - 1_795_669_200.000123) < 1e-6)
+        for text in ["2026-11-26T05:00:00+01:00", "2026-02-30T05:00:00Z", "2026-11-26T24:00:00Z", "2026-11-26 05:00:00Z",
+                     "2026-11-26T05:00:00.Z", "2026-11-26T05:00:00.1234567890Z", "2026-1x-26T05:00:00Z", ""] {
+            #expect(UTCTime.date(parsing: text) == nil, "\(text)")
+        }
+        #expect(UTCTime.date(parsing: "2024-02-29T00:00:00Z") != nil)
+        #expect(UTCTime.date(parsing: "2100-02-29T00:00:00Z") == nil)
     }
 }
