@@ -25,17 +25,21 @@ extension JSONValue {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            // Sorted through a buffer of positions on the stack: no array of members is copied.
-            withUnsafeTemporaryAllocation(of: [String: JSONValue].Index.self, capacity: members.count) { order in
-                _ = order.initialize(from: members.indices)
+            // Sorted by name in a buffer on the stack, with each member's position: no array of
+            // members is copied, and comparing touches only the names.
+            withUnsafeTemporaryAllocation(of: (name: String, index: [String: JSONValue].Index).self, capacity: members.count) { order in
                 var order = order
-                order.sort { members[$0].key < members[$1].key }
-                for (position, index) in order.enumerated() {
+                var filled = 0
+                for index in members.indices {
+                    order.initializeElement(at: filled, to: (members.keys[index], index))
+                    filled += 1
+                }
+                order.sort { $0.name < $1.name }
+                for (position, member) in order.enumerated() {
                     if position > 0 { output.append(UInt8(ascii: ",")) }
-                    let member = members[index]
-                    Self.writeString(member.key, to: &output)
+                    Self.writeString(member.name, to: &output)
                     output.append(UInt8(ascii: ":"))
-                    member.value.write(to: &output)
+                    members.values[member.index].write(to: &output)
                 }
                 order.deinitialize()
             }

@@ -19,11 +19,11 @@ public struct APIRequest: Sendable {
 
     /// Splits `path?query` the way a URL parser would, percent-decoding the query.
     public init(method: String, target: String, headers: [String: String] = [:], body: [UInt8] = []) {
-        let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let parts = target.split(byte: UInt8(ascii: "?"), maxSplits: 1, omittingEmptySubsequences: false)
         var query: [String: String] = [:]
         if parts.count == 2 {
-            for pair in parts[1].split(separator: "&") {
-                let keyValue = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            for pair in parts[1].split(byte: UInt8(ascii: "&")) {
+                let keyValue = pair.split(byte: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
                 let key = percentDecoded(keyValue[0])
                 query[key] = keyValue.count == 2 ? percentDecoded(keyValue[1]) : ""
             }

@@ -58,7 +58,7 @@ struct RequestLog: Sendable {
 /// the tokens and roles that reviews answer from, and read the request log.
 extension MockCluster {
     mutating func handleControl(_ request: APIRequest, now: Date) -> APIResponse {
-        let segments = Array(request.path.split(separator: "/").dropFirst(2).map(String.init))
+        let segments = Array(request.path.split(byte: UInt8(ascii: "/")).dropFirst(2).map(String.init))
         do {
             let body = request.body.isEmpty ? JSONValue.object([:]) : try JSONValue(parsing: request.body)
             switch (request.method, segments.first, segments.count) {

@@ -76,7 +76,7 @@ public struct MockCluster: Sendable {
     }
 
     private mutating func route(_ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
-        let segments = request.path.split(separator: "/").map(String.init)
+        let segments = request.path.split(byte: UInt8(ascii: "/")).map(String.init)
         switch segments.first {
         case "version": return .json(Discovery.version)
         case "healthz", "readyz", "livez": return .text("ok")

@@ -65,9 +65,9 @@ struct ObjectStore: Sendable {
 
     /// Stores `value` under a new resourceVersion, which it writes into the object's metadata.
     @discardableResult
-    mutating func put(_ typeID: String, _ key: ObjectKey, _ value: JSONValue) -> StoredObject {
+    /// Takes `value` over: handed in with `consume`, it is changed in place, not copied.
+    mutating func put(_ typeID: String, _ key: ObjectKey, _ value: consuming JSONValue) -> StoredObject {
         resourceVersion += 1
-        var value = value
         value[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
         let stored = StoredObject(value, resourceVersion: resourceVersion)
         let existed = objects[typeID, default: [:]].updateValue(stored, forKey: key) != nil

@@ -155,7 +155,7 @@ extension MockCluster {
     }
 
     private mutating func patch(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
-        let contentType = request.contentType.split(separator: ";").first.map { $0.trimmed } ?? ""
+        let contentType = request.contentType.split(byte: UInt8(ascii: ";")).first.map { $0.trimmed } ?? ""
         let patch = try parseBody(request.body, contentType: contentType)
         let apply: (JSONValue) throws(APIError) -> JSONValue = { live throws(APIError) in
             switch contentType {
@@ -306,7 +306,7 @@ extension MockCluster {
         if previous != nil, object == previous {
             return store.get(type.id, key)?.value ?? object  // nothing changed: no new version, no event
         }
-        let stored = store.put(type.id, key, object)
+        let stored = store.put(type.id, key, consume object)
         afterWrite(type, key, stored.value, previous: previous, now: now)
         return stored.value
     }

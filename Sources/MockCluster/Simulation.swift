@@ -163,7 +163,7 @@ extension MockCluster {
         if status != deployment["status"] {
             var changed = deployment
             changed["status"] = status
-            store.put(BuiltInTypes.deployments.id, key, changed)
+            store.put(BuiltInTypes.deployments.id, key, consume changed)
         }
     }
 
@@ -202,14 +202,16 @@ extension MockCluster {
             hash ^= UInt64(byte)
             hash &*= 0x100_0000_01b3
         }
-        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-        var text = ""
+        var text: [UInt8] = []
+        text.reserveCapacity(10)
         for _ in 0..<10 {
-            text.append(alphabet[Int(hash % UInt64(alphabet.count))])
-            hash /= UInt64(alphabet.count)
+            text.append(hashAlphabet[Int(hash % UInt64(hashAlphabet.count))])
+            hash /= UInt64(hashAlphabet.count)
         }
-        return text
+        return String(decoding: text, as: UTF8.self)
     }
+
+    private static let hashAlphabet = Array("bcdfghjklmnpqrstvwxz2456789".utf8)
 
     private mutating func createPod(for deployment: JSONValue, hash: String, now: Date) {
         let key = ObjectKey(object: deployment)
@@ -251,8 +253,8 @@ extension MockCluster {
             ],
         ]
         let key = ObjectKey(namespace: namespace, name: name)
-        store.put(BuiltInTypes.pods.id, key, pod)
-        afterWrite(BuiltInTypes.pods, key, pod, previous: nil, now: now)
+        let stored = store.put(BuiltInTypes.pods.id, key, consume pod)
+        afterWrite(BuiltInTypes.pods, key, stored.value, previous: nil, now: now)
         appendLog(key, now: now, "pulling image \"\(containers.first?["image"]?.stringValue ?? "")\"")
     }
 
@@ -274,7 +276,7 @@ extension MockCluster {
         let containers = pod[path: ["spec", "containers"]]?.arrayValue ?? []
         let ip = "10.244.\(random.next() % 250 + 1).\(random.next() % 250 + 2)"
         pod["status"] = Self.podStatus(phase: "Running", ready: healthy, containers: containers, started: started, ip: ip, now: now)
-        store.put(BuiltInTypes.pods.id, key, pod)
+        let running = store.put(BuiltInTypes.pods.id, key, consume pod).value
         let image = containers.first?["image"]?.stringValue ?? ""
         appendLog(key, now: now, "started container \(containers.first?["name"]?.stringValue ?? "") from \(image)")
         if let port = containers.first?["ports"]?.arrayValue?.first?["containerPort"]?.intValue {
@@ -283,9 +285,9 @@ extension MockCluster {
         if let payload = containers.first?["env"]?.arrayValue?.first(where: { $0["name"] == "HMS_PAYLOAD" })?["value"]?.stringValue {
             appendLog(key, now: now, "processing payload \(payload)")
         }
-        recordEvent(about: pod, reason: "Started", message: "Started container \(containers.first?["name"]?.stringValue ?? "")", now: now)
+        recordEvent(about: running, reason: "Started", message: "Started container \(containers.first?["name"]?.stringValue ?? "")", now: now)
         if !healthy { simulation.unhealthyProbes[key] = .distantPast }
-        markOwnersToReconcile(pod)
+        markOwnersToReconcile(running)
     }
 
     static func podStatus(phase: String, ready: Bool, containers: [JSONValue], started: String, ip: String, now: Date,
@@ -313,7 +315,7 @@ extension MockCluster {
                     }
                 return [
                     "name": container["name"] ?? "", "image": .string(image),
-                    "imageID": .string("\(image.split(separator: ":").first ?? "")@sha256:\(String(repeating: "0", count: 64))"),
+                    "imageID": .string("\(image.split(byte: UInt8(ascii: ":")).first ?? "")@sha256:\(String(repeating: "0", count: 64))"),
                     "containerID": .string("containerd://\(Self.templateHash(container))"),
                     "ready": .bool(ready && terminated == nil), "started": .bool(terminated == nil), "restartCount": 0, "state": state,
                 ]
@@ -498,7 +500,7 @@ extension MockCluster {
         if var event = store.get(BuiltInTypes.events.id, key)?.value {
             event["count"] = .int((event["count"]?.intValue ?? 1) + 1)
             event["lastTimestamp"] = time
-            store.put(BuiltInTypes.events.id, key, event)
+            store.put(BuiltInTypes.events.id, key, consume event)
             return
         }
         let component = ["Started", "Unhealthy"].contains(reason) ? "kubelet" : "\(object["kind"]?.stringValue.map { $0.lowercased() } ?? "")-controller"
@@ -513,7 +515,7 @@ extension MockCluster {
             "firstTimestamp": time, "lastTimestamp": time, "eventTime": .null,
             "source": ["component": .string(component)], "reportingComponent": .string(component), "reportingInstance": "",
         ]
-        store.put(BuiltInTypes.events.id, key, event)
+        store.put(BuiltInTypes.events.id, key, consume event)
     }
 }
 

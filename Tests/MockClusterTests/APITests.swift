@@ -270,6 +270,15 @@ import Testing
         #expect(try LabelSelector(parsing: selector).matches(labels) == matches)
     }
 
+    @Test func requestTargetsSplitIntoPathAndDecodedQuery() {
+        let request = APIRequest(method: "GET", target: "/api/v1//pods?labelSelector=app%3Dweb%2Ctier&watch&limit=5&x=a=b")
+        #expect(request.path == "/api/v1//pods")
+        #expect(request.query == ["labelSelector": "app=web,tier", "watch": "", "limit": "5", "x": "a=b"])
+        #expect("/a//b/".split(byte: UInt8(ascii: "/")) == ["a", "b"])
+        #expect("a?".split(byte: UInt8(ascii: "?"), maxSplits: 1, omittingEmptySubsequences: false) == ["a", ""])
+        #expect("日本/ü".split(byte: UInt8(ascii: "/")) == ["日本", "ü"])
+    }
+
     @Test func aMalformedSelectorIsABadRequest() {
         #expect(throws: APIError.self) { try LabelSelector(parsing: "app in web") }
     }
