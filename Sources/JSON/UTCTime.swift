@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Times as Kubernetes writes them (`metav1.Time`): RFC 3339 in UTC and whole seconds, e.g.
 /// `2026-11-26T05:00:00Z`. Written by hand: status, Events and the mock cluster stamp thousands of
@@ -15,6 +16,16 @@ public enum UTCTime {
 
     public static func string(wholeSecondsOf date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        // A busy writer stamps many objects within one second: that second is written once.
+        if let known = lastWritten.withLock({ $0.seconds == seconds ? $0.text : nil }) { return known }
+        let text = format(seconds)
+        lastWritten.withLock { $0 = (seconds, text) }
+        return text
+    }
+
+    private static let lastWritten = Mutex<(seconds: Int, text: String)>((.min, ""))
+
+    private static func format(_ seconds: Int) -> String {
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let (day, time) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
         let (year, month, dayOfMonth) = civilDate(daysSince1970: day)
