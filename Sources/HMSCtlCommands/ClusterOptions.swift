@@ -87,31 +87,47 @@ func loadValidManifests(_ files: FileOptions) throws -> [Manifest] {
 /// The desired state of a plan: the manifests, plus what the cluster holds that they do not name
 /// (the policies, budgets, rules and approvals that govern them).
 func desiredState(_ manifests: [Manifest], cluster: ClusterAccess) async throws -> DesiredState {
-    let named = Set(manifests.map { $0.resource.resource.ref })
-    let namespaces = Set(manifests.map { $0.resource.resource.ref.namespace })
-    var resources = manifests.map(\.resource)
-    for namespace in namespaces.sorted() {
-        do {
-            // Services come from the manifests only: their kind is not read back.
-            for resource in try await cluster.resources(namespace: namespace, kinds: AnyResource.kinds.filter { $0.kind != ServiceSpec.kind }) {
-                if case .directive(let live) = resource, named.contains(live.ref) {
-                    // A Directive's runs live in the cluster: plan with its stored status, not from scratch.
-                    resources = resources.map { manifest in
-                        guard case .directive(var declared) = manifest, declared.ref == live.ref else { return manifest }
-                        declared.adoptingRunState(of: live)
-                        return .directive(declared)
+    try await ClusterContext.read(for: manifests, cluster: cluster).desiredState(manifests.map(\.resource))
+}
+
+/// What the cluster holds around a set of manifests: the resources of our kinds that they do not
+/// name, and the stored run state of the Directives they do. Storing the manifests changes
+/// neither, so `apply` reads it while it stores them.
+struct ClusterContext: Sendable {
+    var unnamed: [AnyResource] = []
+    var liveDirectives: [ObjectRef: Directive] = [:]
+
+    static func read(for manifests: [Manifest], cluster: ClusterAccess) async throws -> ClusterContext {
+        let named = Set(manifests.map { $0.resource.resource.ref })
+        let namespaces = Set(manifests.map { $0.resource.resource.ref.namespace })
+        var context = ClusterContext()
+        for namespace in namespaces.sorted() {
+            do {
+                // Services come from the manifests only: their kind is not read back.
+                for resource in try await cluster.resources(namespace: namespace, kinds: AnyResource.kinds.filter { $0.kind != ServiceSpec.kind }) {
+                    if case .directive(let live) = resource {
+                        // A Directive's runs live in the cluster: plan with its stored status, not from scratch.
+                        if named.contains(live.ref) { context.liveDirectives[live.ref] = live }
+                        continue
                     }
-                    continue
+                    guard !named.contains(resource.resource.ref) else { continue }
+                    context.unnamed.append(resource)
                 }
-                guard !named.contains(resource.resource.ref) else { continue }
-                if case .directive = resource { continue }
-                resources.append(resource)
+            } catch {
+                try failOnMissingCRDs(error)
             }
-        } catch {
-            try failOnMissingCRDs(error)
         }
+        return context
     }
-    return DesiredState(resources)
+
+    func desiredState(_ resources: [AnyResource]) -> DesiredState {
+        let declared = resources.map { resource in
+            guard case .directive(var directive) = resource, let live = liveDirectives[directive.ref] else { return resource }
+            directive.adoptingRunState(of: live)
+            return .directive(directive)
+        }
+        return DesiredState(declared + unnamed)
+    }
 }
 
 extension Directive {
