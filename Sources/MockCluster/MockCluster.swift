@@ -118,14 +118,14 @@ public struct MockCluster: Sendable {
     // MARK: - Identity
 
     mutating func newUID() -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(36)
         var written = 0
-        for half in [random.next(), random.next()] {
+        for _ in 0..<2 {
+            let half = random.next()
             for shift in stride(from: 60, through: 0, by: -4) {
-                if [8, 12, 16, 20].contains(written) { bytes.append(UInt8(ascii: "-")) }
-                bytes.append(digits[Int((half >> UInt64(shift)) & 0xF)])
+                if written == 8 || written == 12 || written == 16 || written == 20 { bytes.append(UInt8(ascii: "-")) }
+                bytes.append(Self.hexDigits[Int((half >> UInt64(shift)) & 0xF)])
                 written += 1
             }
         }
@@ -134,9 +134,14 @@ public struct MockCluster: Sendable {
 
     /// Five characters from the alphabet Kubernetes uses for generated names (no vowels, no lookalikes).
     mutating func nameSuffix(length: Int = 5) -> String {
-        let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-        return String((0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(length)
+        for _ in 0..<length { bytes.append(Self.nameAlphabet[Int(random.next() % UInt64(Self.nameAlphabet.count))]) }
+        return String(decoding: bytes, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+    private static let nameAlphabet = Array("bcdfghjklmnpqrstvwxz2456789".utf8)
 }
 
 /// The object-level part of a request path, after `/api/v1` or `/apis/{group}/{version}`.
