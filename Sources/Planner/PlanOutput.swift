@@ -8,12 +8,23 @@ extension Plan {
     public func text(colored: Bool = false) -> String {
         guard !actions.isEmpty else { return Self.noChanges + "\n" + remarks.map { $0 + "\n" }.joined() }
         let paint = Paint(enabled: colored)
-        var lines: [String] = []
+        // One string written in place: a plan of thousands of actions is tens of thousands of lines.
+        var text = ""
+        text.reserveCapacity(actions.count * 320)
+        func field(_ label: String, _ value: String) {
+            text += "    "
+            text += label
+            text += ":"
+            if label.count < 11 { text += String(repeating: " ", count: 11 - label.count) }
+            text += value
+            text += "\n"
+        }
         for action in actions {
-            let source = action.source == action.target ? "" : " (\(action.source.kind) \(action.source.name))"
-            lines.append(paint.symbol(action.verb) + " \(action.verb.rawValue) \(action.target.kind) \(action.target.namespace)/\(action.target.name)\(source)")
+            text += paint.symbol(action.verb)
+            text += " \(action.verb.rawValue) \(action.target.kind) \(action.target.namespace)/\(action.target.name)"
+            if action.source != action.target { text += " (\(action.source.kind) \(action.source.name))" }
+            text += "\n"
             let asked = action.requested.map { " (asked for \($0))" } ?? ""
-            func field(_ label: String, _ value: String) { lines.append("    " + (label + ":").padding(12) + value) }
             field(action.verb.changeLabel, "\(action.from) → \(action.to)\(asked)")
             field("reason", action.reason)
             if action.costDeltaUSDPerHour != 0 {
@@ -23,12 +34,12 @@ extension Plan {
                 field(gate.gate, paint.verdict(gate.verdict) + " " + gate.reason)
             }
             field("id", action.id)
-            lines.append("")
+            text += "\n"
         }
-        if !remarks.isEmpty { lines += remarks + [""] }
-        lines.append(summaryLine)
-        lines.append(gatesLine)
-        return lines.joined(separator: "\n") + "\n"
+        for remark in remarks { text += remark + "\n" }
+        if !remarks.isEmpty { text += "\n" }
+        text += summaryLine + "\n" + gatesLine + "\n"
+        return text
     }
 
     /// Incidents (`!`) and what the Directives' schedules left out (`#`), one line each.
