@@ -12,12 +12,26 @@ public struct JSONValueEncoder {
         return root.value
     }
 
-    fileprivate static func encode(_ value: some Encodable, into slot: Slot, at path: [any CodingKey]) throws {
-        switch value {
-        case let url as URL: slot.set(.string(url.absoluteString))
-        case let data as Data: slot.set(.string(data.base64EncodedString()))
-        case let json as JSONValue: slot.set(json)
-        default: try value.encode(to: NodeEncoder(slot: slot, codingPath: path))
+    /// `path` is made only for values that encode through an encoder of their own. The type is
+    /// compared before any cast: a failed dynamic cast costs more than encoding a string, and most
+    /// values that come through here are nested structures.
+    fileprivate static func encode<Value: Encodable>(_ value: Value, into slot: Slot, at path: @autoclosure () -> [any CodingKey]) throws {
+        if Value.self == String.self {
+            slot.set(.string(value as! String))
+        } else if Value.self == Int.self {
+            slot.set(.int(value as! Int))
+        } else if Value.self == Bool.self {
+            slot.set(.bool(value as! Bool))
+        } else if Value.self == Double.self {
+            slot.set(number(value as! Double))
+        } else if Value.self == JSONValue.self {
+            slot.set(value as! JSONValue)
+        } else if Value.self == URL.self {
+            slot.set(.string((value as! URL).absoluteString))
+        } else if Value.self == Data.self {
+            slot.set(.string((value as! Data).base64EncodedString()))
+        } else {
+            try value.encode(to: NodeEncoder(slot: slot, codingPath: path()))
         }
     }
 
