@@ -70,7 +70,7 @@ public struct Action: Sendable, Equatable {
     /// The objects to write when the action proceeds (Deployment, Service, Job; empty for deletes).
     public var manifests: [JSONValue]
 
-    public var finalVerdict: Verdict { gates.map(\.verdict).max() ?? .allow }
+    public var finalVerdict: Verdict { gates.lazy.map(\.verdict).max() ?? .allow }
 
     /// The ids of actions are a function of what they do: verb, target and outcome.
     static func id(verb: Verb, target: ObjectRef, from: String, to: String) -> String {
@@ -105,6 +105,6 @@ public struct Plan: Sendable, Equatable {
     /// backoff ends, an SLO deadline passes.
     public var requeueAt: Date? { directives.compactMap(\.requeueAt).min() }
 
-    public func count(_ verb: Action.Verb) -> Int { actions.filter { $0.verb == verb }.count }
-    public func count(_ verdict: Verdict) -> Int { actions.filter { $0.finalVerdict == verdict }.count }
+    public func count(_ verb: Action.Verb) -> Int { actions.count { $0.verb == verb } }
+    public func count(_ verdict: Verdict) -> Int { actions.count { $0.finalVerdict == verdict } }
 }
