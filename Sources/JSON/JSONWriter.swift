@@ -22,9 +22,7 @@ extension JSONValue {
         for (name, value) in members {
             if !first { sink.append(UInt8(ascii: ",")) }
             first = false
-            sink.appendString(name)
-            sink.append(UInt8(ascii: ":"))
-            value.write(to: &sink)
+            sink.appendMember(name, value)
         }
         sink.append(UInt8(ascii: "}"))
         sink.append(to: &output)
@@ -52,11 +50,7 @@ extension JSONValue {
             sink.append(UInt8(ascii: "]"))
         case .object(let members) where members.count <= 1:
             sink.append(UInt8(ascii: "{"))
-            if let (name, value) = members.first {
-                sink.appendString(name)
-                sink.append(UInt8(ascii: ":"))
-                value.write(to: &sink)
-            }
+            if let (name, value) = members.first { sink.appendMember(name, value) }
             sink.append(UInt8(ascii: "}"))
         case .object(let members):
             sink.append(UInt8(ascii: "{"))
@@ -72,9 +66,7 @@ extension JSONValue {
                 order.sort { $0.name < $1.name }
                 for (position, member) in order.enumerated() {
                     if position > 0 { sink.append(UInt8(ascii: ",")) }
-                    sink.appendString(member.name)
-                    sink.append(UInt8(ascii: ":"))
-                    members.values[member.index].write(to: &sink)
+                    sink.appendMember(member.name, members.values[member.index])
                 }
                 order.deinitialize()
             }
@@ -143,6 +135,12 @@ private struct ByteSink: ~Copyable {
 
     mutating func append(ascii literal: StaticString) {
         append(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    mutating func appendMember(_ name: String, _ value: JSONValue) {
+        appendString(name)
+        append(UInt8(ascii: ":"))
+        value.write(to: &self)
     }
 
     mutating func appendString(unquoted text: String) {
