@@ -49,7 +49,7 @@ public struct Reconciler: Sendable {
     }
 
     /// What the cluster holds where the desired state lives: services' and directives' namespaces.
-    func observe(_ desired: DesiredState) async throws(KubeError) -> ObservedState {
+    public func observe(_ desired: DesiredState) async throws(KubeError) -> ObservedState {
         try await Observer(cluster: cluster).observe(
             namespaces: Self.namespaces(of: desired), directiveNamespaces: Set(desired.directives.map(\.ref.namespace)))
     }

@@ -56,22 +56,19 @@ struct Apply: AsyncParsableCommand {
     }
 
     private func apply(_ manifests: [Manifest], access: ClusterAccess) async throws {
+        let reconciler = Reconciler(
+            cluster: access, journal: Journal(path: journal ?? Journal.defaultPath()), actor: currentUser(), statusScope: .acted)
         // Storing the resources changes neither what else the cluster holds of our kinds nor its
         // workloads: both are read while the resources are stored.
-        let resources = manifests.map(\.resource)
         async let context = ClusterContext.read(for: manifests, cluster: access)
-        async let observed = Observer(cluster: access).observe(
-            namespaces: Set(resources.compactMap { if case .serviceSpec(let service) = $0 { service.ref.namespace } else { nil } }),
-            directiveNamespaces: Set(resources.compactMap { if case .directive(let directive) = $0 { directive.ref.namespace } else { nil } }))
+        async let observed = reconciler.observe(DesiredState(manifests.map(\.resource)))
         // The stored objects (uid, generation, status) are the desired state. What the cluster
         // already holds as written is left alone: no write at all.
         let stored = try await store(manifests, access: access)
         let desired = try await context.desiredState(stored)
-        let journal = Journal(path: journal ?? Journal.defaultPath())
         let result: Reconciler.Result
         do {
-            result = try await Reconciler(cluster: access, journal: journal, actor: currentUser(), statusScope: .acted)
-                .reconcile(desired, observed: try await observed, options: Planner.Options(prune: prune), now: Date(), progress: Self.progressLine())
+            result = try await reconciler.reconcile(desired, observed: try await observed, options: Planner.Options(prune: prune), now: Date(), progress: Self.progressLine())
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)

@@ -90,6 +90,14 @@ public enum UTCTime {
         }
     }
 
+    /// Any RFC 3339 time: the stamps `string(wholeSecondsOf:)` and `microString(of:)` write are
+    /// read by hand, other forms (offsets, say) by Foundation.
+    public static func date(rfc3339 text: String) -> Date? {
+        if let date = date(parsing: text) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28

@@ -141,7 +141,8 @@ public struct MockCluster: Sendable {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
-    private static let nameAlphabet = Array("bcdfghjklmnpqrstvwxz2456789".utf8)
+    /// The characters of generated names and hashes, as Kubernetes uses them.
+    static let nameAlphabet = Array("bcdfghjklmnpqrstvwxz2456789".utf8)
 }
 
 /// The object-level part of a request path, after `/api/v1` or `/apis/{group}/{version}`.

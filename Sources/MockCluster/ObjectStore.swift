@@ -63,9 +63,9 @@ struct ObjectStore: Sendable {
 
     var totalCount: Int { objects.values.reduce(0) { $0 + $1.count } }
 
-    /// Stores `value` under a new resourceVersion, which it writes into the object's metadata.
+    /// Stores `value` under a new resourceVersion, which it writes into the object's metadata. Takes
+    /// `value` over: handed in with `consume`, it is changed in place, not copied.
     @discardableResult
-    /// Takes `value` over: handed in with `consume`, it is changed in place, not copied.
     mutating func put(_ typeID: String, _ key: ObjectKey, _ value: consuming JSONValue) -> StoredObject {
         resourceVersion += 1
         value[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))

@@ -122,8 +122,5 @@ func canonicalMicroTimestamp(_ text: String) -> String? {
 }
 
 func parseTimestamp(_ text: String) -> Date? {
-    // Nearly every stamp is one the mock wrote itself: read those by hand, the rest with Foundation.
-    if let date = UTCTime.date(parsing: text) { return date }
-    if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
-    return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    UTCTime.date(rfc3339: text)
 }

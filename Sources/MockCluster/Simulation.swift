@@ -205,13 +205,11 @@ extension MockCluster {
         var text: [UInt8] = []
         text.reserveCapacity(10)
         for _ in 0..<10 {
-            text.append(hashAlphabet[Int(hash % UInt64(hashAlphabet.count))])
-            hash /= UInt64(hashAlphabet.count)
+            text.append(nameAlphabet[Int(hash % UInt64(nameAlphabet.count))])
+            hash /= UInt64(nameAlphabet.count)
         }
         return String(decoding: text, as: UTF8.self)
     }
-
-    private static let hashAlphabet = Array("bcdfghjklmnpqrstvwxz2456789".utf8)
 
     private mutating func createPod(for deployment: JSONValue, hash: String, now: Date) {
         let key = ObjectKey(object: deployment)

@@ -4,8 +4,7 @@ import JSON
 /// RFC 3339 times as Kubernetes writes them (`2026-11-26T05:00:00Z`, fractions and offsets allowed).
 public enum RFC3339 {
     public static func date(from text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        UTCTime.date(rfc3339: text)
     }
 
     public static func string(from date: Date) -> String {
