@@ -85,9 +85,12 @@ set -o errexit
 expect "an image from another registry: exit 4" "$status" "4"
 expect_match "denied, with the reason" "$output" "DENY  \[registry\] image docker.io/hms-frm:1.8.4 is not from an allowed registry \(registry.gov/\)"
 
+# A budget projects to the end of the month, so the plan is pinned to a time 100 hours before
+# December begins: then the $0.47 an hour that runs now projects $47.47, 20 replicas of hms-frm
+# would project $73.15, and 15 fit. The check holds on any day.
 sed -e 's/^  replicas: 12$/  replicas: 20/' -e 's/monthlyLimitUSD: .*/monthlyLimitUSD: 60/' "$examples/hud-relief-payments.yaml" >"$work/small-budget.yaml"
-output=$("$hmsctl" plan -f "$work/small-budget.yaml" || true)
-expect_match "a small budget clamps a scale-up, with the numbers" "$output" "CLAMP \[budget\] Budget relief-payments-monthly: 20 replicas would project \\\$[0-9,.]+ of \\\$60.00; clamped to [0-9]+ \(\\\$[0-9,.]+\)"
+output=$("$hmsctl" plan -f "$work/small-budget.yaml" --now 2026-11-26T20:00:00Z || true)
+expect_match "a small budget clamps a scale-up, with the numbers" "$output" "CLAMP \[budget\] Budget relief-payments-monthly: 20 replicas would project \\\$73.15 of \\\$60.00; clamped to 15 \(\\\$57.10\)"
 
 # hmsctl writes status when it acts (the controller keeps it current): 3 were ready when it scaled.
 expect_match "hmsctl get shows status columns" "$("$hmsctl" get servicespecs -n hud-relief)" "hms-frm +12 +3 +0.39 +False"

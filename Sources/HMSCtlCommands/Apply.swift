@@ -21,6 +21,7 @@ struct Apply: AsyncParsableCommand {
 
     @OptionGroup var files: FileOptions
     @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var time: TimeOptions
 
     @Flag(help: "Print the plan; write nothing.")
     var dryRun = false
@@ -39,7 +40,7 @@ struct Apply: AsyncParsableCommand {
             let plan: Plan
             do {
                 plan = try await Reconciler(cluster: access, journal: nil, actor: currentUser())
-                    .plan(desired, options: Planner.Options(prune: prune), now: Date()).0
+                    .plan(desired, options: Planner.Options(prune: prune), now: time.moment).0
             } catch {
                 try failOnMissingCRDs(error)
             }
@@ -68,7 +69,7 @@ struct Apply: AsyncParsableCommand {
         let desired = try await context.desiredState(stored)
         let result: Reconciler.Result
         do {
-            result = try await reconciler.reconcile(desired, observed: try await observed, options: Planner.Options(prune: prune), now: Date(), progress: Self.progressLine())
+            result = try await reconciler.reconcile(desired, observed: try await observed, options: Planner.Options(prune: prune), now: time.moment, progress: Self.progressLine())
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)

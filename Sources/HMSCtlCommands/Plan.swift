@@ -17,6 +17,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var files: FileOptions
     @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var time: TimeOptions
 
     @Option(name: [.customShort("o"), .long], help: "text or json.")
     var output: OutputFormat = .text
@@ -36,7 +37,7 @@ struct PlanCommand: AsyncParsableCommand {
         let plan: Plan
         do {
             plan = try await Reconciler(cluster: access, journal: nil, actor: currentUser())
-                .plan(desired, options: Planner.Options(prune: prune), now: Date()).0
+                .plan(desired, options: Planner.Options(prune: prune), now: time.moment).0
         } catch {
             try failOnMissingCRDs(error)
         }
