@@ -6,6 +6,14 @@ import Manifests
 import Model
 import Planner
 
+/// Our resources as a list read them: the valid ones, and findings about the others.
+public struct ClusterResources: Sendable {
+    public var valid: [AnyResource] = []
+    public var invalid: [InvalidObject] = []
+
+    public init() {}
+}
+
 /// The cluster calls reconciling needs, over the Kube client, in JSON values.
 public struct ClusterAccess: Sendable {
     public let client: KubeClient
@@ -128,34 +136,50 @@ public struct ClusterAccess: Sendable {
         try await client.delete(type, name: name, namespace: namespace, options: DeleteOptions(propagationPolicy: "Background"))
     }
 
-    /// Our resources of the given kinds (every kind unless told), as the API stores them.
-    /// One list per kind, all at once.
-    public func resources(namespace: String?, kinds: [any Resource.Type] = AnyResource.kinds) async throws(KubeError) -> [AnyResource] {
+    /// Our resources of the given kinds (every kind unless told), as the API stores them, each
+    /// admitted on its own: one that does not decode or validate is returned as a finding, and
+    /// the others are read all the same. One list per kind, all at once.
+    public func resources(namespace: String?, kinds: [any Resource.Type] = AnyResource.kinds) async throws(KubeError) -> ClusterResources {
         let lists = await concurrentMap(Array(kinds.indices)) { index in
-            await attempt { () async throws(KubeError) in try await list(kinds[index], namespace: namespace).map(AnyResource.init) }
+            await attempt { () async throws(KubeError) in try await admitted(kinds[index], namespace: namespace) }
         }
-        var resources: [AnyResource] = []
-        for list in lists { resources += try list.get() }
+        var resources = ClusterResources()
+        for list in lists {
+            let list = try list.get()
+            resources.valid += list.valid
+            resources.invalid += list.invalid
+        }
         return resources
     }
 
-    /// One kind's objects, decoded straight from the list's bytes; an object that does not decode
-    /// is named in the error.
-    public func list<R: Resource>(_ kind: R.Type, namespace: String?) async throws(KubeError) -> [R] {
-        let body = try await send(.list(.of(kind), namespace: namespace, options: ListOptions())).body
-        do {
-            return try JSONDecoder().decode(ObjectList<R>.self, from: Data(body)).items
-        } catch {
-            // Find the culprit, for a message that names it.
-            for item in (try? JSONValue(parsing: body))?["items"]?.arrayValue ?? [] {
-                do {
-                    _ = try JSONDecoder().decode(kind, from: Data(item.jsonBytes))
-                } catch {
-                    let name = item[path: ["metadata", "name"]]?.stringValue ?? "?"
-                    throw .decoding("\(kind.kind) \(name) in the cluster does not decode: \(error)")
-                }
+    private func admitted<R: Resource>(_ kind: R.Type, namespace: String?) async throws(KubeError) -> ClusterResources {
+        var resources = ClusterResources()
+        for object in try await list(kind, namespace: namespace) {
+            switch object {
+            case .valid(let resource): resources.valid.append(AnyResource(resource))
+            case .invalid(let finding): resources.invalid.append(finding)
             }
-            throw .decoding("the list of \(kind.plural) does not decode: \(error)")
+        }
+        return resources
+    }
+
+    /// One kind's objects, each decoded and validated. The common case, a list that decodes
+    /// whole, is decoded straight from its bytes; otherwise each item is admitted on its own.
+    public func list<R: Resource>(_ kind: R.Type, namespace: String?) async throws(KubeError) -> [Admitted<R>] {
+        let body = try await send(.list(.of(kind), namespace: namespace, options: ListOptions())).body
+        if let list = try? JSONDecoder().decode(ObjectList<R>.self, from: Data(body)) {
+            return list.items.map { resource in
+                let issues = resource.validate()
+                guard !issues.isEmpty else { return .valid(resource) }
+                return .invalid(InvalidObject(
+                    kind: R.kind, namespace: resource.metadata.namespace ?? "", name: resource.metadata.name,
+                    uid: resource.metadata.uid, generation: resource.metadata.generation, issues: issues))
+            }
+        }
+        do {
+            return try JSONValue(parsing: body)["items"]?.arrayValue?.map(Admitted<R>.admit) ?? []
+        } catch {
+            throw .decoding("the list of \(kind.plural) is not JSON: \(error)")
         }
     }
 

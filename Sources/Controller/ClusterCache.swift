@@ -9,12 +9,14 @@ import Planner
 /// Services, managed Pods, Unhealthy Events and Directive Jobs they lead to. One cluster-wide
 /// list and watch per kind; the work queue hears which keys each change touches.
 public final class ClusterCache: Sendable {
-    public let serviceSpecs = Informer<ServiceSpec, ServiceSpec>()
-    public let autoscaleRules = Informer<AutoscaleRule, AutoscaleRule>()
-    public let budgets = Informer<Budget, Budget>()
-    public let directives = Informer<Directive, Directive>()
-    public let policies = Informer<GovernancePolicy, GovernancePolicy>()
-    public let approvals = Informer<Approval, Approval>()
+    // Our kinds are read as JSON and admitted one object at a time: an object that does not
+    // decode or validate is kept as a finding about it, never a failure of the whole list.
+    public let serviceSpecs = Informer<JSONValue, Admitted<ServiceSpec>>(admitting: ServiceSpec.self)
+    public let autoscaleRules = Informer<JSONValue, Admitted<AutoscaleRule>>(admitting: AutoscaleRule.self)
+    public let budgets = Informer<JSONValue, Admitted<Budget>>(admitting: Budget.self)
+    public let directives = Informer<JSONValue, Admitted<Directive>>(admitting: Directive.self)
+    public let policies = Informer<JSONValue, Admitted<GovernancePolicy>>(admitting: GovernancePolicy.self)
+    public let approvals = Informer<JSONValue, Admitted<Approval>>(admitting: Approval.self)
     public let deployments = Informer<JSONValue, ObservedDeployment>(.deployments, kind: "Deployment") { ObservedDeployment($0) }
     public let services = Informer<JSONValue, Bool>(.services, kind: "Service") { _ in true }
     public let pods = Informer<JSONValue, PodFacts>(
@@ -43,15 +45,18 @@ public final class ClusterCache: Sendable {
                 group.addTask { await informer.run(client: client, watchTimeoutSeconds: watchTimeoutSeconds(), logger: logger) { enqueue(keys($0)) } }
             }
             if !manifestsMode {
-                // A spec's own status writes are no reason to reconcile it again.
+                // A spec's own status writes are no reason to reconcile it again. An invalid
+                // object's key is queued too: the pass that takes it reports the object.
                 start(serviceSpecs) { changes in changes.filter(Self.isMeaningful).map(\.key) }
                 start(autoscaleRules) { changes in
-                    changes.filter(Self.isMeaningful).flatMap { [$0.old, $0.new].compactMap { $0.map(Self.target) } }
+                    changes.filter(Self.isMeaningful).flatMap { change in
+                        [change.old, change.new].compactMap { $0?.value.map(Self.target) } + (change.new?.invalid.map { _ in [change.key] } ?? [])
+                    }
                 }
                 start(directives) { changes in changes.filter(Self.isMeaningful).map(\.key) }
                 // What governs many keys enqueues them all: budgets project across services.
-                start(budgets) { changes in changes.contains(where: Self.isMeaningful) ? self.allKeys() : [] }
-                start(policies) { changes in changes.contains(where: Self.isMeaningful) ? self.allKeys() : [] }
+                start(budgets) { changes in changes.contains(where: Self.isMeaningful) ? self.allKeys() + changes.map(\.key) : [] }
+                start(policies) { changes in changes.contains(where: Self.isMeaningful) ? self.allKeys() + changes.map(\.key) : [] }
             }
             start(approvals) { changes in changes.contains(where: Self.isMeaningful) ? self.allKeys() : [] }
             start(deployments) { changes in changes.map { Self.serviceKey($0.key) } }
@@ -74,19 +79,26 @@ public final class ClusterCache: Sendable {
     /// Keys a resync or a Budget, policy or Approval change reconciles: every ServiceSpec,
     /// Directive and Budget.
     public func allKeys() -> [ObjectRef] {
-        serviceSpecs.values.map(\.ref) + directives.values.map(\.ref) + budgets.values.map(\.ref)
+        serviceSpecs.values.compactMap(\.value?.ref) + directives.values.compactMap(\.value?.ref) + budgets.values.compactMap(\.value?.ref)
     }
 
-    /// Our kinds as the caches hold them.
+    /// Our kinds as the caches hold them: the valid objects, and the invalid ones as findings.
     public func desiredState() -> DesiredState {
         var desired = DesiredState()
-        desired.services = serviceSpecs.values
-        desired.autoscaleRules = autoscaleRules.values
-        desired.budgets = budgets.values
-        desired.directives = directives.values
-        desired.policies = policies.values
-        desired.approvals = approvals.values
+        desired.services = serviceSpecs.values.compactMap(\.value)
+        desired.autoscaleRules = autoscaleRules.values.compactMap(\.value)
+        desired.budgets = budgets.values.compactMap(\.value)
+        desired.directives = directives.values.compactMap(\.value)
+        desired.policies = policies.values.compactMap(\.value)
+        desired.approvals = approvals.values.compactMap(\.value)
+        desired.invalid = invalidObjects
         return desired
+    }
+
+    /// Every cached object of our kinds that does not decode or validate.
+    public var invalidObjects: [InvalidObject] {
+        serviceSpecs.values.compactMap(\.invalid) + autoscaleRules.values.compactMap(\.invalid) + budgets.values.compactMap(\.invalid)
+            + directives.values.compactMap(\.invalid) + policies.values.compactMap(\.invalid) + approvals.values.compactMap(\.invalid)
     }
 
     /// What the cluster holds where `desired` lives, as `Observer` reads it with lists: the
@@ -122,22 +134,18 @@ public final class ClusterCache: Sendable {
         case "Deployment": deployments.overlay(object)
         case "Service": services.overlay(object)
         case "Job": jobs.overlay(object)
-        case ServiceSpec.kind: Self.decoded(ServiceSpec.self, object).map(serviceSpecs.overlay)
-        case AutoscaleRule.kind: Self.decoded(AutoscaleRule.self, object).map(autoscaleRules.overlay)
-        case Budget.kind: Self.decoded(Budget.self, object).map(budgets.overlay)
-        case Directive.kind: Self.decoded(Directive.self, object).map(directives.overlay)
+        case ServiceSpec.kind: serviceSpecs.overlay(object)
+        case AutoscaleRule.kind: autoscaleRules.overlay(object)
+        case Budget.kind: budgets.overlay(object)
+        case Directive.kind: directives.overlay(object)
         default: break
         }
     }
 
-    static func decoded<T: Resource>(_ type: T.Type, _ object: JSONValue) -> T? {
-        try? JSONDecoder().decode(T.self, from: Data(object.jsonBytes))
-    }
-
     /// A change to what a resource asks for (spec, labels, annotations, deletion), not merely
-    /// to its status or version.
-    static func isMeaningful<R: Resource>(_ change: CacheChange<R>) -> Bool {
-        guard let old = change.old, let new = change.new else { return true }
+    /// to its status or version. A change to or from an invalid object always counts.
+    static func isMeaningful<R: Resource>(_ change: CacheChange<Admitted<R>>) -> Bool {
+        guard let old = change.old?.value, let new = change.new?.value else { return change.old != change.new }
         return old.spec != new.spec || old.metadata.labels != new.metadata.labels || old.metadata.annotations != new.metadata.annotations
             || old.metadata.deletionTimestamp != new.metadata.deletionTimestamp
     }

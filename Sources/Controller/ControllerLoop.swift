@@ -40,6 +40,7 @@ public final class ControllerLoop: Sendable {
     private let wakeup = Wakeup()
     private let manifests = Mutex<ManifestSource>(ManifestSource())
     private let latest = Mutex<PassSnapshot?>(nil)
+    let invalidReports = Mutex(InvalidObjectReports())
 
     public init(cluster: ClusterAccess, journal: Journal?, elector: LeaderElector?, identity: String, settings: Settings, logger: Logger) {
         let cache = ClusterCache(manifestsMode: settings.manifestsDirectory != nil)
@@ -61,6 +62,13 @@ public final class ControllerLoop: Sendable {
     public var isReady: Bool { cache.hasSynced }
 
     public var isLeader: Bool { elector?.isLeader ?? true }
+
+    /// What `/readyz` says when ready: caches synced, and how many objects the controller skips
+    /// because they do not decode or validate (each has an `InvalidSpec` Event).
+    public var readiness: String {
+        let invalid = cache.invalidObjects.count
+        return invalid == 0 ? "ok" : "ok; \(invalid) invalid \(invalid == 1 ? "object" : "objects") skipped (InvalidSpec Events, hms_invalid_objects)"
+    }
 
     /// The latest reconcile, for the console: a value, so readers never see a half-written one.
     public var snapshot: PassSnapshot? { latest.withLock { $0 } }
@@ -125,6 +133,7 @@ public final class ControllerLoop: Sendable {
         let start = ContinuousClock.now
         let now = Date()
         let keys = Set(batch)
+        if settings.manifestsDirectory == nil { await reportInvalidObjects(now: now) }
         guard let desired = desiredFromCaches() else {
             queue.withLock { queue in for key in batch { queue.addRateLimited(key, now: .now); queue.done(key) } }
             return
@@ -187,7 +196,7 @@ public final class ControllerLoop: Sendable {
     func desiredFromCaches() -> DesiredState? {
         guard settings.manifestsDirectory != nil else { return cache.desiredState() }
         guard var desired = manifests.withLock({ $0.desired }) else { return nil }
-        desired.approvals = cache.approvals.values
+        desired.approvals = cache.approvals.values.compactMap(\.value)
         return desired
     }
 
@@ -272,7 +281,8 @@ public final class ControllerLoop: Sendable {
 
     func desiredState() async throws -> DesiredState {
         guard let directory = settings.manifestsDirectory else {
-            return DesiredState(try await cluster.resources(namespace: nil))
+            let resources = try await cluster.resources(namespace: nil)
+            return DesiredState(resources.valid, invalid: resources.invalid)
         }
         let result = ManifestLoader(recursive: true).load([directory])
         if !result.diagnostics.isEmpty {
@@ -280,7 +290,7 @@ public final class ControllerLoop: Sendable {
             throw ConfigurationProblem("\(result.diagnostics.count) invalid manifests in \(directory): not acting on a partial state")
         }
         // Approvals live in the cluster (hmsctl approve writes them) even when the rest is files.
-        let approvals = try await cluster.resources(namespace: nil).filter { if case .approval = $0 { true } else { false } }
+        let approvals = try await cluster.resources(namespace: nil, kinds: [Approval.self]).valid
         return DesiredState(result.manifests.map(\.resource) + approvals)
     }
 }

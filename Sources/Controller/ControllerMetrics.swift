@@ -35,6 +35,11 @@ public enum ControllerMetrics {
         Gauge(label: "hms_budget_limit_usd", dimensions: [("budget", name)]).record(limit)
     }
 
+    /// Objects of our kinds that the cluster holds but the controller skips (see `Admitted`).
+    static func invalidObjects(kind: String, count: Int) {
+        Gauge(label: "hms_invalid_objects", dimensions: [("kind", kind)]).record(count)
+    }
+
     static func leader(_ isLeader: Bool) {
         Gauge(label: "hms_leader").record(isLeader ? 1 : 0)
     }

@@ -162,10 +162,12 @@ public final class Informer<Object: Decodable & Sendable, Value: Sendable>: Send
     }
 }
 
-extension Informer where Object: Resource, Value == Object {
-    /// A cache of one of our kinds, as typed values.
-    public convenience init() {
-        self.init(.of(Object.self), identify: { object in (object.ref, object.metadata.resourceVersion ?? "") }, project: { $0 })
+extension Informer where Object == JSONValue {
+    /// A cache of one of our kinds: each object decoded and validated on its own, so that one
+    /// that does not decode is a finding about itself (`Admitted.invalid`) and the list and the
+    /// watch go on for every other.
+    public convenience init<R: Resource>(admitting kind: R.Type) where Value == Admitted<R> {
+        self.init(.of(kind), kind: kind.kind) { Admitted<R>.admit($0) }
     }
 }
 

@@ -96,6 +96,9 @@ func desiredState(_ manifests: [Manifest], cluster: ClusterAccess) async throws 
 struct ClusterContext: Sendable {
     var unnamed: [AnyResource] = []
     var liveDirectives: [ObjectRef: Directive] = [:]
+    /// What the cluster holds that does not decode or validate: left out of the plan, and still
+    /// counted (an invalid policy holds back the changes it could govern).
+    var invalid: [InvalidObject] = []
 
     static func read(for manifests: [Manifest], cluster: ClusterAccess) async throws -> ClusterContext {
         let named = Set(manifests.map { $0.resource.resource.ref })
@@ -104,7 +107,9 @@ struct ClusterContext: Sendable {
         for namespace in namespaces.sorted() {
             do {
                 // Services come from the manifests only: their kind is not read back.
-                for resource in try await cluster.resources(namespace: namespace, kinds: AnyResource.kinds.filter { $0.kind != ServiceSpec.kind }) {
+                let read = try await cluster.resources(namespace: namespace, kinds: AnyResource.kinds.filter { $0.kind != ServiceSpec.kind })
+                context.invalid += read.invalid.filter { !named.contains($0.ref) }
+                for resource in read.valid {
                     if case .directive(let live) = resource {
                         // A Directive's runs live in the cluster: plan with its stored status, not from scratch.
                         if named.contains(live.ref) { context.liveDirectives[live.ref] = live }
@@ -117,6 +122,7 @@ struct ClusterContext: Sendable {
                 try failOnMissingCRDs(error)
             }
         }
+        warnAboutInvalid(context.invalid)
         return context
     }
 
@@ -126,7 +132,14 @@ struct ClusterContext: Sendable {
             directive.adoptingRunState(of: live)
             return .directive(directive)
         }
-        return DesiredState(declared + unnamed)
+        return DesiredState(declared + unnamed, invalid: invalid)
+    }
+}
+
+/// One line on standard error per invalid object the cluster holds, with every field error.
+func warnAboutInvalid(_ objects: [InvalidObject]) {
+    for object in objects.sorted(by: { $0.ref < $1.ref }) {
+        printError("warning: \(object.kind) \(object.namespace)/\(object.name) in the cluster is invalid and left out: \(object.summary())")
     }
 }
 

@@ -66,20 +66,19 @@ struct DirectiveRun: AsyncParsableCommand {
 
         // This Directive, with the policies, budgets and approvals that govern it; no other kind acts.
         var resources: [AnyResource] = [.directive(stored)]
+        var invalid: [InvalidObject] = []
         do {
-            for resource in try await access.resources(namespace: namespace) {
-                switch resource {
-                case .budget, .governancePolicy, .approval: resources.append(resource)
-                default: continue
-                }
-            }
+            let read = try await access.resources(namespace: namespace, kinds: [Budget.self, GovernancePolicy.self, Approval.self])
+            resources += read.valid
+            invalid = read.invalid
+            warnAboutInvalid(invalid)
         } catch {
             try failOnMissingCRDs(error)
         }
         let result: Reconciler.Result
         do {
             result = try await Reconciler(cluster: access, journal: Journal(path: journal ?? Journal.defaultPath()), actor: currentUser(), statusScope: .acted)
-                .reconcile(DesiredState(resources), options: Planner.Options(), now: now)
+                .reconcile(DesiredState(resources, invalid: invalid), options: Planner.Options(), now: now)
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)

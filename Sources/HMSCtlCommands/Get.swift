@@ -45,12 +45,13 @@ struct Get: AsyncParsableCommand {
                 printError("No resources found\(namespace.map { " in \($0) namespace" } ?? "").")
                 return
             }
-            if resourceKind == Directive.self, name != nil, let object = objects.first {
-                let directive = try JSONDecoder().decode(Directive.self, from: Data(object.jsonBytes))
+            let findings = objects.map { Self.finding(resourceKind, $0) }
+            if resourceKind == Directive.self, name != nil, let object = objects.first, case .valid(let directive) = Admitted<Directive>.admit(object) {
                 print(Self.runs(directive, wide: output == .wide), terminator: "")
                 return
             }
-            print(Self.table(objects, columns: CustomResourceDefinitions.printerColumns(resourceKind), wide: output == .wide, showNamespace: allNamespaces), terminator: "")
+            print(Self.table(objects, columns: CustomResourceDefinitions.printerColumns(resourceKind), wide: output == .wide, showNamespace: allNamespaces,
+                             findings: findings), terminator: "")
         }
     }
 
@@ -76,15 +77,28 @@ struct Get: AsyncParsableCommand {
         }
     }
 
-    static func table(_ objects: [JSONValue], columns: [CustomResourceDefinitions.Column], wide: Bool, showNamespace: Bool, now: Date = Date()) -> String {
+    /// What is wrong with an object the cluster holds, when it does not decode or validate.
+    static func finding<R: Resource>(_ kind: R.Type, _ object: JSONValue) -> InvalidObject? {
+        Admitted<R>.admit(object).invalid
+    }
+
+    /// The objects as kubectl prints custom resources: their printer columns, then, when some
+    /// object is invalid, an INVALID column with its first field error (the controller skips it).
+    static func table(_ objects: [JSONValue], columns: [CustomResourceDefinitions.Column], wide: Bool, showNamespace: Bool,
+                      findings: [InvalidObject?] = [], now: Date = Date()) -> String {
         let shown = columns.filter { wide || $0.priority == 0 }
-        var rows: [[String]] = [(showNamespace ? ["NAMESPACE"] : []) + ["NAME"] + shown.map { $0.name.uppercased() }]
-        for object in objects {
+        let anyInvalid = findings.contains { $0 != nil }
+        var rows: [[String]] = [(showNamespace ? ["NAMESPACE"] : []) + ["NAME"] + shown.map { $0.name.uppercased() } + (anyInvalid ? ["INVALID"] : [])]
+        for (index, object) in objects.enumerated() {
             var row = showNamespace ? [object[path: ["metadata", "namespace"]]?.stringValue ?? ""] : []
             row.append(object[path: ["metadata", "name"]]?.stringValue ?? "")
             for column in shown {
                 let value = object.value(atJSONPath: column.path)
                 row.append(cell(value, type: column.type, now: now))
+            }
+            if anyInvalid {
+                let finding = index < findings.count ? findings[index] : nil
+                row.append(finding.map { invalidCell($0, wide: wide) } ?? "-")
             }
             rows.append(row)
         }
@@ -93,6 +107,14 @@ struct Get: AsyncParsableCommand {
             row.enumerated().map { index, text in index == row.count - 1 ? text : text + String(repeating: " ", count: widths[index] - text.count + 3) }
                 .joined()
         }.joined(separator: "\n") + "\n"
+    }
+
+    /// The first field error (all of them with -o wide), on one line.
+    static func invalidCell(_ finding: InvalidObject, wide: Bool) -> String {
+        let text = wide ? finding.summary(limit: 400) : finding.issues.first.map(\.description) ?? "invalid"
+        let line = text.replacingOccurrences(of: "\n", with: " ")
+        let more = !wide && finding.issues.count > 1 ? " (+\(finding.issues.count - 1) more)" : ""
+        return (line.count > 100 ? String(line.prefix(100)) + "…" : line) + more
     }
 
     /// One Directive: its schedule, then one row per job of each run, newest run first, with the

@@ -20,6 +20,9 @@ struct Gates {
             let service = index.service(action.source)
             // A Directive's job is judged by the Directive's labels, its template's image and its price.
             let directive = action.verb == .startJob ? index.directives[action.source] : nil
+            if let reason = index.unjudgeable(action) {
+                action.gates.append(GateVerdict(gate: "governance", verdict: .defer, reason: reason))
+            }
             if service?.spec.paused == true {
                 action.gates.append(GateVerdict(gate: "pause", verdict: .defer, reason: "[paused] spec.paused is true: planned, not carried out"))
             }
@@ -38,6 +41,24 @@ struct Gates {
             }
             return action
         }
+    }
+}
+
+// MARK: - Invalid gate inputs
+
+extension DesiredIndex {
+    /// Why a change cannot be judged now, if it cannot: a GovernancePolicy or Budget in its
+    /// namespace exists but is invalid, so the rules it holds are unknown. Changes it could have
+    /// refused (deploys, updates, scale-ups, job starts) wait until it is fixed; scale-downs,
+    /// restarts and deletes, which no rule refuses, go on.
+    func unjudgeable(_ action: Action) -> String? {
+        guard let broken = invalidGateInputs[action.source.namespace]?.first else { return nil }
+        switch action.verb {
+        case .deploy, .update, .startJob: break
+        case .scale: guard (Int(action.to) ?? 0) > (Int(action.from) ?? 0) else { return nil }
+        case .restart, .delete: return nil
+        }
+        return "[invalid-gate-input] \(broken.kind) \(broken.name) is invalid (\(broken.summary(limit: 200))): changes it could govern wait until it is fixed"
     }
 }
 

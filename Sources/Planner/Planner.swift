@@ -52,6 +52,11 @@ public struct Planner: Sendable {
             evaluations.append((directive, evaluation))
             actions += evaluation.starts.map { startAction(directive, $0) }
         }
+        // A ServiceSpec that exists but is invalid still declares its Deployment: a tenant's
+        // broken edit must not delete what runs.
+        for object in desired.invalid where object.kind == ServiceSpec.kind {
+            declared.insert(ObjectRef(kind: "Deployment", namespace: object.namespace, name: object.name))
+        }
         if options.prune {
             actions += pruneActions(observed: observed, declared: declared)
         }
@@ -173,6 +178,8 @@ struct DesiredIndex {
     let directives: [ObjectRef: Directive]
     /// The Budget that covers each Directive (its selector matches the Directive's labels), if any.
     let directiveBudgets: [ObjectRef: Budget]
+    /// Invalid GovernancePolicies and Budgets by namespace, sorted by kind and name.
+    let invalidGateInputs: [String: [InvalidObject]]
 
     func service(_ ref: ObjectRef) -> ServiceSpec? {
         servicePositions[ref].map { desired.services[$0] }
@@ -206,6 +213,10 @@ struct DesiredIndex {
         }
         self.directiveBudgets = directiveBudgets
         policiesByNamespace = Dictionary(grouping: desired.policies, by: \.ref.namespace)
+        invalidGateInputs = Dictionary(
+            grouping: desired.invalid.filter { $0.kind == GovernancePolicy.kind || $0.kind == Budget.kind }
+                .sorted { ($0.kind, $0.name) < ($1.kind, $1.name) },
+            by: \.namespace)
         approvalsByAction = Dictionary(grouping: desired.approvals, by: \.spec.action)
     }
 }

@@ -29,8 +29,13 @@ public struct DesiredState: Sendable {
     public var directives: [Directive] = []
     public var policies: [GovernancePolicy] = []
     public var approvals: [Approval] = []
+    /// Objects of our kinds that the cluster holds but that do not decode or validate. They are
+    /// not planned for, but their presence still counts: what they may own is never pruned, and
+    /// an invalid GovernancePolicy or Budget holds back the changes it could have governed.
+    public var invalid: [InvalidObject] = []
 
-    public init(_ resources: [AnyResource] = []) {
+    public init(_ resources: [AnyResource] = [], invalid: [InvalidObject] = []) {
+        self.invalid = invalid
         for resource in resources {
             switch resource {
             case .serviceSpec(let service): services.append(service)

@@ -109,7 +109,7 @@ struct ControllerCommand: AsyncParsableCommand {
         var healthRouter = Router()
         healthRouter.get("/healthz") { _, _ in "ok" }
         healthRouter.get("/readyz") { _, _ -> Response in
-            loop.isReady ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
+            loop.isReady ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: loop.readiness)))
                 : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "caches not synced yet")))
         }
         var metricsRouter = Router()

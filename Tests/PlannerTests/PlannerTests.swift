@@ -282,3 +282,49 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
         #expect(result.actions[0].gates[0].reason == "[paused] spec.paused is true: planned, not carried out")
     }
 }
+
+/// Objects the cluster holds but that do not decode or validate still count: what they may own is
+/// never pruned, and an invalid policy or budget holds back what it could have governed.
+@Suite struct InvalidObjectPlanTests {
+    func withInvalid(_ yaml: String, _ invalid: InvalidObject...) -> DesiredState {
+        var state = desired(yaml)
+        state.invalid = invalid
+        return state
+    }
+
+    func plan(_ state: DesiredState, _ observed: ObservedState, prune: Bool = false) -> Plan {
+        Planner(options: .init(prune: prune)).plan(desired: state, observed: observed, ledger: Ledger(spentUSD: [:]), now: now)
+    }
+
+    let brokenPolicy = InvalidObject(kind: "GovernancePolicy", namespace: "aid", name: "rules", issues: [FieldIssue(FieldPath("spec.freezeWindows").index(0).key("schedule"), "bad cron")])
+
+    @Test func anInvalidPolicyDefersADeploy() {
+        let result = plan(withInvalid(webService, brokenPolicy), ObservedState())
+        #expect(result.actions.map(\.finalVerdict) == [.defer])
+        #expect(result.actions[0].gates.first?.reason
+            == "[invalid-gate-input] GovernancePolicy rules is invalid (spec.freezeWindows[0].schedule: bad cron): changes it could govern wait until it is fixed")
+    }
+
+    @Test func anInvalidBudgetDefersAScaleUpButNotAScaleDown() {
+        let brokenBudget = InvalidObject(kind: "Budget", namespace: "aid", name: "aid", issues: [FieldIssue("spec.pricing", "required field is missing")])
+        let up = plan(withInvalid(webService, brokenBudget), observed(live(replicas: 2), services: [frontService]))
+        #expect(up.actions.map(\.finalVerdict) == [.defer])
+        let down = plan(withInvalid(webService, brokenBudget), observed(live(replicas: 6), services: [frontService]))
+        #expect(down.actions.map(\.finalVerdict) == [.allow])
+    }
+
+    @Test func anotherNamespacesInvalidPolicyChangesNothing() {
+        var elsewhere = brokenPolicy
+        elsewhere.namespace = "other"
+        #expect(plan(withInvalid(webService, elsewhere), ObservedState()).actions.map(\.finalVerdict) == [.allow])
+    }
+
+    @Test func anInvalidServiceSpecKeepsItsDeployment() {
+        let brokenService = InvalidObject(kind: "ServiceSpec", namespace: "aid", name: "web", issues: [FieldIssue("spec.resources.cpu", "bad")])
+        var state = DesiredState()
+        state.invalid = [brokenService]
+        #expect(plan(state, observed(live(replicas: 4)), prune: true).isEmpty)
+        // Without the finding, the same Deployment would be pruned.
+        #expect(plan(DesiredState(), observed(live(replicas: 4)), prune: true).actions.map(\.verb) == [.delete])
+    }
+}
