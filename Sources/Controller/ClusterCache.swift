@@ -82,6 +82,59 @@ public final class ClusterCache: Sendable {
         serviceSpecs.values.compactMap(\.value?.ref) + directives.values.compactMap(\.value?.ref) + budgets.values.compactMap(\.value?.ref)
     }
 
+    // MARK: - Gates judge a complete picture
+
+    /// The newest version, by namespace, of the objects that ask for changes in `keys`: each
+    /// ServiceSpec with the AutoscaleRules that target it, each Directive.
+    func triggerVersions(_ keys: Set<ObjectRef>) -> [String: UInt64] {
+        var newest: [String: UInt64] = [:]
+        func note(_ namespace: String, _ version: String?) {
+            guard let number = version.flatMap(UInt64.init) else { return }
+            newest[namespace] = max(newest[namespace] ?? 0, number)
+        }
+        let services = keys.filter { $0.kind == ServiceSpec.kind }
+        for key in keys {
+            switch key.kind {
+            case ServiceSpec.kind: note(key.namespace, serviceSpecs.version(of: key))
+            case Directive.kind: note(key.namespace, directives.version(of: key))
+            default: continue
+            }
+        }
+        if !services.isEmpty {
+            for rule in autoscaleRules.values.compactMap(\.value) where services.contains(Self.target(rule)) {
+                note(rule.ref.namespace, rule.metadata.resourceVersion)
+            }
+        }
+        return newest
+    }
+
+    /// Before the gates judge what `keys` ask for, the caches they read (GovernancePolicies,
+    /// Budgets, Approvals) must have seen each namespace at least up to the version of the
+    /// objects that ask: a policy applied together with a ServiceSpec may reach its watch later
+    /// than the ServiceSpec reaches its own, and must not be judged absent. A cache that lags is
+    /// brought up to date with a quorum list of that namespace; when that fails, the pass fails
+    /// and its keys wait for the next one.
+    public func catchUpGateInputs(for keys: Set<ObjectRef>, client: KubeClient) async throws(KubeError) {
+        let needed = triggerVersions(keys)
+        let refreshes: [(namespace: String, refresh: @Sendable () async throws(KubeError) -> Void)] = needed.sorted { $0.key < $1.key }.flatMap { namespace, version in
+            var lagging: [(namespace: String, refresh: @Sendable () async throws(KubeError) -> Void)] = []
+            if !policies.isCurrent(atLeast: version, namespace: namespace) {
+                lagging.append((namespace, { () async throws(KubeError) in try await self.policies.refresh(namespace: namespace, client: client) }))
+            }
+            if !budgets.isCurrent(atLeast: version, namespace: namespace) {
+                lagging.append((namespace, { () async throws(KubeError) in try await self.budgets.refresh(namespace: namespace, client: client) }))
+            }
+            if !approvals.isCurrent(atLeast: version, namespace: namespace) {
+                lagging.append((namespace, { () async throws(KubeError) in try await self.approvals.refresh(namespace: namespace, client: client) }))
+            }
+            return lagging
+        }
+        let results = await concurrentMap(refreshes, limit: 8) { entry in
+            await attempt { () async throws(KubeError) in try await entry.refresh() }
+        }
+        for result in results { try result.get() }
+    }
+
     /// Our kinds as the caches hold them: the valid objects, and the invalid ones as findings.
     public func desiredState() -> DesiredState {
         var desired = DesiredState()

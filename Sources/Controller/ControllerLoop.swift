@@ -138,9 +138,12 @@ public final class ControllerLoop: Sendable {
             queue.withLock { queue in for key in batch { queue.addRateLimited(key, now: .now); queue.done(key) } }
             return
         }
-        let observed = cache.observed(for: desired)
         let elector = elector
         do {
+            if settings.manifestsDirectory == nil { try await cache.catchUpGateInputs(for: keys, client: cluster.client) }
+            // After the catch-up: a policy it brought in is part of what is judged.
+            let desired = desiredFromCaches() ?? desired
+            let observed = cache.observed(for: desired)
             let result = try await reconciler.reconcile(
                 desired, observed: observed, options: Planner.Options(prune: settings.prune), now: now, scope: keys,
                 mayAct: { elector?.isLeader ?? true })

@@ -32,8 +32,45 @@ public struct InformerStore<Value: Sendable>: Sendable {
     public private(set) var items: [ObjectRef: CachedItem<Value>] = [:]
     /// True once a full list was stored (client-go's `HasSynced`).
     public private(set) var hasSynced = false
+    /// The newest version the whole store is known to be current at: its list's, then each
+    /// event's and bookmark's. Integer versions only (etcd's, the mock's); 0 when unknown.
+    public private(set) var currentVersion: UInt64 = 0
+    /// Namespaces read afresh (a quorum list) at a version newer than `currentVersion`.
+    private var namespaceVersions: [String: UInt64] = [:]
 
     public init() {}
+
+    /// Whether the store has seen everything of `namespace` up to `version`: what a gate needs
+    /// before it judges a change made at that version.
+    public func isCurrent(atLeast version: UInt64, namespace: String) -> Bool {
+        max(currentVersion, namespaceVersions[namespace] ?? 0) >= version
+    }
+
+    /// The store has seen the collection up to `version` (an event, a bookmark, a list).
+    public mutating func advance(to version: String) {
+        guard let number = UInt64(version), number > currentVersion else { return }
+        currentVersion = number
+        namespaceVersions = namespaceVersions.filter { $0.value > number }
+    }
+
+    /// A fresh list of one namespace, read at `version`: it is the truth for that namespace, as
+    /// `replace` is for the whole store.
+    public mutating func replace(namespace: String, with listed: [CachedItem<Value>], version: String) -> [CacheChange<Value>] {
+        var changes: [CacheChange<Value>] = []
+        var seen: Set<ObjectRef> = []
+        for item in listed where item.key.namespace == namespace {
+            seen.insert(item.key)
+            if let change = upsert(item) { changes.append(change) }
+        }
+        for (key, item) in items where key.namespace == namespace && !seen.contains(key) {
+            items[key] = nil
+            changes.append(CacheChange(key: key, old: item.value, new: nil))
+        }
+        if let number = UInt64(version), number > currentVersion {
+            namespaceVersions[namespace] = max(namespaceVersions[namespace] ?? 0, number)
+        }
+        return changes
+    }
 
     public var values: [Value] { items.values.map(\.value) }
 
@@ -112,6 +149,8 @@ public final class Informer<Object: Decodable & Sendable, Value: Sendable>: Send
     public var count: Int { store.withLock { $0.items.count } }
     public var keys: [ObjectRef] { store.withLock { Array($0.items.keys) } }
     public subscript(key: ObjectRef) -> Value? { store.withLock { $0[key] } }
+    /// The version at which the cache holds `key`'s object.
+    public func version(of key: ObjectRef) -> String? { store.withLock { $0.items[key]?.resourceVersion } }
 
     func item(_ object: Object) -> CachedItem<Value> {
         let (key, version) = identify(object)
@@ -123,20 +162,51 @@ public final class Informer<Object: Decodable & Sendable, Value: Sendable>: Send
     public func apply(_ event: WatchEvent<Object>) -> [CacheChange<Value>] {
         let changes: [CacheChange<Value>] = store.withLock { store in
             switch event {
-            case .relisted(let objects, _): return store.replace(objects.map(item))
-            case .added(let object), .modified(let object): return store.upsert(item(object)).map { [$0] } ?? []
-            case .deleted(let object): return store.remove(identify(object).key).map { [$0] } ?? []
-            case .bookmark, .error: return []
+            case .relisted(let objects, let version):
+                defer { store.advance(to: version) }
+                return store.replace(objects.map(item))
+            case .added(let object), .modified(let object):
+                let item = item(object)
+                defer { store.advance(to: item.resourceVersion) }
+                return store.upsert(item).map { [$0] } ?? []
+            case .deleted(let object):
+                let (key, version) = identify(object)
+                defer { store.advance(to: version) }
+                return store.remove(key).map { [$0] } ?? []
+            case .bookmark(let version):
+                store.advance(to: version)
+                return []
+            case .error:
+                return []
             }
         }
         if !changes.isEmpty, let handler = handler.withLock({ $0 }) { handler(changes) }
         return changes
     }
 
+    /// Whether this cache has seen `namespace` up to `version` (see `InformerStore.isCurrent`).
+    public func isCurrent(atLeast version: UInt64, namespace: String) -> Bool {
+        store.withLock { $0.isCurrent(atLeast: version, namespace: namespace) }
+    }
+
+    /// Reads `namespace` afresh with a quorum list (no resourceVersion: the newest the cluster
+    /// has) and makes it the truth for that namespace, so that what a gate judges is at least as
+    /// new as the change it judges. A watch that lags behind does not undo it: its older events
+    /// are older versions.
+    public func refresh(namespace: String, client: KubeClient) async throws(KubeError) {
+        let list = try await client.list(Object.self, resource, namespace: namespace,
+                                         options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector))
+        let listed = list.items.map(item)
+        let changes = store.withLock { $0.replace(namespace: namespace, with: listed, version: list.metadata?.resourceVersion ?? "") }
+        if !changes.isEmpty, let handler = handler.withLock({ $0 }) { handler(changes) }
+    }
+
     /// The answer to one of our writes: stored at once, so that work done before its watch event
     /// arrives does not act on the old version (and write twice).
+    /// It does not move `currentVersion`: the watch may still owe events older than the answer.
     public func overlay(_ object: Object) {
-        apply(.modified(object))
+        let changes: [CacheChange<Value>] = store.withLock { store in store.upsert(item(object)).map { [$0] } ?? [] }
+        if !changes.isEmpty, let handler = handler.withLock({ $0 }) { handler(changes) }
     }
 
     /// Lists and watches until cancelled; a watch that fails in a way its own retries cannot mend

@@ -61,3 +61,38 @@ import Testing
         #expect(store.values.isEmpty)
     }
 }
+
+/// Gates judge a complete picture: a cache knows how far it has seen, and a namespace read afresh
+/// counts as seen up to the list's version.
+@Suite struct InformerFreshnessTests {
+    func item(_ namespace: String, _ name: String, _ version: String) -> CachedItem<String> {
+        CachedItem(key: ObjectRef(kind: "GovernancePolicy", namespace: namespace, name: name), resourceVersion: version, value: name + version)
+    }
+
+    @Test func eventsAndBookmarksMoveTheVersionForward() {
+        var store = InformerStore<String>()
+        _ = store.replace([item("a", "p", "10")])
+        store.advance(to: "10")
+        #expect(store.isCurrent(atLeast: 10, namespace: "a"))
+        #expect(!store.isCurrent(atLeast: 11, namespace: "a"))
+        store.advance(to: "15")
+        store.advance(to: "12")  // an older mark never moves it back
+        #expect(store.currentVersion == 15)
+        store.advance(to: "not-a-number")
+        #expect(store.currentVersion == 15)
+    }
+
+    @Test func aFreshReadOfANamespaceIsTheTruthForItAlone() {
+        var store = InformerStore<String>()
+        _ = store.replace([item("a", "old", "5"), item("b", "other", "6")])
+        store.advance(to: "6")
+        let changes = store.replace(namespace: "a", with: [item("a", "new", "20")], version: "21")
+        #expect(changes.map { "\($0.key.name): \($0.old ?? "-") -> \($0.new ?? "-")" }.sorted() == ["new: - -> new20", "old: old5 -> -"])
+        #expect(store.isCurrent(atLeast: 21, namespace: "a"))
+        #expect(!store.isCurrent(atLeast: 21, namespace: "b"))
+        #expect(store[ObjectRef(kind: "GovernancePolicy", namespace: "b", name: "other")] == "other6")
+        // The watch catching up past it makes the namespace mark needless.
+        store.advance(to: "30")
+        #expect(store.isCurrent(atLeast: 30, namespace: "a") && store.isCurrent(atLeast: 30, namespace: "b"))
+    }
+}

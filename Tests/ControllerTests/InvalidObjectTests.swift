@@ -1,5 +1,5 @@
 import Foundation
-import Controller
+@testable import Controller
 import JSON
 import Kube
 import Model
@@ -65,5 +65,26 @@ struct InvalidObjectTests {
         // A Directive's status has no conditions: nothing to write there.
         #expect(InvalidObjectReports.statusPatch(InvalidObject(kind: "Directive", namespace: "a", name: "d", issues: []), now: Date()) == nil)
         #expect(InvalidObjectReports.eventName(InvalidObject(kind: "Budget", namespace: "a", name: String(repeating: "n", count: 253), generation: 2, issues: [])).count <= 253)
+    }
+}
+
+/// What asks for a change sets how new the gate inputs must be: the ServiceSpec, the rules that
+/// target it, the Directive.
+struct TriggerVersionTests {
+    @Test func theNewestVersionOfEachNamespacesTriggersCounts() {
+        let cache = ClusterCache()
+        let spec: (String, String, String) -> JSONValue = { namespace, name, version in
+            ["apiVersion": "ops.hms.gov/v1alpha1", "kind": "ServiceSpec", "metadata": ["name": .string(name), "namespace": .string(namespace), "resourceVersion": .string(version)],
+             "spec": ["image": "registry.gov/web:1"]]
+        }
+        cache.serviceSpecs.apply(.relisted([spec("a", "web", "10"), spec("b", "api", "12")], resourceVersion: "12"))
+        let rule: JSONValue = ["apiVersion": "ops.hms.gov/v1alpha1", "kind": "AutoscaleRule",
+                               "metadata": ["name": "web", "namespace": "a", "resourceVersion": "17"],
+                               "spec": ["target": "web", "minReplicas": 1, "maxReplicas": 3, "metrics": [["type": "cpu", "targetUtilization": 50]]]]
+        cache.autoscaleRules.apply(.relisted([rule], resourceVersion: "17"))
+        let versions = cache.triggerVersions([
+            ObjectRef(kind: "ServiceSpec", namespace: "a", name: "web"), ObjectRef(kind: "ServiceSpec", namespace: "b", name: "api"),
+        ])
+        #expect(versions == ["a": 17, "b": 12])
     }
 }
