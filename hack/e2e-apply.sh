@@ -102,4 +102,21 @@ output=$("$hmsctl" logs no-such-service -n hud-relief 2>&1); status=$?
 set -o errexit
 expect "hmsctl logs of a service without pods fails (exit 1)" "$status" "1"
 
+# An id that names no held action is refused: an Approval for it would release nothing, or the wrong thing.
+set +o errexit
+output=$("$hmsctl" approve act-0123456789abcdef -n hud-relief --by alice 2>&1); status=$?
+set -o errexit
+expect "hmsctl approve of an id nothing holds fails (exit 1)" "$status" "1"
+expect_match "and says why" "$output" "act-0123456789abcdef is not an action held for approval in namespace hud-relief"
+
+# A namespace that does not exist is named as such, and a partial failure says what was written.
+printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: lone, namespace: nowhere}\nspec: {image: registry.gov/x:1}\n---\napiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: lone, namespace: hud-relief}\nspec: {image: registry.gov/x:1}\n' >"$work/partial.yaml"
+set +o errexit
+output=$("$hmsctl" apply -f "$work/partial.yaml" 2>&1); status=$?
+set -o errexit
+expect "apply into a missing namespace fails (exit 1)" "$status" "1"
+expect_match "naming the namespace, not the CRDs" "$output" 'servicespec.ops.hms.gov/lone in namespace nowhere not written: namespace "nowhere" not found; create it first'
+expect_match "and saying what was written" "$output" "1 of 2 resources stored, 1 not written; nothing was planned or carried out."
+expect_match "the other one was stored" "$output" "servicespec.ops.hms.gov/lone created"
+
 finish e2e-apply

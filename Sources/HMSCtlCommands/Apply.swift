@@ -132,16 +132,25 @@ struct Apply: AsyncParsableCommand {
                 return .failure(.decoding("\(resource.ref): \(error)"))
             }
         }
+        // Every resource's fate, as kubectl prints it; on a partial failure, exactly what was and
+        // was not written, and nothing is planned from a half-stored state.
         var stored: [AnyResource] = []
+        var failures: [(ObjectRef, KubeError)] = []
         for (manifest, result) in zip(manifests, results) {
             let ref = manifest.resource.resource.ref
+            let name = "\(type(of: manifest.resource.resource).singular).\(API.group)/\(ref.name)"
             switch result {
             case .success(let (resource, what)):
                 stored.append(resource)
-                print("\(type(of: manifest.resource.resource).singular).\(API.group)/\(ref.name) \(what)")
+                print("\(name) \(what)")
             case .failure(let error):
-                try failOnMissingCRDs(error)
+                failures.append((ref, error))
+                printError("error: \(name) in namespace \(ref.namespace) not written: \(explained(error))")
             }
+        }
+        guard failures.isEmpty else {
+            printError("\(stored.count) of \(manifests.count) resources stored, \(failures.count) not written; nothing was planned or carried out.")
+            throw ExitCode(1)
         }
         return stored
     }

@@ -4,6 +4,7 @@ import Foundation
 import JSON
 import Kube
 import Model
+import Planner
 
 /// `hmsctl approve ID` and `hmsctl reject ID`: write the Approval that releases, or refuses, one
 /// held action.
@@ -55,6 +56,11 @@ func writeApproval(id: String, decision: Approval.Decision, by: String?, minutes
     }
     let access = try cluster.cluster(fieldManager: "hmsctl")
     let namespace = cluster.namespace ?? access.client.namespace
+    guard try await isHeld(id, namespace: namespace, access: access) else {
+        printError("error: \(id) is not an action held for approval in namespace \(namespace); "
+            + "held actions are in the plan (hmsctl plan) and in ActionHeld Events (kubectl get events -n \(namespace) --field-selector reason=ActionHeld)")
+        throw ExitCode(1)
+    }
     let approver = by ?? currentUser()
     let expires = Date().addingTimeInterval(TimeInterval(minutes * 60))
     let name = ApprovalObject.name(id: id, decision: decision)
@@ -66,4 +72,20 @@ func writeApproval(id: String, decision: Approval.Decision, by: String?, minutes
     }
     let verb = decision == .approve ? "approved" : "rejected"
     print("approval.\(API.group)/\(name) created: \(id) \(verb) by \(approver) until \(RFC3339.string(from: expires)); the next apply or reconcile carries it out")
+}
+
+/// Whether `id` names an action held for approval in `namespace`: an `ActionHeld` Event there
+/// names it (the controller or an apply held it), or the plan the cluster's own resources make
+/// now holds it. An Approval for anything else would release nothing, or something unexpected.
+func isHeld(_ id: String, namespace: String, access: ClusterAccess) async throws -> Bool {
+    do {
+        let events = try await access.list(.events, namespace: namespace, fieldSelector: "reason=ActionHeld")
+        if events.contains(where: { $0["message"]?.stringValue?.contains("(\(id))") == true }) { return true }
+        let resources = try await access.resources(namespace: namespace)
+        let desired = DesiredState(resources.valid, invalid: resources.invalid)
+        let (plan, _) = try await Reconciler(cluster: access, journal: nil, actor: currentUser()).plan(desired, options: Planner.Options(), now: Date())
+        return plan.actions.contains { $0.id == id && $0.finalVerdict == .hold }
+    } catch {
+        try failOnMissingCRDs(error)
+    }
 }

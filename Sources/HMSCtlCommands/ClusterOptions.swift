@@ -156,14 +156,26 @@ extension Directive {
     }
 }
 
-/// A 404 on our kinds means the CustomResourceDefinitions are not installed: say how to install them.
+/// A 404 on our kinds means the CustomResourceDefinitions are not installed, or the namespace
+/// does not exist: say which, and how to mend it.
 func failOnMissingCRDs(_ error: KubeError) throws -> Never {
-    if error.reason == .notFound {
-        printError("error: the ops.hms.gov CustomResourceDefinitions are not installed in this cluster; install them with: hmsctl crds | kubectl apply -f -")
-    } else {
-        printError("error: \(error)")
-    }
+    printError("error: \(explained(error))")
     throw ExitCode(1)
+}
+
+/// The error as a user can act on it: a missing namespace or missing CRDs named as such.
+func explained(_ error: KubeError) -> String {
+    guard error.reason == .notFound else { return "\(error)" }
+    if let namespace = missingNamespace(error) {
+        return "namespace \"\(namespace)\" not found; create it first: kubectl create namespace \(namespace)"
+    }
+    return "the ops.hms.gov CustomResourceDefinitions are not installed in this cluster; install them with: hmsctl crds | kubectl apply -f -"
+}
+
+/// The namespace a 404 names, when what was missing is a namespace (`details.kind: namespaces`).
+func missingNamespace(_ error: KubeError) -> String? {
+    guard case .api(let api) = error, let details = api.status?.details, details.kind == "namespaces" else { return nil }
+    return details.name
 }
 
 var standardOutputIsTerminal: Bool { isatty(1) == 1 }

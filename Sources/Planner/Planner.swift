@@ -90,7 +90,8 @@ public struct Planner: Sendable {
         if let recommendation = options.recommendations[service.ref] {
             return (recommendation.replicas, "AutoscaleRule \(recommendation.rule): \(recommendation.reason)")
         }
-        if let rule = index.rules[service.ref] {
+        // A rule in recommend mode only says what it would do: the spec decides the count.
+        if let rule = index.rules[service.ref], rule.spec.mode != .recommend {
             let current = live ?? rule.spec.minReplicas ?? 1
             let bounded = min(max(current, rule.spec.minReplicas ?? 1), rule.spec.maxReplicas)
             return (bounded, "AutoscaleRule \(rule.metadata.name): within minReplicas \(rule.spec.minReplicas ?? 1) and maxReplicas \(rule.spec.maxReplicas)")

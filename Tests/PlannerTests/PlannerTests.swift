@@ -167,6 +167,27 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
         #expect(result.actions[0].reason == "AutoscaleRule web: http_rps 700 per pod, target 500")
     }
 
+    @Test func aRuleInRecommendModeLeavesTheCountToTheSpec() {
+        let rule = """
+
+            ---
+            apiVersion: ops.hms.gov/v1alpha1
+            kind: AutoscaleRule
+            metadata: {name: web, namespace: aid}
+            spec:
+              target: web
+              minReplicas: 2
+              maxReplicas: 10
+              metrics: [{type: cpu, targetUtilization: 50}]
+              mode: recommend
+            """
+        #expect(plan(webService + rule).actions.map(\.to) == ["4"])
+        #expect(plan(webService + rule, observed(live(replicas: 9), services: [frontService])).actions.map(\.to) == ["4"])
+        // Enforced, the same rule keeps the live count within its bounds.
+        let enforced = rule.replacingOccurrences(of: "mode: recommend", with: "mode: enforce")
+        #expect(plan(webService + enforced).actions.map(\.to) == ["2"])
+    }
+
     @Test func actionIdsAreStableAndNameWhatTheyDo() {
         let first = plan(webService, observed(live(replicas: 2), services: [frontService])).actions[0].id
         let again = plan(webService, observed(live(replicas: 2), services: [frontService])).actions[0].id
