@@ -14,6 +14,7 @@ runs="${1:-3}"
 
 hack/install-deps.sh curl
 source hack/lib/e2e.sh
+require_tool kubectl bench-apply
 release_build hms-bench-plan
 # hmsctl as it ships: release, with the Swift runtime linked in (as the Dockerfile and bench-decode build it).
 swift build -c release --product hmsctl --static-swift-stdlib --scratch-path .build/static 2>&1 | tail -n 1
@@ -23,10 +24,6 @@ echo "== 1. planner"
 "$bin/hms-bench-plan" 1000 10000 100000 | tee .build/bench-plan.txt
 
 echo "== 2. apply 1,000 ServiceSpecs vs kubectl apply --server-side of 1,000 Deployments"
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "SKIPPED: kubectl is not installed"
-    exit 0
-fi
 start_mock
 export HMS_JOURNAL="$work/journal.jsonl"
 k apply -f manifests/crds/ >/dev/null

@@ -16,12 +16,9 @@ cd "$(dirname "$0")/.."
 runs="${1:-3}"
 jobs="${2:-1000}"
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "bench-directives: SKIPPED: kubectl is not installed (it installs the CRDs)"
-    exit 0
-fi
 hack/install-deps.sh curl
 source hack/lib/e2e.sh
+require_tool kubectl bench-directives
 release_build hmsctl hms-controller
 # The Jobs keep running: the benchmark is about starting them.
 start_mock --job-seconds 3600

@@ -5,12 +5,8 @@
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "e2e-apply: SKIPPED: kubectl is not installed and Debian 12 does not package it"
-    exit 0
-fi
-
 source hack/lib/e2e.sh
+require_tool kubectl e2e-apply
 swift build --product hmsctl >/dev/null
 hmsctl="$(swift build --show-bin-path)/hmsctl"
 export HMS_JOURNAL="$work/journal.jsonl"

@@ -8,12 +8,8 @@
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "e2e-controller: SKIPPED: kubectl is not installed and Debian 12 does not package it"
-    exit 0
-fi
-
 source hack/lib/e2e.sh
+require_tool kubectl e2e-controller
 swift build --product hmsctl >/dev/null
 swift build --product hms-controller >/dev/null
 bin="$(swift build --show-bin-path)"

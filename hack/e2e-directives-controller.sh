@@ -11,12 +11,8 @@ set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
 jobs="${1:-300}"
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "e2e-directives-controller: SKIPPED: kubectl is not installed and Debian 12 does not package it"
-    exit 0
-fi
-
 source hack/lib/e2e.sh
+require_tool kubectl e2e-directives-controller
 swift build --product hms-controller >/dev/null
 bin="$(swift build --show-bin-path)"
 export HMS_JOURNAL="$work/journal.jsonl"

@@ -10,13 +10,8 @@
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    if [ "${CI:-}" = "true" ]; then echo "e2e-hostile: kubectl is missing" >&2; exit 1; fi
-    echo "e2e-hostile: SKIPPED: kubectl is not installed"
-    exit 0
-fi
-
 source hack/lib/e2e.sh
+require_tool kubectl e2e-hostile
 swift build --product hmsctl >/dev/null
 swift build --product hms-controller >/dev/null
 bin="$(swift build --show-bin-path)"

@@ -5,12 +5,8 @@
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "e2e-kubectl: SKIPPED: kubectl is not installed and Debian 12 does not package it"
-    exit 0
-fi
-
 source hack/lib/e2e.sh
+require_tool kubectl e2e-kubectl
 start_mock --pod-startup-seconds 0.5 --job-seconds 1
 jsonpath() { k get "$1" "$2" ${3:+-n "$3"} -o "jsonpath=$4"; }
 pod_names() { k get pods -l app=web -o 'jsonpath={range .items[*]}{.metadata.name}{"\n"}{end}' | sort; }

@@ -1,3 +1,15 @@
+# require_tool TOOL NAME: NAME needs TOOL. In CI (CI=true) a missing tool is an error, so that a
+# green run cannot hide a skipped script; on a developer machine the script says so and skips.
+require_tool() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    if [ "${CI:-}" = "true" ]; then
+        echo "$2: FAILED: $1 is not installed (CI=true: a missing tool is an error)" >&2
+        exit 1
+    fi
+    echo "$2: SKIPPED: $1 is not installed"
+    exit 0
+}
+
 # Shared by the end-to-end scripts: a live mock cluster in a temporary directory, kubectl pointed at
 # it, and checks that compare what a command printed with what it should have printed.
 # Source it after `cd` to the repository root; it sets $work, $server, $KUBECONFIG.
