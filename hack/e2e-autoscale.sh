@@ -12,6 +12,8 @@ swift build --product hmsctl >/dev/null
 swift build --product hms-controller >/dev/null
 bin="$(swift build --show-bin-path)"
 export HMS_JOURNAL="$work/journal.jsonl"
+# Mid-month, mid-week: the budget's room and month below do not depend on the day this runs.
+pin_clock 2026-11-18T12:00:00Z
 start_mock --pod-startup-seconds 0.2
 controller=""
 trap '[ -n "$controller" ] && kill "$controller" 2>/dev/null; cleanup' EXIT
@@ -42,7 +44,7 @@ spec:
     scaleDown: {stabilizationWindowSeconds: 8, policies: [{type: Percent, value: 100, periodSeconds: 1}]}
 YAML
 k apply -f "$work/api.yaml" >/dev/null
-"$bin/hms-controller" --sync-seconds 0.3 --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 >"$work/controller.log" 2>&1 &
+"$bin/hms-controller" --sync-seconds 0.3 --clock-offset-seconds="$clock_offset" --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 >"$work/controller.log" 2>&1 &
 controller=$!
 wait_until 30 replicas_are 2 || true
 expect "the ServiceSpec is deployed at minReplicas" "$(replicas)" "2"
@@ -65,11 +67,7 @@ step "and not before the window was over (${waited} s after the load fell)"
 if python3 -c "import sys; sys.exit(0 if $waited >= 6.2 else 1)"; then pass; else fail "scaled down after $waited s"; fi
 
 # A budget with room for about 5 replicas ($1/h each: 1 core x $0.75 + 1 GiB x $0.25) for the rest of the month.
-hours_left=$(python3 -c '
-import datetime
-now = datetime.datetime.now(datetime.timezone.utc)
-first = (now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=32)).replace(day=1)
-print((first - now).total_seconds() / 3600)')
+hours_left=$(hours_left_in_month)
 limit=$(python3 -c "print(round(5.5 * $hours_left, 2))")
 printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: Budget\nmetadata: {name: scale, namespace: scale}\nspec: {selector: {matchLabels: {program: scale}}, monthlyLimitUSD: %s, pricing: {cpuCoreHourUSD: 0.75, memoryGiBHourUSD: 0.25}}\n' "$limit" | k apply -f - >/dev/null
 control "load/scale/api" '{"http_rps": 1200}'
@@ -81,7 +79,7 @@ expect_match "the journal has the clamp with its numbers" "$(python3 hack/lib/jo
 # The controller keeps the Budget's spend in its status: five replicas at $1/h each.
 sleep 1.5
 expect "the Budget's status carries this month and the hourly cost" \
-    "$(k get budget scale -n scale -o jsonpath='{.status.month} {.status.costUSDPerHour}')" "$(date -u +%Y-%m) 5"
+    "$(k get budget scale -n scale -o jsonpath='{.status.month} {.status.costUSDPerHour}')" "2026-11 5"
 expect_match "and a projection for the month" "$(k get budget scale -n scale -o jsonpath='{.status.projectedUSD}')" "^[0-9]+(\.[0-9]+)?$"
 
 finish e2e-autoscale

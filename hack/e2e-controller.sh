@@ -14,6 +14,8 @@ swift build --product hmsctl >/dev/null
 swift build --product hms-controller >/dev/null
 bin="$(swift build --show-bin-path)"
 export HMS_JOURNAL="$work/journal.jsonl"
+# Mid-month: the Budget spend checked below stays in one month whatever day this runs.
+pin_clock 2026-11-18T12:00:00Z
 start_mock --pod-startup-seconds 0.3
 controllers=()
 stop_controllers() { for pid in "${controllers[@]}"; do kill "$pid" 2>/dev/null || true; done; }
@@ -23,7 +25,7 @@ trap 'stop_controllers; cleanup' EXIT
 start_controller() {
     local identity=$1
     shift
-    "$bin/hms-controller" --leader-elect --identity "$identity" --sync-seconds 0.5 \
+    "$bin/hms-controller" --leader-elect --identity "$identity" --sync-seconds 0.5 --clock-offset-seconds="$clock_offset" \
         --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 -v 2 "$@" >"$work/$identity.log" 2>&1 &
     controllers+=($!)
 }
@@ -149,8 +151,8 @@ expect "no action bypassed a gate (every journal line has its gates)" "$(gate_by
 
 # Restart: SIGKILL mid-work and start again. The Budget's stored spend says an hour at $2.00 an
 # hour since $100.00: integrated once it is $102.00, and neither dropped nor doubled after.
-month=$(date -u +%Y-%m)
-hour_ago=$(date -u -d '1 hour ago' +%Y-%m-%dT%H:%M:%SZ)
+month=$(pinned_date %Y-%m)
+hour_ago=$(pinned_date %Y-%m-%dT%H:%M:%SZ 3600)
 k patch budget student-aid-monthly -n student-aid --subresource=status --type=merge \
     -p "{\"status\":{\"month\":\"$month\",\"spentUSD\":100,\"costUSDPerHour\":2,\"lastUpdated\":\"$hour_ago\"}}" >/dev/null
 spent() { k get budget student-aid-monthly -n student-aid -o jsonpath='{.status.spentUSD}'; }
@@ -182,9 +184,9 @@ controllers=()
 expect "SIGTERM releases the lease" "$(holder)" ""
 # Let the rollouts settle; then a pass records what changed, and the next one has nothing to write.
 for deployment in $(k get deploy -n student-aid -o name); do k rollout status "$deployment" -n student-aid --timeout=30s >/dev/null; done
-"$bin/hms-controller" --once >"$work/once.log" 2>&1
+"$bin/hms-controller" --once --clock-offset-seconds="$clock_offset" >"$work/once.log" 2>&1
 clear_requests
-"$bin/hms-controller" --once >>"$work/once.log" 2>&1
+"$bin/hms-controller" --once --clock-offset-seconds="$clock_offset" >>"$work/once.log" 2>&1
 expect "--once: one pass with nothing to do writes nothing" "$(writers)" ""
 
 # --manifests DIR: the desired state from files (here in a namespace of its own, as pruning acts
@@ -192,7 +194,7 @@ expect "--once: one pass with nothing to do writes nothing" "$(writers)" ""
 printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"gitops"}}' | k apply -f - >/dev/null
 mkdir -p "$work/gitops"
 printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: from-git, namespace: gitops}\nspec: {image: registry.gov/svc:1.0, replicas: 1, resources: {cpu: 100m, memory: 64Mi}}\n' >"$work/gitops/svc.yaml"
-"$bin/hms-controller" --manifests "$work/gitops" --sync-seconds 0.5 \
+"$bin/hms-controller" --manifests "$work/gitops" --sync-seconds 0.5 --clock-offset-seconds="$clock_offset" \
     --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 >"$work/gitops.log" 2>&1 &
 controllers+=($!)
 gitops_image() { k get deploy from-git -n gitops -o jsonpath='{.spec.template.spec.containers[0].image}' 2>/dev/null; }

@@ -61,7 +61,7 @@ final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             headers[lowered] = headers[lowered].map { "\($0),\(value)" } ?? value
         }
         let request = APIRequest(method: requestHead.method.rawValue, target: requestHead.uri, headers: headers, body: body)
-        let response = server.cluster.withLock { $0.handle(request, now: Date()) }
+        let response = server.cluster.withLock { $0.handle(request, now: server.now()) }
         let keepAlive = requestHead.isKeepAlive
         guard response.delaySeconds > 0 else {
             write(response, keepAlive: keepAlive, context: context)
@@ -126,7 +126,7 @@ final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 watch = nil
                 return
             }
-            let (lines, ended) = server.cluster.withLock { $0.poll(&current, now: Date()) }
+            let (lines, ended) = server.cluster.withLock { $0.poll(&current, now: server.now()) }
             watch = current
             if !lines.isEmpty {
                 context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: lines)))), promise: nil)

@@ -20,9 +20,16 @@ public final class MockClusterServer: Sendable {
         /// Stop gracefully on SIGTERM and SIGINT. Off when the server runs inside another program
         /// (tests), which stops it by cancelling the task that runs it.
         public var handlesSignals = true
+        /// The cluster's clock runs this many seconds ahead of the system's (behind when
+        /// negative): tests that depend on the calendar (a month's end, a weekend) pin it, and
+        /// give the controller the same offset.
+        public var clockOffsetSeconds: Double = 0
 
         public init() {}
     }
+
+    /// The cluster's time: the system clock moved by `clockOffsetSeconds`.
+    func now() -> Date { Date().addingTimeInterval(options.clockOffsetSeconds) }
 
     let cluster: Mutex<MockCluster>
     let options: Options
@@ -31,10 +38,11 @@ public final class MockClusterServer: Sendable {
     let isStopping = Atomic<Bool>(false)
 
     public init(options: Options, logger: Logger = Logger(label: "hms-mock-cluster")) throws {
-        var cluster = MockCluster(settings: options.settings, now: Date())
+        let start = Date().addingTimeInterval(options.clockOffsetSeconds)
+        var cluster = MockCluster(settings: options.settings, now: start)
         if let stateFile = options.stateFile, FileManager.default.fileExists(atPath: stateFile) {
             let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: stateFile)))
-            try cluster.restore(bytes, now: Date())
+            try cluster.restore(bytes, now: start)
         }
         self.cluster = Mutex(cluster)
         self.options = options
@@ -122,7 +130,7 @@ struct Ticker: Service {
         while !server.isStopping.load(ordering: .relaxed) && !Task.isCancelled {
             try? await Task.sleep(for: .seconds(server.options.tickSeconds))
             let version = server.cluster.withLock { cluster in
-                cluster.advance(to: Date())
+                cluster.advance(to: server.now())
                 return cluster.resourceVersion
             }
             if version != savedVersion, Date().timeIntervalSince(lastSave) >= 2 {

@@ -58,6 +58,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "The decision journal (JSON lines). Default: $HMS_JOURNAL or ~/.local/state/hms/journal.jsonl.")
     var journal: String?
 
+    @Option(help: ArgumentHelp("Run the controller's clock this many seconds ahead of the system clock (behind when negative). For tests that pin the calendar, with the same offset given to the mock cluster.", visibility: .hidden))
+    var clockOffsetSeconds: Double = 0
+
     @Flag(help: "Run one full reconcile pass and exit (for CI jobs and tests).")
     var once = false
 
@@ -93,6 +96,8 @@ struct ControllerCommand: AsyncParsableCommand {
         settings.manifestsDirectory = manifests
         settings.syncPeriod = .milliseconds(Int(syncSeconds * 1000))
         settings.resyncPeriod = .milliseconds(Int(resyncSeconds * 1000))
+        let offset = clockOffsetSeconds
+        settings.clock = { Date().addingTimeInterval(offset) }
         let elector = leaderElect
             ? LeaderElector(cluster: cluster, name: leaseName, namespace: leaseNamespace ?? config.namespace, identity: name, logger: logger)
             : nil

@@ -30,6 +30,9 @@ struct MockClusterCommand: AsyncParsableCommand {
     @Option(help: "Seconds a Job runs when no test decided otherwise.")
     var jobSeconds = 2.0
 
+    @Option(help: "Run the cluster's clock this many seconds ahead of the system clock (behind when negative), for tests that pin the calendar.")
+    var clockOffsetSeconds: Double = 0
+
     @Option(help: "Seed for generated names, uids and injected faults.")
     var seed: UInt64 = 0x6d6f_636b
 
@@ -47,6 +50,9 @@ struct MockClusterCommand: AsyncParsableCommand {
     var auth: String?
 
     func validate() throws {
+        guard clockOffsetSeconds.isFinite, abs(clockOffsetSeconds) <= 100 * 365 * 86_400 else {
+            throw ValidationError("--clock-offset-seconds must be within a hundred years")
+        }
         if let auth, !FileManager.default.isReadableFile(atPath: auth) {
             throw ValidationError("cannot read the --auth file \(auth)")
         }
@@ -62,6 +68,7 @@ struct MockClusterCommand: AsyncParsableCommand {
         options.host = host
         options.port = port
         options.stateFile = state
+        options.clockOffsetSeconds = clockOffsetSeconds
         options.settings.podStartupSeconds = podStartupSeconds
         options.settings.jobSeconds = jobSeconds
         options.settings.seed = seed

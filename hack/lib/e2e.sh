@@ -38,7 +38,7 @@ start_mock() {
         swift build --product hms-mock-cluster >/dev/null
         binary="$(swift build --show-bin-path)/hms-mock-cluster"
     fi
-    "$binary" --port 0 --kubeconfig-out "$work/kubeconfig" "$@" >"$work/mock.log" 2>&1 &
+    "$binary" --port 0 --kubeconfig-out "$work/kubeconfig" --clock-offset-seconds="$clock_offset" "$@" >"$work/mock.log" 2>&1 &
     mock_pid=$!
     for _ in $(seq 100); do
         grep -q "^hms-mock-cluster listening on" "$work/mock.log" 2>/dev/null && break
@@ -61,6 +61,26 @@ release_build() {
     for product in hms-mock-cluster "$@"; do swift build -c release --product "$product" 2>&1 | tail -n 1; done
     bin=$(swift build -c release --show-bin-path)
     mock_bin="$bin/hms-mock-cluster"
+}
+
+# pin_clock TIME: the mock cluster and the controllers run their clocks as if it were TIME now
+# (RFC 3339), so that checks of months, budgets and windows do not depend on the day the tests
+# run. Sets $clock_offset (seconds) for start_mock and --clock-offset-seconds.
+clock_offset=0
+pin_clock() {
+    clock_offset=$(python3 -c 'import datetime, sys, time; print(round(datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00")).timestamp() - time.time(), 3))' "$1")
+}
+# pinned_date [FORMAT] [SECONDS-AGO]: the pinned clock's time now, in UTC, as `date` formats it.
+pinned_date() {
+    date -u -d "@$(python3 -c 'import sys, time; print(int(time.time() + float(sys.argv[1]) - float(sys.argv[2])))' "$clock_offset" "${2:-0}")" "+${1:-%Y-%m-%dT%H:%M:%SZ}"
+}
+# hours_left_in_month: by the pinned clock.
+hours_left_in_month() {
+    python3 -c '
+import datetime, sys, time
+now = datetime.datetime.fromtimestamp(time.time() + float(sys.argv[1]), datetime.timezone.utc)
+first = (now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=32)).replace(day=1)
+print((first - now).total_seconds() / 3600)' "$clock_offset"
 }
 
 k() { kubectl --kubeconfig "$work/kubeconfig" --cache-dir "$work/cache" "$@"; }
