@@ -134,7 +134,7 @@ clear_requests
 kill -STOP "${controllers[1]}"
 k apply -f "$work/many.yaml" >/dev/null
 k apply -f "$work/faulted.yaml" >/dev/null
-"$bin/hmsctl" directive run faulted -n power --request-only >/dev/null
+"$bin/hmsctl" directive run faulted -n power --request-only --now "$(pinned_date)" >/dev/null
 control faults '{"errorRate": 0.2, "resetRate": 0.05, "conflictRate": 0.1}'
 kill -CONT "${controllers[1]}"
 wait_until 90 converged_with_jobs 1.0 10 || true
@@ -161,7 +161,7 @@ wait_until 10 spent_written || true
 before_kill=$(spent)
 clear_requests
 sed 's/svc:1.0/svc:2.0/' "$work/many.yaml" | k apply -f - >/dev/null
-"$bin/hmsctl" directive run faulted -n power --request-only >/dev/null
+"$bin/hmsctl" directive run faulted -n power --request-only --now "$(pinned_date)" >/dev/null
 sleep 0.3
 kill -9 "${controllers[1]}"
 wait "${controllers[1]}" 2>/dev/null || true

@@ -43,11 +43,12 @@ struct DirectiveRun: AsyncParsableCommand {
     var journal: String?
 
     @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var time: TimeOptions
 
     func run() async throws {
         let access = try cluster.cluster(fieldManager: "hmsctl")
         let namespace = cluster.namespace ?? access.client.namespace
-        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let now = Date(timeIntervalSince1970: time.moment.timeIntervalSince1970.rounded(.down))
         let requested = RFC3339.string(from: now)
         let patch: JSONValue = ["metadata": ["annotations": [DirectiveNaming.runRequestAnnotation: .string(requested)]]]
         let stored: Directive

@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import Model
 
-/// `--now`: the moment a plan is computed for. Budgets project to the end of *this* month, freeze
-/// windows and schedules are read at it, and approvals expire against it, so a plan depends on the
-/// calendar; tests and what-if questions pin it instead.
+/// `--now`: the moment a command acts at. Budgets project to the end of *this* month, freeze
+/// windows and schedules are read at it, approvals expire against it, and a requested Directive
+/// run is named after it, so what a command does depends on the calendar; tests (next to a
+/// controller whose clock is pinned) and what-if questions pin it instead.
 struct TimeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Plan as if it were this time (RFC 3339, e.g. 2026-11-25T12:00:00Z). Default: the system clock.", valueName: "time"))
+    @Option(help: ArgumentHelp("Act as if it were this time (RFC 3339, e.g. 2026-11-25T12:00:00Z). Default: the system clock.", valueName: "time"))
     var now: String?
 
     func validate() throws {
