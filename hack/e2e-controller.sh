@@ -269,7 +269,9 @@ held_id=$(python3 -c '
 import json, sys
 print([e for e in map(json.loads, open(sys.argv[1]).read().splitlines()) if e.get("finalVerdict") == "HOLD" and e["target"]["name"] == "held-01" and "result" in e][-1]["id"])' "$HMS_JOURNAL")
 "$bin/hmsctl" approve "$held_id" -n held --by program-manager >/dev/null
-scaled_event() { k get events -n held -o jsonpath='{range .items[*]}{.reason} {.involvedObject.name}{"\n"}{end}' 2>/dev/null | grep -q '^Scaled held-01$'; }
+scaled_event() {  # (grep -q would end the pipe early: with pipefail, a failure)
+    [ "$(k get events -n held -o jsonpath='{range .items[*]}{.reason} {.involvedObject.name}{"\n"}{end}' 2>/dev/null | grep -c '^Scaled held-01$')" = 1 ]
+}
 wait_until 30 scaled_event || true
 step "after the approval, the carried-out scale-up has its own Scaled Event"
 if scaled_event; then pass; else fail "$(k get events -n held 2>&1 | head -15)"; fi

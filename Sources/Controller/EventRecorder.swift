@@ -21,6 +21,9 @@ public final class EventRecorder: Sendable {
         public var type: String
         public var reason: String
         public var message: String
+        /// A decision that comes again on a later pass is a repeat, counted; a fact that a later
+        /// pass sees again (an incident of one run) is not: it stays at count 1.
+        public var countsRepeats = true
     }
 
     /// What was last written for an Event, and how often it happened since.
@@ -69,6 +72,7 @@ public final class EventRecorder: Sendable {
     /// The write for this occurrence; the cache counts it.
     func next(_ event: Event, now: Date) -> Write {
         cache.withLock { cache in
+            if !event.countsRepeats, cache[Self.key(event)] != nil { return .none }
             let (write, recorded) = Self.decide(cache[Self.key(event)], now: now, patchInterval: patchInterval)
             if let recorded { cache[Self.key(event)] = recorded }
             return write
@@ -106,6 +110,7 @@ public final class EventRecorder: Sendable {
                 wrote(event, count: 1, now: now)
             } catch {
                 guard error.reason == .alreadyExists else { return forget(event) }
+                guard event.countsRepeats else { return wrote(event, count: 1, now: now) }
                 // Recorded before (by a process that is gone, or another pass): count on from it.
                 let stored = try? await cluster.getIfPresent(.events, namespace: event.about.namespace, name: event.name)
                 await patch(event, count: (stored?["count"]?.intValue ?? 1) + 1, cluster: cluster, now: now)

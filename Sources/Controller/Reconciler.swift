@@ -258,7 +258,8 @@ public struct Reconciler: Sendable {
         _ = await concurrentMap(incidents) { uid, incident in
             await events.record(.init(about: incident.source, uid: uid,
                                       name: EventRecorder.name(incident.source.name, "\(incident.reason.rawValue.lowercased()).\(incident.runID)"),
-                                      type: "Warning", reason: incident.reason.rawValue, message: incident.message), cluster: cluster, now: now)
+                                      type: "Warning", reason: incident.reason.rawValue, message: incident.message, countsRepeats: false),
+                                cluster: cluster, now: now)
         }
     }
 

@@ -74,6 +74,18 @@ struct EventRecorderTests {
         #expect(server.stored["web.a1.held"]?["count"] == 101)
     }
 
+    @Test func anIncidentSeenAgainIsNotARepeat() async {
+        let server = EventServer()
+        server.stored["web.a1.held"] = ["count": 1]
+        let cluster = ClusterAccess(client: server.client(), fieldManager: "hms-controller")
+        let recorder = EventRecorder()
+        var incident = event()
+        incident.countsRepeats = false
+        for second in [0.0, 1, 600] { await recorder.record(incident, cluster: cluster, now: start + second) }
+        #expect(server.log == ["POST /api/v1/namespaces/gov/events"])
+        #expect(server.stored["web.a1.held"]?["count"] == 1)
+    }
+
     @Test func afterARestartAnEventThatExistsIsPatchedNotIgnored() async {
         let server = EventServer()
         server.stored["web.a1.held"] = ["count": 7]
