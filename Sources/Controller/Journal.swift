@@ -229,3 +229,33 @@ public enum JournalError: Error, CustomStringConvertible {
         }
     }
 }
+
+/// The journal's part in carrying out one pass's actions: an intent line before each action goes
+/// to the cluster, its decision line as soon as the answer is in.
+final class ActionJournal: Sendable {
+    let journal: Journal
+    let actor: String
+    let time: String
+    private let state = Mutex<(ids: Set<String>, failure: String?)>(([], nil))
+
+    init(journal: Journal, actor: String, time: String) {
+        self.journal = journal
+        self.actor = actor
+        self.time = time
+    }
+
+    /// The ids whose decision line is written, and the first append that failed.
+    var journaled: (ids: Set<String>, failure: String?) { state.withLock { $0 } }
+
+    func attach(to executor: inout Executor) {
+        executor.willAct = { [self] action in try journal.append([Journal.intent(action, actor: actor, time: time)]) }
+        executor.didAct = { [self] outcome in
+            do {
+                try journal.append([Journal.entry(outcome.action, actor: actor, result: outcome.journalText, time: time)])
+                state.withLock { _ = $0.ids.insert(outcome.action.id) }
+            } catch {
+                state.withLock { $0.failure = $0.failure ?? "\(error)" }
+            }
+        }
+    }
+}

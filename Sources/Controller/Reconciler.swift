@@ -90,21 +90,8 @@ public struct Reconciler: Sendable {
         // The journal hears of each action before it is sent (its intent) and after (its result):
         // a crash in between leaves an intent that the next start completes.
         let journalTime = RFC3339.string(from: now)
-        let journaledEarly = Mutex<(ids: Set<String>, failure: String?)>(([], nil))
-        if let journal {
-            let actor = actor
-            executor.willAct = { action in
-                try journal.append([Journal.intent(action, actor: actor, time: journalTime)])
-            }
-            executor.didAct = { outcome in
-                do {
-                    try journal.append([Journal.entry(outcome.action, actor: actor, result: outcome.journalText, time: journalTime)])
-                    journaledEarly.withLock { _ = $0.ids.insert(outcome.action.id) }
-                } catch {
-                    journaledEarly.withLock { $0.failure = "\(error)" }
-                }
-            }
-        }
+        let actionJournal = journal.map { ActionJournal(journal: $0, actor: actor, time: journalTime) }
+        actionJournal?.attach(to: &executor)
         let mine = Plan(actions: plan.actions.filter { inScope($0.source) }, statuses: plan.statuses, directives: plan.directives.filter { inScope($0.directive) })
         guard mayAct() else { return Result(plan: plan, outcomes: [], observed: observed) }
         let services = scope.map { scope in desired.services.filter { scope.contains($0.ref) } } ?? desired.services
@@ -142,7 +129,7 @@ public struct Reconciler: Sendable {
         if let journal {
             // Actions sent were journaled as they went; the rest (held, deferred, denied, or not
             // sent at all) and the incidents now.
-            let (early, failure) = journaledEarly.withLock { $0 }
+            let (early, failure) = actionJournal?.journaled ?? ([], nil)
             do {
                 if let failure { throw JournalError.append(failure) }
                 let time = journalTime
