@@ -127,7 +127,7 @@ gate_bypasses() {
     python3 -c '
 import json, sys
 entries = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print(sum(1 for e in entries if e["result"] == "done" and (not e["gates"] or e["finalVerdict"] not in ("ALLOW", "CLAMP"))))' "$HMS_JOURNAL"
+print(sum(1 for e in entries if e.get("result") == "done" and (not e["gates"] or e["finalVerdict"] not in ("ALLOW", "CLAMP"))))' "$HMS_JOURNAL"
 }
 
 clear_requests
@@ -160,11 +160,19 @@ spent_written() { [ "$(spent)" != "100" ]; }
 wait_until 10 spent_written || true
 before_kill=$(spent)
 clear_requests
+journal_lines_before=$(wc -l <"$HMS_JOURNAL")
 sed 's/svc:1.0/svc:2.0/' "$work/many.yaml" | k apply -f - >/dev/null
 "$bin/hmsctl" directive run faulted -n power --request-only --now "$(pinned_date)" >/dev/null
 sleep 0.3
 kill -9 "${controllers[1]}"
 wait "${controllers[1]}" 2>/dev/null || true
+# The Deployments the killed process wrote (answered 2xx), before a successor can write any.
+curl -fsS "$server/mock/v1/requests" | python3 -c '
+import json, sys
+for e in json.load(sys.stdin)["items"]:
+    parts = e["path"].split("?")[0].split("/")
+    if e["method"] == "PATCH" and 200 <= e["status"] < 300 and parts[1:4] == ["apis", "apps", "v1"] and parts[6:7] == ["deployments"]:
+        print(parts[5] + "/" + parts[7])' | sort -u >"$work/killed-writes"
 start_controller gamma
 wait_until 30 holder_is gamma || true
 expect "after the SIGKILL a new replica leads" "$(holder)" "gamma"
@@ -177,6 +185,20 @@ sleep 3
 expect_match "budget spend integrated once before the kill" "$before_kill" "^(101\.99|102|102\.0[0-9]?)$"
 expect "and continuous after the restart (not dropped, not doubled)" "$(python3 -c "print(abs($(spent) - $before_kill) < 0.05)")" "True"
 expect "no action bypassed a gate, before or after the kill" "$(gate_bypasses)" "0"
+# Each of those writes has a decision line with a result since the update (journaled by the killed
+# process after its write, or completed from the cluster by its successor on start); and no intent
+# is left without one.
+unjournaled() {
+    python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()[int(sys.argv[3]):] if l.strip().startswith("{")]
+results = {e["target"]["namespace"] + "/" + e["target"]["name"] for e in lines if "result" in e and e.get("verb") and e["target"]["kind"] == "Deployment"}
+written = [w for w in open(sys.argv[2]).read().split() if w]
+intents = {e["id"] for e in lines if "intent" in e}
+finished = {e["id"] for e in lines if "result" in e}
+print(len(written) > 0, sum(1 for w in written if w not in results), len(intents - finished))' "$HMS_JOURNAL" "$work/killed-writes" "$journal_lines_before"
+}
+expect "every Deployment the killed process wrote has a journal result, and no intent is left open" "$(unjournaled)" "True 0 0"
 
 stop_controllers
 for pid in "${controllers[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -204,6 +226,54 @@ expect "--manifests: the file's ServiceSpec is deployed" "$(gitops_image)" "regi
 sed -i 's/svc:1.0/svc:2.0/' "$work/gitops/svc.yaml"
 wait_until 20 gitops_image_is registry.gov/svc:2.0 || true
 expect "--manifests: a changed file is read again and acted on" "$(gitops_image)" "registry.gov/svc:2.0"
+stop_controllers
+
+# Events as client-go records them: ten scale-ups held for approval, passed over every 0.5 s, are
+# one Event each (one POST, no 409), and an approved one gets a Scaled Event of its own.
+printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"held"}}' | k apply -f - >/dev/null
+{
+    printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: GovernancePolicy\nmetadata: {name: rules, namespace: held}\nspec: {maxReplicasWithoutApproval: 10}\n'
+    for index in $(seq -w 1 10); do
+        printf -- '---\napiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: held-%s, namespace: held}\nspec: {image: registry.gov/svc:1.0, replicas: 2, resources: {cpu: 100m, memory: 64Mi}}\n' "$index"
+    done
+} >"$work/held.yaml"
+k apply -f "$work/held.yaml" >/dev/null
+"$bin/hms-controller" --identity delta --sync-seconds 0.5 \
+    --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 >"$work/held.log" 2>&1 &
+controllers+=($!)
+held_deployed() { [ "$(k get deploy -n held -o jsonpath='{range .items[*]}{.spec.replicas}{"\n"}{end}' 2>/dev/null | grep -c '^2$')" -eq 10 ]; }
+wait_until 30 held_deployed || true
+clear_requests
+sed 's/replicas: 2/replicas: 12/' "$work/held.yaml" | k apply -f - >/dev/null
+held_decisions() { python3 -c '
+import json, sys
+print(len({e["id"] for e in map(json.loads, open(sys.argv[1]).read().splitlines()) if e.get("finalVerdict") == "HOLD" and e["target"]["namespace"] == "held" and "result" in e}))' "$HMS_JOURNAL"; }
+held_journaled() { [ "$(held_decisions)" -ge 10 ]; }
+wait_until 30 held_journaled || true
+expect "ten held scale-ups are journaled" "$(held_decisions)" "10"
+# A window of several sync periods (12 passes) over the standing decisions: what is counted is
+# requests, so the window's length only makes the check stricter.
+sleep 6
+event_requests() {
+    curl -fsS "$server/mock/v1/requests" | python3 -c '
+import collections, json, sys
+items = [e for e in json.load(sys.stdin)["items"] if e["path"].split("?")[0].startswith("/api/v1/namespaces/held/events")]
+posts = [e for e in items if e["method"] == "POST"]
+print(len(posts), sum(1 for e in items if e["status"] == 409))'
+}
+expect "held decisions over 12 sync periods: one Event POST each, no 409" "$(event_requests)" "10 0"
+expect "one Event per held decision, not one per pass" "$(k get events -n held -o jsonpath='{range .items[*]}{.reason}{"\n"}{end}' | grep -c '^ActionHeld$')" "10"
+held_id=$(python3 -c '
+import json, sys
+print([e for e in map(json.loads, open(sys.argv[1]).read().splitlines()) if e.get("finalVerdict") == "HOLD" and e["target"]["name"] == "held-01" and "result" in e][-1]["id"])' "$HMS_JOURNAL")
+"$bin/hmsctl" approve "$held_id" -n held --by program-manager >/dev/null
+scaled_event() {  # (grep -q would end the pipe early: with pipefail, a failure)
+    [ "$(k get events -n held -o jsonpath='{range .items[*]}{.reason} {.involvedObject.name}{"\n"}{end}' 2>/dev/null | grep -c '^Scaled held-01$')" = 1 ]
+}
+wait_until 30 scaled_event || true
+step "after the approval, the carried-out scale-up has its own Scaled Event"
+if scaled_event; then pass; else fail "$(k get events -n held 2>&1 | head -15)"; fi
+expect "held-01 scaled to 12" "$(k get deploy held-01 -n held -o jsonpath='{.spec.replicas}')" "12"
 stop_controllers
 
 finish e2e-controller

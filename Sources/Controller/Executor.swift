@@ -33,6 +33,10 @@ public struct Executor: Sendable {
     public var concurrency = 16
     /// Asked before each write: false stops carrying out actions at once (the lease was lost).
     public var mayAct: @Sendable () -> Bool = { true }
+    /// Told before an action goes to the cluster (the journal's intent); a throw keeps it from going.
+    public var willAct: @Sendable (Action) throws -> Void = { _ in }
+    /// Told the outcome of each action that went to the cluster, as soon as it is known.
+    public var didAct: @Sendable (ActionOutcome) -> Void = { _ in }
 
     public init(cluster: ClusterAccess) { self.cluster = cluster }
 
@@ -78,6 +82,17 @@ public struct Executor: Sendable {
     func perform(_ action: Action) async -> ActionOutcome {
         guard action.finalVerdict.proceeds else { return ActionOutcome(action: action, result: .notCarriedOut(action.finalVerdict)) }
         guard mayAct() else { return ActionOutcome(action: action, result: .failed("not carried out: this replica no longer leads")) }
+        do {
+            try willAct(action)
+        } catch {
+            return ActionOutcome(action: action, result: .failed("not carried out: its intent could not be journaled: \(error)"))
+        }
+        let outcome = await send(action)
+        didAct(outcome)
+        return outcome
+    }
+
+    private func send(_ action: Action) async -> ActionOutcome {
         do throws(KubeError) {
             switch action.verb {
             case .deploy, .update, .scale, .restart where action.target.kind != "Pod":

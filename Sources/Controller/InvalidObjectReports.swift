@@ -50,9 +50,9 @@ public struct InvalidObjectReports: Sendable {
     }
 
     /// The Event's name: the object's, then the generation, so that each generation is recorded
-    /// once even across restarts (a second create answers 409). Cut so that it stays a valid name.
+    /// once even across restarts. Cut so that it stays a valid name.
     public static func eventName(_ object: InvalidObject) -> String {
-        "\(object.name.prefix(200)).invalid.\(object.generation ?? 0)"
+        EventRecorder.name(object.name, "invalid.\(object.generation ?? 0)")
     }
 }
 
@@ -75,10 +75,12 @@ extension ControllerLoop {
                 "hms.generation": "\(object.generation ?? 0)", "hms.issues": "\(object.summary(limit: 512))",
             ])
         }
+        let events = reconciler.events
         _ = await concurrentMap(fresh) { object in
-            await Reconciler.createEvent(
+            // Once per generation: a fact about that generation, not a repeated decision.
+            await events.record(.init(
                 about: object.ref, uid: object.uid, name: InvalidObjectReports.eventName(object), type: "Warning", reason: "InvalidSpec",
-                message: "skipped by hms-controller until fixed: \(object.summary())", cluster: cluster, now: now)
+                message: "skipped by hms-controller until fixed: \(object.summary())", countsRepeats: false), cluster: cluster, now: now)
             guard let patch = InvalidObjectReports.statusPatch(object, now: now), let kind = AnyResource.kind(named: object.kind) else { return }
             _ = try? await cluster.patchStatus(.of(kind), namespace: object.namespace, name: object.name, body: patch)
         }

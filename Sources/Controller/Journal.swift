@@ -1,13 +1,42 @@
 import Foundation
 import JSON
 import Planner
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The decision journal: one JSON line per decision (time, action, inputs, verdicts, actor, result),
 /// the answer to "why did it (not) scale?". Appended, never rewritten.
+///
+/// Three kinds of line: a decision (`verb` ... `result`), an incident (`incident`), and an intent
+/// (`intent`, holding the verb): written before an action goes to the cluster, so that a crash
+/// between sending and journaling leaves a trace. Its decision line, with the same `id`, follows
+/// once the answer is known; an intent with none after it is looked up in the cluster on the next
+/// start (`JournalRecovery`). Readers of decisions skip intent lines.
 public struct Journal: Sendable {
     public let path: String
+    /// An append that would take the file past this many bytes first renames it to `path.1`
+    /// (replacing the older one): the journal holds at most twice this.
+    public var maxBytes: Int
+    /// Readers look at most this many bytes from the end (of the file, and of `path.1` when the
+    /// file is shorter): a journal of months is never read whole.
+    public var tailBytes: Int
 
-    public init(path: String) { self.path = path }
+    public static let defaultMaxBytes = 64 << 20
+    public static let defaultTailBytes = 4 << 20
+
+    public init(path: String, maxBytes: Int = Journal.defaultMaxBytes, tailBytes: Int = Journal.defaultTailBytes) {
+        self.path = path
+        self.maxBytes = max(1, maxBytes)
+        self.tailBytes = max(1, tailBytes)
+    }
+
+    /// The rotated, older file.
+    public var previousPath: String { path + ".1" }
 
     /// `$HMS_JOURNAL`, else `$XDG_STATE_HOME/hms/journal.jsonl`, else `~/.local/state/hms/journal.jsonl`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -22,14 +51,36 @@ public struct Journal: Sendable {
     public typealias Entry = [(name: String, value: JSONValue)]
 
     public static func entry(_ action: Action, actor: String, result: String, time: String) -> Entry {
+        decisionMembers(action, actor: actor, verbKey: "verb", time: time) + [("result", .string(result))]
+    }
+
+    /// The intent to carry out an action: the decision without its result, the verb under `intent`.
+    public static func intent(_ action: Action, actor: String, time: String) -> Entry {
+        decisionMembers(action, actor: actor, verbKey: "intent", time: time)
+    }
+
+    private static func decisionMembers(_ action: Action, actor: String, verbKey: String, time: String) -> Entry {
         [
             ("time", .string(time)), ("actor", .string(actor)), ("id", .string(action.id)),
-            ("verb", .string(action.verb.rawValue)), ("source", json(action.source)), ("target", json(action.target)),
+            (verbKey, .string(action.verb.rawValue)), ("source", json(action.source)), ("target", json(action.target)),
             ("from", .string(action.from)), ("to", .string(action.to)), ("requested", action.requested.map(JSONValue.string) ?? .null),
             ("reason", .string(action.reason)), ("costDeltaUSDPerHour", .double(action.costDeltaUSDPerHour)),
             ("gates", .array(action.gates.map { ["gate": .string($0.gate), "verdict": .string($0.verdict.rawValue), "reason": .string($0.reason)] })),
-            ("finalVerdict", .string(action.finalVerdict.rawValue)), ("result", .string(result)),
+            ("finalVerdict", .string(action.finalVerdict.rawValue)),
         ]
+    }
+
+    /// The decision line that completes an intent found without one after a crash: the intent's
+    /// members (its actor is who acted), the verb back under `verb`, what the cluster shows as the
+    /// result, and who found it out.
+    public static func recovered(intent: JSONValue, result: String, recoveredBy: String, time: String) -> Entry {
+        var members: Entry = [("time", .string(time))]
+        for name in ["actor", "id"] { members.append((name, intent[name] ?? .null)) }
+        members.append(("verb", intent["intent"] ?? .null))
+        for name in ["source", "target", "from", "to", "requested", "reason", "costDeltaUSDPerHour", "gates", "finalVerdict"] {
+            members.append((name, intent[name] ?? .null))
+        }
+        return members + [("result", .string(result)), ("recoveredBy", .string(recoveredBy))]
     }
 
     /// An incident: an SLO breached or at risk, on one run of a Directive.
@@ -44,28 +95,167 @@ public struct Journal: Sendable {
         ["kind": .string(ref.kind), "namespace": .string(ref.namespace), "name": .string(ref.name)]
     }
 
+    public static func isIntent(_ entry: JSONValue) -> Bool { entry["intent"] != nil }
+
+    /// The intents of `entries` (in file order) that no later decision line with the same id
+    /// completes, oldest first.
+    public static func unfinishedIntents(_ entries: [JSONValue]) -> [JSONValue] {
+        var pending: [(id: String, intent: JSONValue)] = []
+        for entry in entries {
+            guard let id = entry["id"]?.stringValue else { continue }
+            if isIntent(entry) {
+                pending.append((id, entry))
+            } else if entry["result"] != nil, let index = pending.firstIndex(where: { $0.id == id }) {
+                pending.remove(at: index)
+            }
+        }
+        return pending.map(\.intent)
+    }
+
+    /// One writer at a time in this process: the size check, the rotation and the write go together.
+    private static let writing = Mutex<Int>(0)
+
+    /// Appends the entries with one `write(2)` on a file opened for appending: once it returns, the
+    /// lines are the kernel's and survive the process being killed (not a power cut: no fsync, as
+    /// a large apply journals thousands of actions). A last line torn by a crash is ended first, so
+    /// that it spoils only itself.
     public func append(_ entries: [Entry]) throws {
         guard !entries.isEmpty else { return }
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(entries.count * 512)
         for entry in entries {
             JSONValue.writeObject(entry, to: &bytes)
             bytes.append(UInt8(ascii: "\n"))
         }
-        if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil)
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Self.writing.withLock { _ in
+            var descriptor = try open()
+            defer { close(descriptor) }
+            var size = try Self.size(descriptor, path)
+            if size > 0, size + bytes.count > maxBytes {
+                guard rename(path, previousPath) == 0 else { throw JournalError.system("rename \(path)", errno) }
+                close(descriptor)
+                descriptor = try open()
+                size = 0
+            }
+            if size > 0 {
+                var last: UInt8 = 0
+                if pread(descriptor, &last, 1, off_t(size - 1)) == 1, last != UInt8(ascii: "\n") {
+                    bytes.insert(UInt8(ascii: "\n"), at: 0)
+                }
+            }
+            try Self.writeAll(descriptor, bytes, path)
         }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(bytes))
     }
 
+    private func open() throws -> Int32 {
+        let descriptor = Glibc.open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw JournalError.system("open \(path)", errno) }
+        return descriptor
+    }
+
+    private static func size(_ descriptor: Int32, _ path: String) throws -> Int {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw JournalError.system("stat \(path)", errno) }
+        return Int(info.st_size)
+    }
+
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], _ path: String) throws {
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { buffer in
+                write(descriptor, buffer.baseAddress.map { $0 + written }, bytes.count - written)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw JournalError.system("write \(path)", errno)
+            }
+            written += count
+        }
+    }
+
+    /// The decisions and incidents of the journal's tail, oldest first (intent lines left out).
     public func read() throws -> [JSONValue] {
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONValue(parsing: Array($0)) }
+        try readTail().filter { !Self.isIntent($0) }
+    }
+
+    /// Every line of the journal's tail (at most `tailBytes`, from `path.1` too when the file is
+    /// shorter), oldest first. A line cut by the tail's start, or torn by a crash, is left out.
+    public func readTail() throws -> [JSONValue] {
+        let current = try Self.tail(of: path, bytes: tailBytes)
+        var data = current.bytes
+        if !current.cut, current.bytes.count < tailBytes {
+            let older = try Self.tail(of: previousPath, bytes: tailBytes - current.bytes.count)
+            data = older.bytes + [UInt8(ascii: "\n")] + data
+        }
+        return Self.lines(data)
+    }
+
+    /// Parses JSON lines, skipping any that does not parse (a line torn by a crash).
+    static func lines(_ data: [UInt8]) -> [JSONValue] {
+        data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONValue(parsing: Array($0)) }
+    }
+
+    /// The last `bytes` of a file (none when it does not exist), from a line's start; `cut` when
+    /// the file is longer.
+    static func tail(of path: String, bytes limit: Int) throws -> (bytes: [UInt8], cut: Bool) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return ([], false) }
+        defer { try? handle.close() }
+        let size = try handle.seekToEnd()
+        let start = size > UInt64(limit) ? size - UInt64(limit) : 0
+        try handle.seek(toOffset: start)
+        var data = [UInt8](try handle.readToEnd() ?? Data())
+        guard start > 0 else { return (data, false) }
+        // Drop the partial first line.
+        if let newline = data.firstIndex(of: UInt8(ascii: "\n")) {
+            data.removeSubrange(..<data.index(after: newline))
+        } else {
+            data.removeAll()
+        }
+        return (data, true)
+    }
+}
+
+public enum JournalError: Error, CustomStringConvertible {
+    case system(String, Int32)
+    /// An append made while actions were carried out failed.
+    case append(String)
+
+    public var description: String {
+        switch self {
+        case .system(let what, let code): "\(what): \(String(cString: strerror(code)))"
+        case .append(let message): message
+        }
+    }
+}
+
+/// The journal's part in carrying out one pass's actions: an intent line before each action goes
+/// to the cluster, its decision line as soon as the answer is in.
+final class ActionJournal: Sendable {
+    let journal: Journal
+    let actor: String
+    let time: String
+    private let state = Mutex<(ids: Set<String>, failure: String?)>(([], nil))
+
+    init(journal: Journal, actor: String, time: String) {
+        self.journal = journal
+        self.actor = actor
+        self.time = time
+    }
+
+    /// The ids whose decision line is written, and the first append that failed.
+    var journaled: (ids: Set<String>, failure: String?) { state.withLock { $0 } }
+
+    func attach(to executor: inout Executor) {
+        executor.willAct = { [self] action in try journal.append([Journal.intent(action, actor: actor, time: time)]) }
+        executor.didAct = { [self] outcome in
+            do {
+                try journal.append([Journal.entry(outcome.action, actor: actor, result: outcome.journalText, time: time)])
+                state.withLock { _ = $0.ids.insert(outcome.action.id) }
+            } catch {
+                state.withLock { $0.failure = $0.failure ?? "\(error)" }
+            }
+        }
     }
 }

@@ -23,6 +23,8 @@ public struct Reconciler: Sendable {
     /// Set by a long-running controller: a decision that carried nothing out is journaled once, not
     /// again on every pass that comes to it (see `DecisionMemory`).
     public var decisionMemory: DecisionMemory?
+    /// The Events recorded so far: a decision that repeats updates its Event, rate-limited.
+    public var events = EventRecorder()
 
     public init(cluster: ClusterAccess, journal: Journal?, actor: String, statusScope: StatusScope = .all, autoscale: Bool = false) {
         self.cluster = cluster
@@ -85,17 +87,23 @@ public struct Reconciler: Sendable {
         let plan = Self.plan(desired, observed: observed, options: options, now: now)
         var executor = Executor(cluster: cluster)
         executor.mayAct = mayAct
+        // The journal hears of each action before it is sent (its intent) and after (its result):
+        // a crash in between leaves an intent that the next start completes.
+        let journalTime = RFC3339.string(from: now)
+        let actionJournal = journal.map { ActionJournal(journal: $0, actor: actor, time: journalTime) }
+        actionJournal?.attach(to: &executor)
         let mine = Plan(actions: plan.actions.filter { inScope($0.source) }, statuses: plan.statuses, directives: plan.directives.filter { inScope($0.directive) })
         guard mayAct() else { return Result(plan: plan, outcomes: [], observed: observed) }
         let services = scope.map { scope in desired.services.filter { scope.contains($0.ref) } } ?? desired.services
         let servicesByRef = Dictionary(services.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
         let uids = Self.uids(desired)
+        let events = events
         let recorded = Mutex<(services: Set<ObjectRef>, failed: Set<ObjectRef>)>(([], []))
         // Records and status only while leading; the journal keeps what was done either way. Each
         // ServiceSpec's Events and status follow its own actions at once, not after everyone's.
         let outcomes = await executor.execute(mine, progress: progress) { source, outcomes in
             guard mayAct(), outcomes.first?.action.verb != .startJob else { return }
-            for outcome in outcomes { await Self.recordEvent(outcome, uid: uids[source] ?? nil, cluster: cluster, now: now) }
+            for outcome in outcomes { await Self.recordEvent(outcome, uid: uids[source] ?? nil, events: events, cluster: cluster, now: now) }
             guard let service = servicesByRef[source] else { return }
             let written = await writeStatus(desired, services: [service], observed: observed, outcomes: outcomes, now: now)
             recorded.withLock { recorded in
@@ -119,9 +127,13 @@ public struct Reconciler: Sendable {
         }
         let journaled = decisionMemory?.news(outcomes, scope: scope) ?? outcomes
         if let journal {
+            // Actions sent were journaled as they went; the rest (held, deferred, denied, or not
+            // sent at all) and the incidents now.
+            let (early, failure) = actionJournal?.journaled ?? ([], nil)
             do {
-                let time = RFC3339.string(from: now)
-                try journal.append(journaled.map { Journal.entry($0.action, actor: actor, result: $0.journalText, time: time) }
+                if let failure { throw JournalError.append(failure) }
+                let time = journalTime
+                try journal.append(journaled.filter { !early.contains($0.action.id) }.map { Journal.entry($0.action, actor: actor, result: $0.journalText, time: time) }
                     + mine.incidents.map { Journal.entry($0, actor: actor, time: time) })
             } catch {
                 decisionMemory?.forget()
@@ -146,21 +158,38 @@ public struct Reconciler: Sendable {
     /// A run's job starts share one Event per outcome: a run of 1,000 jobs is one line, not 1,000.
     func recordJobStarts(_ outcomes: [ActionOutcome], uids: [ObjectRef: String?], now: Date) async {
         let cluster = cluster
+        let events = events
         _ = await concurrentMap(Self.groupedByRun(outcomes.filter { $0.action.verb == .startJob })) { group in
-            await Self.recordEvent(runStarts: group, uid: uids[group[0].action.source] ?? nil, cluster: cluster, now: now)
+            await Self.recordEvent(runStarts: group, uid: uids[group[0].action.source] ?? nil, events: events, cluster: cluster, now: now)
         }
     }
 
-    /// A Kubernetes Event per action, on the resource that asked for it. Named after the action, so
-    /// the same decision is recorded once however many passes see it.
-    static func recordEvent(_ outcome: ActionOutcome, uid: String?, cluster: ClusterAccess, now: Date) async {
+    /// A Kubernetes Event per decision, on the resource that asked for it. Named after the action
+    /// and its outcome, so that the same decision is one Event however many passes see it, and an
+    /// action carried out after it was held (approved) gets an Event of its own.
+    static func recordEvent(_ outcome: ActionOutcome, uid: String?, events: EventRecorder, cluster: ClusterAccess, now: Date) async {
+        await events.record(event(for: outcome, uid: uid), cluster: cluster, now: now)
+    }
+
+    static func event(for outcome: ActionOutcome, uid: String?) -> EventRecorder.Event {
         let action = outcome.action
         let (type, reason) = eventKind(outcome)
         let gates = action.gates.filter { $0.verdict != .allow }.map(\.reason)
         let message = "\(action.verb.rawValue) \(action.target.kind) \(action.target.name) \(action.from) → \(action.to)"
             + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + " (\(action.id))"
-        await createEvent(about: action.source, uid: uid, name: "\(action.source.name).\(action.id)", type: type, reason: reason,
-                          message: message, cluster: cluster, now: now)
+        return EventRecorder.Event(about: action.source, uid: uid, name: EventRecorder.name(action.source.name, "\(action.id).\(eventOutcome(outcome))"),
+                                   type: type, reason: reason, message: message)
+    }
+
+    /// The outcome's part of an Event name.
+    static func eventOutcome(_ outcome: ActionOutcome) -> String {
+        switch outcome.result {
+        case .done: "done"
+        case .notCarriedOut(.hold): "held"
+        case .notCarriedOut(.defer): "deferred"
+        case .notCarriedOut: "denied"
+        case .failed: "failed"
+        }
     }
 
     /// Job starts by Directive, run and outcome, in plan order.
@@ -188,7 +217,7 @@ public struct Reconciler: Sendable {
 
     /// One Event for the starts of one run with one outcome: how many, which attempts, and the first
     /// few job names and gate reasons.
-    static func recordEvent(runStarts group: [ActionOutcome], uid: String?, cluster: ClusterAccess, now: Date) async {
+    static func recordEvent(runStarts group: [ActionOutcome], uid: String?, events: EventRecorder, cluster: ClusterAccess, now: Date) async {
         guard let first = group.first else { return }
         let source = first.action.source
         let (type, reason) = eventKind(first)
@@ -201,8 +230,8 @@ public struct Reconciler: Sendable {
         let message = "\(verb) \(group.count) \(group.count == 1 ? "job" : "jobs") of run \(run) (\(names))"
             + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + failures
         let identity = group.map(\.action.id).joined(separator: ",") + "|" + reason
-        await createEvent(about: source, uid: uid, name: "\(source.name).\(DirectiveNaming.stableHash(identity))",
-                          type: type, reason: reason, message: message, cluster: cluster, now: now)
+        await events.record(.init(about: source, uid: uid, name: EventRecorder.name(source.name, DirectiveNaming.stableHash(identity)),
+                                  type: type, reason: reason, message: message), cluster: cluster, now: now)
     }
 
     // MARK: - Incidents
@@ -211,29 +240,14 @@ public struct Reconciler: Sendable {
     /// that it is raised once however many passes see it.
     func raiseIncidents(_ reports: [DirectiveReport], now: Date) async {
         let cluster = cluster
+        let events = events
         let incidents = reports.flatMap { report in report.incidents.map { (report.uid, $0) } }
         _ = await concurrentMap(incidents) { uid, incident in
-            await Self.createEvent(about: incident.source, uid: uid,
-                                   name: "\(incident.source.name).\(incident.reason.rawValue.lowercased()).\(incident.runID)",
-                                   type: "Warning", reason: incident.reason.rawValue, message: incident.message, cluster: cluster, now: now)
+            await events.record(.init(about: incident.source, uid: uid,
+                                      name: EventRecorder.name(incident.source.name, "\(incident.reason.rawValue.lowercased()).\(incident.runID)"),
+                                      type: "Warning", reason: incident.reason.rawValue, message: incident.message, countsRepeats: false),
+                                cluster: cluster, now: now)
         }
-    }
-
-    static func createEvent(about source: ObjectRef, uid: String?, name: String, type: String, reason: String, message: String,
-                            cluster: ClusterAccess, now: Date) async {
-        let time = JSONValue.string(RFC3339.string(from: now))
-        var involved: JSONValue = [
-            "apiVersion": .string(API.apiVersion), "kind": .string(source.kind), "namespace": .string(source.namespace), "name": .string(source.name),
-        ]
-        if let uid { involved["uid"] = .string(uid) }
-        let event: JSONValue = [
-            "apiVersion": "v1", "kind": "Event", "metadata": ["name": .string(name), "namespace": .string(source.namespace)],
-            "involvedObject": involved, "type": .string(type), "reason": .string(reason), "message": .string(message),
-            "firstTimestamp": time, "lastTimestamp": time, "count": 1,
-            "source": ["component": .string(cluster.fieldManager)], "reportingComponent": .string(cluster.fieldManager),
-        ]
-        // An Event that already exists (409) means this was recorded before.
-        _ = try? await cluster.send(.create(.events, namespace: source.namespace, body: event.jsonBytes, named: true))
     }
 
     // MARK: - Directive status

@@ -61,6 +61,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Run the controller's clock this many seconds ahead of the system clock (behind when negative). For tests that pin the calendar, with the same offset given to the mock cluster.", visibility: .hidden))
     var clockOffsetSeconds: Double = 0
 
+    @Option(help: "Rotate the journal (to FILE.1, replacing the older one) when an append would take it past this many bytes.")
+    var journalMaxBytes = Journal.defaultMaxBytes
+
     @Flag(help: "Run one full reconcile pass and exit (for CI jobs and tests).")
     var once = false
 
@@ -101,8 +104,15 @@ struct ControllerCommand: AsyncParsableCommand {
         let elector = leaderElect
             ? LeaderElector(cluster: cluster, name: leaseName, namespace: leaseNamespace ?? config.namespace, identity: name, logger: logger)
             : nil
-        let journalFile = Journal(path: journal ?? Journal.defaultPath())
+        let journalFile = Journal(path: journal ?? Journal.defaultPath(), maxBytes: journalMaxBytes)
         let loop = ControllerLoop(cluster: cluster, journal: journalFile, elector: elector, identity: name, settings: settings, logger: logger)
+        // Actions a crashed predecessor sent without journaling their result: ask the cluster.
+        do {
+            let recovered = try await JournalRecovery.recover(journalFile, cluster: cluster, actor: name, now: Date())
+            if recovered > 0 { logger.notice("journal: completed unfinished intents from the cluster", metadata: ["intents": "\(recovered)"]) }
+        } catch {
+            logger.warning("journal: cannot complete unfinished intents", metadata: ["journal": "\(journalFile.path)", "error": "\(error)"])
+        }
 
         if once {
             guard await loop.pass() != nil else { throw ExitCode(1) }

@@ -4,7 +4,8 @@ import json
 import sys
 
 verdict, path = sys.argv[1], sys.argv[2]
-entries = [json.loads(line) for line in open(path) if line.strip()]
+# Decisions only: intent lines ("intent") and incidents ("incident") have no result.
+entries = [e for e in (json.loads(line) for line in open(path) if line.strip()) if "result" in e]
 if verdict == "id-of-HOLD":
     print([e for e in entries if e["finalVerdict"] == "HOLD"][-1]["id"])
     sys.exit(0)
