@@ -182,6 +182,7 @@ public struct Reconciler: Sendable {
         case .notCarriedOut(.hold): ("Normal", "ActionHeld")
         case .notCarriedOut(.defer): ("Normal", "ActionDeferred")
         case .notCarriedOut: ("Warning", "ActionDenied")
+        case .skipped: ("Normal", "ActionSkipped")
         case .failed: ("Warning", "ActionFailed")
         }
     }
