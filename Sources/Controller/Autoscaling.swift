@@ -50,9 +50,11 @@ struct AutoscaleReader {
             }
         }
         let readings = await concurrentMap(reads, limit: 16) { [self] read in
-            switch read {
-            case .cpu(let namespace): await podCPU(namespace)
-            case .pods(let namespace, let metric): await podMetric(namespace, metric)
+            await Self.within(Self.metricsTimeout, orElse: [String: Int64]()) {
+                switch read {
+                case .cpu(let namespace): await podCPU(namespace)
+                case .pods(let namespace, let metric): await podMetric(namespace, metric)
+                }
             }
         }
         var cpu: [String: [String: Int64]] = [:]
@@ -183,8 +185,24 @@ struct AutoscaleReader {
         case pods(namespace: String, metric: String)
     }
 
-    /// How long one metrics read may take: a metrics API that hangs costs a pass this much, once.
+    /// How long one metrics read may take, its retries included: a metrics API that hangs costs
+    /// a pass this much, once.
     static let metricsTimeout: Duration = .seconds(10)
+
+    /// `body`'s answer, or `fallback` once `limit` has passed (`body` is cancelled then: the
+    /// client's transfers and retry sleeps end on cancellation).
+    static func within<T: Sendable>(_ limit: Duration, orElse fallback: T, _ body: @escaping @Sendable () async -> T) async -> T {
+        await withTaskGroup(of: T?.self) { group in
+            group.addTask { await body() }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? fallback
+        }
+    }
 
     /// CPU of every pod of a namespace in millicores, from metrics.k8s.io.
     private func podCPU(_ namespace: String) async -> [String: Int64] {
