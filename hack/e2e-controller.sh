@@ -200,6 +200,32 @@ print(len(written) > 0, sum(1 for w in written if w not in results), len(intents
 }
 expect "every Deployment the killed process wrote has a journal result, and no intent is left open" "$(unjournaled)" "True 0 0"
 
+# ServiceSpecs applied while the controller runs: hmsctl writes each ServiceSpec, then its
+# Deployment, and the controller may hear of the Deployment before the ServiceSpec. A prune is
+# only a proposal until a live read finds the owner gone: the controller deletes no Deployment.
+for index in $(seq -w 1 20); do
+    printf -- '---\napiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: race-%s, namespace: student-aid, labels: {program: student-aid}}\nspec: {image: registry.gov/svc:1.0, replicas: 1, resources: {cpu: 100m, memory: 64Mi}}\n' "$index"
+done >"$work/race.yaml"
+# controller_deletes [NAME]: the Deployments hms-controller asked to delete since the log was cleared.
+controller_deletes() {
+    curl -fsS "$server/mock/v1/requests" | python3 -c '
+import json, sys
+name = sys.argv[1] if len(sys.argv) > 1 else ""
+print(sum(1 for e in json.load(sys.stdin)["items"] if e["method"] == "DELETE" and "/deployments/" + name in e["path"]
+          and e["userAgent"].startswith("hms-controller")))' "$@"
+}
+reconciles() { metric gamma 'hms_reconciles_total{result="ok"}' | cut -d. -f1; }
+clear_requests
+"$bin/hmsctl" apply -f "$work/race.yaml" >/dev/null
+after_apply=$(reconciles)
+reconciled_twice_since() { [ "$(reconciles)" -ge $((after_apply + 2)) ] 2>/dev/null; }
+wait_until 20 reconciled_twice_since || true
+expect "ServiceSpecs applied while it runs: no Deployment deleted" "$(controller_deletes)" "0"
+expect "and their 20 Deployments stay" "$(k get deploy -n student-aid -o name | grep -c '/race-')" "20"
+expect "each owned by its ServiceSpec (ownerReferences)" \
+    "$(k get deploy race-01 -n student-aid -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name} {.metadata.ownerReferences[0].uid}')" \
+    "ServiceSpec/race-01 $(k get servicespec race-01 -n student-aid -o jsonpath='{.metadata.uid}')"
+
 stop_controllers
 for pid in "${controllers[@]}"; do wait "$pid" 2>/dev/null || true; done
 controllers=()
@@ -211,11 +237,16 @@ clear_requests
 "$bin/hms-controller" --once --clock-offset-seconds="$clock_offset" >>"$work/once.log" 2>&1
 expect "--once: one pass with nothing to do writes nothing" "$(writers)" ""
 
-# --manifests DIR: the desired state from files (here in a namespace of its own, as pruning acts
-# where the files' ServiceSpecs live), re-read when a file changes.
+# --manifests DIR: the desired state from files, re-read when a file changes. A ServiceSpec that
+# lives in the cluster, in the same namespace, is none of its business: it prunes only what it
+# made from files.
 printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"gitops"}}' | k apply -f - >/dev/null
+printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: in-cluster, namespace: gitops}\nspec: {image: registry.gov/svc:1.0, replicas: 1, resources: {cpu: 100m, memory: 64Mi}}\n' >"$work/in-cluster.yaml"
+"$bin/hmsctl" apply -f "$work/in-cluster.yaml" >/dev/null
 mkdir -p "$work/gitops"
 printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: from-git, namespace: gitops}\nspec: {image: registry.gov/svc:1.0, replicas: 1, resources: {cpu: 100m, memory: 64Mi}}\n' >"$work/gitops/svc.yaml"
+printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: keeper, namespace: gitops}\nspec: {image: registry.gov/svc:1.0, replicas: 1, resources: {cpu: 100m, memory: 64Mi}}\n' >"$work/gitops/keeper.yaml"
+clear_requests
 "$bin/hms-controller" --manifests "$work/gitops" --sync-seconds 0.5 --clock-offset-seconds="$clock_offset" \
     --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 >"$work/gitops.log" 2>&1 &
 controllers+=($!)
@@ -226,6 +257,14 @@ expect "--manifests: the file's ServiceSpec is deployed" "$(gitops_image)" "regi
 sed -i 's/svc:1.0/svc:2.0/' "$work/gitops/svc.yaml"
 wait_until 20 gitops_image_is registry.gov/svc:2.0 || true
 expect "--manifests: a changed file is read again and acted on" "$(gitops_image)" "registry.gov/svc:2.0"
+expect "--manifests: what it made is marked as made from files" \
+    "$(k get deploy from-git -n gitops -o jsonpath='{.metadata.annotations.ops\.hms\.gov/source}')" "manifests"
+rm "$work/gitops/svc.yaml"
+from_git_gone() { ! k get deploy from-git -n gitops >/dev/null 2>&1; }
+wait_until 20 from_git_gone || true
+expect "--manifests: a file removed, what it made is pruned" "$(controller_deletes from-git)" "1"
+expect "--manifests: an in-cluster ServiceSpec's Deployment: no delete" "$(controller_deletes in-cluster)" "0"
+expect "and its Deployment stays" "$(k get deploy in-cluster -n gitops -o name 2>/dev/null)" "deployment.apps/in-cluster"
 stop_controllers
 
 # Events as client-go records them: ten scale-ups held for approval, passed over every 0.5 s, are

@@ -38,15 +38,31 @@ struct AutoscaleReader {
             }
         }
         guard !due.isEmpty else { return result }
-        // One read per namespace and metric source.
-        var cpu: [String: [String: Int64]] = [:]
-        var custom: [String: [String: Int64]] = [:]
+        // One read per namespace and metric source, all at once and each with its own deadline:
+        // a namespace whose metrics hang delays no other's beyond that deadline.
+        var reads: [MetricRead] = []
         for namespace in Set(due.map(\.ref.namespace)).sorted() {
             if due.contains(where: { $0.ref.namespace == namespace && $0.spec.metrics.contains { $0.type == .cpu } }) {
-                cpu[namespace] = await podCPU(namespace)
+                reads.append(.cpu(namespace: namespace))
             }
             for name in Set(due.filter { $0.ref.namespace == namespace }.flatMap { $0.spec.metrics.filter { $0.type == .pods }.compactMap(\.name) }).sorted() {
-                custom["\(namespace)/\(name)"] = await podMetric(namespace, name)
+                reads.append(.pods(namespace: namespace, metric: name))
+            }
+        }
+        let readings = await concurrentMap(reads, limit: 16) { [self] read in
+            await Self.within(Self.metricsTimeout, orElse: [String: Int64]()) {
+                switch read {
+                case .cpu(let namespace): await podCPU(namespace)
+                case .pods(let namespace, let metric): await podMetric(namespace, metric)
+                }
+            }
+        }
+        var cpu: [String: [String: Int64]] = [:]
+        var custom: [String: [String: Int64]] = [:]
+        for (read, values) in zip(reads, readings) {
+            switch read {
+            case .cpu(let namespace): cpu[namespace] = values
+            case .pods(let namespace, let metric): custom["\(namespace)/\(metric)"] = values
             }
         }
         let services = Dictionary(desired.services.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
@@ -163,11 +179,38 @@ struct AutoscaleReader {
         return TimeInterval(seconds)
     }
 
+    /// One metrics list to read.
+    enum MetricRead: Sendable {
+        case cpu(namespace: String)
+        case pods(namespace: String, metric: String)
+    }
+
+    /// How long one metrics read may take, its retries included: a metrics API that hangs costs
+    /// a pass this much, once.
+    static let metricsTimeout: Duration = .seconds(10)
+
+    /// `body`'s answer, or `fallback` once `limit` has passed (`body` is cancelled then: the
+    /// client's transfers and retry sleeps end on cancellation).
+    static func within<T: Sendable>(_ limit: Duration, orElse fallback: T, _ body: @escaping @Sendable () async -> T) async -> T {
+        await withTaskGroup(of: T?.self) { group in
+            group.addTask { await body() }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? fallback
+        }
+    }
+
     /// CPU of every pod of a namespace in millicores, from metrics.k8s.io.
     private func podCPU(_ namespace: String) async -> [String: Int64] {
-        guard let items = try? await cluster.list(.podMetrics, namespace: namespace) else { return [:] }
+        var request = KubeRequest.list(.podMetrics, namespace: namespace)
+        request.timeout = Self.metricsTimeout
+        guard let list = try? await cluster.json(request) else { return [:] }
         var usage: [String: Int64] = [:]
-        for item in items {
+        for item in list["items"]?.arrayValue ?? [] {
             guard let name = item["metadata"]?["name"]?.stringValue else { continue }
             let total = (item["containers"]?.arrayValue ?? []).compactMap { $0["usage"]?["cpu"]?.stringValue.flatMap { try? Quantity(parsing: $0) } }
                 .reduce(0.0) { $0 + $1.value }
@@ -177,8 +220,10 @@ struct AutoscaleReader {
     }
 
     /// A per-pod custom metric of every pod of a namespace, in milli-units, from custom.metrics.k8s.io.
+    /// The rule comes from the cluster, checked or not: the request refuses a name that is not a
+    /// metric name (`KubeRequest.podCustomMetric`), and the client sends nothing then.
     private func podMetric(_ namespace: String, _ metric: String) async -> [String: Int64] {
-        let request = KubeRequest(method: .init(rawValue: "GET"), path: "/apis/custom.metrics.k8s.io/v1beta2/namespaces/\(namespace)/pods/*/\(metric)")
+        let request = KubeRequest.podCustomMetric(namespace: namespace, metric: metric, timeout: Self.metricsTimeout)
         guard let list = try? await cluster.json(request) else { return [:] }
         var values: [String: Int64] = [:]
         for item in list["items"]?.arrayValue ?? [] {

@@ -132,8 +132,10 @@ public struct ClusterAccess: Sendable {
         }
     }
 
-    public func delete(_ type: ResourceType, namespace: String, name: String) async throws(KubeError) {
-        try await client.delete(type, name: name, namespace: namespace, options: DeleteOptions(propagationPolicy: "Background"))
+    /// `uid`: delete only that object (a precondition; 409 Conflict when another of that name is there now).
+    public func delete(_ type: ResourceType, namespace: String, name: String, uid: String? = nil) async throws(KubeError) {
+        let preconditions = uid.map { DeleteOptions.Preconditions(uid: $0) }
+        try await client.delete(type, name: name, namespace: namespace, options: DeleteOptions(propagationPolicy: "Background", preconditions: preconditions))
     }
 
     /// Our resources of the given kinds (every kind unless told), as the API stores them, each

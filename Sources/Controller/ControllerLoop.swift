@@ -148,7 +148,7 @@ public final class ControllerLoop: Sendable {
             let desired = desiredFromCaches() ?? desired
             let observed = cache.observed(for: desired)
             let result = try await reconciler.reconcile(
-                desired, observed: observed, options: Planner.Options(prune: settings.prune), now: now, scope: keys,
+                desired, observed: observed, options: plannerOptions, now: now, scope: keys,
                 mayAct: { elector?.isLeader ?? true })
             // Actions a gate held, deferred, clamped or denied are looked at again every sync
             // period: approvals, freeze windows and budgets change with time.
@@ -185,6 +185,11 @@ public final class ControllerLoop: Sendable {
             ControllerMetrics.reconcile(result: "error", seconds: (ContinuousClock.now - start).seconds)
             logger.error("reconcile failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Prune as set; objects made from a manifests directory are marked so (see `Planner.Options`).
+    var plannerOptions: Planner.Options {
+        Planner.Options(prune: settings.prune, desiredFromManifests: settings.manifestsDirectory != nil)
     }
 
     func log(_ outcomes: [ActionOutcome]) {
@@ -271,7 +276,7 @@ public final class ControllerLoop: Sendable {
             let desired = try await desiredState()
             // Stop at once when leadership was lost while reading.
             guard isLeader else { return nil }
-            let result = try await reconciler.reconcile(desired, options: Planner.Options(prune: settings.prune), now: now)
+            let result = try await reconciler.reconcile(desired, options: plannerOptions, now: now)
             latest.withLock { previous in
                 previous = PassSnapshot(number: (previous?.number ?? 0) + 1, time: now, desired: desired, result: result)
             }

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Kube
+import Model
 import Planner
 import Synchronization
 
@@ -10,6 +11,9 @@ public struct ActionOutcome: Sendable, Equatable {
         case done
         /// Not carried out: its verdict was HOLD, DEFER or DENY.
         case notCarriedOut(Verdict)
+        /// Not carried out, and rightly: a live read showed the premise was wrong (a prune whose
+        /// owner is still there). Not an error.
+        case skipped(String)
         case failed(String)
     }
 
@@ -20,6 +24,7 @@ public struct ActionOutcome: Sendable, Equatable {
         switch result {
         case .done: "done"
         case .notCarriedOut(let verdict): "not carried out (\(verdict.rawValue))"
+        case .skipped(let why): "skipped: \(why)"
         case .failed(let message): "failed: \(message)"
         }
     }
@@ -108,11 +113,7 @@ public struct Executor: Sendable {
                     try await cluster.delete(.pods, namespace: action.target.namespace, name: action.target.name)
                 }
             case .delete:
-                for type in [ResourceType.deployments, .services] {
-                    try await ignoringNotFound { () throws(KubeError) in
-                        try await cluster.delete(type, namespace: action.target.namespace, name: action.target.name)
-                    }
-                }
+                if let why = try await prune(action) { return ActionOutcome(action: action, result: .skipped(why)) }
             case .startJob:
                 // Created, never applied: a Job's name stands for one attempt, so one that exists
                 // already was started by an earlier pass (or a controller that crashed) and is left alone.
@@ -129,6 +130,61 @@ public struct Executor: Sendable {
             return ActionOutcome(action: action, result: .done)
         } catch {
             return ActionOutcome(action: action, result: .failed(error.description))
+        }
+    }
+
+    /// Deletes the Deployment (and Service) a prune names once live reads confirm its condition;
+    /// else says why not. A cache that has seen a Deployment but not yet its ServiceSpec proposes
+    /// such deletes: the owner read here is what keeps them from removing anything alive.
+    func prune(_ action: Action) async throws(KubeError) -> String? {
+        guard let condition = action.prune, let uid = condition.uid else {
+            return "the plan gives no uid to delete on"
+        }
+        let namespace = action.target.namespace
+        if let alive = try await ownerAlive(condition.owner, namespace: namespace) { return alive }
+        do {
+            try await cluster.delete(.deployments, namespace: namespace, name: action.target.name, uid: uid)
+        } catch {
+            switch error.reason {
+            case .notFound: break
+            // The precondition failed: another Deployment of that name took its place.
+            case .conflict: return "Deployment \(namespace)/\(action.target.name) is no longer uid \(uid)"
+            default: throw error
+            }
+        }
+        // The Service of the same name, when it is ours and belongs to the same owner.
+        guard let service = try await cluster.getIfPresent(.services, namespace: namespace, name: action.target.name),
+            let serviceUID = service[path: ["metadata", "uid"]]?.stringValue,
+            service[path: ["metadata", "labels", Rendering.managedByKey]]?.stringValue == Rendering.managedByValue,
+            (service[path: ["metadata", "annotations", Rendering.sourceKey]]?.stringValue == Rendering.sourceManifests)
+                == (condition.owner == .createdFromManifests)
+        else { return nil }
+        if case .serviceSpec(let owner) = condition.owner,
+            let references = service[path: ["metadata", "ownerReferences"]]?.arrayValue, !references.isEmpty,
+            !references.contains(where: { $0["uid"]?.stringValue == owner.uid })
+        {
+            return nil
+        }
+        do {
+            try await cluster.delete(.services, namespace: namespace, name: action.target.name, uid: serviceUID)
+        } catch {
+            if error.reason != .notFound && error.reason != .conflict { throw error }
+        }
+        return nil
+    }
+
+    /// Why the owner counts as alive (a live read found it), or nil when it is confirmed gone.
+    private func ownerAlive(_ owner: PruneCondition.Owner, namespace: String) async throws(KubeError) -> String? {
+        switch owner {
+        case .createdFromManifests:
+            return nil
+        case .serviceSpec(let reference):
+            let live = try await cluster.getIfPresent(.of(ServiceSpec.self), namespace: namespace, name: reference.name)
+            guard let live, live[path: ["metadata", "uid"]]?.stringValue == reference.uid else { return nil }
+            return "its ServiceSpec \(namespace)/\(reference.name) (uid \(reference.uid)) exists"
+        case .serviceSpecNamed(let name):
+            guard try await cluster.getIfPresent(.of(ServiceSpec.self), namespace: namespace, name: name) != nil else { return nil }
+            return "a ServiceSpec \(namespace)/\(name) exists"
         }
     }
 

@@ -188,6 +188,7 @@ public struct Reconciler: Sendable {
         case .notCarriedOut(.hold): "held"
         case .notCarriedOut(.defer): "deferred"
         case .notCarriedOut: "denied"
+        case .skipped: "skipped"
         case .failed: "failed"
         }
     }
@@ -211,6 +212,7 @@ public struct Reconciler: Sendable {
         case .notCarriedOut(.hold): ("Normal", "ActionHeld")
         case .notCarriedOut(.defer): ("Normal", "ActionDeferred")
         case .notCarriedOut: ("Warning", "ActionDenied")
+        case .skipped: ("Normal", "ActionSkipped")
         case .failed: ("Warning", "ActionFailed")
         }
     }

@@ -105,6 +105,7 @@ func printOutcomes(_ result: Reconciler.Result) -> Int {
         case .done: print("✓ \(what)")
         case .notCarriedOut(.hold): print("… \(what): held for approval; release it with: hmsctl approve \(action.id) -n \(action.source.namespace)")
         case .notCarriedOut(let verdict): print("✗ \(what): \(verdict.rawValue.lowercased())")
+        case .skipped(let why): print("- \(what): skipped: \(why)")
         case .failed(let message):
             failed += 1
             print("✗ \(what): failed: \(message)")

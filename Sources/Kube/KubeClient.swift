@@ -133,6 +133,7 @@ public final class KubeClient: Sendable {
     }
 
     private func httpRequest(for request: KubeRequest) async throws(KubeError) -> HTTPRequest {
+        if let refusal = request.refusal { throw .invalidRequest(refusal) }
         var headers = request.headers
         headers.add("User-Agent", userAgent)
         let header: Secret<String>?

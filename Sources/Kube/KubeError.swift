@@ -12,6 +12,8 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
     case credentials(String)
     /// The answer was not what the API promises.
     case decoding(String)
+    /// Not sent: a name in it is not a Kubernetes name (`KubeRequest.refusal`).
+    case invalidRequest(String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .configuration(let error): error.description
         case .credentials(let message): "credentials: \(message)"
         case .decoding(let message): "decoding the response: \(message)"
+        case .invalidRequest(let message): "not sent: \(message)"
         }
     }
 

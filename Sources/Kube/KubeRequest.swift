@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Model
 
 /// A request to the API as a value: built by pure code, checked by tests without a network,
 /// sent by `KubeClient`. The path is relative to the server URL.
@@ -14,6 +15,9 @@ public struct KubeRequest: Sendable, Equatable, CustomStringConvertible {
     public var isIdempotent: Bool
     /// nil: no limit (a watch, which the server ends by `timeoutSeconds`).
     public var timeout: Duration?
+    /// Why this request must not be sent (a namespace or name that is not a Kubernetes name):
+    /// the client throws `KubeError.invalidRequest` instead of sending it.
+    public var refusal: String?
 
     public init(method: HTTPMethod, path: String, query: [(name: String, value: String)] = [], headers: HTTPHeaders = ["Accept": "application/json"], body: [UInt8]? = nil, isIdempotent: Bool? = nil, timeout: Duration? = .seconds(30)) {
         self.method = method
@@ -38,6 +42,7 @@ public struct KubeRequest: Sendable, Equatable, CustomStringConvertible {
     public static func == (a: KubeRequest, b: KubeRequest) -> Bool {
         a.method == b.method && a.path == b.path && a.query.map(\.name) == b.query.map(\.name) && a.query.map(\.value) == b.query.map(\.value)
             && a.headers == b.headers && a.body == b.body && a.isIdempotent == b.isIdempotent && a.timeout == b.timeout
+            && a.refusal == b.refusal
     }
 }
 
@@ -184,10 +189,29 @@ extension KubeRequest {
 
     public static func get(_ resource: ResourceType, namespace: String?, name: String, subresource: String? = nil) -> KubeRequest {
         KubeRequest(method: .get, path: resource.path(namespace: namespace, name: name, subresource: subresource))
+            .checked(resource, namespace: namespace, name: name)
     }
 
     public static func list(_ resource: ResourceType, namespace: String?, options: ListOptions = ListOptions()) -> KubeRequest {
-        KubeRequest(method: .get, path: resource.path(namespace: namespace), query: options.query)
+        KubeRequest(method: .get, path: resource.path(namespace: namespace), query: options.query).checked(resource, namespace: namespace)
+    }
+
+    /// Refused (see `refusal`) when the namespace or name is not a Kubernetes name: a name from a
+    /// tenant's object can then never point the request somewhere else.
+    func checked(_ resource: ResourceType, namespace: String?, name: String? = nil) -> KubeRequest {
+        var request = self
+        request.refusal = resource.pathProblem(namespace: namespace, name: name)
+        return request
+    }
+
+    /// A per-pod custom metric of every pod of a namespace (custom.metrics.k8s.io): the metric's
+    /// name is checked (`MetricName`) and encoded as one path segment.
+    public static func podCustomMetric(namespace: String, metric: String, timeout: Duration) -> KubeRequest {
+        var request = KubeRequest(
+            method: .get, path: "/apis/custom.metrics.k8s.io/v1beta2/namespaces/\(PathEncoding.segment(namespace))/pods/*/\(PathEncoding.segment(metric))",
+            timeout: timeout)
+        request.refusal = Names.dns1123LabelProblem(namespace) ?? MetricName.problem(metric)
+        return request
     }
 
     /// POST of a new object. `named`: the body names the object (no `generateName`) and the caller
@@ -196,12 +220,14 @@ extension KubeRequest {
     public static func create(_ resource: ResourceType, namespace: String?, body: [UInt8], named: Bool = false, options: WriteOptions = WriteOptions()) -> KubeRequest {
         KubeRequest(method: .post, path: resource.path(namespace: namespace), query: options.query,
                     headers: ["Accept": "application/json", "Content-Type": "application/json"], body: body, isIdempotent: named)
+            .checked(resource, namespace: namespace)
     }
 
     /// PUT of the whole object; its `metadata.resourceVersion` makes it conditional (409 when stale).
     public static func update(_ resource: ResourceType, namespace: String?, name: String, subresource: String? = nil, body: [UInt8], options: WriteOptions = WriteOptions()) -> KubeRequest {
         KubeRequest(method: .put, path: resource.path(namespace: namespace, name: name, subresource: subresource), query: options.query,
                     headers: ["Accept": "application/json", "Content-Type": "application/json"], body: body)
+            .checked(resource, namespace: namespace, name: name)
     }
 
     public static func patch(_ resource: ResourceType, namespace: String?, name: String, subresource: String? = nil, type: PatchType, body: [UInt8], options: WriteOptions = WriteOptions()) -> KubeRequest {
@@ -220,6 +246,7 @@ extension KubeRequest {
         if case .merge = type { idempotent = true }
         return KubeRequest(method: .patch, path: resource.path(namespace: namespace, name: name, subresource: subresource), query: query,
                            headers: ["Accept": "application/json", "Content-Type": type.contentType], body: body, isIdempotent: idempotent)
+            .checked(resource, namespace: namespace, name: name)
     }
 
     public static func delete(_ resource: ResourceType, namespace: String?, name: String, options: DeleteOptions = DeleteOptions()) -> KubeRequest {
@@ -230,6 +257,7 @@ extension KubeRequest {
             headers.add("Content-Type", "application/json")
         }
         return KubeRequest(method: .delete, path: resource.path(namespace: namespace, name: name), query: options.dryRun ? [("dryRun", "All")] : [], headers: headers, body: body)
+            .checked(resource, namespace: namespace, name: name)
     }
 
     /// `?watch=true` on the collection: a stream of events, one JSON object per line.
@@ -240,7 +268,7 @@ extension KubeRequest {
         if let resourceVersion = options.resourceVersion { query.append(("resourceVersion", resourceVersion)) }
         if options.allowWatchBookmarks { query.append(("allowWatchBookmarks", "true")) }
         if let timeoutSeconds = options.timeoutSeconds { query.append(("timeoutSeconds", String(timeoutSeconds))) }
-        return KubeRequest(method: .get, path: resource.path(namespace: namespace), query: query, timeout: nil)
+        return KubeRequest(method: .get, path: resource.path(namespace: namespace), query: query, timeout: nil).checked(resource, namespace: namespace)
     }
 
     // The scale subresource (autoscaling/v1 `Scale`).

@@ -41,6 +41,16 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
         }
         return path
     }
+
+    /// Why `path(namespace:name:)` must not be requested: a namespace that is not a DNS label, or
+    /// a name that is not a DNS subdomain (every kind this client names is), else nil.
+    public func pathProblem(namespace: String?, name: String?) -> String? {
+        if namespaced, let namespace, !namespace.isEmpty, let problem = Names.dns1123LabelProblem(namespace) {
+            return "namespace \(problem)"
+        }
+        if let name, let problem = Names.dns1123SubdomainProblem(name) { return "\(kind) \(problem)" }
+        return nil
+    }
 }
 
 extension ResourceType {

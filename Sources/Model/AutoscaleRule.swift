@@ -272,6 +272,8 @@ extension AutoscaleRule.Metric {
         positive("targetAverageValue", targetAverageValue)
         positive("targetValue", targetValue)
         if let selector { issues += selector.validate(at: path().key("selector")) }
+        // The name goes into the metrics API's request path: see `MetricName`.
+        if let name, let problem = MetricName.problem(name) { issues.append(FieldIssue(path().key("name"), problem)) }
         return issues
     }
 }

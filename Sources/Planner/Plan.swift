@@ -69,6 +69,8 @@ public struct Action: Sendable, Equatable {
     public var gates: [GateVerdict]
     /// The objects to write when the action proceeds (Deployment, Service, Job; empty for deletes).
     public var manifests: [JSONValue]
+    /// For a delete: what must hold, read live, before the executor deletes.
+    public var prune: PruneCondition? = nil
 
     public var finalVerdict: Verdict { gates.lazy.map(\.verdict).max() ?? .allow }
 
@@ -81,6 +83,38 @@ public struct Action: Sendable, Equatable {
         }
         let hex = String(hash, radix: 16)
         return "act-" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// What a prune must confirm before it deletes a managed Deployment (and its Service): the
+/// Deployment is still the one planned on (`uid`, a delete precondition), and its owner is gone.
+public struct PruneCondition: Sendable, Equatable {
+    public enum Owner: Sendable, Equatable {
+        /// Its controller ownerReference: gone when a live read of that ServiceSpec answers 404
+        /// or another uid.
+        case serviceSpec(ServiceSpecOwner)
+        /// Made before ownerReferences: gone when a live read of the ServiceSpec of its name answers 404.
+        case serviceSpecNamed(String)
+        /// Made from a manifests directory that no longer declares it; no ServiceSpec in the
+        /// cluster has a say.
+        case createdFromManifests
+
+        var pruneReason: String {
+            switch self {
+            case .serviceSpec(let owner): "its ServiceSpec \(owner.name) (uid \(owner.uid)) is gone (--prune)"
+            case .serviceSpecNamed(let name): "no ServiceSpec \(name) declares it (--prune)"
+            case .createdFromManifests: "made from the manifests directory, which no longer declares it (--prune)"
+            }
+        }
+    }
+
+    /// The Deployment's uid as observed (every stored object has one; without it nothing is deleted).
+    public var uid: String?
+    public var owner: Owner
+
+    public init(uid: String?, owner: Owner) {
+        self.uid = uid
+        self.owner = owner
     }
 }
 

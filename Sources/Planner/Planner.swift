@@ -10,10 +10,14 @@ public struct Planner: Sendable {
         public var prune = false
         /// Replica counts an AutoscaleRule asks for, by ServiceSpec.
         public var recommendations: [ObjectRef: Recommendation] = [:]
+        /// The desired state is a manifests directory (`hms-controller --manifests`): what is made
+        /// carries `Rendering.sourceKey`, and only objects carrying it are pruned.
+        public var desiredFromManifests = false
 
-        public init(prune: Bool = false, recommendations: [ObjectRef: Recommendation] = [:]) {
+        public init(prune: Bool = false, recommendations: [ObjectRef: Recommendation] = [:], desiredFromManifests: Bool = false) {
             self.prune = prune
             self.recommendations = recommendations
+            self.desiredFromManifests = desiredFromManifests
         }
     }
 
@@ -103,8 +107,8 @@ public struct Planner: Sendable {
         let source = service.ref
         guard let live = observed.deployments[deploymentRef] else {
             let (replicas, why) = desiredReplicas(service, index: index, live: nil)
-            var manifests = [Rendering.deployment(service, replicas: replicas)]
-            if let frontService = Rendering.service(service) { manifests.append(frontService) }
+            var manifests = [Rendering.deployment(service, replicas: replicas, fromManifests: options.desiredFromManifests)]
+            if let frontService = Rendering.service(service, fromManifests: options.desiredFromManifests) { manifests.append(frontService) }
             return [action(.deploy, source, deploymentRef, from: "0", to: "\(replicas)", reason: "not deployed yet; \(why)", manifests: manifests)]
         }
         // Never change what we did not create.
@@ -112,26 +116,26 @@ public struct Planner: Sendable {
 
         var actions: [Action] = []
         let liveReplicas = live.replicas
-        let changes = Rendering.differences(live: live, service: service)
+        let changes = Rendering.differences(live: live, service: service, fromManifests: options.desiredFromManifests)
         if !changes.isEmpty {
             let liveImage = live.container?.image ?? ""
             actions.append(action(.update, source, deploymentRef, from: liveImage, to: service.spec.image,
                                   reason: "changed: " + changes.joined(separator: ", "),
-                                  manifests: [Rendering.deployment(service, replicas: liveReplicas)]))
+                                  manifests: [Rendering.deployment(service, replicas: liveReplicas, fromManifests: options.desiredFromManifests)]))
         }
         let liveRestart = live.restartedAt
         if let restartedAt = service.spec.restartedAt, restartedAt != liveRestart {
             actions.append(action(.restart, source, deploymentRef, from: liveRestart ?? "never", to: restartedAt,
                                   reason: "spec.restartedAt asks for a rolling restart",
-                                  manifests: [Rendering.deployment(service, replicas: liveReplicas)]))
+                                  manifests: [Rendering.deployment(service, replicas: liveReplicas, fromManifests: options.desiredFromManifests)]))
         }
         let (replicas, why) = desiredReplicas(service, index: index, live: liveReplicas)
         if replicas != liveReplicas {
             actions.append(action(.scale, source, deploymentRef, from: "\(liveReplicas)", to: "\(replicas)", reason: why,
-                                  manifests: [Rendering.deployment(service, replicas: replicas)]))
+                                  manifests: [Rendering.deployment(service, replicas: replicas, fromManifests: options.desiredFromManifests)]))
         }
         let serviceRef = ObjectRef(kind: "Service", namespace: source.namespace, name: service.metadata.name)
-        if service.spec.port != nil, !observed.services.contains(serviceRef), let frontService = Rendering.service(service) {
+        if service.spec.port != nil, !observed.services.contains(serviceRef), let frontService = Rendering.service(service, fromManifests: options.desiredFromManifests) {
             actions.append(action(.deploy, source, serviceRef, from: "none", to: "port \(service.spec.port ?? 0)",
                                   reason: "spec.port is set: a Service sends traffic to ready pods only", manifests: [frontService]))
         }
@@ -148,12 +152,21 @@ public struct Planner: Sendable {
         return actions
     }
 
-    private func pruneActions(observed: ObservedState, declared: Set<ObjectRef>) -> [Action] {
+    /// Deletes of managed Deployments no ServiceSpec of the desired state declares. Only proposed:
+    /// the desired state may be a cache that has not caught up, so each carries what the executor
+    /// must confirm with live reads first (`PruneCondition`). From a manifests directory, only what
+    /// was made from files is pruned; otherwise never what was.
+    func pruneActions(observed: ObservedState, declared: Set<ObjectRef>) -> [Action] {
         observed.deployments.keys.sorted().compactMap { ref in
-            guard !declared.contains(ref), let live = observed.deployments[ref], live.isManaged else { return nil }
-            let replicas = live.replicas
-            let source = ObjectRef(kind: "ServiceSpec", namespace: ref.namespace, name: ref.name)
-            return action(.delete, source, ref, from: "\(replicas)", to: "0", reason: "no ServiceSpec declares it (--prune)", manifests: [])
+            guard !declared.contains(ref), let live = observed.deployments[ref], live.isManaged,
+                live.fromManifests == options.desiredFromManifests
+            else { return nil }
+            let owner: PruneCondition.Owner =
+                options.desiredFromManifests ? .createdFromManifests : live.owner.map { PruneCondition.Owner.serviceSpec($0) } ?? .serviceSpecNamed(ref.name)
+            let source = ObjectRef(kind: ServiceSpec.kind, namespace: ref.namespace, name: live.owner?.name ?? ref.name)
+            var delete = action(.delete, source, ref, from: "\(live.replicas)", to: "0", reason: owner.pruneReason, manifests: [])
+            delete.prune = PruneCondition(uid: live.uid, owner: owner)
+            return delete
         }
     }
 

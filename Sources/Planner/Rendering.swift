@@ -11,6 +11,24 @@ public enum Rendering {
     public static let servicePodSelector = "\(managedByKey)=\(managedByValue),!\(DirectiveNaming.directiveLabel)"
     /// The rolling-restart stamp, on the pod template: changing it rolls the pods.
     public static let restartedAtKey = "ops.hms.gov/restartedAt"
+    /// Marks what a controller made from a manifests directory (value `manifests`): a
+    /// manifests-mode prune deletes only objects carrying it.
+    public static let sourceKey = "ops.hms.gov/source"
+    public static let sourceManifests = "manifests"
+
+    /// What we add to the metadata of every object we make for `service`: the controller
+    /// ownerReference to it when its uid is known (it came from the cluster), so that deleting the
+    /// ServiceSpec collects them and a prune can confirm the owner by uid; the source annotation
+    /// when it came from a manifests directory.
+    static func ownership(_ service: ServiceSpec, fromManifests: Bool, into metadata: inout JSONValue) {
+        if let uid = service.metadata.uid {
+            metadata["ownerReferences"] = [[
+                "apiVersion": .string(API.apiVersion), "kind": .string(ServiceSpec.kind), "name": .string(service.metadata.name),
+                "uid": .string(uid), "controller": true, "blockOwnerDeletion": true,
+            ]]
+        }
+        if fromManifests { metadata["annotations"] = [sourceKey: .string(sourceManifests)] }
+    }
 
     static func labels(_ service: ServiceSpec) -> JSONValue {
         var labels = (service.metadata.labels ?? [:]).mapValues(JSONValue.string)
@@ -47,15 +65,17 @@ public enum Rendering {
         return container
     }
 
-    public static func deployment(_ service: ServiceSpec, replicas: Int) -> JSONValue {
+    public static func deployment(_ service: ServiceSpec, replicas: Int, fromManifests: Bool = false) -> JSONValue {
         let name = JSONValue.string(service.metadata.name)
         var templateMetadata: JSONValue = ["labels": ["app": name, managedByKey: .string(managedByValue)]]
         if let restartedAt = service.spec.restartedAt {
             templateMetadata["annotations"] = [restartedAtKey: .string(restartedAt)]
         }
+        var metadata: JSONValue = ["name": name, "namespace": .string(service.ref.namespace), "labels": labels(service)]
+        ownership(service, fromManifests: fromManifests, into: &metadata)
         return [
             "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": ["name": name, "namespace": .string(service.ref.namespace), "labels": labels(service)],
+            "metadata": metadata,
             "spec": [
                 "replicas": .int(replicas),
                 "selector": ["matchLabels": ["app": name]],
@@ -65,12 +85,14 @@ public enum Rendering {
     }
 
     /// A ClusterIP Service in front of the pods, so traffic reaches only ready ones.
-    public static func service(_ service: ServiceSpec) -> JSONValue? {
+    public static func service(_ service: ServiceSpec, fromManifests: Bool = false) -> JSONValue? {
         guard let port = service.spec.port else { return nil }
         let name = JSONValue.string(service.metadata.name)
+        var metadata: JSONValue = ["name": name, "namespace": .string(service.ref.namespace), "labels": labels(service)]
+        ownership(service, fromManifests: fromManifests, into: &metadata)
         return [
             "apiVersion": "v1", "kind": "Service",
-            "metadata": ["name": name, "namespace": .string(service.ref.namespace), "labels": labels(service)],
+            "metadata": metadata,
             "spec": ["selector": ["app": name], "ports": [["name": "http", "port": .int(port), "targetPort": .int(port), "protocol": "TCP"]]],
         ]
     }
@@ -78,10 +100,16 @@ public enum Rendering {
     /// The fields of a live Deployment's container that we set, compared with the ServiceSpec: one
     /// line per difference, for the plan's update actions. It reads the live object and the spec
     /// directly, without rendering, because every pass runs it for every service.
-    static func differences(live: ObservedDeployment, service: ServiceSpec) -> [String] {
-        guard let container = live.container else { return ["containers"] }
-        let spec = service.spec
+    static func differences(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool = false) -> [String] {
         var changes: [String] = []
+        // A Deployment made before ownerReferences, or for an earlier ServiceSpec of that name.
+        if let uid = service.metadata.uid, live.owner != ServiceSpecOwner(name: service.metadata.name, uid: uid) {
+            changes.append("owner reference")
+        }
+        // Only ever added: a manifests-mode prune must know what it made.
+        if fromManifests, !live.fromManifests { changes.append("source annotation") }
+        guard let container = live.container else { return changes + ["containers"] }
+        let spec = service.spec
         if container.image != spec.image {
             changes.append("image \(container.image ?? "none") → \(spec.image)")
         }

@@ -96,16 +96,47 @@ public struct ObservedDeployment: Sendable, Equatable {
     public var container: ObservedContainer?
     /// The rolling-restart stamp on its pod template.
     public var restartedAt: String?
+    /// Its own uid: a delete is conditional on it, so it never removes a successor of the same name.
+    public var uid: String?
+    /// The ServiceSpec its controller ownerReference names, if it has one.
+    public var owner: ServiceSpecOwner?
+    /// Made by a controller reading a manifests directory (`Rendering.sourceKey`).
+    public var fromManifests: Bool
 
     public init(_ object: JSONValue) {
         ref = ObservedState.ref("Deployment", object)
-        isManaged = object["metadata"]?["labels"]?[Rendering.managedByKey]?.stringValue == Rendering.managedByValue
+        let metadata = object["metadata"]
+        isManaged = metadata?["labels"]?[Rendering.managedByKey]?.stringValue == Rendering.managedByValue
+        uid = metadata?["uid"]?.stringValue
+        owner = ServiceSpecOwner(ownerReferences: metadata?["ownerReferences"])
+        fromManifests = metadata?["annotations"]?[Rendering.sourceKey]?.stringValue == Rendering.sourceManifests
         let spec = object["spec"]
         replicas = spec?["replicas"]?.intValue ?? 1
         readyReplicas = object["status"]?["readyReplicas"]?.intValue ?? 0
         let template = spec?["template"]
         container = template?["spec"]?["containers"]?.arrayValue?.first.map(ObservedContainer.init)
         restartedAt = template?["metadata"]?["annotations"]?[Rendering.restartedAtKey]?.stringValue
+    }
+}
+
+/// The ServiceSpec a managed object belongs to, from its controller ownerReference.
+public struct ServiceSpecOwner: Sendable, Equatable, Hashable {
+    public var name: String
+    public var uid: String
+
+    public init(name: String, uid: String) {
+        self.name = name
+        self.uid = uid
+    }
+
+    /// The controller reference of kind ServiceSpec in our group, if any.
+    init?(ownerReferences: JSONValue?) {
+        let controller = (ownerReferences?.arrayValue ?? []).first { reference in
+            reference["controller"]?.boolValue == true && reference["kind"]?.stringValue == ServiceSpec.kind
+                && reference["apiVersion"]?.stringValue == API.apiVersion
+        }
+        guard let name = controller?["name"]?.stringValue, let uid = controller?["uid"]?.stringValue else { return nil }
+        self.init(name: name, uid: uid)
     }
 }
 

@@ -1,0 +1,19 @@
+@testable import Controller
+import Testing
+
+/// A metrics read that hangs costs its own deadline, and delays no other read beyond it.
+struct MetricsDeadlineTests {
+    @Test func aReadThatHangsEndsAtItsDeadlineAndTheOthersAnswer() async {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let answers = await concurrentMap(["hangs", "answers"]) { namespace in
+            await AutoscaleReader.within(.milliseconds(200), orElse: "deadline") {
+                // A read that never answers unless cancelled.
+                if namespace == "hangs" { try? await Task.sleep(for: .seconds(3600)) }
+                return namespace
+            }
+        }
+        #expect(answers == ["deadline", "answers"])
+        #expect(clock.now - start < .seconds(30))
+    }
+}
