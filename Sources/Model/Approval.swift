@@ -50,6 +50,7 @@ public struct Approval: Resource {
 
     public func validate() -> [FieldIssue] {
         var issues = validateMetadata()
+        issues += boundIssues()
         if spec.action.isEmpty {
             issues.append(FieldIssue("spec.action", "names no action; use the id the plan prints"))
         }
