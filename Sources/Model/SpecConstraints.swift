@@ -104,6 +104,11 @@ extension Budget.Spec: FieldConstrained {
         "softLimitPercent": FieldConstraint(minimum: 0, maximum: 100, noun: "a percent"),
         "alertPercents": .list(max: 20, items: FieldConstraint(minimum: 0, maximum: 100, exclusiveMinimum: true, noun: "a percent")),
     ]
+
+    public static let crossFieldRules = [
+        CELRule("(has(self.selector.matchLabels) && size(self.selector.matchLabels) > 0) || (has(self.selector.matchExpressions) && size(self.selector.matchExpressions) > 0)",
+                message: "an empty selector would cover every service in the namespace; name the labels it covers"),
+    ]
 }
 
 extension Budget.Pricing: FieldConstrained {
@@ -168,5 +173,14 @@ extension Approval.Spec: FieldConstrained {
         "approvedBy": FieldConstraint(maxLength: 256, minLength: 1),
         "expiresAt": .rfc3339,
         "comment": .text(max: 4_096),
+    ]
+}
+
+extension LabelSelector.Requirement: FieldConstrained {
+    public static let fieldConstraints: [String: FieldConstraint] = ["key": .text(max: 317)]
+
+    public static let crossFieldRules = [
+        CELRule("!(self.operator in ['In', 'NotIn']) || (has(self.values) && size(self.values) > 0)", message: "operators In and NotIn need at least one value"),
+        CELRule("!(self.operator in ['Exists', 'DoesNotExist']) || !has(self.values) || size(self.values) == 0", message: "operators Exists and DoesNotExist take no values"),
     ]
 }
