@@ -135,20 +135,26 @@ public struct ManifestDecoder: Sendable {
         guard reader.problems.isEmpty else {
             return .problems(sorted(reader.problems + boundProblems(R.self, in: document, besides: reader.problems)))
         }
-        let issues = resource.validate()
+        // Bounds from the nodes (as `validate()` would find them, faster), then the rules.
+        let issues = bounds(R.self, in: document) + resource.ruleIssues()
         guard issues.isEmpty else {
             return .problems(sorted(issues.map { NodeError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) }))
         }
         return .resource(resource.wrapped)
     }
 
-    /// The fields out of their schema bounds, read from the document itself (the resource did not
-    /// decode), except where a problem was already found.
+    /// The spec's fields out of their schema bounds, read from the document's nodes.
+    private func bounds<R: ManifestKind>(_ kind: R.Type, in document: YAMLDocument) -> [FieldIssue] {
+        guard let spec = document.value(of: document.root, at: "spec"), let schema = R.schema.property("spec") else { return [] }
+        var walk = NodeBounds(document: document)
+        walk.check(schema, at: spec, below: .key("spec"))
+        return walk.found
+    }
+
+    /// The bounds where the resource did not decode, except where a problem was already found.
     private func boundProblems<R: ManifestKind>(_ kind: R.Type, in document: YAMLDocument, besides problems: [NodeError]) -> [NodeError] {
-        guard let spec = document.value(of: document.root, at: "spec"), let schema = R.schema.property("spec"),
-              let json = try? JSONValue(from: spec, key: nil, in: NodeReader(document)) else { return [] }
         let known = Set(problems.map { $0.path })
-        return schema.issues(in: json, at: FieldPath("spec"))
+        return bounds(kind, in: document)
             .filter { !known.contains($0.path) }
             .map { NodeError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) }
     }

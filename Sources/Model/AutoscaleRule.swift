@@ -187,12 +187,11 @@ public struct AutoscaleRule: Resource {
         self.status = status
     }
 
-    public func validate() -> [FieldIssue] {
+    public func ruleIssues() -> [FieldIssue] {
         var issues = validateMetadata()
         if let problem = Names.dns1035LabelProblem(spec.target) {
             issues.append(FieldIssue("spec.target", problem))
         }
-        issues += boundIssues()
         let minimum = spec.minReplicas ?? 1
         if spec.maxReplicas >= 1, minimum > spec.maxReplicas {
             issues.append(FieldIssue("spec.minReplicas", "minReplicas (\(minimum)) must not be greater than maxReplicas (\(spec.maxReplicas))"))

@@ -69,13 +69,12 @@ public struct Budget: Resource {
         self.status = status
     }
 
-    public func validate() -> [FieldIssue] {
+    public func ruleIssues() -> [FieldIssue] {
         var issues = validateMetadata()
         issues += spec.selector.validate(at: FieldPath("spec.selector"))
         if spec.selector.matchLabels?.isEmpty ?? true, spec.selector.matchExpressions?.isEmpty ?? true {
             issues.append(FieldIssue("spec.selector", "an empty selector would cover every service in the namespace; name the labels it covers"))
         }
-        issues += boundIssues()
         var seen: Set<Double> = []
         for (i, percent) in (spec.alertPercents ?? []).enumerated() {
             func here() -> FieldPath { FieldPath("spec.alertPercents").index(i) }

@@ -180,13 +180,12 @@ public struct Directive: Resource {
         self.status = status
     }
 
-    public func validate() -> [FieldIssue] {
+    public func ruleIssues() -> [FieldIssue] {
         var issues = validateMetadata()
         let template = spec.template
         if template.image.isEmpty || template.image.containsWhitespace {
             issues.append(FieldIssue("spec.template.image", "\"\(template.image)\" is not a valid image reference"))
         }
-        issues += boundIssues()
         issues += validateEnv(template.env, at: FieldPath("spec.template.env"))
         if template.env?.contains(where: { $0.name == "HMS_PAYLOAD" }) ?? false {
             issues.append(FieldIssue("spec.template.env", "HMS_PAYLOAD is set by the controller from each job's payload"))

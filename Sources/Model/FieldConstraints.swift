@@ -196,8 +196,9 @@ extension OpenAPISchema {
 }
 
 extension FieldConstraint {
-    /// What is wrong with `value`, or nil. Values of the wrong type are not judged.
-    func problem(with value: JSONValue) -> String? {
+    /// What is wrong with `value`, or nil. Values of the wrong type are not judged. Lists are
+    /// judged by their length only (`.array` of nulls will do).
+    public func problem(with value: JSONValue) -> String? {
         switch value {
         case .int, .double:
             guard quantity == nil, let number = value.doubleValue else { return quantityProblem(value) }
@@ -289,8 +290,9 @@ extension Resource {
         return schema
     }
 
-    /// The spec's fields out of their bounds, as the schema states them.
-    func boundIssues() -> [FieldIssue] {
+    /// The spec's fields out of their bounds, as the schema states them. (The manifest decoder
+    /// checks the same bounds on the document's nodes, without encoding the resource.)
+    public func boundIssues() -> [FieldIssue] {
         guard let specSchema = Self.schema.property("spec"), let json = try? JSONValueEncoder().encode(spec) else { return [] }
         return specSchema.issues(in: json, at: FieldPath("spec"))
     }

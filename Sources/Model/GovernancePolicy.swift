@@ -63,10 +63,9 @@ public struct GovernancePolicy: Resource {
         self.status = status
     }
 
-    public func validate() -> [FieldIssue] {
+    public func ruleIssues() -> [FieldIssue] {
         var issues = validateMetadata()
         if let selector = spec.selector { issues += selector.validate(at: FieldPath("spec.selector")) }
-        issues += boundIssues()
         for (i, registry) in (spec.allowedRegistries ?? []).enumerated() where registry.isEmpty || registry.containsWhitespace {
             issues.append(FieldIssue(FieldPath("spec.allowedRegistries").index(i), "\"\(registry)\" is not a registry prefix like registry.gov/"))
         }

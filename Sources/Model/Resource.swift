@@ -23,9 +23,13 @@ public protocol Resource: Codable, Sendable, Equatable {
 
     init(metadata: ObjectMeta, spec: Spec, status: Status?)
 
-    /// Problems a schema cannot express (ranges that depend on each other, uniqueness).
-    /// Paths are relative to the resource: `spec.minReplicas`.
+    /// Every problem found after decoding: the fields' bounds (`FieldConstraint`) and the rules
+    /// across fields. Paths are relative to the resource: `spec.minReplicas`.
     func validate() -> [FieldIssue]
+
+    /// The rules a field's bound cannot express (names, ranges that depend on each other,
+    /// uniqueness); `validate()` adds the bounds.
+    func ruleIssues() -> [FieldIssue]
 
     /// Rules on the name beyond the API server's own (a DNS-1123 subdomain), in CEL at the root
     /// of the CRD schema; `validate()` holds the same rule in Swift.
@@ -39,6 +43,8 @@ private enum EnvelopeKeys: String, CodingKey {
 extension Resource {
     public static var singular: String { kind.lowercased() }
     public static var metadataRules: [CELRule] { [] }
+
+    public func validate() -> [FieldIssue] { boundIssues() + ruleIssues() }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: EnvelopeKeys.self)

@@ -75,7 +75,7 @@ public struct ServiceSpec: Resource {
         self.status = status
     }
 
-    public func validate() -> [FieldIssue] {
+    public func ruleIssues() -> [FieldIssue] {
         var issues = validateMetadata()
         // The name also names a Service when `port` is set, and Services need DNS-1035 labels.
         if issues.isEmpty, let problem = Names.dns1035LabelProblem(metadata.name) {
@@ -84,7 +84,6 @@ public struct ServiceSpec: Resource {
         if spec.image.isEmpty || spec.image.containsWhitespace {
             issues.append(FieldIssue("spec.image", "\"\(spec.image)\" is not a valid image reference"))
         }
-        issues += boundIssues()
         issues += validateEnv(spec.env, at: FieldPath("spec.env"))
         if let check = spec.healthCheck {
             if !check.path.hasPrefix("/") {
