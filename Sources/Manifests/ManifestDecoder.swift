@@ -145,9 +145,9 @@ public struct ManifestDecoder: Sendable {
 
     /// The spec's fields out of their schema bounds, read from the document's nodes.
     private func bounds<R: ManifestKind>(_ kind: R.Type, in document: YAMLDocument) -> [FieldIssue] {
-        guard let spec = document.value(of: document.root, at: "spec"), let schema = R.schema.property("spec") else { return [] }
+        guard let spec = document.value(of: document.root, at: "spec"), let tree = NodeBounds.tree(kind) else { return [] }
         var walk = NodeBounds(document: document)
-        walk.check(schema, at: spec, below: .key("spec"))
+        walk.check(tree, at: spec, below: .key("spec"))
         return walk.found
     }
 

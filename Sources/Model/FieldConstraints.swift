@@ -205,21 +205,29 @@ extension FieldConstraint {
             return numberProblem(number)
         case .string(let text):
             if quantity != nil { return quantityProblem(value) }
-            if let maxLength, text.unicodeScalars.count > maxLength {
-                return "must be at most \(maxLength) characters long, found \(text.unicodeScalars.count)"
-            }
-            return nil
+            return lengthProblem(text)
         case .array(let elements):
-            if let minItems, elements.count < minItems {
-                return tooFewItems ?? "must have at least \(minItems) item\(minItems == 1 ? "" : "s")"
-            }
-            if let maxItems, elements.count > maxItems {
-                return "must have at most \(maxItems) items, found \(elements.count)"
-            }
-            return nil
+            return countProblem(elements.count)
         default:
             return nil
         }
+    }
+
+    /// A string longer than `maxLength` (in Unicode scalars, as the API server counts).
+    public func lengthProblem(_ text: String) -> String? {
+        guard let maxLength, text.utf8.count > maxLength, text.unicodeScalars.count > maxLength else { return nil }
+        return "must be at most \(maxLength) characters long, found \(text.unicodeScalars.count)"
+    }
+
+    /// A list with too few or too many items.
+    public func countProblem(_ count: Int) -> String? {
+        if let minItems, count < minItems {
+            return tooFewItems ?? "must have at least \(minItems) item\(minItems == 1 ? "" : "s")"
+        }
+        if let maxItems, count > maxItems {
+            return "must have at most \(maxItems) items, found \(count)"
+        }
+        return nil
     }
 
     private func numberProblem(_ number: Double) -> String? {
