@@ -17,3 +17,4 @@ hack/e2e-python.sh
 hack/e2e-console.sh
 # The Helm chart and the install manifests, rendered and validated offline.
 hack/test-chart.sh
+hack/test-crd-schemas.sh

@@ -173,7 +173,9 @@ public enum Page {
             let figures = BudgetFigures(budget, in: snapshot)
             let limit = budget.spec.monthlyLimitUSD
             let label = "\(escape(budget.ref.namespace))/\(escape(budget.metadata.name))"
-            let percent = limit > 0 ? Int((figures.projected / limit * 100).rounded()) : 0
+            // Figures from the cluster may be anything: clamp before converting, never trap.
+            let ratio = limit > 0 ? figures.projected / limit * 100 : 0
+            let percent = ratio.isFinite ? Int(max(-1e9, min(1e9, ratio)).rounded()) : 0
             // The bar spans the limit, or the projection when that is larger; the limit is a mark on it.
             let scale = max(limit, figures.projected, 0.01)
             let width = { (value: Double) in String(format: "%.2f", max(0, min(100, value / scale * 100))) }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import JSON
 import Model
 import Synchronization
 import YAML
@@ -127,15 +128,35 @@ public struct ManifestDecoder: Sendable {
         do {
             resource = try R(from: document.root, key: nil, in: reader)
         } catch {
-            return .problems(sorted(reader.problems + [error]))
+            return .problems(sorted(reader.problems + [error] + boundProblems(R.self, in: document, besides: reader.problems + [error])))
         }
-        // Ranges and cross-field rules only mean something once every field decoded.
-        guard reader.problems.isEmpty else { return .problems(sorted(reader.problems)) }
-        let issues = resource.validate()
+        // Cross-field rules only mean something once every field decoded; the bounds of each
+        // field are checked anyway, as the API server checks them.
+        guard reader.problems.isEmpty else {
+            return .problems(sorted(reader.problems + boundProblems(R.self, in: document, besides: reader.problems)))
+        }
+        // Bounds from the nodes (as `validate()` would find them, faster), then the rules.
+        let issues = bounds(R.self, in: document) + resource.ruleIssues()
         guard issues.isEmpty else {
-            return .problems(issues.map { NodeError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) })
+            return .problems(sorted(issues.map { NodeError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) }))
         }
         return .resource(resource.wrapped)
+    }
+
+    /// The spec's fields out of their schema bounds, read from the document's nodes.
+    private func bounds<R: ManifestKind>(_ kind: R.Type, in document: YAMLDocument) -> [FieldIssue] {
+        guard let spec = document.value(of: document.root, at: "spec"), let tree = NodeBounds.tree(kind) else { return [] }
+        var walk = NodeBounds(document: document)
+        walk.check(tree, at: spec, below: .key("spec"))
+        return walk.found
+    }
+
+    /// The bounds where the resource did not decode, except where a problem was already found.
+    private func boundProblems<R: ManifestKind>(_ kind: R.Type, in document: YAMLDocument, besides problems: [NodeError]) -> [NodeError] {
+        let known = Set(problems.map { $0.path })
+        return bounds(kind, in: document)
+            .filter { !known.contains($0.path) }
+            .map { NodeError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) }
     }
 
     private func sorted(_ problems: [NodeError]) -> [NodeError] {

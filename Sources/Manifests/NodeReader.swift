@@ -214,11 +214,24 @@ struct ObjectReader<Field: FieldName> {
         self.present = present
     }
 
+    /// A missing or bad field is recorded and a stand-in read instead, where the type has one, so
+    /// the fields after it are still checked and reported (as the API server reports them all).
     func required<T: NodeDecodable>(_ field: Field) throws(NodeError) -> T {
-        guard let pair = pair(field) else {
-            throw reader.error(at: mark, "missing required field \"\(field.rawValue)\"")
+        let problem: NodeError
+        if let pair = pair(field) {
+            do {
+                return try reader.read(pair.value, key: pair.key, at: .key(field.rawValue))
+            } catch {
+                problem = error
+            }
+        } else {
+            problem = reader.error(at: mark, "missing required field \"\(field.rawValue)\"")
         }
-        return try reader.read(pair.value, key: pair.key, at: .key(field.rawValue))
+        guard let decodable = T.self as? any Decodable.Type, let standIn = OpenAPISchema.placeholder(of: decodable) as? T else {
+            throw problem
+        }
+        reader.record(problem)
+        return standIn
     }
 
     /// Absent and null read as nil; so does a value with a problem, which is recorded.
@@ -368,13 +381,14 @@ extension NodeDecodable where Self: WireEnum {
 extension Quantity: NodeDecodable {
     static var isScalar: Bool { true }
 
-    /// A number (`cpu: 2`, `cpu: 0.5`) or a string (`cpu: 500m`); a number keeps the text Swift
-    /// prints for it, as the JSON path does.
+    /// An integer (`cpu: 2`) or a string (`cpu: 500m`), as the API server's int-or-string; a
+    /// number with a fraction (`cpu: 0.5`) is refused with a hint (`write 500m`).
     init(from node: NodeID, key: NodeID?, in reader: NodeReader) throws(NodeError) {
         let text: String
         switch reader.document.value(of: node) {
         case .int(let value)?: text = String(value)
-        case .float(let value)? where value.isFinite: text = String(value)
+        case .float(let value)?:
+            throw reader.error(at: reader.errorMark(node, key: key), Quantity.fractionMessage(value, written: reader.document.text(of: node)))
         case .string? where !reader.isYAML11Boolean(node): text = reader.document.text(of: node)
         default: throw reader.error(at: reader.errorMark(node, key: key), Quantity.typeMismatch)
         }

@@ -48,7 +48,7 @@ public struct Approval: Resource {
         self.status = status
     }
 
-    public func validate() -> [FieldIssue] {
+    public func ruleIssues() -> [FieldIssue] {
         var issues = validateMetadata()
         if spec.action.isEmpty {
             issues.append(FieldIssue("spec.action", "names no action; use the id the plan prints"))

@@ -187,22 +187,14 @@ public struct AutoscaleRule: Resource {
         self.status = status
     }
 
-    public func validate() -> [FieldIssue] {
+    public func ruleIssues() -> [FieldIssue] {
         var issues = validateMetadata()
         if let problem = Names.dns1035LabelProblem(spec.target) {
             issues.append(FieldIssue("spec.target", problem))
         }
         let minimum = spec.minReplicas ?? 1
-        if minimum < 0 {
-            issues.append(FieldIssue("spec.minReplicas", "must be 0 or more, found \(minimum)"))
-        }
-        if spec.maxReplicas < 1 {
-            issues.append(FieldIssue("spec.maxReplicas", "must be 1 or more, found \(spec.maxReplicas)"))
-        } else if minimum > spec.maxReplicas {
+        if spec.maxReplicas >= 1, minimum > spec.maxReplicas {
             issues.append(FieldIssue("spec.minReplicas", "minReplicas (\(minimum)) must not be greater than maxReplicas (\(spec.maxReplicas))"))
-        }
-        if spec.metrics.isEmpty {
-            issues.append(FieldIssue("spec.metrics", "needs at least one metric"))
         }
         if minimum == 0, !spec.metrics.contains(where: { $0.type == .object || $0.type == .external }) {
             issues.append(FieldIssue("spec.minReplicas", "scaling to zero needs an object or external metric: with no pods, there is no per-pod metric to wake the service"))
@@ -210,15 +202,9 @@ public struct AutoscaleRule: Resource {
         for (i, metric) in spec.metrics.enumerated() {
             issues += metric.validate(at: FieldPath("spec.metrics").index(i))
         }
-        if let tolerance = spec.tolerance, !(0..<1).contains(tolerance) {
-            issues.append(FieldIssue("spec.tolerance", "must be at least 0 and below 1, found \(tolerance)"))
-        }
         if let behavior = spec.behavior {
             issues += behavior.scaleUp?.validate(at: FieldPath("spec.behavior.scaleUp")) ?? []
             issues += behavior.scaleDown?.validate(at: FieldPath("spec.behavior.scaleDown")) ?? []
-        }
-        if let period = spec.syncPeriodSeconds, period < 1 {
-            issues.append(FieldIssue("spec.syncPeriodSeconds", "must be 1 or more, found \(period)"))
         }
         return issues
     }
@@ -261,16 +247,6 @@ extension AutoscaleRule.Metric {
             forbid(targetUtilization != nil, "targetUtilization")
             if type == .object { require(describedObject != nil, "describedObject", " (the object the metric describes)") }
         }
-        if let utilization = targetUtilization, utilization < 1 {
-            issues.append(FieldIssue(path().key("targetUtilization"), "must be a percent greater than 0, found \(utilization)"))
-        }
-        func positive(_ field: String, _ quantity: Quantity?) {
-            if let quantity, quantity.value <= 0 {
-                issues.append(FieldIssue(path().key(field), "must be greater than 0, found \(quantity)"))
-            }
-        }
-        positive("targetAverageValue", targetAverageValue)
-        positive("targetValue", targetValue)
         if let selector { issues += selector.validate(at: path().key("selector")) }
         // The name goes into the metrics API's request path: see `MetricName`.
         if let name, let problem = MetricName.problem(name) { issues.append(FieldIssue(path().key("name"), problem)) }
@@ -281,23 +257,8 @@ extension AutoscaleRule.Metric {
 extension AutoscaleRule.ScalingRules {
     func validate(at path: @autoclosure () -> FieldPath) -> [FieldIssue] {
         var issues: [FieldIssue] = []
-        if let window = stabilizationWindowSeconds, !(0...3600).contains(window) {
-            issues.append(FieldIssue(path().key("stabilizationWindowSeconds"), "must be between 0 and 3600 seconds, found \(window)"))
-        }
-        if let tolerance, !(0..<1).contains(tolerance) {
-            issues.append(FieldIssue(path().key("tolerance"), "must be at least 0 and below 1, found \(tolerance)"))
-        }
         if let policies, policies.isEmpty, selectPolicy != .disabled {
             issues.append(FieldIssue(path().key("policies"), "needs at least one policy (or selectPolicy: Disabled)"))
-        }
-        for (i, policy) in (policies ?? []).enumerated() {
-            func here() -> FieldPath { path().key("policies").index(i) }
-            if policy.value < 1 {
-                issues.append(FieldIssue(here().key("value"), "must be 1 or more, found \(policy.value)"))
-            }
-            if !(1...1800).contains(policy.periodSeconds) {
-                issues.append(FieldIssue(here().key("periodSeconds"), "must be between 1 and 1800 seconds, found \(policy.periodSeconds)"))
-            }
         }
         return issues
     }

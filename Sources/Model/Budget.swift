@@ -69,30 +69,16 @@ public struct Budget: Resource {
         self.status = status
     }
 
-    public func validate() -> [FieldIssue] {
+    public func ruleIssues() -> [FieldIssue] {
         var issues = validateMetadata()
         issues += spec.selector.validate(at: FieldPath("spec.selector"))
         if spec.selector.matchLabels?.isEmpty ?? true, spec.selector.matchExpressions?.isEmpty ?? true {
             issues.append(FieldIssue("spec.selector", "an empty selector would cover every service in the namespace; name the labels it covers"))
         }
-        if !(spec.monthlyLimitUSD > 0) {
-            issues.append(FieldIssue("spec.monthlyLimitUSD", "must be greater than 0, found \(spec.monthlyLimitUSD)"))
-        }
-        if spec.pricing.cpuCoreHourUSD < 0 {
-            issues.append(FieldIssue("spec.pricing.cpuCoreHourUSD", "must not be negative, found \(spec.pricing.cpuCoreHourUSD)"))
-        }
-        if spec.pricing.memoryGiBHourUSD < 0 {
-            issues.append(FieldIssue("spec.pricing.memoryGiBHourUSD", "must not be negative, found \(spec.pricing.memoryGiBHourUSD)"))
-        }
-        if let soft = spec.softLimitPercent, !(0...100).contains(soft) {
-            issues.append(FieldIssue("spec.softLimitPercent", "must be a percent between 0 and 100, found \(soft.compactDescription)"))
-        }
         var seen: Set<Double> = []
         for (i, percent) in (spec.alertPercents ?? []).enumerated() {
             func here() -> FieldPath { FieldPath("spec.alertPercents").index(i) }
-            if !(percent > 0 && percent <= 100) {
-                issues.append(FieldIssue(here(), "must be a percent above 0 and at most 100, found \(percent.compactDescription)"))
-            } else if !seen.insert(percent).inserted {
+            if percent > 0 && percent <= 100, !seen.insert(percent).inserted {
                 issues.append(FieldIssue(here(), "duplicate alert at \(percent.compactDescription)%"))
             }
         }

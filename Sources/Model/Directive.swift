@@ -180,19 +180,15 @@ public struct Directive: Resource {
         self.status = status
     }
 
-    public func validate() -> [FieldIssue] {
+    public func ruleIssues() -> [FieldIssue] {
         var issues = validateMetadata()
         let template = spec.template
         if template.image.isEmpty || template.image.containsWhitespace {
             issues.append(FieldIssue("spec.template.image", "\"\(template.image)\" is not a valid image reference"))
         }
-        issues += template.resources?.validate(at: FieldPath("spec.template.resources")) ?? []
         issues += validateEnv(template.env, at: FieldPath("spec.template.env"))
         if template.env?.contains(where: { $0.name == "HMS_PAYLOAD" }) ?? false {
             issues.append(FieldIssue("spec.template.env", "HMS_PAYLOAD is set by the controller from each job's payload"))
-        }
-        if spec.jobs.isEmpty {
-            issues.append(FieldIssue("spec.jobs", "needs at least one job"))
         }
         var firstIndex: [String: Int] = [:]
         for (i, job) in spec.jobs.enumerated() {
@@ -204,20 +200,6 @@ public struct Directive: Resource {
             } else {
                 firstIndex[job.id] = i
             }
-        }
-        if let retry = spec.retry {
-            if !(1...100).contains(retry.maxAttempts) {
-                issues.append(FieldIssue("spec.retry.maxAttempts", "must be between 1 and 100, found \(retry.maxAttempts)"))
-            }
-            if let backoff = retry.backoffSeconds, backoff < 0 {
-                issues.append(FieldIssue("spec.retry.backoffSeconds", "must not be negative, found \(backoff)"))
-            }
-            if let multiplier = retry.backoffMultiplier, !(multiplier >= 1) {
-                issues.append(FieldIssue("spec.retry.backoffMultiplier", "must be 1 or more, found \(multiplier.compactDescription)"))
-            }
-        }
-        if let runtime = spec.maxRuntimeSeconds, runtime < 1 {
-            issues.append(FieldIssue("spec.maxRuntimeSeconds", "must be 1 or more, found \(runtime)"))
         }
         return issues
     }

@@ -63,23 +63,11 @@ public struct GovernancePolicy: Resource {
         self.status = status
     }
 
-    public func validate() -> [FieldIssue] {
+    public func ruleIssues() -> [FieldIssue] {
         var issues = validateMetadata()
         if let selector = spec.selector { issues += selector.validate(at: FieldPath("spec.selector")) }
-        if let maximum = spec.maxReplicasWithoutApproval, maximum < 0 {
-            issues.append(FieldIssue("spec.maxReplicasWithoutApproval", "must be 0 or more, found \(maximum)"))
-        }
         for (i, registry) in (spec.allowedRegistries ?? []).enumerated() where registry.isEmpty || registry.containsWhitespace {
             issues.append(FieldIssue(FieldPath("spec.allowedRegistries").index(i), "\"\(registry)\" is not a registry prefix like registry.gov/"))
-        }
-        for (i, window) in (spec.freezeWindows ?? []).enumerated() {
-            func here() -> FieldPath { FieldPath("spec.freezeWindows").index(i) }
-            if !(1...(60 * 24 * 31)).contains(window.durationMinutes) {
-                issues.append(FieldIssue(here().key("durationMinutes"), "must be between 1 and 44640 minutes (31 days), found \(window.durationMinutes)"))
-            }
-            if window.blocks.isEmpty {
-                issues.append(FieldIssue(here().key("blocks"), "needs at least one action class: \(ActionClass.allowedValues)"))
-            }
         }
         return issues
     }

@@ -17,6 +17,21 @@ public struct OpenAPISchema: Sendable, Equatable {
     public var enumValues: [String]?
     public var intOrString = false
     public var preserveUnknownFields = false
+    public var minimum: Double?
+    public var maximum: Double?
+    public var exclusiveMinimum = false
+    public var exclusiveMaximum = false
+    public var maxLength: Int?
+    public var minLength: Int?
+    public var minItems: Int?
+    public var maxItems: Int?
+    public var pattern: String?
+    /// `x-kubernetes-validations`: CEL rules the API server checks.
+    public var validations: [CELRule] = []
+    /// Not in the JSON: the bound on a quantity's value, which `issues(in:)` checks.
+    public var quantityRange: ClosedRange<Double>?
+    /// Not in the JSON: the field's bounds, which `issues(in:)` checks.
+    public var constraint: FieldConstraint?
 
     public init(type: String? = nil, format: String? = nil, description: String? = nil) {
         self.type = type
@@ -60,7 +75,24 @@ public struct OpenAPISchema: Sendable, Equatable {
         if let enumValues { object["enum"] = .array(enumValues.map(JSONValue.string)) }
         if intOrString { object["x-kubernetes-int-or-string"] = .bool(true) }
         if preserveUnknownFields { object["x-kubernetes-preserve-unknown-fields"] = .bool(true) }
+        if let minimum { object["minimum"] = Self.number(minimum) }
+        if let maximum { object["maximum"] = Self.number(maximum) }
+        if exclusiveMinimum, minimum != nil { object["exclusiveMinimum"] = .bool(true) }
+        if exclusiveMaximum, maximum != nil { object["exclusiveMaximum"] = .bool(true) }
+        if let maxLength { object["maxLength"] = .int(maxLength) }
+        if let minLength { object["minLength"] = .int(minLength) }
+        if let minItems { object["minItems"] = .int(minItems) }
+        if let maxItems { object["maxItems"] = .int(maxItems) }
+        if let pattern { object["pattern"] = .string(pattern) }
+        if !validations.isEmpty {
+            object["x-kubernetes-validations"] = .array(validations.map { .object(["rule": .string($0.rule), "message": .string($0.message)]) })
+        }
         return .object(object)
+    }
+
+    /// Whole bounds as integers (`maximum: 10000`), fractions as numbers.
+    private static func number(_ value: Double) -> JSONValue {
+        value.rounded() == value && abs(value) < 1e15 ? .int(Int(value)) : .double(value)
     }
 
     public func property(_ name: String) -> OpenAPISchema? {
@@ -102,6 +134,7 @@ extension OpenAPISchema {
             ("status", of(R.Status.self)),
         ]
         schema.required = ["spec"]
+        schema.validations = R.metadataRules
         return schema
     }
 
@@ -111,7 +144,16 @@ extension OpenAPISchema {
         if let described = type as? any OpenAPIDescribed.Type { return described.openAPISchema }
         let recorder = SchemaRecorder()
         _ = try? T(from: SchemaProbe(recorder: recorder))
-        return recorder.schema
+        var schema = recorder.schema
+        if let constrained = type as? any FieldConstrained.Type {
+            let constraints = constrained.fieldConstraints
+            schema.properties = schema.properties.map { property in
+                guard let constraint = constraints[property.name] else { return property }
+                return (property.name, property.schema.constrained(by: constraint))
+            }
+            schema.validations += constrained.crossFieldRules
+        }
+        return schema
     }
 
     /// The field names of a type, for "did you mean" suggestions; empty when it has no fixed fields.
@@ -128,6 +170,12 @@ extension OpenAPISchema {
         }
         fieldNameCache.withLock { $0[id] = names }
         return names
+    }
+
+    /// Any valid value of a type (zeros, empty strings, the first case), which a decoder can
+    /// stand in for a missing field so that it reads on and reports every other problem too.
+    public static func placeholder<T: Decodable>(of type: T.Type) -> T? {
+        try? Model.placeholder(type)
     }
 
     private static func resourceFieldNames<R: Resource>(_ kind: R.Type) -> [String] {

@@ -46,16 +46,25 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
     /// What a decoder says of a value that is neither a number nor a string.
     public static let typeMismatch = "expected a quantity: a number or a string like 500m, 2 or 512Mi"
 
-    /// A number (`cpu: 2`, `cpu: 0.5`) or a string (`cpu: 500m`). Int is tried before Double so
-    /// that `2` keeps the text "2" rather than "2.0"; strict decoders (JSONDecoder, ours) refuse
-    /// the wrong type, which is what makes trying in order safe.
+    /// A number with a fraction (`cpu: 0.5`) where a quantity belongs. The API server's
+    /// int-or-string refuses it, so we do too, and say how to write it.
+    public static func fractionMessage(_ number: Double, written text: String) -> String {
+        let milli = (number * 1000).rounded()
+        let hint = number.isFinite && abs(milli) < 1e15 && milli / 1000 == number
+            ? "write \(Int(milli))m" : "quote it: \"\(text)\""
+        return "expected a quantity as an integer or a string: \(text) is a number with a fraction, which the Kubernetes API server refuses; \(hint)"
+    }
+
+    /// An integer (`cpu: 2`) or a string (`cpu: 500m`), as the API server's int-or-string reads
+    /// it; a number with a fraction (`cpu: 0.5`) is refused with a hint to write `500m`. Int is
+    /// tried before Double: strict decoders (JSONDecoder, ours) refuse the wrong type.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text: String
         if let int = try? container.decode(Int.self) {
             text = String(int)
         } else if let double = try? container.decode(Double.self) {
-            text = String(double)  // shortest form that round-trips: "0.5", "1e-07"
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: Self.fractionMessage(double, written: String(double)))
         } else if let string = try? container.decode(String.self) {
             text = string
         } else {

@@ -23,9 +23,17 @@ public protocol Resource: Codable, Sendable, Equatable {
 
     init(metadata: ObjectMeta, spec: Spec, status: Status?)
 
-    /// Problems a schema cannot express (ranges that depend on each other, uniqueness).
-    /// Paths are relative to the resource: `spec.minReplicas`.
+    /// Every problem found after decoding: the fields' bounds (`FieldConstraint`) and the rules
+    /// across fields. Paths are relative to the resource: `spec.minReplicas`.
     func validate() -> [FieldIssue]
+
+    /// The rules a field's bound cannot express (names, ranges that depend on each other,
+    /// uniqueness); `validate()` adds the bounds.
+    func ruleIssues() -> [FieldIssue]
+
+    /// Rules on the name beyond the API server's own (a DNS-1123 subdomain), in CEL at the root
+    /// of the CRD schema; `validate()` holds the same rule in Swift.
+    static var metadataRules: [CELRule] { get }
 }
 
 private enum EnvelopeKeys: String, CodingKey {
@@ -34,6 +42,9 @@ private enum EnvelopeKeys: String, CodingKey {
 
 extension Resource {
     public static var singular: String { kind.lowercased() }
+    public static var metadataRules: [CELRule] { [] }
+
+    public func validate() -> [FieldIssue] { boundIssues() + ruleIssues() }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: EnvelopeKeys.self)
@@ -210,13 +221,6 @@ public struct ResourceRequests: Codable, Sendable, Equatable {
     public init(cpu: Quantity? = nil, memory: Quantity? = nil) {
         self.cpu = cpu
         self.memory = memory
-    }
-
-    func validate(at path: @autoclosure () -> FieldPath) -> [FieldIssue] {
-        var issues: [FieldIssue] = []
-        if let cpu, cpu.value <= 0 { issues.append(FieldIssue(path().key("cpu"), "must be greater than 0")) }
-        if let memory, memory.value <= 0 { issues.append(FieldIssue(path().key("memory"), "must be greater than 0")) }
-        return issues
     }
 }
 

@@ -75,7 +75,7 @@ public struct ServiceSpec: Resource {
         self.status = status
     }
 
-    public func validate() -> [FieldIssue] {
+    public func ruleIssues() -> [FieldIssue] {
         var issues = validateMetadata()
         // The name also names a Service when `port` is set, and Services need DNS-1035 labels.
         if issues.isEmpty, let problem = Names.dns1035LabelProblem(metadata.name) {
@@ -84,31 +84,14 @@ public struct ServiceSpec: Resource {
         if spec.image.isEmpty || spec.image.containsWhitespace {
             issues.append(FieldIssue("spec.image", "\"\(spec.image)\" is not a valid image reference"))
         }
-        if let replicas = spec.replicas, replicas < 0 {
-            issues.append(FieldIssue("spec.replicas", "must be 0 or more, found \(replicas)"))
-        }
-        if let port = spec.port, !(1...65535).contains(port) {
-            issues.append(FieldIssue("spec.port", "must be a port between 1 and 65535, found \(port)"))
-        }
-        issues += spec.resources?.validate(at: FieldPath("spec.resources")) ?? []
         issues += validateEnv(spec.env, at: FieldPath("spec.env"))
         if let check = spec.healthCheck {
             if !check.path.hasPrefix("/") {
                 issues.append(FieldIssue("spec.healthCheck.path", "must start with \"/\", found \"\(check.path)\""))
             }
-            if let port = check.port, !(1...65535).contains(port) {
-                issues.append(FieldIssue("spec.healthCheck.port", "must be a port between 1 and 65535, found \(port)"))
-            } else if check.port == nil, spec.port == nil {
+            if check.port == nil, spec.port == nil {
                 issues.append(FieldIssue("spec.healthCheck", "a health check needs a port: set spec.port or spec.healthCheck.port"))
             }
-            func atLeast(_ minimum: Int, _ name: String, _ value: Int?) {
-                if let value, value < minimum {
-                    issues.append(FieldIssue(FieldPath("spec.healthCheck").key(name), "must be \(minimum) or more, found \(value)"))
-                }
-            }
-            atLeast(1, "periodSeconds", check.periodSeconds)
-            atLeast(1, "failureThreshold", check.failureThreshold)
-            atLeast(0, "initialDelaySeconds", check.initialDelaySeconds)
         }
         if let restartedAt = spec.restartedAt, RFC3339.date(from: restartedAt) == nil {
             issues.append(FieldIssue("spec.restartedAt", "\"\(restartedAt)\" is not an RFC 3339 time like 2026-11-26T05:00:00Z"))

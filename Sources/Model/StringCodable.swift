@@ -7,6 +7,11 @@ public protocol StringCodable: Codable, CustomStringConvertible, OpenAPIDescribe
     static var schemaDescription: String { get }
     /// A valid string, for the schema probe.
     static var exampleText: String { get }
+    /// A regular expression (RE2, as the API server reads it) for the CRD schema: it may be
+    /// coarser than the parser, never stricter.
+    static var schemaPattern: String? { get }
+    /// The longest string the CRD schema lets through.
+    static var schemaMaxLength: Int { get }
 }
 
 extension StringCodable {
@@ -26,8 +31,14 @@ extension StringCodable {
     }
 
     public static var openAPISchema: OpenAPISchema {
-        OpenAPISchema(type: "string", description: schemaDescription)
+        var schema = OpenAPISchema(type: "string", description: schemaDescription)
+        schema.pattern = schemaPattern
+        schema.maxLength = schemaMaxLength
+        return schema
     }
+
+    public static var schemaPattern: String? { nil }
+    public static var schemaMaxLength: Int { 256 }
 
     public static var schemaPlaceholder: Self? { try? Self(parsing: exampleText) }
 }

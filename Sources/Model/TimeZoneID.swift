@@ -31,7 +31,7 @@ public struct TimeZoneID: StringCodable, Hashable, Sendable {
 
     /// The IANA names without a "/" (from tzdata's main and `backward` files). Every other
     /// IANA name is Area/Location; everything else without a "/" is ICU's invention.
-    private static let slashlessIANANames: Set<String> = [
+    static let slashlessNames: Set<String> = [
         "CET", "CST6CDT", "Cuba", "EET", "EST", "EST5EDT", "Egypt", "Eire", "GB", "GB-Eire", "GMT",
         "GMT+0", "GMT-0", "GMT0", "Greenwich", "HST", "Hongkong", "Iceland", "Iran", "Israel",
         "Jamaica", "Japan", "Kwajalein", "Libya", "MET", "MST", "MST7MDT", "NZ", "NZ-CHAT", "Navajo",
@@ -40,7 +40,7 @@ public struct TimeZoneID: StringCodable, Hashable, Sendable {
     ]
 
     private static func isIANAShaped(_ identifier: String) -> Bool {
-        if slashlessIANANames.contains(identifier) { return true }
+        if slashlessNames.contains(identifier) { return true }
         // ICU also knows "SystemV/EST5"-style names, which left tzdata long ago.
         return identifier.contains(ascii: "/") && !identifier.hasPrefix("SystemV/")
     }

@@ -132,8 +132,9 @@ struct BudgetGate {
             return
         }
         let perReplica = CostModel.replicaHourUSD(service, pricing: budget.spec.pricing)
-        let from = Int(action.from) ?? 0
-        let to = Int(action.to) ?? 0
+        // Counts from the cluster may be anything; within Int32 (as the HPA's) the sums below cannot overflow.
+        let from = clampedCount(Double(Int(action.from) ?? 0))
+        let to = clampedCount(Double(Int(action.to) ?? 0))
         let isScaleUp = (action.verb == .deploy || action.verb == .scale) && to > from && action.target.kind == "Deployment"
         let isScaleDown = (action.verb == .scale && to < from) || action.verb == .delete
         action.costDeltaUSDPerHour = isScaleUp || isScaleDown ? Double(to - from) * perReplica : 0
@@ -166,7 +167,7 @@ struct BudgetGate {
         }
         // The largest count above the current one whose projection still fits.
         let room = (limit - (ledger.spentUSD[budget.ref] ?? 0) - (jobs[budget.ref] ?? 0)) / max(hoursLeft, 1e-9) - current
-        let fitting = from + Int((room / perReplica).rounded(.down) + 1e-9)
+        let fitting = from + clampedCount((room / perReplica).rounded(.down) + 1e-9)
         if fitting > from {
             let clamped = min(fitting, to - 1)
             action.requested = action.to
@@ -261,7 +262,8 @@ struct GovernanceGate {
     /// When the window is open now, the moment it closes. A window is open when it started less
     /// than its duration ago, that is, when its first start after (now - duration) is not later than now.
     func activeUntil(_ window: GovernancePolicy.FreezeWindow) -> Date? {
-        let duration = TimeInterval(window.durationMinutes * 60)
+        // Validation bounds the minutes; an object straight from the cluster may not be validated.
+        let duration = TimeInterval(max(0, min(window.durationMinutes, 60 * 24 * 366))) * 60
         let zone = window.timeZone.flatMap { TimeZone(identifier: $0.identifier) } ?? TimeZone(identifier: "UTC") ?? .current
         guard let start = window.schedule.nextRun(after: now.addingTimeInterval(-duration), in: zone), start <= now else { return nil }
         return start.addingTimeInterval(duration)
@@ -295,8 +297,18 @@ struct Approvals {
 
 // MARK: - Formatting
 
-/// Dollars with cents and thousands separators: $12,400.00.
+/// A count from a Double that may be anything (NaN, huge): the nearest Int within the replica
+/// bound's reach, never a trap.
+func clampedCount(_ value: Double) -> Int {
+    guard value.isFinite else { return value > 0 ? Int(Int32.max) : 0 }
+    return Int(max(min(value, Double(Int32.max)), Double(Int32.min)))
+}
+
+/// Dollars with cents and thousands separators: $12,400.00. Amounts no budget can reach (above
+/// a quadrillion, infinite, NaN) are written in scientific notation rather than trapping.
 func usd(_ amount: Double) -> String {
+    guard amount.isFinite else { return amount.isNaN ? "$NaN" : (amount < 0 ? "-$inf" : "$inf") }
+    guard abs(amount) < 1e15 else { return (amount < 0 ? "-" : "") + "$" + String(format: "%.3e", abs(amount)) }
     let cents = Int((abs(amount) * 100).rounded())
     var whole = String(cents / 100)
     var groups: [String] = []
@@ -311,5 +323,6 @@ func usd(_ amount: Double) -> String {
 
 func percent(_ fraction: Double) -> String {
     let value = fraction * 100
+    guard value.isFinite, abs(value) < 1e15 else { return value.isNaN ? "NaN%" : String(format: "%.3e%%", value) }
     return value.rounded() == value ? "\(Int(value))%" : String(format: "%.1f%%", value)
 }

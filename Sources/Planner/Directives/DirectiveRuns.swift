@@ -91,8 +91,8 @@ public enum DirectiveRuns {
     public static func backoff(_ retry: Directive.RetryPolicy?, afterAttempt failedAttempt: Int) -> TimeInterval {
         let base = Double(retry?.backoffSeconds ?? defaultBackoffSeconds)
         let multiplier = retry?.backoffMultiplier ?? defaultBackoffMultiplier
-        let seconds = base * pow(multiplier, Double(max(0, failedAttempt - 1)))
-        return seconds.isFinite ? min(seconds, maxBackoffSeconds) : maxBackoffSeconds
+        let seconds = base * pow(multiplier, max(0, Double(failedAttempt) - 1))
+        return seconds.isFinite ? max(0, min(seconds, maxBackoffSeconds)) : maxBackoffSeconds
     }
 }
 

@@ -57,7 +57,10 @@ public struct ObservedJob: Sendable, Equatable {
             let label = labels?[DirectiveNaming.directiveLabel]?.stringValue,
             let runID = labels?[DirectiveNaming.runLabel]?.stringValue,
             let jobID = labels?[DirectiveNaming.jobLabel]?.stringValue,
-            let attempt = labels?[DirectiveNaming.attemptLabel]?.stringValue.flatMap({ Int($0) })
+            let attempt = labels?[DirectiveNaming.attemptLabel]?.stringValue.flatMap({ Int($0) }),
+            // Attempts are 1...100 (spec.retry.maxAttempts); a label outside that is not ours, and
+            // `attempt + 1` must not overflow.
+            (1...1_000).contains(attempt)
         else { return nil }
         self.name = name
         namespace = metadata?["namespace"]?.stringValue ?? "default"
