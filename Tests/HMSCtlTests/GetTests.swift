@@ -15,7 +15,7 @@ struct GetInvalidColumnTests {
         #expect(table == """
             NAME     INVALID
             web      -
-            broken   spec.replicas: must be 0 or more, found -2 (+1 more)
+            broken   spec.replicas: must be between 0 and 10000, found -2 (+1 more)
 
             """)
         // Nothing invalid: the columns kubectl users know, unchanged.

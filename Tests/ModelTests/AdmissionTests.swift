@@ -38,7 +38,7 @@ struct AdmissionTests {
 
     @Test func whatValidationRefusesIsAFindingToo() throws {
         let finding = try #require(Admitted<ServiceSpec>.admit(serviceSpec(["image": "registry.gov/web:1", "replicas": -1, "port": 99999])).invalid)
-        #expect(finding.summary() == "spec.replicas: must be 0 or more, found -1; spec.port: must be a port between 1 and 65535, found 99999")
+        #expect(finding.summary() == "spec.replicas: must be between 0 and 10000, found -1; spec.port: must be a port between 1 and 65535, found 99999")
     }
 
     @Test func aTimeZoneFromAnotherPlanetIsRefused() throws {
