@@ -79,9 +79,26 @@ expect "hmsctl plan next to a broken Budget plans (exit 2: changes)" "$status" "
 expect_match "and warns about it" "$output" "warning: Budget bad-budget/b in the cluster is invalid and left out: spec.pricing: required field is missing"
 expect_match "and defers the deploy it could govern" "$output" "DEFER +\[invalid-gate-input\] Budget b is invalid"
 
-step "a huge quantity under a 1e308 budget: still running, nothing deployed"
-sleep 1.5  # three sync periods: a trap would have happened by now
+# passes: how many reconcile passes the controller has finished.
+passes() { curl -fsS "$metrics/metrics" 2>/dev/null | sed -n 's/^hms_reconciles_total{result="ok"} \([0-9]*\).*/\1/p'; }
+passes_since() { [ "$(passes)" -ge $(($1 + 3)) ] 2>/dev/null; }
+before=$(passes)
+k annotate servicespec web -n good touched=1 --overwrite >/dev/null  # a reason for more passes
+wait_until 20 passes_since "$before" || true
+step "a huge quantity under a 1e308 budget: three passes later, running, nothing deployed"
 if alive && ! deployed huge miner; then pass; else fail "alive: $(alive && echo yes || echo no); $(tail -5 "$work/controller.log")"; fi
+expect_match "both are reported with their bounds" "$(invalid_event huge)" "spec\.(resources\.cpu|monthlyLimitUSD)"
+
+# A metric name that is a path: it never reaches a request, and the rule is reported.
+clear_requests
+printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: AutoscaleRule\nmetadata: {name: web, namespace: good}\nspec:\n  target: web\n  minReplicas: 1\n  maxReplicas: 3\n  syncPeriodSeconds: 1\n  metrics: [{type: pods, name: "../../../../api/v1/namespaces/kube-system/secrets?x=", targetAverageValue: 1}]\n' \
+    | k apply -f - >/dev/null
+wait_until 10 has_invalid_event good || true
+expect_match "a metric name that is a path is reported" "$(invalid_event good)" 'spec\.metrics\[0\]\.name'
+expect "and the controller sent no request outside the APIs it reads" \
+    "$(curl -fsS "$server/mock/v1/requests" | python3 -c '
+import json, sys
+print(sum(1 for e in json.load(sys.stdin)["items"] if e["userAgent"].startswith("hms-controller") and ("secrets" in e["path"] or ".." in e["path"])))')" "0"
 
 # A policy applied together with the services it governs: the ServiceSpecs' watch events may come
 # first, and the gate must wait for the policy, not judge it absent. Eight namespaces at once.
