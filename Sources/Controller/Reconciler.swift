@@ -383,10 +383,11 @@ public struct Reconciler: Sendable {
                 degraded,
             ]
             guard status != previous else { continue }
-            // One Event per episode: named by when the service turned degraded, so a pass that
-            // repeats it meets a 409; written with the status that shows it.
-            if let unhealthy, let since = degraded.lastTransitionTime {
-                degradedEvents.append((service, unhealthy, since))
+            // One Event per episode: named by when its longest-failing pod turned unready (not by
+            // the condition's time, which a pass reading a stale status would set anew), so a pass
+            // that repeats it meets a 409.
+            if let unhealthy {
+                degradedEvents.append((service, unhealthy, unhealthy.failingSince.map { RFC3339.string(from: $0) } ?? "unknown"))
             }
             // A merge patch of the status alone: no resourceVersion precondition, nothing else touched.
             patches.append((service.ref, JSONValue.object(["status": ClusterAccess.encoded(status)]).jsonBytes))

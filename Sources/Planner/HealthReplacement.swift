@@ -15,14 +15,18 @@ public struct ServiceHealth: Sendable, Equatable {
     public var replace: [String]
     /// More than half failing: nothing is replaced, and the ServiceSpec shows Degraded=True.
     public var degraded: Bool
+    /// When the longest-failing pod turned unready: the same for every pass of one episode, so it
+    /// names the episode's one `ServiceDegraded` Event.
+    public var failingSince: Date?
 
     public static let degradedReason = "ServiceDegraded"
 
-    public init(pods: Int, failing: Int, replace: [String], degraded: Bool) {
+    public init(pods: Int, failing: Int, replace: [String], degraded: Bool, failingSince: Date? = nil) {
         self.pods = pods
         self.failing = failing
         self.replace = replace
         self.degraded = degraded
+        self.failingSince = failingSince
     }
 
     /// The Degraded condition's and the `ServiceDegraded` Event's message.
@@ -49,10 +53,12 @@ public struct ServiceHealth: Sendable, Equatable {
         let period = period(check)
         let running = pods.filter { $0.deletedAt == nil }
         let failing = running.filter { pod in
-            guard !pod.ready, let since = pod.unreadySince ?? pod.createdAt else { return false }
+            // Only a running pod that kubelet turned unready: one still starting is not failing.
+            guard !pod.ready, let since = pod.unreadySince else { return false }
             return now.timeIntervalSince(since) >= period
-        }.sorted { ($0.unreadySince ?? $0.createdAt ?? .distantFuture, $0.name) < ($1.unreadySince ?? $1.createdAt ?? .distantFuture, $1.name) }
-        var health = ServiceHealth(pods: running.count, failing: failing.count, replace: [], degraded: false)
+        }.sorted { ($0.unreadySince ?? .distantFuture, $0.name) < ($1.unreadySince ?? .distantFuture, $1.name) }
+        var health = ServiceHealth(pods: running.count, failing: failing.count, replace: [], degraded: false,
+                                   failingSince: failing.first?.unreadySince)
         guard !failing.isEmpty else { return health }
         if failing.count * 2 > running.count {
             health.degraded = true
@@ -62,9 +68,11 @@ public struct ServiceHealth: Sendable, Equatable {
         // as in flight; so does every pod started within the last period (a replacement's new pod,
         // or a rollout's): together they use up this period's allowance.
         let allowance = max(1, max(running.count, replicas) / 4)
+        // API times have whole seconds: a pod stamped 10:00:01 may have started at 10:00:01.99.
+        let recentWindow = period + 1
         let recent = pods.count { pod in
-            if let deleted = pod.deletedAt { return now.timeIntervalSince(deleted) < period }
-            return pod.createdAt.map { now.timeIntervalSince($0) < period } ?? false
+            if let deleted = pod.deletedAt { return now.timeIntervalSince(deleted) < recentWindow }
+            return pod.createdAt.map { now.timeIntervalSince($0) < recentWindow } ?? false
         }
         let missing = max(0, replicas - running.count)
         let available = allowance - max(recent, missing)

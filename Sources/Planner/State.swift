@@ -148,7 +148,8 @@ public struct ObservedPod: Sendable, Equatable {
     public var deployment: String
     public var ready: Bool
     /// When its Ready condition last turned False (kubelet sets it after failureThreshold failed
-    /// readiness probes in a row); nil while ready or when not reported.
+    /// readiness probes in a row); nil while ready, while not yet running (a pod starting up is
+    /// not failing its check) or when not reported.
     public var unreadySince: Date?
     public var createdAt: Date?
     /// Set while the pod is terminating.
@@ -172,9 +173,11 @@ public struct ObservedPod: Sendable, Equatable {
         else { return nil }
         let readyCondition = (pod[path: ["status", "conditions"]]?.arrayValue ?? []).first { $0["type"] == "Ready" }
         let ready = readyCondition?["status"] == "True"
+        let running = pod[path: ["status", "phase"]] == "Running"
         func time(_ value: JSONValue?) -> Date? { value?.stringValue.flatMap(RFC3339.date(from:)) }
         self.init(namespace: pod[path: ["metadata", "namespace"]]?.stringValue ?? "default", name: name, deployment: owner, ready: ready,
-                  unreadySince: time(readyCondition?["lastTransitionTime"]), createdAt: time(pod[path: ["metadata", "creationTimestamp"]]),
+                  unreadySince: running ? time(readyCondition?["lastTransitionTime"]) : nil,
+                  createdAt: time(pod[path: ["metadata", "creationTimestamp"]]),
                   deletedAt: time(pod[path: ["metadata", "deletionTimestamp"]]))
     }
 }

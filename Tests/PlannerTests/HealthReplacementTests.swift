@@ -26,6 +26,7 @@ import Testing
         let health = result.health[ObjectRef(kind: "ServiceSpec", namespace: "aid", name: "web")]
         #expect(health?.degraded == true)
         #expect(health?.message == "13 of 13 pods failing their health check; more than half, so none is replaced (a dependency may be down)")
+        #expect(health?.failingSince == now.addingTimeInterval(-60))
     }
 
     @Test func twoOfTwelveFailingAreBothReplaced() {
@@ -56,6 +57,22 @@ import Testing
         #expect(result.health.isEmpty)
     }
 
+    @Test func podsStillStartingAreNotFailing() {
+        // Created an hour ago, not running yet: no Ready=False time from kubelet.
+        let starting = (0..<8).map { ObservedPod(namespace: "aid", name: "web-\($0)", deployment: "web", ready: false,
+                                                 createdAt: now.addingTimeInterval(-3600)) }
+        let result = plan(service(replicas: 8), observed(live(service(replicas: 8), replicas: 8), services: [frontService], pods: starting))
+        #expect(replaced(result).isEmpty)
+        #expect(result.health.isEmpty)
+        var pending: JSONValue = [
+            "metadata": ["name": "web-1", "namespace": "aid", "labels": ["app": "web"], "creationTimestamp": "2026-11-15T23:00:00Z"],
+            "status": ["phase": "Pending", "conditions": [["type": "Ready", "status": "False", "lastTransitionTime": "2026-11-15T23:00:00Z"]]],
+        ]
+        #expect(ObservedPod(pending)?.unreadySince == nil)
+        pending[path: ["status", "phase"]] = "Running"
+        #expect(ObservedPod(pending)?.unreadySince == RFC3339.date(from: "2026-11-15T23:00:00Z"))
+    }
+
     @Test func aRecentReplacementUsesUpThePeriodsAllowance() {
         var twelve = pods(12, failing: [0, 1, 2, 3])
         // Two pods started 5 s ago (the last pass's replacements): one more this period, not three.
@@ -63,6 +80,11 @@ import Testing
         twelve[11].createdAt = now.addingTimeInterval(-5)
         let result = plan(service(replicas: 12), observed(live(service(replicas: 12), replicas: 12), services: [frontService], pods: twelve))
         #expect(replaced(result) == ["web-0"])
+        // Stamped a whole period ago, but API times have whole seconds: still counted as recent.
+        twelve[10].createdAt = now.addingTimeInterval(-20)
+        twelve[11].createdAt = now.addingTimeInterval(-20)
+        let stamped = plan(service(replicas: 12), observed(live(service(replicas: 12), replicas: 12), services: [frontService], pods: twelve))
+        #expect(replaced(stamped) == ["web-0"])
         // A replacement still under way (fewer pods than the Deployment asks for) holds back more.
         let short = plan(service(replicas: 12), observed(live(service(replicas: 12), replicas: 12), services: [frontService],
                                                           pods: Array(pods(12, failing: [0, 1]).prefix(9))))
