@@ -239,6 +239,18 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
         #expect(result.actions[0].gates.last?.reason == "[registry] image docker.io/web:1.0 is not from an allowed registry (registry.gov/) (GovernancePolicy rules)")
     }
 
+    @Test func registriesMatchAtAPathBoundaryOfTheParsedReference() {
+        let policy = governance.replacingOccurrences(of: "allowedRegistries: [registry.gov/]", with: "allowedRegistries: [registry.gov, registry.gov:5000/team]")
+        func verdict(_ image: String) -> Verdict? {
+            plan(webService.replacingOccurrences(of: "registry.gov/web:1.0", with: image) + policy).actions.first?.finalVerdict
+        }
+        #expect(verdict("registry.gov.attacker.io/x:1") == .deny)
+        #expect(verdict("registry.gov:5000/x:1") == .deny)
+        #expect(verdict("registry.gov:5000/teamx/y:1") == .deny)
+        #expect(verdict("registry.gov/x:1") == .allow)
+        #expect(verdict("registry.gov:5000/team/y:1") == .allow)
+    }
+
     @Test func aFreezeWindowDefersWhatItBlocksInTheDirectionItBlocks() {
         // Every day from 23:00 UTC for 2 hours: 00:00 on the 16th is inside.
         let freeze = governance + "\n  freezeWindows: [{schedule: \"0 23 * * *\", durationMinutes: 120, blocks: [scale-up]}]"
