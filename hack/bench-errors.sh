@@ -49,7 +49,7 @@ run() {
     start=$(date +%s.%N)
     /usr/bin/time -f %M -o "$out/$1.rss" "$hmsctl" validate -f "$2" >"$out/$1.out" 2>&1 || true
     end=$(date +%s.%N)
-    echo "$1 $(stat -c %s "$2") $(stat -c %s "$out/$1.out") $(python3 -c "print($end - $start)") $(cat "$out/$1.rss")"
+    echo "$1 $(stat -c %s "$2") $(stat -c %s "$out/$1.out") $(python3 -c "print($end - $start)") $(tail -n 1 "$out/$1.rss")"
 }
 echo "== running"
 results=$( (run long-line "$out/long-line.yaml"; run flow "$out/flow.yaml") )
