@@ -119,6 +119,16 @@ import json, sys
 denied = {json.loads(l)["source"]["namespace"] for l in open(sys.argv[1]) if "race-" in l and json.loads(l).get("finalVerdict") == "DENY"}
 print(len(denied))' "$HMS_JOURNAL")" "8"
 
+# An allowlist entry is a registry (and path) boundary, not a string prefix.
+namespace lookalike
+printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: GovernancePolicy\nmetadata: {name: rules, namespace: lookalike}\nspec:\n  allowedRegistries: [registry.gov]\n' | k apply -f - >/dev/null
+printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: x, namespace: lookalike}\nspec: {image: "registry.gov.attacker.io/x:1", replicas: 1}\n' >"$work/lookalike.yaml"
+set +o errexit
+output=$("$bin/hmsctl" plan -f "$work/lookalike.yaml" --detailed-exitcode 2>&1); status=$?
+set -o errexit
+expect "registry.gov does not allow registry.gov.attacker.io (exit 4: denied)" "$status" "4"
+expect_match "and says why" "$output" "DENY +\[registry\] image registry.gov.attacker.io/x:1 is not from an allowed registry"
+
 step "the controller is still running after all of it"
 if alive; then pass; else fail "$(tail -5 "$work/controller.log")"; fi
 finish e2e-hostile

@@ -10,6 +10,8 @@ swift test --skip-build --disable-xctest
 hack/e2e-kubectl.sh
 hack/e2e-apply.sh
 hack/e2e-controller.sh
+hack/e2e-health.sh
+hack/e2e-hostile.sh
 hack/e2e-autoscale.sh
 hack/e2e-directives.sh
 hack/e2e-directives-controller.sh

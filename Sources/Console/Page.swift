@@ -138,7 +138,11 @@ public enum Page {
             let rule = snapshot.autoscaleRules.first { $0.ref.namespace == service.ref.namespace && $0.spec.target == service.metadata.name }
             let cost = CostModel.budget(for: service, in: snapshot.budgets).map { Double(desired) * CostModel.replicaHourUSD(service, pricing: $0.spec.pricing) }
             html += "<tr data-service=\"\(escape(service.metadata.name))\"><th scope=\"row\">\(escape(service.ref.namespace))/\(escape(service.metadata.name))</th>"
-            html += "<td><span class=\"ready\">\(ready)</span> / <span class=\"desired\">\(desired)</span></td>"
+            html += "<td><span class=\"ready\">\(ready)</span> / <span class=\"desired\">\(desired)</span>"
+            if let health = snapshot.plan.health[service.ref], health.degraded {
+                html += " <strong class=\"degraded\" role=\"status\">Degraded: \(escape(health.message))</strong>"
+            }
+            html += "</td>"
             html += "<td>\(autoscaling(rule))</td>"
             html += "<td class=\"cost\">\(cost.map(usd) ?? "—")</td></tr>\n"
         }

@@ -164,16 +164,11 @@ public final class ClusterCache: Sendable {
             observed.deployments[deployment.ref] = deployment
         }
         observed.services = Set(services.keys.filter { namespaces.contains($0.namespace) })
-        var failures: [ObjectRef: Int] = [:]
-        for report in unhealthy.values where namespaces.contains(report.namespace) {
-            guard let pod = report.pod else { continue }
-            failures[ObjectRef(kind: "Pod", namespace: report.namespace, name: pod), default: 0] += report.count
-        }
+        // Failures are read from each pod's own status (Ready=False since when), not from Event
+        // counts: kubelet aggregates Events, and their count is no run of consecutive failures.
         for pod in pods.values.sorted(by: { ($0.namespace, $0.name) < ($1.namespace, $1.name) }) where namespaces.contains(pod.namespace) {
-            guard let owner = pod.app, pod.phase == "Running" || pod.phase == "Pending" else { continue }
-            let failed = pod.ready ? 0 : failures[ObjectRef(kind: "Pod", namespace: pod.namespace, name: pod.name)] ?? 0
-            observed.pods[ObjectRef(kind: "Deployment", namespace: pod.namespace, name: owner), default: []].append(
-                ObservedPod(namespace: pod.namespace, name: pod.name, deployment: owner, ready: pod.ready, failedHealthChecks: failed))
+            guard let owner = pod.app, pod.phase == "Running" || pod.phase == "Pending", let facts = pod.observed else { continue }
+            observed.pods[ObjectRef(kind: "Deployment", namespace: pod.namespace, name: owner), default: []].append(facts)
         }
         for case let job? in jobs.values where directiveNamespaces.contains(job.namespace) {
             observed.directiveJobs[ObjectRef(kind: Directive.kind, namespace: job.namespace, name: job.directive), default: []].append(job)
@@ -220,8 +215,11 @@ public struct PodFacts: Sendable, Equatable {
     public var app: String?
     public var phase: String?
     public var ready: Bool
+    /// What the planner reads of it: readiness since when, creation and deletion times.
+    public var observed: ObservedPod?
 
     public init(_ pod: JSONValue) {
+        observed = ObservedPod(pod)
         namespace = pod[path: ["metadata", "namespace"]]?.stringValue ?? ""
         name = pod[path: ["metadata", "name"]]?.stringValue ?? ""
         app = pod[path: ["metadata", "labels", "app"]]?.stringValue
@@ -232,17 +230,16 @@ public struct PodFacts: Sendable, Equatable {
     var serviceKey: ObjectRef? { app.map { ObjectRef(kind: ServiceSpec.kind, namespace: namespace, name: $0) } }
 }
 
-/// A kubelet `Unhealthy` Event: which pod failed its probe, and how many times.
+/// A kubelet `Unhealthy` Event: which pod failed its probe. Only a reason to look at the pod again
+/// (kubelet updates the Event each probe period); its count is not a count of failures in a row.
 public struct UnhealthyReport: Sendable, Equatable {
     public var namespace: String
     /// nil when the Event is not about a Pod.
     public var pod: String?
-    public var count: Int
 
     public init(_ event: JSONValue) {
         namespace = event[path: ["metadata", "namespace"]]?.stringValue ?? ""
         pod = event[path: ["involvedObject", "kind"]] == "Pod" ? event[path: ["involvedObject", "name"]]?.stringValue : nil
-        count = event["count"]?.intValue ?? 1
     }
 }
 

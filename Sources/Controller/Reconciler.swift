@@ -105,7 +105,7 @@ public struct Reconciler: Sendable {
             guard mayAct(), outcomes.first?.action.verb != .startJob else { return }
             for outcome in outcomes { await Self.recordEvent(outcome, uid: uids[source] ?? nil, events: events, cluster: cluster, now: now) }
             guard let service = servicesByRef[source] else { return }
-            let written = await writeStatus(desired, services: [service], observed: observed, outcomes: outcomes, now: now)
+            let written = await writeStatus(desired, services: [service], observed: observed, outcomes: outcomes, health: plan.health, now: now)
             recorded.withLock { recorded in
                 recorded.services.insert(source)
                 recorded.failed.formUnion(written)
@@ -121,7 +121,7 @@ public struct Reconciler: Sendable {
             // and an Event that exists already is not doubled.
             await raiseIncidents(mine.directives, now: now)
             let unrecorded = services.filter { !statusDone.contains($0.ref) }
-            failed.formUnion(await writeStatus(desired, services: unrecorded, observed: observed, outcomes: outcomes, now: now))
+            failed.formUnion(await writeStatus(desired, services: unrecorded, observed: observed, outcomes: outcomes, health: plan.health, now: now))
             if statusScope == .all { failed.formUnion(await writeBudgetStatus(desired, observed: observed, outcomes: outcomes, now: now)) }
             failed.formUnion(await writeDirectiveStatus(mine.directives, desired: desired, outcomes: outcomes))
         }
@@ -355,8 +355,10 @@ public struct Reconciler: Sendable {
 
     /// Each ServiceSpec's status: replicas, readiness, cost, last action, conditions. Written only
     /// when it differs from what is stored, so a pass with nothing to do writes nothing.
-    func writeStatus(_ desired: DesiredState, services: [ServiceSpec], observed: ObservedState, outcomes: [ActionOutcome], now: Date) async -> Set<ObjectRef> {
+    func writeStatus(_ desired: DesiredState, services: [ServiceSpec], observed: ObservedState, outcomes: [ActionOutcome],
+                     health: [ObjectRef: ServiceHealth] = [:], now: Date) async -> Set<ObjectRef> {
         var patches: [(ObjectRef, [UInt8])] = []
+        var degradedEvents: [(ServiceSpec, ServiceHealth, String)] = []
         let outcomesBySource = Dictionary(grouping: outcomes, by: \.action.source)
         for service in services where statusScope == .all || outcomesBySource[service.ref] != nil {
             let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
@@ -379,18 +381,41 @@ public struct Reconciler: Sendable {
             let failed = mine.contains { if case .failed = $0.result { true } else { false } }
             let denied = mine.contains { $0.result == .notCarriedOut(.deny) }
             let progressing = mine.contains { $0.result == .done } || ready != replicas
+            // Most pods failing at once is the service's state, shown before any action's failure.
+            let unhealthy = health[service.ref].flatMap { $0.degraded ? $0 : nil }
+            let degraded: Condition =
+                if let unhealthy {
+                    condition("Degraded", true, ServiceHealth.degradedReason, unhealthy.message, previous: previous.conditions, now: now)
+                } else {
+                    condition("Degraded", failed || denied, failed ? "ActionFailed" : denied ? "ActionDenied" : "AsExpected",
+                              failed ? "an action failed; see the Events" : denied ? "an action was denied by a gate" : "no failed or denied action",
+                              previous: previous.conditions, now: now)
+                }
             status.conditions = [
                 condition("Ready", ready == replicas && live != nil, ready == replicas ? "ReplicasReady" : "ReplicasNotReady",
                           "\(ready) of \(replicas) replicas ready", previous: previous.conditions, now: now),
                 condition("Progressing", progressing, progressing ? "Reconciling" : "Reconciled",
                           progressing ? "changes are being rolled out" : "the cluster matches the spec", previous: previous.conditions, now: now),
-                condition("Degraded", failed || denied, failed ? "ActionFailed" : denied ? "ActionDenied" : "AsExpected",
-                          failed ? "an action failed; see the Events" : denied ? "an action was denied by a gate" : "no failed or denied action",
-                          previous: previous.conditions, now: now),
+                degraded,
             ]
             guard status != previous else { continue }
+            // One Event per episode: named by when its longest-failing pod turned unready (not by
+            // the condition's time, which a pass reading a stale status would set anew), so a pass
+            // that repeats it meets a 409.
+            if let unhealthy {
+                degradedEvents.append((service, unhealthy, unhealthy.failingSince.map { RFC3339.string(from: $0) } ?? "unknown"))
+            }
             // A merge patch of the status alone: no resourceVersion precondition, nothing else touched.
             patches.append((service.ref, JSONValue.object(["status": ClusterAccess.encoded(status)]).jsonBytes))
+        }
+        let cluster = cluster
+        let events = events
+        _ = await concurrentMap(degradedEvents) { service, unhealthy, since in
+            // A fact about one outage: recorded once, not counted on every pass that sees it.
+            await events.record(.init(about: service.ref, uid: service.metadata.uid,
+                                      name: EventRecorder.name(service.metadata.name, "servicedegraded.\(DirectiveNaming.stableHash(since))"),
+                                      type: "Warning", reason: ServiceHealth.degradedReason, message: unhealthy.message, countsRepeats: false),
+                                cluster: cluster, now: now)
         }
         return await patchStatuses(patches, ServiceSpec.self)
     }

@@ -15,15 +15,25 @@ struct Validate: ParsableCommand {
 
     @OptionGroup var files: FileOptions
 
+    /// Errors printed in full; the rest are counted.
+    static let printedErrors = 100
+
     func run() throws {
-        let result = ManifestLoader(recursive: files.recursive).load(files.paths)
-        for diagnostic in result.diagnostics {
-            printError(diagnostic.description)
-        }
+        var printed = 0
+        // Printed as each file is read; past the first `Self.printedErrors` only counted.
+        let result = ManifestLoader(recursive: files.recursive).load(files.paths, found: { diagnostics in
+            for diagnostic in diagnostics.prefix(max(0, Self.printedErrors - printed)) {
+                printError(diagnostic.description)
+            }
+            printed = min(Self.printedErrors, printed + diagnostics.count)
+        })
         let valid = result.manifests.count, errors = result.diagnostics.count
         if errors == 0 {
             print("\(valid) \(plural(valid, "resource")) valid.")
         } else {
+            if errors > printed {
+                printError("\(errors - printed) more \(plural(errors - printed, "error")) not shown.")
+            }
             printError("\(errors) \(plural(errors, "error")); \(valid) valid \(plural(valid, "resource")).")
             throw ExitCode(1)
         }

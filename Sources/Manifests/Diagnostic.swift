@@ -12,15 +12,43 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     /// The field the problem is about, when there is one.
     public var path: FieldPath?
     public var message: String
-    /// The source line the mark points into, for the caret.
+    /// The source line the mark points into, for the caret: at most `excerptWidth` columns of it
+    /// around the mark, with `…` where it was cut.
     public var sourceLine: String?
+    /// The caret's column in `sourceLine`, counted from 1; nil: the mark's column.
+    public var sourceColumn: Int?
 
-    public init(file: String, mark: Mark?, path: FieldPath? = nil, message: String, sourceLine: String? = nil) {
+    /// How much of a source line a diagnostic shows: a minified or generated file may have one
+    /// line of megabytes, and every error on it would otherwise print all of it.
+    public static let excerptWidth = 120
+
+    public init(file: String, mark: Mark?, path: FieldPath? = nil, message: String, sourceLine: String? = nil, sourceColumn: Int? = nil) {
         self.file = file
         self.mark = mark
         self.path = path
         self.message = message
         self.sourceLine = sourceLine
+        self.sourceColumn = sourceColumn
+    }
+
+    /// A diagnostic whose excerpt is cut from `lines` around the mark.
+    init(file: String, mark: Mark?, path: FieldPath?, message: String, lines: SourceLines) {
+        let excerpt = mark.flatMap { lines.excerpt(line: $0.line, column: $0.column) }
+        self.init(file: file, mark: mark, path: path, message: message, sourceLine: excerpt?.text, sourceColumn: excerpt?.column)
+    }
+
+    /// At most `excerptWidth` columns of `line` around `column` (from 1), `…` marking each cut
+    /// within them, and the column's place in what is kept.
+    public static func excerpt(_ line: some Collection<Character>, column: Int) -> (text: String, column: Int) {
+        let count = line.count
+        guard count > excerptWidth else { return (String(line), column) }
+        let caret = min(max(0, column - 1), count)
+        let kept = excerptWidth - 2  // room for a marker at either end
+        let start = max(0, min(caret - kept / 2, count - kept))
+        let end = min(count, start + kept)
+        let from = line.index(line.startIndex, offsetBy: start), to = line.index(from, offsetBy: end - start)
+        let text = (start > 0 ? "…" : "") + String(line[from..<to]) + (end < count ? "…" : "")
+        return (text, caret - start + 1 + (start > 0 ? 1 : 0))
     }
 
     /// The one-line form: `FILE:LINE:COLUMN: error: PATH: MESSAGE`.
@@ -31,9 +59,10 @@ public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        guard let mark, let line = sourceLine else { return summary }
+        guard let mark, let source = sourceLine else { return summary }
+        let (line, column) = sourceColumn.map { (source, $0) } ?? Self.excerpt(source, column: mark.column)
         // Keep tabs so the caret lines up under the same column in a terminal.
-        let lead = line.prefix(max(0, mark.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
+        let lead = line.prefix(max(0, column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
         return "\(summary)\n\(line)\n\(lead)^"
     }
 }
@@ -47,6 +76,18 @@ final class SourceLines {
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
+    }
+
+    /// The last line cut from, as characters: the many errors of one long line decode it once.
+    private var cached: (number: Int, characters: [Character])?
+
+    /// At most `Diagnostic.excerptWidth` columns of line `number` around `column`.
+    func excerpt(line number: Int, column: Int) -> (text: String, column: Int)? {
+        if let cached, cached.number == number { return Diagnostic.excerpt(cached.characters, column: column) }
+        guard let text = line(number) else { return nil }
+        let characters = Array(text)
+        cached = (number, characters)
+        return Diagnostic.excerpt(characters, column: column)
     }
 
     /// Line `number`, counted from 1, without its line break.

@@ -91,7 +91,7 @@ public struct ManifestDecoder: Sendable {
     private func decode(_ bytes: [UInt8], slice: StreamSlice, file: String, into result: inout DecodeResult) -> Bool {
         let lines = SourceLines(bytes: bytes)
         func diagnostic(_ mark: Mark?, _ path: FieldPath?, _ message: String) -> Diagnostic {
-            Diagnostic(file: file, mark: mark, path: path, message: message, sourceLine: mark.flatMap { lines.line($0.line) })
+            Diagnostic(file: file, mark: mark, path: path, message: message, lines: lines)
         }
         do {
             try parser.forEachDocument(bytes, in: slice.range, firstLine: slice.firstLine) { document in

@@ -13,10 +13,20 @@ public struct ManifestLoader: Sendable {
     }
 
     /// Every resource of every path, and a diagnostic for every problem; then the checks that span
-    /// documents (the same resource defined twice).
-    public func load(_ paths: [String], standardInput: () -> [UInt8] = readStandardInput) -> DecodeResult {
+    /// documents (the same resource defined twice). `found` hears each file's diagnostics as soon
+    /// as that file is read, so a command can print them while the rest is still being read.
+    public func load(_ paths: [String], standardInput: () -> [UInt8] = readStandardInput,
+                     found: ([Diagnostic]) -> Void = { _ in }) -> DecodeResult {
         var result = DecodeResult()
+        var reported = 0
+        func report() {
+            guard result.diagnostics.count > reported else { return }
+            found(Array(result.diagnostics[reported...]))
+            reported = result.diagnostics.count
+        }
+        defer { report() }
         for path in paths {
+            defer { report() }
             if path == "-" {
                 decoder.decode(standardInput(), file: "<stdin>", into: &result)
                 continue
@@ -29,12 +39,14 @@ public struct ManifestLoader: Sendable {
                     } catch {
                         result.diagnostics.append(Self.diagnostic(error, file: file))
                     }
+                    report()
                 }
             } catch {
                 result.diagnostics.append(Self.diagnostic(error, file: path))
             }
         }
         result.diagnostics += duplicateDefinitions(result.manifests)
+        report()
         return result
     }
 

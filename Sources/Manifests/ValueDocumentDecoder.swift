@@ -27,7 +27,7 @@ public struct ValueDocumentDecoder: Sendable {
     ) throws(DecodeFailure) -> Value {
         let lines = SourceLines(bytes: bytes)
         func diagnostic(_ mark: Mark?, _ path: FieldPath?, _ message: String) -> Diagnostic {
-            Diagnostic(file: file, mark: mark, path: path, message: message, sourceLine: mark.flatMap { lines.line($0.line) })
+            Diagnostic(file: file, mark: mark, path: path, message: message, lines: lines)
         }
         let documents: [Node]
         do {

@@ -183,7 +183,7 @@ public struct Directive: Resource {
     public func ruleIssues() -> [FieldIssue] {
         var issues = validateMetadata()
         let template = spec.template
-        if template.image.isEmpty || template.image.containsWhitespace {
+        if ImageReference(parsing: template.image) == nil {
             issues.append(FieldIssue("spec.template.image", "\"\(template.image)\" is not a valid image reference"))
         }
         issues += validateEnv(template.env, at: FieldPath("spec.template.env"))

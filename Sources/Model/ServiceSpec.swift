@@ -81,7 +81,7 @@ public struct ServiceSpec: Resource {
         if issues.isEmpty, let problem = Names.dns1035LabelProblem(metadata.name) {
             issues.append(FieldIssue("metadata.name", problem))
         }
-        if spec.image.isEmpty || spec.image.containsWhitespace {
+        if ImageReference(parsing: spec.image) == nil {
             issues.append(FieldIssue("spec.image", "\"\(spec.image)\" is not a valid image reference"))
         }
         issues += validateEnv(spec.env, at: FieldPath("spec.env"))

@@ -227,7 +227,7 @@ struct GovernanceGate {
                 verdicts.append(GateVerdict(gate: "governance", verdict: .hold, reason: "[max-replicas] \(to) replicas need approval above \(maximum) (\(name))"))
             }
             if let registries = policy.spec.allowedRegistries, let image,
-                [.deploy, .update, .startJob].contains(action.verb), !registries.contains(where: { image.hasPrefix($0) })
+                [.deploy, .update, .startJob].contains(action.verb), !Self.allowed(image, by: registries)
             {
                 verdicts.append(GateVerdict(
                     gate: "governance", verdict: .deny,
@@ -246,6 +246,13 @@ struct GovernanceGate {
                                         reason: "[governance] allowed by \(applying.map { $0.metadata.name }.joined(separator: ", "))"))
         }
         action.gates += verdicts
+    }
+
+    /// Matched on the parsed reference at a path boundary, never by string prefix: `registry.gov`
+    /// does not allow `registry.gov.attacker.io/x`. An image that does not parse is allowed by no list.
+    static func allowed(_ image: String, by registries: [String]) -> Bool {
+        guard let reference = ImageReference(parsing: image) else { return false }
+        return registries.contains { RegistryPrefix(parsing: $0)?.contains(reference) ?? false }
     }
 
     func actionClass(_ action: Action) -> GovernancePolicy.ActionClass {

@@ -124,11 +124,15 @@ public struct Plan: Sendable, Equatable {
     public var statuses: [ObjectRef: JSONValue]
     /// Each Directive's runs: the status to write and the incidents to raise.
     public var directives: [DirectiveReport]
+    /// The health of each ServiceSpec with failing pods: which to replace, or Degraded.
+    public var health: [ObjectRef: ServiceHealth]
 
-    public init(actions: [Action] = [], statuses: [ObjectRef: JSONValue] = [:], directives: [DirectiveReport] = []) {
+    public init(actions: [Action] = [], statuses: [ObjectRef: JSONValue] = [:], directives: [DirectiveReport] = [],
+                health: [ObjectRef: ServiceHealth] = [:]) {
         self.actions = actions
         self.statuses = statuses
         self.directives = directives
+        self.health = health
     }
 
     public var isEmpty: Bool { actions.isEmpty }

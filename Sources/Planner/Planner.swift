@@ -42,13 +42,14 @@ public struct Planner: Sendable {
         let index = DesiredIndex(desired)
         var actions: [Action] = []
         var declared: Set<ObjectRef> = []
+        var health: [ObjectRef: ServiceHealth] = [:]
         // Sorted by reference, computed once per service rather than per comparison.
         let order = desired.services.indices.map { (ref: desired.services[$0].ref, index: $0) }.sorted { $0.ref < $1.ref }
         for (_, position) in order {
             let service = desired.services[position]
             let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
             declared.insert(deploymentRef)
-            actions += serviceActions(service, deploymentRef, index: index, observed: observed)
+            actions += serviceActions(service, deploymentRef, index: index, observed: observed, now: now, healthReports: &health)
         }
         var evaluations: [(Directive, DirectiveEvaluation)] = []
         for directive in desired.directives.sorted(by: { $0.ref < $1.ref }) {
@@ -74,7 +75,7 @@ public struct Planner: Sendable {
         let reports = evaluations.map { directive, evaluation in
             DirectiveReport(directive, evaluation, judged: startsByDirective[directive.ref] ?? [:])
         }
-        return Plan(actions: judged, directives: reports)
+        return Plan(actions: judged, directives: reports, health: health)
     }
 
     // MARK: - Directives
@@ -103,7 +104,8 @@ public struct Planner: Sendable {
         return (service.spec.replicas ?? 1, "spec.replicas is \(service.spec.replicas ?? 1)")
     }
 
-    private func serviceActions(_ service: ServiceSpec, _ deploymentRef: ObjectRef, index: DesiredIndex, observed: ObservedState) -> [Action] {
+    private func serviceActions(_ service: ServiceSpec, _ deploymentRef: ObjectRef, index: DesiredIndex, observed: ObservedState,
+                                now: Date, healthReports: inout [ObjectRef: ServiceHealth]) -> [Action] {
         let source = service.ref
         guard let live = observed.deployments[deploymentRef] else {
             let (replicas, why) = desiredReplicas(service, index: index, live: nil)
@@ -139,15 +141,18 @@ public struct Planner: Sendable {
             actions.append(action(.deploy, source, serviceRef, from: "none", to: "port \(service.spec.port ?? 0)",
                                   reason: "spec.port is set: a Service sends traffic to ready pods only", manifests: [frontService]))
         }
-        // A pod that failed its health check failureThreshold times in a row is replaced.
-        let threshold = service.spec.healthCheck?.failureThreshold ?? 3
-        if service.spec.healthCheck != nil {
-            for pod in (observed.pods[deploymentRef] ?? []).sorted(by: { $0.name < $1.name }) where pod.failedHealthChecks >= threshold {
-                let podRef = ObjectRef(kind: "Pod", namespace: pod.namespace, name: pod.name)
+        // Pods failing their health check are replaced a few at a time, never all at once.
+        if let check = service.spec.healthCheck {
+            let pods = observed.pods[deploymentRef] ?? []
+            let health = ServiceHealth.decide(pods: pods, replicas: liveReplicas, check: check, now: now)
+            let seconds = Int(ServiceHealth.period(check))
+            for name in health.replace {
+                let podRef = ObjectRef(kind: "Pod", namespace: source.namespace, name: name)
                 actions.append(action(.restart, source, podRef, from: "unhealthy", to: "replaced",
-                                      reason: "failed its health check \(pod.failedHealthChecks) times in a row (failureThreshold \(threshold))",
+                                      reason: "unready for at least \(seconds) s (failureThreshold x periodSeconds); \(health.failing) of \(health.pods) pods failing, at most a quarter replaced per \(seconds) s",
                                       manifests: []))
             }
+            if health.failing > 0 { healthReports[source] = health }
         }
         return actions
     }

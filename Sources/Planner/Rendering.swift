@@ -57,12 +57,23 @@ public enum Rendering {
         if let check = spec.healthCheck, let port = check.port ?? spec.port {
             var probe: JSONValue = ["httpGet": ["path": .string(check.path), "port": .int(port)]]
             if let period = check.periodSeconds { probe["periodSeconds"] = .int(period) }
-            if let threshold = check.failureThreshold { probe["failureThreshold"] = .int(threshold) }
             if let delay = check.initialDelaySeconds { probe["initialDelaySeconds"] = .int(delay) }
-            container["readinessProbe"] = probe
-            container["livenessProbe"] = probe
+            var readiness = probe
+            if let threshold = check.failureThreshold { readiness["failureThreshold"] = .int(threshold) }
+            container["readinessProbe"] = readiness
+            // Liveness tolerates several times more failures than readiness: a dependency outage
+            // fails every pod's check at once, and should take them out of the Service (unready),
+            // not restart them all in a loop that cannot fix the dependency.
+            var liveness = probe
+            liveness["failureThreshold"] = .int(livenessFailureThreshold(check))
+            container["livenessProbe"] = liveness
         }
         return container
+    }
+
+    /// Three times the readiness probe's failureThreshold (kubelet's default 3 when unset), capped.
+    static func livenessFailureThreshold(_ check: ServiceSpec.HealthCheck) -> Int {
+        min(max(1, check.failureThreshold ?? 3), 1_000) * 3
     }
 
     public static func deployment(_ service: ServiceSpec, replicas: Int, fromManifests: Bool = false) -> JSONValue {
@@ -132,6 +143,7 @@ public enum Rendering {
             ]
             if probe?.path != check.path || probe?.port != check.port ?? spec.port
                 || settings.contains(where: { $0.wanted != nil && $0.live != $0.wanted })
+                || container.liveness?.failureThreshold != livenessFailureThreshold(check)
             {
                 changes.append("health check")
             }

@@ -148,6 +148,7 @@ public struct ObservedContainer: Sendable, Equatable {
     public var cpu: String?
     public var memory: String?
     public var probe: ObservedProbe?
+    public var liveness: ObservedProbe?
 
     public init(_ container: JSONValue) {
         image = container["image"]?.stringValue
@@ -157,6 +158,7 @@ public struct ObservedContainer: Sendable, Equatable {
         cpu = requests?["cpu"]?.stringValue
         memory = requests?["memory"]?.stringValue
         probe = container["readinessProbe"].map(ObservedProbe.init)
+        liveness = container["livenessProbe"].map(ObservedProbe.init)
     }
 }
 
@@ -181,15 +183,38 @@ public struct ObservedPod: Sendable, Equatable {
     public var name: String
     public var deployment: String
     public var ready: Bool
-    /// Consecutive failed health checks (the kubelet's `Unhealthy` event count).
-    public var failedHealthChecks: Int
+    /// When its Ready condition last turned False (kubelet sets it after failureThreshold failed
+    /// readiness probes in a row); nil while ready, while not yet running (a pod starting up is
+    /// not failing its check) or when not reported.
+    public var unreadySince: Date?
+    public var createdAt: Date?
+    /// Set while the pod is terminating.
+    public var deletedAt: Date?
 
-    public init(namespace: String, name: String, deployment: String, ready: Bool, failedHealthChecks: Int) {
+    public init(namespace: String, name: String, deployment: String, ready: Bool, unreadySince: Date? = nil,
+                createdAt: Date? = nil, deletedAt: Date? = nil) {
         self.namespace = namespace
         self.name = name
         self.deployment = deployment
         self.ready = ready
-        self.failedHealthChecks = failedHealthChecks
+        self.unreadySince = ready ? nil : unreadySince
+        self.createdAt = createdAt
+        self.deletedAt = deletedAt
+    }
+
+    /// The facts of a Pod object from the API; nil without a name or the `app` label.
+    public init?(_ pod: JSONValue) {
+        guard let name = pod[path: ["metadata", "name"]]?.stringValue, !name.isEmpty,
+              let owner = pod[path: ["metadata", "labels", "app"]]?.stringValue
+        else { return nil }
+        let readyCondition = (pod[path: ["status", "conditions"]]?.arrayValue ?? []).first { $0["type"] == "Ready" }
+        let ready = readyCondition?["status"] == "True"
+        let running = pod[path: ["status", "phase"]] == "Running"
+        func time(_ value: JSONValue?) -> Date? { value?.stringValue.flatMap(RFC3339.date(from:)) }
+        self.init(namespace: pod[path: ["metadata", "namespace"]]?.stringValue ?? "default", name: name, deployment: owner, ready: ready,
+                  unreadySince: running ? time(readyCondition?["lastTransitionTime"]) : nil,
+                  createdAt: time(pod[path: ["metadata", "creationTimestamp"]]),
+                  deletedAt: time(pod[path: ["metadata", "deletionTimestamp"]]))
     }
 }
 

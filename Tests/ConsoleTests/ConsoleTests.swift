@@ -143,6 +143,16 @@ import Testing
         #expect(html.contains("data-pass=\"3\""))
     }
 
+    @Test func aDegradedServiceSaysSoWithTheCounts() throws {
+        var snapshot = try snapshot()
+        let service = ObjectRef(kind: "ServiceSpec", namespace: "student-aid", name: "eligibility-api")
+        snapshot.plan.health[service] = ServiceHealth(pods: 10, failing: 9, replace: [], degraded: true)
+        let html = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
+        #expect(html.contains("<strong class=\"degraded\" role=\"status\">Degraded: 9 of 10 pods failing their health check;"))
+        #expect(!Page.render(snapshot: try self.snapshot(), journal: [], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
+            .contains("class=\"degraded\""))
+    }
+
     @Test func aBudgetWithoutThisMonthsSpendShowsThePlannersProjection() throws {
         var snapshot = try snapshot()
         snapshot.budgets[0].status = nil

@@ -23,6 +23,14 @@ struct ValidateCommandTests: HMSCtlRunner {
         #expect(run.stdout.isEmpty)
     }
 
+    @Test func pastAHundredErrorsTheRestAreCountedNotPrinted() throws {
+        let documents = (0..<150).map { "---\napiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: web-\($0)}\nspec: {image: registry.gov/web:1, replicas: \($0)x}\n" }
+        let run = try hmsctl(["validate", "-f", "-"], stdin: documents.joined())
+        #expect(run.status == 1)
+        #expect(run.stderr.components(separatedBy: ": error: ").count - 1 == 100)
+        #expect(run.stderr.hasSuffix("50 more errors not shown.\n150 errors; 0 valid resources.\n"))
+    }
+
     @Test func standardInputIsRead() throws {
         let manifest = """
             apiVersion: ops.hms.gov/v1alpha1

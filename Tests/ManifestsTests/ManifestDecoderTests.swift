@@ -89,6 +89,32 @@ struct ManifestDecoderTests {
         #expect(result.diagnostics.last?.sourceLine == "spec: {action: a, approvedBy: b, expiresAt: tomorrow}")
     }
 
+    @Test func aLongLineShowsAWindowOfAtMost120ColumnsAroundTheCaret() {
+        let padding = String(repeating: "x", count: 300)
+        let result = decode("apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: web}\nspec: {image: registry.gov/web:1, env: [{name: A, value: \(padding)}], replicas: three}\n")
+        let diagnostic = try? #require(result.diagnostics.first)
+        let lines = diagnostic?.description.split(separator: "\n", omittingEmptySubsequences: false) ?? []
+        #expect(lines.count == 3)
+        #expect(lines.dropFirst().allSatisfy { $0.count <= 120 })
+        #expect(lines[1].hasPrefix("…"))
+        #expect(lines[1].hasSuffix("replicas: three}"))
+        // The caret still points at the value.
+        #expect(lines[2].count == lines[1].count - "three}".count + 1)
+        #expect(lines[2].hasSuffix("^"))
+    }
+
+    @Test func theExcerptKeepsBothEndsMarkedAndTheCaretInPlace() {
+        let line = Array(String(repeating: "a", count: 100) + "B" + String(repeating: "c", count: 100))
+        let (text, column) = Diagnostic.excerpt(line, column: 101)
+        #expect(text.count == 120)
+        #expect(text.hasPrefix("…") && text.hasSuffix("…"))
+        #expect(Array(text)[column - 1] == "B")
+        #expect(Diagnostic.excerpt(Array("short"), column: 3) == ("short", 3))
+        // A column past the end still points just after what is shown.
+        let end = Diagnostic.excerpt(line, column: 500)
+        #expect(end.text.count == 119 && end.column == 120)
+    }
+
     @Test func anEmptyDocumentIsSkippedAndOthersStillDecode() {
         let result = decode("---\n---\napiVersion: ops.hms.gov/v1alpha1\nkind: Approval\nmetadata: {name: a}\nspec: {action: 3f2a9c, approvedBy: ops@hms.gov, expiresAt: \"2026-12-01T00:00:00Z\"}\n")
         #expect(result.diagnostics.isEmpty)

@@ -91,6 +91,8 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
         #expect(deploy.manifests.map { $0["kind"] } == ["Deployment", "Service"])
         let container = deploy.manifests[0][path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first
         #expect(container?["readinessProbe"] == ["httpGet": ["path": "/health", "port": 8080], "failureThreshold": 2])
+        // Liveness tolerates more: an outage makes pods unready, not restarted in a loop.
+        #expect(container?["livenessProbe"] == ["httpGet": ["path": "/health", "port": 8080], "failureThreshold": 6])
         #expect(container?[path: ["resources", "requests"]] == ["cpu": "1", "memory": "1Gi"])
         #expect(deploy.manifests[0][path: ["metadata", "labels", "app.kubernetes.io/managed-by"]] == "hms-controller")
     }
@@ -127,17 +129,6 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
         #expect(result.actions[0].manifests.first?[path: ["spec", "template", "metadata", "annotations", "ops.hms.gov/restartedAt"]] == "2026-11-16T00:00:00Z")
         // Once the live template carries it, nothing more to do.
         #expect(plan(restarted, observed(live(restarted, replicas: 4), services: [frontService])).isEmpty)
-    }
-
-    @Test func aPodThatFailedItsHealthCheckEnoughTimesIsReplaced() {
-        let pods = [
-            ObservedPod(namespace: "aid", name: "web-a", deployment: "web", ready: false, failedHealthChecks: 2),
-            ObservedPod(namespace: "aid", name: "web-b", deployment: "web", ready: false, failedHealthChecks: 1),
-        ]
-        let result = plan(webService, observed(live(replicas: 4), services: [frontService], pods: pods))
-        #expect(result.actions.map(\.target.name) == ["web-a"])
-        #expect(result.actions[0].verb == .restart)
-        #expect(result.actions[0].reason == "failed its health check 2 times in a row (failureThreshold 2)")
     }
 
     @Test func objectsWeDidNotCreateAreLeftAlone() {
@@ -267,6 +258,18 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
         let result = plan(foreign + governance)
         #expect(result.actions[0].finalVerdict == .deny)
         #expect(result.actions[0].gates.last?.reason == "[registry] image docker.io/web:1.0 is not from an allowed registry (registry.gov/) (GovernancePolicy rules)")
+    }
+
+    @Test func registriesMatchAtAPathBoundaryOfTheParsedReference() {
+        let policy = governance.replacingOccurrences(of: "allowedRegistries: [registry.gov/]", with: "allowedRegistries: [registry.gov, registry.gov:5000/team]")
+        func verdict(_ image: String) -> Verdict? {
+            plan(webService.replacingOccurrences(of: "registry.gov/web:1.0", with: image) + policy).actions.first?.finalVerdict
+        }
+        #expect(verdict("registry.gov.attacker.io/x:1") == .deny)
+        #expect(verdict("registry.gov:5000/x:1") == .deny)
+        #expect(verdict("registry.gov:5000/teamx/y:1") == .deny)
+        #expect(verdict("registry.gov/x:1") == .allow)
+        #expect(verdict("registry.gov:5000/team/y:1") == .allow)
     }
 
     @Test func aFreezeWindowDefersWhatItBlocksInTheDirectionItBlocks() {

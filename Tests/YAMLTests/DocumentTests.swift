@@ -1,8 +1,21 @@
 import Foundation
 import Testing
-import YAML
+@testable import YAML
 
 struct DocumentTests {
+    /// A 100 MB flow sequence is millions of records: each stays at 40 bytes, so that decoding it
+    /// holds under 10x the file (hack/bench-errors.sh measures it).
+    @Test func aNodeRecordTakes40Bytes() {
+        #expect(MemoryLayout<YAMLDocument.Record>.stride == 40)
+    }
+
+    @Test func aHugeMarkIsClampedNotTrapped() {
+        var record = YAMLDocument.Record(kind: .sequence, value: .string, mark: Mark(line: Int.max, column: -1), tag: Int.max, start: 0, count: 0)
+        #expect(record.mark == Mark(line: Int(UInt32.max), column: 0))
+        record.mark = Mark(line: 3, column: 4)
+        #expect(record.mark == Mark(line: 3, column: 4))
+    }
+
     func document(_ yaml: String) throws -> YAMLDocument {
         var documents: [YAMLDocument] = []
         try YAMLParser().forEachDocument(Array(yaml.utf8)) { documents.append($0) }
