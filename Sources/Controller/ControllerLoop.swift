@@ -26,6 +26,8 @@ public final class ControllerLoop: Sendable {
         public var watchTimeoutSeconds: ClosedRange<Int> = 300...600
         /// Delete managed objects that no resource declares any more.
         public var prune = true
+        /// How many namespaces are reconciled at once (each by one worker).
+        public var workers = 4
         /// The time decisions are made at (budgets' months, schedules, windows, approvals): the
         /// system clock, unless a test pins the calendar.
         public var clock: @Sendable () -> Date = { Date() }
@@ -44,6 +46,8 @@ public final class ControllerLoop: Sendable {
     private let manifests = Mutex<ManifestSource>(ManifestSource())
     private let latest = Mutex<PassSnapshot?>(nil)
     let invalidReports = Mutex(InvalidObjectReports())
+    /// The namespaces workers are reconciling now, and how many workers are busy.
+    private let busy = Mutex<(namespaces: Set<String>, workers: Int)>(([], 0))
 
     public init(cluster: ClusterAccess, journal: Journal?, elector: LeaderElector?, identity: String, settings: Settings, logger: Logger) {
         let cache = ClusterCache(manifestsMode: settings.manifestsDirectory != nil)
@@ -105,31 +109,77 @@ public final class ControllerLoop: Sendable {
 
     // MARK: - Worker
 
-    /// Takes every key that is due as one batch and reconciles it, one batch at a time: a key is
-    /// never reconciled twice at once, and one changed meanwhile is reconciled again after.
+    /// Takes the keys that are due and reconciles them on up to `settings.workers` workers at
+    /// once, dealt by namespace: a namespace whose requests are slow or hang holds up its own
+    /// worker only, while the others go on taking keys. A key is never reconciled twice at once,
+    /// one changed meanwhile is reconciled again after, and a namespace is reconciled by one worker
+    /// at a time (a Budget judges its namespace's actions in order, in one pass).
     func work() async {
-        var wasLeader = false
-        while !Task.isCancelled {
-            let leading = isLeader
-            ControllerMetrics.leader(leading)
-            if leading != wasLeader {
-                wasLeader = leading
-                // A new leader starts with everything: it does not know what the last one finished.
-                if leading { enqueue(allKeys()) }
+        let workers = max(1, settings.workers)
+        await withDiscardingTaskGroup { running in
+            var wasLeader = false
+            while !Task.isCancelled {
+                let leading = isLeader
+                ControllerMetrics.leader(leading)
+                if leading != wasLeader {
+                    wasLeader = leading
+                    // A new leader starts with everything: it does not know what the last one finished.
+                    if leading { enqueue(allKeys()) }
+                }
+                let (namespaces, active) = busy.withLock { $0 }
+                guard leading, cache.hasSynced, active < workers else {
+                    await wakeup.wait(until: .now + .milliseconds(200))
+                    continue
+                }
+                let (batch, depth, nextReady) = queue.withLock { queue in (queue.nextBatch(now: .now), queue.depth, queue.nextReady) }
+                ControllerMetrics.queueDepth(depth)
+                guard !batch.isEmpty else {
+                    // Wake for new keys, a key's backoff ending, a worker finishing, or leadership to check.
+                    await wakeup.wait(until: min(nextReady ?? .now + .seconds(1), .now + .seconds(1)))
+                    continue
+                }
+                let (groups, deferred) = Self.deal(batch, busy: namespaces, workers: workers - active)
+                // Keys of a namespace another worker has: back in the queue, for when it is done.
+                queue.withLock { queue in
+                    for key in deferred {
+                        queue.done(key)
+                        queue.add(key, after: .milliseconds(20), now: .now)
+                    }
+                }
+                for group in groups {
+                    let owned = Set(group.map(\.namespace))
+                    busy.withLock { state in
+                        state.namespaces.formUnion(owned)
+                        state.workers += 1
+                    }
+                    running.addTask { [self] in
+                        await process(group)
+                        busy.withLock { state in
+                            state.namespaces.subtract(owned)
+                            state.workers -= 1
+                        }
+                        wakeup.signal()
+                    }
+                }
+                if groups.isEmpty { await wakeup.wait(until: .now + .milliseconds(20)) }
             }
-            guard leading, cache.hasSynced else {
-                await wakeup.wait(until: .now + .milliseconds(200))
-                continue
-            }
-            let (batch, depth, nextReady) = queue.withLock { queue in (queue.nextBatch(now: .now), queue.depth, queue.nextReady) }
-            ControllerMetrics.queueDepth(depth)
-            guard !batch.isEmpty else {
-                // Wake for new keys, a key's backoff ending, or leadership to check.
-                await wakeup.wait(until: min(nextReady ?? .now + .seconds(1), .now + .seconds(1)))
-                continue
-            }
-            await process(batch)
         }
+    }
+
+    /// A batch shared among `workers` free workers: the keys of namespaces another worker is
+    /// reconciling wait (`deferred`); the others are dealt out whole namespace by whole
+    /// namespace, in name order, into at most `workers` groups.
+    static func deal(_ batch: [ObjectRef], busy: Set<String>, workers: Int) -> (groups: [[ObjectRef]], deferred: [ObjectRef]) {
+        let deferred = batch.filter { busy.contains($0.namespace) }
+        let free = batch.filter { !busy.contains($0.namespace) }
+        let namespaces = Array(Set(free.map(\.namespace))).sorted()
+        let count = min(max(1, workers), namespaces.count)
+        guard count > 0 else { return ([], deferred) }
+        var slot: [String: Int] = [:]
+        for (index, namespace) in namespaces.enumerated() { slot[namespace] = index % count }
+        var groups = Array(repeating: [ObjectRef](), count: count)
+        for key in free { groups[slot[key.namespace] ?? 0].append(key) }
+        return (groups, deferred)
     }
 
     func process(_ batch: [ObjectRef]) async {

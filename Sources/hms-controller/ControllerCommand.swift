@@ -55,6 +55,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Seconds between resyncs: every resource reconciled again from the caches although no watch event came.")
     var resyncSeconds = 600.0
 
+    @Option(help: "How many namespaces are reconciled at once: a namespace whose requests are slow holds up only its own worker.")
+    var workers = 4
+
     @Option(help: "The decision journal (JSON lines). Default: $HMS_JOURNAL or ~/.local/state/hms/journal.jsonl.")
     var journal: String?
 
@@ -99,6 +102,7 @@ struct ControllerCommand: AsyncParsableCommand {
         settings.manifestsDirectory = manifests
         settings.syncPeriod = .milliseconds(Int(syncSeconds * 1000))
         settings.resyncPeriod = .milliseconds(Int(resyncSeconds * 1000))
+        settings.workers = min(max(1, workers), 64)
         let offset = clockOffsetSeconds
         settings.clock = { Date().addingTimeInterval(offset) }
         let elector = leaderElect

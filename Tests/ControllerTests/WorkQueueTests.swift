@@ -1,4 +1,5 @@
-import Controller
+@testable import Controller
+import Planner
 import Testing
 
 /// The work queue on a fake clock: `t0` and offsets from it, never the wall clock.
@@ -128,5 +129,29 @@ import Testing
         #expect(queue.depth == 0)
         for key in ["c", "a", "b"] { queue.done(key) }
         #expect(queue.nextBatch(now: t0 + .seconds(1)) == ["later"])
+    }
+}
+
+/// How a batch is shared among the controller's workers: whole namespaces per worker, and a
+/// namespace another worker has waits.
+@Suite struct WorkerDealTests {
+    func key(_ namespace: String, _ name: String) -> ObjectRef { ObjectRef(kind: "ServiceSpec", namespace: namespace, name: name) }
+
+    @Test func namespacesAreDealtWholeToAtMostTheFreeWorkers() {
+        let batch = [key("a", "1"), key("b", "1"), key("a", "2"), key("c", "1"), key("d", "1"), key("e", "1")]
+        let (groups, deferred) = ControllerLoop.deal(batch, busy: [], workers: 4)
+        #expect(deferred.isEmpty)
+        #expect(groups.count == 4)
+        #expect(groups.map { Set($0.map(\.namespace)) } == [["a", "e"], ["b"], ["c"], ["d"]])
+        #expect(groups[0].map(\.name) == ["1", "2", "1"])
+        #expect(ControllerLoop.deal(batch, busy: [], workers: 1).groups.count == 1)
+    }
+
+    @Test func aNamespaceAnotherWorkerHasWaits() {
+        let batch = [key("a", "1"), key("b", "1"), key("a", "2")]
+        let (groups, deferred) = ControllerLoop.deal(batch, busy: ["a"], workers: 2)
+        #expect(deferred == [key("a", "1"), key("a", "2")])
+        #expect(groups == [[key("b", "1")]])
+        #expect(ControllerLoop.deal([key("a", "1")], busy: ["a"], workers: 3).groups.isEmpty)
     }
 }
