@@ -22,6 +22,9 @@ public struct ClusterAccess: Sendable {
     /// Hears the server's answer to each write (apply, create, status patch): the controller
     /// keeps its caches current with it.
     public var written: (@Sendable (ResourceType, JSONValue) -> Void)?
+    /// Hears each object this client deleted (kind, namespace, name): the controller drops it
+    /// from its caches at once, so that a pass before the watch event does not delete it again.
+    public var deleted: (@Sendable (ResourceType, String, String) -> Void)?
 
     public init(client: KubeClient, fieldManager: String, written: (@Sendable (ResourceType, JSONValue) -> Void)? = nil) {
         self.client = client
@@ -136,6 +139,7 @@ public struct ClusterAccess: Sendable {
     public func delete(_ type: ResourceType, namespace: String, name: String, uid: String? = nil) async throws(KubeError) {
         let preconditions = uid.map { DeleteOptions.Preconditions(uid: $0) }
         try await client.delete(type, name: name, namespace: namespace, options: DeleteOptions(propagationPolicy: "Background", preconditions: preconditions))
+        deleted?(type, namespace, name)
     }
 
     /// Our resources of the given kinds (every kind unless told), as the API stores them, each

@@ -190,6 +190,19 @@ public final class ClusterCache: Sendable {
         }
     }
 
+    /// Drops an object this controller deleted from its cache (see `Informer.forget`).
+    public func deleted(_ type: ResourceType, namespace: String, name: String) {
+        let key = ObjectRef(kind: type.kind, namespace: namespace, name: name)
+        switch type.kind {
+        case "Deployment": deployments.forget(key)
+        case "Service": services.forget(key)
+        case "Job": jobs.forget(key)
+        // A replaced pod stays until its watch event: while it terminates it counts against the
+        // health replacement's allowance.
+        default: break
+        }
+    }
+
     /// A change to what a resource asks for (spec, labels, annotations, deletion), not merely
     /// to its status or version. A change to or from an invalid object always counts.
     static func isMeaningful<R: Resource>(_ change: CacheChange<Admitted<R>>) -> Bool {

@@ -54,6 +54,7 @@ public final class ControllerLoop: Sendable {
         var cluster = cluster
         // Our own writes reach the caches at once, not only when their watch event comes.
         cluster.written = { type, object in cache.wrote(type, object) }
+        cluster.deleted = { type, namespace, name in cache.deleted(type, namespace: namespace, name: name) }
         self.cache = cache
         self.cluster = cluster
         var reconciler = Reconciler(cluster: cluster, journal: journal, actor: identity, autoscale: true)

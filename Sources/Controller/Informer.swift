@@ -184,6 +184,14 @@ public final class Informer<Object: Decodable & Sendable, Value: Sendable>: Send
         return changes
     }
 
+    /// An object this controller deleted: gone from the cache at once, as `overlay` stores the
+    /// answer to a write. Should it still exist (a finalizer holds it), its watch event brings it
+    /// back, at a newer version.
+    public func forget(_ key: ObjectRef) {
+        let change = store.withLock { $0.remove(key) }
+        if let change, let handler = handler.withLock({ $0 }) { handler([change]) }
+    }
+
     /// Whether this cache has seen `namespace` up to `version` (see `InformerStore.isCurrent`).
     public func isCurrent(atLeast version: UInt64, namespace: String) -> Bool {
         store.withLock { $0.isCurrent(atLeast: version, namespace: namespace) }

@@ -1,3 +1,5 @@
+import Kube
+import JSON
 import Controller
 import Planner
 import Testing
@@ -94,5 +96,24 @@ import Testing
         // The watch catching up past it makes the namespace mark needless.
         store.advance(to: "30")
         #expect(store.isCurrent(atLeast: 30, namespace: "a") && store.isCurrent(atLeast: 30, namespace: "b"))
+    }
+}
+
+/// What the controller deleted leaves its cache at once: a pass before the watch event must not
+/// plan the same delete again.
+@Suite struct DeletedObjectTests {
+    @Test func aDeletedDeploymentLeavesTheCacheAtOnce() {
+        let cache = ClusterCache()
+        let deployment: JSONValue = ["metadata": ["name": "web", "namespace": "aid", "resourceVersion": "5"], "spec": ["replicas": 1]]
+        cache.deployments.apply(.relisted([deployment], resourceVersion: "5"))
+        let key = ObjectRef(kind: "Deployment", namespace: "aid", name: "web")
+        #expect(cache.deployments[key] != nil)
+        cache.deleted(.deployments, namespace: "aid", name: "web")
+        #expect(cache.deployments[key] == nil)
+        // A pod deleted to replace it stays until its watch event: it still counts while it terminates.
+        let pod: JSONValue = ["metadata": ["name": "web-1", "namespace": "aid", "resourceVersion": "6", "labels": ["app": "web", "app.kubernetes.io/managed-by": "hms-controller"]]]
+        cache.pods.apply(.relisted([pod], resourceVersion: "6"))
+        cache.deleted(.pods, namespace: "aid", name: "web-1")
+        #expect(cache.pods.count == 1)
     }
 }
