@@ -4,7 +4,7 @@
 #   (1) a 100 KB manifest whose one long line holds thousands of errors: under 100 KB printed
 #       (each diagnostic shows at most 120 columns of the line; past 100 errors the rest are
 #       counted), in under a second;
-#   (2) a valid Directive whose `command` is one 100 MB flow sequence: peak RSS
+#   (2) a valid Directive whose job payload is one 100 MB flow sequence: peak RSS
 #       under 10x the file.
 # Prints figures and targets with PASS/MISS; exits 0 on a MISS, non-zero when a step fails.
 # usage: hack/bench-errors.sh [MB]     (default 100, the size of the flow sequence)
@@ -30,10 +30,11 @@ entries = ", ".join(["{name: A, value: x}"] * 5000)
 with open(long_line, "w") as f:
     f.write("apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: web, namespace: aid}\n")
     f.write("spec: {image: registry.gov/web:1, env: [" + entries + "]}\n")
-# A valid Directive whose command is one flow sequence of megabytes.
+# A valid Directive whose one job's payload is one flow sequence of megabytes (a payload is free
+# JSON; `command` is bounded to 256 items).
 with open(flow, "w") as f:
     f.write("apiVersion: ops.hms.gov/v1alpha1\nkind: Directive\nmetadata: {name: big, namespace: aid}\n")
-    f.write("spec:\n  schedule: \"05:00\"\n  jobs: [{id: one}]\n  template:\n    image: registry.gov/worker:1\n    command: [")
+    f.write("spec:\n  schedule: \"05:00\"\n  template:\n    image: registry.gov/worker:1\n  jobs:\n  - id: one\n    payload: [")
     target, written, i = megabytes * 1_000_000, 0, 0
     while written < target:
         chunk = ", ".join(f"arg{n:08d}" for n in range(i, i + 10000)) + ", "
