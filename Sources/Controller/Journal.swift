@@ -177,19 +177,34 @@ public struct Journal: Sendable {
 
     /// The decisions and incidents of the journal's tail, oldest first (intent lines left out).
     public func read() throws -> [JSONValue] {
-        try readTail().filter { !Self.isIntent($0) }
+        try readDecisions().entries
+    }
+
+    /// The decisions and incidents of the journal's tail, and whether older lines were left out.
+    public func readDecisions() throws -> JournalTail {
+        let (lines, cut) = try readTailLines()
+        return JournalTail(entries: lines.filter { !Self.isIntent($0) }, isCut: cut)
     }
 
     /// Every line of the journal's tail (at most `tailBytes`, from `path.1` too when the file is
     /// shorter), oldest first. A line cut by the tail's start, or torn by a crash, is left out.
     public func readTail() throws -> [JSONValue] {
+        try readTailLines().lines
+    }
+
+    /// `cut` when the journal holds lines before the tail: in the file, or in `path.1`.
+    private func readTailLines() throws -> (lines: [JSONValue], cut: Bool) {
         let current = try Self.tail(of: path, bytes: tailBytes)
         var data = current.bytes
+        var cut = current.cut
         if !current.cut, current.bytes.count < tailBytes {
             let older = try Self.tail(of: previousPath, bytes: tailBytes - current.bytes.count)
             data = older.bytes + [UInt8(ascii: "\n")] + data
+            cut = older.cut
+        } else if !current.cut {
+            cut = FileManager.default.fileExists(atPath: previousPath)
         }
-        return Self.lines(data)
+        return (Self.lines(data), cut)
     }
 
     /// Parses JSON lines, skipping any that does not parse (a line torn by a crash).
