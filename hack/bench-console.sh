@@ -81,7 +81,8 @@ for name in ["small", "big"]:
         print(f"{name}: {errors} requests failed")
     page = open(f"{work}/{name}.page.html", encoding="utf-8").read()
     status = re.search(r'<section id="journal".*?<p role="status">(.*?)</p>', page, re.S)
-    figures[name]["status"] = html.unescape(re.sub("<[^>]+>", "", status.group(1))) if status else "(no status line)"
+    searched = re.search(r'<section id="journal".*?<p>(Searched .*?)</p>', page, re.S)
+    figures[name]["status"] = " ".join(html.unescape(re.sub("<[^>]+>", "", found.group(1))) for found in [searched, status] if found)
     figures[name]["pageBytes"] = len(page.encode())
 
 small, big = figures["small"], figures["big"]

@@ -88,7 +88,7 @@ public struct JournalFilter: Sendable, Equatable {
 
 /// The console page: a pure function of the latest pass, the journal and who looks.
 public enum Page {
-    public static func render(snapshot: PassSnapshot?, journal: [JSONValue], filter: JournalFilter, viewer: Principal, notice: String? = nil) -> String {
+    public static func render(snapshot: PassSnapshot?, journal: JournalTail, filter: JournalFilter, viewer: Principal, notice: String? = nil) -> String {
         var html = """
             <!doctype html>
             <html lang="en">
@@ -110,7 +110,7 @@ public enum Page {
         if let notice { html += "<p role=\"status\" class=\"notice\">\(escape(notice))</p>\n" }
         html += services(snapshot)
         html += budgets(snapshot)
-        html += directives(snapshot, journal: journal)
+        html += directives(snapshot, journal: journal.entries)
         html += held(snapshot, viewer: viewer)
         html += journalSection(journal, filter: filter)
         html += "</main>\n<script>\(script)</script>\n</body>\n</html>\n"
@@ -348,7 +348,7 @@ public enum Page {
         return html + "</section>\n"
     }
 
-    static func journalSection(_ journal: [JSONValue], filter: JournalFilter) -> String {
+    static func journalSection(_ journal: JournalTail, filter: JournalFilter) -> String {
         var verdicts = Verdict.allCases.map { verdict in
             "<option\(filter.verdict == verdict ? " selected" : "")>\(verdict.rawValue)</option>"
         }.joined()
@@ -356,7 +356,7 @@ public enum Page {
         // The resources the journal knows, for the search field's suggestions.
         var names: [String] = []
         var seen: Set<String> = []
-        for entry in journal.reversed() {
+        for entry in journal.entries.reversed() {
             for key in ["target", "source"] {
                 guard let name = entry[path: [key, "name"]]?.stringValue else { continue }
                 let qualified = (entry[path: [key, "namespace"]]?.stringValue ?? "") + "/" + name
@@ -375,7 +375,8 @@ public enum Page {
             <small id="journal-times">Times in UTC: RFC 3339, a date, or a while ago (30m, 6h, 7d).</small></form>
 
             """
-        let (entries, matching) = filter.select(journal)
+        html += searched(journal)
+        let (entries, matching) = filter.select(journal.entries)
         guard !entries.isEmpty else { return html + "<p role=\"status\">No matching decisions.</p></section>\n" }
         html += """
             <p role="status">\(matching > entries.count ? "The newest \(entries.count) of \(matching)" : "\(matching)") matching \(matching == 1 ? "entry" : "entries"), newest first.</p>
@@ -401,6 +402,14 @@ public enum Page {
             html += "<td>\(string(["reason"]))\(gates.isEmpty ? "" : "<br>" + gates.joined(separator: "<br>"))</td></tr>\n"
         }
         return html + "</tbody></table></section>\n"
+    }
+
+    /// The page searches the journal's tail only: how far back, and where the older decisions are.
+    static func searched(_ journal: JournalTail) -> String {
+        guard journal.isCut else { return "" }
+        let since = journal.entries.first?["time"]?.stringValue.flatMap { RFC3339.date(from: $0) }.map { ", since \(RFC3339.string(from: $0))" } ?? ""
+        return "<p>Searched the newest \(journal.entries.count) entries\(since). Older decisions are only in the controller's journal file "
+            + "(<code>$HMS_JOURNAL</code>, and <code>$HMS_JOURNAL.1</code> once it rotated).</p>\n"
     }
 
     // MARK: - Formatting

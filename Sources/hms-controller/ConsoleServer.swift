@@ -12,7 +12,7 @@ import ServiceLifecycle
 struct ConsoleServer {
     let loop: ControllerLoop
     let cluster: ClusterAccess
-    let journal: Journal
+    let journal: JournalTailCache
     let authenticator: any Authenticator
     let logger: Logger
 
@@ -53,7 +53,7 @@ struct ConsoleServer {
                 principal.approvesIn.insert(namespace)
             }
         }
-        let entries = (try? journal.read()) ?? []
+        let entries = (try? journal.tail()) ?? []
         let notice = query["done"].flatMap { done -> String? in
             guard let id = query["id"], ApprovalObject.isActionID(id), done == "approve" || done == "reject" else { return nil }
             return "\(done == "approve" ? "Approval" : "Rejection") of \(id) written; the next reconcile pass carries it out."

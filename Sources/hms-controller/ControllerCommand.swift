@@ -158,7 +158,9 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         let console = try Endpoint(consoleAddr, label: "console")
         let consoleApp = Application(
-            router: ConsoleServer(loop: loop, cluster: cluster, journal: journalFile, authenticator: authenticator, logger: logger).router(),
+            router: ConsoleServer(
+                loop: loop, cluster: cluster, journal: JournalTailCache(journal: Journal(path: journalFile.path, tailBytes: Journal.consoleTailBytes)),
+                authenticator: authenticator, logger: logger).router(),
             configuration: .init(address: console.address), services: [],
             onServerRunning: { channel in logger.notice("ops console listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")", "path": "/ops"]) },
             logger: logger)

@@ -301,7 +301,7 @@ import Testing
         #expect(JournalFilter(query: ["verdict": "bogus", "since": "yesterday"]) == JournalFilter())
         #expect(JournalFilter(query: ["resource": "NS/"]).apply(entries).count == 3)
         #expect(JournalFilter(query: ["resource": "zzz"]).apply(entries).isEmpty)
-        let html = Page.render(snapshot: nil, journal: entries, filter: JournalFilter(query: ["verdict": "HOLD"]), viewer: Principal(user: "v", canApprove: false))
+        let html = Page.render(snapshot: nil, journal: JournalTail(entries: entries), filter: JournalFilter(query: ["verdict": "HOLD"]), viewer: Principal(user: "v", canApprove: false))
         #expect(html.contains("<option selected>HOLD</option>"))
         #expect(!html.contains("<td>2026-01-01T00:00:00Z</td>"))
         #expect(html.contains("<td>2026-01-03T00:00:00Z</td>"))
