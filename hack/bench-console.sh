@@ -101,6 +101,7 @@ print(f"| extra memory: peak (VmHWM) - RSS before | {small['extra']:.1f} MiB | {
 print(f"| RSS after the last request | {mb(small['memory']['rssAfter'])} | {mb(big['memory']['rssAfter'])} | |")
 print(f"| page size | {small['pageBytes'] / 1000:.0f} kB | {big['pageBytes'] / 1000:.0f} kB | |")
 print()
+print(f"load average (1, 5, 15 min) at the end: {open('/proc/loadavg').read().split()[:3]}")
 print(f"small journal's page says: {small['status']}")
 print(f"big journal's page says:   {big['status']}")
 print()

@@ -63,7 +63,8 @@ for index in range(200):
                     "message": "3 of 1000 jobs left; at the current rate the run finishes 4m after its SLO deadline 02:30"}
         templates.append((template(incident) + "\n", 1))
 
-average = sum(len(t) for t, _ in templates) / sum(n for _, n in templates)
+sample = {"time": "2026-11-26T10:00:00Z", "id": "act-0123456789abcdef"}
+average = sum(len(t % sample) for t, _ in templates) / sum(n for _, n in templates)
 lines = int(limit / average) + 1
 now = int(time.time())
 start = now - lines
