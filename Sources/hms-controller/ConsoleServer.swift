@@ -95,11 +95,12 @@ struct ConsoleServer {
     /// must come from the console's own origin, and with a session carry its CSRF token. A bearer
     /// client has no ambient credential a forged request could use, so the media type is all it needs.
     func checkForm(_ request: Request, by caller: Caller?, fields: [String: String]) -> Refusal? {
-        guard Access.isForm(contentType: request.headers[.contentType]) else { return .unsupportedMediaType }
-        if let caller, caller.session == nil { return nil }
+        let isForm = Access.isForm(contentType: request.headers[.contentType])
+        if let caller, caller.session == nil { return isForm ? nil : .unsupportedMediaType }
         guard Access.isSameOrigin(secFetchSite: request.headers[Self.secFetchSite], origin: request.headers[.origin], host: Self.host(request)) else {
             return .crossOrigin
         }
+        guard isForm else { return .unsupportedMediaType }
         guard let session = caller?.session else { return nil }
         guard let token = fields["csrf"], !token.isEmpty else { return .missingCSRFToken }
         return SessionStore.constantTimeEqual(token, session.csrfToken) ? nil : .badCSRFToken
