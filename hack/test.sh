@@ -3,7 +3,7 @@
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
 
-hack/install-deps.sh curl
+hack/install-deps.sh curl pip:html5lib
 swift build --build-tests
 swift test --skip-build --disable-xctest
 # Against a live mock cluster: real kubectl, hmsctl, the controller, the Python client, a browser.

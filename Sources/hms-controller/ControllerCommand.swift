@@ -49,6 +49,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Console bearer tokens, one `TOKEN USER ROLE` a line (role viewer or approver). Without it the cluster checks tokens (TokenReview, SubjectAccessReview).")
     var consoleTokenFile: String?
 
+    @Option(help: "At most this many live-update streams (/ops/events) open on the console; 4 per session.")
+    var consoleMaxStreams = 64
+
     @Option(help: "Seconds between the timers' looks: AutoscaleRules due, Budget spend, the manifests directory, requeues of gated actions.")
     var syncSeconds = 5.0
 
@@ -158,7 +161,8 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         let console = try Endpoint(consoleAddr, label: "console")
         let consoleApp = Application(
-            router: ConsoleServer(loop: loop, cluster: cluster, journal: journalFile, authenticator: authenticator, logger: logger).router(),
+            router: ConsoleServer(loop: loop, cluster: cluster, journal: journalFile, authenticator: authenticator, logger: logger,
+                                  streams: StreamSlots(perCaller: 4, total: consoleMaxStreams)).router(),
             configuration: .init(address: console.address), services: [],
             onServerRunning: { channel in logger.notice("ops console listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")", "path": "/ops"]) },
             logger: logger)
