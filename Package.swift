@@ -69,7 +69,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        // The simulated cluster: a pure request handler, and a Hummingbird shell around it.
+        // The simulated cluster: a pure request handler, and a SwiftNIO HTTP/1 shell around it.
         .target(name: "MockCluster", dependencies: ["JSON", "YAML"]),
         .target(
             name: "MockClusterServer",
