@@ -25,8 +25,10 @@ struct ConsoleServer {
     var secure = false
     var sessions = SessionStore()
     var streams = StreamSlots(perCaller: 4, total: 64)
-    /// The time; tests and the hidden clock offset move it.
-    var now: @Sendable () -> Date = { Date() }
+    /// The controller's clock (the hidden clock offset moves it).
+    var clock = WallClock.system
+
+    func now() -> Date { clock.now() }
 
     var cookie: SessionCookie { SessionCookie(secure: secure) }
 

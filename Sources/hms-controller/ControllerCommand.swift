@@ -106,10 +106,9 @@ struct ControllerCommand: AsyncParsableCommand {
         settings.syncPeriod = .milliseconds(Int(syncSeconds * 1000))
         settings.resyncPeriod = .milliseconds(Int(resyncSeconds * 1000))
         settings.workers = min(max(1, workers), 64)
-        let offset = clockOffsetSeconds
-        settings.clock = { Date().addingTimeInterval(offset) }
+        settings.clock = .system(offsetBy: clockOffsetSeconds)
         let elector = leaderElect
-            ? LeaderElector(cluster: cluster, name: leaseName, namespace: leaseNamespace ?? config.namespace, identity: name, logger: logger)
+            ? LeaderElector(cluster: cluster, name: leaseName, namespace: leaseNamespace ?? config.namespace, identity: name, clock: settings.clock, logger: logger)
             : nil
         let journalFile = Journal(path: journal ?? Journal.defaultPath(), maxBytes: journalMaxBytes)
         let loop = ControllerLoop(cluster: cluster, journal: journalFile, elector: elector, identity: name, settings: settings, logger: logger)
@@ -162,7 +161,7 @@ struct ControllerCommand: AsyncParsableCommand {
         let console = try Endpoint(consoleAddr, label: "console")
         let consoleApp = Application(
             router: ConsoleServer(loop: loop, cluster: cluster, journal: journalFile, authenticator: authenticator, logger: logger,
-                                  streams: StreamSlots(perCaller: 4, total: consoleMaxStreams)).router(),
+                                  streams: StreamSlots(perCaller: 4, total: consoleMaxStreams), clock: settings.clock).router(),
             configuration: .init(address: console.address), services: [],
             onServerRunning: { channel in logger.notice("ops console listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")", "path": "/ops"]) },
             logger: logger)
