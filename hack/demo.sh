@@ -134,7 +134,7 @@ run k get jobs -n power
 
 bold "It keeps running. Explore:"
 cat <<EOT
-  the ops console: http://127.0.0.1:${console:-?}/ops?token=$token
+  the ops console: http://127.0.0.1:${console:-?}/ops/login  (token: $token)
   export KUBECONFIG=$KUBECONFIG
   kubectl get servicespecs,autoscalerules,budgets -A
   kubectl get deploy,pods -n student-aid

@@ -182,6 +182,9 @@ expect "HTTPS /ops with the certificate as CA: 401 without a token" \
     "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$work/first.crt" "$https/ops")" "401"
 expect "... and the page with a token" \
     "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$work/first.crt" -H "Authorization: Bearer $token" "$https/ops")" "200"
+# The console knows it is served over TLS (ControllerCommand.consoleTLS): its session cookie is __Host- and Secure.
+curl -s -o /dev/null -D "$work/signin" --cacert "$work/first.crt" -H "Origin: $https" --data-urlencode "token=$token" "$https/ops/login"
+expect_match "signing in over HTTPS sets a __Host- cookie, Secure" "$(grep -i '^set-cookie:' "$work/signin" || true)" '__Host-[^=]*=.*; Secure'
 expect "plain HTTP on the TLS port gets no answer" "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$console_port/ops" || true)" "000"
 expect "TLS 1.1 is refused" "$(curl -s -o /dev/null -w '%{http_code}' --tls-max 1.1 --cacert "$work/first.crt" "$https/ops" || true)" "000"
 expect "the first certificate is served" "$(served_fingerprint)" "$(fingerprint "$work/first.crt")"

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # End to end: the ops console in a real browser, against the mock cluster, in its two setups.
 #  1. The mock setup: tokens and roles from `--console-token-file`; curl checks the access rules
-#     (401 without a token, 403 for a viewer's approval, no Approve button for a viewer).
+#     (401 without a token, 403 for a viewer's approval, no Approve button for a viewer), the
+#     security headers, sessions (sign-in form, cookie, sign-out) and the CSRF defences.
 #  2. The cluster setup: no token file, so the console asks the cluster: a TokenReview for who the
 #     token is, a SubjectAccessReview for the `approve` verb on approvals.ops.hms.gov. The mock
-#     answers both from the tables `PUT /mock/v1/auth` sets. curl checks the same rules, then
-#     headless Chromium driven by Selenium loads /ops, checks the services' and the Directives'
-#     numbers, approves a held scale-up and sees the Deployment scale.
-# The browser signs in with `/ops?token=...` once: the console sets an HttpOnly cookie and redirects
-# to /ops (Selenium cannot set request headers; the cookie keeps the token out of the URL after that).
+#     answers both from the tables `PUT /mock/v1/auth` sets. curl checks the same rules and that
+#     guessing tokens is rate-limited, then headless Chromium driven by Selenium signs in with the
+#     form, opens a reflected-XSS link (no script runs), checks the services' and the Directives'
+#     numbers, sees a forged form from another origin refused, approves a held scale-up, sees the
+#     Deployment scale, and signs out.
 #   hack/e2e-console.sh            (run by hack/test.sh)
 # Screenshot: .build/console.png
 set -o errexit -o nounset -o pipefail
@@ -110,12 +111,23 @@ start_controller() {
 }
 
 status() { curl -s -o "$work/body" -w '%{http_code}' "$@"; }
+# headers URL...: the response headers of a GET, lower-cased names.
+headers() { curl -s -D - -o /dev/null "$@" | tr -d '\r' | awk -F': ' '{ printf "%s: %s\n", tolower($1), $2 }'; }
+# sign_in TOKEN: a session cookie from the sign-in form, as a browser on the console's page posts it.
+sign_in() {
+    curl -s -o /dev/null -D "$work/signin" -H "Origin: $console" --data-urlencode "token=$1" "$console/ops/login"
+    tr -d '\r' <"$work/signin" | sed -n 's/^[Ss]et-[Cc]ookie: \(hms_console_session=[0-9a-f]*\);.*/\1/p'
+}
+csrf_of_page() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$work/body" | head -1; }
 # access_rules SETUP: what every setup must refuse and allow.
 access_rules() {
     expect "$1: no token: 401" "$(status "$console/ops")" "401"
-    expect_match "$1: no token: no data in the answer" "$(cat "$work/body")" "^a bearer token is required$"
+    expect_match "$1: no token: no data in the answer" "$(cat "$work/body")" "^sign in at /ops/login, or send a bearer token$"
+    expect "$1: a browser without a token gets the sign-in form" \
+        "$(status -H 'Accept: text/html' "$console/ops") $(grep -c '<form method="post" action="/ops/login"' "$work/body")" "401 1"
     expect "$1: a wrong token: 401" "$(status -H "Authorization: Bearer wrong" "$console/ops")" "401"
-    expect "$1: a wrong token in ?token=: 401" "$(status "$console/ops?token=wrong")" "401"
+    expect "$1: a valid token in ?token= signs nobody in: 401" "$(status "$console/ops?token=$viewer_token")" "401"
+    expect "$1: ... and sets no cookie" "$(headers "$console/ops?token=$viewer_token" | grep -c '^set-cookie' || true)" "0"
     expect "$1: no token: the event stream is 401 too" "$(status "$console/ops/events")" "401"
     expect "$1: a viewer reads the page" "$(status -H "Authorization: Bearer $viewer_token" "$console/ops")" "200"
     expect "$1: signed in as victor, a viewer" "$(grep -c 'Signed in as <strong>victor</strong> (viewer)' "$work/body" || true)" "1"
@@ -126,6 +138,60 @@ access_rules() {
     expect "$1: the page never shows a token" "$(grep -c -e "$viewer_token" -e "$approver_token" "$work/body" || true)" "0"
     expect "$1: alice reads the page as an approver" "$(status -H "Authorization: Bearer $approver_token" "$console/ops")" "200"
     expect "$1: signed in as alice, an approver" "$(grep -c 'Signed in as <strong>alice</strong> (approver)' "$work/body" || true)" "1"
+
+    # What every answer says to the browser: no inline script or style, no framing, no sniffing.
+    headers -H "Authorization: Bearer $viewer_token" "$console/ops" >"$work/headers"
+    expect_match "$1: CSP: scripts and styles from the console only" "$(grep '^content-security-policy' "$work/headers")" \
+        "default-src 'none'; script-src 'self'; style-src 'self';.*frame-ancestors 'none'"
+    expect "$1: CSP: no 'unsafe-inline'" "$(grep -c 'unsafe-inline' "$work/headers" || true)" "0"
+    expect "$1: nosniff, no referrer, no store" \
+        "$(grep -c -e '^x-content-type-options: nosniff$' -e '^referrer-policy: no-referrer$' -e '^cache-control: no-store$' "$work/headers")" "3"
+    expect "$1: a 401 carries them too" "$(headers "$console/ops" | grep -c -e '^content-security-policy' -e '^x-content-type-options')" "2"
+
+    # Sessions: the token goes in a POST body once; the cookie holds a random id, not the token.
+    expect "$1: signing in from another origin: 403" \
+        "$(status -H 'Origin: http://evil.example' --data-urlencode "token=$approver_token" "$console/ops/login")" "403"
+    expect "$1: signing in without an Origin: 403" "$(status --data-urlencode "token=$approver_token" "$console/ops/login")" "403"
+    expect "$1: signing in with a wrong token: 401" "$(status -H "Origin: $console" -d token=wrong "$console/ops/login")" "401"
+    session=$(sign_in "$approver_token")
+    expect_match "$1: signing in sets a session cookie" "$session" "^hms_console_session=[0-9a-f]{64}$"
+    expect "$1: ... HttpOnly and SameSite=Strict, not the token" \
+        "$(grep -ci 'set-cookie: hms_console_session=[0-9a-f]*; Path=/ops; HttpOnly; SameSite=Strict' "$work/signin") $(grep -c -e "$approver_token" "$work/signin" || true)" "1 0"
+    expect "$1: the session reads the page" "$(status -b "$session" "$console/ops")" "200"
+    csrf=$(csrf_of_page)
+    expect_match "$1: the page's forms carry a CSRF token" "$csrf" "^[0-9a-f]{64}$"
+    # The attack of the issue: a cross-site text/plain POST with the cookie.
+    expect "$1: CSRF: cross-site text/plain POST with the cookie: refused" \
+        "$(status -b "$session" -H 'Origin: http://evil.example' -H 'Sec-Fetch-Site: cross-site' -H 'Content-Type: text/plain' \
+            --data-binary "id=act-0000000000000000&csrf=$csrf" "$console/ops/reject")" "403"
+    expect "$1: a text/plain body from the console's own origin: 415" \
+        "$(status -b "$session" -H "Origin: $console" -H 'Content-Type: text/plain' --data-binary "id=act-0000000000000000&csrf=$csrf" "$console/ops/reject")" "415"
+    expect "$1: CSRF: another origin, CSRF token and all: 403" \
+        "$(status -b "$session" -H 'Origin: http://evil.example' -d "id=act-0000000000000000&csrf=$csrf" "$console/ops/reject")" "403"
+    expect "$1: CSRF: Sec-Fetch-Site same-site (another port): 403" \
+        "$(status -b "$session" -H "Origin: $console" -H 'Sec-Fetch-Site: same-site' -d "id=act-0000000000000000&csrf=$csrf" "$console/ops/reject")" "403"
+    expect "$1: CSRF: no CSRF token: 403" "$(status -b "$session" -H "Origin: $console" -d "id=act-0000000000000000" "$console/ops/reject")" "403"
+    expect "$1: CSRF: a wrong CSRF token: 403" \
+        "$(status -b "$session" -H "Origin: $console" -d "id=act-0000000000000000&csrf=${csrf%?}0" "$console/ops/reject")" "403"
+    expect "$1: same origin, the right CSRF token: past the checks (no such held action: 404)" \
+        "$(status -b "$session" -H "Origin: $console" -d "id=act-0000000000000000&csrf=$csrf" "$console/ops/reject")" "404"
+    expect "$1: no Approval was written by any of them" "$(k get approvals -A -o name 2>/dev/null | wc -l)" "0"
+    expect_match "$1: refusals are logged with the user and the reason" \
+        "$(grep '"console: refused"' "$work/controller.log" | grep '"cross-origin request"' | grep -c '"user":"alice"' || true)" "^[1-9]"
+    # Live views: four streams per session, the fifth refused.
+    stream_pids=()
+    for _ in 1 2 3 4; do
+        curl -sN -b "$session" "$console/ops/events" >/dev/null 2>&1 &
+        stream_pids+=($!)
+    done
+    streams_open() { [ "$(status -b "$session" --max-time 1 "$console/ops/events")" = "429" ]; }
+    wait_until 10 streams_open || true
+    expect "$1: a fifth event stream of one session: 429" "$(status -b "$session" --max-time 1 "$console/ops/events")" "429"
+    kill "${stream_pids[@]}" 2>/dev/null || true
+    wait "${stream_pids[@]}" 2>/dev/null || true
+    # Signing out ends the session on the server: the old cookie is worth nothing.
+    expect "$1: signing out" "$(status -b "$session" -H "Origin: $console" -d "csrf=$csrf" "$console/ops/logout")" "303"
+    expect "$1: the signed-out session: 401" "$(status -b "$session" "$console/ops")" "401"
 }
 
 replicas() { k get deploy eligibility-api -n student-aid -o jsonpath='{.spec.replicas}' 2>/dev/null; }
@@ -174,6 +240,25 @@ import json, sys
 paths = [e["path"] for e in json.load(sys.stdin)["items"] if e["method"] == "POST"]
 print(sum(p == "/apis/authentication.k8s.io/v1/tokenreviews" for p in paths) > 0, sum(p == "/apis/authorization.k8s.io/v1/subjectaccessreviews" for p in paths) > 0)')
 expect "the console asked TokenReviews and SubjectAccessReviews" "$reviews" "True True"
+
+# Guessing tokens costs the cluster little: one review per unknown token at most, and a bounded
+# rate of reviews of tokens never seen (a burst of 20, then 5 a second).
+token_reviews() {
+    curl -fsS "$server/mock/v1/requests" | python3 -c '
+import json, sys
+print(sum(e["method"] == "POST" and e["path"] == "/apis/authentication.k8s.io/v1/tokenreviews" for e in json.load(sys.stdin)["items"]))'
+}
+clear_requests
+for _ in $(seq 50); do curl -s -o /dev/null -H "Authorization: Bearer the-same-wrong-token" "$console/ops"; done
+expect "one wrong token sent 50 times: one TokenReview" "$(token_reviews)" "1"
+clear_requests
+started=$(date +%s)
+for i in $(seq 300); do curl -s -o /dev/null -H "Authorization: Bearer wrong-$i" "$console/ops"; done
+seconds=$(( $(date +%s) - started + 1 ))
+reviews=$(token_reviews)
+echo "    300 different wrong tokens in ${seconds}s: $reviews TokenReviews"
+expect "300 different wrong tokens: at most 20 + 5 a second reviewed" "$(( reviews <= 20 + 5 * seconds && reviews < 300 ))" "1"
+expect "... and alice still signs in" "$(status -H "Authorization: Bearer $approver_token" "$console/ops")" "200"
 
 hack/install-deps.sh pip:selenium >/dev/null
 mkdir -p .build

@@ -1,6 +1,17 @@
 import Foundation
 
-/// Who is asking, once their bearer token checked out.
+/// Who a token belongs to, as the cluster (TokenReview) or the token file says.
+public struct Identity: Sendable, Hashable {
+    public var user: String
+    public var groups: [String]
+
+    public init(user: String, groups: [String] = []) {
+        self.user = user
+        self.groups = groups
+    }
+}
+
+/// Who is asking and what they may do, worked out for one request.
 public struct Principal: Sendable, Equatable {
     public var user: String
     /// May approve in every namespace (the `approver` role, or a SubjectAccessReview that allowed it
@@ -19,15 +30,32 @@ public struct Principal: Sendable, Equatable {
     public func mayApprove(in namespace: String) -> Bool { canApprove || approvesIn.contains(namespace) }
 }
 
-/// Checks a bearer token: a static file in the mock setup, TokenReview + SubjectAccessReview in a cluster.
+/// What checking a token gave.
+public enum TokenCheck: Sendable, Equatable {
+    case valid(Identity)
+    case invalid
+    /// Too many unknown tokens lately: not checked at all (guessing is rate-limited).
+    case throttled
+}
+
+/// Checks bearer tokens and the right to approve: a static file in the mock setup, TokenReview and
+/// SubjectAccessReview in a cluster.
 public protocol Authenticator: Sendable {
-    /// nil when the token is unknown or invalid.
-    func principal(for token: String, namespace: String?) async -> Principal?
+    func check(token: String, now: Date) async -> TokenCheck
+    /// May `identity` approve held actions in `namespace` (nil: in every namespace)?
+    func mayApprove(_ identity: Identity, namespace: String?, now: Date) async -> Bool
+    /// Whether a session must have its token checked again now and then, because the issuer can
+    /// revoke it (TokenReview); a token file is read once at start, so its sessions need not.
+    var revalidatesTokens: Bool { get }
 }
 
 /// `--console-token-file`: one `TOKEN USER ROLE` a line, role `viewer` or `approver`; `#` comments.
 public struct StaticTokens: Authenticator {
-    let table: [String: Principal]
+    /// The role, carried as a group of the identity so that a session needs nothing else.
+    static let approverGroup = "hms-console:approvers"
+    static let viewerGroup = "hms-console:viewers"
+
+    let table: [String: Identity]
 
     public enum Problem: Error, Equatable, CustomStringConvertible {
         case malformed(line: Int)
@@ -43,7 +71,7 @@ public struct StaticTokens: Authenticator {
     }
 
     public init(parsing text: String) throws(Problem) {
-        var table: [String: Principal] = [:]
+        var table: [String: Identity] = [:]
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -51,70 +79,122 @@ public struct StaticTokens: Authenticator {
             guard fields.count == 3 else { throw .malformed(line: index + 1) }
             let role = String(fields[2])
             guard role == "viewer" || role == "approver" else { throw .unknownRole(line: index + 1, role: role) }
-            table[String(fields[0])] = Principal(user: String(fields[1]), canApprove: role == "approver")
+            table[String(fields[0])] = Identity(user: String(fields[1]), groups: [role == "approver" ? Self.approverGroup : Self.viewerGroup])
         }
         self.table = table
     }
 
-    public func principal(for token: String, namespace: String?) async -> Principal? { table[token] }
+    public func check(token: String, now: Date) async -> TokenCheck { table[token].map(TokenCheck.valid) ?? .invalid }
+
+    public func mayApprove(_ identity: Identity, namespace: String?, now: Date) async -> Bool { identity.groups.contains(Self.approverGroup) }
+
+    public var revalidatesTokens: Bool { false }
 }
 
-/// What the console serves; each route needs a different right.
-public enum Route: Sendable, Equatable {
-    case page, events, approve
+/// Why the console refused a request: the status, what the client is told, and the reason that
+/// is logged (with the user and the action, never a token).
+public enum Refusal: Error, Sendable, Equatable {
+    case noCredentials
+    case unknownToken
+    case sessionEnded
+    case throttled
+    case mayNotApprove
+    case crossOrigin
+    case missingCSRFToken
+    case badCSRFToken
+    case unsupportedMediaType
+    case tooManyStreams
 
-    public var needsApprover: Bool { self == .approve }
-}
+    public var status: Int {
+        switch self {
+        case .noCredentials, .unknownToken, .sessionEnded: 401
+        case .mayNotApprove, .crossOrigin, .missingCSRFToken, .badCSRFToken: 403
+        case .unsupportedMediaType: 415
+        case .throttled, .tooManyStreams: 429
+        }
+    }
 
-public enum AccessDecision: Sendable, Equatable {
-    case allow(Principal)
-    /// 401: no token, or one nobody knows. Nothing else is said.
-    case unauthenticated
-    /// 403: known, but may not do this.
-    case forbidden(Principal)
+    /// Said to the client: no more than it needs (401s do not say whether a token exists).
+    public var message: String {
+        switch self {
+        case .noCredentials, .unknownToken, .sessionEnded: "sign in at /ops/login, or send a bearer token"
+        case .throttled: "too many sign-in attempts; try again shortly"
+        case .mayNotApprove: "you may view, not approve"
+        case .crossOrigin: "refused: the request did not come from the console's own page"
+        case .missingCSRFToken, .badCSRFToken: "refused: the form is stale or forged; reload the page"
+        case .unsupportedMediaType: "only application/x-www-form-urlencoded bodies are accepted"
+        case .tooManyStreams: "too many live views open; close one"
+        }
+    }
+
+    /// Logged.
+    public var reason: String {
+        switch self {
+        case .noCredentials: "no credentials"
+        case .unknownToken: "token not accepted"
+        case .sessionEnded: "no such session, or it expired"
+        case .throttled: "token checks rate-limited"
+        case .mayNotApprove: "not an approver"
+        case .crossOrigin: "cross-origin request"
+        case .missingCSRFToken: "no CSRF token"
+        case .badCSRFToken: "wrong CSRF token"
+        case .unsupportedMediaType: "unsupported body media type"
+        case .tooManyStreams: "event stream cap reached"
+        }
+    }
 }
 
 public enum Access {
-    public static let cookieName = "hms_console_token"
+    /// The bearer token of an `Authorization` header; nil when there is none or it is not Bearer.
+    public static func bearerToken(authorization: String?) -> String? {
+        guard let authorization else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
 
-    /// The token from `Authorization: Bearer`, else from the console's cookie (set by `?token=`, for
-    /// browsers that cannot send headers on a plain link).
-    public static func token(authorization: String?, cookie: String?) -> String? {
-        if let authorization {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                let token = parts[1].trimmingCharacters(in: .whitespaces)
-                return token.isEmpty ? nil : token
-            }
-            return nil
-        }
-        guard let cookie else { return nil }
-        for pair in cookie.split(separator: ";") {
+    /// A cookie's value from a `Cookie` header.
+    public static func cookie(_ name: String, in header: String?) -> String? {
+        guard let header else { return nil }
+        for pair in header.split(separator: ";") {
             let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-            if parts.count == 2, parts[0] == cookieName, !parts[1].isEmpty { return String(parts[1]) }
+            if parts.count == 2, parts[0] == name, !parts[1].isEmpty { return String(parts[1]) }
         }
         return nil
     }
 
-    public static func decide(_ route: Route, principal: Principal?) -> AccessDecision {
-        guard let principal else { return .unauthenticated }
-        if route.needsApprover, !principal.canApprove { return .forbidden(principal) }
-        return .allow(principal)
-    }
-
-    /// HttpOnly so scripts never read it; SameSite=Strict so another site cannot post the approve form
-    /// with it (the forms' only CSRF defence besides the bearer header).
-    public static func setCookie(token: String) -> String {
-        "\(cookieName)=\(token); Path=/ops; HttpOnly; SameSite=Strict"
-    }
-
-    /// Tokens are opaque printable strings; anything else is refused before it reaches a cookie header.
+    /// Tokens are opaque printable strings of bounded length; anything else is not even checked.
     public static func isPlausibleToken(_ token: String) -> Bool {
-        !token.isEmpty && token.count <= 4096 && token.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f && $0 != ";" && $0 != "," }
+        !token.isEmpty && token.utf8.count <= 4096 && token.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f }
+    }
+
+    /// Whether a state-changing request comes from the console's own page. Browsers send
+    /// `Sec-Fetch-Site` (trusted when present: a script cannot set it) and `Origin` on every POST;
+    /// a request with neither is not from a browser's form, and a cookie alone never vouches for it.
+    /// `host` is the request's Host header: the origin's host and port must be it.
+    public static func isSameOrigin(secFetchSite: String?, origin: String?, host: String?) -> Bool {
+        if let secFetchSite { return secFetchSite.lowercased() == "same-origin" }
+        guard let origin, let host, !host.isEmpty,
+            let url = URLComponents(string: origin), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            var originHost = url.host, url.path.isEmpty, url.query == nil
+        else { return false }
+        if originHost.contains(":"), !originHost.hasPrefix("[") { originHost = "[\(originHost)]" }
+        let defaultPort = scheme == "https" ? 443 : 80
+        let authority = originHost.lowercased() + ((url.port ?? defaultPort) == defaultPort ? "" : ":\(url.port!)")
+        let expected = host.lowercased()
+        return authority == expected || (url.port == nil && expected == "\(originHost.lowercased()):\(defaultPort)")
+    }
+
+    /// The body's media type is a form's (parameters such as charset aside).
+    public static func isForm(contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        return mediaType == "application/x-www-form-urlencoded"
     }
 }
 
-/// `application/x-www-form-urlencoded` bodies, as the approve and reject forms post them.
+/// `application/x-www-form-urlencoded` bodies, as the console's forms post them.
 public enum Form {
     public static func parse(_ body: String) -> [String: String] {
         var fields: [String: String] = [:]

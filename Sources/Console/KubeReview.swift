@@ -8,69 +8,116 @@ import Synchronization
 /// SubjectAccessReview whether they may `approve` `approvals.ops.hms.gov`: a verb of its own, as
 /// Kubernetes has for CertificateSigningRequests, so that reading and writing Approvals (which
 /// `hmsctl approve` needs) and approving in the console are granted apart.
+///
+/// Answers are kept for a while, as the apiserver's webhook authenticator caches them: valid
+/// tokens for a minute, access reviews for seconds. Unknown tokens are remembered briefly and
+/// reviews of tokens nobody has seen are rate-limited, so guessing costs the cluster little.
 public struct KubeReviewAuthenticator: Authenticator {
     let cluster: ClusterAccess
-    /// The live page asks again on every pass: answers are kept for a few seconds, as the
-    /// apiserver's own webhook authenticator caches them.
-    let cache: ReviewCache
+    let identities: TimedCache<String, Identity>
+    let rejected: TimedCache<String, Bool>
+    let approvals: TimedCache<ApprovalKey, Bool>
+    let unknownTokenReviews: RateLimiter
 
-    public init(cluster: ClusterAccess, cacheSeconds: Double = 10) {
+    struct ApprovalKey: Hashable, Sendable {
+        var identity: Identity
+        var namespace: String?
+    }
+
+    public init(cluster: ClusterAccess, tokenSeconds: Double = 60, accessSeconds: Double = 10, rejectedSeconds: Double = 10,
+                reviewsPerSecond: Double = 5, burst: Double = 20) {
         self.cluster = cluster
-        self.cache = ReviewCache(seconds: cacheSeconds)
+        identities = TimedCache(seconds: tokenSeconds)
+        rejected = TimedCache(seconds: rejectedSeconds)
+        approvals = TimedCache(seconds: accessSeconds)
+        unknownTokenReviews = RateLimiter(perSecond: reviewsPerSecond, burst: burst)
     }
 
     static let tokenReviews = ResourceType(group: "authentication.k8s.io", version: "v1", plural: "tokenreviews", kind: "TokenReview", namespaced: false)
     static let subjectAccessReviews = ResourceType(
         group: "authorization.k8s.io", version: "v1", plural: "subjectaccessreviews", kind: "SubjectAccessReview", namespaced: false)
 
-    public func principal(for token: String, namespace: String?) async -> Principal? {
-        let key = ReviewCache.Key(token: token, namespace: namespace)
-        if let known = cache.get(key, now: Date()) { return known }
-        guard let review = try? await cluster.json(.create(Self.tokenReviews, namespace: nil, body: KubeReview.tokenReview(token).jsonBytes)),
-            let (user, groups) = KubeReview.user(fromTokenReview: review)
-        else { return nil }
-        let body = KubeReview.accessReview(user: user, groups: groups, namespace: namespace).jsonBytes
-        // An authorizer that cannot be asked means no approving, never approving by default.
-        let answer = try? await cluster.json(.create(Self.subjectAccessReviews, namespace: nil, body: body))
-        let principal = Principal(user: user, canApprove: answer.map { KubeReview.allowed(fromAccessReview: $0) } ?? false)
-        // Only a complete answer is kept: a failed SubjectAccessReview is asked again next time.
-        if answer != nil { cache.put(key, principal, now: Date()) }
-        return principal
+    public func check(token: String, now: Date) async -> TokenCheck {
+        if let identity = identities.get(token, now: now) { return .valid(identity) }
+        if rejected.get(token, now: now) != nil { return .invalid }
+        guard unknownTokenReviews.take(now: now) else { return .throttled }
+        guard let review = try? await cluster.json(.create(Self.tokenReviews, namespace: nil, body: KubeReview.tokenReview(token).jsonBytes)) else {
+            // The cluster could not be asked: nothing is remembered, the next try asks again.
+            return .invalid
+        }
+        guard let (user, groups) = KubeReview.user(fromTokenReview: review) else {
+            rejected.put(token, true, now: now)
+            return .invalid
+        }
+        let identity = Identity(user: user, groups: groups)
+        identities.put(token, identity, now: now)
+        return .valid(identity)
     }
+
+    public func mayApprove(_ identity: Identity, namespace: String?, now: Date) async -> Bool {
+        let key = ApprovalKey(identity: identity, namespace: namespace)
+        if let known = approvals.get(key, now: now) { return known }
+        let body = KubeReview.accessReview(user: identity.user, groups: identity.groups, namespace: namespace).jsonBytes
+        // An authorizer that cannot be asked means no approving, never approving by default; and
+        // that answer is not kept, so the next request asks again.
+        guard let answer = try? await cluster.json(.create(Self.subjectAccessReviews, namespace: nil, body: body)) else { return false }
+        let allowed = KubeReview.allowed(fromAccessReview: answer)
+        approvals.put(key, allowed, now: now)
+        return allowed
+    }
+
+    public var revalidatesTokens: Bool { true }
 }
 
-/// Reviewed principals for a short while, by token and namespace. Unknown tokens are never kept,
-/// so guessing cannot fill it; it is bounded all the same.
-public final class ReviewCache: Sendable {
-    public struct Key: Hashable, Sendable {
-        public var token: String
-        public var namespace: String?
-    }
-
+/// Values kept for a while by key, bounded: when full, expired entries go first, then everything.
+public final class TimedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     let seconds: Double
     let capacity: Int
-    private let entries = Mutex<[Key: (Principal, Date)]>([:])
+    private let entries = Mutex<[Key: (Value, Date)]>([:])
 
     public init(seconds: Double, capacity: Int = 1000) {
         self.seconds = seconds
         self.capacity = capacity
     }
 
-    public func get(_ key: Key, now: Date) -> Principal? {
+    public func get(_ key: Key, now: Date) -> Value? {
         entries.withLock { entries in
-            guard let (principal, expires) = entries[key] else { return nil }
-            if expires > now { return principal }
+            guard let (value, expires) = entries[key] else { return nil }
+            if expires > now { return value }
             entries[key] = nil
             return nil
         }
     }
 
-    public func put(_ key: Key, _ principal: Principal, now: Date) {
+    public func put(_ key: Key, _ value: Value, now: Date) {
         guard seconds > 0 else { return }
         entries.withLock { entries in
             if entries.count >= capacity { entries = entries.filter { $0.value.1 > now } }
             if entries.count >= capacity { entries.removeAll() }
-            entries[key] = (principal, now.addingTimeInterval(seconds))
+            entries[key] = (value, now.addingTimeInterval(seconds))
+        }
+    }
+}
+
+/// A token bucket: `burst` at once, then `perSecond`.
+public final class RateLimiter: Sendable {
+    let perSecond: Double
+    let burst: Double
+    private let state = Mutex<(tokens: Double, last: Date?)>((0, nil))
+
+    public init(perSecond: Double, burst: Double) {
+        self.perSecond = perSecond
+        self.burst = max(1, burst)
+    }
+
+    public func take(now: Date) -> Bool {
+        state.withLock { state in
+            let elapsed = state.last.map { max(0, now.timeIntervalSince($0)) }
+            state.tokens = elapsed.map { min(burst, state.tokens + $0 * perSecond) } ?? burst
+            state.last = now
+            guard state.tokens >= 1 else { return false }
+            state.tokens -= 1
+            return true
         }
     }
 }

@@ -88,21 +88,15 @@ public struct JournalFilter: Sendable, Equatable {
 
 /// The console page: a pure function of the latest pass, the journal and who looks.
 public enum Page {
-    public static func render(snapshot: PassSnapshot?, journal: [JSONValue], filter: JournalFilter, viewer: Principal, notice: String? = nil) -> String {
-        var html = """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>hms-controller · Ops console</title>
-            <style>\(style)</style>
-            </head>
-            <body>
+    /// `csrfToken`: the session's, when the viewer signed in with the form (every form then
+    /// carries it, and the page offers to sign out); nil for a bearer-token client.
+    public static func render(snapshot: PassSnapshot?, journal: [JSONValue], filter: JournalFilter, viewer: Principal, notice: String? = nil,
+                              csrfToken: String? = nil) -> String {
+        var html = head(title: "Ops console") + """
             <header><h1>Ops console</h1>
             <p>Signed in as <strong>\(escape(viewer.user))</strong> (\(role(of: viewer))).
             \(snapshot.map { "Latest reconcile pass: <time id=\"pass\" data-pass=\"\($0.number)\" datetime=\"\(RFC3339.string(from: $0.time))\">\(RFC3339.string(from: $0.time))</time>." } ?? "No reconcile pass has completed yet.")
-            <span id="live" aria-live="polite"></span></p>
+            <span id="live" aria-live="polite"></span></p>\(csrfToken.map(signOut) ?? "")
             </header>
             <main>
 
@@ -111,10 +105,52 @@ public enum Page {
         html += services(snapshot)
         html += budgets(snapshot)
         html += directives(snapshot, journal: journal)
-        html += held(snapshot, viewer: viewer)
+        html += held(snapshot, viewer: viewer, csrfToken: csrfToken)
         html += journalSection(journal, filter: filter)
-        html += "</main>\n<script>\(script)</script>\n</body>\n</html>\n"
+        html += "</main>\n</body>\n</html>\n"
         return html
+    }
+
+    static func head(title: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>hms-controller · \(title)</title>
+        <link rel="stylesheet" href="\(Assets.stylePath)">
+        <script src="\(Assets.scriptPath)" defer></script>
+        </head>
+        <body>
+
+        """
+    }
+
+    /// The sign-in page: the token goes in a POST body, never in a URL (history, proxies' logs).
+    public static func signIn(message: String? = nil) -> String {
+        var html = head(title: "Sign in") + "<main><h1>Ops console</h1>\n"
+        if let message { html += "<p role=\"alert\" class=\"notice\">\(escape(message))</p>\n" }
+        html += """
+            <form method="post" action="/ops/login" class="sign-in">
+            <label>Token <input type="password" name="token" autocomplete="off" required></label>
+            <button type="submit">Sign in</button>
+            </form>
+            <p><small>A Kubernetes bearer token (for example from <code>kubectl create token</code>), or one from the console's token file.</small></p>
+            </main>
+            </body>
+            </html>
+
+            """
+        return html
+    }
+
+    static func csrfField(_ token: String) -> String {
+        "<input type=\"hidden\" name=\"csrf\" value=\"\(escape(token))\">"
+    }
+
+    static func signOut(_ csrfToken: String) -> String {
+        "<form method=\"post\" action=\"/ops/logout\" class=\"sign-out\">\(csrfField(csrfToken))<button type=\"submit\">Sign out</button></form>"
     }
 
     static func role(of viewer: Principal) -> String {
@@ -182,7 +218,10 @@ public enum Page {
             let percent = ratio.isFinite ? Int(max(-1e9, min(1e9, ratio)).rounded()) : 0
             // The bar spans the limit, or the projection when that is larger; the limit is a mark on it.
             let scale = max(limit, figures.projected, 0.01)
-            let width = { (value: Double) in String(format: "%.2f", max(0, min(100, value / scale * 100))) }
+            // Drawn in SVG attributes, not style attributes: the page's CSP allows no inline style.
+            let percentOfScale = { (value: Double) in max(0, min(100, value / scale * 100)) }
+            let width = { (value: Double) in String(format: "%.2f", percentOfScale(value)) }
+            let spent = width(figures.spent)
             let soft = limit * (budget.spec.softLimitPercent ?? 90) / 100
             let state = figures.projected > limit ? "over" : figures.projected > soft ? "soft" : "within"
             let source = figures.recorded ? "" : " <small class=\"estimate\">(no spend recorded yet: the planner's projection from the current replicas)</small>"
@@ -190,10 +229,12 @@ public enum Page {
                 <div class="budget" data-budget="\(escape(budget.metadata.name))"><h3>\(label) · \(escape(figures.month))</h3>
                 <p>Spent <span class="spent">\(usd(figures.spent))</span>, projected <span class="projected">\(usd(figures.projected))</span> \
                 of <span class="limit">\(usd(limit))</span> (<span class="percent">\(percent)%</span>).\(source)</p>
-                <div class="bar \(state)" role="img" aria-label="Spent \(usd(figures.spent)), projected \(usd(figures.projected)) of the \(usd(limit)) limit">\
-                <span class="bar-spent" style="width:\(width(figures.spent))%"></span>\
-                <span class="bar-projected" style="width:\(width(figures.projected - figures.spent))%"></span>\
-                <span class="bar-limit" style="left:\(width(limit))%"></span></div>
+                <svg class="bar \(state)" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" \
+                aria-label="Spent \(usd(figures.spent)), projected \(usd(figures.projected)) of the \(usd(limit)) limit">\
+                <rect class="bar-spent" x="0" y="0" width="\(spent)" height="10"></rect>\
+                <rect class="bar-projected" x="\(spent)" y="0" width="\(width(figures.projected - figures.spent))" height="10"></rect>\
+                <rect class="bar-limit" x="\(String(format: "%.2f", max(0, min(99.4, percentOfScale(limit) - 0.3))))" y="0" width="0.6" height="10"></rect></svg>
+
                 <p class="legend" aria-hidden="true"><span class="key spent"></span> spent <span class="key projected"></span> projected to month end \
                 <span class="key limit"></span> limit</p></div>
 
@@ -323,7 +364,7 @@ public enum Page {
         return "<time datetime=\"\(escape(RFC3339.string(from: date)))\">\(text) UTC</time>"
     }
 
-    static func held(_ snapshot: PassSnapshot?, viewer: Principal) -> String {
+    static func held(_ snapshot: PassSnapshot?, viewer: Principal, csrfToken: String?) -> String {
         var html = "<section id=\"held\" aria-labelledby=\"held-h\"><h2 id=\"held-h\">Held actions</h2>\n"
         let actions = snapshot?.held ?? []
         guard !actions.isEmpty else { return html + "<p>Nothing waits for an approval.</p></section>\n" }
@@ -340,6 +381,7 @@ public enum Page {
             if viewer.mayApprove(in: action.source.namespace) {
                 for (decision, label) in [("approve", "Approve"), ("reject", "Reject")] {
                     html += "<form method=\"post\" action=\"/ops/\(decision)\"><input type=\"hidden\" name=\"id\" value=\"\(escape(action.id))\">"
+                    html += csrfToken.map(csrfField) ?? ""
                     html += "<button type=\"submit\" class=\"\(decision)\">\(label)<span class=\"sr\"> \(escape(action.id))</span></button></form>\n"
                 }
             }
@@ -405,54 +447,11 @@ public enum Page {
 
     // MARK: - Formatting
 
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTML.escape(text) }
 
     static func usd(_ value: Double) -> String { "$" + String(format: "%.2f", value) }
     static func signedUSD(_ value: Double) -> String { (value >= 0 ? "+" : "−") + usd(abs(value)) }
     static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.2f", value)
     }
-
-    static let style = """
-        body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem;color:#1b1b1b}
-        table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:top}
-        .bar{position:relative;height:1.5rem;background:#eee;border:1px solid #999;display:flex}.bar-spent{background:#005ea2}
-        .bar-projected{background:#73b3e7}.bar.soft .bar-projected{background:#e5a000}.bar.over .bar-projected{background:#d83933}
-        .bar-limit{position:absolute;top:-4px;bottom:-4px;width:3px;margin-left:-1px;background:#1b1b1b}
-        .legend .key{display:inline-block;width:1rem;height:.8rem;margin-left:.6rem}.key.spent{background:#005ea2}
-        .key.projected{background:#73b3e7}.key.limit{background:#1b1b1b;width:3px}
-        .state.succeeded,.slo-state.ok{color:#00702b}.state.failed,.state.timed_out,.slo-state.breached,.incident{color:#b50909;font-weight:bold}
-        .state.running{color:#005ea2}.slo-state.at-risk{color:#8a4b00;font-weight:bold}ul.jobs{margin:0;padding-left:1rem}
-        .verdict.hold{color:#8a4b00;font-weight:bold}.verdict.deny{color:#b50909;font-weight:bold}
-        form{display:inline-block;margin:.2rem}button{font:inherit;padding:.3rem .9rem}button.approve{background:#00a91c;color:#fff;border:0}
-        button.reject{background:#b50909;color:#fff;border:0}.sr{position:absolute;left:-9999px}.filter label{margin-right:1rem}
-        .notice{background:#e7f6f8;padding:.5rem}:focus{outline:3px solid #2491ff}
-        """
-
-    /// Live updates: one server-sent event per reconcile pass; the page reloads its sections in place.
-    /// Without JavaScript the page is complete, only not live.
-    static let script = """
-        (function(){if(!window.EventSource)return;var es=new EventSource('/ops/events'+location.search);
-        es.addEventListener('pass',function(e){fetch(location.pathname+location.search,{credentials:'same-origin'})
-        .then(function(r){return r.ok?r.text():null}).then(function(t){if(!t)return;
-        var d=new DOMParser().parseFromString(t,'text/html');['services','budgets','directives','held','journal'].forEach(function(id){
-        var n=document.getElementById(id),m=d.getElementById(id);if(!n||!m)return;
-        if((id==='held'||id==='journal')&&n.contains(document.activeElement))return;n.replaceWith(m)});
-        var p=document.getElementById('pass'),q=d.getElementById('pass');if(p&&q)p.replaceWith(q);
-        document.getElementById('live').textContent='Updated.'})});})();
-        """
 }

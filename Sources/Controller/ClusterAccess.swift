@@ -174,13 +174,7 @@ public struct ClusterAccess: Sendable {
     public func list<R: Resource>(_ kind: R.Type, namespace: String?) async throws(KubeError) -> [Admitted<R>] {
         let body = try await send(.list(.of(kind), namespace: namespace, options: ListOptions())).body
         if let list = try? JSONDecoder().decode(ObjectList<R>.self, from: Data(body)) {
-            return list.items.map { resource in
-                let issues = resource.validate()
-                guard !issues.isEmpty else { return .valid(resource) }
-                return .invalid(InvalidObject(
-                    kind: R.kind, namespace: resource.metadata.namespace ?? "", name: resource.metadata.name,
-                    uid: resource.metadata.uid, generation: resource.metadata.generation, issues: issues))
-            }
+            return list.items.map(Admitted<R>.validated)
         }
         do {
             return try JSONValue(parsing: body)["items"]?.arrayValue?.map(Admitted<R>.admit) ?? []

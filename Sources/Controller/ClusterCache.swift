@@ -115,24 +115,35 @@ public final class ClusterCache: Sendable {
     /// brought up to date with a quorum list of that namespace; when that fails, the pass fails
     /// and its keys wait for the next one.
     public func catchUpGateInputs(for keys: Set<ObjectRef>, client: KubeClient) async throws(KubeError) {
-        let needed = triggerVersions(keys)
-        let refreshes: [(namespace: String, refresh: @Sendable () async throws(KubeError) -> Void)] = needed.sorted { $0.key < $1.key }.flatMap { namespace, version in
-            var lagging: [(namespace: String, refresh: @Sendable () async throws(KubeError) -> Void)] = []
-            if !policies.isCurrent(atLeast: version, namespace: namespace) {
-                lagging.append((namespace, { () async throws(KubeError) in try await self.policies.refresh(namespace: namespace, client: client) }))
+        var lagging: [(input: GateInput, namespace: String)] = []
+        for (namespace, version) in triggerVersions(keys).sorted(by: { $0.key < $1.key }) {
+            for input in GateInput.allCases where !isCurrent(input, atLeast: version, namespace: namespace) {
+                lagging.append((input, namespace))
             }
-            if !budgets.isCurrent(atLeast: version, namespace: namespace) {
-                lagging.append((namespace, { () async throws(KubeError) in try await self.budgets.refresh(namespace: namespace, client: client) }))
-            }
-            if !approvals.isCurrent(atLeast: version, namespace: namespace) {
-                lagging.append((namespace, { () async throws(KubeError) in try await self.approvals.refresh(namespace: namespace, client: client) }))
-            }
-            return lagging
         }
-        let results = await concurrentMap(refreshes, limit: 8) { entry in
-            await attempt { () async throws(KubeError) in try await entry.refresh() }
+        let results = await concurrentMap(lagging, limit: 8) { entry in
+            await attempt { () async throws(KubeError) in try await self.refresh(entry.input, namespace: entry.namespace, client: client) }
         }
         for result in results { try result.get() }
+    }
+
+    /// The caches the gates read.
+    private enum GateInput: CaseIterable { case policies, budgets, approvals }
+
+    private func isCurrent(_ input: GateInput, atLeast version: UInt64, namespace: String) -> Bool {
+        switch input {
+        case .policies: policies.isCurrent(atLeast: version, namespace: namespace)
+        case .budgets: budgets.isCurrent(atLeast: version, namespace: namespace)
+        case .approvals: approvals.isCurrent(atLeast: version, namespace: namespace)
+        }
+    }
+
+    private func refresh(_ input: GateInput, namespace: String, client: KubeClient) async throws(KubeError) {
+        switch input {
+        case .policies: try await policies.refresh(namespace: namespace, client: client)
+        case .budgets: try await budgets.refresh(namespace: namespace, client: client)
+        case .approvals: try await approvals.refresh(namespace: namespace, client: client)
+        }
     }
 
     /// Our kinds as the caches hold them: the valid objects, and the invalid ones as findings.

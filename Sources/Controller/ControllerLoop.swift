@@ -30,7 +30,7 @@ public final class ControllerLoop: Sendable {
         public var workers = 4
         /// The time decisions are made at (budgets' months, schedules, windows, approvals): the
         /// system clock, unless a test pins the calendar.
-        public var clock: @Sendable () -> Date = { Date() }
+        public var clock = WallClock.system
 
         public init() {}
     }
@@ -185,7 +185,7 @@ public final class ControllerLoop: Sendable {
 
     func process(_ batch: [ObjectRef]) async {
         let start = ContinuousClock.now
-        let now = settings.clock()
+        let now = settings.clock.now()
         let keys = Set(batch)
         if settings.manifestsDirectory == nil { await reportInvalidObjects(now: now) }
         guard let desired = desiredFromCaches() else {
@@ -219,7 +219,7 @@ public final class ControllerLoop: Sendable {
                 // A timer per Directive's next moment: a run falls due, a retry, an SLO deadline.
                 for report in result.plan.directives {
                     guard let at = report.requeueAt else { continue }
-                    queue.add(report.directive, after: .seconds(max(1, at.timeIntervalSince(settings.clock()))), now: clock)
+                    queue.add(report.directive, after: .seconds(max(1, at.timeIntervalSince(settings.clock.now()))), now: clock)
                 }
             }
             latest.withLock { previous in
@@ -277,7 +277,7 @@ public final class ControllerLoop: Sendable {
         while !Task.isCancelled {
             if let directory = settings.manifestsDirectory { reloadManifests(directory) }
             if isLeader, cache.hasSynced {
-                let now = settings.clock()
+                let now = settings.clock.now()
                 let desired = desiredFromCaches() ?? DesiredState()
                 enqueue(desired.autoscaleRules.filter { AutoscaleReader.isDue($0, now: now) }.map(ClusterCache.target))
                 enqueue(desired.budgets.filter { Self.spendIsDue($0, now: now) }.map(\.ref))
@@ -321,7 +321,7 @@ public final class ControllerLoop: Sendable {
     /// One full pass with plain lists (`--once`): read the desired state, reconcile, record.
     @discardableResult
     public func pass(now: Date? = nil) async -> Reconciler.Result? {
-        let now = now ?? settings.clock()
+        let now = now ?? settings.clock.now()
         let start = ContinuousClock.now
         do {
             let desired = try await desiredState()

@@ -54,17 +54,20 @@ public final class LeaderElector: Sendable {
     public let identity: String
     public let timing: LeaseTiming
     private let cluster: ClusterAccess
+    private let clock: WallClock
     private let logger: Logger
     private let leading = Atomic<Bool>(false)
     /// The lease as last read, and when (our clock) it last changed.
     private let observed = Mutex<(record: String?, changed: Date?)>((nil, nil))
 
-    public init(cluster: ClusterAccess, name: String, namespace: String, identity: String, timing: LeaseTiming = LeaseTiming(), logger: Logger) {
+    public init(cluster: ClusterAccess, name: String, namespace: String, identity: String, timing: LeaseTiming = LeaseTiming(), clock: WallClock = .system,
+                logger: Logger) {
         self.cluster = cluster
         self.name = name
         self.namespace = namespace
         self.identity = identity
         self.timing = timing
+        self.clock = clock
         self.logger = logger
     }
 
@@ -96,7 +99,7 @@ public final class LeaderElector: Sendable {
         guard var lease = try? await cluster.json(.get(.leases, namespace: namespace, name: name)),
             lease["spec"]?["holderIdentity"]?.stringValue == identity
         else { return }
-        let now = JSONValue.string(RFC3339.microString(from: Date()))
+        let now = JSONValue.string(RFC3339.microString(from: clock.now()))
         lease[path: ["spec", "holderIdentity"]] = ""
         lease[path: ["spec", "leaseDurationSeconds"]] = 1
         lease[path: ["spec", "acquireTime"]] = now
@@ -106,7 +109,7 @@ public final class LeaderElector: Sendable {
     }
 
     func tryAcquireOrRenew() async -> Bool {
-        let now = Date()
+        let now = clock.now()
         let seconds = Int(timing.leaseDuration.components.seconds)
         let existing: JSONValue?
         do {

@@ -20,7 +20,7 @@ final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var bodyTooLarge = false
     /// The watch this connection streams, if any: polled until it ends.
     private var watch: Watch?
-    private var watchDeadline = Date.distantFuture
+    private var watchDeadline: ContinuousClock.Instant?
 
     init(server: MockClusterServer) { self.server = server }
 
@@ -108,7 +108,8 @@ final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             watch = opened
-            watchDeadline = opened.timeoutSeconds.map { Date().addingTimeInterval($0) } ?? .distantFuture
+            // Bounded and finite before it becomes a duration: the query is the client's.
+            watchDeadline = opened.timeoutSeconds.flatMap { $0.isFinite ? ContinuousClock.now.advanced(by: .milliseconds(Int64(max(0, min($0, 1e9)) * 1000))) : nil }
             scheduleWatchPoll(keepAlive: keepAlive, context: context)
         }
     }
@@ -131,7 +132,7 @@ final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             if !lines.isEmpty {
                 context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: lines)))), promise: nil)
             }
-            if ended || Date() >= watchDeadline || server.isStopping.load(ordering: .relaxed) {
+            if ended || watchDeadline.map({ ContinuousClock.now >= $0 }) == true || server.isStopping.load(ordering: .relaxed) {
                 watch = nil
                 finish(keepAlive: keepAlive, context: context)
             } else {

@@ -126,17 +126,17 @@ struct Ticker: Service {
 
     private func tick() async throws {
         var savedVersion = server.cluster.withLock { $0.resourceVersion }
-        var lastSave = Date()
+        var lastSave = ContinuousClock.now
         while !server.isStopping.load(ordering: .relaxed) && !Task.isCancelled {
             try? await Task.sleep(for: .seconds(server.options.tickSeconds))
             let version = server.cluster.withLock { cluster in
                 cluster.advance(to: server.now())
                 return cluster.resourceVersion
             }
-            if version != savedVersion, Date().timeIntervalSince(lastSave) >= 2 {
+            if version != savedVersion, ContinuousClock.now - lastSave >= .seconds(2) {
                 server.saveState()
                 savedVersion = version
-                lastSave = Date()
+                lastSave = ContinuousClock.now
             }
         }
     }

@@ -55,16 +55,22 @@ public enum Admitted<R: Resource>: Sendable, Equatable {
                 kind: R.kind, namespace: metadata?["namespace"]?.stringValue ?? "", name: metadata?["name"]?.stringValue ?? "",
                 uid: metadata?["uid"]?.stringValue, generation: metadata?["generation"]?.intValue, issues: issues))
         }
-        let resource: R
         do {
-            resource = try JSONDecoder().decode(R.self, from: Data(object.jsonBytes))
+            return validated(try JSONDecoder().decode(R.self, from: Data(object.jsonBytes)))
         } catch let error as DecodingError {
             return invalid([FieldIssue(decoding: error)])
         } catch {
             return invalid([FieldIssue(FieldPath(), "\(error)")])
         }
+    }
+
+    /// A decoded resource, judged by `validate()`.
+    public static func validated(_ resource: R) -> Admitted<R> {
         let issues = resource.validate()
-        return issues.isEmpty ? .valid(resource) : invalid(issues)
+        guard !issues.isEmpty else { return .valid(resource) }
+        let metadata = resource.metadata
+        return .invalid(InvalidObject(
+            kind: R.kind, namespace: metadata.namespace ?? "", name: metadata.name, uid: metadata.uid, generation: metadata.generation, issues: issues))
     }
 }
 

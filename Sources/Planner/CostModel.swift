@@ -1,7 +1,7 @@
 import Foundation
 import Model
 
-/// API.md's cost model: a replica costs its CPU cores x cpuCoreHourUSD plus its memory GiB x
+/// The cost model (the README's Budget reference): a replica costs its CPU cores x cpuCoreHourUSD plus its memory GiB x
 /// memoryGiBHourUSD, per hour.
 public enum CostModel {
     public static func replicaHourUSD(_ service: ServiceSpec, pricing: Budget.Pricing) -> Double {

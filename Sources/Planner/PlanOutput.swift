@@ -1,7 +1,7 @@
 import Foundation
 import JSON
 
-/// The plan as people read it (Terraform-like blocks) and as programs read it (JSON), per API.md.
+/// The plan as people read it (Terraform-like blocks) and as programs read it (`hmsctl plan -o json`).
 extension Plan {
     public static let noChanges = "No changes. The cluster matches the manifests."
 

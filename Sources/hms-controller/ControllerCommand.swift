@@ -68,6 +68,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Console bearer tokens, one `TOKEN USER ROLE` a line (role viewer or approver). Without it the cluster checks tokens (TokenReview, SubjectAccessReview).")
     var consoleTokenFile: String?
 
+    @Option(help: "At most this many live-update streams (/ops/events) open on the console; 4 per session.")
+    var consoleMaxStreams = 64
+
     @Option(help: "Seconds between the timers' looks: AutoscaleRules due, Budget spend, the manifests directory, requeues of gated actions.")
     var syncSeconds = 5.0
 
@@ -132,10 +135,9 @@ struct ControllerCommand: AsyncParsableCommand {
         settings.syncPeriod = .milliseconds(Int(syncSeconds * 1000))
         settings.resyncPeriod = .milliseconds(Int(resyncSeconds * 1000))
         settings.workers = min(max(1, workers), 64)
-        let offset = clockOffsetSeconds
-        settings.clock = { Date().addingTimeInterval(offset) }
+        settings.clock = .system(offsetBy: clockOffsetSeconds)
         let elector = leaderElect
-            ? LeaderElector(cluster: cluster, name: leaseName, namespace: leaseNamespace ?? config.namespace, identity: name, logger: logger)
+            ? LeaderElector(cluster: cluster, name: leaseName, namespace: leaseNamespace ?? config.namespace, identity: name, clock: settings.clock, logger: logger)
             : nil
         let journalFile = Journal(path: journal ?? Journal.defaultPath(), maxBytes: journalMaxBytes)
         let loop = ControllerLoop(cluster: cluster, journal: journalFile, elector: elector, identity: name, settings: settings, logger: logger)
@@ -198,7 +200,8 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         let secure = consoleTLS
         let consoleApp = Application(
-            router: ConsoleServer(loop: loop, cluster: cluster, journal: journalFile, authenticator: authenticator, logger: logger).router(),
+            router: ConsoleServer(loop: loop, cluster: cluster, journal: journalFile, authenticator: authenticator, logger: logger,
+                                  secure: secure, streams: StreamSlots(perCaller: 4, total: consoleMaxStreams), clock: settings.clock).router(),
             server: listener.server, configuration: .init(address: console.address), services: [],
             onServerRunning: { channel in
                 logger.notice("ops console listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")", "path": "/ops", "tls": "\(secure)"])

@@ -7,44 +7,31 @@ import Model
 import Testing
 
 @Suite struct AccessTests {
-    let viewer = Principal(user: "victor", canApprove: false)
-    let approver = Principal(user: "alice", canApprove: true)
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test func noTokenIsUnauthenticatedForEveryRoute() {
-        for route in [Route.page, .events, .approve] {
-            #expect(Access.decide(route, principal: nil) == .unauthenticated)
-        }
-    }
-
-    @Test func viewersReadButMayNotApprove() {
-        #expect(Access.decide(.page, principal: viewer) == .allow(viewer))
-        #expect(Access.decide(.events, principal: viewer) == .allow(viewer))
-        #expect(Access.decide(.approve, principal: viewer) == .forbidden(viewer))
-        #expect(Access.decide(.approve, principal: approver) == .allow(approver))
-    }
-
-    @Test func theTokenComesFromTheBearerHeaderElseTheCookie() {
-        #expect(Access.token(authorization: "Bearer abc", cookie: nil) == "abc")
-        #expect(Access.token(authorization: "bearer abc", cookie: nil) == "abc")
-        #expect(Access.token(authorization: "Basic abc", cookie: "hms_console_token=x") == nil)
-        #expect(Access.token(authorization: "Bearer ", cookie: nil) == nil)
-        #expect(Access.token(authorization: nil, cookie: "a=b; hms_console_token=tok") == "tok")
-        #expect(Access.token(authorization: nil, cookie: "other=tok") == nil)
-        #expect(Access.token(authorization: nil, cookie: nil) == nil)
-    }
-
-    @Test func theCookieIsHttpOnlyAndSameSiteStrict() {
-        let cookie = Access.setCookie(token: "t0k")
-        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/ops"))
-        #expect(!Access.isPlausibleToken("a;b") && !Access.isPlausibleToken("") && !Access.isPlausibleToken("a b"))
+    @Test func theBearerTokenAndTheCookieAreReadStrictly() {
+        #expect(Access.bearerToken(authorization: "Bearer abc") == "abc")
+        #expect(Access.bearerToken(authorization: "bearer abc") == "abc")
+        #expect(Access.bearerToken(authorization: "Basic abc") == nil)
+        #expect(Access.bearerToken(authorization: "Bearer ") == nil)
+        #expect(Access.bearerToken(authorization: nil) == nil)
+        #expect(Access.cookie("s", in: "a=b; s=tok") == "tok")
+        #expect(Access.cookie("s", in: "other=tok") == nil)
+        #expect(Access.cookie("s", in: "s=") == nil)
+        #expect(!Access.isPlausibleToken("a b") && !Access.isPlausibleToken("") && !Access.isPlausibleToken(String(repeating: "a", count: 4097)))
         #expect(Access.isPlausibleToken("eyJhbGciOi.x-y_z"))
     }
 
-    @Test func theTokenFileGivesRoles() async throws {
+    @Test func theTokenFileGivesRolesAsGroups() async throws {
         let tokens = try StaticTokens(parsing: "# comment\nsecret-a alice approver\n\nsecret-v victor viewer\n")
-        #expect(await tokens.principal(for: "secret-a", namespace: nil) == approver)
-        #expect(await tokens.principal(for: "secret-v", namespace: "x") == viewer)
-        #expect(await tokens.principal(for: "nope", namespace: nil) == nil)
+        guard case .valid(let alice) = await tokens.check(token: "secret-a", now: start),
+            case .valid(let victor) = await tokens.check(token: "secret-v", now: start)
+        else { Issue.record("the file's tokens are valid"); return }
+        #expect(alice.user == "alice" && victor.user == "victor")
+        #expect(await tokens.mayApprove(alice, namespace: nil, now: start))
+        #expect(await !tokens.mayApprove(victor, namespace: "x", now: start))
+        #expect(await tokens.check(token: "nope", now: start) == .invalid)
+        #expect(!tokens.revalidatesTokens)
     }
 
     @Test func aBadTokenFileNamesTheLineNotTheToken() {
@@ -73,22 +60,188 @@ import Testing
         #expect(KubeReview.accessReview(user: "a", groups: [], namespace: nil)[path: ["spec", "resourceAttributes", "namespace"]] == nil)
     }
 
-    @Test func reviewedPrincipalsAreKeptForAFewSecondsPerTokenAndNamespace() {
-        let cache = ReviewCache(seconds: 10, capacity: 2)
-        let start = Date(timeIntervalSince1970: 1_800_000_000)
-        let key = ReviewCache.Key(token: "t", namespace: nil)
-        cache.put(key, approver, now: start)
-        #expect(cache.get(key, now: start.addingTimeInterval(9)) == approver)
-        #expect(cache.get(ReviewCache.Key(token: "t", namespace: "power"), now: start) == nil)
-        #expect(cache.get(key, now: start.addingTimeInterval(10)) == nil)
+    @Test func answersAreKeptForAWhileAndTheCacheIsBounded() {
+        let cache = TimedCache<String, Int>(seconds: 10, capacity: 2)
+        cache.put("t", 1, now: start)
+        #expect(cache.get("t", now: start.addingTimeInterval(9)) == 1)
+        #expect(cache.get("u", now: start) == nil)
+        #expect(cache.get("t", now: start.addingTimeInterval(10)) == nil)
         // Full: expired entries go first, then everything; it never grows past its capacity.
-        for index in 0..<5 { cache.put(ReviewCache.Key(token: "t\(index)", namespace: nil), viewer, now: start) }
-        #expect(cache.get(ReviewCache.Key(token: "t4", namespace: nil), now: start) == viewer)
-        #expect(cache.get(ReviewCache.Key(token: "t0", namespace: nil), now: start) == nil)
+        for index in 0..<5 { cache.put("t\(index)", index, now: start) }
+        #expect(cache.get("t4", now: start) == 4)
+        #expect(cache.get("t0", now: start) == nil)
     }
 
-    @Test func formsDecode() {
+    @Test func reviewsOfUnknownTokensAreRateLimited() {
+        let limiter = RateLimiter(perSecond: 5, burst: 20)
+        let first = (0..<25).filter { _ in limiter.take(now: start) }.count
+        #expect(first == 20)
+        // A second later, five more; never more than the burst after a long pause.
+        #expect((0..<10).filter { _ in limiter.take(now: start.addingTimeInterval(1)) }.count == 5)
+        #expect((0..<50).filter { _ in limiter.take(now: start.addingTimeInterval(3600)) }.count == 20)
+    }
+
+    @Test func formsDecodeAndOnlyFormBodiesAreForms() {
         #expect(Form.parse("id=act-0123456789abcdef&c=a+b%21") == ["id": "act-0123456789abcdef", "c": "a b!"])
+        #expect(Access.isForm(contentType: "application/x-www-form-urlencoded"))
+        #expect(Access.isForm(contentType: "Application/X-WWW-Form-Urlencoded; charset=utf-8"))
+        #expect(!Access.isForm(contentType: "text/plain"))
+        #expect(!Access.isForm(contentType: "multipart/form-data; boundary=x"))
+        #expect(!Access.isForm(contentType: nil))
+    }
+
+    @Test func onlyTheConsolesOwnOriginMayPost() {
+        // Sec-Fetch-Site decides when a browser sends it: scripts cannot set it.
+        #expect(Access.isSameOrigin(secFetchSite: "same-origin", origin: nil, host: "c:4400"))
+        #expect(!Access.isSameOrigin(secFetchSite: "cross-site", origin: "http://c:4400", host: "c:4400"))
+        // Another port of the same host is the same site, not the same origin: SameSite does not
+        // separate them, this does.
+        #expect(!Access.isSameOrigin(secFetchSite: "same-site", origin: "http://c:4401", host: "c:4400"))
+        #expect(Access.isSameOrigin(secFetchSite: nil, origin: "http://127.0.0.1:4400", host: "127.0.0.1:4400"))
+        #expect(!Access.isSameOrigin(secFetchSite: nil, origin: "http://127.0.0.1:4401", host: "127.0.0.1:4400"))
+        #expect(!Access.isSameOrigin(secFetchSite: nil, origin: "http://evil.example", host: "127.0.0.1:4400"))
+        #expect(!Access.isSameOrigin(secFetchSite: nil, origin: "null", host: "c"))
+        #expect(!Access.isSameOrigin(secFetchSite: nil, origin: nil, host: "c"))
+        #expect(!Access.isSameOrigin(secFetchSite: nil, origin: "http://c", host: nil))
+        // Default ports, either way round; behind an ingress that terminates TLS.
+        #expect(Access.isSameOrigin(secFetchSite: nil, origin: "https://ops.agency.gov", host: "ops.agency.gov"))
+        #expect(Access.isSameOrigin(secFetchSite: nil, origin: "https://ops.agency.gov", host: "ops.agency.gov:443"))
+        #expect(!Access.isSameOrigin(secFetchSite: nil, origin: "https://ops.agency.gov.evil.example", host: "ops.agency.gov"))
+        #expect(Access.isSameOrigin(secFetchSite: nil, origin: "http://[::1]:4400", host: "[::1]:4400"))
+    }
+
+    @Test func refusalsSayLittleAndLogWhy() {
+        #expect(Refusal.unknownToken.status == 401 && Refusal.noCredentials.message == Refusal.unknownToken.message)
+        #expect(Refusal.crossOrigin.status == 403 && Refusal.badCSRFToken.status == 403 && Refusal.mayNotApprove.status == 403)
+        #expect(Refusal.unsupportedMediaType.status == 415 && Refusal.tooManyStreams.status == 429 && Refusal.throttled.status == 429)
+    }
+}
+
+@Suite struct SessionTests {
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    let alice = Identity(user: "alice", groups: ["ops"])
+
+    @Test func aSessionIsARandomIdBoundToWhoSignedIn() {
+        let store = SessionStore()
+        let one = store.create(alice, token: nil, now: start)
+        let two = store.create(alice, token: nil, now: start)
+        #expect(one.id != two.id && one.csrfToken != two.csrfToken && one.id != one.csrfToken)
+        #expect(one.id.count == 64 && SessionStore.isWellFormed(one.id))
+        #expect(store.lookup(one.id, now: start) == .active(one))
+        #expect(store.lookup("not-a-session", now: start) == .none)
+        #expect(store.lookup(String(repeating: "0", count: 64), now: start) == .none)
+        store.end(one.id)
+        #expect(store.lookup(one.id, now: start) == .none)
+        #expect(store.lookup(two.id, now: start) != .none)
+    }
+
+    @Test func sessionsEndWhenIdleAndAtTheirAbsoluteLimit() {
+        var limits = SessionStore.Limits()
+        limits.idle = 600
+        limits.absolute = 3600
+        let store = SessionStore(limits: limits)
+        let session = store.create(alice, token: nil, now: start)
+        // Used every 9 minutes it stays, until an hour after sign-in.
+        for minute in stride(from: 9, through: 54, by: 9) {
+            guard case .active = store.lookup(session.id, now: start.addingTimeInterval(Double(minute) * 60)) else {
+                Issue.record("active at minute \(minute)")
+                return
+            }
+        }
+        #expect(store.lookup(session.id, now: start.addingTimeInterval(3600)) == .none)
+        let idle = store.create(alice, token: nil, now: start)
+        #expect(store.lookup(idle.id, now: start.addingTimeInterval(600)) == .none)
+        // The page refreshing itself is not activity.
+        let open = store.create(alice, token: nil, now: start)
+        _ = store.lookup(open.id, now: start.addingTimeInterval(300), activity: false)
+        #expect(store.lookup(open.id, now: start.addingTimeInterval(600)) == .none)
+    }
+
+    @Test func aReviewedTokenIsCheckedAgainNowAndThen() {
+        var limits = SessionStore.Limits()
+        limits.recheck = 300
+        let store = SessionStore(limits: limits)
+        let session = store.create(alice, token: "k8s-token", now: start)
+        #expect(store.lookup(session.id, now: start.addingTimeInterval(299)) != .none)
+        guard case .recheck(_, let token) = store.lookup(session.id, now: start.addingTimeInterval(300)) else {
+            Issue.record("a recheck is due")
+            return
+        }
+        #expect(token == "k8s-token")
+        #expect(store.revalidated(session.id, now: start.addingTimeInterval(301))?.checked == start.addingTimeInterval(301))
+        guard case .active = store.lookup(session.id, now: start.addingTimeInterval(302)) else {
+            Issue.record("active again")
+            return
+        }
+        // A token-file session keeps no token and is never rechecked.
+        let fromFile = store.create(alice, token: nil, now: start)
+        guard case .active = store.lookup(fromFile.id, now: start.addingTimeInterval(1000)) else {
+            Issue.record("no recheck without a token")
+            return
+        }
+    }
+
+    @Test func theStoreIsBoundedByEndingTheLeastRecentlyUsed() {
+        var limits = SessionStore.Limits()
+        limits.capacity = 3
+        let store = SessionStore(limits: limits)
+        let sessions = (0..<3).map { store.create(alice, token: nil, now: start.addingTimeInterval(Double($0))) }
+        _ = store.lookup(sessions[0].id, now: start.addingTimeInterval(10))
+        let fourth = store.create(alice, token: nil, now: start.addingTimeInterval(11))
+        #expect(store.count == 3)
+        #expect(store.lookup(sessions[1].id, now: start.addingTimeInterval(12)) == .none)
+        #expect(store.lookup(sessions[0].id, now: start.addingTimeInterval(12)) != .none)
+        #expect(store.lookup(fourth.id, now: start.addingTimeInterval(12)) != .none)
+    }
+
+    @Test func secretsCompareInConstantTime() {
+        #expect(SessionStore.constantTimeEqual("abc", "abc"))
+        #expect(!SessionStore.constantTimeEqual("abc", "abd"))
+        #expect(!SessionStore.constantTimeEqual("abc", "abcd"))
+    }
+
+    @Test func theCookieIsHostOnlyAndSecureOverTLS() {
+        let plain = SessionCookie(secure: false).set("id")
+        #expect(plain == "hms_console_session=id; Path=/ops; HttpOnly; SameSite=Strict")
+        let secure = SessionCookie(secure: true).set("id")
+        #expect(secure == "__Host-hms_console_session=id; Path=/; Secure; HttpOnly; SameSite=Strict")
+        #expect(SessionCookie(secure: true).clear.hasSuffix("Max-Age=0") && SessionCookie(secure: true).clear.hasPrefix("__Host-hms_console_session=;"))
+    }
+
+    @Test func eventStreamsAreCappedPerCallerAndInAll() {
+        let slots = StreamSlots(perCaller: 2, total: 3)
+        #expect(slots.acquire("a") && slots.acquire("a"))
+        #expect(!slots.acquire("a"))
+        #expect(slots.acquire("b"))
+        #expect(!slots.acquire("c"))
+        slots.release("a")
+        #expect(slots.acquire("c") && slots.openCount == 3)
+        slots.release("nobody")
+        #expect(slots.openCount == 3)
+    }
+}
+
+@Suite struct EscapingTests {
+    @Test func markupCharactersAreEscapedScalarByScalar() {
+        #expect(HTML.escape(#"<a href="x">'&'</a>"#) == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
+        // A quote followed by a combining mark is one Character; its quote must still be escaped.
+        let quoteWithMark = "\"\u{301} autofocus onfocus=alert(1) x=\""
+        let oneCharacter: Character = "\"\u{301}"
+        #expect(quoteWithMark.first == oneCharacter)
+        #expect(!HTML.escape(quoteWithMark).contains("\""))
+        let escapedPrefix = "&quot;\u{301} autofocus"
+        #expect(HTML.escape(quoteWithMark).hasPrefix(escapedPrefix))
+        #expect(!HTML.escape("<\u{338}script>").contains("<"))
+        #expect(!HTML.escape("x\u{20DD}>\u{20DD}").contains(">"))
+    }
+
+    @Test func controlsAndBidiOverridesAreReplaced() {
+        #expect(HTML.escape("a\u{0}b") == "a\u{FFFD}b")
+        #expect(HTML.escape("tab\tnew\nline") == "tab\tnew\nline")
+        #expect(HTML.escape("act-\u{202E}cba") == "act-\u{FFFD}cba")
+        #expect(HTML.escape("\u{2066}x\u{2069}") == "\u{FFFD}x\u{FFFD}")
+        #expect(HTML.escape("\u{85}\u{7F}") == "\u{FFFD}\u{FFFD}")
+        #expect(HTML.escape("naïve café ✓ 日本") == "naïve café ✓ 日本")
     }
 }
 
@@ -137,8 +290,11 @@ import Testing
         #expect(html.contains("<span class=\"projected\">$4000.00</span>"))
         #expect(html.contains("of <span class=\"limit\">$10000.00</span> (<span class=\"percent\">40%</span>)"))
         // Spent 12.35 % of the bar, the rest of the projection 27.66 %, the limit at its end.
-        #expect(html.contains("<span class=\"bar-spent\" style=\"width:12.35%\"></span><span class=\"bar-projected\" style=\"width:27.66%\"></span>"))
-        #expect(html.contains("<span class=\"bar-limit\" style=\"left:100.00%\">"))
+        #expect(html.contains("<rect class=\"bar-spent\" x=\"0\" y=\"0\" width=\"12.35\" height=\"10\"></rect><rect class=\"bar-projected\" x=\"12.35\" y=\"0\" width=\"27.66\""))
+        // The limit's mark, kept inside the bar at its end.
+        #expect(html.contains("<rect class=\"bar-limit\" x=\"99.40\" y=\"0\" width=\"0.6\" height=\"10\">"))
+        // No inline style anywhere: the CSP allows none.
+        #expect(!html.contains("style=") && !html.contains("<style") && !html.contains("<script>"))
         #expect(!html.contains("no spend recorded yet"))
         #expect(html.contains("data-pass=\"3\""))
     }
@@ -174,8 +330,8 @@ import Testing
         var snapshot = try snapshot()
         snapshot.budgets[0].status = try JSONDecoder().decode(Budget.Status.self, from: Data(#"{"month":"2027-01","spentUSD":5000,"projectedUSD":12500}"#.utf8))
         let html = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
-        #expect(html.contains("<div class=\"bar over\""))
-        #expect(html.contains("style=\"width:40.00%\"></span><span class=\"bar-projected\" style=\"width:60.00%\"></span><span class=\"bar-limit\" style=\"left:80.00%\">"))
+        #expect(html.contains("<svg class=\"bar over\""))
+        #expect(html.contains("width=\"40.00\" height=\"10\"></rect><rect class=\"bar-projected\" x=\"40.00\" y=\"0\" width=\"60.00\" height=\"10\"></rect><rect class=\"bar-limit\" x=\"79.70\""))
     }
 
     func directiveRun(_ scheduled: String, states: [Directive.JobState], deadline: String? = "2027-01-15T12:00:00Z", sloOk: Bool? = nil,

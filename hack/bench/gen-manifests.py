@@ -6,7 +6,7 @@ usage: gen-manifests.py [COUNT] [OUTPUT] [SEED]     (defaults: 10000, stdout, 20
 ServiceSpecs, AutoscaleRules, Budgets and Directives, mixed 4:3:1:2, shaped like
 manifests/examples/: block style with some flow mappings, comments, quoted and plain scalars.
 Every AutoscaleRule targets a ServiceSpec in its namespace, names are unique per kind and
-namespace, and every document is valid per API.md. Standard library only.
+namespace, and every document passes `hmsctl validate`. Standard library only.
 """
 import random
 import sys

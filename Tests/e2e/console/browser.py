@@ -1,9 +1,14 @@
-"""The ops console in headless Chromium: the numbers of services and Directives, a held action approved in the page, no data without a token."""
+"""The ops console in headless Chromium: sign-in with the form, the numbers of services and Directives, a held action
+approved in the page, no data without a token; and the attacks: a reflected-XSS link, a forged form from another origin."""
+import http.server
 import json
 import os
+import threading
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 from selenium import webdriver
@@ -58,13 +63,37 @@ def browser():
 
 driver = browser()
 try:
-    # Without a token: nothing.
+    # Without a token: nothing but the sign-in form.
     driver.get(f"{console}/ops")
     body = driver.find_element(By.TAG_NAME, "body").text
-    check("the browser without a token sees no data", "eligibility" not in body and "bearer token is required" in body, body[:200])
+    check("the browser without a token sees no data", "eligibility" not in body and driver.find_elements(By.NAME, "token"), body[:200])
 
+    # A link with a token in it signs nobody in.
     driver.get(f"{console}/ops?token={os.environ['APPROVER_TOKEN']}")
-    check("?token= signs in and leaves the token out of the URL", driver.current_url.endswith("/ops"), driver.current_url)
+    check("a link with ?token= signs nobody in", "eligibility" not in driver.page_source and not driver.get_cookies())
+
+    # Sign in with the form: the token goes in a POST body.
+    driver.get(f"{console}/ops/login")
+    driver.find_element(By.NAME, "token").send_keys(os.environ["APPROVER_TOKEN"])
+    driver.find_element(By.CSS_SELECTOR, "form.sign-in button").click()
+    wait(lambda: driver.current_url.endswith("/ops"), 10)
+    check("signing in with the form leads to /ops", driver.current_url.endswith("/ops"), driver.current_url)
+    cookies = {c["name"]: c for c in driver.get_cookies()}
+    session = cookies.get("hms_console_session", {})
+    check("the session cookie is HttpOnly, SameSite=Strict, and not the token",
+          session.get("httpOnly") and session.get("sameSite") == "Strict" and session.get("value") != os.environ["APPROVER_TOKEN"], str(session))
+
+    # Reflected XSS: a quote followed by a combining mark, then an autofocus handler, in the search field.
+    marker = "window.__hmsXSS=1"
+    driver.get(f"{console}/ops?resource=%22%CC%81%20autofocus%20onfocus%3D{urllib.parse.quote(marker)}%20x%3D#journal")
+    search = wait(lambda: driver.find_element(By.CSS_SELECTOR, '#journal input[name="resource"]'), 10)
+    check("XSS: the search field keeps the text as its value", search is not None and search.get_attribute("value").startswith('"'))
+    check("XSS: it has no handler the URL put there", search is not None and search.get_attribute("onfocus") is None
+          and search.get_attribute("autofocus") is None)
+    if search is not None:
+        search.click()  # focus it: a focus handler, were there one, runs now
+    check("XSS: no script from the URL ran", driver.execute_script("return window.__hmsXSS === undefined"))
+
     row = wait(lambda: driver.find_element(By.CSS_SELECTOR, '#services tr[data-service="eligibility-api"]'), 10)
     check("the service is listed", row is not None)
     desired = wait(lambda: driver.find_element(By.CSS_SELECTOR, '#services tr[data-service="eligibility-api"] .desired').text == "4", 15)
@@ -122,6 +151,35 @@ try:
         action = held[0].get_attribute("data-action")
         check("an approver in student-aid only gets the button too",
               "(approver in student-aid)" in page and f'name="id" value="{action}"' in page, page[:300])
+        # A page on another origin (same host, another port: the same site, so SameSite=Strict sends
+        # the cookie) posts the reject form to the console. It must be refused and write nothing.
+        forged = f"""<!doctype html><form method="post" action="{console}/ops/reject">
+            <input name="id" value="{action}"></form><script>document.forms[0].submit()</script>"""
+
+        class Evil(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(forged.encode())
+
+            def log_message(self, *args):
+                pass
+
+        evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+        threading.Thread(target=evil.serve_forever, daemon=True).start()
+        console_page = driver.current_window_handle
+        driver.switch_to.new_window("tab")
+        driver.get(f"http://127.0.0.1:{evil.server_address[1]}/")
+        refused = wait(lambda: "refused" in driver.find_element(By.TAG_NAME, "body").text, 10)
+        check("CSRF: a form from another origin is refused", bool(refused), driver.page_source[:200])
+        approvals = subprocess.run(["kubectl", "--kubeconfig", os.environ["KUBECONFIG"], "get", "approvals", "-A", "-o", "name"],
+                                   capture_output=True, text=True).stdout.split()
+        check("CSRF: ... and no Approval was written", approvals == [], str(approvals))
+        evil.shutdown()
+        driver.close()
+        driver.switch_to.window(console_page)
+        held = wait(lambda: [a for a in driver.find_elements(By.CSS_SELECTOR, "#held article.action") if "→ 12" in a.text], 10)
         held[0].find_element(By.CSS_SELECTOR, "button.approve").click()
         notice = wait(lambda: driver.find_element(By.CSS_SELECTOR, ".notice").text, 10)
         check("approving says the Approval was written", bool(notice) and "written" in notice, str(notice))
@@ -131,6 +189,18 @@ try:
         check("the journal shows the approval by alice", bool(journal))
     driver.save_screenshot(os.environ["SCREENSHOT"])
     print(f"    screenshot: {os.environ['SCREENSHOT']}")
+    # Signing out ends the session: the page is gone, and the old cookie too.
+    driver.get(f"{console}/ops")
+    wait(lambda: driver.find_element(By.CSS_SELECTOR, "form.sign-out button"), 10).click()
+    wait(lambda: driver.current_url.endswith("/ops/login"), 10)
+    driver.get(f"{console}/ops")
+    check("signed out: the page shows the sign-in form again", "eligibility" not in driver.page_source and driver.find_elements(By.NAME, "token"))
+    request = urllib.request.Request(f"{console}/ops", headers={"Cookie": f"hms_console_session={session.get('value')}"})
+    try:
+        urllib.request.urlopen(request)
+        check("signed out: the old session cookie is refused", False)
+    except urllib.error.HTTPError as error:
+        check("signed out: the old session cookie is refused", error.code == 401, str(error.code))
 finally:
     driver.quit()
 
