@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
@@ -58,15 +60,30 @@ let package = Package(
         ),
         // The ops console: access rules and the page, pure; served by hms-controller.
         .target(name: "Console", dependencies: ["Controller", "Planner", "Model", "JSON", "Kube"]),
+        // The console's transport: connection cap, header timeout, TLS with certificate reload.
+        .target(
+            name: "ConsoleTransport",
+            dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .executableTarget(
             name: "hms-controller",
             dependencies: [
-                "Console", "Controller", "Kube",
+                "Console", "ConsoleTransport", "Controller", "Kube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // The simulated cluster: a pure request handler, and a SwiftNIO HTTP/1 shell around it.
@@ -115,6 +132,13 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Controller", "Planner", "Model", "JSON"]),
+        .testTarget(
+            name: "ConsoleTransportTests",
+            dependencies: [
+                "ConsoleTransport", .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "MockClusterTests", dependencies: ["MockCluster", "JSON"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifests", "Model", "JSON"], exclude: ["Fixtures", "golden"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),

@@ -34,6 +34,7 @@ if [ "$part" = e2e ] || [ "$part" = all ]; then
   hack/e2e-directives-controller.sh
   hack/e2e-python.sh
   hack/e2e-console.sh
+  hack/e2e-console-limits.sh
   # The Helm chart and the install manifests, rendered and validated offline.
   hack/test-chart.sh
   hack/test-crd-schemas.sh

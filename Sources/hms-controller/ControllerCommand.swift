@@ -1,5 +1,6 @@
 import ArgumentParser
 import Console
+import ConsoleTransport
 import Controller
 import Foundation
 import Hummingbird
@@ -46,6 +47,24 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Where the operations console is served (/ops), HOST:PORT.")
     var consoleAddr = ":4400"
 
+    @Option(help: "Console connections open at once; over it a new connection is closed at once.")
+    var consoleMaxConnections = 512
+
+    @Option(help: "Seconds a console client has to send a whole request, counted from the connection's accept, or from the first byte of the next request on a kept-alive connection; slower clients are disconnected (slowloris).")
+    var consoleHeaderTimeoutSeconds = 10.0
+
+    @Option(help: "Seconds a kept-alive console connection may wait for its next request, or a request for its next part, before it is closed.")
+    var consoleIdleTimeoutSeconds = 60.0
+
+    @Option(name: .customLong("console-tls-cert"), help: "Serve the console over HTTPS with this certificate chain (PEM file), with --console-tls-key. Both files are read again when they change.")
+    var consoleTLSCert: String?
+
+    @Option(name: .customLong("console-tls-key"), help: "The private key (PEM file) of --console-tls-cert.")
+    var consoleTLSKey: String?
+
+    /// Whether the console is served over HTTPS: its session cookie can then be `Secure` and `__Host-`.
+    var consoleTLS: Bool { consoleTLSCert != nil }
+
     @Option(help: "Console bearer tokens, one `TOKEN USER ROLE` a line (role viewer or approver). Without it the cluster checks tokens (TokenReview, SubjectAccessReview).")
     var consoleTokenFile: String?
 
@@ -75,6 +94,16 @@ struct ControllerCommand: AsyncParsableCommand {
 
     @Option(name: [.customShort("v"), .long], help: "Log verbosity: 0 notices, 2 every action, 5 requests.")
     var verbosity = 0
+
+    func validate() throws {
+        if (consoleTLSCert == nil) != (consoleTLSKey == nil) {
+            throw ValidationError("--console-tls-cert and --console-tls-key go together: give both, or neither")
+        }
+        guard consoleMaxConnections >= 1 else { throw ValidationError("--console-max-connections must be at least 1, not \(consoleMaxConnections)") }
+        for (flag, seconds) in [("header", consoleHeaderTimeoutSeconds), ("idle", consoleIdleTimeoutSeconds)] where !(seconds > 0 && seconds <= 86_400) {
+            throw ValidationError("--console-\(flag)-timeout-seconds must be more than 0 and at most 86400, not \(seconds)")
+        }
+    }
 
     func run() async throws {
         let level: Logger.Level = verbosity >= 5 ? .debug : verbosity >= 2 ? .info : .notice
@@ -159,12 +188,26 @@ struct ControllerCommand: AsyncParsableCommand {
             authenticator = KubeReviewAuthenticator(cluster: cluster)
         }
         let console = try Endpoint(consoleAddr, label: "console")
+        let limits = ConsoleLimits(
+            maxConnections: consoleMaxConnections, headerTimeout: .milliseconds(Int64(consoleHeaderTimeoutSeconds * 1000)),
+            idleTimeout: .milliseconds(Int64(consoleIdleTimeoutSeconds * 1000)))
+        let listener: ConsoleListener
+        do {
+            listener = try ConsoleListener(limits: limits, certificatePath: consoleTLSCert, keyPath: consoleTLSKey, logger: logger)
+        } catch {
+            logger.critical("cannot load the console's TLS certificate and key", metadata: ["cert": "\(consoleTLSCert ?? "")", "key": "\(consoleTLSKey ?? "")", "error": "\(error)"])
+            throw ExitCode(1)
+        }
+        let secure = consoleTLS
         let consoleApp = Application(
-            router: ConsoleServer(loop: loop, cluster: cluster, journal: JournalTailCache(journal: Journal(path: journalFile.path, tailBytes: Journal.consoleTailBytes)), authenticator: authenticator, logger: logger,
-                                  streams: StreamSlots(perCaller: 4, total: consoleMaxStreams), clock: settings.clock).router(),
-            configuration: .init(address: console.address), services: [],
-            onServerRunning: { channel in logger.notice("ops console listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")", "path": "/ops"]) },
-            logger: logger)
+            router: ConsoleServer(loop: loop, cluster: cluster, journal: JournalTailCache(journal: Journal(path: journalFile.path, tailBytes: Journal.consoleTailBytes)),
+                                  authenticator: authenticator, logger: logger,
+                                  secure: secure, streams: StreamSlots(perCaller: 4, total: consoleMaxStreams), clock: settings.clock).router(),
+            server: listener.server, configuration: .init(address: console.address), services: [],
+            onServerRunning: { channel in
+                logger.notice("ops console listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")", "path": "/ops", "tls": "\(secure)"])
+            },
+            eventLoopGroupProvider: .shared(listener.eventLoopGroup), logger: logger)
         var services: [any Service] = [healthApp, metricsApp, consoleApp, LoopService(loop: loop)]
         if let elector { services.append(ElectionService(elector: elector)) }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -172,6 +215,7 @@ struct ControllerCommand: AsyncParsableCommand {
             "identity": "\(name)", "leader-elect": "\(leaderElect)", "source": "\(manifests ?? "custom resources")",
         ])
         try await group.run()
+        try await listener.eventLoopGroup.shutdownGracefully()
     }
 }
 

@@ -70,6 +70,12 @@ def lease_rules(name: str) -> set:
 # metric names are the users' (AutoscaleRule spec.metrics[].name). Read only, that group only.
 ALLOWED_WILDCARDS = {("custom.metrics.k8s.io", "pods/*", "get")}
 
+# Who may reach the console in the NetworkPolicy scenario: a namespace, and pods of another.
+CONSOLE_PEERS = [
+    {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}},
+    {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ops"}}, "podSelector": {"matchLabels": {"app": "ops-bastion"}}},
+]
+
 SCENARIOS: dict[str, dict] = {
     "defaults": {},
     "leader election off": {"leaderElection": {"enabled": False}, "replicaCount": 1},
@@ -99,6 +105,9 @@ SCENARIOS: dict[str, dict] = {
     "own ServiceAccount and RBAC": {"serviceAccount": {"create": False, "name": "platform-controller"}, "rbac": {"create": False}},
     "console approvers": {"console": {"approverRole": {"create": True, "subjects": [
         {"kind": "Group", "name": "program-managers", "apiGroup": "rbac.authorization.k8s.io"}]}}},
+    "console TLS": {"console": {"tls": {"secretName": "hms-console-tls"}}},
+    "console NetworkPolicy": {"console": {"networkPolicy": {"enabled": True, "from": CONSOLE_PEERS}}},
+    "console NetworkPolicy, no peers": {"console": {"networkPolicy": {"enabled": True}}},
 }
 
 
@@ -289,6 +298,57 @@ def check_service_monitor(documents: list[Document], *, namespace: str = NAMESPA
         expect(re.fullmatch(r"(\d+(ms|s|m|h))+", endpoint[key]) is not None, f"{key} {endpoint[key]!r} is not a Prometheus duration")
 
 
+def check_console_tls(documents: list[Document], *, secret: str | None) -> None:
+    """--console-tls-cert and --console-tls-key name the tls.crt and tls.key of the Secret's
+    volume, mounted read-only as a directory (kubelet never updates a subPath mount: no reload)."""
+    deployment = one(documents, "Deployment")
+    c = container(deployment)
+    flags = dict(a.split("=", 1) for a in c.get("args", []) if a.startswith("--console-tls-"))
+    secret_volumes = [v for v in deployment["spec"]["template"]["spec"].get("volumes", []) if "secret" in v]
+    if secret is None:
+        expect(not flags and not secret_volumes, f"TLS without a Secret: flags {flags}, volumes {secret_volumes}")
+        return
+    expect(set(flags) == {"--console-tls-cert", "--console-tls-key"}, f"TLS flags {flags}: both expected")
+    expect(len(secret_volumes) == 1 and secret_volumes[0]["secret"]["secretName"] == secret, f"Secret volumes {secret_volumes}")
+    volume = secret_volumes[0]
+    mounts = [m for m in c.get("volumeMounts", []) if m["name"] == volume["name"]]
+    expect(len(mounts) == 1 and mounts[0].get("readOnly") is True, f"the Secret is mounted as {mounts}: once, read-only expected")
+    expect("subPath" not in mounts[0], "the Secret is mounted with subPath: kubelet would never update the files")
+    items = {i["key"]: i["path"] for i in volume["secret"].get("items") or []} or {"tls.crt": "tls.crt", "tls.key": "tls.key"}
+    for flag, key in [("--console-tls-cert", "tls.crt"), ("--console-tls-key", "tls.key")]:
+        expected = f"{mounts[0]['mountPath']}/{items.get(key)}"
+        expect(flags[flag] == expected, f"{flag}={flags[flag]}, but the Secret's {key} is at {expected}")
+
+
+def check_network_policy(documents: list[Document], *, peers: list | None) -> None:
+    """Off: no policy. On: it selects the controller's pods, for ingress only; the console port admits
+    exactly `peers` (none: no rule for it); metrics and health stay open to every peer."""
+    policies = [d.value for d in documents if d.kind == "NetworkPolicy"]
+    if peers is None:
+        expect(not policies, f"a NetworkPolicy with it off: {policies}")
+        return
+    policy = one(documents, "NetworkPolicy")
+    deployment = one(documents, "Deployment")
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    selector = policy["spec"]["podSelector"].get("matchLabels") or {}
+    expect(selector and all(pod_labels.get(k) == v for k, v in selector.items()),
+           f"the NetworkPolicy selects {selector}, which the controller's pods {pod_labels} do not match")
+    expect(policy["spec"].get("policyTypes") == ["Ingress"], f"policyTypes {policy['spec'].get('policyTypes')}: egress must be left alone")
+    number_to_name = {p["containerPort"]: p["name"] for p in container(deployment)["ports"]}
+    open_to_all: set = set()
+    console_peers: list = []
+    for rule in policy["spec"].get("ingress") or []:
+        ports = {number_to_name.get(p.get("port"), p.get("port")) for p in rule.get("ports") or []}
+        expect(ports, f"a rule without ports admits to every port: {rule}")
+        if not rule.get("from"):
+            open_to_all |= ports
+        elif "console" in ports:
+            console_peers += rule["from"]
+    expect("console" not in open_to_all, "the console port is open to every peer")
+    expect({"metrics", "health"} <= open_to_all, f"metrics and health are not open to every peer: {sorted(open_to_all)}")
+    expect(console_peers == peers, f"the console admits {console_peers}, expected {peers}")
+
+
 def validate_documents(documents: list[Document], report: Callable[[str], None]) -> None:
     """kubernetes-validate --strict, for each supported Kubernetes version."""
     errors = []
@@ -475,6 +535,20 @@ def main() -> int:
         check_rbac(controller)
     r.run("[console approvers] a ClusterRole with only the approve verb, bound to the listed subjects", approver_role)
 
+    r.run("[defaults] no console TLS, no NetworkPolicy", lambda _: (
+        check_console_tls(defaults, secret=None), check_network_policy(defaults, peers=None)))
+    tls = rendered.get("console TLS", [])
+    r.run("[console TLS] objects", kinds("console TLS", base))
+    r.run("[console TLS] the Secret's files are the flags' files, mounted read-only", lambda _: check_console_tls(tls, secret="hms-console-tls"))
+    r.run("[console TLS] Deployment and security context unchanged otherwise", lambda _: (
+        check_deployment(tls, replicas=2, leader_elect=True), check_security(tls)))
+    policy = rendered.get("console NetworkPolicy", [])
+    r.run("[console NetworkPolicy] objects", kinds("console NetworkPolicy", base + ["NetworkPolicy"]))
+    r.run("[console NetworkPolicy] the console from the listed peers only; metrics and health open",
+          lambda _: check_network_policy(policy, peers=CONSOLE_PEERS))
+    r.run("[console NetworkPolicy, no peers] no peer reaches the console",
+          lambda _: check_network_policy(rendered.get("console NetworkPolicy, no peers", []), peers=[]))
+
     # The CRDs: Helm installs the chart's crds/, which must be manifests/crds/ byte for byte.
     def crds_identical(_):
         ours = sorted(p.name for p in (REPO / "manifests" / "crds").glob("*.yaml"))
@@ -574,6 +648,25 @@ def main() -> int:
         defaults, "Service", lambda s: s["metadata"]["labels"].pop("app.kubernetes.io/instance")), APP_VERSION), "app.kubernetes.io/instance")
     r.expect_failure("a ServiceMonitor selecting nothing", lambda: check_service_monitor(mutated(
         monitor, "ServiceMonitor", lambda m: m["spec"]["selector"]["matchLabels"].update({"app.kubernetes.io/name": "other"}))), "selects")
+
+    def console_rule(change):
+        def apply(policy):
+            change(next(rule for rule in policy["spec"]["ingress"] if any(p["port"] == "console" for p in rule["ports"])))
+        return apply
+    r.expect_failure("a NetworkPolicy that opens the console to every peer", lambda: check_network_policy(mutated(
+        policy, "NetworkPolicy", console_rule(lambda rule: rule.pop("from"))), peers=CONSOLE_PEERS), "open to every peer")
+    r.expect_failure("a NetworkPolicy that closes the health port", lambda: check_network_policy(mutated(
+        policy, "NetworkPolicy", lambda p: p["spec"]["ingress"][0]["ports"].pop(1)), peers=CONSOLE_PEERS), "metrics and health")
+    r.expect_failure("a NetworkPolicy that selects other pods", lambda: check_network_policy(mutated(
+        policy, "NetworkPolicy", lambda p: p["spec"]["podSelector"]["matchLabels"].update({"app.kubernetes.io/name": "other"})),
+        peers=CONSOLE_PEERS), "do not match")
+    r.expect_failure("a TLS flag naming a file outside the Secret", lambda: check_console_tls(mutated(
+        tls, "Deployment", lambda d: d["spec"]["template"]["spec"]["containers"][0]["args"].__setitem__(
+            d["spec"]["template"]["spec"]["containers"][0]["args"].index("--console-tls-key=/etc/hms-controller/console-tls/tls.key"),
+            "--console-tls-key=/tmp/tls.key")), secret="hms-console-tls"), "--console-tls-key=/tmp/tls.key")
+    r.expect_failure("the TLS Secret mounted with subPath", lambda: check_console_tls(mutated(
+        tls, "Deployment", lambda d: next(m for m in d["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+                                          if m["name"] == "console-tls").update(subPath="tls.crt")), secret="hms-console-tls"), "subPath")
 
     def broken_chart(_):
         with tempfile.TemporaryDirectory() as tmp:

@@ -22,7 +22,7 @@ NAMESPACE = "hms-system"
 
 # The order `helm install` creates kinds in (Helm's InstallOrder, the kinds used here).
 INSTALL_ORDER = [
-    "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
+    "Namespace", "NetworkPolicy", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
     "Role", "RoleBinding", "Service", "Deployment", "ServiceMonitor",
 ]
 

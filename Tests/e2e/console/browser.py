@@ -86,12 +86,19 @@ try:
     # Reflected XSS: a quote followed by a combining mark, then an autofocus handler, in the search field.
     marker = "window.__hmsXSS=1"
     driver.get(f"{console}/ops?resource=%22%CC%81%20autofocus%20onfocus%3D{urllib.parse.quote(marker)}%20x%3D#journal")
-    search = wait(lambda: driver.find_element(By.CSS_SELECTOR, '#journal input[name="resource"]'), 10)
-    check("XSS: the search field keeps the text as its value", search is not None and search.get_attribute("value").startswith('"'))
-    check("XSS: it has no handler the URL put there", search is not None and search.get_attribute("onfocus") is None
-          and search.get_attribute("autofocus") is None)
-    if search is not None:
-        search.click()  # focus it: a focus handler, were there one, runs now
+    def search_field():
+        """The field's value and handler attributes, read in one go (the page swaps the section on every pass)."""
+        field = driver.find_element(By.CSS_SELECTOR, '#journal input[name="resource"]')
+        return {"value": field.get_attribute("value"), "onfocus": field.get_attribute("onfocus"), "autofocus": field.get_attribute("autofocus")}
+
+    def focus_search_field():
+        driver.find_element(By.CSS_SELECTOR, '#journal input[name="resource"]').click()  # a focus handler, were there one, runs now
+        return True
+
+    search = wait(search_field, 10) or {}
+    check("XSS: the search field keeps the text as its value", (search.get("value") or "").startswith('"'), str(search))
+    check("XSS: it has no handler the URL put there", search.get("onfocus") is None and search.get("autofocus") is None, str(search))
+    check("XSS: the field takes the focus", bool(wait(focus_search_field, 10)))
     check("XSS: no script from the URL ran", driver.execute_script("return window.__hmsXSS === undefined"))
 
     row = wait(lambda: driver.find_element(By.CSS_SELECTOR, '#services tr[data-service="eligibility-api"]'), 10)
@@ -180,7 +187,11 @@ try:
         driver.close()
         driver.switch_to.window(console_page)
         held = wait(lambda: [a for a in driver.find_elements(By.CSS_SELECTOR, "#held article.action") if "→ 12" in a.text], 10)
-        held[0].find_element(By.CSS_SELECTOR, "button.approve").click()
+        # The live page swaps the section on every pass: find the button afresh until a click lands.
+        def approve():
+            driver.find_element(By.CSS_SELECTOR, f'#held article.action[data-action="{action}"] button.approve').click()
+            return True
+        check("the Approve button is clicked", bool(wait(approve, 10)))
         notice = wait(lambda: driver.find_element(By.CSS_SELECTOR, ".notice").text, 10)
         check("approving says the Approval was written", bool(notice) and "written" in notice, str(notice))
         scaled = wait(lambda: replicas() == "12", 30)
