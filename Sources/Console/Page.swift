@@ -25,7 +25,7 @@ public struct JournalFilter: Sendable, Equatable {
     /// Unknown or malformed parameters are ignored rather than refused: a filter only narrows.
     /// Times are RFC 3339, `2026-11-26T08:00` or `2026-11-26` (UTC, as a date-time field sends
     /// them), or a while ago: `30m`, `6h`, `7d`.
-    public init(query: [String: String], now: Date = Date()) {
+    public init(query: [String: String], now: Date) {
         func value(_ key: String) -> String? { query[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
         resource = value("resource")
         if value("verdict")?.uppercased() == "INCIDENT" {
@@ -458,7 +458,6 @@ public enum Page {
 
     static func escape(_ text: String) -> String { HTML.escape(text) }
 
-    static func usd(_ value: Double) -> String { "$" + String(format: "%.2f", value) }
     static func signedUSD(_ value: Double) -> String { (value >= 0 ? "+" : "−") + usd(abs(value)) }
     static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.2f", value)

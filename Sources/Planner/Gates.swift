@@ -311,9 +311,10 @@ func clampedCount(_ value: Double) -> Int {
     return Int(max(min(value, Double(Int32.max)), Double(Int32.min)))
 }
 
-/// Dollars with cents and thousands separators: $12,400.00. Amounts no budget can reach (above
-/// a quadrillion, infinite, NaN) are written in scientific notation rather than trapping.
-func usd(_ amount: Double) -> String {
+/// Dollars with cents and thousands separators: $12,400.00, the one format of plans, gate reasons
+/// and the console. Amounts no budget can reach (above a quadrillion, infinite, NaN) are written in
+/// scientific notation rather than trapping.
+public func usd(_ amount: Double) -> String {
     guard amount.isFinite else { return amount.isNaN ? "$NaN" : (amount < 0 ? "-$inf" : "$inf") }
     guard abs(amount) < 1e15 else { return (amount < 0 ? "-" : "") + "$" + String(format: "%.3e", abs(amount)) }
     let cents = Int((abs(amount) * 100).rounded())

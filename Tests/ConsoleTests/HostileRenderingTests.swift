@@ -66,7 +66,7 @@ import Testing
             ["time": .string(text("time")), "incident": .string(text("incident")), "source": ref("kind"), "run": .string(text("run")),
              "message": .string(text("incident message"))],
         ]
-        let filter = JournalFilter(query: ["resource": text("svc"), "since": text("since")])
+        let filter = JournalFilter(query: ["resource": text("svc"), "since": text("since")], now: Date(timeIntervalSince1970: 1_800_000_000))
         let viewer = Principal(user: text("user"), canApprove: false, approvesIn: [text("ns")])
         return Page.render(snapshot: snapshot, journal: JournalTail(entries: journal, isCut: true), filter: filter, viewer: viewer, notice: text("notice"), csrfToken: text("csrf"))
     }

@@ -1,4 +1,5 @@
 @testable import Console
+import Foundation
 import Controller
 import JSON
 import Testing
@@ -14,7 +15,7 @@ import Testing
         let html = Page.render(snapshot: nil, journal: JournalTail(entries: entries, isCut: true), filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
         #expect(html.contains("<p>Searched the newest 2 entries, since 2026-01-01T00:00:00Z. Older decisions are only in the controller's journal file"))
         // Also when nothing in the tail matches: the answer may be older.
-        let none = Page.render(snapshot: nil, journal: JournalTail(entries: entries, isCut: true), filter: JournalFilter(query: ["verdict": "DENY"]),
+        let none = Page.render(snapshot: nil, journal: JournalTail(entries: entries, isCut: true), filter: JournalFilter(query: ["verdict": "DENY"], now: Date(timeIntervalSince1970: 1_800_000_000)),
                                viewer: Principal(user: "v", canApprove: false))
         #expect(none.contains("Searched the newest 2 entries") && none.contains("No matching decisions."))
     }

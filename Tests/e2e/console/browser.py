@@ -106,7 +106,7 @@ try:
     desired = wait(lambda: driver.find_element(By.CSS_SELECTOR, '#services tr[data-service="eligibility-api"] .desired').text == "4", 15)
     check("it shows 4 desired replicas", bool(desired))
     check("it shows its metric", "http_rps" in driver.find_element(By.ID, "services").text)
-    check("the budget shows a limit of $10000.00", "$10000.00" in driver.find_element(By.ID, "budgets").text)
+    check("the budget shows a limit of $10,000.00", "$10,000.00" in driver.find_element(By.ID, "budgets").text)
     check("the budget has a bar of spend and projection", len(driver.find_elements(By.CSS_SELECTOR, "#budgets .bar .bar-spent")) == 1)
 
     # Directives: both runs caught up at the first pass; their jobs (1 s each in the mock) finish
