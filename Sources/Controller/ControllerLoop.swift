@@ -279,7 +279,7 @@ public final class ControllerLoop: Sendable {
             if isLeader, cache.hasSynced {
                 let now = settings.clock.now()
                 let desired = desiredFromCaches() ?? DesiredState()
-                enqueue(desired.autoscaleRules.filter { AutoscaleReader.isDue($0, now: now) }.map(ClusterCache.target))
+                enqueue(desired.autoscaleRules.filter { AutoscaleEvaluation.isDue($0, now: now) }.map(ClusterCache.target))
                 enqueue(desired.budgets.filter { Self.spendIsDue($0, now: now) }.map(\.ref))
                 if ContinuousClock.now - lastResync >= settings.resyncPeriod {
                     lastResync = .now
