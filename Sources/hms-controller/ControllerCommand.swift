@@ -7,6 +7,7 @@ import Hummingbird
 import Kube
 import Logging
 import Metrics
+import Model
 import Prometheus
 import ServiceLifecycle
 
@@ -143,7 +144,7 @@ struct ControllerCommand: AsyncParsableCommand {
         let loop = ControllerLoop(cluster: cluster, journal: journalFile, elector: elector, identity: name, settings: settings, logger: logger)
         // Actions a crashed predecessor sent without journaling their result: ask the cluster.
         do {
-            let recovered = try await JournalRecovery.recover(journalFile, cluster: cluster, actor: name, now: Date())
+            let recovered = try await JournalRecovery.recover(journalFile, cluster: cluster, actor: name, now: settings.clock.now())
             if recovered > 0 { logger.notice("journal: completed unfinished intents from the cluster", metadata: ["intents": "\(recovered)"]) }
         } catch {
             logger.warning("journal: cannot complete unfinished intents", metadata: ["journal": "\(journalFile.path)", "error": "\(error)"])
@@ -154,28 +155,53 @@ struct ControllerCommand: AsyncParsableCommand {
             return
         }
 
+        let healthApp = try healthApplication(loop, logger: logger)
+        let metricsApp = try metricsApplication(registry, logger: logger)
+        let (consoleApp, listener) = try consoleApplication(loop, cluster: cluster, journal: journalFile, clock: settings.clock, logger: logger)
+        var services: [any Service] = [healthApp, metricsApp, consoleApp, LoopService(loop: loop)]
+        if let elector { services.append(ElectionService(elector: elector)) }
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.notice("hms-controller starting", metadata: [
+            "identity": "\(name)", "leader-elect": "\(leaderElect)", "source": "\(manifests ?? "custom resources")",
+        ])
+        try await group.run()
+        try await listener.eventLoopGroup.shutdownGracefully()
+    }
+
+    /// `/healthz` and `/readyz`, on their own listener: a flooded console cannot starve them.
+    func healthApplication(_ loop: ControllerLoop, logger: Logger) throws -> some ApplicationProtocol {
         let health = try Endpoint(healthAddr, label: "health")
-        let metrics = try Endpoint(metricsAddr, label: "metrics")
-        var healthRouter = Router()
-        healthRouter.get("/healthz") { _, _ in "ok" }
-        healthRouter.get("/readyz") { _, _ -> Response in
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok" }
+        router.get("/readyz") { _, _ -> Response in
             loop.isReady ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: loop.readiness)))
                 : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "caches not synced yet")))
         }
-        var metricsRouter = Router()
-        metricsRouter.get("/metrics") { _, _ -> Response in
+        return Application(
+            router: router, configuration: .init(address: health.address), services: [],
+            onServerRunning: { channel in logger.notice("health endpoints listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")"]) },
+            logger: logger)
+    }
+
+    func metricsApplication(_ registry: PrometheusCollectorRegistry, logger: Logger) throws -> some ApplicationProtocol {
+        let metrics = try Endpoint(metricsAddr, label: "metrics")
+        let router = Router()
+        router.get("/metrics") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
-        let healthApp = Application(
-            router: healthRouter, configuration: .init(address: health.address), services: [],
-            onServerRunning: { channel in logger.notice("health endpoints listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")"]) },
-            logger: logger)
-        let metricsApp = Application(
-            router: metricsRouter, configuration: .init(address: metrics.address), services: [],
+        return Application(
+            router: router, configuration: .init(address: metrics.address), services: [],
             onServerRunning: { channel in logger.notice("metrics endpoint listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")"]) },
             logger: logger)
+    }
+
+    /// The ops console: who may sign in (a token file, else the cluster's reviews), its listener
+    /// (limits, TLS) and its routes.
+    func consoleApplication(_ loop: ControllerLoop, cluster: ClusterAccess, journal: Journal, clock: WallClock, logger: Logger) throws
+        -> (some ApplicationProtocol, ConsoleListener)
+    {
         let authenticator: any Authenticator
         if let consoleTokenFile {
             do {
@@ -199,23 +225,16 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let secure = consoleTLS
-        let consoleApp = Application(
-            router: ConsoleServer(loop: loop, cluster: cluster, journal: JournalTailCache(journal: Journal(path: journalFile.path, tailBytes: Journal.consoleTailBytes)),
-                                  authenticator: authenticator, logger: logger,
-                                  secure: secure, streams: StreamSlots(perCaller: 4, total: consoleMaxStreams), clock: settings.clock).router(),
-            server: listener.server, configuration: .init(address: console.address), services: [],
+        let server = ConsoleServer(
+            loop: loop, cluster: cluster, journal: JournalTailCache(journal: Journal(path: journal.path, tailBytes: Journal.consoleTailBytes)),
+            authenticator: authenticator, logger: logger, secure: secure, streams: StreamSlots(perCaller: 4, total: consoleMaxStreams), clock: clock)
+        let application = Application(
+            router: server.router(), server: listener.server, configuration: .init(address: console.address), services: [],
             onServerRunning: { channel in
                 logger.notice("ops console listening", metadata: ["addr": "\(channel.localAddress?.description ?? "")", "path": "/ops", "tls": "\(secure)"])
             },
             eventLoopGroupProvider: .shared(listener.eventLoopGroup), logger: logger)
-        var services: [any Service] = [healthApp, metricsApp, consoleApp, LoopService(loop: loop)]
-        if let elector { services.append(ElectionService(elector: elector)) }
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.notice("hms-controller starting", metadata: [
-            "identity": "\(name)", "leader-elect": "\(leaderElect)", "source": "\(manifests ?? "custom resources")",
-        ])
-        try await group.run()
-        try await listener.eventLoopGroup.shutdownGracefully()
+        return (application, listener)
     }
 }
 
