@@ -26,45 +26,19 @@ public struct AutoscaleRecommendation: Sendable, Equatable {
 /// The Kubernetes HPA's algorithm (autoscaling/v2, `pkg/controller/podautoscaler`), as a function
 /// of one moment: the same inputs give the HPA's replica count.
 public enum Autoscaler {
+    /// Reading the target's scale succeeded, or there would be no moment to evaluate.
+    static let gotScale = Condition(type: "AbleToScale", status: "True", reason: "SucceededGetScale", message: "the HPA controller was able to get the target's current scale")
+
     public static func recommend(_ moment: AutoscaleMoment) -> AutoscaleRecommendation {
+        if let fixed = outsideBounds(moment) { return fixed }
         let current = moment.currentReplicas
-        let minReplicas = moment.minReplicas
-        let maxReplicas = moment.maxReplicas
-        // Reading the target's scale succeeded, or there would be no moment to evaluate.
-        let gotScale = Condition(type: "AbleToScale", status: "True", reason: "SucceededGetScale", message: "the HPA controller was able to get the target's current scale")
-
-        if current == 0 && minReplicas != 0 {
-            return finish(
-                desiredReplicas: 0, proposal: nil,
-                reasons: ["scaling is disabled: the target has 0 replicas and minReplicas is \(minReplicas) (only minReplicas 0 scales up from zero)"],
-                conditions: [gotScale, Condition(type: "ScalingActive", status: "False", reason: "ScalingDisabled", message: "scaling is disabled since the replica count of the target is zero")])
-        }
-        if current > maxReplicas {
-            return finish(
-                desiredReplicas: maxReplicas, proposal: nil,
-                reasons: ["current replicas \(current) above maxReplicas \(maxReplicas): set to \(maxReplicas) without consulting the metrics"],
-                conditions: [gotScale])
-        }
-        if current < minReplicas {
-            return finish(
-                desiredReplicas: minReplicas, proposal: nil,
-                reasons: ["current replicas \(current) below minReplicas \(minReplicas): set to \(minReplicas) without consulting the metrics"],
-                conditions: [gotScale])
-        }
-
         let tolerances = moment.tolerances
         let proposals = moment.metrics.map {
             MetricReplicaCalculator.propose($0, currentReplicas: current, statusReplicas: moment.statusReplicas, tolerances: tolerances)
         }
         var reasons = proposals.map(\.explanation)
         let failures = proposals.filter { $0.replicas == nil }
-        // computeReplicasForMetrics: the first highest proposal names the metric.
-        var best: MetricProposal?
-        for proposal in proposals {
-            guard let replicas = proposal.replicas else { continue }
-            if let leader = best?.replicas, replicas <= leader { continue }
-            best = proposal
-        }
+        let best = highest(proposals)
         let combined = best?.replicas
 
         // An unreadable metric might be the one asking for more: it blocks a scale-down (and a rule
@@ -95,23 +69,65 @@ public enum Autoscaler {
         }
         let active = Condition(type: "ScalingActive", status: "True", reason: "ValidMetricFound", message: "the HPA was able to successfully calculate a replica count from \(best?.hpaDescription ?? "")")
 
-        let normalized: NormalizedReplicas
-        if let behavior = moment.behavior {
-            normalized = BehaviorReplicaNormalization.normalize(
-                currentReplicas: current, proposal: proposal, minReplicas: minReplicas, maxReplicas: maxReplicas,
-                scaleUp: .scaleUp(behavior.scaleUp), scaleDown: .scaleDown(behavior.scaleDown),
-                history: moment.recommendationHistory, scaleUpEvents: moment.scaleUpEvents, scaleDownEvents: moment.scaleDownEvents)
-        } else {
-            normalized = LegacyReplicaNormalization.normalize(
-                currentReplicas: current, proposal: proposal, minReplicas: minReplicas, maxReplicas: maxReplicas,
-                history: moment.recommendationHistory)
-        }
+        let normalized = normalize(moment, proposal: proposal)
         reasons += normalized.reasons
         let desired = normalized.desiredReplicas
         reasons.append(desired == current ? "replicas stay at \(current)" : "scale \(desired > current ? "up" : "down") from \(current) to \(desired)")
         return finish(
             desiredReplicas: desired, proposal: proposal, reasons: reasons,
             conditions: [normalized.ableToScale, active, normalized.scalingLimited], metricProposals: proposals)
+    }
+
+    /// A target outside the rule's bounds (or at zero without `minReplicas: 0`) is set without
+    /// consulting the metrics, as the HPA does.
+    static func outsideBounds(_ moment: AutoscaleMoment) -> AutoscaleRecommendation? {
+        let current = moment.currentReplicas
+        let minReplicas = moment.minReplicas
+        let maxReplicas = moment.maxReplicas
+        if current == 0 && minReplicas != 0 {
+            return finish(
+                desiredReplicas: 0, proposal: nil,
+                reasons: ["scaling is disabled: the target has 0 replicas and minReplicas is \(minReplicas) (only minReplicas 0 scales up from zero)"],
+                conditions: [gotScale, Condition(type: "ScalingActive", status: "False", reason: "ScalingDisabled", message: "scaling is disabled since the replica count of the target is zero")])
+        }
+        if current > maxReplicas {
+            return finish(
+                desiredReplicas: maxReplicas, proposal: nil,
+                reasons: ["current replicas \(current) above maxReplicas \(maxReplicas): set to \(maxReplicas) without consulting the metrics"],
+                conditions: [gotScale])
+        }
+        if current < minReplicas {
+            return finish(
+                desiredReplicas: minReplicas, proposal: nil,
+                reasons: ["current replicas \(current) below minReplicas \(minReplicas): set to \(minReplicas) without consulting the metrics"],
+                conditions: [gotScale])
+        }
+        return nil
+    }
+
+    /// computeReplicasForMetrics: the first highest proposal names the metric.
+    static func highest(_ proposals: [MetricProposal]) -> MetricProposal? {
+        var best: MetricProposal?
+        for proposal in proposals {
+            guard let replicas = proposal.replicas else { continue }
+            if let leader = best?.replicas, replicas <= leader { continue }
+            best = proposal
+        }
+        return best
+    }
+
+    /// The proposal bounded by the rule's behavior (rate policies and stabilization), or by the
+    /// HPA's legacy rules without one.
+    static func normalize(_ moment: AutoscaleMoment, proposal: Int) -> NormalizedReplicas {
+        if let behavior = moment.behavior {
+            return BehaviorReplicaNormalization.normalize(
+                currentReplicas: moment.currentReplicas, proposal: proposal, minReplicas: moment.minReplicas, maxReplicas: moment.maxReplicas,
+                scaleUp: .scaleUp(behavior.scaleUp), scaleDown: .scaleDown(behavior.scaleDown),
+                history: moment.recommendationHistory, scaleUpEvents: moment.scaleUpEvents, scaleDownEvents: moment.scaleDownEvents)
+        }
+        return LegacyReplicaNormalization.normalize(
+            currentReplicas: moment.currentReplicas, proposal: proposal, minReplicas: moment.minReplicas, maxReplicas: moment.maxReplicas,
+            history: moment.recommendationHistory)
     }
 
     private static func finish(desiredReplicas: Int, proposal: Int?, reasons: [String], conditions: [Condition], metricProposals: [MetricProposal] = []) -> AutoscaleRecommendation {
