@@ -128,67 +128,9 @@ private struct Evaluator {
     func evaluate() -> DirectiveEvaluation {
         var result = DirectiveEvaluation()
         let stored = directive.status
-        let storedLast = stored?.lastScheduleTime.flatMap(RFC3339.date(from:))
-        var seeds: [String: RunSeed] = [:]
-
-        // Runs already known: recorded in status, or with Jobs in the cluster.
-        for run in stored?.runs ?? [] {
-            guard let time = RFC3339.date(from: run.scheduledTime) else { continue }
-            let trigger = run.trigger ?? .schedule
-            seeds[DirectiveNaming.runID(time, trigger: trigger), default: RunSeed(time: time, trigger: trigger)].knownJobIDs += run.jobs.map(\.id)
-        }
-        for job in observed {
-            guard let (time, trigger) = DirectiveNaming.runTime(fromID: job.runID) else { continue }
-            seeds[job.runID, default: RunSeed(time: time, trigger: trigger)].knownJobIDs.append(job.jobID)
-        }
-
-        // Runs the schedule asks for now. A Directive that never ran counts from its creation, so
-        // applying it does not start the run of this morning; one not stored yet has no past.
-        let last = storedLast ?? directive.metadata.creationTimestamp.flatMap(RFC3339.date(from:)) ?? now
-        var lastScheduled = storedLast
-        if !suspended {
-            let due = schedule.due(after: last, now: now)
-            let skipped = due.skipped == 0 ? "" : "; \(due.skippedAtLeast ? "at least " : "")\(due.skipped) older missed \(due.skipped == 1 ? "run" : "runs") skipped"
-            for time in due.runs {
-                let id = DirectiveNaming.runID(time, trigger: .schedule)
-                var seed = seeds[id] ?? RunSeed(time: time, trigger: .schedule)
-                seed.startsNow = true
-                seed.reason = schedule.isMissed(time, now: now)
-                    ? "scheduled run \(schedule.localDateTime(time)), missed while the controller was down: catchUp \(schedule.catchUp.rawValue) starts it\(skipped)"
-                    : "scheduled run \(schedule.localDateTime(time))"
-                seeds[id] = seed
-                lastScheduled = max(lastScheduled ?? time, time)
-            }
-            if due.runs.isEmpty, due.skipped > 0 {
-                result.notes.append("catchUp \(schedule.catchUp.rawValue): \(due.skippedAtLeast ? "at least " : "")\(due.skipped) missed \(due.skipped == 1 ? "run" : "runs") skipped")
-            }
-            // A run a pass started but did not record (it stopped halfway) is finished, whatever catchUp says.
-            for (id, seed) in seeds where seed.trigger == .schedule && seed.time > last && !seed.startsNow {
-                seeds[id]?.startsNow = true
-                seeds[id]?.reason = "scheduled run \(schedule.localDateTime(seed.time)), started before and not finished starting"
-                lastScheduled = max(lastScheduled ?? seed.time, seed.time)
-            }
-        }
-
-        // A run someone asked for (`hmsctl directive run`): a new annotation value is a new request.
-        result.handledRunRequest = stored?.lastHandledRunRequest
-        if let request = directive.metadata.annotations?[DirectiveNaming.runRequestAnnotation], request != stored?.lastHandledRunRequest,
-            let requested = RFC3339.date(from: request)
-        {
-            let time = Date(timeIntervalSince1970: requested.timeIntervalSince1970.rounded(.down))
-            if suspended {
-                result.notes.append("the run requested for \(schedule.localDateTime(time)) waits: the directive is suspended")
-            } else if time > now {
-                result.requeueAt = earliest(result.requeueAt, time)
-            } else {
-                let id = DirectiveNaming.runID(time, trigger: .manual)
-                var seed = seeds[id] ?? RunSeed(time: time, trigger: .manual)
-                seed.startsNow = true
-                seed.reason = "manual run requested for \(schedule.localDateTime(time))"
-                seeds[id] = seed
-                result.handledRunRequest = request
-            }
-        }
+        var seeds = knownRuns()
+        result.lastScheduleTime = scheduledRuns(into: &seeds, notes: &result.notes)
+        requestedRun(into: &seeds, &result)
 
         let jobsByRun = Dictionary(grouping: observed, by: \.runID)
         var storedRuns: [String: Directive.Status.Run] = [:]
@@ -203,7 +145,6 @@ private struct Evaluator {
         runs.sort { ($0.time, $0.id) > ($1.time, $1.id) }
         result.runs = Self.keepingHistory(runs)
 
-        result.lastScheduleTime = lastScheduled
         result.nextRunTime = suspended ? nil : schedule.nextRun(after: now)
         for run in result.runs {
             if run.sloOk == nil, let deadline = run.deadline { result.requeueAt = earliest(result.requeueAt, deadline) }
@@ -211,6 +152,75 @@ private struct Evaluator {
         }
         result.requeueAt = earliest(result.requeueAt, result.nextRunTime)
         return result
+    }
+
+    /// Runs already known: recorded in status, or with Jobs in the cluster.
+    private func knownRuns() -> [String: RunSeed] {
+        var seeds: [String: RunSeed] = [:]
+        for run in directive.status?.runs ?? [] {
+            guard let time = RFC3339.date(from: run.scheduledTime) else { continue }
+            let trigger = run.trigger ?? .schedule
+            seeds[DirectiveNaming.runID(time, trigger: trigger), default: RunSeed(time: time, trigger: trigger)].knownJobIDs += run.jobs.map(\.id)
+        }
+        for job in observed {
+            guard let (time, trigger) = DirectiveNaming.runTime(fromID: job.runID) else { continue }
+            seeds[job.runID, default: RunSeed(time: time, trigger: trigger)].knownJobIDs.append(job.jobID)
+        }
+        return seeds
+    }
+
+    /// Runs the schedule asks for now, marked to start; the last schedule time they make.
+    /// A Directive that never ran counts from its creation, so applying it does not start the run
+    /// of this morning; one not stored yet has no past.
+    private func scheduledRuns(into seeds: inout [String: RunSeed], notes: inout [String]) -> Date? {
+        let storedLast = directive.status?.lastScheduleTime.flatMap(RFC3339.date(from:))
+        let last = storedLast ?? directive.metadata.creationTimestamp.flatMap(RFC3339.date(from:)) ?? now
+        var lastScheduled = storedLast
+        guard !suspended else { return lastScheduled }
+        let due = schedule.due(after: last, now: now)
+        let skipped = due.skipped == 0 ? "" : "; \(due.skippedAtLeast ? "at least " : "")\(due.skipped) older missed \(due.skipped == 1 ? "run" : "runs") skipped"
+        for time in due.runs {
+            let id = DirectiveNaming.runID(time, trigger: .schedule)
+            var seed = seeds[id] ?? RunSeed(time: time, trigger: .schedule)
+            seed.startsNow = true
+            seed.reason = schedule.isMissed(time, now: now)
+                ? "scheduled run \(schedule.localDateTime(time)), missed while the controller was down: catchUp \(schedule.catchUp.rawValue) starts it\(skipped)"
+                : "scheduled run \(schedule.localDateTime(time))"
+            seeds[id] = seed
+            lastScheduled = max(lastScheduled ?? time, time)
+        }
+        if due.runs.isEmpty, due.skipped > 0 {
+            notes.append("catchUp \(schedule.catchUp.rawValue): \(due.skippedAtLeast ? "at least " : "")\(due.skipped) missed \(due.skipped == 1 ? "run" : "runs") skipped")
+        }
+        // A run a pass started but did not record (it stopped halfway) is finished, whatever catchUp says.
+        for (id, seed) in seeds where seed.trigger == .schedule && seed.time > last && !seed.startsNow {
+            seeds[id]?.startsNow = true
+            seeds[id]?.reason = "scheduled run \(schedule.localDateTime(seed.time)), started before and not finished starting"
+            lastScheduled = max(lastScheduled ?? seed.time, seed.time)
+        }
+        return lastScheduled
+    }
+
+    /// A run someone asked for (`hmsctl directive run`): a new annotation value is a new request.
+    private func requestedRun(into seeds: inout [String: RunSeed], _ result: inout DirectiveEvaluation) {
+        let stored = directive.status
+        result.handledRunRequest = stored?.lastHandledRunRequest
+        guard let request = directive.metadata.annotations?[DirectiveNaming.runRequestAnnotation], request != stored?.lastHandledRunRequest,
+            let requested = RFC3339.date(from: request)
+        else { return }
+        let time = Date(timeIntervalSince1970: requested.timeIntervalSince1970.rounded(.down))
+        if suspended {
+            result.notes.append("the run requested for \(schedule.localDateTime(time)) waits: the directive is suspended")
+        } else if time > now {
+            result.requeueAt = earliest(result.requeueAt, time)
+        } else {
+            let id = DirectiveNaming.runID(time, trigger: .manual)
+            var seed = seeds[id] ?? RunSeed(time: time, trigger: .manual)
+            seed.startsNow = true
+            seed.reason = "manual run requested for \(schedule.localDateTime(time))"
+            seeds[id] = seed
+            result.handledRunRequest = request
+        }
     }
 
     // MARK: - One run
