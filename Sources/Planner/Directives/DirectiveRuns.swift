@@ -268,78 +268,83 @@ private struct Evaluator {
 
     private func progress(ofJob jobID: String, runID: String, _ seed: RunSeed, attempts: [ObservedJob], stored: Directive.Status.JobStatus?) -> JobProgress {
         let recorded = stored?.attempts ?? 0
-        var job = JobProgress(id: jobID, state: .pending, attempts: recorded)
-
-        func start(_ attempt: Int, _ reason: String) -> JobProgress {
-            var starting = job
-            starting.state = .pending
-            starting.retryAt = nil
-            starting.isFinal = false
-            guard !suspended else {
-                starting.message = "attempt \(attempt) waits: the directive is suspended"
-                return starting
-            }
-            let name = DirectiveNaming.jobName(directive: directive.metadata.name, runID: runID, jobID: jobID, attempt: attempt)
-            starting.attempts = attempt
-            starting.jobName = name
-            starting.startTime = nil
-            starting.finishTime = nil
-            starting.message = "starting attempt \(attempt) of \(maxAttempts)"
-            starting.starting = JobStart(runID: runID, runTime: seed.time, trigger: seed.trigger, jobID: jobID, attempt: attempt, jobName: name, reason: reason)
-            return starting
-        }
-
+        let job = JobProgress(id: jobID, state: .pending, attempts: recorded)
         // The latest attempt the cluster shows, unless the status already asked for a later one.
         if let latest = attempts.max(by: { $0.attempt < $1.attempt }), latest.attempt >= recorded {
-            job.state = latest.state
-            job.attempts = latest.attempt
-            job.jobName = latest.name
-            job.startTime = latest.startTime
-            job.finishTime = latest.finishTime
-            switch latest.phase {
-            case .active:
-                return job
-            case .succeeded:
-                job.isFinal = true
-                return job
-            case .failed, .timedOut:
-                let timedOut = latest.phase == .timedOut
-                let what = timedOut ? "timed out after \(directive.spec.maxRuntimeSeconds.map { "\($0)s" } ?? "its deadline")" : "failed"
-                let detail = timedOut ? "" : latest.message.map { " (\($0))" } ?? ""
-                guard latest.attempt < maxAttempts else {
-                    job.isFinal = true
-                    job.message = "attempt \(latest.attempt) of \(maxAttempts) \(what)\(detail)"
-                    return job
-                }
-                let failedAt = latest.finishTime ?? latest.startTime ?? seed.time
-                let wait = DirectiveRuns.backoff(directive.spec.retry, afterAttempt: latest.attempt)
-                let retryAt = failedAt.addingTimeInterval(wait)
-                let retry = "attempt \(latest.attempt) \(what) at \(schedule.localTime(failedAt))\(detail)"
-                if now >= retryAt {
-                    return start(latest.attempt + 1, "retry: \(retry); backoff \(Int(wait))s")
-                }
-                job.state = .pending
-                job.retryAt = retryAt
-                job.message = "\(retry); attempt \(latest.attempt + 1) at \(schedule.localTime(retryAt))"
-                return job
-            }
+            return progress(of: job, latest: latest, runID: runID, seed)
         }
-
         if let stored, recorded > 0 {
             switch stored.state {
             case .succeeded, .failed, .timedOut:
                 // Its Jobs were cleaned up; the status remembers how it ended.
-                job = JobProgress(id: jobID, state: stored.state, attempts: recorded, jobName: stored.jobName,
-                                  startTime: stored.startTime.flatMap(RFC3339.date(from:)),
-                                  finishTime: stored.completionTime.flatMap(RFC3339.date(from:)), message: stored.message, isFinal: true)
-                return job
+                return JobProgress(id: jobID, state: stored.state, attempts: recorded, jobName: stored.jobName,
+                                   startTime: stored.startTime.flatMap(RFC3339.date(from:)),
+                                   finishTime: stored.completionTime.flatMap(RFC3339.date(from:)), message: stored.message, isFinal: true)
             case .pending:
-                return start(recorded, "attempt \(recorded) was asked for and its Job is not in the cluster yet")
+                return starting(job, runID: runID, seed, attempt: recorded, "attempt \(recorded) was asked for and its Job is not in the cluster yet")
             case .running:
-                return start(recorded, "the Job of attempt \(recorded) is gone before it finished: created again")
+                return starting(job, runID: runID, seed, attempt: recorded, "the Job of attempt \(recorded) is gone before it finished: created again")
             }
         }
-        return start(1, seed.reason ?? "run \(schedule.localDateTime(seed.time))")
+        return starting(job, runID: runID, seed, attempt: 1, seed.reason ?? "run \(schedule.localDateTime(seed.time))")
+    }
+
+    /// A job as its latest attempt in the cluster shows it: running, done, or failed and then
+    /// final, waiting for its backoff, or retried now.
+    private func progress(of pending: JobProgress, latest: ObservedJob, runID: String, _ seed: RunSeed) -> JobProgress {
+        var job = pending
+        job.state = latest.state
+        job.attempts = latest.attempt
+        job.jobName = latest.name
+        job.startTime = latest.startTime
+        job.finishTime = latest.finishTime
+        switch latest.phase {
+        case .active:
+            return job
+        case .succeeded:
+            job.isFinal = true
+            return job
+        case .failed, .timedOut:
+            let timedOut = latest.phase == .timedOut
+            let what = timedOut ? "timed out after \(directive.spec.maxRuntimeSeconds.map { "\($0)s" } ?? "its deadline")" : "failed"
+            let detail = timedOut ? "" : latest.message.map { " (\($0))" } ?? ""
+            guard latest.attempt < maxAttempts else {
+                job.isFinal = true
+                job.message = "attempt \(latest.attempt) of \(maxAttempts) \(what)\(detail)"
+                return job
+            }
+            let failedAt = latest.finishTime ?? latest.startTime ?? seed.time
+            let wait = DirectiveRuns.backoff(directive.spec.retry, afterAttempt: latest.attempt)
+            let retryAt = failedAt.addingTimeInterval(wait)
+            let retry = "attempt \(latest.attempt) \(what) at \(schedule.localTime(failedAt))\(detail)"
+            if now >= retryAt {
+                return starting(job, runID: runID, seed, attempt: latest.attempt + 1, "retry: \(retry); backoff \(Int(wait))s")
+            }
+            job.state = .pending
+            job.retryAt = retryAt
+            job.message = "\(retry); attempt \(latest.attempt + 1) at \(schedule.localTime(retryAt))"
+            return job
+        }
+    }
+
+    /// The job with `attempt` to start now (or waiting, while the directive is suspended).
+    private func starting(_ job: JobProgress, runID: String, _ seed: RunSeed, attempt: Int, _ reason: String) -> JobProgress {
+        var starting = job
+        starting.state = .pending
+        starting.retryAt = nil
+        starting.isFinal = false
+        guard !suspended else {
+            starting.message = "attempt \(attempt) waits: the directive is suspended"
+            return starting
+        }
+        let name = DirectiveNaming.jobName(directive: directive.metadata.name, runID: runID, jobID: job.id, attempt: attempt)
+        starting.attempts = attempt
+        starting.jobName = name
+        starting.startTime = nil
+        starting.finishTime = nil
+        starting.message = "starting attempt \(attempt) of \(maxAttempts)"
+        starting.starting = JobStart(runID: runID, runTime: seed.time, trigger: seed.trigger, jobID: job.id, attempt: attempt, jobName: name, reason: reason)
+        return starting
     }
 
     // MARK: - Durations and history
