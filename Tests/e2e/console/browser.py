@@ -105,9 +105,11 @@ try:
     check("the service is listed", row is not None)
     desired = wait(lambda: driver.find_element(By.CSS_SELECTOR, '#services tr[data-service="eligibility-api"] .desired').text == "4", 15)
     check("it shows 4 desired replicas", bool(desired))
-    check("it shows its metric", "http_rps" in driver.find_element(By.ID, "services").text)
-    check("the budget shows a limit of $10,000.00", "$10,000.00" in driver.find_element(By.ID, "budgets").text)
-    check("the budget has a bar of spend and projection", len(driver.find_elements(By.CSS_SELECTOR, "#budgets .bar .bar-spent")) == 1)
+    # The live page swaps its sections on every pass: read them through wait(), which tries again.
+    check("it shows its metric", bool(wait(lambda: "http_rps" in driver.find_element(By.ID, "services").text, 10)))
+    check("the budget shows a limit of $10,000.00", bool(wait(lambda: "$10,000.00" in driver.find_element(By.ID, "budgets").text, 10)))
+    check("the budget has a bar of spend and projection",
+          bool(wait(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#budgets .bar .bar-spent")) == 1, 10)))
 
     # Directives: both runs caught up at the first pass; their jobs (1 s each in the mock) finish
     # while the page is open, so the numbers arrive live.
@@ -148,14 +150,22 @@ try:
     # 6,000 requests a second at 500 per pod wants 12 replicas; above 10 the governance policy holds it.
     control("load/student-aid/eligibility-api", {"http_rps": 6000})
     # Live: the held action appears through the event stream, without a reload.
-    held = wait(lambda: [a for a in driver.find_elements(By.CSS_SELECTOR, "#held article.action") if "→ 12" in a.text], 60)
-    check("a held scale-up to 12 appears without reloading", bool(held), driver.find_element(By.ID, "held").text[:300])
+    def held_scale_up():
+        """The held scale-up to 12, its id and text read in one go (the section is swapped on every pass)."""
+        for article in driver.find_elements(By.CSS_SELECTOR, "#held article.action"):
+            text = article.text
+            if "→ 12" in text:
+                return {"id": article.get_attribute("data-action"), "text": text}
+        return None
+
+    held = wait(held_scale_up, 60)
+    check("a held scale-up to 12 appears without reloading", bool(held), str(held))
     if held:
-        check("its gates explain why (max-replicas)", "[max-replicas]" in held[0].text, held[0].text)
+        check("its gates explain why (max-replicas)", "[max-replicas]" in held["text"], held["text"])
         # Approving by a RoleBinding in student-aid only: the button for this action all the same.
         request = urllib.request.Request(f"{console}/ops", headers={"Authorization": f"Bearer {os.environ['NAMESPACE_APPROVER_TOKEN']}"})
         page = urllib.request.urlopen(request).read().decode()
-        action = held[0].get_attribute("data-action")
+        action = held["id"]
         check("an approver in student-aid only gets the button too",
               "(approver in student-aid)" in page and f'name="id" value="{action}"' in page, page[:300])
         # A page on another origin (same host, another port: the same site, so SameSite=Strict sends
@@ -186,7 +196,6 @@ try:
         evil.shutdown()
         driver.close()
         driver.switch_to.window(console_page)
-        held = wait(lambda: [a for a in driver.find_elements(By.CSS_SELECTOR, "#held article.action") if "→ 12" in a.text], 10)
         # The live page swaps the section on every pass: find the button afresh until a click lands.
         def approve():
             driver.find_element(By.CSS_SELECTOR, f'#held article.action[data-action="{action}"] button.approve').click()
