@@ -5,31 +5,6 @@ import Model
 import Planner
 import Synchronization
 
-/// What happened to one action.
-public struct ActionOutcome: Sendable, Equatable {
-    public enum Result: Sendable, Equatable {
-        case done
-        /// Not carried out: its verdict was HOLD, DEFER or DENY.
-        case notCarriedOut(Verdict)
-        /// Not carried out, and rightly: a live read showed the premise was wrong (a prune whose
-        /// owner is still there). Not an error.
-        case skipped(String)
-        case failed(String)
-    }
-
-    public var action: Action
-    public var result: Result
-
-    public var journalText: String {
-        switch result {
-        case .done: "done"
-        case .notCarriedOut(let verdict): "not carried out (\(verdict.rawValue))"
-        case .skipped(let why): "skipped: \(why)"
-        case .failed(let message): "failed: \(message)"
-        }
-    }
-}
-
 /// Carries out the actions the gates let through, idempotently: objects are written with
 /// server-side apply, so a retry after a crash changes nothing twice.
 public struct Executor: Sendable {

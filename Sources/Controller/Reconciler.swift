@@ -300,29 +300,16 @@ public struct Reconciler: Sendable {
     /// update, times the hours since. Kept in the Budget's status, so it survives restarts; written
     /// when the month or the hourly cost changes, and otherwise every five minutes.
     func writeBudgetStatus(_ desired: DesiredState, observed: ObservedState, outcomes: [ActionOutcome], now: Date) async -> Set<ObjectRef> {
-        let month = Ledger.month(of: now)
         var patches: [(ObjectRef, [UInt8])] = []
         for budget in desired.budgets {
-            var hourly = 0.0
-            for service in desired.services where CostModel.budget(for: service, in: desired.budgets)?.ref == budget.ref {
-                let deployment = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
-                let scaled = outcomes.last { $0.result == .done && $0.action.target == deployment && ($0.action.verb == .scale || $0.action.verb == .deploy) }
-                let replicas = scaled.flatMap { Int($0.action.to) } ?? observed.deployments[deployment]?.replicas ?? 0
-                hourly += Double(replicas) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing)
-            }
-            let status = budget.status
-            let sameMonth = status?.month == month
-            let last = status?.lastUpdated.flatMap(RFC3339.date(from:))
-            let elapsedHours = sameMonth ? max(0, now.timeIntervalSince(last ?? now) / 3600) : 0
-            let spent = (sameMonth ? status?.spentUSD ?? 0 : 0) + (status?.costUSDPerHour ?? 0) * elapsedHours
-            let roundedHourly = (hourly * 10_000).rounded() / 10_000
-            guard !sameMonth || roundedHourly != status?.costUSDPerHour || elapsedHours >= 300.0 / 3600 else { continue }
-            let projected = spent + hourly * Ledger.hoursLeftInMonth(now)
-            ControllerMetrics.budget(budget.metadata.name, spent: spent, projected: projected, limit: budget.spec.monthlyLimitUSD)
+            let hourly = Statuses.hourlyUSD(of: budget, services: desired.services, budgets: desired.budgets, deployments: observed.deployments,
+                                            outcomes: outcomes)
+            guard let status = Statuses.budget(budget, hourlyUSD: hourly, now: now) else { continue }
+            ControllerMetrics.budget(budget.metadata.name, spent: status.spentUSD ?? 0, projected: status.projectedUSD ?? 0, limit: budget.spec.monthlyLimitUSD)
+            // The spend figures alone: alerts and conditions are not this writer's.
             let body: JSONValue = ["status": [
-                "month": .string(month), "spentUSD": .double((spent * 100).rounded() / 100),
-                "projectedUSD": .double((projected * 100).rounded() / 100), "costUSDPerHour": .double(roundedHourly),
-                "lastUpdated": .string(RFC3339.string(from: now)),
+                "month": .string(status.month ?? ""), "spentUSD": .double(status.spentUSD ?? 0), "projectedUSD": .double(status.projectedUSD ?? 0),
+                "costUSDPerHour": .double(status.costUSDPerHour ?? 0), "lastUpdated": .string(status.lastUpdated ?? ""),
             ]]
             patches.append((budget.ref, body.jsonBytes))
         }
@@ -337,15 +324,8 @@ public struct Reconciler: Sendable {
     func writeRuleStatus(_ desired: DesiredState, statuses: [ObjectRef: AutoscaleRule.Status], outcomes: [ActionOutcome], now: Date) async -> Set<ObjectRef> {
         var patches: [(ObjectRef, [UInt8])] = []
         for rule in desired.autoscaleRules {
-            guard var status = statuses[rule.ref] else { continue }
-            let serviceRef = ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)
-            if let scaled = outcomes.first(where: { $0.action.source == serviceRef && $0.action.verb == .scale && $0.result == .done }),
-                let from = Int(scaled.action.from), let to = Int(scaled.action.to)
-            {
-                status.scaleEvents = (status.scaleEvents ?? []) + [.init(time: RFC3339.string(from: now), change: to - from)]
-                status.lastScaleTime = RFC3339.string(from: now)
-                status.desiredReplicas = to
-            }
+            guard let evaluated = statuses[rule.ref] else { continue }
+            let status = Statuses.rule(evaluated, service: ClusterCache.target(rule), outcomes: outcomes, now: now)
             guard status != rule.status else { continue }
             patches.append((rule.ref, JSONValue.object(["status": ClusterAccess.encoded(status)]).jsonBytes))
         }
@@ -361,43 +341,11 @@ public struct Reconciler: Sendable {
         var degradedEvents: [(ServiceSpec, ServiceHealth, String)] = []
         let outcomesBySource = Dictionary(grouping: outcomes, by: \.action.source)
         for service in services where statusScope == .all || outcomesBySource[service.ref] != nil {
-            let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
-            let live = observed.deployments[deploymentRef]
-            let mine = outcomesBySource[service.ref] ?? []
-            let scaled = mine.last { $0.result == .done && ($0.action.verb == .scale || $0.action.verb == .deploy) && $0.action.target.kind == "Deployment" }
-            let replicas = scaled.flatMap { Int($0.action.to) } ?? live?.replicas ?? 0
-            let ready = live?.readyReplicas ?? 0
+            let live = observed.deployments[ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)]
             let previous = service.status ?? ServiceSpec.Status()
-            var status = previous
-            status.observedGeneration = service.metadata.generation
-            status.replicas = replicas
-            status.readyReplicas = ready
-            if let budget = CostModel.budget(for: service, in: desired.budgets) {
-                status.costUSDPerHour = (Double(replicas) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing) * 10_000).rounded() / 10_000
-            }
-            if let last = mine.last {
-                status.lastAction = "\(last.action.verb.rawValue) \(last.action.from) → \(last.action.to): \(last.journalText) (\(last.action.id))"
-            }
-            let failed = mine.contains { if case .failed = $0.result { true } else { false } }
-            let denied = mine.contains { $0.result == .notCarriedOut(.deny) }
-            let progressing = mine.contains { $0.result == .done } || ready != replicas
-            // Most pods failing at once is the service's state, shown before any action's failure.
+            let status = Statuses.service(service, budgets: desired.budgets, live: live, outcomes: outcomesBySource[service.ref] ?? [],
+                                          health: health[service.ref], now: now)
             let unhealthy = health[service.ref].flatMap { $0.degraded ? $0 : nil }
-            let degraded: Condition =
-                if let unhealthy {
-                    condition("Degraded", true, ServiceHealth.degradedReason, unhealthy.message, previous: previous.conditions, now: now)
-                } else {
-                    condition("Degraded", failed || denied, failed ? "ActionFailed" : denied ? "ActionDenied" : "AsExpected",
-                              failed ? "an action failed; see the Events" : denied ? "an action was denied by a gate" : "no failed or denied action",
-                              previous: previous.conditions, now: now)
-                }
-            status.conditions = [
-                condition("Ready", ready == replicas && live != nil, ready == replicas ? "ReplicasReady" : "ReplicasNotReady",
-                          "\(ready) of \(replicas) replicas ready", previous: previous.conditions, now: now),
-                condition("Progressing", progressing, progressing ? "Reconciling" : "Reconciled",
-                          progressing ? "changes are being rolled out" : "the cluster matches the spec", previous: previous.conditions, now: now),
-                degraded,
-            ]
             guard status != previous else { continue }
             // One Event per episode: named by when its longest-failing pod turned unready (not by
             // the condition's time, which a pass reading a stale status would set anew), so a pass
@@ -433,14 +381,6 @@ public struct Reconciler: Sendable {
             }
         }
         return Set(failed.compactMap { $0 })
-    }
-
-    /// A condition keeps its transition time while its status stays the same.
-    func condition(_ type: String, _ isTrue: Bool, _ reason: String, _ message: String, previous: [Condition]?, now: Date) -> Condition {
-        let status = isTrue ? "True" : "False"
-        let old = previous?.first { $0.type == type }
-        let time = old?.status == status ? old?.lastTransitionTime : RFC3339.string(from: now)
-        return Condition(type: type, status: status, reason: reason, message: message, lastTransitionTime: time)
     }
 }
 
