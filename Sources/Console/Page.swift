@@ -187,12 +187,9 @@ public enum Page {
 
     /// Desired: what this pass set, else what the Deployment asks, else the manifest's baseline.
     static func replicas(of service: ServiceSpec, in snapshot: PassSnapshot) -> (desired: Int, ready: Int) {
-        let ref = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
-        let live = snapshot.deployments[ref]
-        let acted = snapshot.outcomes.last {
-            $0.result == .done && $0.action.target == ref && ($0.action.verb == .scale || $0.action.verb == .deploy)
-        }
-        let desired = acted.flatMap { Int($0.action.to) } ?? live?.replicas ?? service.spec.replicas ?? 1
+        let live = snapshot.deployments[ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)]
+        let set = snapshot.outcomes.contains { $0.replicasSet != nil && $0.action.source == service.ref }
+        let desired = live != nil || set ? Statuses.replicas(of: service, live: live, outcomes: snapshot.outcomes) : service.spec.replicas ?? 1
         return (desired, live?.readyReplicas ?? 0)
     }
 
