@@ -26,15 +26,6 @@ bin="$(swift build --show-bin-path)"
 export HMS_JOURNAL="$work/journal.jsonl"
 start_mock --pod-startup-seconds 0.3
 
-controller_pid=""
-stop_controller() {
-    if [ -n "$controller_pid" ]; then
-        kill "$controller_pid" 2>/dev/null || true
-        wait "$controller_pid" 2>/dev/null || true
-        controller_pid=""
-    fi
-}
-trap 'stop_controller; cleanup' EXIT
 
 k apply -f manifests/crds/ >/dev/null
 printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"flood"}}' | k apply -f - >/dev/null

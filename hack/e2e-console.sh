@@ -28,22 +28,6 @@ swift build --product hms-controller >/dev/null
 bin="$(swift build --show-bin-path)"
 export HMS_JOURNAL="$work/journal.jsonl"
 start_mock --pod-startup-seconds 0.3 --job-seconds 1
-controller_pid=""
-# stop_controller: SIGTERM, and a graceful stop within 10 s (else SIGKILL, and it says so).
-stop_controller() {
-    stopped=yes
-    if [ -n "$controller_pid" ]; then
-        kill "$controller_pid" 2>/dev/null || true
-        for _ in $(seq 100); do kill -0 "$controller_pid" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$controller_pid" 2>/dev/null; then
-            stopped=no
-            kill -9 "$controller_pid" 2>/dev/null || true
-        fi
-        wait "$controller_pid" 2>/dev/null || true
-        controller_pid=""
-    fi
-}
-trap 'stop_controller; cleanup' EXIT
 
 k apply -f manifests/crds/ >/dev/null
 printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"student-aid"}}' | k apply -f - >/dev/null

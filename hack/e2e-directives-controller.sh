@@ -17,15 +17,6 @@ swift build --product hms-controller >/dev/null
 bin="$(swift build --show-bin-path)"
 export HMS_JOURNAL="$work/journal.jsonl"
 start_mock --pod-startup-seconds 0.2 --job-seconds 1
-controller_pid=""
-stop_controller() {
-    if [ -n "$controller_pid" ]; then
-        kill "$controller_pid" 2>/dev/null || true
-        wait "$controller_pid" 2>/dev/null || true
-    fi
-    controller_pid=""
-}
-trap 'stop_controller; cleanup' EXIT
 start_controller() {
     "$bin/hms-controller" --identity "$1" --sync-seconds 0.5 \
         --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 -v 2 >"$work/$1.log" 2>&1 &

@@ -20,7 +20,25 @@ failures=0
 # Other processes a script starts (controllers, say): stopped on exit, before the mock.
 pids=()
 
+# The controller a script started, in $controller_pid: stop_controller sends SIGTERM and waits
+# up to 10 s for a graceful stop, else SIGKILL; $stopped says which (yes or no).
+controller_pid=""
+stop_controller() {
+    stopped=yes
+    if [ -n "$controller_pid" ]; then
+        kill "$controller_pid" 2>/dev/null || true
+        for _ in $(seq 100); do kill -0 "$controller_pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$controller_pid" 2>/dev/null; then
+            stopped=no
+            kill -9 "$controller_pid" 2>/dev/null || true
+        fi
+        wait "$controller_pid" 2>/dev/null || true
+        controller_pid=""
+    fi
+}
+
 cleanup() {
+    stop_controller
     for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
     if [ -n "$mock_pid" ]; then
         kill "$mock_pid" 2>/dev/null || true
