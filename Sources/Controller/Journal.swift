@@ -62,10 +62,10 @@ public struct Journal: Sendable {
     private static func decisionMembers(_ action: Action, actor: String, verbKey: String, time: String) -> Entry {
         [
             ("time", .string(time)), ("actor", .string(actor)), ("id", .string(action.id)),
-            (verbKey, .string(action.verb.rawValue)), ("source", json(action.source)), ("target", json(action.target)),
+            (verbKey, .string(action.verb.rawValue)), ("source", action.source.json), ("target", action.target.json),
             ("from", .string(action.from)), ("to", .string(action.to)), ("requested", action.requested.map(JSONValue.string) ?? .null),
             ("reason", .string(action.reason)), ("costDeltaUSDPerHour", .double(action.costDeltaUSDPerHour)),
-            ("gates", .array(action.gates.map { ["gate": .string($0.gate), "verdict": .string($0.verdict.rawValue), "reason": .string($0.reason)] })),
+            ("gates", .array(action.gates.map(\.json))),
             ("finalVerdict", .string(action.finalVerdict.rawValue)),
         ]
     }
@@ -87,12 +87,8 @@ public struct Journal: Sendable {
     public static func entry(_ incident: Incident, actor: String, time: String) -> Entry {
         [
             ("time", .string(time)), ("actor", .string(actor)), ("incident", .string(incident.reason.rawValue)),
-            ("source", json(incident.source)), ("run", .string(incident.runID)), ("message", .string(incident.message)),
+            ("source", incident.source.json), ("run", .string(incident.runID)), ("message", .string(incident.message)),
         ]
-    }
-
-    private static func json(_ ref: ObjectRef) -> JSONValue {
-        ["kind": .string(ref.kind), "namespace": .string(ref.namespace), "name": .string(ref.name)]
     }
 
     public static func isIntent(_ entry: JSONValue) -> Bool { entry["intent"] != nil }

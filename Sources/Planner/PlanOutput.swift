@@ -66,12 +66,10 @@ extension Plan {
             "actions": .array(actions.map { action in
                 var object: JSONValue = [
                     "id": .string(action.id), "kind": .string(action.source.kind),
-                    "source": ["kind": .string(action.source.kind), "namespace": .string(action.source.namespace), "name": .string(action.source.name)],
-                    "target": ["kind": .string(action.target.kind), "namespace": .string(action.target.namespace), "name": .string(action.target.name)],
+                    "source": action.source.json, "target": action.target.json,
                     "verb": .string(action.verb.rawValue), "from": .string(action.from), "to": .string(action.to),
                     "reason": .string(action.reason), "costDeltaUSDPerHour": .double((action.costDeltaUSDPerHour * 10_000).rounded() / 10_000),
-                    "gates": .array(action.gates.map { ["gate": .string($0.gate), "verdict": .string($0.verdict.rawValue), "reason": .string($0.reason)] }),
-                    "finalVerdict": .string(action.finalVerdict.rawValue),
+                    "gates": .array(action.gates.map(\.json)), "finalVerdict": .string(action.finalVerdict.rawValue),
                 ]
                 if let requested = action.requested { object["requested"] = .string(requested) }
                 return object
@@ -79,7 +77,7 @@ extension Plan {
             "incidents": .array(incidents.map { incident in
                 [
                     "reason": .string(incident.reason.rawValue), "run": .string(incident.runID), "message": .string(incident.message),
-                    "source": ["kind": .string(incident.source.kind), "namespace": .string(incident.source.namespace), "name": .string(incident.source.name)],
+                    "source": incident.source.json,
                 ]
             }),
             // What a Directive's schedule left out, as the text's `#` lines (catch-up skipping runs).
@@ -144,4 +142,14 @@ extension String {
     func padding(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
+}
+
+extension ObjectRef {
+    /// `{"kind", "namespace", "name"}`, as plans, the journal and the console write a reference.
+    public var json: JSONValue { ["kind": .string(kind), "namespace": .string(namespace), "name": .string(name)] }
+}
+
+extension GateVerdict {
+    /// `{"gate", "verdict", "reason"}`, as plans and the journal write a gate's verdict.
+    public var json: JSONValue { ["gate": .string(gate), "verdict": .string(verdict.rawValue), "reason": .string(reason)] }
 }
