@@ -107,16 +107,7 @@ struct ControllerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level: Logger.Level = verbosity >= 5 ? .debug : verbosity >= 2 ? .info : .notice
-        let json = isatty(2) != 1
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let logger = Logger(label: "hms-controller")
+        let (logger, registry) = bootstrapLoggingAndMetrics()
 
         var config: ClientConfig
         do {
@@ -166,6 +157,20 @@ struct ControllerCommand: AsyncParsableCommand {
         ])
         try await group.run()
         try await listener.eventLoopGroup.shutdownGracefully()
+    }
+
+    /// Logs as JSON lines unless standard error is a terminal; metrics in a Prometheus registry.
+    func bootstrapLoggingAndMetrics() -> (Logger, PrometheusCollectorRegistry) {
+        let level: Logger.Level = verbosity >= 5 ? .debug : verbosity >= 2 ? .info : .notice
+        let json = isatty(2) != 1
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return (Logger(label: "hms-controller"), registry)
     }
 
     /// `/healthz` and `/readyz`, on their own listener: a flooded console cannot starve them.
