@@ -165,7 +165,14 @@ struct BudgetGate {
                                             reason: "[budget] \(name) (warn only): \(to) replicas project \(usd(projected)), over the limit of \(usd(limit))"))
             return
         }
-        // The largest count above the current one whose projection still fits.
+        clampOrDeny(&action, budget: budget, from: from, to: to, perReplica: perReplica, current: current, projected: projected)
+    }
+
+    /// A scale-up over the limit: clamped to the largest count above the current one whose
+    /// projection still fits, or denied when none does.
+    mutating func clampOrDeny(_ action: inout Action, budget: Budget, from: Int, to: Int, perReplica: Double, current: Double, projected: Double) {
+        let limit = budget.spec.monthlyLimitUSD
+        let name = "Budget \(budget.metadata.name)"
         let room = (limit - (ledger.spentUSD[budget.ref] ?? 0) - (jobs[budget.ref] ?? 0)) / max(hoursLeft, 1e-9) - current
         let fitting = from + clampedCount((room / perReplica).rounded(.down) + 1e-9)
         if fitting > from {
