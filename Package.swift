@@ -58,8 +58,17 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        // The ops console: access rules and the page, pure; served by hms-controller.
-        .target(name: "Console", dependencies: ["Controller", "Planner", "Model", "JSON", "Kube"]),
+        // The ops console: the page, escaping, access rules, sessions, and its routes (Hummingbird).
+        .target(
+            name: "Console",
+            dependencies: [
+                "Controller", "Planner", "Model", "JSON", "Kube",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The console's transport: connection cap, header timeout, TLS with certificate reload.
         .target(
             name: "ConsoleTransport",
@@ -131,7 +140,13 @@ let package = Package(
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Controller", "Planner", "Model", "JSON"]),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: [
+                "Console", "Controller", "Planner", "Model", "JSON", "Kube",
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "ConsoleTransportTests",
             dependencies: [

@@ -1,4 +1,3 @@
-import Console
 import Controller
 import Foundation
 import HTTPTypes
@@ -15,7 +14,7 @@ import ServiceLifecycle
 /// Every other request needs a session cookie or an `Authorization: Bearer` token. A form posted
 /// with the session cookie must come from the console's own origin and carry the session's CSRF
 /// token; a bearer client sends no ambient credential, so it needs neither.
-struct ConsoleServer {
+public struct ConsoleServer: Sendable {
     let loop: ControllerLoop
     let cluster: ClusterAccess
     let journal: JournalTailCache
@@ -30,9 +29,23 @@ struct ConsoleServer {
 
     func now() -> Date { clock.now() }
 
+    public init(loop: ControllerLoop, cluster: ClusterAccess, journal: JournalTailCache, authenticator: any Authenticator, logger: Logger,
+                secure: Bool = false, sessions: SessionStore = SessionStore(), streams: StreamSlots = StreamSlots(perCaller: 4, total: 64),
+                clock: WallClock = .system) {
+        self.loop = loop
+        self.cluster = cluster
+        self.journal = journal
+        self.authenticator = authenticator
+        self.logger = logger
+        self.secure = secure
+        self.sessions = sessions
+        self.streams = streams
+        self.clock = clock
+    }
+
     var cookie: SessionCookie { SessionCookie(secure: secure) }
 
-    func router() -> Router<BasicRequestContext> {
+    public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: SecurityHeaders())
         router.get("/ops/login") { _, _ in Self.html(Page.signIn()) }
