@@ -102,6 +102,8 @@ sign_in() {
     curl -s -o /dev/null -D "$work/signin" -H "Origin: $console" --data-urlencode "token=$1" "$console/ops/login"
     tr -d '\r' <"$work/signin" | sed -n 's/^[Ss]et-[Cc]ookie: \(hms_console_session=[0-9a-f]*\);.*/\1/p'
 }
+# wrong_csrf TOKEN: the token with its last digit changed (never the token itself).
+wrong_csrf() { if [ "${1: -1}" = 0 ]; then echo "${1%?}1"; else echo "${1%?}0"; fi; }
 csrf_of_page() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$work/body" | head -1; }
 # access_rules SETUP: what every setup must refuse and allow.
 access_rules() {
@@ -156,7 +158,7 @@ access_rules() {
         "$(status -b "$session" -H "Origin: $console" -H 'Sec-Fetch-Site: same-site' -d "id=act-0000000000000000&csrf=$csrf" "$console/ops/reject")" "403"
     expect "$1: CSRF: no CSRF token: 403" "$(status -b "$session" -H "Origin: $console" -d "id=act-0000000000000000" "$console/ops/reject")" "403"
     expect "$1: CSRF: a wrong CSRF token: 403" \
-        "$(status -b "$session" -H "Origin: $console" -d "id=act-0000000000000000&csrf=${csrf%?}0" "$console/ops/reject")" "403"
+        "$(status -b "$session" -H "Origin: $console" -d "id=act-0000000000000000&csrf=$(wrong_csrf "$csrf")" "$console/ops/reject")" "403"
     expect "$1: same origin, the right CSRF token: past the checks (no such held action: 404)" \
         "$(status -b "$session" -H "Origin: $console" -d "id=act-0000000000000000&csrf=$csrf" "$console/ops/reject")" "404"
     expect "$1: no Approval was written by any of them" "$(k get approvals -A -o name 2>/dev/null | wc -l)" "0"

@@ -21,16 +21,16 @@ public struct ConsoleServer: Sendable {
     let authenticator: any Authenticator
     let logger: Logger
     /// Served over TLS: the cookie takes `Secure` and the `__Host-` prefix.
-    var secure = false
-    var sessions = SessionStore()
-    var streams = StreamSlots(perCaller: 4, total: 64)
+    let secure: Bool
+    let sessions: SessionStore
+    let streams: StreamSlots
     /// The controller's clock (the hidden clock offset moves it).
-    var clock = WallClock.system
+    let clock: WallClock
 
     func now() -> Date { clock.now() }
 
     public init(loop: ControllerLoop, cluster: ClusterAccess, journal: JournalTailCache, authenticator: any Authenticator, logger: Logger,
-                secure: Bool = false, sessions: SessionStore = SessionStore(), streams: StreamSlots = StreamSlots(perCaller: 4, total: 64),
+                secure: Bool = false, sessions: SessionStore = SessionStore(), streams: StreamSlots = StreamSlots(total: 64),
                 clock: WallClock = .system) {
         self.loop = loop
         self.cluster = cluster

@@ -6,8 +6,8 @@ public enum HTML {
     ///
     /// Beyond the five markup characters it replaces, with U+FFFD, what has no business on the page
     /// and could mislead a reader or a parser: NUL and the other C0/C1 controls (tab and newline
-    /// kept), lone surrogates cannot occur in a Swift String, and the bidirectional overrides and
-    /// isolates, which can make an action id or a name read as another one.
+    /// kept), noncharacters, and the bidirectional overrides and isolates, which can make an action
+    /// id or a name read as another one.
     public static func escape(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         out.reserveCapacity(text.utf8.count)

@@ -188,8 +188,7 @@ public enum Page {
     /// Desired: what this pass set, else what the Deployment asks, else the manifest's baseline.
     static func replicas(of service: ServiceSpec, in snapshot: PassSnapshot) -> (desired: Int, ready: Int) {
         let live = snapshot.deployments[ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)]
-        let set = snapshot.outcomes.contains { $0.replicasSet != nil && $0.action.source == service.ref }
-        let desired = live != nil || set ? Statuses.replicas(of: service, live: live, outcomes: snapshot.outcomes) : service.spec.replicas ?? 1
+        let desired = Statuses.replicas(of: service, live: live, outcomes: snapshot.outcomes) ?? service.spec.replicas ?? 1
         return (desired, live?.readyReplicas ?? 0)
     }
 

@@ -104,13 +104,7 @@ public final class SessionStore: Sendable {
     /// 32 bytes from the system's CSPRNG (getrandom on Linux), as 64 hex digits.
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        var text = ""
-        text.reserveCapacity(64)
-        for _ in 0..<4 {
-            let word = generator.next() as UInt64
-            text += String(repeating: "0", count: word.leadingZeroBitCount / 4) + (word == 0 ? "" : String(word, radix: 16))
-        }
-        return text
+        return (0..<4).map { _ in String(format: "%016llx", generator.next() as UInt64) }.joined()
     }
 
     static func isWellFormed(_ id: String) -> Bool {

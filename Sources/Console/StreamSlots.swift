@@ -7,7 +7,8 @@ public final class StreamSlots: Sendable {
     public let total: Int
     private let open = Mutex<(total: Int, byCaller: [String: Int])>((0, [:]))
 
-    public init(perCaller: Int, total: Int) {
+    /// Four per caller: a few tabs of one browser.
+    public init(perCaller: Int = 4, total: Int) {
         self.perCaller = max(1, perCaller)
         self.total = max(1, total)
     }

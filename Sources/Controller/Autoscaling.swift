@@ -27,12 +27,9 @@ struct AutoscaleReader {
         var due: [AutoscaleRule] = []
         for rule in rules {
             let serviceRef = ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)
-            let status = rule.status
             let inScope = scope?.contains(serviceRef) ?? true
-            if !inScope || !AutoscaleEvaluation.isDue(rule, now: now), let kept = status?.desiredReplicas {
-                if rule.spec.mode != .recommend {
-                    result.recommendations[serviceRef] = .init(replicas: kept, rule: rule.metadata.name, reason: "as evaluated at \(status?.recommendations?.last?.time ?? "")")
-                }
+            if !inScope || !AutoscaleEvaluation.isDue(rule, now: now), rule.status?.desiredReplicas != nil {
+                result.recommendations[serviceRef] = AutoscaleEvaluation.kept(rule)
             } else if inScope {
                 due.append(rule)
             }

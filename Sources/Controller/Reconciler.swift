@@ -306,12 +306,10 @@ public struct Reconciler: Sendable {
                                             outcomes: outcomes)
             guard let status = Statuses.budget(budget, hourlyUSD: hourly, now: now) else { continue }
             ControllerMetrics.budget(budget.metadata.name, spent: status.spentUSD ?? 0, projected: status.projectedUSD ?? 0, limit: budget.spec.monthlyLimitUSD)
-            // The spend figures alone: alerts and conditions are not this writer's.
-            let body: JSONValue = ["status": [
-                "month": .string(status.month ?? ""), "spentUSD": .double(status.spentUSD ?? 0), "projectedUSD": .double(status.projectedUSD ?? 0),
-                "costUSDPerHour": .double(status.costUSDPerHour ?? 0), "lastUpdated": .string(status.lastUpdated ?? ""),
-            ]]
-            patches.append((budget.ref, body.jsonBytes))
+            // The spend figures alone (a merge patch): alerts and conditions are not this writer's.
+            let spend = Budget.Status(month: status.month, spentUSD: status.spentUSD, projectedUSD: status.projectedUSD,
+                                      costUSDPerHour: status.costUSDPerHour, lastUpdated: status.lastUpdated)
+            patches.append((budget.ref, JSONValue.object(["status": ClusterAccess.encoded(spend)]).jsonBytes))
         }
         return await patchStatuses(patches, Budget.self)
     }

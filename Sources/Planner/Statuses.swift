@@ -5,10 +5,10 @@ import Model
 /// controller writes what these return when it differs from what is stored.
 public enum Statuses {
     /// The replicas a service runs after this pass: what a done scale or deploy set, else what the
-    /// Deployment asks.
-    public static func replicas(of service: ServiceSpec, live: ObservedDeployment?, outcomes: [ActionOutcome]) -> Int {
+    /// Deployment asks; nil when neither says (no Deployment yet).
+    public static func replicas(of service: ServiceSpec, live: ObservedDeployment?, outcomes: [ActionOutcome]) -> Int? {
         let deployment = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
-        return outcomes.last { $0.action.target == deployment && $0.replicasSet != nil }?.replicasSet ?? live?.replicas ?? 0
+        return outcomes.last { $0.action.target == deployment && $0.replicasSet != nil }?.replicasSet ?? live?.replicas
     }
 
     /// A ServiceSpec's status: replicas, readiness, cost, last action, and the conditions Ready,
@@ -16,7 +16,7 @@ public enum Statuses {
     /// any action's failure). `outcomes` are this service's.
     public static func service(_ service: ServiceSpec, budgets: [Budget], live: ObservedDeployment?, outcomes: [ActionOutcome],
                                health: ServiceHealth?, now: Date) -> ServiceSpec.Status {
-        let replicas = replicas(of: service, live: live, outcomes: outcomes)
+        let replicas = replicas(of: service, live: live, outcomes: outcomes) ?? 0
         let ready = live?.readyReplicas ?? 0
         let previous = service.status ?? ServiceSpec.Status()
         var status = previous
@@ -79,7 +79,7 @@ public enum Statuses {
         var hourly = 0.0
         for service in services where CostModel.budget(for: service, in: budgets)?.ref == budget.ref {
             let live = deployments[ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)]
-            hourly += Double(replicas(of: service, live: live, outcomes: outcomes)) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing)
+            hourly += Double(replicas(of: service, live: live, outcomes: outcomes) ?? 0) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing)
         }
         return hourly
     }

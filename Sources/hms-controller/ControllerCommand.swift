@@ -232,7 +232,7 @@ struct ControllerCommand: AsyncParsableCommand {
         let secure = consoleTLS
         let server = ConsoleServer(
             loop: loop, cluster: cluster, journal: JournalTailCache(journal: Journal(path: journal.path, tailBytes: Journal.consoleTailBytes)),
-            authenticator: authenticator, logger: logger, secure: secure, streams: StreamSlots(perCaller: 4, total: consoleMaxStreams), clock: clock)
+            authenticator: authenticator, logger: logger, secure: secure, streams: StreamSlots(total: consoleMaxStreams), clock: clock)
         let application = Application(
             router: server.router(), server: listener.server, configuration: .init(address: console.address), services: [],
             onServerRunning: { channel in

@@ -118,6 +118,14 @@ public enum AutoscaleEvaluation {
         return kept
     }
 
+    /// What a rule that is not evaluated this pass recommends: the answer its status holds (nil in
+    /// `recommend` mode, or before a first evaluation).
+    public static func kept(_ rule: AutoscaleRule) -> Planner.Recommendation? {
+        guard rule.spec.mode != .recommend, let replicas = rule.status?.desiredReplicas else { return nil }
+        return Planner.Recommendation(replicas: replicas, rule: rule.metadata.name,
+                                      reason: "as evaluated at \(rule.status?.recommendations?.last?.time ?? "")")
+    }
+
     /// True when the rule was never evaluated, or its sync period has passed since.
     public static func isDue(_ rule: AutoscaleRule, now: Date) -> Bool {
         guard let last = rule.status?.recommendations?.last.flatMap({ RFC3339.date(from: $0.time) }) else { return true }
