@@ -216,7 +216,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         } else {
-            authenticator = KubeReviewAuthenticator(cluster: cluster)
+            authenticator = ReviewAuthenticator(reviewer: KubeAccessReviewer(cluster: cluster))
         }
         let console = try Endpoint(consoleAddr, label: "console")
         let limits = ConsoleLimits(
