@@ -166,7 +166,7 @@ let package = Package(
             exclude: ["golden", "fuzz-regressions", "every-field"]
         ),
         .testTarget(
-            name: "HMSCtlTests", dependencies: ["HMSCtlCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "HMSCtlTests", dependencies: ["HMSCtlCommands", "Model", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: ["autoscale-inputs"]),
         // Live-test helpers: local HTTP(S) servers, certificates, temporary directories.
         .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
