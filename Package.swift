@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "MockClusterServer",
             dependencies: [
-                "MockCluster",
+                "MockCluster", "Model",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -113,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "hms-mock-cluster",
             dependencies: [
-                "MockCluster", "MockClusterServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MockCluster", "MockClusterServer", "Model", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
