@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
@@ -64,6 +65,7 @@ let package = Package(
             dependencies: [
                 "Controller", "Planner", "Model", "JSON", "Kube",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -100,7 +102,7 @@ let package = Package(
         .target(
             name: "MockClusterServer",
             dependencies: [
-                "MockCluster",
+                "MockCluster", "Model",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -111,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "hms-mock-cluster",
             dependencies: [
-                "MockCluster", "MockClusterServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MockCluster", "MockClusterServer", "Model", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
@@ -143,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "ConsoleTests",
             dependencies: [
-                "Console", "Controller", "Planner", "Model", "JSON", "Kube",
+                "Console", "Controller", "Planner", "Model", "JSON", "Kube", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -164,7 +166,7 @@ let package = Package(
             exclude: ["golden", "fuzz-regressions", "every-field"]
         ),
         .testTarget(
-            name: "HMSCtlTests", dependencies: ["HMSCtlCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "HMSCtlTests", dependencies: ["HMSCtlCommands", "Model", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: ["autoscale-inputs"]),
         // Live-test helpers: local HTTP(S) servers, certificates, temporary directories.
         .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),

@@ -9,7 +9,7 @@ import Testing
 /// A policy applied together with a ServiceSpec may reach the controller's policy watch after the
 /// ServiceSpec reaches its own. Before the gates judge the ServiceSpec, the policy cache catches
 /// up with a quorum read, so the policy is judged present.
-struct LiveGateFreshnessTests {
+@Suite(.tags(.live)) struct LiveGateFreshnessTests {
     func installCRDs(_ client: KubeClient) async throws {
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("manifests/crds")

@@ -7,7 +7,7 @@ import Testing
 
 /// Every verb of the client, over libcurl, against the mock cluster; each checks what the
 /// server now holds and, where the order of calls matters, the mock's log of what it was sent.
-struct LiveVerbTests {
+@Suite(.tags(.live)) struct LiveVerbTests {
     /// The curl tool asks `Expect: 100-continue` before a body over 1 MB, and waits a second for
     /// the go-ahead unless it comes: the mock gives it at once.
     @Test func aClientThatAsksBeforeSendingALargeBodyIsAnsweredAtOnce() async throws {

@@ -7,7 +7,7 @@ import Testing
 /// Watches over real streams: the server ends each after `timeoutSeconds` (or its connection is
 /// cut), the client resumes from the last version it saw, and lists again when the server has
 /// forgotten that version.
-struct LiveWatchTests {
+@Suite(.tags(.live)) struct LiveWatchTests {
     /// Events as short text, in the order they were delivered: `added b`, `relisted a,b`.
     final class Recorder: Sendable {
         private let events = Mutex<[String]>([])

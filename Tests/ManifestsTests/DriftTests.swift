@@ -7,7 +7,7 @@ import YAML
 
 /// Manifests are read field by field from YAML nodes, while the cluster's JSON goes through
 /// Codable. These tests hold the two to the same fields and the same values, for every kind.
-struct DriftTests {
+@Suite(.tags(.unit)) struct DriftTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("every-field/every-field.yaml")
 
