@@ -144,7 +144,8 @@ struct CELParser {
             guard offsets.count <= maxDepth else { throw fail(at: offsets[0], "expression nests deeper than \(maxDepth) levels") }
         }
         var operand: CELExpr
-        if symbol == .minus, let literal = try negativeLiteral(at: offsets.removeLast()) {
+        if symbol == .minus, let literal = try negativeLiteral(at: offsets[offsets.count - 1]) {
+            offsets.removeLast()
             operand = try parseMemberSuffixes(of: literal)
         } else {
             operand = try parseMember()
@@ -198,7 +199,12 @@ struct CELParser {
     }
 
     private mutating func parseSelection(of operand: CELExpr, at offset: Int) throws(CELCompileError) -> CELExpr {
-        guard case .identifier(let name) = current.kind else { throw unexpected("a field name after '.'") }
+        // Reserved words are names like any other after a dot (`object.metadata.namespace`), as in cel-go.
+        let name: String
+        switch current.kind {
+        case .identifier(let word), .reserved(let word): name = word
+        default: throw unexpected("a field name after '.'")
+        }
         let nameOffset = advance().offset
         guard current.kind == .symbol(.openParen) else { return try node(offset, .select(operand, field: name)) }
         _ = advance()
