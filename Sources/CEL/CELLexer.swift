@@ -58,13 +58,17 @@ struct CELLexer {
         }
     }
 
+    /// The symbols with their code points, two-character ones first so that `<=` is not read as `<`.
+    private static let symbols: [(symbol: CELToken.Symbol, text: [Unicode.Scalar])] = CELToken.Symbol.allCases
+        .filter { $0 != .in }
+        .map { ($0, Array($0.rawValue.unicodeScalars)) }
+        .sorted { $0.text.count > $1.text.count }
+
     private mutating func symbol() -> CELToken.Symbol? {
-        for symbol in CELToken.Symbol.allCases where symbol != .in {
-            let text = Array(symbol.rawValue.unicodeScalars)
-            if offset + text.count <= scalars.count && Array(scalars[offset..<offset + text.count]) == text {
-                offset += text.count
-                return symbol
-            }
+        for (symbol, text) in Self.symbols
+        where offset + text.count <= scalars.count && scalars[offset..<offset + text.count].elementsEqual(text) {
+            offset += text.count
+            return symbol
         }
         return nil
     }
