@@ -58,16 +58,20 @@ struct CELLexer {
         }
     }
 
-    /// The symbols with their code points, two-character ones first so that `<=` is not read as `<`.
-    private static let symbols: [(symbol: CELToken.Symbol, text: [Unicode.Scalar])] = CELToken.Symbol.allCases
-        .filter { $0 != .in }
-        .map { ($0, Array($0.rawValue.unicodeScalars)) }
-        .sorted { $0.text.count > $1.text.count }
+    /// The symbols by their first code point, two-character ones first so that `<=` is not read as `<`.
+    private static let symbols: [Unicode.Scalar: [(symbol: CELToken.Symbol, second: Unicode.Scalar?)]] = {
+        var table: [Unicode.Scalar: [(symbol: CELToken.Symbol, second: Unicode.Scalar?)]] = [:]
+        for symbol in CELToken.Symbol.allCases where symbol != .in {
+            let text = Array(symbol.rawValue.unicodeScalars)
+            table[text[0], default: []].append((symbol, text.count > 1 ? text[1] : nil))
+        }
+        return table.mapValues { $0.sorted { $0.second != nil && $1.second == nil } }
+    }()
 
     private mutating func symbol() -> CELToken.Symbol? {
-        for (symbol, text) in Self.symbols
-        where offset + text.count <= scalars.count && scalars[offset..<offset + text.count].elementsEqual(text) {
-            offset += text.count
+        guard let first = peek(), let candidates = Self.symbols[first] else { return nil }
+        for (symbol, second) in candidates where second == nil || second == peek(1) {
+            offset += second == nil ? 1 : 2
             return symbol
         }
         return nil

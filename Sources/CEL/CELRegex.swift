@@ -91,6 +91,7 @@ struct CELRegexTranslator {
             case "(": try translateGroupOpening()
             case "$": output += multiline ? "$" : "\\z"
             case "{": try translateRepeat()
+            case "}": output += "\\}"
             case "*", "+", "?":
                 output.unicodeScalars.append(scalar)
                 if peek() == "+" { throw refuse("a possessive quantifier '\(scalar)+'") }
@@ -115,7 +116,14 @@ struct CELRegexTranslator {
         case "p", "P", "x":
             output += "\\"
             output.unicodeScalars.append(next)
-            guard peek() == "{" else { return }
+            guard peek() == "{" else {
+                // `\pL` is RE2's short form of `\p{L}`, which ICU needs spelt out.
+                if next != "x", let name = peek() {
+                    output += "{" + String(name) + "}"
+                    index += 1
+                }
+                return
+            }
             while let scalar = peek() {
                 output.unicodeScalars.append(scalar)
                 index += 1
