@@ -143,7 +143,7 @@ let package = Package(
         .executableTarget(name: "hms-fuzz-decode", dependencies: ["Manifests"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "CELTests", dependencies: ["CEL", "JSON"], exclude: ["corpus.json"]),
+        .testTarget(name: "CELTests", dependencies: ["CEL", "JSON", "YAML"], exclude: ["corpus.json"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller"]),
         .testTarget(
             name: "ConsoleTests",
