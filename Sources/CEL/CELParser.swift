@@ -98,40 +98,39 @@ struct CELParser {
         return try node(offsets[middle], .binary(operation, left, right))
     }
 
-    private static let relations: [CELToken.Symbol: CELBinaryOperator] = [
-        .equal: .equal, .notEqual: .notEqual, .less: .less, .lessEqual: .lessEqual, .greater: .greater,
-        .greaterEqual: .greaterEqual, .in: .in,
-    ]
-    private static let additions: [CELToken.Symbol: CELBinaryOperator] = [.plus: .add, .minus: .subtract]
-    private static let multiplications: [CELToken.Symbol: CELBinaryOperator] = [
-        .times: .multiply, .divide: .divide, .remainder: .remainder,
-    ]
+    /// The binary operators above unary ones, loosest first; each level's operands are the next level.
+    private enum Level {
+        case relation, addition, multiplication
 
-    private mutating func parseRelation() throws(CELCompileError) -> CELExpr {
-        var left = try parseAddition()
-        while case .symbol(let symbol) = current.kind, let operation = Self.relations[symbol] {
+        var operators: [CELToken.Symbol: CELBinaryOperator] {
+            switch self {
+            case .relation:
+                [.equal: .equal, .notEqual: .notEqual, .less: .less, .lessEqual: .lessEqual, .greater: .greater, .greaterEqual: .greaterEqual, .in: .in]
+            case .addition: [.plus: .add, .minus: .subtract]
+            case .multiplication: [.times: .multiply, .divide: .divide, .remainder: .remainder]
+            }
+        }
+    }
+
+    private mutating func parseRelation() throws(CELCompileError) -> CELExpr { try parseBinary(.relation) }
+
+    /// Left-associative operators of one level: `a - b - c` is `(a - b) - c`.
+    private mutating func parseBinary(_ level: Level) throws(CELCompileError) -> CELExpr {
+        let operators = level.operators
+        var left = try parseOperand(of: level)
+        while case .symbol(let symbol) = current.kind, let operation = operators[symbol] {
             let offset = advance().offset
-            left = try node(offset, .binary(operation, left, try parseAddition()))
+            left = try node(offset, .binary(operation, left, try parseOperand(of: level)))
         }
         return left
     }
 
-    private mutating func parseAddition() throws(CELCompileError) -> CELExpr {
-        var left = try parseMultiplication()
-        while case .symbol(let symbol) = current.kind, let operation = Self.additions[symbol] {
-            let offset = advance().offset
-            left = try node(offset, .binary(operation, left, try parseMultiplication()))
+    private mutating func parseOperand(of level: Level) throws(CELCompileError) -> CELExpr {
+        switch level {
+        case .relation: try parseBinary(.addition)
+        case .addition: try parseBinary(.multiplication)
+        case .multiplication: try parseUnary()
         }
-        return left
-    }
-
-    private mutating func parseMultiplication() throws(CELCompileError) -> CELExpr {
-        var left = try parseUnary()
-        while case .symbol(let symbol) = current.kind, let operation = Self.multiplications[symbol] {
-            let offset = advance().offset
-            left = try node(offset, .binary(operation, left, try parseUnary()))
-        }
-        return left
     }
 
     /// `!`s or `-`s before a member; a minus right before a number literal is part of the literal,
