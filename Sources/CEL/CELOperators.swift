@@ -146,10 +146,15 @@ extension CELValue {
 extension CELEvaluator {
     /// Refuses a string or bytes result over the size limit, and charges for building it.
     func fitString(_ length: Int) throws(CELEvalError) {
+        try checkStringLength(length)
+        try chargeSize(length)
+    }
+
+    /// Refuses a string over the size limit without charging, for results checked as they grow.
+    func checkStringLength(_ length: Int) throws(CELEvalError) {
         guard length <= limits.maxStringLength else {
             throw CELEvalError("string of \(length) bytes exceeds the limit of \(limits.maxStringLength)")
         }
-        try chargeSize(length)
     }
 
     func fitList(_ count: Int) throws(CELEvalError) {

@@ -10,6 +10,7 @@ struct CELRegexCalls {
         if let cached = evaluator.regexes[pattern] {
             regex = cached
         } else {
+            try evaluator.chargeSize(pattern.utf8.count * 4)  // compiling costs more than reading
             do {
                 regex = try CELRegex.compile(pattern)
             } catch {

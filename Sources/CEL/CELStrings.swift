@@ -105,7 +105,7 @@ struct CELStrings {
             if matches {
                 result += new
                 remaining -= 1
-                try evaluator.fitString(result.count)
+                try evaluator.checkStringLength(result.count)  // code points: at most the bytes
             }
             if matches && !old.isEmpty {
                 index += old.count
@@ -114,7 +114,9 @@ struct CELStrings {
                 index += 1
             }
         }
-        return .string(Self.text(result))
+        let text = Self.text(result)
+        try evaluator.fitString(text.utf8.count)
+        return .string(text)
     }
 
     /// Go's strings.SplitN: `n` pieces at most (all when n < 0, none when 0); an empty separator

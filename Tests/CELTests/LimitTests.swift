@@ -82,6 +82,9 @@ import Testing
         #expect(try evaluationFailure("self + self", word, limits: limits)?.message == "string of 1200 bytes exceeds the limit of 1000")
         #expect(try evaluationFailure("[self, self].join('')", word, limits: limits)?.message == "string of 1200 bytes exceeds the limit of 1000")
         #expect(try evaluationFailure("self.replace('x', 'yy')", word, limits: limits)?.message == "string of 1002 bytes exceeds the limit of 1000")
+        // Charged once for what is built, not again as it grows.
+        let long = CELValue.string(String(repeating: "x", count: 200_000))
+        #expect(try evaluationFailure("self.replace('x', 'y').size() == 200000", long) == nil)
         let list = CELValue.list((0..<30).map { .int($0) })
         #expect(try evaluationFailure("self + self", list, limits: limits)?.message == "list of 60 elements exceeds the limit of 50")
         #expect(try evaluationFailure("'a,'.replace(',', ',,,,,,,,,,').split(',')", limits: limits) == nil)
