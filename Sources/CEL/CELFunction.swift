@@ -57,8 +57,8 @@ enum CELUnsupportedFunction {
         "quantity", "isQuantity", "url", "isURL", "ip", "isIP", "cidr", "isCIDR", "semver", "isSemver",
         "getScheme", "getHost", "getHostname", "getPort", "getEscapedPath", "getQuery",
         "compareTo", "add", "sub", "isLessThan", "isGreaterThan", "asInteger", "asApproximateFloat", "isInteger",
-        "sign", "fieldSelector", "labelSelector", "validate", "exists_one", "transformList", "transformMap",
-        "transformMapEntry", "all", "exists", "existsOne", "sortBy", "distinct", "flatten", "range", "slice",
+        "sign", "fieldSelector", "labelSelector", "validate", "transformList", "transformMap",
+        "transformMapEntry", "sortBy", "distinct", "flatten", "range", "slice",
         "orValue", "hasValue", "value", "or", "of", "none", "ofNonZeroValue", "greatest", "least", "abs", "ceil", "floor",
     ]
 }
