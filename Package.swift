@@ -31,6 +31,8 @@ let package = Package(
         ),
         .target(name: "YAML", dependencies: ["CLibYAML"]),
         .target(name: "JSON"),
+        // Pure: the Common Expression Language subset of CRD validation rules and admission policies.
+        .target(name: "CEL", dependencies: ["JSON"]),
         .target(name: "Model", dependencies: ["JSON"]),
         .target(name: "Manifests", dependencies: ["YAML", "Model", "JSON"]),
         // libcurl, with typed wrappers for its variadic calls; nothing outside `HTTP` imports it.
@@ -137,10 +139,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // CEL verdicts as JSON, for hack/cel-crosscheck.py to compare with cel-python's.
+        .executableTarget(name: "hms-cel-eval", dependencies: ["CEL", "JSON"]),
         // libFuzzer entry point; built by hack/fuzz.sh with -DFUZZING, otherwise a replay tool.
         .executableTarget(name: "hms-fuzz-decode", dependencies: ["Manifests"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "CELTests", dependencies: ["CEL", "JSON", "YAML"], exclude: ["corpus.json"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller"]),
         .testTarget(
             name: "ConsoleTests",

@@ -38,4 +38,5 @@ if [ "$part" = e2e ] || [ "$part" = all ]; then
   # The Helm chart and the install manifests, rendered and validated offline.
   hack/test-chart.sh
   hack/test-crd-schemas.sh
+  hack/cel-crosscheck.sh
 fi
