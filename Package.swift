@@ -183,5 +183,11 @@ let package = Package(
             name: "KubeLiveTests",
             dependencies: ["Kube", "HTTP", "JSON", "Model", "Controller", "Planner", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        // The controller's shell (reconciler, loop, informers, executor, autoscale reader, leader
+        // election) against the mock cluster served in the test process, on a test clock.
+        .testTarget(
+            name: "ControllerLiveTests",
+            dependencies: ["Controller", "Kube", "JSON", "Model", "Planner", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
     ]
 )
