@@ -35,7 +35,7 @@ struct ControllerLoopLiveTests {
             try await cluster.create(Declared.serviceSpec("web", replicas: 2))
             try await eventually("the Deployment was made") { try await cluster.deployment("web")?.replicas == 2 }
             try await eventually("the status was written") { try await cluster.serviceSpec("web").status?.replicas == 2 }
-            #expect(loop.snapshot?.services.map(\.metadata.name) == ["web"])
+            try await eventually("the pass recorded") { loop.snapshot?.services.map(\.metadata.name) == ["web"] }
             // What the pass observed came from the caches: no list of Deployments, Services or Pods.
             let lists = try await cluster.requests().filter { request in
                 request.method == "GET" && !request.target.contains("watch=true")
@@ -70,11 +70,7 @@ struct ControllerLoopLiveTests {
     /// reconciling every other namespace.
     @Test func anInvalidObjectIsReportedAndOtherNamespacesAreReconciled() async throws {
         try await LiveCluster.run { cluster in
-            try await cluster.installCRDs()
-            try await cluster.createNamespace("tenant-a")
-            try await cluster.createNamespace("tenant-b")
-            try await cluster.create(Declared.serviceSpec("broken", namespace: "tenant-a", replicas: 1, cpu: "5 cores"))
-            try await cluster.create(Declared.serviceSpec("web", namespace: "tenant-b", replicas: 1))
+            try await cluster.seedTenants()
             let loop = loop(cluster)
             let running = Task { await loop.run() }
             try await eventually("tenant-b's service was deployed") { try await cluster.deployment("web", namespace: "tenant-b") != nil }

@@ -112,6 +112,16 @@ extension LiveCluster {
         return byReason
     }
 
+    /// Two tenants' namespaces: in tenant-a a ServiceSpec whose CPU does not parse ("5 cores": the
+    /// CRD's schema takes any string), in tenant-b a valid `web`.
+    func seedTenants() async throws {
+        try await installCRDs()
+        try await createNamespace("tenant-a")
+        try await createNamespace("tenant-b")
+        try await create(Declared.serviceSpec("broken", namespace: "tenant-a", replicas: 1, cpu: "5 cores"))
+        try await create(Declared.serviceSpec("web", namespace: "tenant-b", replicas: 1))
+    }
+
     /// Waits until the Deployment's pods are ready (the mock starts them in a fraction of a second).
     func waitUntilReady(_ name: String, namespace: String = "default", replicas: Int) async throws {
         try await eventually("\(namespace)/\(name) has \(replicas) ready replicas") {

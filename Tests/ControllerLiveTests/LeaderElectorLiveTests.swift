@@ -20,6 +20,14 @@ struct LeaderElectorLiveTests {
                              clock: clock.wall, logger: LiveCluster.quiet)
     }
 
+    /// An elector running until the returned task is stopped, leading already.
+    func leader(_ cluster: LiveCluster, _ identity: String) async throws -> (LeaderElector, Task<Void, Never>) {
+        let elector = elector(cluster, identity)
+        let running = Task { await elector.run() }
+        try await eventually("\(identity) leads") { elector.isLeader }
+        return (elector, running)
+    }
+
     /// The Lease as `holder/transitions`.
     func lease(_ cluster: LiveCluster) async throws -> String {
         let lease = try await cluster.client.get(JSONValue.self, .leases, name: "hms-controller", namespace: "default")
@@ -33,10 +41,8 @@ struct LeaderElectorLiveTests {
 
     @Test func oneLeadsAndTheOtherTakesOverAtOnceWhenItReleases() async throws {
         try await LiveCluster.run { cluster in
-            let a = elector(cluster, "a")
+            let (a, leading) = try await leader(cluster, "a")
             let b = elector(cluster, "b")
-            let leading = Task { await a.run() }
-            try await eventually("a leads") { a.isLeader }
             // b finds the lease held and renewed: it follows.
             #expect(await b.tryAcquireOrRenew() == false)
             #expect(await b.tryAcquireOrRenew() == false)
@@ -59,10 +65,8 @@ struct LeaderElectorLiveTests {
 
     @Test func aLeaderThatStoppedWithoutAWordIsTakenOverWhenItsLeaseExpires() async throws {
         try await LiveCluster.run { cluster in
-            let a = elector(cluster, "a")
+            let (a, leading) = try await leader(cluster, "a")
             let b = elector(cluster, "b")
-            let leading = Task { await a.run() }
-            try await eventually("a leads") { a.isLeader }
             // a's process dies: no release.
             try await stop(leading)
             #expect(await b.tryAcquireOrRenew() == false)

@@ -130,13 +130,9 @@ struct ReconcilerLiveTests {
     /// Budget could govern wait, and every other namespace is reconciled as usual.
     @Test func aTenantsInvalidObjectsDoNotStopAnotherNamespace() async throws {
         try await LiveCluster.run { cluster in
-            try await cluster.installCRDs()
-            try await cluster.createNamespace("tenant-a")
-            try await cluster.createNamespace("tenant-b")
-            try await cluster.create(Declared.serviceSpec("broken", namespace: "tenant-a", replicas: 1, cpu: "5 cores"))
+            try await cluster.seedTenants()
             try await cluster.create(Declared.budget("huge", namespace: "tenant-a", limitUSD: 1e308, coreHourUSD: 1))
             try await cluster.create(Declared.serviceSpec("api", namespace: "tenant-a", replicas: 1))
-            try await cluster.create(Declared.serviceSpec("web", namespace: "tenant-b", replicas: 1))
 
             let desired = try await cluster.desiredState()
             #expect(desired.invalid.map(\.name).sorted() == ["broken", "huge"])
