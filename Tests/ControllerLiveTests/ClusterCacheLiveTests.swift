@@ -75,19 +75,19 @@ struct ClusterCacheLiveTests {
             try await eventually("listed") { informer.hasSynced }
             #expect(heard.all.sorted() == ["api: - -> x", "web: - -> x"])
 
-            try await cluster.setFaults(latencyMs: 2_000)
+            try await cluster.setFaults(latencyMs: 4_000)
             try await cluster.clearRequests()
-            try await eventually("the informer's next watch was received", timeout: .seconds(10)) {
+            try await eventually("the informer's next watch was received") {
                 try await cluster.requests().contains { $0.path == Self.servicespecs && $0.target.contains("watch=true") }
             }
-            // Its answer is two seconds away: delete and compact now.
+            // Its answer is four seconds away: delete and compact now.
             let deleting = Task { try await cluster.client.delete(.of(ServiceSpec.self), name: "web") }
             try await eventually("the delete was received") { try await cluster.requests().contains { $0.method == "DELETE" } }
             try await cluster.control(.post, "compact")
             try await deleting.value
             try await cluster.setFaults()
 
-            try await eventually("the informer listed again", timeout: .seconds(10)) { informer.keys.map(\.name) == ["api"] }
+            try await eventually("the informer listed again") { informer.keys.map(\.name) == ["api"] }
             #expect(heard.all.last == "web: x -> -")
             let reads = try await cluster.requests().filter { $0.path == Self.servicespecs }
             #expect(reads.contains { !$0.target.contains("watch=true") })
@@ -103,11 +103,13 @@ struct ClusterCacheLiveTests {
             let cache = ClusterCache()
             let informer = cache.policies
             let running = Task { await informer.run(client: cluster.client, watchTimeoutSeconds: 300, logger: LiveCluster.quiet) { _ in } }
-            try await eventually("listed") { informer.hasSynced }
+            // The watch must be open before the write: the mock marks only versions that come
+            // after a watch's start.
+            try await eventually("watching") { try await cluster.requests().contains { $0.target.contains("watch=true") } }
             let other = try await cluster.create(Declared.serviceSpec("web", replicas: 1))
             let version = try #require(other[path: ["metadata", "resourceVersion"]]?.stringValue.flatMap(UInt64.init))
             // The list was read before the ServiceSpec was written, and no policy changes: only a
-            // bookmark can tell the cache it has seen that version.
+            // bookmark can tell the cache that it has seen that version.
             try await eventually("a bookmark reached the policy cache") { informer.isCurrent(atLeast: version, namespace: "default") }
             #expect(informer.count == 0)
             try await stop(running)

@@ -97,7 +97,7 @@ struct ControllerLoopLiveTests {
             let running = Task { await loop.run() }
             try await eventually("the first pass") { loop.snapshot != nil }
             // Every child task ends: the open watches, the timer's sleep, the worker's wait.
-            try await stop(running, within: .seconds(5))
+            try await stop(running)
         }
     }
 

@@ -128,8 +128,10 @@ public struct LiveClusterError: Error, CustomStringConvertible {
 }
 
 /// Waits, polling, until `condition` holds; fails the test with `message` after `timeout`.
-/// For what the simulation or a background task does on its own clock.
-public func eventually(_ message: String, timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws {
+/// For what the simulation or a background task does on its own clock. The timeout only bounds a
+/// failure (a passing test waits no longer for it): generous, so that a loaded machine (a build
+/// beside the tests, dozens of tests at once) does not fail a test that would pass.
+public func eventually(_ message: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {
