@@ -10,7 +10,7 @@ import Testing
 /// An AutoscaleRule evaluated by a controller's pass from the mock's per-pod `http_rps`: the
 /// service scales, the rule's status keeps the answer and the scale, and a pass within the rule's
 /// sync period on the test clock keeps that answer without reading the metrics again.
-struct AutoscaleLiveTests {
+@Suite(.tags(.live)) struct AutoscaleLiveTests {
     let clock = TestClock(marchMorning)
 
     func pass(_ cluster: LiveCluster) async throws -> Reconciler.Result {

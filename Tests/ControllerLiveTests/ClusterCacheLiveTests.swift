@@ -11,7 +11,7 @@ import Testing
 /// watched; each change queues the keys it touches (and a status write none); a watch whose place
 /// the server no longer has lists again and finds the deletion it never heard of; bookmarks
 /// tell a quiet cache how current it is.
-struct ClusterCacheLiveTests {
+@Suite(.tags(.live)) struct ClusterCacheLiveTests {
     let web = ObjectRef(kind: ServiceSpec.kind, namespace: "default", name: "web")
 
     @Test func everyKindIsListedThenWatchedAndEachChangeQueuesTheKeysItTouches() async throws {

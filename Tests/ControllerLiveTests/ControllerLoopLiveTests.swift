@@ -10,7 +10,7 @@ import Testing
 /// The in-cluster controller's loop against the mock: informers fill the caches, a watch event
 /// queues its key, the worker reconciles it from the caches, a Directive comes back at its next
 /// run's time on the test clock, and cancellation stops it all.
-struct ControllerLoopLiveTests {
+@Suite(.tags(.live)) struct ControllerLoopLiveTests {
     let clock = TestClock(marchMorning)
 
     func loop(_ cluster: LiveCluster, elector: LeaderElector? = nil) -> ControllerLoop {

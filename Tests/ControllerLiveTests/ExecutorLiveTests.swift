@@ -9,7 +9,7 @@ import Testing
 
 /// The executor against the mock: a replica that lost its lease sends nothing, and a Job start
 /// that finds its Job made already (by an earlier pass, or a controller that crashed) is done.
-struct ExecutorLiveTests {
+@Suite(.tags(.live)) struct ExecutorLiveTests {
     func plan(_ cluster: LiveCluster, at now: Date) async throws -> Plan {
         Planner().plan(desired: try await cluster.desiredState(), observed: ObservedState(), ledger: Ledger(), now: now)
     }

@@ -9,7 +9,7 @@ import Testing
 /// Two replicas' electors over one Lease of the mock: one leads; the other takes over when the
 /// leader releases the lease on shutdown, or, when it stopped without a word, once the lease has
 /// gone unrenewed for its duration on the test clock.
-struct LeaderElectorLiveTests {
+@Suite(.tags(.live)) struct LeaderElectorLiveTests {
     let clock = TestClock(marchMorning)
 
     /// A 15 s lease on the test clock; looks at it every 20 ms of real time.

@@ -9,7 +9,7 @@ import Testing
 
 /// One reconcile pass against the mock cluster: what the cluster holds afterwards (objects,
 /// owners, statuses, Events), never how the plan spells its actions.
-struct ReconcilerLiveTests {
+@Suite(.tags(.live)) struct ReconcilerLiveTests {
     let clock = TestClock(marchMorning)
 
     func reconciler(_ cluster: LiveCluster) -> Reconciler {
