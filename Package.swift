@@ -173,15 +173,26 @@ let package = Package(
         .testTarget(
             name: "HMSCtlTests", dependencies: ["HMSCtlCommands", "Model", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: ["autoscale-inputs"]),
-        // Live-test helpers: local HTTP(S) servers, certificates, temporary directories.
-        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        // Live-test helpers: local HTTP(S) servers, certificates, temporary directories, and the
+        // mock cluster served in the test process (`LiveCluster`).
+        .target(
+            name: "TestSupport",
+            dependencies: ["HTTP", "JSON", "Kube", "MockClusterServer", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "HTTP", "Model", "TestSupport"]),
         // The Kube client over libcurl against the mock cluster served in the test process, and
         // the controller's informers built on its watches.
         .testTarget(
             name: "KubeLiveTests",
-            dependencies: ["Kube", "HTTP", "JSON", "Model", "Controller", "Planner", "MockClusterServer", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Kube", "HTTP", "JSON", "Model", "Controller", "Planner", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The controller's shell (reconciler, loop, informers, executor, autoscale reader, leader
+        // election) against the mock cluster served in the test process, on a test clock.
+        .testTarget(
+            name: "ControllerLiveTests",
+            dependencies: ["Controller", "Kube", "JSON", "Model", "Planner", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
     ]
 )

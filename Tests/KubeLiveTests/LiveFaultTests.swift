@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Kube
+import TestSupport
 import Testing
 
 /// Retries under the faults the mock injects (its fault sequence is seeded, so each run sees the

@@ -3,6 +3,7 @@ import Foundation
 import Kube
 import Model
 import Planner
+import TestSupport
 import Testing
 
 /// An AutoscaleRule straight from the cluster (never validated) with a metric name that would

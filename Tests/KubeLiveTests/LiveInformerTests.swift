@@ -4,6 +4,7 @@ import JSON
 import Kube
 import Planner
 import Synchronization
+import TestSupport
 import Testing
 
 /// The controller's informer over real watches of the in-process mock: one list, then watches

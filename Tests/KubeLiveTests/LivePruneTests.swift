@@ -4,6 +4,7 @@ import JSON
 import Kube
 import Model
 import Planner
+import TestSupport
 import Testing
 
 /// A prune is carried out only when live reads confirm it: the owning ServiceSpec is gone (by

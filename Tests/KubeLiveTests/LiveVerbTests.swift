@@ -3,6 +3,7 @@ import HTTP
 import JSON
 import Kube
 import Model
+import TestSupport
 import Testing
 
 /// Every verb of the client, over libcurl, against the mock cluster; each checks what the

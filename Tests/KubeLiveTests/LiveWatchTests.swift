@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Kube
 import Synchronization
+import TestSupport
 import Testing
 
 /// Watches over real streams: the server ends each after `timeoutSeconds` (or its connection is
