@@ -48,7 +48,7 @@ import Testing
             _ = try await client.create(ConfigMap("a", data: ["step": "0"]), .configMaps)
             let recorder = Recorder()
             // Bookmarks off: every version the watch resumes from is then one of an event below.
-            let watch = client.watch(ConfigMap.self, .configMaps, options: WatchOptions(allowWatchBookmarks: false, timeoutSeconds: 1))
+            let watch = client.watch(ConfigMap.self, .configMaps, options: WatchOptions(allowWatchBookmarks: false, timeoutSeconds: 3))
             // Read on the client's own thread: stream chunks then reach the reader without a hop.
             let reading = Task(executorPreference: client.executor) {
                 for try await event in watch { recorder.record(event) }
@@ -60,8 +60,9 @@ import Testing
 
             let b = try await client.create(ConfigMap("b"), .configMaps)
             try await eventually("b arrived") { recorder.all.count == 2 }
-            // The server ends the first stream after a second; the next starts where it stopped.
-            try await eventually("a second watch started", timeout: .seconds(4)) { try await watchVersions(cluster).count >= 2 }
+            // The server ends the first stream after three seconds (time enough for b on a loaded
+            // machine); the next starts where it stopped.
+            try await eventually("a second watch started", timeout: .seconds(10)) { try await watchVersions(cluster).count >= 2 }
             #expect(try await watchVersions(cluster)[1] == b.metadata.resourceVersion)
 
             var a = try await client.get(ConfigMap.self, .configMaps, name: "a")
@@ -74,7 +75,7 @@ import Testing
             // Across one more end of stream, whose reconnections have their connection cut before
             // an answer until the faults are lifted.
             try await cluster.setFaults(resetRate: 1)
-            try await eventually("a reconnection was cut", timeout: .seconds(4)) {
+            try await eventually("a reconnection was cut", timeout: .seconds(10)) {
                 try await cluster.requests().contains { $0.target.contains("watch=true") && $0.status == 0 }
             }
             try await cluster.setFaults()
