@@ -187,7 +187,7 @@ public enum Page {
 
     /// Desired: what this pass set, else what the Deployment asks, else the manifest's baseline.
     static func replicas(of service: ServiceSpec, in snapshot: PassSnapshot) -> (desired: Int, ready: Int) {
-        let live = snapshot.deployments[ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)]
+        let live = snapshot.deployments[ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)]
         let desired = Statuses.replicas(of: service, live: live, outcomes: snapshot.outcomes) ?? service.spec.replicas ?? 1
         return (desired, live?.readyReplicas ?? 0)
     }
@@ -367,8 +367,8 @@ public enum Page {
         html += "<p>Approvals are written as Approval resources and take effect on the next reconcile pass.</p>\n"
         for action in actions {
             html += "<article class=\"action\" data-action=\"\(escape(action.id))\"><h3>\(escape(action.verb.rawValue)) "
-            html += "\(escape(action.target.kind)) \(escape(action.target.namespace))/\(escape(action.target.name)): "
-            html += "\(escape(action.from)) → \(escape(action.to))</h3>\n"
+            html += "\(escape(action.target.kind.name)) \(escape(action.target.namespace))/\(escape(action.target.name)): "
+            html += "\(escape(action.change.fromText)) → \(escape(action.change.toText))</h3>\n"
             html += "<p>\(escape(action.reason)) · cost \(signedUSD(action.costDeltaUSDPerHour)) per hour · <code>\(escape(action.id))</code></p>\n<ul class=\"gates\">"
             for gate in action.gates {
                 html += "<li><strong>\(escape(gate.gate))</strong>: <span class=\"verdict \(gate.verdict.rawValue.lowercased())\">\(gate.verdict.rawValue)</span> — \(escape(gate.reason))</li>"

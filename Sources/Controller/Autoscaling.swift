@@ -20,13 +20,13 @@ struct AutoscaleReader {
     func evaluate(_ desired: DesiredState, observed: ObservedState, now: Date, scope: Set<ObjectRef>? = nil) async -> Result {
         var result = Result()
         let rules = desired.autoscaleRules.filter { rule in
-            observed.deployments[ObjectRef(kind: "Deployment", namespace: rule.ref.namespace, name: rule.spec.target)] != nil
+            observed.deployments[ObjectRef(kind: .deployment, namespace: rule.ref.namespace, name: rule.spec.target)] != nil
         }
         guard !rules.isEmpty else { return result }
         // Rules evaluated less than their sync period ago, and rules outside the scope, keep their last answer.
         var due: [AutoscaleRule] = []
         for rule in rules {
-            let serviceRef = ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)
+            let serviceRef = ObjectRef(kind: .serviceSpec, namespace: rule.ref.namespace, name: rule.spec.target)
             let inScope = scope?.contains(serviceRef) ?? true
             if !inScope || !AutoscaleEvaluation.isDue(rule, now: now), rule.status?.desiredReplicas != nil {
                 result.recommendations[serviceRef] = AutoscaleEvaluation.kept(rule)
@@ -63,8 +63,8 @@ struct AutoscaleReader {
         }
         let services = Dictionary(desired.services.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
         for rule in due {
-            let deploymentRef = ObjectRef(kind: "Deployment", namespace: rule.ref.namespace, name: rule.spec.target)
-            let serviceRef = ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)
+            let deploymentRef = ObjectRef(kind: .deployment, namespace: rule.ref.namespace, name: rule.spec.target)
+            let serviceRef = ObjectRef(kind: .serviceSpec, namespace: rule.ref.namespace, name: rule.spec.target)
             guard let live = observed.deployments[deploymentRef], let service = services[serviceRef] else { continue }
             let outcome = AutoscaleEvaluation.evaluate(rule, service: service, replicas: live.replicas, pods: observed.pods[deploymentRef] ?? [],
                                                        readings: readings[rule.ref.namespace] ?? .init(), now: now)

@@ -198,14 +198,15 @@ public struct ClusterAccess: Sendable {
     }
 }
 
-extension ObjectRef {
+extension ObjectKind {
+    /// Where objects of this kind live in the API: the built-in kinds we write, and ours.
     var resourceType: ResourceType? {
-        switch kind {
-        case "Deployment": .deployments
-        case "Service": .services
-        case "Pod": .pods
-        case "Job": .jobs
-        default: AnyResource.kind(named: kind).map { ResourceType.of($0) }
+        switch self {
+        case .deployment: .deployments
+        case .service: .services
+        case .pod: .pods
+        case .job: .jobs
+        default: AnyResource.kind(named: name).map { ResourceType.of($0) }
         }
     }
 }

@@ -17,12 +17,12 @@ public final class ClusterCache: Sendable {
     public let directives = Informer<JSONValue, Admitted<Directive>>(admitting: Directive.self)
     public let policies = Informer<JSONValue, Admitted<GovernancePolicy>>(admitting: GovernancePolicy.self)
     public let approvals = Informer<JSONValue, Admitted<Approval>>(admitting: Approval.self)
-    public let deployments = Informer<JSONValue, ObservedDeployment>(.deployments, kind: "Deployment") { ObservedDeployment($0) }
-    public let services = Informer<JSONValue, Bool>(.services, kind: "Service") { _ in true }
+    public let deployments = Informer<JSONValue, ObservedDeployment>(.deployments, kind: .deployment) { ObservedDeployment($0) }
+    public let services = Informer<JSONValue, Bool>(.services, kind: .service) { _ in true }
     public let pods = Informer<JSONValue, PodFacts>(
-        .pods, kind: "Pod", labelSelector: Rendering.servicePodSelector, project: PodFacts.init)
-    public let unhealthy = Informer<JSONValue, UnhealthyReport>(.events, kind: "Event", fieldSelector: "reason=Unhealthy", project: UnhealthyReport.init)
-    public let jobs = Informer<JSONValue, ObservedJob?>(.jobs, kind: "Job", labelSelector: DirectiveNaming.directiveLabel) { ObservedJob($0) }
+        .pods, kind: .pod, labelSelector: Rendering.servicePodSelector, project: PodFacts.init)
+    public let unhealthy = Informer<JSONValue, UnhealthyReport>(.events, kind: ObjectKind("Event"), fieldSelector: "reason=Unhealthy", project: UnhealthyReport.init)
+    public let jobs = Informer<JSONValue, ObservedJob?>(.jobs, kind: .job, labelSelector: DirectiveNaming.directiveLabel) { ObservedJob($0) }
 
     /// Desired state comes from manifests: our kinds are not watched, except Approvals.
     public let manifestsMode: Bool
@@ -67,7 +67,7 @@ public final class ClusterCache: Sendable {
             start(unhealthy) { changes in
                 changes.compactMap { change in
                     guard let report = change.new ?? change.old, let pod = report.pod else { return nil }
-                    return self.pods[ObjectRef(kind: "Pod", namespace: report.namespace, name: pod)]?.serviceKey
+                    return self.pods[ObjectRef(kind: .pod, namespace: report.namespace, name: pod)]?.serviceKey
                 }
             }
             start(jobs) { changes in
@@ -92,11 +92,11 @@ public final class ClusterCache: Sendable {
             guard let number = version.flatMap(UInt64.init) else { return }
             newest[namespace] = max(newest[namespace] ?? 0, number)
         }
-        let services = keys.filter { $0.kind == ServiceSpec.kind }
+        let services = keys.filter { $0.kind == .serviceSpec }
         for key in keys {
             switch key.kind {
-            case ServiceSpec.kind: note(key.namespace, serviceSpecs.version(of: key))
-            case Directive.kind: note(key.namespace, directives.version(of: key))
+            case .serviceSpec: note(key.namespace, serviceSpecs.version(of: key))
+            case .directive: note(key.namespace, directives.version(of: key))
             default: continue
             }
         }
@@ -179,35 +179,35 @@ public final class ClusterCache: Sendable {
         // counts: kubelet aggregates Events, and their count is no run of consecutive failures.
         for pod in pods.values.sorted(by: { ($0.namespace, $0.name) < ($1.namespace, $1.name) }) where namespaces.contains(pod.namespace) {
             guard let owner = pod.app, pod.phase == "Running" || pod.phase == "Pending", let facts = pod.observed else { continue }
-            observed.pods[ObjectRef(kind: "Deployment", namespace: pod.namespace, name: owner), default: []].append(facts)
+            observed.pods[ObjectRef(kind: .deployment, namespace: pod.namespace, name: owner), default: []].append(facts)
         }
         for case let job? in jobs.values where directiveNamespaces.contains(job.namespace) {
-            observed.directiveJobs[ObjectRef(kind: Directive.kind, namespace: job.namespace, name: job.directive), default: []].append(job)
+            observed.directiveJobs[ObjectRef(kind: .directive, namespace: job.namespace, name: job.directive), default: []].append(job)
         }
         return observed
     }
 
     /// Stores the answer to one of our writes in its cache (see `Informer.overlay`).
     public func wrote(_ type: ResourceType, _ object: JSONValue) {
-        switch type.kind {
-        case "Deployment": deployments.overlay(object)
-        case "Service": services.overlay(object)
-        case "Job": jobs.overlay(object)
-        case ServiceSpec.kind: serviceSpecs.overlay(object)
-        case AutoscaleRule.kind: autoscaleRules.overlay(object)
-        case Budget.kind: budgets.overlay(object)
-        case Directive.kind: directives.overlay(object)
+        switch ObjectKind(type.kind) {
+        case .deployment: deployments.overlay(object)
+        case .service: services.overlay(object)
+        case .job: jobs.overlay(object)
+        case .serviceSpec: serviceSpecs.overlay(object)
+        case .autoscaleRule: autoscaleRules.overlay(object)
+        case .budget: budgets.overlay(object)
+        case .directive: directives.overlay(object)
         default: break
         }
     }
 
     /// Drops an object this controller deleted from its cache (see `Informer.forget`).
     public func deleted(_ type: ResourceType, namespace: String, name: String) {
-        let key = ObjectRef(kind: type.kind, namespace: namespace, name: name)
-        switch type.kind {
-        case "Deployment": deployments.forget(key)
-        case "Service": services.forget(key)
-        case "Job": jobs.forget(key)
+        let key = ObjectRef(kind: ObjectKind(type.kind), namespace: namespace, name: name)
+        switch key.kind {
+        case .deployment: deployments.forget(key)
+        case .service: services.forget(key)
+        case .job: jobs.forget(key)
         // A replaced pod stays until its watch event: while it terminates it counts against the
         // health replacement's allowance.
         default: break
@@ -223,11 +223,11 @@ public final class ClusterCache: Sendable {
     }
 
     static func serviceKey(_ ref: ObjectRef) -> ObjectRef {
-        ObjectRef(kind: ServiceSpec.kind, namespace: ref.namespace, name: ref.name)
+        ObjectRef(kind: .serviceSpec, namespace: ref.namespace, name: ref.name)
     }
 
     static func target(_ rule: AutoscaleRule) -> ObjectRef {
-        ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)
+        ObjectRef(kind: .serviceSpec, namespace: rule.ref.namespace, name: rule.spec.target)
     }
 }
 
@@ -251,7 +251,7 @@ public struct PodFacts: Sendable, Equatable {
         ready = (pod[path: ["status", "conditions"]]?.arrayValue ?? []).contains { $0["type"] == "Ready" && $0["status"] == "True" }
     }
 
-    var serviceKey: ObjectRef? { app.map { ObjectRef(kind: ServiceSpec.kind, namespace: namespace, name: $0) } }
+    var serviceKey: ObjectRef? { app.map { ObjectRef(kind: .serviceSpec, namespace: namespace, name: $0) } }
 }
 
 /// A kubelet `Unhealthy` Event: which pod failed its probe. Only a reason to look at the pod again
@@ -263,10 +263,10 @@ public struct UnhealthyReport: Sendable, Equatable {
 
     public init(_ event: JSONValue) {
         namespace = event[path: ["metadata", "namespace"]]?.stringValue ?? ""
-        pod = event[path: ["involvedObject", "kind"]] == "Pod" ? event[path: ["involvedObject", "name"]]?.stringValue : nil
+        pod = event[path: ["involvedObject", "kind"]]?.stringValue.map(ObjectKind.init) == .pod ? event[path: ["involvedObject", "name"]]?.stringValue : nil
     }
 }
 
 extension ObservedJob {
-    var directiveKey: ObjectRef { ObjectRef(kind: Directive.kind, namespace: namespace, name: directive) }
+    var directiveKey: ObjectRef { ObjectRef(kind: .directive, namespace: namespace, name: directive) }
 }

@@ -252,7 +252,7 @@ public final class ControllerLoop: Sendable {
         for outcome in outcomes {
             logger.info("action", metadata: [
                 "action.id": "\(outcome.action.id)", "action.verb": "\(outcome.action.verb.rawValue)",
-                "action.target": "\(outcome.action.target)", "action.to": "\(outcome.action.to)",
+                "action.target": "\(outcome.action.target)", "action.to": "\(outcome.action.change.toText)",
                 "action.verdict": "\(outcome.action.finalVerdict.rawValue)", "action.result": "\(outcome.journalText)",
             ])
         }

@@ -133,7 +133,7 @@ public final class EventRecorder: Sendable {
     static func body(_ event: Event, cluster: ClusterAccess, now: Date) -> [UInt8] {
         let time = JSONValue.string(RFC3339.string(from: now))
         var involved: JSONValue = [
-            "apiVersion": .string(API.apiVersion), "kind": .string(event.about.kind), "namespace": .string(event.about.namespace),
+            "apiVersion": .string(API.apiVersion), "kind": .string(event.about.kind.name), "namespace": .string(event.about.namespace),
             "name": .string(event.about.name),
         ]
         if let uid = event.uid { involved["uid"] = .string(uid) }

@@ -74,21 +74,19 @@ public struct Executor: Sendable {
 
     private func send(_ action: Action) async -> ActionOutcome {
         do throws(KubeError) {
-            switch action.verb {
-            case .deploy, .update, .scale, .restart where action.target.kind != "Pod":
+            switch action.change {
+            case .replicas, .exposeService, .template, .rollingRestart:
                 for manifest in action.manifests {
-                    guard let kind = manifest["kind"]?.stringValue,
-                        let type = ObjectRef(kind: kind, namespace: "", name: "").resourceType
-                    else { continue }
+                    guard let type = manifest["kind"]?.stringValue.map(ObjectKind.init)?.resourceType else { continue }
                     try await cluster.apply(manifest, type)
                 }
-            case .restart:
+            case .replacePod:
                 // A pod that keeps failing its health check is replaced: its Deployment makes a new one.
                 try await ignoringNotFound { () throws(KubeError) in
                     try await cluster.delete(.pods, namespace: action.target.namespace, name: action.target.name)
                 }
-            case .delete:
-                if let why = try await prune(action) { return ActionOutcome(action: action, result: .skipped(why)) }
+            case .prune(_, let condition):
+                if let why = try await prune(action, condition) { return ActionOutcome(action: action, result: .skipped(why)) }
             case .startJob:
                 // Created, never applied: a Job's name stands for one attempt, so one that exists
                 // already was started by an earlier pass (or a controller that crashed) and is left alone.
@@ -99,8 +97,6 @@ public struct Executor: Sendable {
                         if error.reason != .alreadyExists { throw error }
                     }
                 }
-            default:
-                break
             }
             return ActionOutcome(action: action, result: .done)
         } catch {
@@ -111,8 +107,8 @@ public struct Executor: Sendable {
     /// Deletes the Deployment (and Service) a prune names once live reads confirm its condition;
     /// else says why not. A cache that has seen a Deployment but not yet its ServiceSpec proposes
     /// such deletes: the owner read here is what keeps them from removing anything alive.
-    func prune(_ action: Action) async throws(KubeError) -> String? {
-        guard let condition = action.prune, let uid = condition.uid else {
+    func prune(_ action: Action, _ condition: PruneCondition) async throws(KubeError) -> String? {
+        guard let uid = condition.uid else {
             return "the plan gives no uid to delete on"
         }
         let namespace = action.target.namespace

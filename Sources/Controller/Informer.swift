@@ -245,13 +245,13 @@ extension Informer where Object == JSONValue {
     /// that does not decode is a finding about itself (`Admitted.invalid`) and the list and the
     /// watch go on for every other.
     public convenience init<R: Resource>(admitting kind: R.Type) where Value == Admitted<R> {
-        self.init(.of(kind), kind: kind.kind) { Admitted<R>.admit($0) }
+        self.init(.of(kind), kind: ObjectKind(kind)) { Admitted<R>.admit($0) }
     }
 }
 
 extension Informer where Object == JSONValue {
     /// A cache of a built-in kind, kept as `project` reads it.
-    public convenience init(_ resource: ResourceType, kind: String, labelSelector: String? = nil, fieldSelector: String? = nil,
+    public convenience init(_ resource: ResourceType, kind: ObjectKind, labelSelector: String? = nil, fieldSelector: String? = nil,
                             project: @escaping @Sendable (JSONValue) -> Value) {
         self.init(resource, labelSelector: labelSelector, fieldSelector: fieldSelector, identify: { object in
             let metadata = object["metadata"]

@@ -57,7 +57,7 @@ public struct InvalidObjectReports: Sendable {
 }
 
 extension InvalidObject {
-    public var ref: ObjectRef { ObjectRef(kind: kind, namespace: namespace, name: name) }
+    public var ref: ObjectRef { ObjectRef(kind: ObjectKind(kind), namespace: namespace, name: name) }
 }
 
 extension ControllerLoop {

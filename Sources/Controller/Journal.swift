@@ -63,7 +63,8 @@ public struct Journal: Sendable {
         [
             ("time", .string(time)), ("actor", .string(actor)), ("id", .string(action.id)),
             (verbKey, .string(action.verb.rawValue)), ("source", action.source.json), ("target", action.target.json),
-            ("from", .string(action.from)), ("to", .string(action.to)), ("requested", action.requested.map(JSONValue.string) ?? .null),
+            ("from", .string(action.change.fromText)), ("to", .string(action.change.toText)),
+            ("requested", action.change.requestedText.map(JSONValue.string) ?? .null),
             ("reason", .string(action.reason)), ("costDeltaUSDPerHour", .double(action.costDeltaUSDPerHour)),
             ("gates", .array(action.gates.map(\.json))),
             ("finalVerdict", .string(action.finalVerdict.rawValue)),

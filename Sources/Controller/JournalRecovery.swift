@@ -45,7 +45,7 @@ public enum JournalRecovery {
                 let kind = intent[path: ["target", "kind"]]?.stringValue,
                 let namespace = intent[path: ["target", "namespace"]]?.stringValue,
                 let name = intent[path: ["target", "name"]]?.stringValue,
-                let type = ObjectRef(kind: kind, namespace: namespace, name: name).resourceType
+                let type = ObjectKind(kind).resourceType
             else { continue }
             let object: JSONValue?
             do throws(KubeError) {

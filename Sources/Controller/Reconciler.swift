@@ -175,7 +175,7 @@ public struct Reconciler: Sendable {
         let action = outcome.action
         let (type, reason) = eventKind(outcome)
         let gates = action.gates.filter { $0.verdict != .allow }.map(\.reason)
-        let message = "\(action.verb.rawValue) \(action.target.kind) \(action.target.name) \(action.from) → \(action.to)"
+        let message = "\(action.verb.rawValue) \(action.target.kind) \(action.target.name) \(action.change.fromText) → \(action.change.toText)"
             + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + " (\(action.id))"
         return EventRecorder.Event(about: action.source, uid: uid, name: EventRecorder.name(action.source.name, "\(action.id).\(eventOutcome(outcome))"),
                                    type: type, reason: reason, message: message)
@@ -198,7 +198,7 @@ public struct Reconciler: Sendable {
         var order: [String] = []
         var groups: [String: [ActionOutcome]] = [:]
         for outcome in outcomes {
-            let run = outcome.action.manifests.first?[path: ["metadata", "labels", DirectiveNaming.runLabel]]?.stringValue ?? ""
+            let run = outcome.action.change.run ?? ""
             let key = "\(outcome.action.source)|\(run)|\(eventKind(outcome).reason)"
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(outcome)
@@ -223,7 +223,7 @@ public struct Reconciler: Sendable {
         guard let first = group.first else { return }
         let source = first.action.source
         let (type, reason) = eventKind(first)
-        let run = first.action.manifests.first?[path: ["metadata", "labels", DirectiveNaming.runLabel]]?.stringValue ?? "?"
+        let run = first.action.change.run ?? "?"
         let names = group.prefix(3).map(\.action.target.name).joined(separator: ", ") + (group.count > 3 ? ", ..." : "")
         let gates = Array(Set(group.flatMap { $0.action.gates.filter { $0.verdict != .allow }.map(\.reason) })).sorted().prefix(3)
         var failures = ""
@@ -339,7 +339,7 @@ public struct Reconciler: Sendable {
         var degradedEvents: [(ServiceSpec, ServiceHealth, String)] = []
         let outcomesBySource = Dictionary(grouping: outcomes, by: \.action.source)
         for service in services where statusScope == .all || outcomesBySource[service.ref] != nil {
-            let live = observed.deployments[ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)]
+            let live = observed.deployments[ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)]
             let previous = service.status ?? ServiceSpec.Status()
             let status = Statuses.service(service, budgets: desired.budgets, live: live, outcomes: outcomesBySource[service.ref] ?? [],
                                           health: health[service.ref], now: now)

@@ -103,7 +103,7 @@ struct Apply: TerminalCommand {
             guard let kind = AnyResource.kind(named: parts[0]) else { continue }
             do {
                 for object in try await access.list(.of(kind), namespace: parts[1]) {
-                    live[ObjectRef(kind: parts[0], namespace: parts[1], name: object[path: ["metadata", "name"]]?.stringValue ?? "")] = object
+                    live[ObjectRef(kind: ObjectKind(parts[0]), namespace: parts[1], name: object[path: ["metadata", "name"]]?.stringValue ?? "")] = object
                 }
             } catch {
                 try terminal.failOnMissingCRDs(error)

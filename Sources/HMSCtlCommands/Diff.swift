@@ -35,12 +35,12 @@ struct Diff: TerminalCommand {
                 desired["status"] = nil
                 desired[path: ["metadata", "namespace"]] = .string(resource.ref.namespace)
                 let live = try await getIfPresent(access, .of(type(of: resource)), resource.ref, terminal: terminal)
-                blocks += block(resource.ref.kind, resource.ref, desired: ["spec": desired["spec"] ?? .null, "metadata": ["labels": desired[path: ["metadata", "labels"]] ?? [:]]], live: live)
+                blocks += block(resource.ref, desired: ["spec": desired["spec"] ?? .null, "metadata": ["labels": desired[path: ["metadata", "labels"]] ?? [:]]], live: live)
                 guard case .serviceSpec(let service) = manifest.resource else { continue }
-                let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
+                let deploymentRef = ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)
                 let liveDeployment = try await getIfPresent(access, .deployments, deploymentRef, terminal: terminal)
                 let replicas = liveDeployment == nil || service.spec.replicas != nil ? service.spec.replicas ?? 1 : liveDeployment?[path: ["spec", "replicas"]]?.intValue ?? 1
-                blocks += block("Deployment", deploymentRef, desired: ["spec": Rendering.deployment(service, replicas: replicas)["spec"] ?? .null], live: liveDeployment)
+                blocks += block(deploymentRef, desired: ["spec": Rendering.deployment(service, replicas: replicas)["spec"] ?? .null], live: liveDeployment)
             }
         } catch let error as KubeError {
             terminal.printError("error: \(error)")
@@ -61,8 +61,8 @@ struct Diff: TerminalCommand {
         }
     }
 
-    private func block(_ kind: String, _ ref: ObjectRef, desired: JSONValue, live: JSONValue?) -> [String] {
-        let title = "\(kind) \(ref.namespace)/\(ref.name)"
+    private func block(_ ref: ObjectRef, desired: JSONValue, live: JSONValue?) -> [String] {
+        let title = "\(ref.kind) \(ref.namespace)/\(ref.name)"
         guard let live else { return ["+ \(title) (not in the cluster)"] }
         let differences = desired.differences(from: live)
         guard !differences.isEmpty else { return [] }

@@ -100,7 +100,7 @@ func printOutcomes(_ result: Reconciler.Result, on terminal: Terminal) -> Int {
     var failed = 0
     for outcome in result.outcomes {
         let action = outcome.action
-        let what = "\(action.verb.rawValue) \(action.target.kind) \(action.target.namespace)/\(action.target.name) \(action.from) → \(action.to)"
+        let what = "\(action.verb.rawValue) \(action.target.kind) \(action.target.namespace)/\(action.target.name) \(action.change.fromText) → \(action.change.toText)"
         switch outcome.result {
         case .done: terminal.print("✓ \(what)")
         case .notCarriedOut(.hold): terminal.print("… \(what): held for approval; release it with: hmsctl approve \(action.id) -n \(action.source.namespace)")

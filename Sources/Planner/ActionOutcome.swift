@@ -22,8 +22,8 @@ public struct ActionOutcome: Sendable, Equatable {
 
     /// The replica count a done scale or deploy set, for a Deployment.
     public var replicasSet: Int? {
-        guard result == .done, action.target.kind == "Deployment", action.verb == .scale || action.verb == .deploy else { return nil }
-        return Int(action.to)
+        guard result == .done, case .replicas(let replicas) = action.change else { return nil }
+        return replicas.to
     }
 
     public var journalText: String {

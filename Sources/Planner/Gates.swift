@@ -55,7 +55,7 @@ extension DesiredIndex {
         guard let broken = invalidGateInputs[action.source.namespace]?.first else { return nil }
         switch action.verb {
         case .deploy, .update, .startJob: break
-        case .scale: guard (Int(action.to) ?? 0) > (Int(action.from) ?? 0) else { return nil }
+        case .scale: guard action.change.scalesUp else { return nil }
         case .restart, .delete: return nil
         }
         return "[invalid-gate-input] \(broken.kind) \(broken.name) is invalid (\(broken.summary(limit: 200))): changes it could govern wait until it is fixed"
@@ -79,7 +79,7 @@ struct BudgetGate {
         self.hoursLeft = Ledger.hoursLeftInMonth(now)
         for service in index.desired.services {
             guard let budget = index.budgets[service.ref] else { continue }
-            let ref = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
+            let ref = ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)
             let replicas = observed.deployments[ref]?.replicas ?? 0
             hourly[budget.ref, default: 0] += Double(replicas) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing)
         }
@@ -133,9 +133,10 @@ struct BudgetGate {
         }
         let perReplica = CostModel.replicaHourUSD(service, pricing: budget.spec.pricing)
         // Counts from the cluster may be anything; within Int32 (as the HPA's) the sums below cannot overflow.
-        let from = clampedCount(Double(Int(action.from) ?? 0))
-        let to = clampedCount(Double(Int(action.to) ?? 0))
-        let isScaleUp = (action.verb == .deploy || action.verb == .scale) && to > from && action.target.kind == "Deployment"
+        let counts = action.change.replicaCounts ?? (0, 0)
+        let from = clampedCount(Double(counts.from))
+        let to = clampedCount(Double(counts.to))
+        let isScaleUp = action.change.scalesUp && to > from
         let isScaleDown = (action.verb == .scale && to < from) || action.verb == .delete
         action.costDeltaUSDPerHour = isScaleUp || isScaleDown ? Double(to - from) * perReplica : 0
         let current = hourly[budget.ref] ?? 0
@@ -175,17 +176,10 @@ struct BudgetGate {
         let name = "Budget \(budget.metadata.name)"
         let room = (limit - (ledger.spentUSD[budget.ref] ?? 0) - (jobs[budget.ref] ?? 0)) / max(hoursLeft, 1e-9) - current
         let fitting = from + clampedCount((room / perReplica).rounded(.down) + 1e-9)
-        if fitting > from {
+        if fitting > from, case .replicas(let asked) = action.change {
             let clamped = min(fitting, to - 1)
-            action.requested = action.to
-            action.to = "\(clamped)"
+            action.change = .replicas(ReplicaChange(from: asked.from, to: clamped, requested: asked.to))
             action.costDeltaUSDPerHour = Double(clamped - from) * perReplica
-            action.manifests = action.manifests.map { manifest in
-                guard manifest["kind"] == "Deployment" else { return manifest }
-                var clampedManifest = manifest
-                clampedManifest[path: ["spec", "replicas"]] = .int(clamped)
-                return clampedManifest
-            }
             let clampedProjection = projection(budget, hourly: current + action.costDeltaUSDPerHour)
             action.gates.append(GateVerdict(
                 gate: "budget", verdict: .clamp,
@@ -228,10 +222,11 @@ struct GovernanceGate {
         var verdicts: [GateVerdict] = []
         for policy in applying {
             let name = "GovernancePolicy \(policy.metadata.name)"
-            if let maximum = policy.spec.maxReplicasWithoutApproval, let to = Int(action.to),
-                action.target.kind == "Deployment", action.verb == .deploy || action.verb == .scale, to > maximum, to > (Int(action.from) ?? 0)
+            if let maximum = policy.spec.maxReplicasWithoutApproval, case .replicas(let replicas) = action.change,
+                replicas.to > maximum, action.change.scalesUp
             {
-                verdicts.append(GateVerdict(gate: "governance", verdict: .hold, reason: "[max-replicas] \(to) replicas need approval above \(maximum) (\(name))"))
+                verdicts.append(GateVerdict(gate: "governance", verdict: .hold,
+                                            reason: "[max-replicas] \(replicas.to) replicas need approval above \(maximum) (\(name))"))
             }
             if let registries = policy.spec.allowedRegistries, let image,
                 [.deploy, .update, .startJob].contains(action.verb), !Self.allowed(image, by: registries)
@@ -266,7 +261,7 @@ struct GovernanceGate {
         switch action.verb {
         case .deploy: .deploy
         case .update: .update
-        case .scale: (Int(action.to) ?? 0) > (Int(action.from) ?? 0) ? .scaleUp : .scaleDown
+        case .scale: action.change.scalesUp ? .scaleUp : .scaleDown
         case .restart: .restart
         case .delete: .delete
         case .startJob: .startJob

@@ -51,39 +51,40 @@ public struct Action: Sendable, Equatable {
         }
     }
 
-    /// Stable: a hash of what the action does, so an Approval can name it and a changed plan
-    /// cannot reuse an old approval.
-    public var id: String
+    /// Stable: a hash of the target and every field of the change, so an Approval can name it
+    /// and cannot release any other change (`Action.id(target:change:)`). Read-only outside the
+    /// planner; set again whenever the change is.
+    public internal(set) var id: String
     /// The resource that asks for the action (a ServiceSpec, a Directive).
     public var source: ObjectRef
-    /// The object the action changes (a Deployment, a Job, a Pod).
-    public var target: ObjectRef
-    public var verb: Verb
-    /// Replicas before and after for deploys and scales; descriptions for the others.
-    public var from: String
-    public var to: String
-    /// When the budget clamps a scale, what the metrics or the manifest asked for.
-    public var requested: String?
+    /// The object the action changes (a Deployment, a Service, a Job, a Pod).
+    public let target: ObjectRef
+    /// What it changes. A gate that alters it (the budget clamps a scale-up) changes the id with it.
+    public var change: Change {
+        didSet { id = Self.id(target: target, change: change) }
+    }
     public var reason: String
     public var costDeltaUSDPerHour: Double
     public var gates: [GateVerdict]
-    /// The objects to write when the action proceeds (Deployment, Service, Job; empty for deletes).
-    public var manifests: [JSONValue]
-    /// For a delete: what must hold, read live, before the executor deletes.
-    public var prune: PruneCondition? = nil
+    /// The objects to write when the action proceeds (Deployment, Service, Job; none for deletes
+    /// and pod replacements), rendered from the change once the gates have judged it.
+    public internal(set) var manifests: [JSONValue]
+
+    public init(source: ObjectRef, target: ObjectRef, change: Change, reason: String, costDeltaUSDPerHour: Double = 0,
+                gates: [GateVerdict] = [], manifests: [JSONValue] = []) {
+        self.id = Self.id(target: target, change: change)
+        self.source = source
+        self.target = target
+        self.change = change
+        self.reason = reason
+        self.costDeltaUSDPerHour = costDeltaUSDPerHour
+        self.gates = gates
+        self.manifests = manifests
+    }
+
+    public var verb: Verb { change.verb }
 
     public var finalVerdict: Verdict { gates.lazy.map(\.verdict).max() ?? .allow }
-
-    /// The ids of actions are a function of what they do: verb, target and outcome.
-    static func id(verb: Verb, target: ObjectRef, from: String, to: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(verb.rawValue)|\(target.kind)|\(target.namespace)|\(target.name)|\(from)|\(to)".utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return "act-" + String(repeating: "0", count: 16 - hex.count) + hex
-    }
 }
 
 /// What a prune must confirm before it deletes a managed Deployment (and its Service): the

@@ -24,8 +24,8 @@ extension Plan {
             text += " \(action.verb.rawValue) \(action.target.kind) \(action.target.namespace)/\(action.target.name)"
             if action.source != action.target { text += " (\(action.source.kind) \(action.source.name))" }
             text += "\n"
-            let asked = action.requested.map { " (asked for \($0))" } ?? ""
-            field(action.verb.changeLabel, "\(action.from) → \(action.to)\(asked)")
+            let asked = action.change.requestedText.map { " (asked for \($0))" } ?? ""
+            field(action.verb.changeLabel, "\(action.change.fromText) → \(action.change.toText)\(asked)")
             field("reason", action.reason)
             if action.costDeltaUSDPerHour != 0 {
                 field("cost", "\(action.costDeltaUSDPerHour > 0 ? "+" : "")\(usd(action.costDeltaUSDPerHour))/h")
@@ -65,13 +65,13 @@ extension Plan {
         [
             "actions": .array(actions.map { action in
                 var object: JSONValue = [
-                    "id": .string(action.id), "kind": .string(action.source.kind),
+                    "id": .string(action.id), "kind": .string(action.source.kind.name),
                     "source": action.source.json, "target": action.target.json,
-                    "verb": .string(action.verb.rawValue), "from": .string(action.from), "to": .string(action.to),
+                    "verb": .string(action.verb.rawValue), "from": .string(action.change.fromText), "to": .string(action.change.toText),
                     "reason": .string(action.reason), "costDeltaUSDPerHour": .double((action.costDeltaUSDPerHour * 10_000).rounded() / 10_000),
                     "gates": .array(action.gates.map(\.json)), "finalVerdict": .string(action.finalVerdict.rawValue),
                 ]
-                if let requested = action.requested { object["requested"] = .string(requested) }
+                if let requested = action.change.requestedText { object["requested"] = .string(requested) }
                 return object
             }),
             "incidents": .array(incidents.map { incident in
@@ -84,7 +84,7 @@ extension Plan {
             "notes": .array(directives.flatMap { report in
                 report.notes.map { note in
                     [
-                        "source": ["kind": "Directive", "namespace": .string(report.directive.namespace), "name": .string(report.directive.name)],
+                        "source": report.directive.json,
                         "message": .string(note),
                     ]
                 }
@@ -146,7 +146,7 @@ extension String {
 
 extension ObjectRef {
     /// `{"kind", "namespace", "name"}`, as plans, the journal and the console write a reference.
-    public var json: JSONValue { ["kind": .string(kind), "namespace": .string(namespace), "name": .string(name)] }
+    public var json: JSONValue { ["kind": .string(kind.name), "namespace": .string(namespace), "name": .string(name)] }
 }
 
 extension GateVerdict {

@@ -47,7 +47,7 @@ public struct Planner: Sendable {
         let order = desired.services.indices.map { (ref: desired.services[$0].ref, index: $0) }.sorted { $0.ref < $1.ref }
         for (_, position) in order {
             let service = desired.services[position]
-            let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
+            let deploymentRef = ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)
             declared.insert(deploymentRef)
             actions += serviceActions(service, deploymentRef, index: index, observed: observed, now: now, healthReports: &health)
         }
@@ -60,13 +60,14 @@ public struct Planner: Sendable {
         // A ServiceSpec that exists but is invalid still declares its Deployment: a tenant's
         // broken edit must not delete what runs.
         for object in desired.invalid where object.kind == ServiceSpec.kind {
-            declared.insert(ObjectRef(kind: "Deployment", namespace: object.namespace, name: object.name))
+            declared.insert(ObjectRef(kind: .deployment, namespace: object.namespace, name: object.name))
         }
         if options.prune {
             actions += pruneActions(observed: observed, declared: declared)
         }
         let gates = Gates(index: index, observed: observed, ledger: ledger, now: now)
-        let judged = gates.judge(actions)
+        let rendering = ActionRendering(index: index, observed: observed, fromManifests: options.desiredFromManifests)
+        let judged = gates.judge(actions).map(rendering.rendered)
         // Each Directive's status shows what the gates did to its starts.
         var startsByDirective: [ObjectRef: [String: Action]] = [:]
         for action in judged where action.verb == .startJob {
@@ -81,10 +82,9 @@ public struct Planner: Sendable {
     // MARK: - Directives
 
     private func startAction(_ directive: Directive, _ start: JobStart) -> Action {
-        let target = ObjectRef(kind: "Job", namespace: directive.ref.namespace, name: start.jobName)
+        let target = ObjectRef(kind: .job, namespace: directive.ref.namespace, name: start.jobName)
         let maxAttempts = max(1, directive.spec.retry?.maxAttempts ?? 1)
-        return action(.startJob, directive.ref, target, from: start.jobID, to: "attempt \(start.attempt) of \(maxAttempts)",
-                      reason: start.reason, manifests: [DirectiveRendering.job(directive, start)])
+        return Action(source: directive.ref, target: target, change: .startJob(JobAttempt(start, maxAttempts: maxAttempts)), reason: start.reason)
     }
 
     // MARK: - Services
@@ -109,52 +109,46 @@ public struct Planner: Sendable {
         let source = service.ref
         guard let live = observed.deployments[deploymentRef] else {
             let (replicas, why) = desiredReplicas(service, index: index, live: nil)
-            var manifests = [Rendering.deployment(service, replicas: replicas, fromManifests: options.desiredFromManifests)]
-            if let frontService = Rendering.service(service, fromManifests: options.desiredFromManifests) { manifests.append(frontService) }
-            return [action(.deploy, source, deploymentRef, from: "0", to: "\(replicas)", reason: "not deployed yet; \(why)", manifests: manifests)]
+            return [Action(source: source, target: deploymentRef, change: .replicas(ReplicaChange(from: nil, to: replicas)), reason: "not deployed yet; \(why)")]
         }
         // Never change what we did not create.
         guard live.isManaged else { return [] }
 
         var actions: [Action] = []
-        let liveReplicas = live.replicas
-        let changes = Rendering.differences(live: live, service: service, fromManifests: options.desiredFromManifests)
-        if !changes.isEmpty {
-            let liveImage = live.container?.image ?? ""
-            actions.append(action(.update, source, deploymentRef, from: liveImage, to: service.spec.image,
-                                  reason: "changed: " + changes.joined(separator: ", "),
-                                  manifests: [Rendering.deployment(service, replicas: liveReplicas, fromManifests: options.desiredFromManifests)]))
+        if let diff = TemplateDiff(live: live, service: service, fromManifests: options.desiredFromManifests) {
+            actions.append(Action(source: source, target: deploymentRef, change: .template(diff), reason: diff.reason))
         }
-        let liveRestart = live.restartedAt
-        if let restartedAt = service.spec.restartedAt, restartedAt != liveRestart {
-            actions.append(action(.restart, source, deploymentRef, from: liveRestart ?? "never", to: restartedAt,
-                                  reason: "spec.restartedAt asks for a rolling restart",
-                                  manifests: [Rendering.deployment(service, replicas: liveReplicas, fromManifests: options.desiredFromManifests)]))
+        if let restartedAt = service.spec.restartedAt, restartedAt != live.restartedAt {
+            actions.append(Action(source: source, target: deploymentRef, change: .rollingRestart(from: live.restartedAt, to: restartedAt),
+                                  reason: "spec.restartedAt asks for a rolling restart"))
         }
-        let (replicas, why) = desiredReplicas(service, index: index, live: liveReplicas)
-        if replicas != liveReplicas {
-            actions.append(action(.scale, source, deploymentRef, from: "\(liveReplicas)", to: "\(replicas)", reason: why,
-                                  manifests: [Rendering.deployment(service, replicas: replicas, fromManifests: options.desiredFromManifests)]))
+        let (replicas, why) = desiredReplicas(service, index: index, live: live.replicas)
+        if replicas != live.replicas {
+            actions.append(Action(source: source, target: deploymentRef, change: .replicas(ReplicaChange(from: live.replicas, to: replicas)), reason: why))
         }
-        let serviceRef = ObjectRef(kind: "Service", namespace: source.namespace, name: service.metadata.name)
-        if service.spec.port != nil, !observed.services.contains(serviceRef), let frontService = Rendering.service(service, fromManifests: options.desiredFromManifests) {
-            actions.append(action(.deploy, source, serviceRef, from: "none", to: "port \(service.spec.port ?? 0)",
-                                  reason: "spec.port is set: a Service sends traffic to ready pods only", manifests: [frontService]))
+        let serviceRef = ObjectRef(kind: .service, namespace: source.namespace, name: service.metadata.name)
+        if let port = service.spec.port, !observed.services.contains(serviceRef) {
+            actions.append(Action(source: source, target: serviceRef, change: .exposeService(port: port),
+                                  reason: "spec.port is set: a Service sends traffic to ready pods only"))
         }
-        // Pods failing their health check are replaced a few at a time, never all at once.
         if let check = service.spec.healthCheck {
-            let pods = observed.pods[deploymentRef] ?? []
-            let health = ServiceHealth.decide(pods: pods, replicas: liveReplicas, check: check, now: now)
-            let seconds = Int(ServiceHealth.period(check))
-            for name in health.replace {
-                let podRef = ObjectRef(kind: "Pod", namespace: source.namespace, name: name)
-                actions.append(action(.restart, source, podRef, from: "unhealthy", to: "replaced",
-                                      reason: "unready for at least \(seconds) s (failureThreshold x periodSeconds); \(health.failing) of \(health.pods) pods failing, at most a quarter replaced per \(seconds) s",
-                                      manifests: []))
-            }
-            if health.failing > 0 { healthReports[source] = health }
+            actions += podReplacements(service, check: check, deploymentRef: deploymentRef, live: live, observed: observed, now: now,
+                                       healthReports: &healthReports)
         }
         return actions
+    }
+
+    /// Pods failing their health check are replaced a few at a time, never all at once.
+    private func podReplacements(_ service: ServiceSpec, check: ServiceSpec.HealthCheck, deploymentRef: ObjectRef, live: ObservedDeployment,
+                                 observed: ObservedState, now: Date, healthReports: inout [ObjectRef: ServiceHealth]) -> [Action] {
+        let source = service.ref
+        let health = ServiceHealth.decide(pods: observed.pods[deploymentRef] ?? [], replicas: live.replicas, check: check, now: now)
+        if health.failing > 0 { healthReports[source] = health }
+        let seconds = Int(ServiceHealth.period(check))
+        return health.replace.map { name in
+            Action(source: source, target: ObjectRef(kind: .pod, namespace: source.namespace, name: name), change: .replacePod,
+                   reason: "unready for at least \(seconds) s (failureThreshold x periodSeconds); \(health.failing) of \(health.pods) pods failing, at most a quarter replaced per \(seconds) s")
+        }
     }
 
     /// Deletes of managed Deployments no ServiceSpec of the desired state declares. Only proposed:
@@ -168,17 +162,10 @@ public struct Planner: Sendable {
             else { return nil }
             let owner: PruneCondition.Owner =
                 options.desiredFromManifests ? .createdFromManifests : live.owner.map { PruneCondition.Owner.serviceSpec($0) } ?? .serviceSpecNamed(ref.name)
-            let source = ObjectRef(kind: ServiceSpec.kind, namespace: ref.namespace, name: live.owner?.name ?? ref.name)
-            var delete = action(.delete, source, ref, from: "\(live.replicas)", to: "0", reason: owner.pruneReason, manifests: [])
-            delete.prune = PruneCondition(uid: live.uid, owner: owner)
-            return delete
+            let source = ObjectRef(kind: .serviceSpec, namespace: ref.namespace, name: live.owner?.name ?? ref.name)
+            return Action(source: source, target: ref, change: .prune(replicas: live.replicas, condition: PruneCondition(uid: live.uid, owner: owner)),
+                          reason: owner.pruneReason)
         }
-    }
-
-    private func action(_ verb: Action.Verb, _ source: ObjectRef, _ target: ObjectRef, from: String, to: String,
-                        reason: String, manifests: [JSONValue]) -> Action {
-        Action(id: Action.id(verb: verb, target: target, from: from, to: to), source: source, target: target, verb: verb,
-               from: from, to: to, reason: reason, costDeltaUSDPerHour: 0, gates: [], manifests: manifests)
     }
 }
 
@@ -211,7 +198,7 @@ struct DesiredIndex {
         servicePositions = positions
         var rules: [ObjectRef: AutoscaleRule] = Dictionary(minimumCapacity: desired.autoscaleRules.count)
         for rule in desired.autoscaleRules {
-            let target = ObjectRef(kind: ServiceSpec.kind, namespace: rule.ref.namespace, name: rule.spec.target)
+            let target = ObjectRef(kind: .serviceSpec, namespace: rule.ref.namespace, name: rule.spec.target)
             // Several rules for one target: the first by name wins, whatever the input order.
             if let other = rules[target], other.metadata.name < rule.metadata.name { continue }
             rules[target] = rule

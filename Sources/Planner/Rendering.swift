@@ -107,49 +107,4 @@ public enum Rendering {
             "spec": ["selector": ["app": name], "ports": [["name": "http", "port": .int(port), "targetPort": .int(port), "protocol": "TCP"]]],
         ]
     }
-
-    /// The fields of a live Deployment's container that we set, compared with the ServiceSpec: one
-    /// line per difference, for the plan's update actions. It reads the live object and the spec
-    /// directly, without rendering, because every pass runs it for every service.
-    static func differences(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool = false) -> [String] {
-        var changes: [String] = []
-        // A Deployment made before ownerReferences, or for an earlier ServiceSpec of that name.
-        if let uid = service.metadata.uid, live.owner != ServiceSpecOwner(name: service.metadata.name, uid: uid) {
-            changes.append("owner reference")
-        }
-        // Only ever added: a manifests-mode prune must know what it made.
-        if fromManifests, !live.fromManifests { changes.append("source annotation") }
-        guard let container = live.container else { return changes + ["containers"] }
-        let spec = service.spec
-        if container.image != spec.image {
-            changes.append("image \(container.image ?? "none") → \(spec.image)")
-        }
-        if container.port != spec.port { changes.append("ports") }
-        if container.env != spec.env ?? [] { changes.append("env") }
-        // Quantities compare by value: the apiserver may write 0.5 back as 500m.
-        func differs(_ text: String?, _ wanted: Quantity?) -> Bool {
-            if text == wanted?.text { return false }
-            return text.flatMap { try? Quantity(parsing: $0) } != wanted
-        }
-        if differs(container.cpu, spec.resources?.cpu) || differs(container.memory, spec.resources?.memory) {
-            changes.append("resources")
-        }
-        // Only the probe settings we set count: a server may fill in the others.
-        if let check = spec.healthCheck {
-            let probe = container.probe
-            let settings: [(live: Int?, wanted: Int?)] = [
-                (probe?.periodSeconds, check.periodSeconds), (probe?.failureThreshold, check.failureThreshold),
-                (probe?.initialDelaySeconds, check.initialDelaySeconds),
-            ]
-            if probe?.path != check.path || probe?.port != check.port ?? spec.port
-                || settings.contains(where: { $0.wanted != nil && $0.live != $0.wanted })
-                || container.liveness?.failureThreshold != livenessFailureThreshold(check)
-            {
-                changes.append("health check")
-            }
-        } else if container.probe != nil {
-            changes.append("health check")
-        }
-        return changes
-    }
 }

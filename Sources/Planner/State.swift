@@ -4,11 +4,11 @@ import Model
 
 /// Identifies an object: kind, namespace and name.
 public struct ObjectRef: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
-    public var kind: String
+    public var kind: ObjectKind
     public var namespace: String
     public var name: String
 
-    public init(kind: String, namespace: String, name: String) {
+    public init(kind: ObjectKind, namespace: String, name: String) {
         self.kind = kind
         self.namespace = namespace
         self.name = name
@@ -68,18 +68,18 @@ public struct ObservedState: Sendable {
             self.deployments[deployment.ref] = deployment
         }
         for service in services {
-            self.services.insert(Self.ref("Service", service))
+            self.services.insert(Self.ref(.service, service))
         }
         for pod in pods {
-            self.pods[ObjectRef(kind: "Deployment", namespace: pod.namespace, name: pod.deployment), default: []].append(pod)
+            self.pods[ObjectRef(kind: .deployment, namespace: pod.namespace, name: pod.deployment), default: []].append(pod)
         }
         for object in jobs {
             guard let job = ObservedJob(object) else { continue }
-            directiveJobs[ObjectRef(kind: Directive.kind, namespace: job.namespace, name: job.directive), default: []].append(job)
+            directiveJobs[ObjectRef(kind: .directive, namespace: job.namespace, name: job.directive), default: []].append(job)
         }
     }
 
-    static func ref(_ kind: String, _ object: JSONValue) -> ObjectRef {
+    static func ref(_ kind: ObjectKind, _ object: JSONValue) -> ObjectRef {
         ObjectRef(
             kind: kind, namespace: object["metadata"]?["namespace"]?.stringValue ?? "default",
             name: object["metadata"]?["name"]?.stringValue ?? "")
@@ -104,7 +104,7 @@ public struct ObservedDeployment: Sendable, Equatable {
     public var fromManifests: Bool
 
     public init(_ object: JSONValue) {
-        ref = ObservedState.ref("Deployment", object)
+        ref = ObservedState.ref(.deployment, object)
         let metadata = object["metadata"]
         isManaged = metadata?["labels"]?[Rendering.managedByKey]?.stringValue == Rendering.managedByValue
         uid = metadata?["uid"]?.stringValue
@@ -260,6 +260,6 @@ extension Calendar {
 extension Resource {
     /// This resource's reference; the namespace defaults as kubectl's does.
     public var ref: ObjectRef {
-        ObjectRef(kind: Self.kind, namespace: metadata.namespace ?? "default", name: metadata.name)
+        ObjectRef(kind: ObjectKind(Self.self), namespace: metadata.namespace ?? "default", name: metadata.name)
     }
 }

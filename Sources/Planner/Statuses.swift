@@ -7,7 +7,7 @@ public enum Statuses {
     /// The replicas a service runs after this pass: what a done scale or deploy set, else what the
     /// Deployment asks; nil when neither says (no Deployment yet).
     public static func replicas(of service: ServiceSpec, live: ObservedDeployment?, outcomes: [ActionOutcome]) -> Int? {
-        let deployment = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
+        let deployment = ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)
         return outcomes.last { $0.action.target == deployment && $0.replicasSet != nil }?.replicasSet ?? live?.replicas
     }
 
@@ -27,7 +27,7 @@ public enum Statuses {
             status.costUSDPerHour = (Double(replicas) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing) * 10_000).rounded() / 10_000
         }
         if let last = outcomes.last {
-            status.lastAction = "\(last.action.verb.rawValue) \(last.action.from) → \(last.action.to): \(last.journalText) (\(last.action.id))"
+            status.lastAction = "\(last.action.verb.rawValue) \(last.action.change.fromText) → \(last.action.change.toText): \(last.journalText) (\(last.action.id))"
         }
         let failed = outcomes.contains { if case .failed = $0.result { true } else { false } }
         let denied = outcomes.contains { $0.result == .notCarriedOut(.deny) }
@@ -78,7 +78,7 @@ public enum Statuses {
                                  outcomes: [ActionOutcome]) -> Double {
         var hourly = 0.0
         for service in services where CostModel.budget(for: service, in: budgets)?.ref == budget.ref {
-            let live = deployments[ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)]
+            let live = deployments[ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)]
             hourly += Double(replicas(of: service, live: live, outcomes: outcomes) ?? 0) * CostModel.replicaHourUSD(service, pricing: budget.spec.pricing)
         }
         return hourly
@@ -88,8 +88,9 @@ public enum Statuses {
     /// the rate policies look back on, and the replicas it set.
     public static func rule(_ status: AutoscaleRule.Status, service: ObjectRef, outcomes: [ActionOutcome], now: Date) -> AutoscaleRule.Status {
         guard let scaled = outcomes.first(where: { $0.action.source == service && $0.action.verb == .scale && $0.result == .done }),
-            let from = Int(scaled.action.from), let to = Int(scaled.action.to)
+            case .replicas(let replicas) = scaled.action.change, let from = replicas.from
         else { return status }
+        let to = replicas.to
         var next = status
         next.scaleEvents = (next.scaleEvents ?? []) + [.init(time: RFC3339.string(from: now), change: to - from)]
         next.lastScaleTime = RFC3339.string(from: now)

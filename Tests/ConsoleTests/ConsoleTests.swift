@@ -266,13 +266,12 @@ import Testing
              "spec":{"selector":{"matchLabels":{"program":"student-aid"}},"monthlyLimitUSD":10000,"pricing":{"cpuCoreHourUSD":0.0316,"memoryGiBHourUSD":0.0042}}}
             """.utf8))
         budget.status = try JSONDecoder().decode(Budget.Status.self, from: Data(#"{"month":"2027-01","spentUSD":1234.5,"projectedUSD":4000}"#.utf8))
-        let deployment = ObjectRef(kind: "Deployment", namespace: "student-aid", name: "eligibility-api")
+        let deployment = ObjectRef(kind: .deployment, namespace: "student-aid", name: "eligibility-api")
         let held = Action(
-            id: "act-00000000000000ab", source: service.ref, target: deployment, verb: .scale, from: "10", to: "12", requested: nil,
+            source: service.ref, target: deployment, change: .replicas(ReplicaChange(from: 10, to: 12)),
             reason: "autoscale <http_rps>", costDeltaUSDPerHour: 0.04,
             gates: [GateVerdict(gate: "budget", verdict: .allow, reason: "fits"),
-                    GateVerdict(gate: "governance", verdict: .hold, reason: "[max-replicas] 12 replicas need approval above 10")],
-            manifests: [])
+                    GateVerdict(gate: "governance", verdict: .hold, reason: "[max-replicas] 12 replicas need approval above 10")])
         var observed = ObservedDeployment(["metadata": ["name": "eligibility-api", "namespace": "student-aid"], "spec": ["replicas": 10], "status": ["readyReplicas": 9]])
         observed.replicas = 10
         observed.readyReplicas = 9
@@ -301,7 +300,7 @@ import Testing
 
     @Test func aDegradedServiceSaysSoWithTheCounts() throws {
         var snapshot = try snapshot()
-        let service = ObjectRef(kind: "ServiceSpec", namespace: "student-aid", name: "eligibility-api")
+        let service = ObjectRef(kind: .serviceSpec, namespace: "student-aid", name: "eligibility-api")
         snapshot.plan.health[service] = ServiceHealth(pods: 10, failing: 9, replace: [], degraded: true)
         let html = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
         #expect(html.contains("<strong class=\"degraded\" role=\"status\">Degraded: 9 of 10 pods failing their health check;"))
@@ -343,7 +342,7 @@ import Testing
 
     @Test func directivesShowTheLatestRunsWithProgressSLOAndIncidents() throws {
         var snapshot = try snapshot()
-        let ref = ObjectRef(kind: "Directive", namespace: "power", name: "dispatch")
+        let ref = ObjectRef(kind: .directive, namespace: "power", name: "dispatch")
         let runs = [
             directiveRun("2027-01-11T11:00:00Z", states: [.succeeded], sloOk: true),
             directiveRun("2027-01-12T11:00:00Z", states: [.succeeded], sloOk: true),
@@ -382,10 +381,10 @@ import Testing
     @Test func aBreachWithoutItsJournalEntryStillShowsAndDirectivesWithoutRunsSaySo() throws {
         var snapshot = try snapshot()
         snapshot.plan.directives = [
-            DirectiveReport(directive: ObjectRef(kind: "Directive", namespace: "power", name: "a"),
+            DirectiveReport(directive: ObjectRef(kind: .directive, namespace: "power", name: "a"),
                             status: Directive.Status(runs: [directiveRun("2027-01-14T11:00:00Z", states: [.failed], sloOk: false)])),
-            DirectiveReport(directive: ObjectRef(kind: "Directive", namespace: "power", name: "b"), status: Directive.Status()),
-            DirectiveReport(directive: ObjectRef(kind: "Directive", namespace: "power", name: "c"),
+            DirectiveReport(directive: ObjectRef(kind: .directive, namespace: "power", name: "b"), status: Directive.Status()),
+            DirectiveReport(directive: ObjectRef(kind: .directive, namespace: "power", name: "c"),
                             status: Directive.Status(runs: [directiveRun("2027-01-15T07:59:00Z", states: [.running], deadline: nil, trigger: .manual)])),
         ]
         let html = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
@@ -401,13 +400,13 @@ import Testing
     @Test func heldActionsShowEveryGateAndButtonsOnlyForApprovers() throws {
         let snapshot = try snapshot()
         let forViewer = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(), viewer: Principal(user: "v", canApprove: false))
-        #expect(forViewer.contains("data-action=\"act-00000000000000ab\""))
+        #expect(forViewer.contains("data-action=\"act-ce09e11aecc43bfc\""))
         #expect(forViewer.contains("[max-replicas] 12 replicas need approval above 10"))
         #expect(forViewer.contains("<strong>budget</strong>: <span class=\"verdict allow\">ALLOW</span>"))
         #expect(forViewer.contains("+$0.04 per hour"))
         #expect(!forViewer.contains("<form method=\"post\""))
         let forApprover = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(), viewer: Principal(user: "a", canApprove: true))
-        #expect(forApprover.contains("<form method=\"post\" action=\"/ops/approve\"><input type=\"hidden\" name=\"id\" value=\"act-00000000000000ab\">"))
+        #expect(forApprover.contains("<form method=\"post\" action=\"/ops/approve\"><input type=\"hidden\" name=\"id\" value=\"act-ce09e11aecc43bfc\">"))
         #expect(forApprover.contains("action=\"/ops/reject\""))
         // Approving by a RoleBinding: buttons for the actions of that namespace only.
         let inNamespace = Page.render(snapshot: snapshot, journal: [], filter: JournalFilter(),

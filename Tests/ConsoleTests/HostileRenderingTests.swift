@@ -44,13 +44,14 @@ import Testing
         let budget = try JSONDecoder().decode(Budget.self, from: object("Budget", text("budget"), [
             "selector": ["matchLabels": ["program": "p"]], "monthlyLimitUSD": 100, "pricing": ["cpuCoreHourUSD": 0.03, "memoryGiBHourUSD": 0.004],
         ]))
-        let deployment = ObjectRef(kind: "Deployment", namespace: text("ns"), name: text("svc"))
+        let deployment = ObjectRef(kind: .deployment, namespace: text("ns"), name: text("svc"))
+        // Images as the cluster reports them: any text.
         let held = Action(
-            id: "act-00000000000000ab", source: service.ref, target: deployment, verb: .scale, from: text("from"), to: text("to"), requested: nil,
+            source: service.ref, target: deployment, change: .template(TemplateDiff(fromImage: text("from"), toImage: text("to"), fields: [])),
             reason: text("reason"), costDeltaUSDPerHour: 0.04,
-            gates: [GateVerdict(gate: text("gate"), verdict: .hold, reason: text("gate reason"))], manifests: [])
+            gates: [GateVerdict(gate: text("gate"), verdict: .hold, reason: text("gate reason"))])
         var plan = Plan(actions: [held])
-        let directive = ObjectRef(kind: "Directive", namespace: text("ns"), name: text("directive"))
+        let directive = ObjectRef(kind: .directive, namespace: text("ns"), name: text("directive"))
         plan.directives = [DirectiveReport(directive: directive, status: Directive.Status(nextRunTime: text("next"), runs: [
             .init(scheduledTime: "2027-01-15T07:00:00Z", date: "2027-01-15", sloDeadline: text("deadline"), sloOk: false, completionTime: text("done"), jobs: [
                 .init(id: text("job"), state: .failed, attempts: 2, message: text("job message")),

@@ -19,10 +19,10 @@ import Testing
         let actionJournal = ActionJournal(journal: journal, actor: "beta", time: "2026-11-26T10:00:00Z")
         actionJournal.attach(to: &executor)
         let deployment: JSONValue = ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "web", "namespace": "gov"], "spec": ["replicas": 12]]
-        let action = Action(
-            id: "act-1", source: ObjectRef(kind: "ServiceSpec", namespace: "gov", name: "web"),
-            target: ObjectRef(kind: "Deployment", namespace: "gov", name: "web"), verb: .scale,
-            from: "10", to: "12", requested: nil, reason: "manifest", costDeltaUSDPerHour: 0, gates: [], manifests: [deployment])
+        var action = Action(
+            source: ObjectRef(kind: .serviceSpec, namespace: "gov", name: "web"), target: ObjectRef(kind: .deployment, namespace: "gov", name: "web"),
+            change: .replicas(ReplicaChange(from: 10, to: 12)), reason: "manifest", manifests: [deployment])
+        action.id = "act-1"
 
         let outcomes = await executor.execute(Plan(actions: [action]))
 

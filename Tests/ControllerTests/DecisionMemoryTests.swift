@@ -4,15 +4,15 @@ import Testing
 
 /// A held decision is journaled once while it stands, and again when it comes back after going away.
 @Suite(.tags(.unit)) struct DecisionMemoryTests {
-    let web = ObjectRef(kind: "ServiceSpec", namespace: "gov", name: "web")
-    let api = ObjectRef(kind: "ServiceSpec", namespace: "gov", name: "api")
+    let web = ObjectRef(kind: .serviceSpec, namespace: "gov", name: "web")
+    let api = ObjectRef(kind: .serviceSpec, namespace: "gov", name: "api")
 
     func outcome(_ source: ObjectRef, id: String, _ result: ActionOutcome.Result) -> ActionOutcome {
-        let action = Action(
-            id: id, source: source, target: ObjectRef(kind: "Deployment", namespace: source.namespace, name: source.name), verb: .scale,
-            from: "10", to: "12", requested: nil, reason: "manifest", costDeltaUSDPerHour: 0,
-            gates: [GateVerdict(gate: "governance", verdict: .hold, reason: "[max-replicas] 12 replicas need approval above 10")],
-            manifests: [])
+        var action = Action(
+            source: source, target: ObjectRef(kind: .deployment, namespace: source.namespace, name: source.name),
+            change: .replicas(ReplicaChange(from: 10, to: 12)), reason: "manifest",
+            gates: [GateVerdict(gate: "governance", verdict: .hold, reason: "[max-replicas] 12 replicas need approval above 10")])
+        action.id = id
         return ActionOutcome(action: action, result: result)
     }
 

@@ -11,17 +11,17 @@ import Testing
 /// once per interval, and a carried-out action's Event apart from its held one.
 @Suite(.tags(.unit)) struct EventRecorderTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
-    let web = ObjectRef(kind: "ServiceSpec", namespace: "gov", name: "web")
+    let web = ObjectRef(kind: .serviceSpec, namespace: "gov", name: "web")
 
     func event(_ name: String = "web.a1.held") -> EventRecorder.Event {
         EventRecorder.Event(about: web, uid: nil, name: name, type: "Normal", reason: "ActionHeld", message: "scale Deployment web 10 → 12 (a1)")
     }
 
     func outcome(_ result: ActionOutcome.Result) -> ActionOutcome {
-        let action = Action(
-            id: "a1", source: web, target: ObjectRef(kind: "Deployment", namespace: "gov", name: "web"), verb: .scale,
-            from: "10", to: "12", requested: nil, reason: "manifest", costDeltaUSDPerHour: 0,
-            gates: [GateVerdict(gate: "governance", verdict: .hold, reason: "[max-replicas] 12 replicas need approval above 10")], manifests: [])
+        var action = Action(
+            source: web, target: ObjectRef(kind: .deployment, namespace: "gov", name: "web"), change: .replicas(ReplicaChange(from: 10, to: 12)),
+            reason: "manifest", gates: [GateVerdict(gate: "governance", verdict: .hold, reason: "[max-replicas] 12 replicas need approval above 10")])
+        action.id = "a1"
         return ActionOutcome(action: action, result: result)
     }
 

@@ -6,7 +6,7 @@ import Testing
 
 @Suite(.tags(.unit)) struct InformerStoreTests {
     func item(_ name: String, _ version: String, _ value: String) -> CachedItem<String> {
-        CachedItem(key: ObjectRef(kind: "ConfigMap", namespace: "default", name: name), resourceVersion: version, value: value)
+        CachedItem(key: ObjectRef(kind: ObjectKind("ConfigMap"), namespace: "default", name: name), resourceVersion: version, value: value)
     }
 
     func describe(_ changes: [CacheChange<String>]) -> [String] {
@@ -30,7 +30,7 @@ import Testing
         _ = store.replace([item("a", "10", "a10")])
         #expect(store.upsert(item("a", "10", "again")) == nil)
         #expect(store.upsert(item("a", "9", "late")) == nil)
-        #expect(store[ObjectRef(kind: "ConfigMap", namespace: "default", name: "a")] == "a10")
+        #expect(store[ObjectRef(kind: ObjectKind("ConfigMap"), namespace: "default", name: "a")] == "a10")
         let change = store.upsert(item("a", "11", "a11"))
         #expect(change?.old == "a10")
         #expect(change?.new == "a11")
@@ -57,7 +57,7 @@ import Testing
     @Test func aDeletionRemovesAndReportsTheLastValue() {
         var store = InformerStore<String>()
         _ = store.replace([item("a", "1", "a1")])
-        let key = ObjectRef(kind: "ConfigMap", namespace: "default", name: "a")
+        let key = ObjectRef(kind: ObjectKind("ConfigMap"), namespace: "default", name: "a")
         #expect(store.remove(key)?.old == "a1")
         #expect(store.remove(key) == nil)
         #expect(store.values.isEmpty)
@@ -68,7 +68,7 @@ import Testing
 /// counts as seen up to the list's version.
 @Suite(.tags(.unit)) struct InformerFreshnessTests {
     func item(_ namespace: String, _ name: String, _ version: String) -> CachedItem<String> {
-        CachedItem(key: ObjectRef(kind: "GovernancePolicy", namespace: namespace, name: name), resourceVersion: version, value: name + version)
+        CachedItem(key: ObjectRef(kind: .governancePolicy, namespace: namespace, name: name), resourceVersion: version, value: name + version)
     }
 
     @Test func eventsAndBookmarksMoveTheVersionForward() {
@@ -92,7 +92,7 @@ import Testing
         #expect(changes.map { "\($0.key.name): \($0.old ?? "-") -> \($0.new ?? "-")" }.sorted() == ["new: - -> new20", "old: old5 -> -"])
         #expect(store.isCurrent(atLeast: 21, namespace: "a"))
         #expect(!store.isCurrent(atLeast: 21, namespace: "b"))
-        #expect(store[ObjectRef(kind: "GovernancePolicy", namespace: "b", name: "other")] == "other6")
+        #expect(store[ObjectRef(kind: .governancePolicy, namespace: "b", name: "other")] == "other6")
         // The watch catching up past it makes the namespace mark needless.
         store.advance(to: "30")
         #expect(store.isCurrent(atLeast: 30, namespace: "a") && store.isCurrent(atLeast: 30, namespace: "b"))
@@ -106,7 +106,7 @@ import Testing
         let cache = ClusterCache()
         let deployment: JSONValue = ["metadata": ["name": "web", "namespace": "aid", "resourceVersion": "5"], "spec": ["replicas": 1]]
         cache.deployments.apply(.relisted([deployment], resourceVersion: "5"))
-        let key = ObjectRef(kind: "Deployment", namespace: "aid", name: "web")
+        let key = ObjectRef(kind: .deployment, namespace: "aid", name: "web")
         #expect(cache.deployments[key] != nil)
         cache.deleted(.deployments, namespace: "aid", name: "web")
         #expect(cache.deployments[key] == nil)

@@ -83,7 +83,7 @@ import Testing
                                "spec": ["target": "web", "minReplicas": 1, "maxReplicas": 3, "metrics": [["type": "cpu", "targetUtilization": 50]]]]
         cache.autoscaleRules.apply(.relisted([rule], resourceVersion: "17"))
         let versions = cache.triggerVersions([
-            ObjectRef(kind: "ServiceSpec", namespace: "a", name: "web"), ObjectRef(kind: "ServiceSpec", namespace: "b", name: "api"),
+            ObjectRef(kind: .serviceSpec, namespace: "a", name: "web"), ObjectRef(kind: .serviceSpec, namespace: "b", name: "api"),
         ])
         #expect(versions == ["a": 17, "b": 12])
     }

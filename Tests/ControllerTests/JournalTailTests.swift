@@ -17,9 +17,9 @@ import Testing
     }
 
     func entry(_ id: String) -> Journal.Entry {
-        let ref = ObjectRef(kind: "Deployment", namespace: "gov", name: "web")
-        let action = Action(id: id, source: ref, target: ref, verb: .scale, from: "1", to: "2", requested: nil, reason: "manifest",
-                            costDeltaUSDPerHour: 0, gates: [], manifests: [])
+        let ref = ObjectRef(kind: .deployment, namespace: "gov", name: "web")
+        var action = Action(source: ref, target: ref, change: .replicas(ReplicaChange(from: 1, to: 2)), reason: "manifest")
+        action.id = id
         return Journal.entry(action, actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")
     }
 

@@ -6,12 +6,14 @@ import Testing
 
 /// The journal is JSON lines, appended: each line reads time first, and reads back whole.
 @Suite(.tags(.unit)) struct JournalTests {
-    let action = Action(
-        id: "act-1", source: ObjectRef(kind: "ServiceSpec", namespace: "gov", name: "web"),
-        target: ObjectRef(kind: "Deployment", namespace: "gov", name: "web"), verb: .scale,
-        from: "10", to: "12", requested: "14", reason: "manifest", costDeltaUSDPerHour: 0.25,
-        gates: [GateVerdict(gate: "governance", verdict: .hold, reason: "[max-replicas] 12 replicas need \"approval\"")],
-        manifests: [])
+    let action = {
+        var action = Action(
+            source: ObjectRef(kind: .serviceSpec, namespace: "gov", name: "web"), target: ObjectRef(kind: .deployment, namespace: "gov", name: "web"),
+            change: .replicas(ReplicaChange(from: 10, to: 12, requested: 14)), reason: "manifest", costDeltaUSDPerHour: 0.25,
+            gates: [GateVerdict(gate: "governance", verdict: .hold, reason: "[max-replicas] 12 replicas need \"approval\"")])
+        action.id = "act-1"
+        return action
+    }()
 
     @Test func linesAreAppendedTimeFirstAndReadBack() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)/j.jsonl").path

@@ -135,7 +135,7 @@ import Testing
 /// How a batch is shared among the controller's workers: whole namespaces per worker, and a
 /// namespace another worker has waits.
 @Suite(.tags(.unit)) struct WorkerDealTests {
-    func key(_ namespace: String, _ name: String) -> ObjectRef { ObjectRef(kind: "ServiceSpec", namespace: namespace, name: name) }
+    func key(_ namespace: String, _ name: String) -> ObjectRef { ObjectRef(kind: .serviceSpec, namespace: namespace, name: name) }
 
     @Test func namespacesAreDealtWholeToAtMostTheFreeWorkers() {
         let batch = [key("a", "1"), key("b", "1"), key("a", "2"), key("c", "1"), key("d", "1"), key("e", "1")]

@@ -33,7 +33,7 @@ import Testing
             ]
             let stored = try await client.create(service, .of(ServiceSpec.self), namespace: "default")
             cache.serviceSpecs.apply(.added(stored))
-            let key = ObjectRef(kind: ServiceSpec.kind, namespace: "default", name: "miner")
+            let key = ObjectRef(kind: .serviceSpec, namespace: "default", name: "miner")
             #expect(cache.desiredState().policies.isEmpty)
 
             try await cache.catchUpGateInputs(for: [key], client: client)

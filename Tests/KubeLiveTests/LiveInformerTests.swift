@@ -15,7 +15,7 @@ import Testing
 
     /// A ConfigMap cache that keeps each map's `step`.
     func informer() -> StepInformer {
-        StepInformer(.configMaps, kind: "ConfigMap") { $0["data"]?["step"]?.stringValue ?? "" }
+        StepInformer(.configMaps, kind: ObjectKind("ConfigMap")) { $0["data"]?["step"]?.stringValue ?? "" }
     }
 
     /// The changes the handler heard, as `name: old -> new`, in order.

@@ -15,7 +15,7 @@ struct DirectivePlanTests {
         state.directives.append(directive)
         var observed = ObservedState()
         observed.directiveJobs[directive.ref] = jobs
-        let ledger = Ledger(spentUSD: [ObjectRef(kind: "Budget", namespace: "power", name: "power"): spent])
+        let ledger = Ledger(spentUSD: [ObjectRef(kind: .budget, namespace: "power", name: "power"): spent])
         return Planner().plan(desired: state, observed: observed, ledger: ledger, now: dueNow)
     }
 
@@ -23,9 +23,10 @@ struct DirectivePlanTests {
         let result = plan(try dispatch())
         #expect(result.actions.map(\.verb) == [.startJob, .startJob, .startJob])
         let start = result.actions[0]
-        #expect(start.source == ObjectRef(kind: "Directive", namespace: "power", name: "dispatch"))
-        #expect(start.target == ObjectRef(kind: "Job", namespace: "power", name: "dispatch-20261126-1100-tx-1"))
-        #expect((start.from, start.to) == ("tx", "attempt 1 of 3"))
+        #expect(start.source == ObjectRef(kind: .directive, namespace: "power", name: "dispatch"))
+        #expect(start.target == ObjectRef(kind: .job, namespace: "power", name: "dispatch-20261126-1100-tx-1"))
+        #expect(start.change == .startJob(JobAttempt(run: "20261126-1100", runTime: time("2026-11-26T11:00:00Z"), trigger: .schedule, job: "tx",
+                                                     attempt: 1, maxAttempts: 3)))
         #expect(start.finalVerdict == .allow)
         #expect(result.summaryLine == "Plan: 0 to deploy, 0 to scale, 0 to restart, 0 to delete, 3 jobs to start.")
         #expect(result.text().contains("▶ start-job Job power/dispatch-20261126-1100-tx-1 (Directive dispatch)\n    job:        tx → attempt 1 of 3\n    reason:     scheduled run 2026-11-26 05:00 CST\n"))
@@ -156,7 +157,7 @@ struct DirectivePlanTests {
             ],
         ]
         let state = ObservedState(deployments: [], jobs: [object, ["metadata": ["name": "someone-elses"]]])
-        let jobs = state.directiveJobs[ObjectRef(kind: "Directive", namespace: "power", name: "dispatch")] ?? []
+        let jobs = state.directiveJobs[ObjectRef(kind: .directive, namespace: "power", name: "dispatch")] ?? []
         #expect(jobs.count == 1)
         #expect(jobs.first?.phase == .timedOut)
         #expect(jobs.first?.attempt == 2)

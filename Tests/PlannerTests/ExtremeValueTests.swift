@@ -50,7 +50,7 @@ import Testing
         deployment[path: ["metadata", "namespace"]] = .string("aid")
         return Planner().plan(
             desired: DesiredState(resources), observed: ObservedState(deployments: [deployment]),
-            ledger: Ledger(spentUSD: [ObjectRef(kind: "Budget", namespace: "aid", name: "aid"): spent]),
+            ledger: Ledger(spentUSD: [ObjectRef(kind: .budget, namespace: "aid", name: "aid"): spent]),
             now: RFC3339.date(from: "2026-11-16T00:00:00Z") ?? Date(timeIntervalSince1970: 0))
     }
 

@@ -17,13 +17,13 @@ import Testing
 
     func service(replicas: Int) -> String { webService.replacingOccurrences(of: "replicas: 4", with: "replicas: \(replicas)") }
 
-    func replaced(_ result: Plan) -> [String] { result.actions.filter { $0.target.kind == "Pod" }.map(\.target.name) }
+    func replaced(_ result: Plan) -> [String] { result.actions.filter { $0.target.kind == .pod }.map(\.target.name) }
 
     @Test func thirteenPodsFailingAtOnceAreNotReplacedAndTheServiceIsDegraded() {
         let result = plan(service(replicas: 13), observed(live(service(replicas: 13), replicas: 13), services: [frontService],
                                                            pods: pods(13, failing: Set(0..<13))))
         #expect(replaced(result).isEmpty)
-        let health = result.health[ObjectRef(kind: "ServiceSpec", namespace: "aid", name: "web")]
+        let health = result.health[ObjectRef(kind: .serviceSpec, namespace: "aid", name: "web")]
         #expect(health?.degraded == true)
         #expect(health?.message == "13 of 13 pods failing their health check; more than half, so none is replaced (a dependency may be down)")
         #expect(health?.failingSince == now.addingTimeInterval(-60))

@@ -65,6 +65,11 @@ import Testing
             == ["changed: owner reference"])
     }
 
+    func condition(_ action: Action) -> PruneCondition? {
+        guard case .prune(_, let condition) = action.change else { return nil }
+        return condition
+    }
+
     @Test func pruneProposesOnlyManagedDeploymentsWithoutACachedOwnerAndSaysWhatToConfirm() {
         var foreign = deployment("theirs", uid: "u-theirs")
         foreign[path: ["metadata", "labels", "app.kubernetes.io/managed-by"]] = nil
@@ -76,7 +81,7 @@ import Testing
             foreign, services: [frontService])
         let pruned = plan(webService, state, options: .init(prune: true)).actions.filter { $0.verb == .delete }
         #expect(pruned.map { "\($0.verb) \($0.target.name)" } == ["delete legacy", "delete orphan"])
-        #expect(pruned.map(\.prune) == [
+        #expect(pruned.map(condition) == [
             PruneCondition(uid: "u-legacy", owner: .serviceSpecNamed("legacy")),
             PruneCondition(uid: "u-orphan", owner: .serviceSpec(ServiceSpecOwner(name: "orphan", uid: "spec-uid-9"))),
         ])
@@ -91,6 +96,6 @@ import Testing
             services: [frontService])
         let pruned = plan(webService, state, options: .init(prune: true, desiredFromManifests: true)).actions.filter { $0.verb == .delete }
         #expect(pruned.map { "\($0.verb) \($0.target.name)" } == ["delete from-file"])
-        #expect(pruned.first?.prune == PruneCondition(uid: "u-file", owner: .createdFromManifests))
+        #expect(pruned.first.map(condition) == PruneCondition(uid: "u-file", owner: .createdFromManifests))
     }
 }

@@ -77,7 +77,7 @@ func observed(_ deployments: JSONValue..., services: [JSONValue] = [], pods: [Ob
 let frontService: JSONValue = ["kind": "Service", "metadata": ["name": "web", "namespace": "aid"]]
 
 func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Double = 0, options: Planner.Options = .init()) -> Plan {
-    let ledger = Ledger(spentUSD: [ObjectRef(kind: "Budget", namespace: "aid", name: "aid"): spent])
+    let ledger = Ledger(spentUSD: [ObjectRef(kind: .budget, namespace: "aid", name: "aid"): spent])
     return Planner(options: options).plan(desired: desired(yaml), observed: observed, ledger: ledger, now: now)
 }
 
@@ -86,8 +86,8 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
         let result = plan(webService)
         #expect(result.actions.map(\.verb) == [.deploy])
         let deploy = result.actions[0]
-        #expect((deploy.from, deploy.to) == ("0", "4"))
-        #expect(deploy.target == ObjectRef(kind: "Deployment", namespace: "aid", name: "web"))
+        #expect(deploy.change == .replicas(ReplicaChange(from: nil, to: 4)))
+        #expect(deploy.target == ObjectRef(kind: .deployment, namespace: "aid", name: "web"))
         #expect(deploy.manifests.map { $0["kind"] } == ["Deployment", "Service"])
         let container = deploy.manifests[0][path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first
         #expect(container?["readinessProbe"] == ["httpGet": ["path": "/health", "port": 8080], "failureThreshold": 2])
@@ -106,13 +106,14 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
     @Test func aChangedReplicaCountIsAScale() {
         let result = plan(webService, observed(live(replicas: 2), services: [frontService]))
         #expect(result.actions.map(\.verb) == [.scale])
-        #expect((result.actions[0].from, result.actions[0].to) == ("2", "4"))
+        #expect(result.actions[0].change == .replicas(ReplicaChange(from: 2, to: 4)))
     }
 
     @Test func aChangedImageIsAnUpdate() {
         let result = plan(webService.replacingOccurrences(of: "web:1.0", with: "web:1.1"), observed(live(replicas: 4), services: [frontService]))
         #expect(result.actions.map(\.verb) == [.update])
-        #expect((result.actions[0].from, result.actions[0].to) == ("registry.gov/web:1.0", "registry.gov/web:1.1"))
+        #expect(result.actions[0].change == .template(TemplateDiff(fromImage: "registry.gov/web:1.0", toImage: "registry.gov/web:1.1",
+                                                                  fields: [.image(from: "registry.gov/web:1.0", to: "registry.gov/web:1.1")])))
         #expect(result.actions[0].reason == "changed: image registry.gov/web:1.0 → registry.gov/web:1.1")
     }
 
@@ -151,10 +152,10 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
 
     @Test func anAutoscaleRecommendationDecidesTheReplicas() {
         let options = Planner.Options(recommendations: [
-            ObjectRef(kind: "ServiceSpec", namespace: "aid", name: "web"): .init(replicas: 7, rule: "web", reason: "http_rps 700 per pod, target 500"),
+            ObjectRef(kind: .serviceSpec, namespace: "aid", name: "web"): .init(replicas: 7, rule: "web", reason: "http_rps 700 per pod, target 500"),
         ])
         let result = plan(webService, observed(live(replicas: 4), services: [frontService]), options: options)
-        #expect(result.actions.map { "\($0.from)→\($0.to)" } == ["4→7"])
+        #expect(result.actions.map(\.change) == [.replicas(ReplicaChange(from: 4, to: 7))])
         #expect(result.actions[0].reason == "AutoscaleRule web: http_rps 700 per pod, target 500")
     }
 
@@ -172,11 +173,11 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
               metrics: [{type: cpu, targetUtilization: 50}]
               mode: recommend
             """
-        #expect(plan(webService + rule).actions.map(\.to) == ["4"])
-        #expect(plan(webService + rule, observed(live(replicas: 9), services: [frontService])).actions.map(\.to) == ["4"])
+        #expect(plan(webService + rule).actions.map(\.change.toText) == ["4"])
+        #expect(plan(webService + rule, observed(live(replicas: 9), services: [frontService])).actions.map(\.change.toText) == ["4"])
         // Enforced, the same rule keeps the live count within its bounds.
         let enforced = rule.replacingOccurrences(of: "mode: recommend", with: "mode: enforce")
-        #expect(plan(webService + enforced).actions.map(\.to) == ["2"])
+        #expect(plan(webService + enforced).actions.map(\.change.toText) == ["2"])
     }
 
     @Test func actionIdsAreStableAndNameWhatTheyDo() {
@@ -202,14 +203,14 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
         let nine = webService.replacingOccurrences(of: "replicas: 4", with: "replicas: 9")
         let scale = plan(nine + budget(limit: 1_500), observed(live(replicas: 2), services: [frontService])).actions[0]
         #expect(scale.finalVerdict == .clamp)
-        #expect((scale.from, scale.to, scale.requested) == ("2", "4", "9"))
+        #expect(scale.change == .replicas(ReplicaChange(from: 2, to: 4, requested: 9)))
         #expect(scale.gates[0].reason == "[budget] Budget aid: 9 replicas would project $3,240.00 of $1,500.00; clamped to 4 ($1,440.00)")
         #expect(scale.manifests.first?[path: ["spec", "replicas"]] == 4)
         #expect(scale.costDeltaUSDPerHour == 2)
         #expect(Plan(actions: [scale]).text().contains("    replicas:   2 → 4 (asked for 9)\n"))
         // What was spent counts: with $400 gone, ($1,100 / 360 h) = $3.06/h leaves room for 3.
         let spent = plan(nine + budget(limit: 1_500), observed(live(replicas: 2), services: [frontService]), spent: 400).actions[0]
-        #expect((spent.to, spent.finalVerdict) == ("3", .clamp))
+        #expect((spent.change.toText, spent.finalVerdict) == ("3", .clamp))
     }
 
     @Test func theBudgetDeniesWhenNoReplicaFits() {
@@ -243,7 +244,7 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
         let second = webService.replacingOccurrences(of: "name: web,", with: "name: worker,")
         let result = plan(webService + "\n---\n" + second + budget(limit: 2_000))
         // $2,000 / 360 h = $5.56/h: web takes 4, worker gets the 1 left of its 4.
-        #expect(result.actions.map { "\($0.target.name) \($0.to) \($0.finalVerdict.rawValue)" } == ["web 4 ALLOW", "worker 1 CLAMP"])
+        #expect(result.actions.map { "\($0.target.name) \($0.change.toText) \($0.finalVerdict.rawValue)" } == ["web 4 ALLOW", "worker 1 CLAMP"])
     }
 
     @Test func governanceHoldsAboveTheApprovalThreshold() {

@@ -31,27 +31,27 @@ import Testing
         return deployment
     }
 
-    func outcome(_ verb: Action.Verb, from: String, to: String, _ result: ActionOutcome.Result) throws -> ActionOutcome {
+    func outcome(from: Int, to: Int, _ result: ActionOutcome.Result) throws -> ActionOutcome {
         let service = try service()
-        let action = Action(id: "act-00000000000000aa", source: service.ref, target: ObjectRef(kind: "Deployment", namespace: "ns", name: "api"),
-                            verb: verb, from: from, to: to, requested: nil, reason: "r", costDeltaUSDPerHour: 0, gates: [], manifests: [])
+        let action = Action(source: service.ref, target: ObjectRef(kind: .deployment, namespace: "ns", name: "api"),
+                            change: .replicas(ReplicaChange(from: from, to: to)), reason: "r")
         return ActionOutcome(action: action, result: result)
     }
 
     @Test func aScaledServiceShowsTheNewReplicasItsCostAndProgressing() throws {
         let status = Statuses.service(try service(), budgets: [try budget()], live: live(replicas: 4, ready: 4),
-                                      outcomes: [try outcome(.scale, from: "4", to: "6", .done)], health: nil, now: now)
+                                      outcomes: [try outcome(from: 4, to: 6, .done)], health: nil, now: now)
         #expect(status.replicas == 6 && status.readyReplicas == 4 && status.observedGeneration == 2)
         // 6 × (1 core × 0.04 + 1 GiB × 0.01) = 0.30 an hour.
         #expect(status.costUSDPerHour == 0.3)
-        #expect(status.lastAction == "scale 4 → 6: done (act-00000000000000aa)")
+        #expect(status.lastAction == "scale 4 → 6: done (act-dbc85ed0cbeddb41)")
         #expect(status.conditions?.map { "\($0.type)=\($0.status):\($0.reason ?? "")" }
             == ["Ready=False:ReplicasNotReady", "Progressing=True:Reconciling", "Degraded=False:AsExpected"])
     }
 
     @Test func aDeniedActionDegradesAndConditionsKeepTheirTransitionTime() throws {
         let denied = Statuses.service(try service(), budgets: [], live: live(replicas: 4, ready: 4),
-                                      outcomes: [try outcome(.scale, from: "4", to: "9", .notCarriedOut(.deny))], health: nil, now: now)
+                                      outcomes: [try outcome(from: 4, to: 9, .notCarriedOut(.deny))], health: nil, now: now)
         #expect(denied.conditions?.last?.reason == "ActionDenied" && denied.costUSDPerHour == nil)
         var settled = try service()
         settled.status = denied
@@ -78,21 +78,21 @@ import Testing
     }
 
     @Test func theHourlyCostCountsTheReplicasThisPassSet() throws {
-        let deployments = [ObjectRef(kind: "Deployment", namespace: "ns", name: "api"): live(replicas: 4, ready: 4)]
+        let deployments = [ObjectRef(kind: .deployment, namespace: "ns", name: "api"): live(replicas: 4, ready: 4)]
         let before = Statuses.hourlyUSD(of: try budget(), services: [try service()], budgets: [try budget()], deployments: deployments, outcomes: [])
         let after = Statuses.hourlyUSD(of: try budget(), services: [try service()], budgets: [try budget()], deployments: deployments,
-                                       outcomes: [try outcome(.scale, from: "4", to: "8", .done)])
+                                       outcomes: [try outcome(from: 4, to: 8, .done)])
         #expect(abs(before - 0.2) < 1e-9 && abs(after - 0.4) < 1e-9)
         let held = Statuses.hourlyUSD(of: try budget(), services: [try service()], budgets: [try budget()], deployments: deployments,
-                                      outcomes: [try outcome(.scale, from: "4", to: "8", .notCarriedOut(.hold))])
+                                      outcomes: [try outcome(from: 4, to: 8, .notCarriedOut(.hold))])
         #expect(abs(held - 0.2) < 1e-9)
     }
 
     @Test func aDoneScaleIsAScaleEventOfTheRule() throws {
-        let service = ObjectRef(kind: "ServiceSpec", namespace: "ns", name: "api")
-        let scaled = Statuses.rule(AutoscaleRule.Status(), service: service, outcomes: [try outcome(.scale, from: "4", to: "6", .done)], now: now)
+        let service = ObjectRef(kind: .serviceSpec, namespace: "ns", name: "api")
+        let scaled = Statuses.rule(AutoscaleRule.Status(), service: service, outcomes: [try outcome(from: 4, to: 6, .done)], now: now)
         #expect(scaled.scaleEvents?.map(\.change) == [2] && scaled.desiredReplicas == 6 && scaled.lastScaleTime == "2027-01-15T08:00:00Z")
-        let held = Statuses.rule(AutoscaleRule.Status(), service: service, outcomes: [try outcome(.scale, from: "4", to: "6", .notCarriedOut(.hold))], now: now)
+        let held = Statuses.rule(AutoscaleRule.Status(), service: service, outcomes: [try outcome(from: 4, to: 6, .notCarriedOut(.hold))], now: now)
         #expect(held == AutoscaleRule.Status())
     }
 }

@@ -69,12 +69,7 @@ public enum DirectiveNaming {
 
     /// 10 hex digits of FNV-1a: stable across runs and machines, unlike `hashValue`.
     public static func stableHash(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
+        let hex = String(StableHash.fnv1a(text), radix: 16)
         return String((String(repeating: "0", count: 16 - hex.count) + hex).prefix(10))
     }
 

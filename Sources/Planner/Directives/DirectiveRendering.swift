@@ -14,20 +14,20 @@ public enum DirectiveRendering {
     ///   (reason `DeadlineExceeded`: TIMED_OUT).
     /// - The payload as JSON in `HMS_PAYLOAD` (`{}` when the job has none), with the run and
     ///   attempt beside it so a worker can make its effects idempotent.
-    public static func job(_ directive: Directive, _ start: JobStart) -> JSONValue {
+    public static func job(_ directive: Directive, _ start: JobAttempt, name: String) -> JSONValue {
         let spec = directive.spec
         let namespace = directive.ref.namespace
-        let payload = spec.jobs.first { $0.id == start.jobID }?.payload ?? .object([:])
+        let payload = spec.jobs.first { $0.id == start.job }?.payload ?? .object([:])
         let labels: JSONValue = [
             Rendering.managedByKey: .string(Rendering.managedByValue),
             DirectiveNaming.directiveLabel: .string(DirectiveNaming.labelValue(directive.metadata.name)),
-            DirectiveNaming.runLabel: .string(start.runID),
-            DirectiveNaming.jobLabel: .string(start.jobID),
+            DirectiveNaming.runLabel: .string(start.run),
+            DirectiveNaming.jobLabel: .string(start.job),
             DirectiveNaming.attemptLabel: .string(String(start.attempt)),
         ]
         let scheduled = RFC3339.string(from: start.runTime)
         var metadata: JSONValue = [
-            "name": .string(start.jobName), "namespace": .string(namespace), "labels": labels,
+            "name": .string(name), "namespace": .string(namespace), "labels": labels,
             "annotations": [
                 DirectiveNaming.directiveAnnotation: .string(directive.metadata.name),
                 DirectiveNaming.scheduledTimeAnnotation: .string(scheduled),
@@ -48,12 +48,12 @@ public enum DirectiveRendering {
             return entry
         }
         let ours: [(String, String)] = [
-            (payloadVariable, payload.jsonText), ("HMS_DIRECTIVE", directive.metadata.name), ("HMS_RUN_ID", start.runID),
-            ("HMS_JOB_ID", start.jobID), ("HMS_ATTEMPT", String(start.attempt)), ("HMS_SCHEDULED_TIME", scheduled),
+            (payloadVariable, payload.jsonText), ("HMS_DIRECTIVE", directive.metadata.name), ("HMS_RUN_ID", start.run),
+            ("HMS_JOB_ID", start.job), ("HMS_ATTEMPT", String(start.attempt)), ("HMS_SCHEDULED_TIME", scheduled),
         ]
         env += ours.map { ["name": .string($0.0), "value": .string($0.1)] }
 
-        var container: JSONValue = ["name": .string(start.jobID), "image": .string(spec.template.image), "env": .array(env)]
+        var container: JSONValue = ["name": .string(start.job), "image": .string(spec.template.image), "env": .array(env)]
         if let command = spec.template.command { container["command"] = .array(command.map(JSONValue.string)) }
         if let args = spec.template.args { container["args"] = .array(args.map(JSONValue.string)) }
         var requests: JSONValue = [:]

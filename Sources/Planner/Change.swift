@@ -1,0 +1,134 @@
+import Foundation
+import Model
+
+/// What one action changes, as values: the gates judge it, the id hashes it, and the objects to
+/// write are rendered from it once the gates have had their say.
+public enum Change: Sendable, Equatable {
+    /// A Deployment's replica count: made with `to` replicas when `from` is nil (not deployed
+    /// yet, with its Service when it has a port), else scaled.
+    case replicas(ReplicaChange)
+    /// A ClusterIP Service in front of a deployed service's pods, on this port.
+    case exposeService(port: Int)
+    /// A Deployment's template brought in line with its ServiceSpec.
+    case template(TemplateDiff)
+    /// A rolling restart: the template's restart stamp moves from `from` (nil: never restarted) to `to`.
+    case rollingRestart(from: String?, to: String)
+    /// A pod failing its health check, deleted so that its Deployment makes a new one.
+    case replacePod
+    /// One attempt of one job of a Directive's run, as a Job.
+    case startJob(JobAttempt)
+    /// A managed Deployment (and its Service) that nothing declares, running `replicas`: deleted
+    /// once live reads confirm `condition`.
+    case prune(replicas: Int, condition: PruneCondition)
+
+    public var verb: Action.Verb {
+        switch self {
+        case .replicas(let change): change.from == nil ? .deploy : .scale
+        case .exposeService: .deploy
+        case .template: .update
+        case .rollingRestart, .replacePod: .restart
+        case .startJob: .startJob
+        case .prune: .delete
+        }
+    }
+
+    /// Replicas before and after, for what changes a running count (a delete ends with 0); what
+    /// the budget prices.
+    public var replicaCounts: (from: Int, to: Int)? {
+        switch self {
+        case .replicas(let change): (change.from ?? 0, change.to)
+        case .prune(let replicas, _): (replicas, 0)
+        case .exposeService, .template, .rollingRestart, .replacePod, .startJob: nil
+        }
+    }
+
+    /// A Deployment asked to run more replicas than it does (a deploy counts from 0).
+    public var scalesUp: Bool {
+        guard case .replicas(let change) = self else { return false }
+        return change.to > change.from ?? 0
+    }
+
+    /// The run of a Directive a job start belongs to.
+    public var run: String? {
+        guard case .startJob(let attempt) = self else { return nil }
+        return attempt.run
+    }
+}
+
+/// A Deployment's replica count before and after.
+public struct ReplicaChange: Sendable, Equatable {
+    /// nil: the Deployment does not exist yet.
+    public var from: Int?
+    public var to: Int
+    /// When the budget clamped `to`: the count that was asked for.
+    public var requested: Int?
+
+    public init(from: Int?, to: Int, requested: Int? = nil) {
+        self.from = from
+        self.to = to
+        self.requested = requested
+    }
+}
+
+/// One attempt of one job of a Directive's run: what its Job is made from.
+public struct JobAttempt: Sendable, Equatable {
+    public var run: String
+    /// When the run was scheduled (or asked for): the Job's scheduled-time annotation.
+    public var runTime: Date
+    public var trigger: Directive.Trigger
+    /// The job's id within the Directive.
+    public var job: String
+    public var attempt: Int
+    public var maxAttempts: Int
+
+    public init(run: String, runTime: Date, trigger: Directive.Trigger, job: String, attempt: Int, maxAttempts: Int) {
+        self.run = run
+        self.runTime = runTime
+        self.trigger = trigger
+        self.job = job
+        self.attempt = attempt
+        self.maxAttempts = maxAttempts
+    }
+
+    init(_ start: JobStart, maxAttempts: Int) {
+        self.init(run: start.runID, runTime: start.runTime, trigger: start.trigger, job: start.jobID, attempt: start.attempt,
+                  maxAttempts: maxAttempts)
+    }
+}
+
+// MARK: - As the plan shows it
+
+extension Change {
+    /// What the plan, the journal and Events show before the arrow: a replica count, an image,
+    /// a restart stamp, a job id.
+    public var fromText: String {
+        switch self {
+        case .replicas(let change): change.from.map(String.init) ?? "0"
+        case .exposeService: "none"
+        case .template(let diff): diff.fromImage
+        case .rollingRestart(let from, _): from ?? "never"
+        case .replacePod: "unhealthy"
+        case .startJob(let attempt): attempt.job
+        case .prune(let replicas, _): String(replicas)
+        }
+    }
+
+    /// What they show after the arrow.
+    public var toText: String {
+        switch self {
+        case .replicas(let change): String(change.to)
+        case .exposeService(let port): "port \(port)"
+        case .template(let diff): diff.toImage
+        case .rollingRestart(_, let to): to
+        case .replacePod: "replaced"
+        case .startJob(let attempt): "attempt \(attempt.attempt) of \(attempt.maxAttempts)"
+        case .prune: "0"
+        }
+    }
+
+    /// The replica count asked for, when the budget clamped it.
+    public var requestedText: String? {
+        guard case .replicas(let change) = self else { return nil }
+        return change.requested.map(String.init)
+    }
+}
