@@ -6,7 +6,7 @@ import Testing
 
 /// An action says what it changes as values: the gates judge them, the id hashes every one of
 /// them, and the manifests are rendered from them after the gates.
-@Suite struct TypedChangeTests {
+@Suite(.tags(.unit)) struct TypedChangeTests {
     let deployment = ObjectRef(kind: .deployment, namespace: "aid", name: "web")
     let runTime = Date(timeIntervalSince1970: 1_800_000_000)
 
