@@ -1,5 +1,4 @@
 import Foundation
-import JSON
 import Model
 
 /// The gates every action passes, in order: pause, budget, governance, then approvals release

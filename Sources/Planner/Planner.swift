@@ -1,5 +1,4 @@
 import Foundation
-import JSON
 import Model
 
 /// `plan(desired, observed, ledger, now)`: what to change so the cluster matches the manifests, each

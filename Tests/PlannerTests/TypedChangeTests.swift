@@ -75,10 +75,15 @@ import Testing
         #expect(Action.id(target: other, change: changes[0]) != ids[0])
     }
 
-    @Test func whatThePlanShowsWhollyKeepsItsId() {
+    @Test func whatThePlanShowsWhollyKeepsItsId() throws {
         // `verb|kind|namespace|name|from|to`, as approvals written before named them.
         #expect(Action.id(target: deployment, change: .replicas(ReplicaChange(from: 2, to: 4))) == "act-558bccc67b09391e")
         #expect(Action.id(target: deployment, change: .replicas(ReplicaChange(from: nil, to: 4))) == "act-4471276da333383d")
+        // What it does not show follows: a job's run (the README's example).
+        let job = ObjectRef(kind: .job, namespace: "power", name: "daily-power-dispatch-20261126-080331-power-tx-2")
+        let retry = JobAttempt(run: "20261126-080331", runTime: try #require(RFC3339.date(from: "2026-11-26T08:03:31Z")), trigger: .manual,
+                               job: "power-tx", attempt: 2, maxAttempts: 3)
+        #expect(Action.id(target: job, change: .startJob(retry)) == "act-edcd9fc8ad9e1766")
     }
 
     @Test func changingTheChangeChangesTheId() {
