@@ -12,7 +12,7 @@ import Testing
 /// the server no longer has lists again and finds the deletion it never heard of; bookmarks
 /// tell a quiet cache how current it is.
 @Suite(.tags(.live)) struct ClusterCacheLiveTests {
-    let web = ObjectRef(kind: ServiceSpec.kind, namespace: "default", name: "web")
+    let web = ObjectRef(kind: .serviceSpec, namespace: "default", name: "web")
 
     @Test func everyKindIsListedThenWatchedAndEachChangeQueuesTheKeysItTouches() async throws {
         try await LiveCluster.run { cluster in
@@ -34,7 +34,7 @@ import Testing
             queued.clear()
             try await cluster.access.patchStatus(.of(ServiceSpec.self), namespace: "default", name: "web", body: Array(#"{"status":{"replicas":1}}"#.utf8))
             try await cluster.create(Declared.serviceSpec("api", replicas: 1))
-            let api = ObjectRef(kind: ServiceSpec.kind, namespace: "default", name: "api")
+            let api = ObjectRef(kind: .serviceSpec, namespace: "default", name: "api")
             try await eventually("the next ServiceSpec's key") { queued.all.contains(api) }
             #expect(queued.all == [api])
             #expect(cache.serviceSpecs[web]?.value?.status?.replicas == 1)
@@ -49,7 +49,7 @@ import Testing
             // A Budget governs every service of its namespace: every key, and its own.
             queued.clear()
             try await cluster.create(Declared.budget("aid", limitUSD: 100, coreHourUSD: 1))
-            let budget = ObjectRef(kind: Budget.kind, namespace: "default", name: "aid")
+            let budget = ObjectRef(kind: .budget, namespace: "default", name: "aid")
             try await eventually("the Budget's keys") { Set(queued.all).isSuperset(of: [web, api, budget]) }
             try await stop(running)
         }
