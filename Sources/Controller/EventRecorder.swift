@@ -13,18 +13,8 @@ import Synchronization
 /// in a small cache (`capacity` Events, the least recently seen forgotten first); after a restart
 /// the cache is empty, and a create answered 409 means the Event exists: it is read and patched.
 public final class EventRecorder: Sendable {
-    /// An Event to record: what it is about and what it says.
-    public struct Event: Sendable, Equatable {
-        public var about: ObjectRef
-        public var uid: String?
-        public var name: String
-        public var type: String
-        public var reason: String
-        public var message: String
-        /// A decision that comes again on a later pass is a repeat, counted; a fact that a later
-        /// pass sees again (an incident of one run) is not: it stays at count 1.
-        public var countsRepeats = true
-    }
+    /// An Event to record: the core decides what it is about and what it says.
+    public typealias Event = PlannedEvent
 
     /// What was last written for an Event, and how often it happened since.
     struct Recorded: Sendable, Equatable {
@@ -144,14 +134,5 @@ public final class EventRecorder: Sendable {
             "source": ["component": .string(cluster.fieldManager)], "reportingComponent": .string(cluster.fieldManager),
         ]
         return object.jsonBytes
-    }
-
-    /// An Event name from a resource's name and a suffix that tells the decision and its outcome
-    /// apart, within the 253 characters of a name: the resource's part is shortened when need be.
-    static func name(_ resource: String, _ suffix: String) -> String {
-        let room = max(1, 253 - suffix.count - 1)
-        var head = String(resource.prefix(room))
-        while let last = head.last, last == "-" || last == "." { head.removeLast() }
-        return (head.isEmpty ? "x" : head) + "." + suffix
     }
 }

@@ -52,7 +52,7 @@ public struct InvalidObjectReports: Sendable {
     /// The Event's name: the object's, then the generation, so that each generation is recorded
     /// once even across restarts. Cut so that it stays a valid name.
     public static func eventName(_ object: InvalidObject) -> String {
-        EventRecorder.name(object.name, "invalid.\(object.generation ?? 0)")
+        PlannedEvent.name(object.name, "invalid.\(object.generation ?? 0)")
     }
 }
 

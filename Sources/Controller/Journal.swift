@@ -46,30 +46,8 @@ public struct Journal: Sendable {
         return state + "/hms/journal.jsonl"
     }
 
-    /// One line of the journal: its members in a fixed order, time first, so that a line reads
-    /// as it happened; written straight to bytes, since a large apply journals thousands.
-    public typealias Entry = [(name: String, value: JSONValue)]
-
-    public static func entry(_ action: Action, actor: String, result: String, time: String) -> Entry {
-        decisionMembers(action, actor: actor, verbKey: "verb", time: time) + [("result", .string(result))]
-    }
-
-    /// The intent to carry out an action: the decision without its result, the verb under `intent`.
-    public static func intent(_ action: Action, actor: String, time: String) -> Entry {
-        decisionMembers(action, actor: actor, verbKey: "intent", time: time)
-    }
-
-    private static func decisionMembers(_ action: Action, actor: String, verbKey: String, time: String) -> Entry {
-        [
-            ("time", .string(time)), ("actor", .string(actor)), ("id", .string(action.id)),
-            (verbKey, .string(action.verb.rawValue)), ("source", action.source.json), ("target", action.target.json),
-            ("from", .string(action.change.fromText)), ("to", .string(action.change.toText)),
-            ("requested", action.change.requestedText.map(JSONValue.string) ?? .null),
-            ("reason", .string(action.reason)), ("costDeltaUSDPerHour", .double(action.costDeltaUSDPerHour)),
-            ("gates", .array(action.gates.map(\.json))),
-            ("finalVerdict", .string(action.finalVerdict.rawValue)),
-        ]
-    }
+    /// One line of the journal (the core decides its members: see `JournalLine`).
+    public typealias Entry = JournalLine.Members
 
     /// The decision line that completes an intent found without one after a crash: the intent's
     /// members (its actor is who acted), the verb back under `verb`, what the cluster shows as the
@@ -82,14 +60,6 @@ public struct Journal: Sendable {
             members.append((name, intent[name] ?? .null))
         }
         return members + [("result", .string(result)), ("recoveredBy", .string(recoveredBy))]
-    }
-
-    /// An incident: an SLO breached or at risk, on one run of a Directive.
-    public static func entry(_ incident: Incident, actor: String, time: String) -> Entry {
-        [
-            ("time", .string(time)), ("actor", .string(actor)), ("incident", .string(incident.reason.rawValue)),
-            ("source", incident.source.json), ("run", .string(incident.runID)), ("message", .string(incident.message)),
-        ]
     }
 
     public static func isIntent(_ entry: JSONValue) -> Bool { entry["intent"] != nil }
@@ -260,10 +230,10 @@ final class ActionJournal: Sendable {
     var journaled: (ids: Set<String>, failure: String?) { state.withLock { $0 } }
 
     func attach(to executor: inout Executor) {
-        executor.willAct = { [self] action in try journal.append([Journal.intent(action, actor: actor, time: time)]) }
+        executor.willAct = { [self] action in try journal.append([JournalLine.intent(action, actor: actor, time: time)]) }
         executor.didAct = { [self] outcome in
             do {
-                try journal.append([Journal.entry(outcome.action, actor: actor, result: outcome.journalText, time: time)])
+                try journal.append([JournalLine.decision(outcome.action, actor: actor, result: outcome.journalText, time: time)])
                 state.withLock { _ = $0.ids.insert(outcome.action.id) }
             } catch {
                 state.withLock { $0.failure = $0.failure ?? "\(error)" }

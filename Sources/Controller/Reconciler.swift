@@ -92,7 +92,7 @@ public struct Reconciler: Sendable {
         let journalTime = RFC3339.string(from: now)
         let actionJournal = journal.map { ActionJournal(journal: $0, actor: actor, time: journalTime) }
         actionJournal?.attach(to: &executor)
-        let mine = Plan(actions: plan.actions.filter { inScope($0.source) }, statuses: plan.statuses, directives: plan.directives.filter { inScope($0.directive) })
+        let mine = Plan(actions: plan.actions.filter { inScope($0.source) }, directives: plan.directives.filter { inScope($0.directive) })
         guard mayAct() else { return Result(plan: plan, outcomes: [], observed: observed) }
         let services = scope.map { scope in desired.services.filter { scope.contains($0.ref) } } ?? desired.services
         let servicesByRef = Dictionary(services.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
@@ -133,8 +133,8 @@ public struct Reconciler: Sendable {
             do {
                 if let failure { throw JournalError.append(failure) }
                 let time = journalTime
-                try journal.append(journaled.filter { !early.contains($0.action.id) }.map { Journal.entry($0.action, actor: actor, result: $0.journalText, time: time) }
-                    + mine.incidents.map { Journal.entry($0, actor: actor, time: time) })
+                try journal.append(journaled.filter { !early.contains($0.action.id) }.map { JournalLine.decision($0.action, actor: actor, result: $0.journalText, time: time) }
+                    + mine.incidents.map { JournalLine.incident($0, actor: actor, time: time) })
             } catch {
                 decisionMemory?.forget()
                 throw .decoding("cannot append to the journal \(journal.path): \(error)")
@@ -157,128 +157,36 @@ public struct Reconciler: Sendable {
 
     /// A run's job starts share one Event per outcome: a run of 1,000 jobs is one line, not 1,000.
     func recordJobStarts(_ outcomes: [ActionOutcome], uids: [ObjectRef: String?], now: Date) async {
+        await record(Records.runStartEvents(outcomes, uids: uids), now: now)
+    }
+
+    /// The Event of a decision (see `Records.event`).
+    static func recordEvent(_ outcome: ActionOutcome, uid: String?, events: EventRecorder, cluster: ClusterAccess, now: Date) async {
+        await events.record(Records.event(for: outcome, uid: uid), cluster: cluster, now: now)
+    }
+
+    /// Events the core decided on, sixteen at a time.
+    func record(_ planned: [PlannedEvent], now: Date) async {
         let cluster = cluster
         let events = events
-        _ = await concurrentMap(Self.groupedByRun(outcomes.filter { $0.action.verb == .startJob })) { group in
-            await Self.recordEvent(runStarts: group, uid: uids[group[0].action.source] ?? nil, events: events, cluster: cluster, now: now)
-        }
-    }
-
-    /// A Kubernetes Event per decision, on the resource that asked for it. Named after the action
-    /// and its outcome, so that the same decision is one Event however many passes see it, and an
-    /// action carried out after it was held (approved) gets an Event of its own.
-    static func recordEvent(_ outcome: ActionOutcome, uid: String?, events: EventRecorder, cluster: ClusterAccess, now: Date) async {
-        await events.record(event(for: outcome, uid: uid), cluster: cluster, now: now)
-    }
-
-    static func event(for outcome: ActionOutcome, uid: String?) -> EventRecorder.Event {
-        let action = outcome.action
-        let (type, reason) = eventKind(outcome)
-        let gates = action.gates.filter { $0.verdict != .allow }.map(\.reason)
-        let message = "\(action.verb.rawValue) \(action.target.kind) \(action.target.name) \(action.change.fromText) → \(action.change.toText)"
-            + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + " (\(action.id))"
-        return EventRecorder.Event(about: action.source, uid: uid, name: EventRecorder.name(action.source.name, "\(action.id).\(eventOutcome(outcome))"),
-                                   type: type, reason: reason, message: message)
-    }
-
-    /// The outcome's part of an Event name.
-    static func eventOutcome(_ outcome: ActionOutcome) -> String {
-        switch outcome.result {
-        case .done: "done"
-        case .notCarriedOut(.hold): "held"
-        case .notCarriedOut(.defer): "deferred"
-        case .notCarriedOut: "denied"
-        case .skipped: "skipped"
-        case .failed: "failed"
-        }
-    }
-
-    /// Job starts by Directive, run and outcome, in plan order.
-    static func groupedByRun(_ outcomes: [ActionOutcome]) -> [[ActionOutcome]] {
-        var order: [String] = []
-        var groups: [String: [ActionOutcome]] = [:]
-        for outcome in outcomes {
-            let run = outcome.action.change.run ?? ""
-            let key = "\(outcome.action.source)|\(run)|\(eventKind(outcome).reason)"
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(outcome)
-        }
-        return order.compactMap { groups[$0] }
-    }
-
-    static func eventKind(_ outcome: ActionOutcome) -> (type: String, reason: String) {
-        switch outcome.result {
-        case .done: ("Normal", outcome.action.verb.eventReason)
-        case .notCarriedOut(.hold): ("Normal", "ActionHeld")
-        case .notCarriedOut(.defer): ("Normal", "ActionDeferred")
-        case .notCarriedOut: ("Warning", "ActionDenied")
-        case .skipped: ("Normal", "ActionSkipped")
-        case .failed: ("Warning", "ActionFailed")
-        }
-    }
-
-    /// One Event for the starts of one run with one outcome: how many, which attempts, and the first
-    /// few job names and gate reasons.
-    static func recordEvent(runStarts group: [ActionOutcome], uid: String?, events: EventRecorder, cluster: ClusterAccess, now: Date) async {
-        guard let first = group.first else { return }
-        let source = first.action.source
-        let (type, reason) = eventKind(first)
-        let run = first.action.change.run ?? "?"
-        let names = group.prefix(3).map(\.action.target.name).joined(separator: ", ") + (group.count > 3 ? ", ..." : "")
-        let gates = Array(Set(group.flatMap { $0.action.gates.filter { $0.verdict != .allow }.map(\.reason) })).sorted().prefix(3)
-        var failures = ""
-        if case .failed(let message) = first.result { failures = ": " + message }
-        let verb = first.result == .done ? "started" : "not started"
-        let message = "\(verb) \(group.count) \(group.count == 1 ? "job" : "jobs") of run \(run) (\(names))"
-            + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + failures
-        let identity = group.map(\.action.id).joined(separator: ",") + "|" + reason
-        await events.record(.init(about: source, uid: uid, name: EventRecorder.name(source.name, DirectiveNaming.stableHash(identity)),
-                                  type: type, reason: reason, message: message), cluster: cluster, now: now)
+        _ = await concurrentMap(planned) { event in await events.record(event, cluster: cluster, now: now) }
     }
 
     // MARK: - Incidents
 
-    /// A Warning Event per incident (reason `SLOBreached` or `SLOAtRisk`), named after the run so
-    /// that it is raised once however many passes see it.
+    /// A Warning Event per incident, raised once however many passes see it.
     func raiseIncidents(_ reports: [DirectiveReport], now: Date) async {
-        let cluster = cluster
-        let events = events
-        let incidents = reports.flatMap { report in report.incidents.map { (report.uid, $0) } }
-        _ = await concurrentMap(incidents) { uid, incident in
-            await events.record(.init(about: incident.source, uid: uid,
-                                      name: EventRecorder.name(incident.source.name, "\(incident.reason.rawValue.lowercased()).\(incident.runID)"),
-                                      type: "Warning", reason: incident.reason.rawValue, message: incident.message, countsRepeats: false),
-                                cluster: cluster, now: now)
-        }
+        await record(Records.incidentEvents(reports), now: now)
     }
 
     // MARK: - Directive status
 
-    /// Each Directive's status, as the plan worked it out, written when it differs from the stored
-    /// one. A start that failed says why in its job's message.
+    /// Each Directive's status, as the core worked it out, written when it differs from the stored one.
     func writeDirectiveStatus(_ reports: [DirectiveReport], desired: DesiredState, outcomes: [ActionOutcome]) async -> Set<ObjectRef> {
         let stored = Dictionary(desired.directives.map { ($0.ref, $0.status) }, uniquingKeysWith: { first, _ in first })
-        var failures: [String: String] = [:]
-        for outcome in outcomes where outcome.action.verb == .startJob {
-            if case .failed(let message) = outcome.result { failures[outcome.action.target.name] = message }
-        }
-        var patches: [(ObjectRef, [UInt8])] = []
-        for report in reports {
-            var status = report.status
-            if !failures.isEmpty {
-                status.runs = status.runs?.map { run in
-                    var run = run
-                    run.jobs = run.jobs.map { job in
-                        var job = job
-                        if let name = job.jobName, let failure = failures[name] { job.message = "could not create the Job: \(failure)" }
-                        return job
-                    }
-                    return run
-                }
-            }
+        let patches = reports.compactMap { report -> (ObjectRef, [UInt8])? in
             let previous = stored[report.directive] ?? nil
-            guard status != previous else { continue }
-            patches.append((report.directive, Self.statusPatch(status, replacing: previous)))
+            return Records.directiveStatus(report, stored: previous, outcomes: outcomes).map { (report.directive, Self.statusPatch($0, replacing: previous)) }
         }
         return await patchStatuses(patches, Directive.self)
     }
@@ -336,33 +244,19 @@ public struct Reconciler: Sendable {
     func writeStatus(_ desired: DesiredState, services: [ServiceSpec], observed: ObservedState, outcomes: [ActionOutcome],
                      health: [ObjectRef: ServiceHealth] = [:], now: Date) async -> Set<ObjectRef> {
         var patches: [(ObjectRef, [UInt8])] = []
-        var degradedEvents: [(ServiceSpec, ServiceHealth, String)] = []
+        var degradedEvents: [PlannedEvent] = []
         let outcomesBySource = Dictionary(grouping: outcomes, by: \.action.source)
         for service in services where statusScope == .all || outcomesBySource[service.ref] != nil {
             let live = observed.deployments[ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)]
             let previous = service.status ?? ServiceSpec.Status()
             let status = Statuses.service(service, budgets: desired.budgets, live: live, outcomes: outcomesBySource[service.ref] ?? [],
                                           health: health[service.ref], now: now)
-            let unhealthy = health[service.ref].flatMap { $0.degraded ? $0 : nil }
             guard status != previous else { continue }
-            // One Event per episode: named by when its longest-failing pod turned unready (not by
-            // the condition's time, which a pass reading a stale status would set anew), so a pass
-            // that repeats it meets a 409.
-            if let unhealthy {
-                degradedEvents.append((service, unhealthy, unhealthy.failingSince.map { RFC3339.string(from: $0) } ?? "unknown"))
-            }
+            if let degraded = Records.degradedEvent(service, health: health[service.ref]) { degradedEvents.append(degraded) }
             // A merge patch of the status alone: no resourceVersion precondition, nothing else touched.
             patches.append((service.ref, JSONValue.object(["status": ClusterAccess.encoded(status)]).jsonBytes))
         }
-        let cluster = cluster
-        let events = events
-        _ = await concurrentMap(degradedEvents) { service, unhealthy, since in
-            // A fact about one outage: recorded once, not counted on every pass that sees it.
-            await events.record(.init(about: service.ref, uid: service.metadata.uid,
-                                      name: EventRecorder.name(service.metadata.name, "servicedegraded.\(DirectiveNaming.stableHash(since))"),
-                                      type: "Warning", reason: ServiceHealth.degradedReason, message: unhealthy.message, countsRepeats: false),
-                                cluster: cluster, now: now)
-        }
+        await record(degradedEvents, now: now)
         return await patchStatuses(patches, ServiceSpec.self)
     }
 
@@ -379,18 +273,5 @@ public struct Reconciler: Sendable {
             }
         }
         return Set(failed.compactMap { $0 })
-    }
-}
-
-extension Action.Verb {
-    var eventReason: String {
-        switch self {
-        case .deploy: "Deployed"
-        case .update: "Updated"
-        case .scale: "Scaled"
-        case .restart: "Restarted"
-        case .delete: "Deleted"
-        case .startJob: "JobStarted"
-        }
     }
 }

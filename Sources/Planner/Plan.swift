@@ -119,19 +119,18 @@ public struct PruneCondition: Sendable, Equatable {
     }
 }
 
-/// The ordered actions of one reconcile pass, and the status each resource should show.
+/// The ordered actions of one reconcile pass, what each Directive should show, and each service's health.
+/// (The status of ServiceSpecs, Budgets and rules depends on what the actions did: `Statuses`.)
 public struct Plan: Sendable, Equatable {
     public var actions: [Action]
-    public var statuses: [ObjectRef: JSONValue]
     /// Each Directive's runs: the status to write and the incidents to raise.
     public var directives: [DirectiveReport]
     /// The health of each ServiceSpec with failing pods: which to replace, or Degraded.
     public var health: [ObjectRef: ServiceHealth]
 
-    public init(actions: [Action] = [], statuses: [ObjectRef: JSONValue] = [:], directives: [DirectiveReport] = [],
+    public init(actions: [Action] = [], directives: [DirectiveReport] = [],
                 health: [ObjectRef: ServiceHealth] = [:]) {
         self.actions = actions
-        self.statuses = statuses
         self.directives = directives
         self.health = health
     }

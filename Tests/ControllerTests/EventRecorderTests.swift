@@ -17,14 +17,6 @@ import Testing
         EventRecorder.Event(about: web, uid: nil, name: name, type: "Normal", reason: "ActionHeld", message: "scale Deployment web 10 → 12 (a1)")
     }
 
-    func outcome(_ result: ActionOutcome.Result) -> ActionOutcome {
-        var action = Action(
-            source: web, target: ObjectRef(kind: .deployment, namespace: "gov", name: "web"), change: .replicas(ReplicaChange(from: 10, to: 12)),
-            reason: "manifest", gates: [GateVerdict(gate: "governance", verdict: .hold, reason: "[max-replicas] 12 replicas need approval above 10")])
-        action.id = "a1"
-        return ActionOutcome(action: action, result: result)
-    }
-
     @Test func aNewEventIsCreatedARepeatIsCountedAndPatchedOncePerInterval() {
         let recorded = EventRecorder.Recorded(count: 1, writtenCount: 1, lastWritten: start, lastSeen: start)
         #expect(EventRecorder.decide(nil, now: start, patchInterval: 300).0 == .create)
@@ -46,21 +38,6 @@ import Testing
         #expect(recorder.remembered == 2)
         #expect(recorder.next(event("b"), now: start + 4) == .create)
         #expect(recorder.next(event("a"), now: start + 5) == .none)
-    }
-
-    @Test func heldAndDoneAreEventsOfTheirOwn() {
-        let held = Reconciler.event(for: outcome(.notCarriedOut(.hold)), uid: nil)
-        let done = Reconciler.event(for: outcome(.done), uid: nil)
-        #expect(held.name == "web.a1.held")
-        #expect(held.reason == "ActionHeld")
-        #expect(done.name == "web.a1.done")
-        #expect(done.reason == "Scaled")
-    }
-
-    @Test func longNamesAreShortenedToAValidName() {
-        let name = EventRecorder.name(String(repeating: "a", count: 240) + "-" + String(repeating: "b", count: 20), "0123456789abcdef.held")
-        #expect(name.count <= 253)
-        #expect(name.hasSuffix("a.0123456789abcdef.held"))
     }
 
     @Test func aDecisionRepeatedOverManyPassesIsPostedOnceAndPatchedPerInterval() async {

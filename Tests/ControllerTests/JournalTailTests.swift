@@ -20,7 +20,7 @@ import Testing
         let ref = ObjectRef(kind: .deployment, namespace: "gov", name: "web")
         var action = Action(source: ref, target: ref, change: .replicas(ReplicaChange(from: 1, to: 2)), reason: "manifest")
         action.id = id
-        return Journal.entry(action, actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")
+        return JournalLine.decision(action, actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")
     }
 
     /// The bytes of one line, newline included.

@@ -19,8 +19,8 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)/j.jsonl").path
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let journal = Journal(path: path)
-        try journal.append([Journal.entry(action, actor: "alice", result: "not carried out (HOLD)", time: "2026-11-26T10:00:00Z")])
-        try journal.append([Journal.entry(action, actor: "bob", result: "done", time: "2026-11-26T10:01:00Z")])
+        try journal.append([JournalLine.decision(action, actor: "alice", result: "not carried out (HOLD)", time: "2026-11-26T10:00:00Z")])
+        try journal.append([JournalLine.decision(action, actor: "bob", result: "done", time: "2026-11-26T10:01:00Z")])
 
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
@@ -51,9 +51,9 @@ import Testing
     @Test func anIntentIsFinishedByTheResultThatFollowsIt() throws {
         let journal = temporaryJournal()
         defer { remove(journal) }
-        try journal.append([Journal.intent(action("a1"), actor: "beta", time: "2026-11-26T10:00:00Z")])
-        try journal.append([Journal.intent(action("a2"), actor: "beta", time: "2026-11-26T10:00:00Z")])
-        try journal.append([Journal.entry(action("a1"), actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")])
+        try journal.append([JournalLine.intent(action("a1"), actor: "beta", time: "2026-11-26T10:00:00Z")])
+        try journal.append([JournalLine.intent(action("a2"), actor: "beta", time: "2026-11-26T10:00:00Z")])
+        try journal.append([JournalLine.decision(action("a1"), actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")])
 
         let lines = try String(contentsOfFile: journal.path, encoding: .utf8).split(separator: "\n")
         #expect(lines[0].hasPrefix(#"{"time":"2026-11-26T10:00:00Z","actor":"beta","id":"a1","intent":"scale","source":{"#))
@@ -63,14 +63,14 @@ import Testing
         // Readers of decisions see the decision only.
         #expect(try journal.read().map { $0["id"] } == ["a1"])
         // A result before an intent of the same id does not finish it: the action was sent again.
-        try journal.append([Journal.intent(action("a1"), actor: "gamma", time: "2026-11-26T10:01:00Z")])
+        try journal.append([JournalLine.intent(action("a1"), actor: "gamma", time: "2026-11-26T10:01:00Z")])
         #expect(Journal.unfinishedIntents(try journal.readTail()).map { $0["id"] } == ["a2", "a1"])
     }
 
     @Test func aRecoveredResultIsADecisionLineThatSaysWhoFoundIt() throws {
         let intent = try JSONValue(parsing: Array({ () -> [UInt8] in
             var bytes: [UInt8] = []
-            JSONValue.writeObject(Journal.intent(action, actor: "beta", time: "2026-11-26T10:00:00Z"), to: &bytes)
+            JSONValue.writeObject(JournalLine.intent(action, actor: "beta", time: "2026-11-26T10:00:00Z"), to: &bytes)
             return bytes
         }()))
         var bytes: [UInt8] = []
@@ -96,24 +96,24 @@ import Testing
     @Test func aLastLineTornByACrashSpoilsOnlyItself() throws {
         let journal = temporaryJournal()
         defer { remove(journal) }
-        try journal.append([Journal.entry(action("a1"), actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")])
+        try journal.append([JournalLine.decision(action("a1"), actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")])
         // The process died halfway through a line.
         let handle = try #require(FileHandle(forWritingAtPath: journal.path))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(#"{"time":"2026-11-26T10:00:01Z","actor":"be"#.utf8))
         try handle.close()
-        try journal.append([Journal.entry(action("a2"), actor: "gamma", result: "done", time: "2026-11-26T10:00:02Z")])
+        try journal.append([JournalLine.decision(action("a2"), actor: "gamma", result: "done", time: "2026-11-26T10:00:02Z")])
         #expect(try journal.read().map { $0["id"] } == ["a1", "a2"])
     }
 
     @Test func theJournalRotatesBySizeAndKeepsOneOlderFile() throws {
-        let line = Journal.entry(action("a0"), actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")
+        let line = JournalLine.decision(action("a0"), actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")
         var one: [UInt8] = []
         JSONValue.writeObject(line, to: &one)
         let journal = temporaryJournal(maxBytes: (one.count + 1) * 2)
         defer { remove(journal) }
         for index in 0..<5 {
-            try journal.append([Journal.entry(action("a\(index)"), actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")])
+            try journal.append([JournalLine.decision(action("a\(index)"), actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")])
         }
         let current = try String(contentsOfFile: journal.path, encoding: .utf8)
         let older = try String(contentsOfFile: journal.previousPath, encoding: .utf8)
@@ -126,7 +126,7 @@ import Testing
         let journal = temporaryJournal(tailBytes: 1200)
         defer { remove(journal) }
         for index in 0..<50 {
-            try journal.append([Journal.entry(action("a\(index)"), actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")])
+            try journal.append([JournalLine.decision(action("a\(index)"), actor: "beta", result: "done", time: "2026-11-26T10:00:00Z")])
         }
         let ids = try journal.read().compactMap { $0["id"]?.stringValue }
         #expect(!ids.isEmpty && ids.count < 50)
