@@ -102,6 +102,12 @@ public struct ClusterAccess: Sendable {
                       body: object.jsonBytes, options: WriteOptions(dryRun: dryRun))
     }
 
+    /// A merge patch of the object, by our field manager: the fields it names and nothing else.
+    public func mergePatch(_ type: ResourceType, namespace: String, name: String, body: [UInt8]) async throws(KubeError) {
+        try heard(type, try await send(.patch(type, namespace: namespace, name: name, type: .merge, body: body,
+                                               options: WriteOptions(fieldManager: fieldManager))))
+    }
+
     /// A merge patch of the status subresource: no resourceVersion precondition, nothing else touched.
     public func patchStatus(_ type: ResourceType, namespace: String, name: String, body: [UInt8]) async throws(KubeError) {
         try heard(type, try await send(.patchStatus(type, namespace: namespace, name: name, type: .merge, body: body)))

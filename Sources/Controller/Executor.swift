@@ -80,6 +80,9 @@ public struct Executor: Sendable {
                     guard let type = manifest["kind"]?.stringValue.map(ObjectKind.init)?.resourceType else { continue }
                     try await cluster.apply(manifest, type)
                 }
+                if let patch = action.patch, let type = action.target.kind.resourceType {
+                    try await cluster.mergePatch(type, namespace: action.target.namespace, name: action.target.name, body: patch.jsonBytes)
+                }
             case .replacePod:
                 // A pod that keeps failing its health check is replaced: its Deployment makes a new one.
                 try await ignoringNotFound { () throws(KubeError) in

@@ -7,19 +7,57 @@ struct ActionRendering {
     let index: DesiredIndex
     let observed: ObservedState
     let fromManifests: Bool
+    /// The replica count and restart stamp each Deployment gets from this plan's actions that
+    /// proceed: a template update is written with them, so that it neither undoes a scale or a
+    /// restart carried out beside it nor carries one that the gates held.
+    let settled: [ObjectRef: Settled]
 
-    /// The action with its manifests, when it proceeds; one that does not writes nothing.
+    struct Settled {
+        var replicas: Int?
+        var restartedAt: String?
+    }
+
+    init(index: DesiredIndex, observed: ObservedState, fromManifests: Bool, judged: [Action]) {
+        self.index = index
+        self.observed = observed
+        self.fromManifests = fromManifests
+        var settled: [ObjectRef: Settled] = [:]
+        for action in judged where action.finalVerdict.proceeds {
+            switch action.change {
+            case .replicas(let change): settled[action.target, default: Settled()].replicas = change.to
+            case .rollingRestart(_, let to): settled[action.target, default: Settled()].restartedAt = to
+            default: break
+            }
+        }
+        self.settled = settled
+    }
+
+    /// The action with what it writes, when it proceeds; one that does not writes nothing.
     func rendered(_ action: Action) -> Action {
         guard action.finalVerdict.proceeds else { return action }
         var action = action
         action.manifests = manifests(action)
+        action.patch = patch(action)
         return action
+    }
+
+    /// A scale of a running Deployment sets `spec.replicas` alone; a restart, the template's stamp alone.
+    func patch(_ action: Action) -> JSONValue? {
+        switch action.change {
+        case .replicas(let change) where change.from != nil:
+            ["spec": ["replicas": .int(change.to)]]
+        case .rollingRestart(_, let to):
+            ["spec": ["template": ["metadata": ["annotations": [Rendering.restartedAtKey: .string(to)]]]]]
+        default:
+            nil
+        }
     }
 
     func manifests(_ action: Action) -> [JSONValue] {
         switch action.change {
         case .replicas(let change):
-            guard let service = index.service(action.source) else { return [] }
+            // A running Deployment is scaled by a patch (`patch(_:)`); a first deploy writes it whole.
+            guard change.from == nil, let service = index.service(action.source) else { return [] }
             var objects = [Rendering.deployment(service, replicas: change.to, fromManifests: fromManifests)]
             // A first deploy brings its Service along.
             if change.from == nil, let front = Rendering.service(service, fromManifests: fromManifests) { objects.append(front) }
@@ -27,14 +65,17 @@ struct ActionRendering {
         case .exposeService:
             guard let service = index.service(action.source) else { return [] }
             return Rendering.service(service, fromManifests: fromManifests).map { [$0] } ?? []
-        case .template, .rollingRestart:
-            // Written with the replicas it runs: a scale is an action of its own.
-            guard let service = index.service(action.source), let live = observed.deployments[action.target] else { return [] }
-            return [Rendering.deployment(service, replicas: live.replicas, fromManifests: fromManifests)]
+        case .template:
+            // Written with the replicas and the restart stamp it has after this plan: a scale and a
+            // restart are actions of their own, judged on their own.
+            guard var service = index.service(action.source), let live = observed.deployments[action.target] else { return [] }
+            let settled = settled[action.target]
+            service.spec.restartedAt = settled?.restartedAt ?? live.restartedAt
+            return [Rendering.deployment(service, replicas: settled?.replicas ?? live.replicas, fromManifests: fromManifests)]
         case .startJob(let attempt):
             guard let directive = index.directives[action.source] else { return [] }
             return [DirectiveRendering.job(directive, attempt, name: action.target.name)]
-        case .replacePod, .prune:
+        case .rollingRestart, .replacePod, .prune:
             return []
         }
     }

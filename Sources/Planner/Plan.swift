@@ -69,6 +69,10 @@ public struct Action: Sendable, Equatable {
     /// The objects to write when the action proceeds (Deployment, Service, Job; none for deletes
     /// and pod replacements), rendered from the change once the gates have judged it.
     public internal(set) var manifests: [JSONValue]
+    /// For a change of one field of a live object (a scale, a restart): the merge patch of the
+    /// target that makes it, touching nothing else, so that it never carries another change (a
+    /// new image) that the gates did not let through.
+    public internal(set) var patch: JSONValue?
 
     public init(source: ObjectRef, target: ObjectRef, change: Change, reason: String, costDeltaUSDPerHour: Double = 0,
                 gates: [GateVerdict] = [], manifests: [JSONValue] = []) {

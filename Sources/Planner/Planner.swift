@@ -65,8 +65,9 @@ public struct Planner: Sendable {
             actions += pruneActions(observed: observed, declared: declared)
         }
         let gates = Gates(index: index, observed: observed, ledger: ledger, now: now)
-        let rendering = ActionRendering(index: index, observed: observed, fromManifests: options.desiredFromManifests)
-        let judged = gates.judge(actions).map(rendering.rendered)
+        let verdicts = gates.judge(actions)
+        let rendering = ActionRendering(index: index, observed: observed, fromManifests: options.desiredFromManifests, judged: verdicts)
+        let judged = verdicts.map(rendering.rendered)
         // Each Directive's status shows what the gates did to its starts.
         var startsByDirective: [ObjectRef: [String: Action]] = [:]
         for action in judged where action.verb == .startJob {

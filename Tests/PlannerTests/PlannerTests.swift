@@ -127,7 +127,7 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
         let restarted = webService + "\n  restartedAt: 2026-11-16T00:00:00Z"
         let result = plan(restarted, observed(live(replicas: 4), services: [frontService]))
         #expect(result.actions.map(\.verb) == [.restart])
-        #expect(result.actions[0].manifests.first?[path: ["spec", "template", "metadata", "annotations", "ops.hms.gov/restartedAt"]] == "2026-11-16T00:00:00Z")
+        #expect(result.actions[0].patch?[path: ["spec", "template", "metadata", "annotations", "ops.hms.gov/restartedAt"]] == "2026-11-16T00:00:00Z")
         // Once the live template carries it, nothing more to do.
         #expect(plan(restarted, observed(live(restarted, replicas: 4), services: [frontService])).isEmpty)
     }
@@ -205,7 +205,7 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
         #expect(scale.finalVerdict == .clamp)
         #expect(scale.change == .replicas(ReplicaChange(from: 2, to: 4, requested: 9)))
         #expect(scale.gates[0].reason == "[budget] Budget aid: 9 replicas would project $3,240.00 of $1,500.00; clamped to 4 ($1,440.00)")
-        #expect(scale.manifests.first?[path: ["spec", "replicas"]] == 4)
+        #expect(scale.patch?[path: ["spec", "replicas"]] == 4)
         #expect(scale.costDeltaUSDPerHour == 2)
         #expect(Plan(actions: [scale]).text().contains("    replicas:   2 → 4 (asked for 9)\n"))
         // What was spent counts: with $400 gone, ($1,100 / 360 h) = $3.06/h leaves room for 3.

@@ -159,9 +159,10 @@ import Testing
         #expect(judged.change == .replicas(ReplicaChange(from: 2, to: 4, requested: 9)))
         // The gates judge values: nothing rendered yet, nothing edited.
         #expect(judged.manifests.isEmpty)
-        let rendered = ActionRendering(index: index, observed: state, fromManifests: false).rendered(judged)
-        #expect(rendered.manifests.map { $0[path: ["spec", "replicas"]] } == [4])
-        #expect(rendered.manifests == [Rendering.deployment(desiredState.services[0], replicas: 4)])
+        let rendered = ActionRendering(index: index, observed: state, fromManifests: false, judged: [judged]).rendered(judged)
+        // A running Deployment is scaled by its count alone.
+        #expect(rendered.manifests.isEmpty)
+        #expect(rendered.patch == ["spec": ["replicas": 4]])
     }
 
     @Test func aClampedFirstDeployIsRenderedWithTheClampedCountAndItsService() {
