@@ -113,7 +113,7 @@ public struct ManifestDecoder: Sendable {
     private func decodeDocument(_ document: YAMLDocument) -> DocumentOutcome {
         let root = document.root
         guard document.kind(of: root) == .mapping else {
-            return .problems([NodeError(mark: document.mark(of: root), path: FieldPath(), message: "a manifest must be a mapping with apiVersion, kind, metadata and spec; found \(document.describe(root))")])
+            return .problems([YAMLDecodingError(mark: document.mark(of: root), path: FieldPath(), message: "a manifest must be a mapping with apiVersion, kind, metadata and spec; found \(document.describe(root))")])
         }
         do {
             return decodeResource(try resolveKind(document), from: document)
@@ -123,22 +123,18 @@ public struct ManifestDecoder: Sendable {
     }
 
     private func decodeResource<R: ManifestKind>(_ kind: R.Type, from document: YAMLDocument) -> DocumentOutcome {
-        let reader = NodeReader(document)
         let resource: R
         do {
-            resource = try R(from: document.root, key: nil, in: reader)
+            resource = try YAMLDecoder(schema: ModelSchema()).decode(R.self, from: document)
         } catch {
-            return .problems(sorted(reader.problems + [error] + boundProblems(R.self, in: document, besides: reader.problems + [error])))
-        }
-        // Cross-field rules only mean something once every field decoded; the bounds of each
-        // field are checked anyway, as the API server checks them.
-        guard reader.problems.isEmpty else {
-            return .problems(sorted(reader.problems + boundProblems(R.self, in: document, besides: reader.problems)))
+            // Cross-field rules only mean something once every field decoded; the bounds of each
+            // field are checked anyway, as the API server checks them.
+            return .problems(sorted(error.errors + boundProblems(R.self, in: document, besides: error.errors)))
         }
         // Bounds from the nodes (as `validate()` would find them, faster), then the rules.
         let issues = bounds(R.self, in: document) + resource.ruleIssues()
         guard issues.isEmpty else {
-            return .problems(sorted(issues.map { NodeError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) }))
+            return .problems(sorted(issues.map { YAMLDecodingError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) }))
         }
         return .resource(resource.wrapped)
     }
@@ -152,40 +148,41 @@ public struct ManifestDecoder: Sendable {
     }
 
     /// The bounds where the resource did not decode, except where a problem was already found.
-    private func boundProblems<R: ManifestKind>(_ kind: R.Type, in document: YAMLDocument, besides problems: [NodeError]) -> [NodeError] {
+    private func boundProblems<R: ManifestKind>(_ kind: R.Type, in document: YAMLDocument, besides problems: [YAMLDecodingError]) -> [YAMLDecodingError] {
         let known = Set(problems.map { $0.path })
         return bounds(kind, in: document)
             .filter { !known.contains($0.path) }
-            .map { NodeError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) }
+            .map { YAMLDecodingError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) }
     }
 
-    private func sorted(_ problems: [NodeError]) -> [NodeError] {
-        problems.sorted { $0.mark < $1.mark }
+    /// In the order of the document; problems at one place keep their order.
+    private func sorted(_ problems: [YAMLDecodingError]) -> [YAMLDecodingError] {
+        problems.enumerated().sorted { ($0.element.mark, $0.offset) < ($1.element.mark, $1.offset) }.map(\.element)
     }
 
-    private func resolveKind(_ document: YAMLDocument) throws(NodeError) -> any ManifestKind.Type {
+    private func resolveKind(_ document: YAMLDocument) throws(YAMLDecodingError) -> any ManifestKind.Type {
         var known: String { manifestKinds.map { $0.kind }.joined(separator: ", ") }
         let apiVersion = try header("apiVersion", of: document, expecting: API.apiVersion)
         let kind = try header("kind", of: document, expecting: "one of \(known)")
         guard document.text(of: apiVersion, equals: API.apiVersion) else {
-            throw NodeError(mark: document.mark(of: apiVersion), path: FieldPath("apiVersion"), message: "hmsctl reads \(API.apiVersion) resources, found \"\(document.text(of: apiVersion))\" (kind \(document.text(of: kind)))")
+            throw YAMLDecodingError(mark: document.mark(of: apiVersion), path: FieldPath("apiVersion"), message: "hmsctl reads \(API.apiVersion) resources, found \"\(document.text(of: apiVersion))\" (kind \(document.text(of: kind)))")
         }
         guard let type = manifestKinds.first(where: { document.text(of: kind, equals: $0.kind) }) else {
             let name = document.text(of: kind)
             let hint = Spelling.closest(to: name, in: manifestKinds.map { $0.kind }).map { "did you mean \"\($0)\"?" } ?? "expected one of \(known)"
-            throw NodeError(mark: document.mark(of: kind), path: FieldPath("kind"), message: "unknown kind \"\(name)\"; \(hint)")
+            throw YAMLDecodingError(mark: document.mark(of: kind), path: FieldPath("kind"), message: "unknown kind \"\(name)\"; \(hint)")
         }
         return type
     }
 
     /// The node under `apiVersion` or `kind`, a string, or an error saying what belongs there.
-    private func header(_ key: String, of document: YAMLDocument, expecting: @autoclosure () -> String) throws(NodeError) -> NodeID {
+    private func header(_ key: String, of document: YAMLDocument, expecting: @autoclosure () -> String) throws(YAMLDecodingError) -> YAMLDocument.NodeID {
         let root = document.root
         guard let node = document.value(of: root, at: key) else {
-            throw NodeError(mark: document.mark(of: root), path: FieldPath(key), message: "missing required field (\(expecting()))")
+            throw YAMLDecodingError(mark: document.mark(of: root), path: FieldPath(key), message: "missing required field (\(expecting()))")
         }
         guard document.isString(node) else {
-            throw NodeError(mark: document.mark(of: node), path: FieldPath(key), message: "expected a string (\(expecting())), found \(document.describe(node))")
+            throw YAMLDecodingError(mark: document.mark(of: node), path: FieldPath(key), message: "expected a string (\(expecting())), found \(document.describe(node))")
         }
         return node
     }
@@ -193,5 +190,22 @@ public struct ManifestDecoder: Sendable {
 
 private enum DocumentOutcome {
     case resource(AnyResource)
-    case problems([NodeError])
+    case problems([YAMLDecodingError])
 }
+
+/// The kinds a manifest may hold.
+let manifestKinds: [any ManifestKind.Type] = [
+    GovernancePolicy.self, Budget.self, ServiceSpec.self, AutoscaleRule.self, Directive.self, Approval.self,
+]
+
+protocol ManifestKind: Resource {
+    /// `AnyResource(self)` without the trip through an existential.
+    var wrapped: AnyResource { get }
+}
+
+extension ServiceSpec: ManifestKind { var wrapped: AnyResource { .serviceSpec(self) } }
+extension AutoscaleRule: ManifestKind { var wrapped: AnyResource { .autoscaleRule(self) } }
+extension Budget: ManifestKind { var wrapped: AnyResource { .budget(self) } }
+extension Directive: ManifestKind { var wrapped: AnyResource { .directive(self) } }
+extension GovernancePolicy: ManifestKind { var wrapped: AnyResource { .governancePolicy(self) } }
+extension Approval: ManifestKind { var wrapped: AnyResource { .approval(self) } }

@@ -27,7 +27,7 @@ struct NodeBounds {
 
     private static let trees = Mutex<[ObjectIdentifier: BoundsTree?]>([:])
 
-    mutating func check(_ tree: BoundsTree, at node: NodeID, below component: FieldPath.Component) {
+    mutating func check(_ tree: BoundsTree, at node: YAMLDocument.NodeID, below component: FieldPath.Component) {
         path.append(component)
         defer { path.removeLast() }
         if let constraint = tree.constraint, let problem = self.problem(constraint, node) {
@@ -57,7 +57,7 @@ struct NodeBounds {
 
     /// The node as `FieldConstraint.problem(with:)` judges it; a string is read only when it
     /// must be (a quantity, or more bytes than the length allows).
-    private func problem(_ constraint: FieldConstraint, _ node: NodeID) -> String? {
+    private func problem(_ constraint: FieldConstraint, _ node: YAMLDocument.NodeID) -> String? {
         switch document.kind(of: node) {
         case .sequence: return constraint.countProblem(document.items(of: node).count)
         case .mapping: return nil

@@ -74,7 +74,7 @@ struct KubeconfigParsingTests {
         ),
         (
             "clusters:\n- name: c\n  cluster:\n    server: https://x\n    insecure-skip-tls-verify: \"yes\"\n",
-            "/cfg/kubeconfig:5:31: error: clusters[0].cluster.insecure-skip-tls-verify: expected true or false, found a string (\"yes\")"
+            "/cfg/kubeconfig:5:31: error: clusters[0].cluster.insecure-skip-tls-verify: expected a boolean (true or false), found \"yes\"; write true"
         ),
         (
             "clusters:\n- cluster: {server: https://x}\n",
