@@ -7,15 +7,30 @@ import YAML
 
 /// A resource read from a manifest, with where it came from.
 public struct Manifest: Sendable, Equatable {
-    public var resource: AnyResource
+    public var resource: AnyResource {
+        get { box.resource }
+        set { box = Box(newValue) }
+    }
     public var file: String
     /// Where the document starts.
     public var mark: Mark
+    /// The resource lives in a box: a long stream's manifests are copied from the slices that read
+    /// them into one list, and a copy of a resource retains every string and list it holds.
+    private var box: Box
+
+    private final class Box: Sendable {
+        let resource: AnyResource
+        init(_ resource: AnyResource) { self.resource = resource }
+    }
 
     public init(resource: AnyResource, file: String, mark: Mark) {
-        self.resource = resource
+        box = Box(resource)
         self.file = file
         self.mark = mark
+    }
+
+    public static func == (a: Manifest, b: Manifest) -> Bool {
+        a.resource == b.resource && a.file == b.file && a.mark == b.mark
     }
 }
 
@@ -57,7 +72,8 @@ public struct ManifestDecoder: Sendable {
     /// A long stream is read in slices on all cores (documents do not depend on each other); the
     /// result is the same as reading it in one piece, in the same order.
     public func decode(_ bytes: [UInt8], file: String, into result: inout DecodeResult) {
-        let slices = StreamSlice.cut(bytes, into: threads)
+        // Several slices a thread: one that finishes early, or has a core to itself, takes the next.
+        let slices = StreamSlice.cut(bytes, into: threads * 4)
         guard slices.count > 1 else {
             decode(bytes, slice: .whole(bytes), file: file, into: &result)
             return
@@ -141,7 +157,7 @@ public struct ManifestDecoder: Sendable {
 
     /// The spec's fields out of their schema bounds, read from the document's nodes.
     private func bounds<R: ManifestKind>(_ kind: R.Type, in document: YAMLDocument) -> [FieldIssue] {
-        guard let spec = document.value(of: document.root, at: "spec"), let tree = NodeBounds.tree(kind) else { return [] }
+        guard let spec = document.value(of: document.root, at: "spec"), let tree = R.boundsTree else { return [] }
         var walk = NodeBounds(document: document)
         walk.check(tree, at: spec, below: .key("spec"))
         return walk.found
@@ -192,20 +208,3 @@ private enum DocumentOutcome {
     case resource(AnyResource)
     case problems([YAMLDecodingError])
 }
-
-/// The kinds a manifest may hold.
-let manifestKinds: [any ManifestKind.Type] = [
-    GovernancePolicy.self, Budget.self, ServiceSpec.self, AutoscaleRule.self, Directive.self, Approval.self,
-]
-
-protocol ManifestKind: Resource {
-    /// `AnyResource(self)` without the trip through an existential.
-    var wrapped: AnyResource { get }
-}
-
-extension ServiceSpec: ManifestKind { var wrapped: AnyResource { .serviceSpec(self) } }
-extension AutoscaleRule: ManifestKind { var wrapped: AnyResource { .autoscaleRule(self) } }
-extension Budget: ManifestKind { var wrapped: AnyResource { .budget(self) } }
-extension Directive: ManifestKind { var wrapped: AnyResource { .directive(self) } }
-extension GovernancePolicy: ManifestKind { var wrapped: AnyResource { .governancePolicy(self) } }
-extension Approval: ManifestKind { var wrapped: AnyResource { .approval(self) } }

@@ -60,13 +60,17 @@ extension DecodingState {
         let pairs = document.pairs(of: node)
         guard !frames[frame].isMapping else { return pairs }
         frames[frame].isMapping = true
+        var keyLengths: UInt64 = 0
         for pair in 0..<pairs.count {
             claimed[pairs.start + 2 * pair] = false
             let key = pairs[pair].key
             if strict && !document.isString(key) {
                 record(problem("keys must be strings, found \(document.describe(key))", at: document.mark(of: key), frame))
             }
+            // Non-ASCII text may be canonically equivalent to a name of another length.
+            keyLengths |= document.records[key.index].isASCII ? Self.lengthBit(document.textCount(of: key)) : .max
         }
+        frames[frame].keyLengths = keyLengths
         return pairs
     }
 
@@ -83,18 +87,26 @@ extension DecodingState {
     func pair(_ name: String, in frame: Int) -> (key: NodeID, value: NodeID)? {
         let pairs = document.pairs(of: frames[frame].node)
         guard !pairs.isEmpty else { return nil }
-        var index = frames[frame].cursor < pairs.count ? frames[frame].cursor : 0
-        let isASCII = name.utf8.allSatisfy { $0 < 0x80 }
-        for _ in 0..<pairs.count {
-            let pair = pairs[index]
-            if isKey(pair.key) && (isASCII ? document.text(of: pair.key, equalsASCII: name) : document.text(of: pair.key) == name) {
-                frames[frame].cursor = index + 1
-                claimed[pairs.start + 2 * index] = true
-                return pair
+        var name = name
+        return name.withUTF8 { bytes in
+            let isASCII = YAMLDocument.isASCII(bytes)
+            guard !isASCII || frames[frame].keyLengths & Self.lengthBit(bytes.count) != 0 else { return nil }
+            var index = frames[frame].cursor < pairs.count ? frames[frame].cursor : 0
+            for _ in 0..<pairs.count {
+                let pair = pairs[index]
+                if isKey(pair.key) && document.text(of: pair.key, equalsUTF8: bytes, isASCII: isASCII) {
+                    frames[frame].cursor = index + 1
+                    claimed[pairs.start + 2 * index] = true
+                    return pair
+                }
+                index = index + 1 == pairs.count ? 0 : index + 1
             }
-            index = index + 1 == pairs.count ? 0 : index + 1
+            return nil
         }
-        return nil
+    }
+
+    private static func lengthBit(_ count: Int) -> UInt64 {
+        1 << UInt64(min(count, 63))
     }
 
     /// Every key of the mapping of `frame`, all marked as asked for (a dictionary's).
@@ -112,6 +124,27 @@ extension DecodingState {
     /// Strict reads string keys only (the others are refused once); lenient any scalar's text.
     private func isKey(_ key: NodeID) -> Bool {
         strict ? document.isString(key) : document.kind(of: key) != .mapping && document.kind(of: key) != .sequence
+    }
+
+    /// A mapping of strings to strings (labels, annotations), as Codable's dictionary reads it:
+    /// a key that reads as an integer is an index in a problem's path.
+    func labels(_ node: NodeID, key: NodeID?, parent: Int, component: FieldPath.Component?) throws(NodeProblem) -> [String: String] {
+        let frame = Frame(type: [String: String].self, node: node, key: key, parent: parent, component: component, problemCount: problems.count)
+        return try inFrame(frame) { index throws(NodeProblem) in
+            let pairs = try openMapping(index)
+            var labels = [String: String](minimumCapacity: pairs.count)
+            for pair in pairs where isKey(pair.key) {
+                let name = document.text(of: pair.key)
+                do throws(NodeProblem) {
+                    labels[name] = try string(pair.value, index, nil, closedSet: nil)
+                } catch {
+                    var problem = error
+                    problem.component = Int(name).map(FieldPath.Component.index) ?? .key(name)
+                    labels[name] = try standIn(String.self, for: problem)
+                }
+            }
+            return labels
+        }
     }
 
     /// Free-form values (a directive job's payload; any YAML body, to the mock cluster) as JSON

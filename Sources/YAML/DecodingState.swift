@@ -40,23 +40,29 @@ final class DecodingState {
         var problemCount: Int
         /// Where the next key lookup starts: fields are mostly asked for in the order written.
         var cursor = 0
+        /// A bit for each length of the mapping's keys (64 and more share the last bit): most
+        /// fields a type asks for and the mapping lacks are found absent without a search.
+        var keyLengths: UInt64 = 0
         var isMapping = false
     }
 
     let document: YAMLDocument
     let strict: Bool
     let schema: (any YAMLSchema)?
-    private(set) var problems: [NodeProblem] = []
-    var frames: [Frame] = []
+    // Only the decoder that owns the state touches it, one call at a time: the dynamic
+    // exclusivity checks of class properties would cost a tenth of decoding.
+    @exclusivity(unchecked) private(set) var problems: [NodeProblem] = []
+    @exclusivity(unchecked) var frames: [Frame] = []
     /// For each mapping key (by its place in `document.children`): whether the type reading the
     /// mapping asked for it. The keys nobody asked for are the unknown fields.
-    var claimed: [Bool]
+    @exclusivity(unchecked) var claimed: [Bool]
 
     init(document: YAMLDocument, decoder: YAMLDecoder) {
         self.document = document
         strict = decoder.strictness == .strict
         schema = decoder.schema
         claimed = Array(repeating: false, count: document.children.count)
+        frames.reserveCapacity(32)
     }
 
     func decodeRoot<T: Decodable>(_ type: T.Type) throws(NodeProblem) -> T {
@@ -65,12 +71,15 @@ final class DecodingState {
 
     /// Decodes `node`, which sits at `component` below frame `parent`.
     func decode<T: Decodable>(_ type: T.Type, _ node: NodeID, key: NodeID?, parent: Int, component: FieldPath.Component?) throws(NodeProblem) -> T {
-        // Scalars need no frame: their component joins a path only if there is a problem.
-        if T.self == String.self { return try string(node, parent, component, closedSet: nil) as! T }
-        if T.self == Int.self { return try integer(Int.self, node, parent, component) as! T }
-        if T.self == Bool.self { return try bool(node, parent, component) as! T }
-        if T.self == Double.self { return try double(node, parent, component) as! T }
-        if T.self == JSONValue.self { return try jsonValue(node, key: key, parent: parent, component: component) as! T }
+        // Scalars need no frame: their component joins a path only if there is a problem. The
+        // type is compared first, so the casts cannot fail; a dynamic cast would cost more.
+        if T.self == String.self { return unsafeBitCast(try string(node, parent, component, closedSet: nil), to: T.self) }
+        if T.self == Int.self { return unsafeBitCast(try integer(Int.self, node, parent, component), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try bool(node, parent, component), to: T.self) }
+        if T.self == Double.self { return unsafeBitCast(try double(node, parent, component), to: T.self) }
+        if T.self == JSONValue.self { return unsafeBitCast(try jsonValue(node, key: key, parent: parent, component: component), to: T.self) }
+        // Labels and annotations: read pair by pair, not key by key as Codable's dictionary reads.
+        if T.self == [String: String].self { return unsafeBitCast(try labels(node, key: key, parent: parent, component: component), to: T.self) }
         let frame = Frame(type: T.self, node: node, key: key, parent: parent, component: component, problemCount: problems.count)
         return try inFrame(frame) { index throws(NodeProblem) in
             let value: T
@@ -89,7 +98,9 @@ final class DecodingState {
     func inFrame<R>(_ frame: Frame, _ body: (Int) throws(NodeProblem) -> R) throws(NodeProblem) -> R {
         let index = frames.count
         frames.append(frame)
-        defer { frames.removeSubrange(index...) }
+        defer {
+            if index + 1 == frames.count { frames.removeLast() } else { frames.removeSubrange(index...) }
+        }
         do throws(NodeProblem) {
             return try body(index)
         } catch {
