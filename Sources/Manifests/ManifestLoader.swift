@@ -75,11 +75,22 @@ public struct ManifestLoader: Sendable {
             .map { path.hasSuffix("/") ? path + $0 : "\(path)/\($0)" }
     }
 
+    /// The file's bytes, read straight into the array the decoder reads (not into `Data` first
+    /// and then copied, which doubles the memory a long stream takes and delays decoding).
     private func read(_ file: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw Diagnostic(file: file, mark: nil, message: "cannot read file")
+        guard let stream = fopen(file, "rb") else { throw Diagnostic(file: file, mark: nil, message: "cannot read file") }
+        defer { fclose(stream) }
+        let expected = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, count in
+            count = expected > 0 ? fread(buffer.baseAddress, 1, expected, stream) : 0
         }
-        return [UInt8](data)
+        // What the size did not announce (a file that grew meanwhile, a pipe), in chunks.
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while case let count = chunk.withUnsafeMutableBytes({ fread($0.baseAddress, 1, $0.count, stream) }), count > 0 {
+            bytes += chunk[..<count]
+        }
+        guard ferror(stream) == 0 else { throw Diagnostic(file: file, mark: nil, message: "cannot read file") }
+        return bytes
     }
 
     private func duplicateDefinitions(_ manifests: [Manifest]) -> [Diagnostic] {
