@@ -1,3 +1,4 @@
+import Dispatch
 import Model
 
 /// The kinds a manifest may hold.
@@ -16,6 +17,16 @@ protocol ManifestKind: Resource {
 extension ManifestKind {
     static func buildBoundsTree() -> BoundsTree? {
         schema.property("spec").flatMap(BoundsTree.init)
+    }
+}
+
+extension ManifestDecoder {
+    /// Builds the bounds of every kind on another thread, while the caller reads its files: the
+    /// schema probe takes some milliseconds of one core, which decoding would otherwise wait for.
+    static func prepare() {
+        DispatchQueue.global().async {
+            for kind in manifestKinds { _ = kind.boundsTree }
+        }
     }
 }
 

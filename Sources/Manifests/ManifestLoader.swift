@@ -17,6 +17,7 @@ public struct ManifestLoader: Sendable {
     /// as that file is read, so a command can print them while the rest is still being read.
     public func load(_ paths: [String], standardInput: () -> [UInt8] = readStandardInput,
                      found: ([Diagnostic]) -> Void = { _ in }) -> DecodeResult {
+        ManifestDecoder.prepare()
         var result = DecodeResult()
         var reported = 0
         func report() {
