@@ -20,8 +20,24 @@ public struct Manifest: Sendable, Equatable {
 
     private final class Box: Sendable {
         let resource: AnyResource
-        init(_ resource: AnyResource) { self.resource = resource }
+        /// What makes two definitions the same resource, found on the thread that decoded it.
+        let identity: Identity
+
+        init(_ resource: AnyResource) {
+            self.resource = resource
+            let metadata = resource.metadata
+            identity = Identity(kind: resource.kind, namespace: metadata.namespace ?? "", name: metadata.name)
+        }
     }
+
+    struct Identity: Hashable {
+        var kind: String
+        var namespace: String
+        var name: String
+    }
+
+    /// The kind, namespace and name, without a copy of the resource.
+    var identity: Identity { box.identity }
 
     public init(resource: AnyResource, file: String, mark: Mark) {
         box = Box(resource)

@@ -95,21 +95,15 @@ public struct ManifestLoader: Sendable {
     }
 
     private func duplicateDefinitions(_ manifests: [Manifest]) -> [Diagnostic] {
-        struct Identity: Hashable {
-            var kind: String
-            var namespace: String
-            var name: String
-        }
-        var first: [Identity: Int] = [:]
+        var first: [Manifest.Identity: Int] = [:]
         first.reserveCapacity(manifests.count)
         var diagnostics: [Diagnostic] = []
         for (index, manifest) in manifests.enumerated() {
-            let meta = manifest.resource.metadata
-            let identity = Identity(kind: manifest.resource.kind, namespace: meta.namespace ?? "", name: meta.name)
+            let identity = manifest.identity
             if let earlier = first[identity].map({ manifests[$0] }) {
                 diagnostics.append(Diagnostic(
                     file: manifest.file, mark: manifest.mark,
-                    message: "\(manifest.resource.kind) \"\(meta.name)\" is defined twice; first at \(earlier.file):\(earlier.mark)"))
+                    message: "\(identity.kind) \"\(identity.name)\" is defined twice; first at \(earlier.file):\(earlier.mark)"))
             } else {
                 first[identity] = index
             }
