@@ -87,21 +87,40 @@ extension DecodingState {
     func pair(_ name: String, in frame: Int) -> (key: NodeID, value: NodeID)? {
         let pairs = document.pairs(of: frames[frame].node)
         guard !pairs.isEmpty else { return nil }
-        var name = name
-        return name.withUTF8 { bytes in
-            let isASCII = YAMLDocument.isASCII(bytes)
-            guard !isASCII || frames[frame].keyLengths & Self.lengthBit(bytes.count) != 0 else { return nil }
-            var index = frames[frame].cursor < pairs.count ? frames[frame].cursor : 0
-            for _ in 0..<pairs.count {
-                let pair = pairs[index]
-                if isKey(pair.key) && document.text(of: pair.key, equalsUTF8: bytes, isASCII: isASCII) {
-                    frames[frame].cursor = index + 1
-                    claimed[pairs.start + 2 * index] = true
-                    return pair
+        let found = name.utf8.withContiguousStorageIfAvailable { keyIndex($0, in: pairs, frame: frame) } ?? {
+            var name = name
+            return name.withUTF8 { keyIndex($0, in: pairs, frame: frame) }
+        }()
+        guard let index = found else { return nil }
+        frames[frame].cursor = index + 1
+        claimed[pairs.start + 2 * index] = true
+        return pairs[index]
+    }
+
+    /// Where the key spelled `bytes` is among `pairs`, searched from where the last one was found:
+    /// types mostly ask for their fields in the order they are written.
+    private func keyIndex(_ bytes: UnsafeBufferPointer<UInt8>, in pairs: YAMLDocument.Pairs, frame: Int) -> Int? {
+        let isASCII = YAMLDocument.isASCII(bytes)
+        guard !isASCII || frames[frame].keyLengths & Self.lengthBit(bytes.count) != 0 else { return nil }
+        let first = frames[frame].cursor < pairs.count ? frames[frame].cursor : 0
+        // Read in place: these lookups are most of decoding, and each array access would check.
+        return document.records.withUnsafeBufferPointer { records in
+            document.text.withUnsafeBufferPointer { text in
+                var index = first
+                for _ in 0..<pairs.count {
+                    let key = pairs[index].key
+                    let record = records[key.index]
+                    if record.isASCII && isASCII {
+                        if record.count == bytes.count, isKey(key), (0..<bytes.count).allSatisfy({ bytes[$0] == text[record.start + $0] }) {
+                            return index
+                        }
+                    } else if isKey(key) && document.text(of: key, equalsUTF8: bytes, isASCII: isASCII) {
+                        return index
+                    }
+                    index = index + 1 == pairs.count ? 0 : index + 1
                 }
-                index = index + 1 == pairs.count ? 0 : index + 1
+                return nil
             }
-            return nil
         }
     }
 
