@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
@@ -30,6 +31,8 @@ let package = Package(
         ),
         .target(name: "YAML", dependencies: ["CLibYAML", "JSON"]),
         .target(name: "JSON"),
+        // Pure: the Common Expression Language subset of CRD validation rules and admission policies.
+        .target(name: "CEL", dependencies: ["JSON"]),
         .target(name: "Model", dependencies: ["JSON"]),
         .target(name: "Manifests", dependencies: ["YAML", "Model", "JSON"]),
         // libcurl, with typed wrappers for its variadic calls; nothing outside `HTTP` imports it.
@@ -64,6 +67,7 @@ let package = Package(
             dependencies: [
                 "Controller", "Planner", "Model", "JSON", "Kube",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -100,7 +104,7 @@ let package = Package(
         .target(
             name: "MockClusterServer",
             dependencies: [
-                "MockCluster",
+                "MockCluster", "Model",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -111,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "hms-mock-cluster",
             dependencies: [
-                "MockCluster", "MockClusterServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MockCluster", "MockClusterServer", "Model", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
@@ -135,15 +139,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // CEL verdicts as JSON, for hack/cel-crosscheck.py to compare with cel-python's.
+        .executableTarget(name: "hms-cel-eval", dependencies: ["CEL", "JSON"]),
         // libFuzzer entry point; built by hack/fuzz.sh with -DFUZZING, otherwise a replay tool.
         .executableTarget(name: "hms-fuzz-decode", dependencies: ["Manifests"]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "CELTests", dependencies: ["CEL", "JSON", "YAML"], exclude: ["corpus.json"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller"]),
         .testTarget(
             name: "ConsoleTests",
             dependencies: [
-                "Console", "Controller", "Planner", "Model", "JSON", "Kube",
+                "Console", "Controller", "Planner", "Model", "JSON", "Kube", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -164,17 +171,28 @@ let package = Package(
             exclude: ["golden", "fuzz-regressions", "every-field"]
         ),
         .testTarget(
-            name: "HMSCtlTests", dependencies: ["HMSCtlCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "HMSCtlTests", dependencies: ["HMSCtlCommands", "Model", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: ["autoscale-inputs"]),
-        // Live-test helpers: local HTTP(S) servers, certificates, temporary directories.
-        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        // Live-test helpers: local HTTP(S) servers, certificates, temporary directories, and the
+        // mock cluster served in the test process (`LiveCluster`).
+        .target(
+            name: "TestSupport",
+            dependencies: ["HTTP", "JSON", "Kube", "MockClusterServer", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "HTTP", "Model", "TestSupport"]),
         // The Kube client over libcurl against the mock cluster served in the test process, and
         // the controller's informers built on its watches.
         .testTarget(
             name: "KubeLiveTests",
-            dependencies: ["Kube", "HTTP", "JSON", "Model", "Controller", "Planner", "MockClusterServer", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Kube", "HTTP", "JSON", "Model", "Controller", "Planner", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The controller's shell (reconciler, loop, informers, executor, autoscale reader, leader
+        // election) against the mock cluster served in the test process, on a test clock.
+        .testTarget(
+            name: "ControllerLiveTests",
+            dependencies: ["Controller", "Kube", "JSON", "Model", "Planner", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
     ]
 )

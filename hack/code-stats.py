@@ -64,7 +64,7 @@ def functions(path):
                 depth += 1
             elif c == "}":
                 depth -= 1
-                while stack and depth <= stack[-1][0] and number > stack[-1][1]:
+                while stack and depth <= stack[-1][0] and number >= stack[-1][1]:
                     start_depth, start, name = stack.pop()
                     found.append((number - start + 1, f"{path}:{start}", name))
     return found

@@ -114,6 +114,14 @@ public enum Refusal: Error, Sendable, Equatable {
         }
     }
 
+    /// Refused for the credential (none, unknown, ended, or not checked now), not for what it asked.
+    public var isAboutCredentials: Bool {
+        switch self {
+        case .noCredentials, .unknownToken, .sessionEnded, .throttled: true
+        case .mayNotApprove, .crossOrigin, .missingCSRFToken, .badCSRFToken, .unsupportedMediaType, .tooManyStreams: false
+        }
+    }
+
     /// Said to the client: no more than it needs (401s do not say whether a token exists).
     public var message: String {
         switch self {

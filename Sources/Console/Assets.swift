@@ -2,8 +2,11 @@
 /// Content-Security-Policy allows no inline script or style at all: markup that slipped through
 /// escaping could not run.
 public enum Assets {
-    public static let stylePath = "/ops/static/console.css"
-    public static let scriptPath = "/ops/static/console.js"
+    /// Below the console's root, `/ops`.
+    static let styleFile = "static/console.css"
+    static let scriptFile = "static/console.js"
+    public static let stylePath = "/ops/" + styleFile
+    public static let scriptPath = "/ops/" + scriptFile
 
     public static let style = """
         body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem;color:#1b1b1b}

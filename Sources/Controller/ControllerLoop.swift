@@ -31,6 +31,9 @@ public final class ControllerLoop: Sendable {
         /// The time decisions are made at (budgets' months, schedules, windows, approvals): the
         /// system clock, unless a test pins the calendar.
         public var clock = WallClock.system
+        /// When to look again (a key's backoff or requeue time, the timers' periods): the
+        /// continuous clock, unless a test moves time on.
+        public var waitingClock = WaitingClock.continuous
 
         public init() {}
     }
@@ -117,6 +120,7 @@ public final class ControllerLoop: Sendable {
     /// at a time (a Budget judges its namespace's actions in order, in one pass).
     func work() async {
         let workers = max(1, settings.workers)
+        let timer = settings.waitingClock
         await withDiscardingTaskGroup { running in
             var wasLeader = false
             while !Task.isCancelled {
@@ -129,14 +133,15 @@ public final class ControllerLoop: Sendable {
                 }
                 let (namespaces, active) = busy.withLock { $0 }
                 guard leading, cache.hasSynced, active < workers else {
-                    await wakeup.wait(until: .now + .milliseconds(200))
+                    await wakeup.wait(until: timer.now() + .milliseconds(200), on: timer)
                     continue
                 }
-                let (batch, depth, nextReady) = queue.withLock { queue in (queue.nextBatch(now: .now), queue.depth, queue.nextReady) }
+                let now = timer.now()
+                let (batch, depth, nextReady) = queue.withLock { queue in (queue.nextBatch(now: now), queue.depth, queue.nextReady) }
                 ControllerMetrics.queueDepth(depth)
                 guard !batch.isEmpty else {
                     // Wake for new keys, a key's backoff ending, a worker finishing, or leadership to check.
-                    await wakeup.wait(until: min(nextReady ?? .now + .seconds(1), .now + .seconds(1)))
+                    await wakeup.wait(until: min(nextReady ?? now + .seconds(1), now + .seconds(1)), on: timer)
                     continue
                 }
                 let (groups, deferred) = Self.deal(batch, busy: namespaces, workers: workers - active)
@@ -144,7 +149,7 @@ public final class ControllerLoop: Sendable {
                 queue.withLock { queue in
                     for key in deferred {
                         queue.done(key)
-                        queue.add(key, after: .milliseconds(20), now: .now)
+                        queue.add(key, after: .milliseconds(20), now: now)
                     }
                 }
                 for group in groups {
@@ -162,7 +167,7 @@ public final class ControllerLoop: Sendable {
                         wakeup.signal()
                     }
                 }
-                if groups.isEmpty { await wakeup.wait(until: .now + .milliseconds(20)) }
+                if groups.isEmpty { await wakeup.wait(until: now + .milliseconds(20), on: timer) }
             }
         }
     }
@@ -189,7 +194,7 @@ public final class ControllerLoop: Sendable {
         let keys = Set(batch)
         if settings.manifestsDirectory == nil { await reportInvalidObjects(now: now) }
         guard let desired = desiredFromCaches() else {
-            queue.withLock { queue in for key in batch { queue.addRateLimited(key, now: .now); queue.done(key) } }
+            queue.withLock { queue in for key in batch { queue.addRateLimited(key, now: settings.waitingClock.now()); queue.done(key) } }
             return
         }
         let elector = elector
@@ -206,7 +211,7 @@ public final class ControllerLoop: Sendable {
             let gated = Set(result.outcomes.filter { $0.action.finalVerdict != .allow }.map(\.action.source))
             let syncPeriod = settings.syncPeriod
             queue.withLock { queue in
-                let clock = ContinuousClock.now
+                let clock = settings.waitingClock.now()
                 for key in batch {
                     if result.failed.contains(key) {
                         queue.addRateLimited(key, now: clock)
@@ -232,7 +237,7 @@ public final class ControllerLoop: Sendable {
                 logger.notice("reconcile incomplete; retrying with backoff", metadata: ["keys": "\(result.failed.sorted().map(\.description))"])
             }
         } catch {
-            queue.withLock { queue in for key in batch { queue.addRateLimited(key, now: .now); queue.done(key) } }
+            queue.withLock { queue in for key in batch { queue.addRateLimited(key, now: settings.waitingClock.now()); queue.done(key) } }
             ControllerMetrics.reconcile(result: "error", seconds: (ContinuousClock.now - start).seconds)
             logger.error("reconcile failed", metadata: ["error": "\(error)"])
         }
@@ -273,7 +278,8 @@ public final class ControllerLoop: Sendable {
     /// Every sync period: the manifests directory, AutoscaleRules due for an evaluation (their
     /// metrics are read then), Budgets whose spend is due to be written; every resync period, all.
     func tick() async {
-        var lastResync = ContinuousClock.now
+        let timer = settings.waitingClock
+        var lastResync = timer.now()
         while !Task.isCancelled {
             if let directory = settings.manifestsDirectory { reloadManifests(directory) }
             if isLeader, cache.hasSynced {
@@ -281,12 +287,12 @@ public final class ControllerLoop: Sendable {
                 let desired = desiredFromCaches() ?? DesiredState()
                 enqueue(desired.autoscaleRules.filter { AutoscaleEvaluation.isDue($0, now: now) }.map(ClusterCache.target))
                 enqueue(desired.budgets.filter { Self.spendIsDue($0, now: now) }.map(\.ref))
-                if ContinuousClock.now - lastResync >= settings.resyncPeriod {
-                    lastResync = .now
+                if timer.now() - lastResync >= settings.resyncPeriod {
+                    lastResync = timer.now()
                     enqueue(allKeys())
                 }
             }
-            try? await Task.sleep(for: settings.syncPeriod)
+            try? await timer.sleep(for: settings.syncPeriod)
         }
     }
 
@@ -394,9 +400,9 @@ final class Wakeup: Sendable {
         waiter?.resume()
     }
 
-    func wait(until deadline: ContinuousClock.Instant) async {
+    func wait(until deadline: ContinuousClock.Instant, on clock: WaitingClock) async {
         let timer = Task { [self] in
-            try? await Task.sleep(until: deadline, clock: .continuous)
+            try? await clock.sleep(until: deadline)
             if !Task.isCancelled { signal() }
         }
         defer { timer.cancel() }

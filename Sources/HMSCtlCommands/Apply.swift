@@ -9,7 +9,7 @@ import Planner
 
 /// `hmsctl apply -f PATH`: validate everything, store the resources, then carry out the plan
 /// through the gates.
-struct Apply: AsyncParsableCommand {
+struct Apply: TerminalCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Store the resources in the cluster and carry out the plan through the gates.",
@@ -32,69 +32,69 @@ struct Apply: AsyncParsableCommand {
     @Option(help: "The decision journal (JSON lines). Default: $HMS_JOURNAL or ~/.local/state/hms/journal.jsonl.")
     var journal: String?
 
-    func run() async throws {
-        let manifests = try loadValidManifests(files)
-        let access = try cluster.cluster(fieldManager: "hmsctl")
+    func run(on terminal: Terminal, clock: WallClock) async throws {
+        let manifests = try loadValidManifests(files, terminal: terminal)
+        let access = try cluster.cluster(fieldManager: "hmsctl", terminal: terminal)
         if dryRun {
-            let desired = try await desiredState(manifests, cluster: access)
+            let desired = try await desiredState(manifests, cluster: access, terminal: terminal)
             let plan: Plan
             do {
                 plan = try await Reconciler(cluster: access, journal: nil, actor: currentUser())
-                    .plan(desired, options: Planner.Options(prune: prune), now: time.moment).0
+                    .plan(desired, options: Planner.Options(prune: prune), now: time.moment(clock)).0
             } catch {
-                try failOnMissingCRDs(error)
+                try terminal.failOnMissingCRDs(error)
             }
-            print(plan.text(colored: standardOutputIsTerminal), terminator: "")
+            terminal.print(plan.text(colored: terminal.outputIsTerminal), terminator: "")
             throw ExitCode(PlanCommand.exitCode(plan, detailed: false))
         }
 
         // Thousands of small requests: run between the client's transfers, on its thread.
         if let executor = access.client.executor {
-            try await withTaskExecutorPreference(executor) { try await apply(manifests, access: access) }
+            try await withTaskExecutorPreference(executor) { try await apply(manifests, access: access, clock: clock, terminal: terminal) }
         } else {
-            try await apply(manifests, access: access)
+            try await apply(manifests, access: access, clock: clock, terminal: terminal)
         }
     }
 
-    private func apply(_ manifests: [Manifest], access: ClusterAccess) async throws {
+    private func apply(_ manifests: [Manifest], access: ClusterAccess, clock: WallClock, terminal: Terminal) async throws {
         let reconciler = Reconciler(
             cluster: access, journal: Journal(path: journal ?? Journal.defaultPath()), actor: currentUser(), statusScope: .acted)
         // Storing the resources changes neither what else the cluster holds of our kinds nor its
         // workloads: both are read while the resources are stored.
-        async let context = ClusterContext.read(for: manifests, cluster: access)
+        async let context = ClusterContext.read(for: manifests, cluster: access, terminal: terminal)
         async let observed = reconciler.observe(DesiredState(manifests.map(\.resource)))
         // The stored objects (uid, generation, status) are the desired state. What the cluster
         // already holds as written is left alone: no write at all.
-        let stored = try await store(manifests, access: access)
+        let stored = try await store(manifests, access: access, terminal: terminal)
         let desired = try await context.desiredState(stored)
         let result: Reconciler.Result
         do {
-            result = try await reconciler.reconcile(desired, observed: try await observed, options: Planner.Options(prune: prune), now: time.moment, progress: Self.progressLine())
+            result = try await reconciler.reconcile(desired, observed: try await observed, options: Planner.Options(prune: prune), now: time.moment(clock), progress: Self.progressLine(terminal))
         } catch {
-            printError("error: \(error)")
+            terminal.printError("error: \(error)")
             throw ExitCode(1)
         }
-        print()
-        print(result.plan.text(colored: standardOutputIsTerminal), terminator: "")
+        terminal.print()
+        terminal.print(result.plan.text(colored: terminal.outputIsTerminal), terminator: "")
         guard !result.plan.isEmpty else { return }
-        print()
-        let failed = printOutcomes(result)
+        terminal.print()
+        let failed = printOutcomes(result, on: terminal)
         if failed > 0 { throw ExitCode(1) }
     }
 
     /// On a terminal, a line on standard error that counts the actions carried out; nothing otherwise.
-    static func progressLine() -> (@Sendable (Int, Int) -> Void)? {
-        guard isatty(2) == 1 else { return nil }
+    static func progressLine(_ terminal: Terminal) -> (@Sendable (Int, Int) -> Void)? {
+        guard terminal.errorsAreTerminal else { return nil }
         return { done, total in
             guard total >= 10 else { return }
             let text = done == total ? "\r\u{1B}[K" : "\rapplying: \(done)/\(total) actions"
-            FileHandle.standardError.write(Data(text.utf8))
+            terminal.errors(text)
         }
     }
 
     /// Stores each resource with server-side apply unless the cluster holds it as written already;
     /// prints `created`, `configured` or `unchanged` for each, as kubectl does.
-    private func store(_ manifests: [Manifest], access: ClusterAccess) async throws -> [AnyResource] {
+    private func store(_ manifests: [Manifest], access: ClusterAccess, terminal: Terminal) async throws -> [AnyResource] {
         // One list per kind and namespace tells what exists, instead of one GET per resource.
         var live: [ObjectRef: JSONValue] = [:]
         let groups = Set(manifests.map { "\($0.resource.resource.ref.kind)/\($0.resource.resource.ref.namespace)" })
@@ -106,7 +106,7 @@ struct Apply: AsyncParsableCommand {
                     live[ObjectRef(kind: parts[0], namespace: parts[1], name: object[path: ["metadata", "name"]]?.stringValue ?? "")] = object
                 }
             } catch {
-                try failOnMissingCRDs(error)
+                try terminal.failOnMissingCRDs(error)
             }
         }
         let existingObjects = live
@@ -142,14 +142,14 @@ struct Apply: AsyncParsableCommand {
             switch result {
             case .success(let (resource, what)):
                 stored.append(resource)
-                print("\(name) \(what)")
+                terminal.print("\(name) \(what)")
             case .failure(let error):
                 failures.append((ref, error))
-                printError("error: \(name) in namespace \(ref.namespace) not written: \(explained(error))")
+                terminal.printError("error: \(name) in namespace \(ref.namespace) not written: \(explained(error))")
             }
         }
         guard failures.isEmpty else {
-            printError("\(stored.count) of \(manifests.count) resources stored, \(failures.count) not written; nothing was planned or carried out.")
+            terminal.printError("\(stored.count) of \(manifests.count) resources stored, \(failures.count) not written; nothing was planned or carried out.")
             throw ExitCode(1)
         }
         return stored

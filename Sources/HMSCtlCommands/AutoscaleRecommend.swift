@@ -6,7 +6,7 @@ import Model
 import Planner
 
 /// `hmsctl autoscale recommend --input FILE`: the AutoscaleRule algorithm on one recorded moment.
-struct AutoscaleRecommend: ParsableCommand {
+struct AutoscaleRecommend: TerminalCommand {
     static let configuration = CommandConfiguration(
         commandName: "recommend",
         abstract: "Evaluate an AutoscaleRule on one recorded moment: the replicas it sets, and why.",
@@ -32,19 +32,19 @@ struct AutoscaleRecommend: ParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json.")
     var output: OutputFormat = .text
 
-    func run() throws {
+    func run(on terminal: Terminal, clock: WallClock) throws {
         let file = input == "-" ? "<stdin>" : input
         let bytes: [UInt8]
         if input == "-" {
-            bytes = readStandardInput()
+            bytes = terminal.input()
         } else {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
-                printError("\(file): error: no such file")
+                terminal.printError("\(file): error: no such file")
                 throw ExitCode(1)
             }
             guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: input) else {
-                printError("\(file): error: cannot read file")
+                terminal.printError("\(file): error: cannot read file")
                 throw ExitCode(1)
             }
             bytes = [UInt8](data)
@@ -54,13 +54,13 @@ struct AutoscaleRecommend: ParsableCommand {
         do {
             situation = try ValueDocumentDecoder().decode(AutoscaleSituation.self, from: bytes, file: file) { $0.validate() }
         } catch {
-            for diagnostic in error.diagnostics { printError(diagnostic.description) }
+            for diagnostic in error.diagnostics { terminal.printError(diagnostic.description) }
             throw ExitCode(1)
         }
         let recommendation = Autoscaler.recommend(situation.moment())
         switch output {
-        case .json: print(Self.json(recommendation))
-        case .text: print(Self.text(recommendation, currentReplicas: situation.currentReplicas), terminator: "")
+        case .json: terminal.print(Self.json(recommendation))
+        case .text: terminal.print(Self.text(recommendation, currentReplicas: situation.currentReplicas), terminator: "")
         }
     }
 

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import Manifests
+import Model
 
 /// `hmsctl crds`: print (or write) the CustomResourceDefinitions, generated from the types.
-struct CRDs: ParsableCommand {
+struct CRDs: TerminalCommand {
     static let configuration = CommandConfiguration(
         commandName: "crds",
         abstract: "Print the CustomResourceDefinitions of every kind, generated from the types."
@@ -12,10 +13,10 @@ struct CRDs: ParsableCommand {
     @Option(help: ArgumentHelp("Write one file per kind into this directory instead.", valueName: "dir"))
     var outputDir: String?
 
-    func run() throws {
+    func run(on terminal: Terminal, clock: WallClock) throws {
         let files = try CustomResourceDefinitions.files()
         guard let outputDir else {
-            print(files.map(\.yaml).joined(separator: "---\n"), terminator: "")
+            terminal.print(files.map(\.yaml).joined(separator: "---\n"), terminator: "")
             return
         }
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)

@@ -28,7 +28,7 @@ struct ClusterOptions: ParsableArguments {
     var verbosity = 0
 
     /// A client for the resolved configuration, with logs to standard error at the chosen level.
-    func cluster(fieldManager: String) throws -> ClusterAccess {
+    func cluster(fieldManager: String, terminal: Terminal) throws -> ClusterAccess {
         Self.bootstrapLogging(verbosity)
         let overrides = ConfigOverrides(kubeconfig: kubeconfig, context: context, namespace: namespace, server: server, token: token)
         do {
@@ -38,7 +38,7 @@ struct ClusterOptions: ParsableArguments {
             logger.logLevel = Self.level(verbosity)
             return ClusterAccess(client: try KubeClient(config: config, logger: logger), fieldManager: fieldManager)
         } catch {
-            printError("error: \(error)")
+            terminal.printError("error: \(error)")
             throw ExitCode(1)
         }
     }
@@ -73,12 +73,12 @@ func currentUser() -> String {
 }
 
 /// Manifests from `-f`, or every error and exit 1 before anything touches the cluster.
-func loadValidManifests(_ files: FileOptions) throws -> [Manifest] {
-    let result = ManifestLoader(recursive: files.recursive).load(files.paths)
+func loadValidManifests(_ files: FileOptions, terminal: Terminal) throws -> [Manifest] {
+    let result = ManifestLoader(recursive: files.recursive).load(files.paths, standardInput: terminal.input)
     guard result.diagnostics.isEmpty else {
-        for diagnostic in result.diagnostics { printError(diagnostic.description) }
+        for diagnostic in result.diagnostics { terminal.printError(diagnostic.description) }
         let errors = result.diagnostics.count
-        printError("\(errors) \(plural(errors, "error")); nothing was written.")
+        terminal.printError("\(errors) \(plural(errors, "error")); nothing was written.")
         throw ExitCode(1)
     }
     return result.manifests
@@ -86,8 +86,8 @@ func loadValidManifests(_ files: FileOptions) throws -> [Manifest] {
 
 /// The desired state of a plan: the manifests, plus what the cluster holds that they do not name
 /// (the policies, budgets, rules and approvals that govern them).
-func desiredState(_ manifests: [Manifest], cluster: ClusterAccess) async throws -> DesiredState {
-    try await ClusterContext.read(for: manifests, cluster: cluster).desiredState(manifests.map(\.resource))
+func desiredState(_ manifests: [Manifest], cluster: ClusterAccess, terminal: Terminal) async throws -> DesiredState {
+    try await ClusterContext.read(for: manifests, cluster: cluster, terminal: terminal).desiredState(manifests.map(\.resource))
 }
 
 /// What the cluster holds around a set of manifests: the resources of our kinds that they do not
@@ -100,7 +100,7 @@ struct ClusterContext: Sendable {
     /// counted (an invalid policy holds back the changes it could govern).
     var invalid: [InvalidObject] = []
 
-    static func read(for manifests: [Manifest], cluster: ClusterAccess) async throws -> ClusterContext {
+    static func read(for manifests: [Manifest], cluster: ClusterAccess, terminal: Terminal) async throws -> ClusterContext {
         let named = Set(manifests.map { $0.resource.resource.ref })
         let namespaces = Set(manifests.map { $0.resource.resource.ref.namespace })
         var context = ClusterContext()
@@ -119,10 +119,10 @@ struct ClusterContext: Sendable {
                     context.unnamed.append(resource)
                 }
             } catch {
-                try failOnMissingCRDs(error)
+                try terminal.failOnMissingCRDs(error)
             }
         }
-        warnAboutInvalid(context.invalid)
+        terminal.warnAboutInvalid(context.invalid)
         return context
     }
 
@@ -136,10 +136,19 @@ struct ClusterContext: Sendable {
     }
 }
 
-/// One line on standard error per invalid object the cluster holds, with every field error.
-func warnAboutInvalid(_ objects: [InvalidObject]) {
-    for object in objects.sorted(by: { $0.ref < $1.ref }) {
-        printError("warning: \(object.kind) \(object.namespace)/\(object.name) in the cluster is invalid and left out: \(object.summary())")
+extension Terminal {
+    /// One line on standard error per invalid object the cluster holds, with every field error.
+    func warnAboutInvalid(_ objects: [InvalidObject]) {
+        for object in objects.sorted(by: { $0.ref < $1.ref }) {
+            printError("warning: \(object.kind) \(object.namespace)/\(object.name) in the cluster is invalid and left out: \(object.summary())")
+        }
+    }
+
+    /// A 404 on our kinds means the CustomResourceDefinitions are not installed, or the namespace
+    /// does not exist: say which, and how to mend it.
+    func failOnMissingCRDs(_ error: KubeError) throws -> Never {
+        printError("error: \(explained(error))")
+        throw ExitCode(1)
     }
 }
 
@@ -156,13 +165,6 @@ extension Directive {
     }
 }
 
-/// A 404 on our kinds means the CustomResourceDefinitions are not installed, or the namespace
-/// does not exist: say which, and how to mend it.
-func failOnMissingCRDs(_ error: KubeError) throws -> Never {
-    printError("error: \(explained(error))")
-    throw ExitCode(1)
-}
-
 /// The error as a user can act on it: a missing namespace or missing CRDs named as such.
 func explained(_ error: KubeError) -> String {
     guard error.reason == .notFound else { return "\(error)" }
@@ -177,5 +179,3 @@ func missingNamespace(_ error: KubeError) -> String? {
     guard case .api(let api) = error, let details = api.status?.details, details.kind == "namespaces" else { return nil }
     return details.name
 }
-
-var standardOutputIsTerminal: Bool { isatty(1) == 1 }

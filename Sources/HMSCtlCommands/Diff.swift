@@ -9,7 +9,7 @@ import Planner
 
 /// `hmsctl diff -f PATH`: field by field, what the cluster holds against what the manifests say,
 /// for our resources and the Deployments and Services they stand for.
-struct Diff: AsyncParsableCommand {
+struct Diff: TerminalCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Show field-level differences between the live objects and the manifests.",
@@ -19,14 +19,14 @@ struct Diff: AsyncParsableCommand {
     @OptionGroup var files: FileOptions
     @OptionGroup var cluster: ClusterOptions
 
-    func run() async throws {
+    func run(on terminal: Terminal, clock: WallClock) async throws {
         let manifests: [Manifest]
         do {
-            manifests = try loadValidManifests(files)
+            manifests = try loadValidManifests(files, terminal: terminal)
         } catch {
             throw ExitCode(2)
         }
-        let access = try cluster.cluster(fieldManager: "hmsctl")
+        let access = try cluster.cluster(fieldManager: "hmsctl", terminal: terminal)
         var blocks: [String] = []
         do {
             for manifest in manifests {
@@ -34,29 +34,29 @@ struct Diff: AsyncParsableCommand {
                 var desired = ClusterAccess.json(of: resource)
                 desired["status"] = nil
                 desired[path: ["metadata", "namespace"]] = .string(resource.ref.namespace)
-                let live = try await getIfPresent(access, .of(type(of: resource)), resource.ref)
+                let live = try await getIfPresent(access, .of(type(of: resource)), resource.ref, terminal: terminal)
                 blocks += block(resource.ref.kind, resource.ref, desired: ["spec": desired["spec"] ?? .null, "metadata": ["labels": desired[path: ["metadata", "labels"]] ?? [:]]], live: live)
                 guard case .serviceSpec(let service) = manifest.resource else { continue }
                 let deploymentRef = ObjectRef(kind: "Deployment", namespace: service.ref.namespace, name: service.metadata.name)
-                let liveDeployment = try await getIfPresent(access, .deployments, deploymentRef)
+                let liveDeployment = try await getIfPresent(access, .deployments, deploymentRef, terminal: terminal)
                 let replicas = liveDeployment == nil || service.spec.replicas != nil ? service.spec.replicas ?? 1 : liveDeployment?[path: ["spec", "replicas"]]?.intValue ?? 1
                 blocks += block("Deployment", deploymentRef, desired: ["spec": Rendering.deployment(service, replicas: replicas)["spec"] ?? .null], live: liveDeployment)
             }
         } catch let error as KubeError {
-            printError("error: \(error)")
+            terminal.printError("error: \(error)")
             throw ExitCode(2)
         }
         guard !blocks.isEmpty else { return }
-        print(blocks.joined(separator: "\n"))
+        terminal.print(blocks.joined(separator: "\n"))
         throw ExitCode(1)
     }
 
-    private func getIfPresent(_ access: ClusterAccess, _ type: ResourceType, _ ref: ObjectRef) async throws -> JSONValue? {
+    private func getIfPresent(_ access: ClusterAccess, _ type: ResourceType, _ ref: ObjectRef, terminal: Terminal) async throws -> JSONValue? {
         do {
             return try await access.json(.get(type, namespace: ref.namespace, name: ref.name))
         } catch {
             if error.reason == .notFound { return nil }
-            if type.group == API.group { try failOnMissingCRDs(error) }
+            if type.group == API.group { try terminal.failOnMissingCRDs(error) }
             throw error
         }
     }

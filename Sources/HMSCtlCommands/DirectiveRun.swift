@@ -21,7 +21,7 @@ struct DirectiveCommand: AsyncParsableCommand {
 /// a value the status has not handled yet (`status.lastHandledRunRequest`) asks for one run at that
 /// time, whoever reconciles next (this command, `hmsctl apply`, or the controller). The run's Job
 /// names come from that time, so however many of them act on it, each Job is created once.
-struct DirectiveRun: AsyncParsableCommand {
+struct DirectiveRun: TerminalCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Start a run of a Directive now.",
@@ -45,10 +45,10 @@ struct DirectiveRun: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var time: TimeOptions
 
-    func run() async throws {
-        let access = try cluster.cluster(fieldManager: "hmsctl")
+    func run(on terminal: Terminal, clock: WallClock) async throws {
+        let access = try cluster.cluster(fieldManager: "hmsctl", terminal: terminal)
         let namespace = cluster.namespace ?? access.client.namespace
-        let now = Date(timeIntervalSince1970: time.moment.timeIntervalSince1970.rounded(.down))
+        let now = Date(timeIntervalSince1970: time.moment(clock).timeIntervalSince1970.rounded(.down))
         let requested = RFC3339.string(from: now)
         let patch: JSONValue = ["metadata": ["annotations": [DirectiveNaming.runRequestAnnotation: .string(requested)]]]
         let stored: Directive
@@ -56,13 +56,13 @@ struct DirectiveRun: AsyncParsableCommand {
             let answer = try await access.json(.patch(.of(Directive.self), namespace: namespace, name: name, type: .merge, body: patch.jsonBytes))
             stored = try JSONValueDecoder().decode(Directive.self, from: answer)
         } catch let error as KubeError where error.reason == .notFound {
-            printError("Error from server (NotFound): directives.\(API.group) \"\(name)\" not found")
+            terminal.printError("Error from server (NotFound): directives.\(API.group) \"\(name)\" not found")
             throw ExitCode(1)
         } catch let error as KubeError {
-            try failOnMissingCRDs(error)
+            try terminal.failOnMissingCRDs(error)
         }
         let schedule = DirectiveSchedule(stored)
-        print("directive.\(API.group)/\(name): run requested for \(schedule.localDateTime(now)) (\(DirectiveNaming.runRequestAnnotation)=\(requested))")
+        terminal.print("directive.\(API.group)/\(name): run requested for \(schedule.localDateTime(now)) (\(DirectiveNaming.runRequestAnnotation)=\(requested))")
         guard !requestOnly else { return }
 
         // This Directive, with the policies, budgets and approvals that govern it; no other kind acts.
@@ -72,47 +72,47 @@ struct DirectiveRun: AsyncParsableCommand {
             let read = try await access.resources(namespace: namespace, kinds: [Budget.self, GovernancePolicy.self, Approval.self])
             resources += read.valid
             invalid = read.invalid
-            warnAboutInvalid(invalid)
+            terminal.warnAboutInvalid(invalid)
         } catch {
-            try failOnMissingCRDs(error)
+            try terminal.failOnMissingCRDs(error)
         }
         let result: Reconciler.Result
         do {
             result = try await Reconciler(cluster: access, journal: Journal(path: journal ?? Journal.defaultPath()), actor: currentUser(), statusScope: .acted)
                 .reconcile(DesiredState(resources, invalid: invalid), options: Planner.Options(), now: now)
         } catch {
-            printError("error: \(error)")
+            terminal.printError("error: \(error)")
             throw ExitCode(1)
         }
-        let failed = printOutcomes(result)
+        let failed = printOutcomes(result, on: terminal)
         if result.outcomes.isEmpty, result.plan.remarks.isEmpty {
             // A running controller watches the annotation and usually starts the run first.
-            print("Every Job of the run exists already (a running controller starts a requested run at once); see: hmsctl get directive \(name) -n \(namespace)")
+            terminal.print("Every Job of the run exists already (a running controller starts a requested run at once); see: hmsctl get directive \(name) -n \(namespace)")
         }
-        for line in result.plan.remarks { print(line) }
+        for line in result.plan.remarks { terminal.print(line) }
         if failed > 0 { throw ExitCode(1) }
     }
 }
 
 /// One line per action carried out (or not), then the count; returns how many failed.
 @discardableResult
-func printOutcomes(_ result: Reconciler.Result) -> Int {
+func printOutcomes(_ result: Reconciler.Result, on terminal: Terminal) -> Int {
     var failed = 0
     for outcome in result.outcomes {
         let action = outcome.action
         let what = "\(action.verb.rawValue) \(action.target.kind) \(action.target.namespace)/\(action.target.name) \(action.from) → \(action.to)"
         switch outcome.result {
-        case .done: print("✓ \(what)")
-        case .notCarriedOut(.hold): print("… \(what): held for approval; release it with: hmsctl approve \(action.id) -n \(action.source.namespace)")
-        case .notCarriedOut(let verdict): print("✗ \(what): \(verdict.rawValue.lowercased())")
-        case .skipped(let why): print("- \(what): skipped: \(why)")
+        case .done: terminal.print("✓ \(what)")
+        case .notCarriedOut(.hold): terminal.print("… \(what): held for approval; release it with: hmsctl approve \(action.id) -n \(action.source.namespace)")
+        case .notCarriedOut(let verdict): terminal.print("✗ \(what): \(verdict.rawValue.lowercased())")
+        case .skipped(let why): terminal.print("- \(what): skipped: \(why)")
         case .failed(let message):
             failed += 1
-            print("✗ \(what): failed: \(message)")
+            terminal.print("✗ \(what): failed: \(message)")
         }
     }
     let done = result.outcomes.filter { $0.result == .done }.count
     let waiting = result.outcomes.count - done - failed
-    print("Applied: \(done) done, \(waiting) not carried out, \(failed) failed.")
+    terminal.print("Applied: \(done) done, \(waiting) not carried out, \(failed) failed.")
     return failed
 }

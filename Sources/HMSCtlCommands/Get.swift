@@ -8,7 +8,7 @@ import Model
 import Planner
 
 /// `hmsctl get KIND [NAME]`: our resources with their status, as kubectl would print them.
-struct Get: AsyncParsableCommand {
+struct Get: TerminalCommand {
     static let configuration = CommandConfiguration(commandName: "get", abstract: "List or show resources with their status.")
 
     @Argument(help: "A kind: servicespecs, autoscalerules, budgets, directives, governancepolicies, approvals (or a short name).")
@@ -27,35 +27,35 @@ struct Get: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument { case yaml, json, wide }
 
-    func run() async throws {
+    func run(on terminal: Terminal, clock: WallClock) async throws {
         guard let resourceKind = AnyResource.kind(matching: kind) else {
-            printError("error: the server doesn't have a resource type \"\(kind)\"; ours are: \(AnyResource.kinds.map { $0.plural }.joined(separator: ", "))")
+            terminal.printError("error: the server doesn't have a resource type \"\(kind)\"; ours are: \(AnyResource.kinds.map { $0.plural }.joined(separator: ", "))")
             throw ExitCode(1)
         }
-        let access = try cluster.cluster(fieldManager: "hmsctl")
+        let access = try cluster.cluster(fieldManager: "hmsctl", terminal: terminal)
         let namespace = allNamespaces ? nil : (cluster.namespace ?? access.client.namespace)
-        let objects = try await fetch(resourceKind, namespace: namespace, access: access)
+        let objects = try await fetch(resourceKind, namespace: namespace, access: access, terminal: terminal)
         switch output {
         case .json:
-            print(objects.count == 1 && name != nil ? objects[0].prettyJSON : JSONValue.object(["apiVersion": "v1", "kind": "List", "items": .array(objects)]).prettyJSON)
+            terminal.print(objects.count == 1 && name != nil ? objects[0].prettyJSON : JSONValue.object(["apiVersion": "v1", "kind": "List", "items": .array(objects)]).prettyJSON)
         case .yaml:
-            print(try ResourceWriter.yaml(objects), terminator: "")
+            terminal.print(try ResourceWriter.yaml(objects), terminator: "")
         case .wide, nil:
             guard !objects.isEmpty else {
-                printError("No resources found\(namespace.map { " in \($0) namespace" } ?? "").")
+                terminal.printError("No resources found\(namespace.map { " in \($0) namespace" } ?? "").")
                 return
             }
             let findings = objects.map { Self.finding(resourceKind, $0) }
             if resourceKind == Directive.self, name != nil, let object = objects.first, case .valid(let directive) = Admitted<Directive>.admit(object) {
-                print(Self.runs(directive, wide: output == .wide), terminator: "")
+                terminal.print(Self.runs(directive, wide: output == .wide), terminator: "")
                 return
             }
-            print(Self.table(objects, columns: CustomResourceDefinitions.printerColumns(resourceKind), wide: output == .wide, showNamespace: allNamespaces,
-                             findings: findings), terminator: "")
+            terminal.print(Self.table(objects, columns: CustomResourceDefinitions.printerColumns(resourceKind), wide: output == .wide, showNamespace: allNamespaces,
+                                      findings: findings, now: clock.now()), terminator: "")
         }
     }
 
-    private func fetch(_ kind: any Resource.Type, namespace: String?, access: ClusterAccess) async throws -> [JSONValue] {
+    private func fetch(_ kind: any Resource.Type, namespace: String?, access: ClusterAccess, terminal: Terminal) async throws -> [JSONValue] {
         let result: Result<[JSONValue], KubeError>
         do throws(KubeError) {
             if let name {
@@ -70,10 +70,10 @@ struct Get: AsyncParsableCommand {
         case .success(let objects):
             return objects
         case .failure(let error) where error.reason == .notFound && name != nil:
-            printError("Error from server (NotFound): \(kind.plural).\(API.group) \"\(name ?? "")\" not found")
+            terminal.printError("Error from server (NotFound): \(kind.plural).\(API.group) \"\(name ?? "")\" not found")
             throw ExitCode(1)
         case .failure(let error):
-            try failOnMissingCRDs(error)
+            try terminal.failOnMissingCRDs(error)
         }
     }
 
@@ -85,7 +85,7 @@ struct Get: AsyncParsableCommand {
     /// The objects as kubectl prints custom resources: their printer columns, then, when some
     /// object is invalid, an INVALID column with its first field error (the controller skips it).
     static func table(_ objects: [JSONValue], columns: [CustomResourceDefinitions.Column], wide: Bool, showNamespace: Bool,
-                      findings: [InvalidObject?] = [], now: Date = Date()) -> String {
+                      findings: [InvalidObject?] = [], now: Date) -> String {
         let shown = columns.filter { wide || $0.priority == 0 }
         let anyInvalid = findings.contains { $0 != nil }
         var rows: [[String]] = [(showNamespace ? ["NAMESPACE"] : []) + ["NAME"] + shown.map { $0.name.uppercased() } + (anyInvalid ? ["INVALID"] : [])]

@@ -4,10 +4,11 @@ import Foundation
 import HTTP
 import JSON
 import Kube
+import Model
 
 /// `hmsctl logs SERVICE`: the logs of a service's pods, each line prefixed with its pod, as
 /// operators ask for them; `-f` streams them as they come.
-struct Logs: AsyncParsableCommand {
+struct Logs: TerminalCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the logs of a service's pods.")
 
     @Argument(help: "The ServiceSpec (its pods carry app=SERVICE).")
@@ -24,19 +25,19 @@ struct Logs: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    func run() async throws {
-        let access = try cluster.cluster(fieldManager: "hmsctl")
+    func run(on terminal: Terminal, clock: WallClock) async throws {
+        let access = try cluster.cluster(fieldManager: "hmsctl", terminal: terminal)
         let namespace = cluster.namespace ?? access.client.namespace
         let pods: [String]
         do {
             let listed = try await access.list(.pods, namespace: namespace, labelSelector: "app=\(service)")
             pods = listed.compactMap { $0["metadata"]?["name"]?.stringValue }.filter { pod == nil || $0 == pod }.sorted()
         } catch {
-            printError("error: \(error)")
+            terminal.printError("error: \(error)")
             throw ExitCode(1)
         }
         guard !pods.isEmpty else {
-            printError("error: no pods of \(service) in namespace \(namespace)\(pod.map { " named \($0)" } ?? "")")
+            terminal.printError("error: no pods of \(service) in namespace \(namespace)\(pod.map { " named \($0)" } ?? "")")
             throw ExitCode(1)
         }
         let width = pods.map(\.count).max() ?? 0
@@ -44,13 +45,13 @@ struct Logs: AsyncParsableCommand {
         await withTaskGroup(of: Void.self) { group in
             for name in pods {
                 group.addTask {
-                    await stream(name, namespace: namespace, access: access, prefix: "[\(name)]" + String(repeating: " ", count: width - name.count) + " ")
+                    await stream(name, namespace: namespace, access: access, terminal: terminal, prefix: "[\(name)]" + String(repeating: " ", count: width - name.count) + " ")
                 }
             }
         }
     }
 
-    private func stream(_ pod: String, namespace: String, access: ClusterAccess, prefix: String) async {
+    private func stream(_ pod: String, namespace: String, access: ClusterAccess, terminal: Terminal, prefix: String) async {
         var query: [(name: String, value: String)] = [("container", service), ("tailLines", String(tail))]
         if follow { query.append(("follow", "true")) }
         let request = KubeRequest(
@@ -60,10 +61,10 @@ struct Logs: AsyncParsableCommand {
             let response = try await access.client.stream(request)
             var splitter = LineSplitter()
             while let chunk = try await response.body.next() {
-                for line in try splitter.push(chunk) { print(prefix + String(decoding: line, as: UTF8.self)) }
+                for line in try splitter.push(chunk) { terminal.print(prefix + String(decoding: line, as: UTF8.self)) }
             }
         } catch {
-            printError("\(prefix)error: \(error)")
+            terminal.printError("\(prefix)error: \(error)")
         }
     }
 }

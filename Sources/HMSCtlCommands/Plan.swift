@@ -2,10 +2,11 @@ import ArgumentParser
 import Controller
 import Foundation
 import JSON
+import Model
 import Planner
 
 /// `hmsctl plan -f PATH`: what apply would do, with each action's cost and gate verdicts.
-struct PlanCommand: AsyncParsableCommand {
+struct PlanCommand: TerminalCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show what apply would change, with the cost and the gate verdicts of every action.",
@@ -30,20 +31,20 @@ struct PlanCommand: AsyncParsableCommand {
 
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
-    func run() async throws {
-        let manifests = try loadValidManifests(files)
-        let access = try cluster.cluster(fieldManager: "hmsctl")
-        let desired = try await desiredState(manifests, cluster: access)
+    func run(on terminal: Terminal, clock: WallClock) async throws {
+        let manifests = try loadValidManifests(files, terminal: terminal)
+        let access = try cluster.cluster(fieldManager: "hmsctl", terminal: terminal)
+        let desired = try await desiredState(manifests, cluster: access, terminal: terminal)
         let plan: Plan
         do {
             plan = try await Reconciler(cluster: access, journal: nil, actor: currentUser())
-                .plan(desired, options: Planner.Options(prune: prune), now: time.moment).0
+                .plan(desired, options: Planner.Options(prune: prune), now: time.moment(clock)).0
         } catch {
-            try failOnMissingCRDs(error)
+            try terminal.failOnMissingCRDs(error)
         }
         switch output {
-        case .text: print(plan.text(colored: standardOutputIsTerminal), terminator: "")
-        case .json: print(plan.json.jsonText)
+        case .text: terminal.print(plan.text(colored: terminal.outputIsTerminal), terminator: "")
+        case .json: terminal.print(plan.json.jsonText)
         }
         throw ExitCode(Self.exitCode(plan, detailed: detailedExitcode))
     }

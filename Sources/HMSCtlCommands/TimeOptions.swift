@@ -16,8 +16,8 @@ struct TimeOptions: ParsableArguments {
         }
     }
 
-    /// The pinned time, or the system clock's.
-    var moment: Date {
-        now.flatMap(RFC3339.date(from:)) ?? Date()
+    /// The pinned time, or the clock's.
+    func moment(_ clock: WallClock) -> Date {
+        now.flatMap(RFC3339.date(from:)) ?? clock.now()
     }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Manifests
+import Model
 
 /// `hmsctl validate -f PATH`: decode and validate manifests; no cluster needed.
-struct Validate: ParsableCommand {
+struct Validate: TerminalCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Decode and validate manifests, reporting every error with its file, line and column.",
@@ -18,23 +19,23 @@ struct Validate: ParsableCommand {
     /// Errors printed in full; the rest are counted.
     static let printedErrors = 100
 
-    func run() throws {
+    func run(on terminal: Terminal, clock: WallClock) throws {
         var printed = 0
         // Printed as each file is read; past the first `Self.printedErrors` only counted.
-        let result = ManifestLoader(recursive: files.recursive).load(files.paths, found: { diagnostics in
+        let result = ManifestLoader(recursive: files.recursive).load(files.paths, standardInput: terminal.input, found: { diagnostics in
             for diagnostic in diagnostics.prefix(max(0, Self.printedErrors - printed)) {
-                printError(diagnostic.description)
+                terminal.printError(diagnostic.description)
             }
             printed = min(Self.printedErrors, printed + diagnostics.count)
         })
         let valid = result.manifests.count, errors = result.diagnostics.count
         if errors == 0 {
-            print("\(valid) \(plural(valid, "resource")) valid.")
+            terminal.print("\(valid) \(plural(valid, "resource")) valid.")
         } else {
             if errors > printed {
-                printError("\(errors - printed) more \(plural(errors - printed, "error")) not shown.")
+                terminal.printError("\(errors - printed) more \(plural(errors - printed, "error")) not shown.")
             }
-            printError("\(errors) \(plural(errors, "error")); \(valid) valid \(plural(valid, "resource")).")
+            terminal.printError("\(errors) \(plural(errors, "error")); \(valid) valid \(plural(valid, "resource")).")
             throw ExitCode(1)
         }
     }

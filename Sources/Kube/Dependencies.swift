@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// What the client needs from the world, as closures: tests replace the clock, the sleep, the
 /// random source and the process runner; `.live` is the real thing.
@@ -22,7 +23,7 @@ public struct KubeDependencies: Sendable {
     }
 
     public static let live = KubeDependencies(
-        now: { Date() },
+        now: { WallClock.system.now() },
         sleep: { try await Task.sleep(for: $0) },
         random: { Double.random(in: 0..<1) },
         runProcess: { invocation throws(KubeError) in try await ProcessRunner.run(invocation) }

@@ -10,6 +10,31 @@ struct Faults: Sendable, Equatable {
 
     var latencySeconds: Double { latencyMs / 1000 }
 
+    /// The bounds a test may set: rates are probabilities; latency at most a minute, so that a huge
+    /// number cannot become a sleep that overflows.
+    static let maximumLatencyMs = 60_000.0
+
+    struct Problem: Error { var message: String }
+
+    /// The faults a `PUT /mock/v1/faults` body names; every member is checked, none is applied on error.
+    static func parsing(_ body: JSONValue) -> Result<Faults, Problem> {
+        var faults = Faults()
+        for (name, value) in body.objectValue ?? [:] {
+            let limit = name == "latencyMs" ? maximumLatencyMs : 1
+            guard let number = value.doubleValue, number.isFinite, number >= 0, number <= limit else {
+                return .failure(Problem(message: "\"\(name)\" must be a number from 0 to \(Int(limit))"))
+            }
+            switch name {
+            case "errorRate": faults.errorRate = number
+            case "resetRate": faults.resetRate = number
+            case "conflictRate": faults.conflictRate = number
+            case "latencyMs": faults.latencyMs = number
+            default: return .failure(Problem(message: "unknown fault \"\(name)\": errorRate, resetRate, conflictRate, latencyMs"))
+            }
+        }
+        return .success(faults)
+    }
+
     var json: JSONValue {
         ["errorRate": .double(errorRate), "resetRate": .double(resetRate), "conflictRate": .double(conflictRate), "latencyMs": .double(latencyMs)]
     }
@@ -81,18 +106,10 @@ extension MockCluster {
                 jobOutcomes[ObjectKey(namespace: segments[1], name: segments[2])] = outcome
                 return .json(["outcome": .string(result.rawValue), "afterSeconds": .double(outcome.afterSeconds)])
             case ("PUT", "faults", 1):
-                var faults = Faults()
-                for (name, value) in body.objectValue ?? [:] {
-                    guard let number = value.doubleValue, number >= 0 else { return controlError("\"\(name)\" must be a number of at least 0") }
-                    switch name {
-                    case "errorRate": faults.errorRate = number
-                    case "resetRate": faults.resetRate = number
-                    case "conflictRate": faults.conflictRate = number
-                    case "latencyMs": faults.latencyMs = number
-                    default: return controlError("unknown fault \"\(name)\": errorRate, resetRate, conflictRate, latencyMs")
-                    }
+                switch Faults.parsing(body) {
+                case .success(let faults): self.faults = faults
+                case .failure(let problem): return controlError(problem.message)
                 }
-                self.faults = faults
                 return .json(faults.json)
             case ("PUT", "auth", 1):
                 do {

@@ -7,65 +7,14 @@ extension MockCluster {
         var object = object
         let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
         switch type.id {
-        case BuiltInTypes.deployments.id:
-            guard let selector = object[path: ["spec", "selector"]], selector.objectValue != nil else {
-                throw .invalid(type, name, field: "spec.selector", "Required value")
-            }
-            let labels = object[path: ["spec", "template", "metadata", "labels"]]?.objectValue ?? [:]
-            guard LabelSelector(object: selector).matches(labels), !LabelSelector(object: selector).requirements.isEmpty else {
-                throw .invalid(type, name, field: "spec.template.metadata.labels", "`selector` does not match template `labels`")
-            }
-            try requireContainers(object[path: ["spec", "template", "spec"]], type: type, name: name, field: "spec.template.spec.containers")
-            setDefault(&object, ["spec", "replicas"], 1)
-            setDefault(&object, ["spec", "revisionHistoryLimit"], 10)
-            setDefault(&object, ["spec", "progressDeadlineSeconds"], 600)
-            setDefault(&object, ["spec", "strategy"], ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "25%", "maxSurge": "25%"]])
-            object[path: ["spec", "template"]] = podTemplateDefaults(object[path: ["spec", "template"]] ?? [:], restartPolicy: "Always")
-            setDefault(&object, ["status"], ["observedGeneration": 0, "replicas": 0])
+        case BuiltInTypes.deployments.id: try deploymentDefaults(&object, type: type, name: name)
         case BuiltInTypes.pods.id:
             try requireContainers(object["spec"], type: type, name: name, field: "spec.containers")
             object = podTemplateDefaults(object, restartPolicy: "Always")
             setDefault(&object, ["spec", "nodeName"], .string(settings.nodeName))
             setDefault(&object, ["status"], ["phase": "Pending", "qosClass": "Burstable"])
-        case BuiltInTypes.jobs.id:
-            guard object[path: ["spec", "template"]]?.objectValue != nil else {
-                throw .invalid(type, name, field: "spec.template", "Required value")
-            }
-            try requireContainers(object[path: ["spec", "template", "spec"]], type: type, name: name, field: "spec.template.spec.containers")
-            setDefault(&object, ["spec", "completions"], 1)
-            setDefault(&object, ["spec", "parallelism"], 1)
-            setDefault(&object, ["spec", "backoffLimit"], 6)
-            setDefault(&object, ["spec", "completionMode"], "NonIndexed")
-            setDefault(&object, ["spec", "suspend"], false)
-            if isNew, let uid = object[path: ["metadata", "uid"]] {
-                let jobLabels: JSONValue = ["batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": .string(name),
-                                            "controller-uid": uid, "job-name": .string(name)]
-                setDefault(&object, ["spec", "selector"], ["matchLabels": ["batch.kubernetes.io/controller-uid": uid]])
-                var labels = object[path: ["spec", "template", "metadata", "labels"]]?.objectValue ?? [:]
-                labels.merge(jobLabels.objectValue ?? [:]) { current, _ in current }
-                object[path: ["spec", "template", "metadata", "labels"]] = .object(labels)
-            }
-            let template = podTemplateDefaults(object[path: ["spec", "template"]] ?? [:], restartPolicy: "Never")
-            if template[path: ["spec", "restartPolicy"]] == "Always" {
-                throw .invalid(type, name, field: "spec.template.spec.restartPolicy", "\"Always\": supported values: \"OnFailure\", \"Never\"")
-            }
-            object[path: ["spec", "template"]] = template
-            setDefault(&object, ["status"], [:])
-        case BuiltInTypes.services.id:
-            setDefault(&object, ["spec", "type"], "ClusterIP")
-            if object[path: ["spec", "clusterIP"]] == nil {
-                object[path: ["spec", "clusterIP"]] = .string("10.96.\(random.next() % 250 + 1).\(random.next() % 250 + 1)")
-            }
-            setDefault(&object, ["spec", "sessionAffinity"], "None")
-            if let ports = object[path: ["spec", "ports"]]?.arrayValue {
-                object[path: ["spec", "ports"]] = .array(ports.map { port in
-                    var port = port
-                    setDefault(&port, ["protocol"], "TCP")
-                    setDefault(&port, ["targetPort"], port["port"] ?? 80)
-                    return port
-                })
-            }
-            setDefault(&object, ["status"], ["loadBalancer": [:]])
+        case BuiltInTypes.jobs.id: try jobDefaults(&object, type: type, name: name, isNew: isNew)
+        case BuiltInTypes.services.id: serviceDefaults(&object)
         case BuiltInTypes.namespaces.id:
             setDefault(&object, ["spec", "finalizers"], ["kubernetes"])
             setDefault(&object, ["status", "phase"], "Active")
@@ -78,25 +27,91 @@ extension MockCluster {
         case BuiltInTypes.leases.id:
             try canonicalizeMicroTime(&object, ["spec", "acquireTime"], type: type)
             try canonicalizeMicroTime(&object, ["spec", "renewTime"], type: type)
-        case BuiltInTypes.customResourceDefinitions.id:
-            let names = object[path: ["spec", "names"]] ?? [:]
-            guard let group = object[path: ["spec", "group"]]?.stringValue, let plural = names["plural"]?.stringValue,
-                names["kind"]?.stringValue != nil, name == "\(plural).\(group)"
-            else {
-                throw .invalid(type, name, field: "metadata.name", "must be spec.names.plural+\".\"+spec.group")
-            }
-            object["status"] = [
-                "acceptedNames": names,
-                "storedVersions": .array((object[path: ["spec", "versions"]]?.arrayValue ?? []).filter { $0["storage"] == true }.compactMap { $0["name"] }),
-                "conditions": [
-                    ["type": "NamesAccepted", "status": "True", "reason": "NoConflicts", "message": "no conflicts found"],
-                    ["type": "Established", "status": "True", "reason": "InitialNamesAccepted", "message": "the initial names have been accepted"],
-                ],
-            ]
+        case BuiltInTypes.customResourceDefinitions.id: try establish(&object, type: type, name: name)
         default:
             break
         }
         return object
+    }
+
+    private func deploymentDefaults(_ object: inout JSONValue, type: ResourceType, name: String) throws(APIError) {
+        guard let selector = object[path: ["spec", "selector"]], selector.objectValue != nil else {
+            throw .invalid(type, name, field: "spec.selector", "Required value")
+        }
+        let labels = object[path: ["spec", "template", "metadata", "labels"]]?.objectValue ?? [:]
+        guard LabelSelector(object: selector).matches(labels), !LabelSelector(object: selector).requirements.isEmpty else {
+            throw .invalid(type, name, field: "spec.template.metadata.labels", "`selector` does not match template `labels`")
+        }
+        try requireContainers(object[path: ["spec", "template", "spec"]], type: type, name: name, field: "spec.template.spec.containers")
+        setDefault(&object, ["spec", "replicas"], 1)
+        setDefault(&object, ["spec", "revisionHistoryLimit"], 10)
+        setDefault(&object, ["spec", "progressDeadlineSeconds"], 600)
+        setDefault(&object, ["spec", "strategy"], ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "25%", "maxSurge": "25%"]])
+        object[path: ["spec", "template"]] = podTemplateDefaults(object[path: ["spec", "template"]] ?? [:], restartPolicy: "Always")
+        setDefault(&object, ["status"], ["observedGeneration": 0, "replicas": 0])
+    }
+
+    /// A new Job gets the selector and pod labels the Job controller keys on (its uid).
+    private func jobDefaults(_ object: inout JSONValue, type: ResourceType, name: String, isNew: Bool) throws(APIError) {
+        guard object[path: ["spec", "template"]]?.objectValue != nil else {
+            throw .invalid(type, name, field: "spec.template", "Required value")
+        }
+        try requireContainers(object[path: ["spec", "template", "spec"]], type: type, name: name, field: "spec.template.spec.containers")
+        setDefault(&object, ["spec", "completions"], 1)
+        setDefault(&object, ["spec", "parallelism"], 1)
+        setDefault(&object, ["spec", "backoffLimit"], 6)
+        setDefault(&object, ["spec", "completionMode"], "NonIndexed")
+        setDefault(&object, ["spec", "suspend"], false)
+        if isNew, let uid = object[path: ["metadata", "uid"]] {
+            let jobLabels: JSONValue = ["batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": .string(name),
+                                        "controller-uid": uid, "job-name": .string(name)]
+            setDefault(&object, ["spec", "selector"], ["matchLabels": ["batch.kubernetes.io/controller-uid": uid]])
+            var labels = object[path: ["spec", "template", "metadata", "labels"]]?.objectValue ?? [:]
+            labels.merge(jobLabels.objectValue ?? [:]) { current, _ in current }
+            object[path: ["spec", "template", "metadata", "labels"]] = .object(labels)
+        }
+        let template = podTemplateDefaults(object[path: ["spec", "template"]] ?? [:], restartPolicy: "Never")
+        if template[path: ["spec", "restartPolicy"]] == "Always" {
+            throw .invalid(type, name, field: "spec.template.spec.restartPolicy", "\"Always\": supported values: \"OnFailure\", \"Never\"")
+        }
+        object[path: ["spec", "template"]] = template
+        setDefault(&object, ["status"], [:])
+    }
+
+    private mutating func serviceDefaults(_ object: inout JSONValue) {
+        setDefault(&object, ["spec", "type"], "ClusterIP")
+        if object[path: ["spec", "clusterIP"]] == nil {
+            object[path: ["spec", "clusterIP"]] = .string("10.96.\(random.next() % 250 + 1).\(random.next() % 250 + 1)")
+        }
+        setDefault(&object, ["spec", "sessionAffinity"], "None")
+        if let ports = object[path: ["spec", "ports"]]?.arrayValue {
+            object[path: ["spec", "ports"]] = .array(ports.map { port in
+                var port = port
+                setDefault(&port, ["protocol"], "TCP")
+                setDefault(&port, ["targetPort"], port["port"] ?? 80)
+                return port
+            })
+        }
+        setDefault(&object, ["status"], ["loadBalancer": [:]])
+    }
+
+    /// A CustomResourceDefinition is named plural.group, and is established at once: its names
+    /// accepted, its storage versions recorded.
+    private func establish(_ object: inout JSONValue, type: ResourceType, name: String) throws(APIError) {
+        let names = object[path: ["spec", "names"]] ?? [:]
+        guard let group = object[path: ["spec", "group"]]?.stringValue, let plural = names["plural"]?.stringValue,
+            names["kind"]?.stringValue != nil, name == "\(plural).\(group)"
+        else {
+            throw .invalid(type, name, field: "metadata.name", "must be spec.names.plural+\".\"+spec.group")
+        }
+        object["status"] = [
+            "acceptedNames": names,
+            "storedVersions": .array((object[path: ["spec", "versions"]]?.arrayValue ?? []).filter { $0["storage"] == true }.compactMap { $0["name"] }),
+            "conditions": [
+                ["type": "NamesAccepted", "status": "True", "reason": "NoConflicts", "message": "no conflicts found"],
+                ["type": "Established", "status": "True", "reason": "InitialNamesAccepted", "message": "the initial names have been accepted"],
+            ],
+        ]
     }
 
     /// A MicroTime field as the apiserver decodes it: null or absent stays so, an exact RFC 3339

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MockCluster
+import Model
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -20,16 +21,14 @@ public final class MockClusterServer: Sendable {
         /// Stop gracefully on SIGTERM and SIGINT. Off when the server runs inside another program
         /// (tests), which stops it by cancelling the task that runs it.
         public var handlesSignals = true
-        /// The cluster's clock runs this many seconds ahead of the system's (behind when
-        /// negative): tests that depend on the calendar (a month's end, a weekend) pin it, and
-        /// give the controller the same offset.
-        public var clockOffsetSeconds: Double = 0
+        /// The cluster's clock: the system's, or moved ahead (behind) by tests that depend on the
+        /// calendar (a month's end, a weekend), which give the controller the same offset.
+        public var clock = WallClock.system
 
         public init() {}
     }
 
-    /// The cluster's time: the system clock moved by `clockOffsetSeconds`.
-    func now() -> Date { Date().addingTimeInterval(options.clockOffsetSeconds) }
+    func now() -> Date { options.clock.now() }
 
     let cluster: Mutex<MockCluster>
     let options: Options
@@ -38,7 +37,7 @@ public final class MockClusterServer: Sendable {
     let isStopping = Atomic<Bool>(false)
 
     public init(options: Options, logger: Logger = Logger(label: "hms-mock-cluster")) throws {
-        let start = Date().addingTimeInterval(options.clockOffsetSeconds)
+        let start = options.clock.now()
         var cluster = MockCluster(settings: options.settings, now: start)
         if let stateFile = options.stateFile, FileManager.default.fileExists(atPath: stateFile) {
             let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: stateFile)))

@@ -3,6 +3,7 @@ public struct Approval: Resource {
     public static let kind = "Approval"
     public static let plural = "approvals"
     public static let shortNames = ["appr"]
+    public static let schema = OpenAPISchema.resource(Approval.self)
 
     public enum Decision: String, WireEnum {
         case approve, reject

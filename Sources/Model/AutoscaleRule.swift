@@ -3,6 +3,7 @@ public struct AutoscaleRule: Resource {
     public static let kind = "AutoscaleRule"
     public static let plural = "autoscalerules"
     public static let shortNames = ["asr"]
+    public static let schema = OpenAPISchema.resource(AutoscaleRule.self)
 
     public enum Mode: String, WireEnum {
         case enforce, recommend

@@ -3,6 +3,7 @@ public struct Budget: Resource {
     public static let kind = "Budget"
     public static let plural = "budgets"
     public static let shortNames = ["bud"]
+    public static let schema = OpenAPISchema.resource(Budget.self)
 
     public enum Enforcement: String, WireEnum {
         case enforce, warn

@@ -5,6 +5,7 @@ public struct Directive: Resource {
     public static let kind = "Directive"
     public static let plural = "directives"
     public static let shortNames = ["dir"]
+    public static let schema = OpenAPISchema.resource(Directive.self)
 
     public enum CatchUp: String, WireEnum {
         case none, latest, all

@@ -1,5 +1,4 @@
 import JSON
-import Synchronization
 
 /// The bounds of one field: the one place both `validate()` (through `OpenAPISchema.issues(in:)`)
 /// and the CRD generator read, so the API server refuses what `hmsctl validate` refuses.
@@ -286,18 +285,7 @@ extension Quantity {
 
 // MARK: - Checked in validate()
 
-private let resourceSchemaCache = Mutex<[ObjectIdentifier: OpenAPISchema]>([:])
-
 extension Resource {
-    /// The schema of this kind, derived once.
-    public static var schema: OpenAPISchema {
-        let id = ObjectIdentifier(Self.self)
-        if let cached = resourceSchemaCache.withLock({ $0[id] }) { return cached }
-        let schema = OpenAPISchema.resource(Self.self)
-        resourceSchemaCache.withLock { $0[id] = schema }
-        return schema
-    }
-
     /// The spec's fields out of their bounds, as the schema states them. (The manifest decoder
     /// checks the same bounds on the document's nodes, without encoding the resource.)
     public func boundIssues() -> [FieldIssue] {

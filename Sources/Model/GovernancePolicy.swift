@@ -3,6 +3,7 @@ public struct GovernancePolicy: Resource {
     public static let kind = "GovernancePolicy"
     public static let plural = "governancepolicies"
     public static let shortNames = ["gp"]
+    public static let schema = OpenAPISchema.resource(GovernancePolicy.self)
 
     /// The kinds of action a freeze window can block.
     public enum ActionClass: String, WireEnum {

@@ -1,5 +1,4 @@
 import JSON
-import Synchronization
 
 /// An OpenAPI v3 schema, as CustomResourceDefinitions carry them. Derived from the Swift types
 /// themselves (see `of(_:)`), so the CRDs cannot drift from the types.
@@ -157,19 +156,11 @@ extension OpenAPISchema {
     }
 
     /// The field names of a type, for "did you mean" suggestions; empty when it has no fixed fields.
+    /// Derived on each call: it is asked only for an error's message.
     public static func fieldNames(of type: Any.Type) -> [String] {
-        let id = ObjectIdentifier(type)
-        if let cached = fieldNameCache.withLock({ $0[id] }) { return cached }
-        let names: [String]
-        if let kind = type as? any Resource.Type {
-            names = resourceFieldNames(kind)
-        } else if let decodable = type as? any Decodable.Type {
-            names = of(decodable).properties.map(\.name)
-        } else {
-            names = []
-        }
-        fieldNameCache.withLock { $0[id] = names }
-        return names
+        if let kind = type as? any Resource.Type { return kind.schema.properties.map(\.name) }
+        if let decodable = type as? any Decodable.Type { return of(decodable).properties.map(\.name) }
+        return []
     }
 
     /// Any valid value of a type (zeros, empty strings, the first case), which a decoder can
@@ -177,13 +168,7 @@ extension OpenAPISchema {
     public static func placeholder<T: Decodable>(of type: T.Type) -> T? {
         try? Model.placeholder(type)
     }
-
-    private static func resourceFieldNames<R: Resource>(_ kind: R.Type) -> [String] {
-        resource(kind).properties.map(\.name)
-    }
 }
-
-private let fieldNameCache = Mutex<[ObjectIdentifier: [String]]>([:])
 
 private final class SchemaRecorder {
     enum Shape {

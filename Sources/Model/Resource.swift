@@ -16,6 +16,9 @@ public protocol Resource: Codable, Sendable, Equatable {
     /// The REST resource name (`servicespecs`).
     static var plural: String { get }
     static var shortNames: [String] { get }
+    /// The kind's OpenAPI schema. Each kind derives it once, as a constant:
+    /// `public static let schema = OpenAPISchema.resource(Self.self)`.
+    static var schema: OpenAPISchema { get }
 
     var metadata: ObjectMeta { get set }
     var spec: Spec { get set }

@@ -3,6 +3,7 @@ public struct ServiceSpec: Resource {
     public static let kind = "ServiceSpec"
     public static let plural = "servicespecs"
     public static let shortNames = ["svcspec", "ss"]
+    public static let schema = OpenAPISchema.resource(ServiceSpec.self)
 
     public struct Spec: Codable, Sendable, Equatable {
         public var image: String

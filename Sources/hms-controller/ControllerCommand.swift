@@ -165,7 +165,8 @@ struct ControllerCommand: AsyncParsableCommand {
         let level: Logger.Level = verbosity >= 5 ? .debug : verbosity >= 2 ? .info : .notice
         let json = isatty(2) != 1
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            // Stamped with the system clock unshifted: log lines are read next to other programs' logs.
+            var handler: any LogHandler = json ? JSONLogHandler(label: label, clock: .system) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
@@ -217,7 +218,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         } else {
-            authenticator = KubeReviewAuthenticator(cluster: cluster)
+            authenticator = ReviewAuthenticator(reviewer: KubeAccessReviewer(cluster: cluster))
         }
         let console = try Endpoint(consoleAddr, label: "console")
         let limits = ConsoleLimits(
@@ -279,10 +280,14 @@ struct ElectionService: Service {
 /// One JSON object per line, for log collectors: time, level, label, message and metadata.
 struct JSONLogHandler: LogHandler {
     let label: String
+    let clock: WallClock
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
 
-    init(label: String) { self.label = label }
+    init(label: String, clock: WallClock) {
+        self.label = label
+        self.clock = clock
+    }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -291,7 +296,7 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var object: JSONValue = [
-            "time": .string(ISO8601DateFormatter().string(from: Date())), "level": .string(event.level.rawValue), "logger": .string(label),
+            "time": .string(ISO8601DateFormatter().string(from: clock.now())), "level": .string(event.level.rawValue), "logger": .string(label),
             "message": .string("\(event.message)"),
         ]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MockCluster
 import MockClusterServer
+import Model
 import NIOCore
 import NIOPosix
 
@@ -68,7 +69,7 @@ struct MockClusterCommand: AsyncParsableCommand {
         options.host = host
         options.port = port
         options.stateFile = state
-        options.clockOffsetSeconds = clockOffsetSeconds
+        options.clock = .system(offsetBy: clockOffsetSeconds)
         options.settings.podStartupSeconds = podStartupSeconds
         options.settings.jobSeconds = jobSeconds
         options.settings.seed = seed

@@ -6,24 +6,34 @@ import Hummingbird
 import HummingbirdTesting
 import Kube
 import Logging
+import Model
+import TestSupport
 import Testing
 
 /// The console's routes in process (HummingbirdTesting's router mode, Host `localhost`): sessions,
 /// the CSRF defences, refusals and the security headers, without a cluster or a socket.
-@Suite struct ConsoleServerTests {
+@Suite(.tags(.unit)) struct ConsoleServerTests {
     static let approverToken = "t-approver-0123456789"
     static let origin = "http://localhost"
 
-    func application() throws -> some ApplicationProtocol {
-        let logger = Logger(label: "console-test")
+    /// The console with a token file (alice approves), or `authenticator`; on `clock`, logging to `logs`.
+    static func application(authenticator: (any Authenticator)? = nil, clock: WallClock = ManualClock().clock,
+                            logs: CapturedLogs = CapturedLogs()) throws -> some ApplicationProtocol {
+        Application(router: try server(authenticator: authenticator, clock: clock, logs: logs).router())
+    }
+
+    static func server(authenticator: (any Authenticator)? = nil, clock: WallClock = ManualClock().clock,
+                       logs: CapturedLogs = CapturedLogs()) throws -> ConsoleServer {
+        let logger = logs.logger
         // Nothing listens there: no request of these tests reaches the cluster.
         let cluster = ClusterAccess(client: try KubeClient(config: ClientConfig(server: "http://127.0.0.1:9"), logger: logger), fieldManager: "test")
         let loop = ControllerLoop(cluster: cluster, journal: nil, elector: nil, identity: "test", settings: .init(), logger: logger)
         let journal = JournalTailCache(journal: Journal(path: FileManager.default.temporaryDirectory.appendingPathComponent("none-\(UUID()).jsonl").path))
-        let tokens = try StaticTokens(parsing: "\(Self.approverToken) alice approver\n")
-        let server = ConsoleServer(loop: loop, cluster: cluster, journal: journal, authenticator: tokens, logger: logger)
-        return Application(router: server.router())
+        let tokens = try authenticator ?? StaticTokens(parsing: "\(approverToken) alice approver\n")
+        return ConsoleServer(loop: loop, cluster: cluster, journal: journal, authenticator: tokens, logger: logger, clock: clock)
     }
+
+    func application() throws -> some ApplicationProtocol { try Self.application() }
 
     static func form(_ body: String, origin: String? = ConsoleServerTests.origin, cookie: String? = nil,
                      contentType: String = "application/x-www-form-urlencoded") -> (HTTPFields, ByteBuffer) {

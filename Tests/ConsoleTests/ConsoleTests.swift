@@ -6,7 +6,7 @@ import Model
 @testable import Planner
 import Testing
 
-@Suite struct AccessTests {
+@Suite(.tags(.unit)) struct AccessTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 
     @Test func theBearerTokenAndTheCookieAreReadStrictly() {
@@ -117,7 +117,7 @@ import Testing
     }
 }
 
-@Suite struct SessionTests {
+@Suite(.tags(.unit)) struct SessionTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
     let alice = Identity(user: "alice", groups: ["ops"])
 
@@ -221,7 +221,7 @@ import Testing
     }
 }
 
-@Suite struct EscapingTests {
+@Suite(.tags(.unit)) struct EscapingTests {
     @Test func markupCharactersAreEscapedScalarByScalar() {
         #expect(HTML.escape(#"<a href="x">'&'</a>"#) == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
         // A quote followed by a combining mark is one Character; its quote must still be escaped.
@@ -245,7 +245,7 @@ import Testing
     }
 }
 
-@Suite struct PageTests {
+@Suite(.tags(.unit)) struct PageTests {
     /// 2027-01-15T08:00:00Z
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 

@@ -9,7 +9,7 @@ import Testing
 /// Every string the page shows, from the cluster, the journal, the request or the token file, made
 /// hostile; a conforming HTML5 parser (html5lib) must find exactly the elements and attributes
 /// of the same page rendered with harmless strings: no markup the template did not write.
-@Suite struct HostileRenderingTests {
+@Suite(.tags(.process, .hostile)) struct HostileRenderingTests {
     /// What attackers put in names, messages and query parameters: a quote or `<` followed by a
     /// combining mark (one Character with it), markup, NUL, bidi overrides, and a long string.
     static let payloads = [

@@ -5,7 +5,7 @@ import JSON
 import Testing
 
 /// The page searches the journal's tail: it says how far back, and where the older decisions are.
-@Suite struct JournalScopeTests {
+@Suite(.tags(.unit)) struct JournalScopeTests {
     let entries: [JSONValue] = [
         ["time": "2026-01-01T00:00:00Z", "verb": "scale", "finalVerdict": "ALLOW", "result": "done", "gates": []],
         ["time": "2026-01-02T00:00:00Z", "verb": "scale", "finalVerdict": "HOLD", "result": "not carried out (HOLD)", "gates": []],

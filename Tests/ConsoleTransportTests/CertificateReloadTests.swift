@@ -2,7 +2,7 @@
 import Testing
 
 /// The reload decisions with a pair that is a string, files that are variables, and time passed in.
-@Suite struct CertificateReloadTests {
+@Suite(.tags(.unit)) struct CertificateReloadTests {
     struct Unreadable: Error, CustomStringConvertible { var description: String { "no such file" } }
     struct Mismatch: Error, CustomStringConvertible { var description: String { "the key is not the certificate's" } }
 

@@ -4,7 +4,7 @@ import Logging
 import Testing
 
 /// Real PEM files in a temporary directory, NIOSSL parsing them; time passed in.
-@Suite struct ConsoleCertificateTests {
+@Suite(.tags(.unit)) struct ConsoleCertificateTests {
     let directory: URL
     var certificate: URL { directory.appendingPathComponent("tls.crt") }
     var key: URL { directory.appendingPathComponent("tls.key") }
@@ -65,7 +65,7 @@ import Testing
     }
 }
 
-@Suite struct ConnectionGateTests {
+@Suite(.tags(.unit)) struct ConnectionGateTests {
     @Test func admitsUpToTheLimitThenRefusesWarningOncePerMinute() {
         let gate = ConnectionGate(limit: 2, warnEvery: .seconds(60))
         let second: UInt64 = 1_000_000_000

@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 /// The handler on an EmbeddedChannel, whose clock moves only when the test says so.
-@Suite struct HeaderTimeoutTests {
+@Suite(.tags(.unit)) struct HeaderTimeoutTests {
     let channel: EmbeddedChannel
     let timeouts = Tally()
 
@@ -105,7 +105,7 @@ import Testing
     }
 }
 
-@Suite struct HeaderWatchTests {
+@Suite(.tags(.unit)) struct HeaderWatchTests {
     @Test func stepsOfAKeptAliveConnection() {
         var watch = HeaderWatch()
         #expect(watch.bytesArrived() == .none, "not yet open")

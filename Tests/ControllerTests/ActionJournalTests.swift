@@ -9,7 +9,7 @@ import Testing
 
 /// An action's intent is in the journal before its request leaves, and its result right after the
 /// answer: a crash at any point leaves either nothing sent or a trace of what was.
-struct ActionJournalTests {
+@Suite(.tags(.unit)) struct ActionJournalTests {
     @Test func theIntentIsJournaledBeforeTheRequestAndTheResultAfter() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

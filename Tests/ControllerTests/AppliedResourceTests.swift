@@ -5,7 +5,7 @@ import Testing
 
 /// What `hmsctl apply` takes as stored after a server-side apply: the sent resource with the
 /// server's metadata, unless the stored object differs in what the client wrote.
-struct AppliedResourceTests {
+@Suite(.tags(.unit)) struct AppliedResourceTests {
     let sent = ServiceSpec(metadata: ObjectMeta(name: "web", namespace: "gov", labels: ["team": "a"]), spec: .init(image: "registry.gov/web:1", replicas: 2))
 
     func answer(_ change: (inout JSONValue) -> Void = { _ in }) -> (JSONValue, JSONValue) {

@@ -3,7 +3,7 @@
 import Testing
 
 /// A held decision is journaled once while it stands, and again when it comes back after going away.
-struct DecisionMemoryTests {
+@Suite(.tags(.unit)) struct DecisionMemoryTests {
     let web = ObjectRef(kind: "ServiceSpec", namespace: "gov", name: "web")
     let api = ObjectRef(kind: "ServiceSpec", namespace: "gov", name: "api")
 

@@ -9,7 +9,7 @@ import Testing
 
 /// Events as client-go records them: one per decision, counted when it repeats, patched at most
 /// once per interval, and a carried-out action's Event apart from its held one.
-struct EventRecorderTests {
+@Suite(.tags(.unit)) struct EventRecorderTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
     let web = ObjectRef(kind: "ServiceSpec", namespace: "gov", name: "web")
 

@@ -4,7 +4,7 @@ import Controller
 import Planner
 import Testing
 
-@Suite struct InformerStoreTests {
+@Suite(.tags(.unit)) struct InformerStoreTests {
     func item(_ name: String, _ version: String, _ value: String) -> CachedItem<String> {
         CachedItem(key: ObjectRef(kind: "ConfigMap", namespace: "default", name: name), resourceVersion: version, value: value)
     }
@@ -66,7 +66,7 @@ import Testing
 
 /// Gates judge a complete picture: a cache knows how far it has seen, and a namespace read afresh
 /// counts as seen up to the list's version.
-@Suite struct InformerFreshnessTests {
+@Suite(.tags(.unit)) struct InformerFreshnessTests {
     func item(_ namespace: String, _ name: String, _ version: String) -> CachedItem<String> {
         CachedItem(key: ObjectRef(kind: "GovernancePolicy", namespace: namespace, name: name), resourceVersion: version, value: name + version)
     }
@@ -101,7 +101,7 @@ import Testing
 
 /// What the controller deleted leaves its cache at once: a pass before the watch event must not
 /// plan the same delete again.
-@Suite struct DeletedObjectTests {
+@Suite(.tags(.unit)) struct DeletedObjectTests {
     @Test func aDeletedDeploymentLeavesTheCacheAtOnce() {
         let cache = ClusterCache()
         let deployment: JSONValue = ["metadata": ["name": "web", "namespace": "aid", "resourceVersion": "5"], "spec": ["replicas": 1]]

@@ -8,7 +8,7 @@ import Testing
 
 /// One tenant's broken object is a finding about that object: the cache keeps every other
 /// object, the desired state leaves it out, and it is reported once per generation.
-struct InvalidObjectTests {
+@Suite(.tags(.unit)) struct InvalidObjectTests {
     func serviceSpec(_ name: String, namespace: String = "aid", cpu: String = "1", generation: Int = 1, version: String = "1") -> JSONValue {
         [
             "apiVersion": "ops.hms.gov/v1alpha1", "kind": "ServiceSpec",
@@ -70,7 +70,7 @@ struct InvalidObjectTests {
 
 /// What asks for a change sets how new the gate inputs must be: the ServiceSpec, the rules that
 /// target it, the Directive.
-struct TriggerVersionTests {
+@Suite(.tags(.unit)) struct TriggerVersionTests {
     @Test func theNewestVersionOfEachNamespacesTriggersCounts() {
         let cache = ClusterCache()
         let spec: (String, String, String) -> JSONValue = { namespace, name, version in

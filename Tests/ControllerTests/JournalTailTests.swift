@@ -6,7 +6,7 @@ import Testing
 
 /// The console reads the journal's tail once per change of its files, and says when it left older
 /// lines out.
-struct JournalTailTests {
+@Suite(.tags(.unit)) struct JournalTailTests {
     func temporaryJournal(maxBytes: Int = Journal.defaultMaxBytes, tailBytes: Int = Journal.defaultTailBytes) -> Journal {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)")
         return Journal(path: directory.appendingPathComponent("j.jsonl").path, maxBytes: maxBytes, tailBytes: tailBytes)

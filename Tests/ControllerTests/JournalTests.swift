@@ -5,7 +5,7 @@ import JSON
 import Testing
 
 /// The journal is JSON lines, appended: each line reads time first, and reads back whole.
-struct JournalTests {
+@Suite(.tags(.unit)) struct JournalTests {
     let action = Action(
         id: "act-1", source: ObjectRef(kind: "ServiceSpec", namespace: "gov", name: "web"),
         target: ObjectRef(kind: "Deployment", namespace: "gov", name: "web"), verb: .scale,

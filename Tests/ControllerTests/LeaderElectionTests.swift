@@ -2,7 +2,7 @@ import Controller
 import Foundation
 import Testing
 
-@Suite struct LeaseDecisionTests {
+@Suite(.tags(.unit)) struct LeaseDecisionTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     @Test func noLeaseMeansCreateIt() {

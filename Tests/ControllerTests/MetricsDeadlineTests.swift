@@ -2,7 +2,7 @@
 import Testing
 
 /// A metrics read that hangs costs its own deadline, and delays no other read beyond it.
-struct MetricsDeadlineTests {
+@Suite(.tags(.unit)) struct MetricsDeadlineTests {
     @Test func aReadThatHangsEndsAtItsDeadlineAndTheOthersAnswer() async {
         let clock = ContinuousClock()
         let start = clock.now

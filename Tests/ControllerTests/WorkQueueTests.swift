@@ -3,7 +3,7 @@ import Planner
 import Testing
 
 /// The work queue on a fake clock: `t0` and offsets from it, never the wall clock.
-@Suite struct WorkQueueTests {
+@Suite(.tags(.unit)) struct WorkQueueTests {
     let t0 = ContinuousClock.now
 
     func at(_ milliseconds: Int) -> ContinuousClock.Instant { t0 + .milliseconds(milliseconds) }
@@ -134,7 +134,7 @@ import Testing
 
 /// How a batch is shared among the controller's workers: whole namespaces per worker, and a
 /// namespace another worker has waits.
-@Suite struct WorkerDealTests {
+@Suite(.tags(.unit)) struct WorkerDealTests {
     func key(_ namespace: String, _ name: String) -> ObjectRef { ObjectRef(kind: "ServiceSpec", namespace: namespace, name: name) }
 
     @Test func namespacesAreDealtWholeToAtMostTheFreeWorkers() {

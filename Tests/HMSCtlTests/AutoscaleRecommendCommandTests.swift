@@ -1,12 +1,12 @@
 import Foundation
 import Testing
 
-/// `hmsctl autoscale recommend` run as a user runs it: the built binary, real files, whole outputs.
-struct AutoscaleRecommendCommandTests: HMSCtlRunner {
-    static let inputs = "Tests/HMSCtlTests/autoscale-inputs"
+/// `hmsctl autoscale recommend` in this process: real files, whole outputs.
+@Suite(.tags(.unit)) struct AutoscaleRecommendCommandTests {
+    static let inputs = Repository.path("Tests/HMSCtlTests/autoscale-inputs")
 
-    @Test func textExplainsTheDecision() throws {
-        let run = try hmsctl(["autoscale", "recommend", "--input", "\(Self.inputs)/eligibility-api-cpu-spike.yaml"])
+    @Test func textExplainsTheDecision() async throws {
+        let run = await InProcess.hmsctl(["autoscale", "recommend", "--input", "\(Self.inputs)/eligibility-api-cpu-spike.yaml"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.isEmpty)
         #expect(run.stdout == """
@@ -27,8 +27,8 @@ struct AutoscaleRecommendCommandTests: HMSCtlRunner {
             """)
     }
 
-    @Test func jsonIsDesiredReplicasProposalAndReasons() throws {
-        let run = try hmsctl(["autoscale", "recommend", "--input", "\(Self.inputs)/queue-worker-lag-unreadable.json", "-o", "json"])
+    @Test func jsonIsDesiredReplicasProposalAndReasons() async throws {
+        let run = await InProcess.hmsctl(["autoscale", "recommend", "--input", "\(Self.inputs)/queue-worker-lag-unreadable.json", "-o", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == """
             {"desiredReplicas": 6, "proposal": 2, "reasons": [\
@@ -42,21 +42,21 @@ struct AutoscaleRecommendCommandTests: HMSCtlRunner {
         #expect(object.map { Set($0.keys) } == ["desiredReplicas", "proposal", "reasons"])
     }
 
-    @Test func aMomentThatSkipsTheMetricsHasANullProposal() throws {
+    @Test func aMomentThatSkipsTheMetricsHasANullProposal() async throws {
         let moment = #"{"currentReplicas": 2, "minReplicas": 3, "maxReplicas": 5, "metric": {"type": "cpuUtilization", "target": 90}, "pods": []}"#
-        let run = try hmsctl(["autoscale", "recommend", "--input", "-", "-o", "json"], stdin: moment)
+        let run = await InProcess.hmsctl(["autoscale", "recommend", "--input", "-", "-o", "json"], stdin: moment)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == #"{"desiredReplicas": 3, "proposal": null, "reasons": ["current replicas 2 below minReplicas 3: set to 3 without consulting the metrics", "AbleToScale: SucceededGetScale"]}"# + "\n")
     }
 
-    @Test func badInputNamesTheFileLineAndColumnAndExitsOne() throws {
+    @Test func badInputNamesTheFileLineAndColumnAndExitsOne() async throws {
         let moment = """
             currentReplicas: 3
             maxReplicas: 0
             metric: {type: cpuUtilisation, target: 30}
             tolerence: 0.1
             """
-        let run = try hmsctl(["autoscale", "recommend", "--input", "-"], stdin: moment)
+        let run = await InProcess.hmsctl(["autoscale", "recommend", "--input", "-"], stdin: moment)
         #expect(run.status == 1)
         #expect(run.stdout.isEmpty)
         #expect(run.stderr == """
@@ -70,14 +70,14 @@ struct AutoscaleRecommendCommandTests: HMSCtlRunner {
             """)
     }
 
-    @Test func checksAfterDecodingPointAtTheirFields() throws {
+    @Test func checksAfterDecodingPointAtTheirFields() async throws {
         let moment = """
             {"currentReplicas": 3,
              "maxReplicas": 5,
              "metric": {"type": "value", "target": -10},
              "metricValue": 12}
             """
-        let run = try hmsctl(["autoscale", "recommend", "--input", "-", "-o", "json"], stdin: moment)
+        let run = await InProcess.hmsctl(["autoscale", "recommend", "--input", "-", "-o", "json"], stdin: moment)
         #expect(run.status == 1)
         #expect(run.stderr == """
             <stdin>:3:40: error: metric.target: must be greater than 0, found -10
@@ -87,14 +87,14 @@ struct AutoscaleRecommendCommandTests: HMSCtlRunner {
             """)
     }
 
-    @Test func aMissingFileIsAnError() throws {
-        let run = try hmsctl(["autoscale", "recommend", "--input", "no-such-moment.yaml"])
+    @Test func aMissingFileIsAnError() async throws {
+        let run = await InProcess.hmsctl(["autoscale", "recommend", "--input", "no-such-moment.yaml"])
         #expect(run.status == 1)
         #expect(run.stderr == "no-such-moment.yaml: error: no such file\n")
     }
 
-    @Test func theInputOptionIsRequired() throws {
-        let run = try hmsctl(["autoscale", "recommend"])
+    @Test func theInputOptionIsRequired() async throws {
+        let run = await InProcess.hmsctl(["autoscale", "recommend"])
         #expect(run.status == 64)
         #expect(run.stderr.contains("Missing expected argument '--input <file>'"))
     }

@@ -4,7 +4,7 @@ import Testing
 
 /// Every command names itself. A name ArgumentParser derives from the type's name costs a scan of
 /// the binary's protocol conformances on each start (3 ms of hmsctl's 12 ms).
-struct CommandNameTests {
+@Suite(.tags(.unit)) struct CommandNameTests {
     @Test func everyCommandHasItsNameWritten() {
         var unnamed: [String] = []
         var commands: [any ParsableCommand.Type] = [HMSCtl.self]

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Against Tests/Servers/test_server.py on 127.0.0.1.
-@Suite(.enabled(if: Tools.haveServers, "python3 is not installed: run hack/test.sh, which installs it"))
+@Suite(.enabled(if: Tools.haveServers, "python3 is not installed: run hack/test.sh, which installs it"), .tags(.live))
 struct LiveHTTPTests {
     let server: LocalServer
     let client: HTTPClient

@@ -1,7 +1,7 @@
 import HTTP
 import Testing
 
-struct LineSplitterTests {
+@Suite(.tags(.unit)) struct LineSplitterTests {
     @Test func linesComeOutWhateverWayTheChunksAreCut() throws {
         let text = Array("{\"a\":1}\n{\"b\":2}\r\n\n{\"c\":3}".utf8)
         for cut in 0...text.count {
@@ -19,7 +19,7 @@ struct LineSplitterTests {
     }
 }
 
-struct HTTPRequestTests {
+@Suite(.tags(.unit)) struct HTTPRequestTests {
     @Test func idempotenceFollowsTheMethodUnlessTheCallerKnowsBetter() {
         let methods: [HTTPMethod] = [.get, .head, .put, .delete, .post, .patch]
         #expect(methods.map { HTTPRequest(method: $0, url: "http://h/").isIdempotent } == [true, true, true, true, false, false])
@@ -27,7 +27,7 @@ struct HTTPRequestTests {
     }
 }
 
-struct HTTPHeadersTests {
+@Suite(.tags(.unit)) struct HTTPHeadersTests {
     @Test func namesCompareWithoutCase() {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         #expect(headers["content-type"] == "application/json")
@@ -50,7 +50,7 @@ struct HTTPHeadersTests {
     }
 }
 
-struct HTTPErrorTests {
+@Suite(.tags(.unit)) struct HTTPErrorTests {
     @Test func curlCodesSortIntoKinds() {
         #expect(HTTPError(.couldNotConnect, request: "GET http://127.0.0.1:1/", message: "Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server", curlCode: 7).description
             == "GET http://127.0.0.1:1/: could not connect: Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server (curl error 7)")

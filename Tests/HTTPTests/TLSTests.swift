@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Against an HTTPS test server with a certificate from a CA made for the test run.
-@Suite(.enabled(if: Tools.haveTLS, "python3 or openssl is not installed: run hack/test.sh, which installs them"))
+@Suite(.enabled(if: Tools.haveTLS, "python3 or openssl is not installed: run hack/test.sh, which installs them"), .tags(.live))
 struct TLSTests {
     let certificates: TestCertificates
 

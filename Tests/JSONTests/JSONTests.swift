@@ -2,7 +2,7 @@ import Foundation
 import JSON
 import Testing
 
-@Suite struct ParsingTests {
+@Suite(.tags(.unit)) struct ParsingTests {
     @Test func readsEveryKindOfValue() throws {
         let value = try JSONValue(parsing: #"{"a": [1, -2.5, 1e3, true, false, null], "b": "x\"\n\u00e9\ud83d\ude00"}"#)
         #expect(value == ["a": [1, -2.5, 1000.0, true, false, nil], "b": "x\"\né😀"])
@@ -66,7 +66,7 @@ import Testing
     }
 }
 
-@Suite struct PatchTests {
+@Suite(.tags(.unit)) struct PatchTests {
     // The examples of RFC 7386, appendix A.
     @Test(arguments: [
         (#"{"a":"b"}"#, #"{"a":"c"}"#, #"{"a":"c"}"#),
@@ -111,7 +111,7 @@ import Testing
     }
 }
 
-@Suite struct JSONPathTests {
+@Suite(.tags(.unit)) struct JSONPathTests {
     let pod: JSONValue = [
         "spec": ["containers": [["name": "web", "image": "registry.gov/web:1"]]],
         "status": ["conditions": [["type": "Initialized", "status": "True"], ["type": "Ready", "status": "False"]]],
@@ -133,7 +133,7 @@ import Testing
     }
 }
 
-@Suite struct UTCTimeTests {
+@Suite(.tags(.unit)) struct UTCTimeTests {
     /// The hand-written formatter agrees with Foundation's across eras, leap days and times of day.
     @Test func wholeSecondTimesMatchFoundation() {
         var state: UInt64 = 7

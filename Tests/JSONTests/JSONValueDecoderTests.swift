@@ -3,7 +3,7 @@ import JSON
 import Testing
 
 /// `JSONValueDecoder` reads typed values from a parsed tree as `JSONDecoder` reads them from bytes.
-@Suite struct JSONValueDecoderTests {
+@Suite(.tags(.unit)) struct JSONValueDecoderTests {
     struct Pod: Codable, Equatable {
         struct Container: Codable, Equatable {
             var name: String

@@ -1,11 +1,12 @@
 import Foundation
 import JSON
 import Kube
+import TestSupport
 import Testing
 
 /// Retries under the faults the mock injects (its fault sequence is seeded, so each run sees the
 /// same one), judged by the mock's log of what actually reached it.
-struct LiveFaultTests {
+@Suite(.tags(.live)) struct LiveFaultTests {
     let path = "/api/v1/namespaces/default/configmaps"
 
     @Test func readsSucceedWhenHalfOfAllRequestsFail() async throws {

@@ -4,27 +4,17 @@ import JSON
 import Kube
 import Model
 import Planner
+import TestSupport
 import Testing
 
 /// A policy applied together with a ServiceSpec may reach the controller's policy watch after the
 /// ServiceSpec reaches its own. Before the gates judge the ServiceSpec, the policy cache catches
 /// up with a quorum read, so the policy is judged present.
-struct LiveGateFreshnessTests {
-    func installCRDs(_ client: KubeClient) async throws {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("manifests/crds")
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path).filter({ $0.hasSuffix(".yaml") }) {
-            let parts = file.dropLast(".yaml".count).split(separator: "_", maxSplits: 1)
-            let yaml = try [UInt8](Data(contentsOf: directory.appendingPathComponent(file)))
-            _ = try await client.patch(JSONValue.self, .customResourceDefinitions, name: "\(parts.last ?? "").\(parts.first ?? "")", patch: yaml,
-                                       patchType: .apply(fieldManager: "hms-live-tests", force: true))
-        }
-    }
-
+@Suite(.tags(.live)) struct LiveGateFreshnessTests {
     @Test func aLaggingPolicyCacheCatchesUpBeforeTheGatesJudge() async throws {
         try await LiveCluster.run { cluster in
             let client = cluster.client
-            try await installCRDs(client)
+            try await cluster.installCRDs()
             let cache = ClusterCache()
             // The policy cache listed an empty namespace, and then heard nothing.
             let empty = try await client.list(JSONValue.self, .of(GovernancePolicy.self), namespace: "default")

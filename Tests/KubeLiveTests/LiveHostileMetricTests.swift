@@ -3,12 +3,13 @@ import Foundation
 import Kube
 import Model
 import Planner
+import TestSupport
 import Testing
 
 /// An AutoscaleRule straight from the cluster (never validated) with a metric name that would
 /// walk out of the metrics API's path: the controller sends nothing for it, and the rules beside
 /// it are read as usual.
-struct LiveHostileMetricTests {
+@Suite(.tags(.live, .hostile)) struct LiveHostileMetricTests {
     @Test func aHostileMetricNameReachesNoRequest() async throws {
         try await LiveCluster.run { cluster in
             var desired = DesiredState()

@@ -4,12 +4,13 @@ import JSON
 import Kube
 import Planner
 import Synchronization
+import TestSupport
 import Testing
 
 /// The controller's informer over real watches of the in-process mock: one list, then watches
 /// only; resumed after cut connections without losing a change; a fresh list after 410 Gone
 /// that also finds the deletions the watch missed.
-struct LiveInformerTests {
+@Suite(.tags(.live)) struct LiveInformerTests {
     typealias StepInformer = Informer<JSONValue, String>
 
     /// A ConfigMap cache that keeps each map's `step`.

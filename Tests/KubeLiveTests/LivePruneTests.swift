@@ -4,13 +4,14 @@ import JSON
 import Kube
 import Model
 import Planner
+import TestSupport
 import Testing
 
 /// A prune is carried out only when live reads confirm it: the owning ServiceSpec is gone (by
 /// uid), and the Deployment is still the one planned on (a uid precondition). A cache that has
 /// seen a Deployment but not yet its ServiceSpec proposes such deletes; these tests are what
 /// keeps them from removing anything alive.
-struct LivePruneTests {
+@Suite(.tags(.live)) struct LivePruneTests {
     /// The servicespecs CRD of manifests/crds, served; a ServiceSpec `web` and the Deployment made
     /// for it, owned by it. Returns the stored ServiceSpec and the Deployment as stored.
     func seed(_ cluster: LiveCluster) async throws -> (ServiceSpec, JSONValue) {

@@ -3,23 +3,33 @@ import HTTP
 import JSON
 import Kube
 import Model
+import TestSupport
 import Testing
 
 /// Every verb of the client, over libcurl, against the mock cluster; each checks what the
 /// server now holds and, where the order of calls matters, the mock's log of what it was sent.
-struct LiveVerbTests {
+@Suite(.tags(.live)) struct LiveVerbTests {
     /// The curl tool asks `Expect: 100-continue` before a body over 1 MB, and waits a second for
     /// the go-ahead unless it comes: the mock gives it at once.
     @Test func aClientThatAsksBeforeSendingALargeBodyIsAnsweredAtOnce() async throws {
         try await LiveCluster.run { cluster in
-            let body = JSONValue.object(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "large"],
-                                         "data": ["blob": .string(String(repeating: "x", count: 2_000_000))]]).jsonBytes
-            let request = HTTPRequest(method: .post, url: "\(cluster.baseURL)/api/v1/namespaces/default/configmaps",
-                                      headers: ["Content-Type": "application/json", "Expect": "100-continue"], body: body)
-            let started = ContinuousClock.now
-            let response = try await HTTPClient(logger: LiveCluster.quiet).send(request)
-            #expect(response.status == 201)
-            #expect(ContinuousClock.now - started < .milliseconds(800))
+            /// How long a create of a 2 MB ConfigMap takes, with or without asking first.
+            func timedCreate(_ name: String, expectContinue: Bool) async throws -> Duration {
+                let body = JSONValue.object(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name)],
+                                             "data": ["blob": .string(String(repeating: "x", count: 2_000_000))]]).jsonBytes
+                var headers: HTTPHeaders = ["Content-Type": "application/json"]
+                if expectContinue { headers.add("Expect", "100-continue") }
+                let request = HTTPRequest(method: .post, url: "\(cluster.baseURL)/api/v1/namespaces/default/configmaps", headers: headers, body: body)
+                let started = ContinuousClock.now
+                let response = try await HTTPClient(logger: LiveCluster.quiet).send(request)
+                #expect(response.status == 201)
+                return ContinuousClock.now - started
+            }
+            // Against the same request without the question, so that a loaded machine's slowness
+            // cancels out: a server that never says "go ahead" costs curl's whole second.
+            let plain = try await timedCreate("plain", expectContinue: false)
+            let asking = try await timedCreate("asking", expectContinue: true)
+            #expect(asking - plain < .milliseconds(800))
         }
     }
 

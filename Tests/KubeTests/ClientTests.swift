@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 /// The client against a scripted transport: credentials, decoding, errors and retries.
-struct ClientTests {
+@Suite(.tags(.unit)) struct ClientTests {
     let world = TestWorld()
 
     func client(_ transport: FakeTransport, server: String = "https://k8s.test:6443", credentials: Credentials = .bearerToken(Secret("t0k3n")), policy: RetryPolicy = .default) -> KubeClient {

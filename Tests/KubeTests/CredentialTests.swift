@@ -4,7 +4,7 @@ import Kube
 import TestSupport
 import Testing
 
-struct TokenFileTests {
+@Suite(.tags(.unit)) struct TokenFileTests {
     @Test func aRotatedTokenIsPickedUpWithinAMinute() async throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write("token", "first\n")
@@ -26,7 +26,7 @@ struct TokenFileTests {
     }
 }
 
-struct ExecCredentialParsingTests {
+@Suite(.tags(.unit)) struct ExecCredentialParsingTests {
     @Test func aTokenWithExpiry() throws {
         let output = #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"abc","expirationTimestamp":"2023-11-14T22:14:20Z"}}"#
         let credential = try ExecCredentialProtocol.parse(Array(output.utf8), apiVersion: "client.authentication.k8s.io/v1", command: "plugin")
@@ -64,7 +64,7 @@ struct ExecCredentialParsingTests {
 }
 
 /// A real plugin: a shell script written by the test, run as kubectl runs plugins.
-struct ExecPluginTests {
+@Suite(.tags(.process)) struct ExecPluginTests {
     let directory: TemporaryDirectory
     let world = TestWorld()
     let cluster = ExecClusterInfo(server: "https://k8s.test:6443", certificateAuthorityData: nil, insecureSkipTLSVerify: false, tlsServerName: nil)

@@ -6,7 +6,7 @@ import Testing
 /// Names from tenants' objects never shape a request: a metric name is checked and encoded as
 /// one path segment, and a namespace or name that is not a Kubernetes name is refused before
 /// anything is sent.
-struct HostileNameTests {
+@Suite(.tags(.unit, .hostile)) struct HostileNameTests {
     let world = TestWorld()
 
     static let traversal = "../../../../api/v1/namespaces/kube-system/secrets?x="

@@ -4,7 +4,7 @@ import Kube
 import TestSupport
 import Testing
 
-struct KubeconfigParsingTests {
+@Suite(.tags(.unit)) struct KubeconfigParsingTests {
     @Test func readsClustersUsersAndContextsWithPathsMadeAbsolute() throws {
         let yaml = """
         apiVersion: v1

@@ -6,7 +6,7 @@ import Testing
 
 /// The whole client, libcurl included, against the local test servers: a kubeconfig that
 /// authenticates with a client certificate, one that only trusts, and a watch over a real stream.
-@Suite(.enabled(if: Tools.haveTLS, "python3 or openssl is not installed: run hack/test.sh, which installs them"))
+@Suite(.enabled(if: Tools.haveTLS, "python3 or openssl is not installed: run hack/test.sh, which installs them"), .tags(.live))
 struct LiveClientTests {
     let certificates: TestCertificates
     let directory: TemporaryDirectory

@@ -4,7 +4,7 @@ import Model
 import Testing
 
 /// Requests are values: these check method, path, query, headers and body without a network.
-struct RequestTests {
+@Suite(.tags(.unit)) struct RequestTests {
     @Test func pathsForCoreGroupNamespacedAndClusterScopedResources() {
         #expect(ResourceType.pods.path(namespace: "default", name: "web-1") == "/api/v1/namespaces/default/pods/web-1")
         #expect(ResourceType.deployments.path(namespace: "prod") == "/apis/apps/v1/namespaces/prod/deployments")

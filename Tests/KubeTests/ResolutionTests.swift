@@ -6,7 +6,7 @@ import Testing
 
 /// Resolution order, merging, overrides and in-cluster configuration, on files in a temporary
 /// directory and an environment the test sets.
-struct ResolutionTests {
+@Suite(.tags(.unit)) struct ResolutionTests {
     let directory: TemporaryDirectory
 
     init() throws {

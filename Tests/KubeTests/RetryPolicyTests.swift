@@ -2,7 +2,7 @@ import Foundation
 import Kube
 import Testing
 
-struct RetryPolicyTests {
+@Suite(.tags(.unit)) struct RetryPolicyTests {
     let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(100), maxDelay: .seconds(1), maxRetryAfter: .seconds(30))
 
     @Test func fullJitterGrowsExponentiallyUpToTheCap() {

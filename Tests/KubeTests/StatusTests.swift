@@ -1,7 +1,7 @@
 import Kube
 import Testing
 
-struct StatusTests {
+@Suite(.tags(.unit)) struct StatusTests {
     func error(_ code: Int, _ body: String) -> APIError {
         APIError(code: code, body: Array(body.utf8), request: "GET /apis/apps/v1/namespaces/default/deployments/nope")
     }

@@ -4,7 +4,7 @@ import Kube
 import Testing
 
 /// The pure cursor, then the whole watch loop against a scripted transport.
-struct WatchCursorTests {
+@Suite(.tags(.unit)) struct WatchCursorTests {
     @Test func withoutAVersionItListsFirst() {
         var cursor = WatchCursor(resourceVersion: nil)
         #expect(cursor.next == .list)
@@ -41,7 +41,7 @@ struct WatchCursorTests {
     }
 }
 
-struct WatchLoopTests {
+@Suite(.tags(.unit)) struct WatchLoopTests {
     let world = TestWorld()
 
     func client(_ transport: FakeTransport) -> KubeClient {

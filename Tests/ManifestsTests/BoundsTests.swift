@@ -6,7 +6,7 @@ import Testing
 /// The manifest decoder checks the bounds on the document's nodes; `validate()` on the decoded
 /// value (what the controller has for an object from the cluster). Both read the same table, and
 /// must find the same issues.
-struct BoundsTests {
+@Suite(.tags(.unit)) struct BoundsTests {
     static func resources() throws -> [AnyResource] { [
         .budget(Budget(
             metadata: ObjectMeta(name: "aid"),

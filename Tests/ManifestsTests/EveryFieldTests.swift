@@ -8,7 +8,7 @@ import YAML
 /// A fixture that sets every field of every kind: it decodes, reads back the same after
 /// `hmsctl get -o yaml` wrote it, and an unknown key in any of its mappings is reported with the
 /// fields the schema (and so the CRD) knows there.
-struct EveryFieldTests {
+@Suite(.tags(.unit)) struct EveryFieldTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("every-field/every-field.yaml")
 

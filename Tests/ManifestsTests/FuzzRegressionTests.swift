@@ -4,7 +4,7 @@ import Testing
 
 /// Inputs that once crashed the decoder (or crash other YAML libraries): each must now decode to
 /// diagnostics, quickly, without crashing. hack/fuzz.sh says where new ones come from.
-struct FuzzRegressionTests {
+@Suite(.tags(.unit, .hostile)) struct FuzzRegressionTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("fuzz-regressions")
 
     static var inputs: [String] {

@@ -5,7 +5,7 @@ import Testing
 /// Each `golden/NAME.yaml` is an invalid manifest; `golden/NAME.expected` holds exactly what
 /// `hmsctl validate` prints for it. Run with UPDATE_GOLDEN=1 to rewrite the expectations (then
 /// read every changed one before committing).
-struct GoldenTests {
+@Suite(.tags(.unit, .golden)) struct GoldenTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("golden")
 
     static var cases: [String] {

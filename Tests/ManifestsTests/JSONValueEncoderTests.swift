@@ -6,7 +6,7 @@ import Testing
 
 /// The direct encoder must give what Foundation's encoder, written and parsed again, gives: it
 /// builds every body `hmsctl` and the controller send.
-struct JSONValueEncoderTests {
+@Suite(.tags(.unit)) struct JSONValueEncoderTests {
     @Test func everyExampleResourceEncodesAsFoundationWouldHave() throws {
         let examples = ManifestLoader().load([ManifestDecoderTests.repository.appendingPathComponent("manifests/examples").path])
         #expect(examples.manifests.count >= 10)

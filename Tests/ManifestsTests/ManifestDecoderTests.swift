@@ -4,7 +4,7 @@ import Model
 import Testing
 import YAML
 
-struct ManifestDecoderTests {
+@Suite(.tags(.unit)) struct ManifestDecoderTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func decode(_ yaml: String) -> DecodeResult {
@@ -163,7 +163,7 @@ struct ManifestDecoderTests {
     }
 }
 
-struct ManifestLoaderTests {
+@Suite(.tags(.unit)) struct ManifestLoaderTests {
     func scratch() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hms-loader-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("nested"), withIntermediateDirectories: true)
@@ -218,7 +218,7 @@ struct ManifestLoaderTests {
     }
 }
 
-struct CustomResourceDefinitionTests {
+@Suite(.tags(.unit)) struct CustomResourceDefinitionTests {
     @Test func committedCRDsMatchTheTypes() throws {
         let dir = ManifestDecoderTests.repository.appendingPathComponent("manifests/crds")
         let files = try CustomResourceDefinitions.files()

@@ -6,7 +6,7 @@ import YAML
 /// A long stream is decoded in slices on several threads; what comes out must be exactly what one
 /// thread reading it whole finds: the same resources in the same order, the same diagnostics at
 /// the same lines.
-struct SlicedDecodingTests {
+@Suite(.tags(.unit)) struct SlicedDecodingTests {
     static let invalid = """
         apiVersion: ops.hms.gov/v1alpha1
         kind: ServiceSpec
@@ -54,7 +54,7 @@ struct SlicedDecodingTests {
     }
 }
 
-struct StreamSliceTests {
+@Suite(.tags(.unit)) struct StreamSliceTests {
     static func lines(_ count: Int, document: String) -> [UInt8] {
         Array(String(repeating: document, count: count).utf8)
     }

@@ -3,7 +3,7 @@ import Model
 import Testing
 
 /// Documents that are not resources decode as strictly as manifests, with positions.
-struct ValueDocumentDecoderTests {
+@Suite(.tags(.unit)) struct ValueDocumentDecoderTests {
     struct Window: Decodable, Equatable {
         var name: String
         var seconds: Int

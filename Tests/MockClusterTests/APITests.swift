@@ -3,7 +3,7 @@ import JSON
 import Testing
 @testable import MockCluster
 
-@Suite struct DiscoveryTests {
+@Suite(.tags(.unit)) struct DiscoveryTests {
     @Test func aggregatedDiscoveryEchoesItsContentTypeAndListsGroups() {
         var harness = Harness()
         let accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
@@ -55,7 +55,7 @@ import Testing
     }
 }
 
-@Suite struct VerbTests {
+@Suite(.tags(.unit)) struct VerbTests {
     @Test func createGetAndNotFoundStatus() {
         var harness = Harness()
         let created = harness.send("POST", "/apis/apps/v1/namespaces/default/deployments", Harness.deployment("web", replicas: 2))
@@ -257,7 +257,7 @@ import Testing
     }
 }
 
-@Suite struct SelectorTests {
+@Suite(.tags(.unit)) struct SelectorTests {
     @Test(arguments: [
         ("app=web", ["app": "web"], true),
         ("app==web,tier!=db", ["app": "web", "tier": "db"], false),

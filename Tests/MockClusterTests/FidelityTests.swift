@@ -5,7 +5,7 @@ import Testing
 
 /// Answers of the pure core that real clients depend on, found by running the official Python
 /// client against the mock (Tests/e2e/python).
-@Suite struct FidelityTests {
+@Suite(.tags(.unit)) struct FidelityTests {
     let now = Date(timeIntervalSince1970: 1_767_323_045)  // 2026-01-02T03:04:05Z
 
     func send(_ cluster: inout MockCluster, _ method: String, _ target: String, _ body: JSONValue? = nil) throws -> (Int, JSONValue) {

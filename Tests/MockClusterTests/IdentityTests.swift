@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import MockCluster
 
-@Suite struct IdentityTests {
+@Suite(.tags(.unit)) struct IdentityTests {
     @Test func uidsHaveTheCanonicalShape() {
         var cluster = MockCluster(now: Date(timeIntervalSince1970: 0))
         let uid = cluster.newUID()

@@ -5,7 +5,7 @@ import Testing
 
 /// Lists are written as their items' stored bytes between a header and a trailer; the joined body
 /// must still be one well-formed list, filtered by selectors, paged by limit and continue.
-@Suite struct ListTests {
+@Suite(.tags(.unit)) struct ListTests {
     let now = Date(timeIntervalSince1970: 1_767_323_045)
 
     func cluster(withConfigMaps count: Int) -> MockCluster {

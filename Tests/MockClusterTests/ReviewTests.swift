@@ -4,7 +4,7 @@ import Testing
 @testable import MockCluster
 
 /// TokenReview and SubjectAccessReview answered from the tables `PUT /mock/v1/auth` sets.
-@Suite struct ReviewTests {
+@Suite(.tags(.unit)) struct ReviewTests {
     static let tables: JSONValue = [
         "tokens": [
             ["token": "alice-token", "user": "alice", "groups": ["ops"]],

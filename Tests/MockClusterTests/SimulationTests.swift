@@ -3,7 +3,7 @@ import JSON
 import Testing
 @testable import MockCluster
 
-@Suite struct SimulationTests {
+@Suite(.tags(.unit)) struct SimulationTests {
     @Test func podsFollowReplicasAndBecomeReadyAfterTheStartupDelay() {
         var harness = Harness(podStartupSeconds: 2)
         harness.send("POST", "/apis/apps/v1/namespaces/default/deployments", Harness.deployment("web", replicas: 3))
@@ -114,7 +114,7 @@ import Testing
     }
 }
 
-@Suite struct WatchTests {
+@Suite(.tags(.unit)) struct WatchTests {
     @Test func aWatchFromAVersionSeesLaterChanges() {
         var harness = Harness()
         let list = harness.get("/api/v1/namespaces/default/configmaps")
@@ -192,7 +192,7 @@ import Testing
     }
 }
 
-@Suite struct ControlTests {
+@Suite(.tags(.unit)) struct ControlTests {
     @Test func faultsAreInjectedIntoTheAPIOnly() {
         var harness = Harness()
         #expect(harness.send("PUT", "/mock/v1/faults", ["errorRate": 1]).status == 200)

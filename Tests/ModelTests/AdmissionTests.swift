@@ -4,7 +4,7 @@ import Testing
 
 /// Objects read from the cluster are admitted one at a time: whatever one holds, the answer is a
 /// value or a finding naming its fields, never an error that stops a list.
-struct AdmissionTests {
+@Suite(.tags(.unit)) struct AdmissionTests {
     func serviceSpec(_ spec: JSONValue) -> JSONValue {
         [
             "apiVersion": "ops.hms.gov/v1alpha1", "kind": "ServiceSpec",

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Model
 
-@Suite("ClockTime")
+@Suite("ClockTime", .tags(.unit))
 struct ClockTimeTests {
     struct Valid: CustomTestStringConvertible, Sendable {
         let name: String

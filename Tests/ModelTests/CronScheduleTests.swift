@@ -5,7 +5,7 @@ import Testing
 
 /// Times are written with their UTC offset, so the DST cases read as what a person on the
 /// wall clock sees: "2025-03-09T03:00:00-05:00" is 03:00 CDT, "…-06:00" would be CST.
-@Suite("CronSchedule")
+@Suite("CronSchedule", .tags(.unit))
 struct CronScheduleTests {
     // MARK: Parsing errors
 

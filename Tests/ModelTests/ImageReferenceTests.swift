@@ -2,7 +2,7 @@ import Testing
 
 @testable import Model
 
-@Suite("ImageReference")
+@Suite("ImageReference", .tags(.unit))
 struct ImageReferenceTests {
     static let digest = "sha256:" + String(repeating: "ab", count: 32)
 

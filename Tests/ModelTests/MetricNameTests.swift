@@ -2,7 +2,7 @@ import Model
 import Testing
 
 /// Metric names go into the metrics API's request path: only names that cannot shape it pass.
-struct MetricNameTests {
+@Suite(.tags(.unit)) struct MetricNameTests {
     @Test func namesOfBothStylesPass() {
         for name in ["http_requests_per_second", "job:rps:rate5m", "requests-per-second", "queue.depth", "_private", "5xx"] {
             #expect(MetricName.problem(name) == nil, "\(name)")

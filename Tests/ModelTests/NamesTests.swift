@@ -2,7 +2,7 @@ import Testing
 
 @testable import Model
 
-@Suite("Names")
+@Suite("Names", .tags(.unit))
 struct NamesTests {
     static let long64 = String(repeating: "a", count: 64)
     static let dns1123Label =

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Model
 
-@Suite("Quantity")
+@Suite("Quantity", .tags(.unit))
 struct QuantityTests {
     struct Valid: CustomTestStringConvertible, Sendable {
         let name: String

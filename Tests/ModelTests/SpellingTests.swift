@@ -1,7 +1,7 @@
 @testable import Model
 import Testing
 
-struct SpellingTests {
+@Suite(.tags(.unit)) struct SpellingTests {
     @Test func editDistance() {
         func distance(_ a: String, _ b: String, limit: Int = 10) -> Int {
             Spelling.distance(Array(a), Array(b), limit: limit)

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Model
 
-@Suite("TimeZoneID")
+@Suite("TimeZoneID", .tags(.unit))
 struct TimeZoneIDTests {
     @Test(arguments: [
         "America/Chicago", "America/New_York", "Europe/Kyiv", "America/Argentina/Buenos_Aires",

@@ -5,7 +5,7 @@ import Testing
 /// The shared worked cases (Fixtures/autoscale-cases.json, copied from
 /// ../shared/autoscale-cases/cases.json): each must give the replicas and the proposal upstream
 /// Kubernetes gives.
-struct AutoscaleCasesTests {
+@Suite(.tags(.unit)) struct AutoscaleCasesTests {
     struct WorkedCase: Sendable, CustomTestStringConvertible {
         var situation: AutoscaleSituation
         var testDescription: String { situation.name ?? "unnamed case" }

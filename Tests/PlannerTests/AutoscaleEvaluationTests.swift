@@ -5,7 +5,7 @@ import Model
 import Testing
 
 /// A rule judged on values, without a cluster: recommendation, status and its compacted history.
-@Suite struct AutoscaleEvaluationTests {
+@Suite(.tags(.unit)) struct AutoscaleEvaluationTests {
     /// 2027-01-15T08:00:00Z
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 

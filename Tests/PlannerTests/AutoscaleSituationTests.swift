@@ -5,7 +5,7 @@ import Testing
 
 /// The recorded-moment format of `hmsctl autoscale recommend`: how its loose metric kinds become
 /// observations, and what it refuses.
-struct AutoscaleSituationTests {
+@Suite(.tags(.unit)) struct AutoscaleSituationTests {
     func situation(_ json: String) throws -> AutoscaleSituation {
         try JSONDecoder().decode(AutoscaleSituation.self, from: Data(json.utf8))
     }

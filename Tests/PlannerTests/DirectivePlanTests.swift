@@ -6,7 +6,7 @@ import Testing
 @testable import Planner
 
 /// Directives through the whole planner: actions, the Job they create, the gates, the status.
-@Suite("Directive plans")
+@Suite("Directive plans", .tags(.unit))
 struct DirectivePlanTests {
     let dueNow = time("2026-11-26T05:00:20-06:00")
 

@@ -58,7 +58,7 @@ func recorded(_ directive: Directive, _ report: DirectiveReport) -> Directive {
     return next
 }
 
-@Suite("Directive runs")
+@Suite("Directive runs", .tags(.unit))
 struct DirectiveRunsTests {
     @Test func aDueRunStartsEveryJob() throws {
         let (evaluation, report) = pass(try dispatch(), at: "2026-11-26T05:00:20-06:00")

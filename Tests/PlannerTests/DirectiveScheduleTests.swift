@@ -29,7 +29,7 @@ func schedule(_ cron: String, _ zone: String = "America/Chicago", catchUp: Direc
     ScheduleSpec(cron: cron, zone: zone, catchUp: catchUp)
 }
 
-@Suite("Directive schedule")
+@Suite("Directive schedule", .tags(.unit))
 struct DirectiveScheduleTests {
     struct DueCase: CustomTestStringConvertible, Sendable {
         let name: String
@@ -141,7 +141,7 @@ struct DirectiveScheduleTests {
     }
 }
 
-@Suite("Directive Job names")
+@Suite("Directive Job names", .tags(.unit))
 struct DirectiveNamingTests {
     @Test func runIDsAreUTCAndRoundTrip() {
         let scheduled = DirectiveNaming.runID(time("2026-11-26T05:00:00-06:00"), trigger: .schedule)

@@ -6,7 +6,7 @@ import Testing
 
 /// The planner, the gates and the cost model take objects straight from the cluster, which
 /// validation never saw: no value may trap them, and money stays a number a person can read.
-struct ExtremeValueTests {
+@Suite(.tags(.unit, .hostile)) struct ExtremeValueTests {
     static let doubles: [Double] = [0, -1, 1e-300, 1e12, 1e15, 1e308, -1e308, .greatestFiniteMagnitude, .infinity, -.infinity, .nan]
     static let ints: [Int] = [0, -1, 1, 10_000, Int(Int32.max), Int.max, Int.min]
     static let quantities = ["1n", "1", "99999999999999999999999999999999999Ei", "999999999999999999999999999999999999999999999999999999999999999E", "0"]

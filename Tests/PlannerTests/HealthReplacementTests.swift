@@ -6,7 +6,7 @@ import Testing
 
 /// Health replacement never takes a service down: webService's check is failureThreshold 2 at
 /// kubelet's default period of 10 s, so a health period is 20 s.
-@Suite struct HealthReplacementTests {
+@Suite(.tags(.unit)) struct HealthReplacementTests {
     /// `count` pods of web created an hour ago; those in `failing` unready since `unreadyFor` seconds.
     func pods(_ count: Int, failing: Set<Int>, unreadyFor: TimeInterval = 60) -> [ObservedPod] {
         (0..<count).map { index in

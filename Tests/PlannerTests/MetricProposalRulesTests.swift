@@ -5,7 +5,7 @@ import Testing
 /// One metric's proposal, rule by rule. Numbers are upstream's own
 /// (kubernetes/kubernetes pkg/controller/podautoscaler/replica_calculator_test.go) where the test
 /// name says so; pods there have two containers, so usages and requests here are per pod totals.
-struct MetricProposalRulesTests {
+@Suite(.tags(.unit)) struct MetricProposalRulesTests {
     enum Expected: Sendable, Equatable {
         case replicas(Int)
         case failure(reason: String, messageContains: String)

@@ -7,7 +7,7 @@ import Testing
 /// What we make belongs to its ServiceSpec (ownerReferences), and a prune is only a proposal that
 /// names what the executor must confirm live: the planner's desired state may be a cache that has
 /// not caught up.
-struct OwnershipTests {
+@Suite(.tags(.unit)) struct OwnershipTests {
     /// The web ServiceSpec as read from the cluster: with its uid.
     func storedWeb(uid: String = "spec-uid-1") -> ServiceSpec? {
         guard var service = desired(webService).services.first else { return nil }

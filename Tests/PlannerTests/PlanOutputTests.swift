@@ -5,7 +5,7 @@ import Testing
 @testable import Planner
 
 /// The plan's text and JSON, compared with golden files (regenerate with UPDATE_GOLDEN=1).
-@Suite struct PlanOutputTests {
+@Suite(.tags(.unit, .golden)) struct PlanOutputTests {
     /// One of each: a deploy, a clamped scale, a held scale, a denied update, a restart. Running:
     /// api 4, worker 1, batch 2 at $1/h each; $7,000 for the 360 h left.
     static var mixedPlan: Plan {

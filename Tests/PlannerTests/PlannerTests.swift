@@ -81,7 +81,7 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
     return Planner(options: options).plan(desired: desired(yaml), observed: observed, ledger: ledger, now: now)
 }
 
-@Suite struct PlanActionTests {
+@Suite(.tags(.unit)) struct PlanActionTests {
     @Test func aNewServiceIsDeployedWithItsService() {
         let result = plan(webService)
         #expect(result.actions.map(\.verb) == [.deploy])
@@ -189,7 +189,7 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
     }
 }
 
-@Suite struct GateTests {
+@Suite(.tags(.unit)) struct GateTests {
     @Test func theBudgetAllowsWhatFits() {
         // 4 replicas at $1/h for 360 h: $1,440 of $10,000.
         let deploy = plan(webService + budget(limit: 10_000)).actions[0]
@@ -309,7 +309,7 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
 
 /// Objects the cluster holds but that do not decode or validate still count: what they may own is
 /// never pruned, and an invalid policy or budget holds back what it could have governed.
-@Suite struct InvalidObjectPlanTests {
+@Suite(.tags(.unit)) struct InvalidObjectPlanTests {
     func withInvalid(_ yaml: String, _ invalid: InvalidObject...) -> DesiredState {
         var state = desired(yaml)
         state.invalid = invalid

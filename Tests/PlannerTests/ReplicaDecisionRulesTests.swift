@@ -5,7 +5,7 @@ import Testing
 /// From metric proposals to the replica count: the checks before the metrics, max over metrics,
 /// unreadable metrics, and both normalization paths (legacy and `behavior`). Numbers are worked
 /// from kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go.
-struct ReplicaDecisionRulesTests {
+@Suite(.tags(.unit)) struct ReplicaDecisionRulesTests {
     struct Rule: Sendable, CustomTestStringConvertible {
         var name: String
         var moment: AutoscaleMoment

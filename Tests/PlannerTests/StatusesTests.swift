@@ -5,7 +5,7 @@ import Model
 import Testing
 
 /// The statuses our kinds show, from values: no cluster, an explicit now.
-@Suite struct StatusesTests {
+@Suite(.tags(.unit)) struct StatusesTests {
     /// 2027-01-15T08:00:00Z
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 

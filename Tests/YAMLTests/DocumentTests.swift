@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import YAML
 
-struct DocumentTests {
+@Suite(.tags(.unit)) struct DocumentTests {
     /// A 100 MB flow sequence is millions of records: each stays at 40 bytes, so that decoding it
     /// holds under 10x the file (hack/bench-errors.sh measures it).
     @Test func aNodeRecordTakes40Bytes() {

@@ -1,7 +1,7 @@
 import Testing
 import YAML
 
-struct EmitterTests {
+@Suite(.tags(.unit)) struct EmitterTests {
     @Test func emitsBlockStyleAsKubectlPrints() throws {
         let tree = Node(.mapping([
             .init(key: .plain("kind"), value: .string("ServiceSpec")),

@@ -1,7 +1,7 @@
 import Testing
 import YAML
 
-struct ParserTests {
+@Suite(.tags(.unit)) struct ParserTests {
     let parser = YAMLParser()
 
     @Test func nodesCarryOneBasedMarks() throws {

@@ -3,7 +3,7 @@ import Testing
 import YAML
 
 /// The one typed reader of YAML: Codable types, every problem at its line, column and field.
-struct YAMLDecoderTests {
+@Suite(.tags(.unit)) struct YAMLDecoderTests {
     struct Service: Codable, Equatable {
         struct Port: Codable, Equatable {
             var name: String

@@ -12,18 +12,18 @@ import MockClusterServer
 /// tests, each test gets a cluster of its own (its own request log, fault settings and seeded
 /// fault sequence, so tests can run in parallel and replay the same faults), and nothing depends
 /// on the path of a build product.
-struct LiveCluster: Sendable {
-    let baseURL: String
-    let client: KubeClient
+public struct LiveCluster: Sendable {
+    public let baseURL: String
+    public let client: KubeClient
     private let controlClient: HTTPClient
 
     /// Short waits between retries: the policy's shape is what is tested, not its patience.
-    static let fastRetries = RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50))
+    public static let fastRetries = RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50))
 
-    static let quiet = Logger(label: "hms.live-tests") { _ in SwiftLogNoOpLogHandler() }
+    public static let quiet = Logger(label: "hms.live-tests") { _ in SwiftLogNoOpLogHandler() }
 
     /// Starts a cluster, runs `body` against it, and stops the cluster whatever `body` did.
-    static func run<T: Sendable>(retryPolicy: RetryPolicy = fastRetries, _ body: (LiveCluster) async throws -> T) async throws -> T {
+    public static func run<T: Sendable>(retryPolicy: RetryPolicy = fastRetries, _ body: (LiveCluster) async throws -> T) async throws -> T {
         var options = MockClusterServer.Options()
         options.port = 0
         // Pods start quickly, so scale tests see status follow without long waits.
@@ -68,7 +68,7 @@ struct LiveCluster: Sendable {
 
     /// A call to the mock's own endpoints under `/mock/v1/` (never faulted, never retried).
     @discardableResult
-    func control(_ method: HTTPMethod, _ path: String, _ body: JSONValue? = nil) async throws -> JSONValue {
+    public func control(_ method: HTTPMethod, _ path: String, _ body: JSONValue? = nil) async throws -> JSONValue {
         let request = HTTPRequest(method: method, url: "\(baseURL)/mock/v1/\(path)", headers: ["Content-Type": "application/json"], body: body?.jsonBytes)
         let response = try await controlClient.send(request)
         guard response.status == 200 else {
@@ -77,43 +77,61 @@ struct LiveCluster: Sendable {
         return try JSONValue(parsing: response.body)
     }
 
-    func setFaults(errorRate: Double = 0, resetRate: Double = 0, conflictRate: Double = 0) async throws {
-        try await control(.put, "faults", ["errorRate": .double(errorRate), "resetRate": .double(resetRate), "conflictRate": .double(conflictRate)])
+    /// `latencyMs`: the mock answers each API request this much later (it handles it at once).
+    public func setFaults(errorRate: Double = 0, resetRate: Double = 0, conflictRate: Double = 0, latencyMs: Double = 0) async throws {
+        try await control(.put, "faults", [
+            "errorRate": .double(errorRate), "resetRate": .double(resetRate), "conflictRate": .double(conflictRate), "latencyMs": .double(latencyMs),
+        ])
+    }
+
+    /// The CustomResourceDefinitions of manifests/crds, served: applied as they stand in the files.
+    public func installCRDs() async throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("manifests/crds")
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path).filter({ $0.hasSuffix(".yaml") }) {
+            // `ops.hms.gov_servicespecs.yaml` defines `servicespecs.ops.hms.gov`.
+            let parts = file.dropLast(".yaml".count).split(separator: "_", maxSplits: 1)
+            let yaml = try [UInt8](Data(contentsOf: directory.appendingPathComponent(file)))
+            _ = try await client.patch(JSONValue.self, .customResourceDefinitions, name: "\(parts.last ?? "").\(parts.first ?? "")", patch: yaml,
+                                       patchType: .apply(fieldManager: "hms-live-tests", force: true))
+        }
     }
 
     /// One line of the mock's request log.
-    struct LoggedRequest: Equatable, CustomStringConvertible {
-        var method: String
+    public struct LoggedRequest: Equatable, CustomStringConvertible {
+        public var method: String
         /// Path and query, the query's keys sorted.
-        var target: String
+        public var target: String
         /// 0 for a connection the mock cut on purpose.
-        var status: Int
+        public var status: Int
 
-        var description: String { "\(method) \(target) \(status)" }
-        var path: String { String(target.prefix { $0 != "?" }) }
+        public var description: String { "\(method) \(target) \(status)" }
+        public var path: String { String(target.prefix { $0 != "?" }) }
     }
 
     /// The API requests the mock served, oldest first.
-    func requests() async throws -> [LoggedRequest] {
+    public func requests() async throws -> [LoggedRequest] {
         let log = try await control(.get, "requests")
         return (log["items"]?.arrayValue ?? []).map { entry in
             LoggedRequest(method: entry["method"]?.stringValue ?? "", target: entry["path"]?.stringValue ?? "", status: entry["status"]?.intValue ?? -1)
         }
     }
 
-    func clearRequests() async throws {
+    public func clearRequests() async throws {
         try await control(.delete, "requests")
     }
 }
 
-struct LiveClusterError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct LiveClusterError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Waits, polling, until `condition` holds; fails the test with `message` after `timeout`.
-/// For what the simulation or a background task does on its own clock.
-func eventually(_ message: String, timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws {
+/// For what the simulation or a background task does on its own clock. The timeout only bounds a
+/// failure (a passing test waits no longer for it): generous, so that a loaded machine (a build
+/// beside the tests, dozens of tests at once) does not fail a test that would pass.
+public func eventually(_ message: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {

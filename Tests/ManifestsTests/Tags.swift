@@ -1,0 +1,11 @@
+import Testing
+
+// The tags this target's suites carry; the README's Testing section lists them all.
+extension Tag {
+    /// In memory and the repository's files: no socket, no child process.
+    @Tag static var unit: Self
+    /// Input made to break things: markup, huge or malformed values, names that are not names.
+    @Tag static var hostile: Self
+    /// Whole outputs compared with files kept beside the tests.
+    @Tag static var golden: Self
+}
