@@ -44,10 +44,17 @@ private final class DecodingState {
     /// Decodes `value` one level below `depth`, under `key`.
     func decode<T: Decodable>(_ type: T.Type, _ value: JSONValue, below depth: Int, key: any CodingKey) throws -> T {
         if let primitive = try primitive(T.self, value, path: { self.codingPath(to: depth) + [key] }) { return primitive }
+        let decoder = descend(to: value, below: depth, key: key)
+        defer { levels.removeLast() }
+        return try decode(T.self, at: decoder.depth)
+    }
+
+    /// A decoder for `value`, one level below `depth`, under `key`; it reads right while no other
+    /// value is decoded at that level.
+    func descend(to value: JSONValue, below depth: Int, key: any CodingKey) -> ValueDecoder {
         levels.removeSubrange((depth + 1)...)
         levels.append(Level(value: value, key: key))
-        defer { levels.removeLast() }
-        return try decode(T.self, at: depth + 1)
+        return ValueDecoder(state: self, depth: depth + 1)
     }
 
     func decode<T: Decodable>(_ type: T.Type, at depth: Int) throws -> T {
@@ -216,10 +223,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     /// A decoder of its own for the value under `key`, which stays valid while this container is read.
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        let value = try value(key)
-        state.levels.removeSubrange((depth + 1)...)
-        state.levels.append(.init(value: value, key: key))
-        return ValueDecoder(state: state, depth: depth + 1)
+        state.descend(to: try value(key), below: depth, key: key)
     }
 }
 
@@ -268,9 +272,7 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
 
     mutating func superDecoder() throws -> any Decoder {
         let (item, key) = try next()
-        state.levels.removeSubrange((depth + 1)...)
-        state.levels.append(.init(value: item, key: key))
-        return ValueDecoder(state: state, depth: depth + 1)
+        return state.descend(to: item, below: depth, key: key)
     }
 }
 
