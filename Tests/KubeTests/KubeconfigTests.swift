@@ -85,6 +85,11 @@ import Testing
             "/cfg/kubeconfig:1:11: error: clusters: expected a list, found a mapping"
         ),
         (
+            // A block collection is blamed at its key, as in manifests.
+            "current-context: dev\nclusters:\n  dev:\n    server: https://x\n",
+            "/cfg/kubeconfig:2:1: error: clusters: expected a list, found a mapping"
+        ),
+        (
             "users:\n- name: u\n  user:\n    client-key-data: not*base64\n",
             "/cfg/kubeconfig:4:22: error: users[0].user.client-key-data: expected base64-encoded data, found something else (10 characters)"
         ),
