@@ -29,7 +29,7 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        .target(name: "YAML", dependencies: ["CLibYAML"]),
+        .target(name: "YAML", dependencies: ["CLibYAML", "JSON"]),
         .target(name: "JSON"),
         // Pure: the Common Expression Language subset of CRD validation rules and admission policies.
         .target(name: "CEL", dependencies: ["JSON"]),
@@ -48,7 +48,7 @@ let package = Package(
         // The Kubernetes API client: configuration, credentials, typed verbs, retries, watch.
         .target(
             name: "Kube",
-            dependencies: ["HTTP", "YAML", "Model", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "JSON", "YAML", "Model", .product(name: "Logging", package: "swift-log")]
         ),
         // Pure: desired + observed + ledger + now -> Plan; gates; autoscaling math. No I/O, no C.
         .target(name: "Planner", dependencies: ["Model", "JSON"]),
@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "hms-controller",
             dependencies: [
-                "Console", "ConsoleTransport", "Controller", "Kube",
+                "Console", "ConsoleTransport", "Controller", "JSON", "Kube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -134,7 +134,7 @@ let package = Package(
         .executableTarget(
             name: "hms-bench-client",
             dependencies: [
-                "Kube", "HTTP",
+                "Kube", "HTTP", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -163,7 +163,7 @@ let package = Package(
         ),
         .testTarget(name: "MockClusterTests", dependencies: ["MockCluster", "JSON"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifests", "Model", "JSON"], exclude: ["Fixtures", "golden"]),
-        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", "JSON"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(
             name: "ManifestsTests",

@@ -122,7 +122,7 @@ wait_for "16 replicas" replicas_are 16
 run k get deploy eligibility-api -n student-aid
 run "$hmsctl" get servicespecs -n student-aid
 
-console=$(sed -n 's/.*"addr":"\[IPv4\]127.0.0.1\\\/127.0.0.1:\([0-9]*\)".*"message":"ops console listening".*/\1/p' "$demo/controller.log" | head -1)
+console=$(sed -n 's/.*"addr":"\[IPv4\]127.0.0.1\/127.0.0.1:\([0-9]*\)".*"message":"ops console listening".*/\1/p' "$demo/controller.log" | head -1)
 bold "7. The power directive: three dispatch jobs, run now"
 say "Each job of the run becomes a batch/v1 Job with its payload in HMS_PAYLOAD. The controller is running, so"
 say "hmsctl only writes the request (--request-only); the controller starts the Jobs and follows them."

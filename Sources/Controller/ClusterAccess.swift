@@ -67,10 +67,8 @@ public struct ClusterAccess: Sendable {
         let response = try await send(applyRequest(object, type, dryRun: false))
         try heard(type, response)
         do {
-            if let answer = try? JSONValue(parsing: response.body), let stored = try Self.completed(resource, sent: object, answer: answer) {
-                return stored
-            }
-            return try JSONDecoder().decode(R.self, from: Data(response.body))
+            let answer = try JSONValue(parsing: response.body)
+            return try Self.completed(resource, sent: object, answer: answer) ?? JSONValueDecoder().decode(R.self, from: answer)
         } catch {
             throw .decoding("\(R.kind) \(resource.metadata.name) as stored does not decode: \(error)")
         }
@@ -91,7 +89,7 @@ public struct ClusterAccess: Sendable {
         stored.metadata.creationTimestamp = metadata["creationTimestamp"]?.stringValue
         stored.metadata.deletionTimestamp = metadata["deletionTimestamp"]?.stringValue
         stored.metadata.finalizers = metadata["finalizers"]?.arrayValue?.compactMap(\.stringValue)
-        stored.status = try answer["status"].map { try JSONDecoder().decode(R.Status.self, from: Data($0.jsonBytes)) }
+        stored.status = try answer["status"].map { try JSONValueDecoder().decode(R.Status.self, from: $0) }
         return stored
     }
 
@@ -175,13 +173,9 @@ public struct ClusterAccess: Sendable {
         return resources
     }
 
-    /// One kind's objects, each decoded and validated. The common case, a list that decodes
-    /// whole, is decoded straight from its bytes; otherwise each item is admitted on its own.
+    /// One kind's objects, each decoded and validated on its own.
     public func list<R: Resource>(_ kind: R.Type, namespace: String?) async throws(KubeError) -> [Admitted<R>] {
         let body = try await send(.list(.of(kind), namespace: namespace, options: ListOptions())).body
-        if let list = try? JSONDecoder().decode(ObjectList<R>.self, from: Data(body)) {
-            return list.items.map(Admitted<R>.validated)
-        }
         do {
             return try JSONValue(parsing: body)["items"]?.arrayValue?.map(Admitted<R>.admit) ?? []
         } catch {

@@ -121,7 +121,7 @@ struct Apply: TerminalCommand {
             do {
                 let stored: any Resource
                 if unchanged, let existing {
-                    stored = try JSONDecoder().decode(kind, from: Data(existing.jsonBytes))
+                    stored = try JSONValueDecoder().decode(kind, from: existing)
                 } else {
                     stored = try await access.applied(resource, as: object)
                 }

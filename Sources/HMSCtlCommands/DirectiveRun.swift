@@ -54,7 +54,7 @@ struct DirectiveRun: TerminalCommand {
         let stored: Directive
         do {
             let answer = try await access.json(.patch(.of(Directive.self), namespace: namespace, name: name, type: .merge, body: patch.jsonBytes))
-            stored = try JSONDecoder().decode(Directive.self, from: Data(answer.jsonBytes))
+            stored = try JSONValueDecoder().decode(Directive.self, from: answer)
         } catch let error as KubeError where error.reason == .notFound {
             terminal.printError("Error from server (NotFound): directives.\(API.group) \"\(name)\" not found")
             throw ExitCode(1)

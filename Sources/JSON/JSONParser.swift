@@ -158,37 +158,7 @@ private struct JSONParser {
                 return try scalars.withUnsafeBufferPointer { buffer throws(JSONParseError) in try decodeUTF8(buffer) }
             case UInt8(ascii: "\\"):
                 position += 1
-                guard position < bytes.count else { throw error("unterminated escape") }
-                let escape = bytes[position]
-                position += 1
-                switch escape {
-                case UInt8(ascii: "\""): scalars.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): scalars.append(UInt8(ascii: "\\"))
-                case UInt8(ascii: "/"): scalars.append(UInt8(ascii: "/"))
-                case UInt8(ascii: "b"): scalars.append(0x08)
-                case UInt8(ascii: "f"): scalars.append(0x0C)
-                case UInt8(ascii: "n"): scalars.append(0x0A)
-                case UInt8(ascii: "r"): scalars.append(0x0D)
-                case UInt8(ascii: "t"): scalars.append(0x09)
-                case UInt8(ascii: "u"):
-                    var code = try parseHex4()
-                    if (0xD800...0xDBFF).contains(code) {
-                        // A high surrogate must be followed by an escaped low surrogate.
-                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
-                            bytes[position + 1] == UInt8(ascii: "u")
-                        else { throw error("unpaired surrogate in \\u escape") }
-                        position += 2
-                        let low = try parseHex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in \\u escape") }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00...0xDFFF).contains(code) {
-                        throw error("unpaired surrogate in \\u escape")
-                    }
-                    guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
-                    scalars.append(contentsOf: String(Character(scalar)).utf8)
-                default:
-                    throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
-                }
+                try appendEscape(to: &scalars)
             default:
                 if byte < 0x20 { throw error("control character in a string") }
                 scalars.append(byte)
@@ -196,6 +166,43 @@ private struct JSONParser {
             }
         }
         throw error("unterminated string")
+    }
+
+    /// The escape after a backslash (`position` is past it), as UTF-8.
+    mutating func appendEscape(to scalars: inout [UInt8]) throws(JSONParseError) {
+        guard position < bytes.count else { throw error("unterminated escape") }
+        let escape = bytes[position]
+        position += 1
+        switch escape {
+        case UInt8(ascii: "\""): scalars.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): scalars.append(UInt8(ascii: "\\"))
+        case UInt8(ascii: "/"): scalars.append(UInt8(ascii: "/"))
+        case UInt8(ascii: "b"): scalars.append(0x08)
+        case UInt8(ascii: "f"): scalars.append(0x0C)
+        case UInt8(ascii: "n"): scalars.append(0x0A)
+        case UInt8(ascii: "r"): scalars.append(0x0D)
+        case UInt8(ascii: "t"): scalars.append(0x09)
+        case UInt8(ascii: "u"): scalars.append(contentsOf: String(Character(try parseUnicodeEscape())).utf8)
+        default: throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
+        }
+    }
+
+    /// `\uXXXX`, or a surrogate pair of them, after the `\u`.
+    mutating func parseUnicodeEscape() throws(JSONParseError) -> Unicode.Scalar {
+        var code = try parseHex4()
+        if (0xD800...0xDBFF).contains(code) {
+            // A high surrogate must be followed by an escaped low surrogate.
+            guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+            else { throw error("unpaired surrogate in \\u escape") }
+            position += 2
+            let low = try parseHex4()
+            guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in \\u escape") }
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+        } else if (0xDC00...0xDFFF).contains(code) {
+            throw error("unpaired surrogate in \\u escape")
+        }
+        guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
+        return scalar
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {

@@ -106,7 +106,8 @@ private final class Slot {
     func becomeArray() { kind = .array }
 }
 
-private struct IndexKey: CodingKey {
+/// The coding key of a list item.
+struct IndexKey: CodingKey {
     var intValue: Int?
     var stringValue: String { "\(intValue ?? 0)" }
     init(_ index: Int) { intValue = index }

@@ -31,6 +31,32 @@ public enum ConfigResolver {
             throw ConfigError(source: "configuration", message: noConfigurationMessage(files: files, environment: environment))
         }
 
+        let (contextName, context, cluster, user) = try chosen(merged, overrides: overrides, described: described)
+        let server = try serverURL(overrides.server ?? cluster.server ?? "", cluster: cluster)
+        let tls = try tlsConfiguration(cluster: cluster, user: user, overrides: overrides)
+        let secure = server.hasPrefix("https://")
+        let credentials = secure ? try self.credentials(user: user, overrides: overrides) : .none
+        var config = ClientConfig(
+            server: server,
+            tls: secure ? tls : TLSConfiguration(),
+            credentials: credentials,
+            namespace: overrides.namespace ?? context?.namespace ?? "default",
+            source: "kubeconfig \(described)" + (contextName.map { ", context \"\($0)\"" } ?? "")
+        )
+        if let proxy = cluster.proxyURL, !proxy.isEmpty { config.proxyURL = proxy }
+        var caData = cluster.certificateAuthorityData
+        if caData == nil, let path = cluster.certificateAuthority {
+            caData = try read(path, cluster.origin, cluster.fieldMarks["certificate-authority"], "certificate-authority")
+        }
+        config.clusterInfo = ExecClusterInfo(server: server, certificateAuthorityData: caData, insecureSkipTLSVerify: tls.insecureSkipVerify, tlsServerName: cluster.tlsServerName)
+        return config
+    }
+
+    /// The context the overrides or the files name, and its cluster and user (empty ones when
+    /// `--server` stands in for them).
+    private static func chosen(_ merged: Kubeconfig, overrides: ConfigOverrides, described: String) throws(ConfigError)
+        -> (contextName: String?, context: Kubeconfig.Context?, cluster: Kubeconfig.Cluster, user: Kubeconfig.User)
+    {
         let contextName = overrides.context ?? merged.currentContext
         var context: Kubeconfig.Context?
         if let contextName {
@@ -62,24 +88,7 @@ public enum ConfigResolver {
             user = found
         }
 
-        let server = try serverURL(overrides.server ?? cluster.server ?? "", cluster: cluster)
-        let tls = try tlsConfiguration(cluster: cluster, user: user, overrides: overrides)
-        let secure = server.hasPrefix("https://")
-        let credentials = secure ? try self.credentials(user: user, overrides: overrides) : .none
-        var config = ClientConfig(
-            server: server,
-            tls: secure ? tls : TLSConfiguration(),
-            credentials: credentials,
-            namespace: overrides.namespace ?? context?.namespace ?? "default",
-            source: "kubeconfig \(described)" + (contextName.map { ", context \"\($0)\"" } ?? "")
-        )
-        if let proxy = cluster.proxyURL, !proxy.isEmpty { config.proxyURL = proxy }
-        var caData = cluster.certificateAuthorityData
-        if caData == nil, let path = cluster.certificateAuthority {
-            caData = try read(path, cluster.origin, cluster.fieldMarks["certificate-authority"], "certificate-authority")
-        }
-        config.clusterInfo = ExecClusterInfo(server: server, certificateAuthorityData: caData, insecureSkipTLSVerify: tls.insecureSkipVerify, tlsServerName: cluster.tlsServerName)
-        return config
+        return (contextName, context, cluster, user)
     }
 
     /// The kubeconfig files that resolution reads, in order.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The client.authentication.k8s.io ExecCredential exchange, as pure functions: what the plugin
 /// is told (`KUBERNETES_EXEC_INFO`) and what its output means.
@@ -16,17 +17,16 @@ public enum ExecCredentialProtocol {
 
     /// The JSON for `KUBERNETES_EXEC_INFO`. We never have a terminal to lend: `interactive` is false.
     public static func execInfo(apiVersion: String, cluster: ExecClusterInfo?) -> String {
-        var spec: [String: Any] = ["interactive": false]
+        var spec: JSONValue = ["interactive": false]
         if let cluster {
-            var info: [String: Any] = ["server": cluster.server]
-            if let ca = cluster.certificateAuthorityData { info["certificate-authority-data"] = Data(ca).base64EncodedString() }
+            var info: JSONValue = ["server": .string(cluster.server)]
+            if let ca = cluster.certificateAuthorityData { info["certificate-authority-data"] = .string(Data(ca).base64EncodedString()) }
             if cluster.insecureSkipTLSVerify { info["insecure-skip-tls-verify"] = true }
-            if let name = cluster.tlsServerName { info["tls-server-name"] = name }
+            if let name = cluster.tlsServerName { info["tls-server-name"] = .string(name) }
             spec["cluster"] = info
         }
-        let object: [String: Any] = ["apiVersion": apiVersion, "kind": "ExecCredential", "spec": spec]
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        let object: JSONValue = ["apiVersion": .string(apiVersion), "kind": "ExecCredential", "spec": spec]
+        return object.jsonText
     }
 
     private struct Output: Decodable {
@@ -46,7 +46,7 @@ public enum ExecCredentialProtocol {
         let plugin = "exec plugin \"\(command)\""
         let decoded: Output
         do {
-            decoded = try JSONDecoder().decode(Output.self, from: Data(output))
+            decoded = try JSONValueDecoder().decode(Output.self, fromJSON: output)
         } catch {
             throw .credentials("\(plugin) did not print an ExecCredential as JSON (\(output.count) bytes of output)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 import Logging
 import Model
 
@@ -159,7 +160,7 @@ public final class KubeClient: Sendable {
 
     func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8], _ request: KubeRequest) throws(KubeError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(body))
+            return try JSONValueDecoder().decode(T.self, fromJSON: body)
         } catch {
             throw .decoding("\(request): \(error)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 
 /// Everything a Kubernetes call can fail with. API errors keep the server's `Status`.
 public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -152,7 +153,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Decodes an error response as client-go does: a `Status` body keeps its reason and message;
     /// any other body becomes the message (shortened, without control characters).
     public init(code: Int, body: [UInt8], request: String) {
-        if let status = try? JSONDecoder().decode(Status.self, from: Data(body)), status.kind == "Status" {
+        if let status = try? JSONValueDecoder().decode(Status.self, fromJSON: body), status.kind == "Status" {
             self.init(reason: StatusReason(reason: status.reason, code: status.code ?? code), code: status.code ?? code,
                       message: status.message ?? "", status: status, request: request)
             return

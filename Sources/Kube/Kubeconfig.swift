@@ -127,20 +127,23 @@ extension Kubeconfig {
     /// Parses a kubeconfig. `file` names it in errors and anchors its relative paths. Fields we
     /// do not use are ignored, as kubectl ignores them; fields we use must have the right type.
     public static func parse(_ bytes: [UInt8], file: String) throws(ConfigError) -> Kubeconfig {
-        let documents: [Node]
+        let documents: [YAMLDocument]
         do {
-            documents = try YAMLParser().parse(bytes)
+            documents = try YAMLParser().documents(bytes)
         } catch {
             throw ConfigError(source: file, mark: error.mark, message: error.message)
         }
         guard documents.count <= 1 else {
             throw ConfigError(source: file, message: "a kubeconfig is one YAML document, found \(documents.count)")
         }
-        guard let root = documents.first, root.resolved != .null else { return Kubeconfig() }
-        // Not NSString.deletingLastPathComponent: it traps on a bare file name.
-        let directory = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? ""
-        let reader = ConfigReader(file: file, directory: file.hasPrefix("/") && directory.isEmpty ? "/" : directory)
-        return try reader.config(root)
+        guard let document = documents.first, !document.isNull(document.root) else { return Kubeconfig() }
+        do {
+            return Kubeconfig(try YAMLDecoder(strictness: .lenient).decode(KubeconfigFile.self, from: document), file: file)
+        } catch {
+            let problem = error.errors.first
+            let field = problem.map { $0.path.components.isEmpty ? "(top level)" : "\($0.path)" }
+            throw ConfigError(source: file, mark: problem?.mark, field: field, message: problem?.message ?? "the file cannot be read")
+        }
     }
 
     public static func load(file: String) throws(ConfigError) -> Kubeconfig {
@@ -149,220 +152,5 @@ extension Kubeconfig {
             throw ConfigError(source: file, message: exists ? "the file cannot be read" : "no such file")
         }
         return try parse(Array(data), file: file)
-    }
-}
-
-/// Reads the node tree, field by field, keeping positions for errors.
-private struct ConfigReader {
-    let file: String
-    let directory: String
-
-    func error(_ node: Node, _ field: String, _ message: String) -> ConfigError {
-        ConfigError(source: file, mark: node.mark, field: field, message: message)
-    }
-
-    func mapping(_ node: Node, _ field: String) throws(ConfigError) -> [Node.Pair] {
-        if node.resolved == .null { return [] }
-        guard let pairs = node.mapping else { throw error(node, field, "expected a mapping, found \(node.kindDescription)") }
-        return pairs
-    }
-
-    func list(_ node: Node, _ field: String) throws(ConfigError) -> [Node] {
-        if node.resolved == .null { return [] }
-        guard let items = node.sequence else { throw error(node, field, "expected a list, found \(node.kindDescription)") }
-        return items
-    }
-
-    func string(_ node: Node, _ field: String) throws(ConfigError) -> String {
-        switch node.resolved {
-        case .string(let s)?: return s
-        // kubectl reads YAML into JSON strings: a bare number or boolean where a string belongs
-        // is refused there too, but a null is an empty value.
-        case .null?: return ""
-        default: throw error(node, field, "expected a string, found \(node.kindDescription)")
-        }
-    }
-
-    func bool(_ node: Node, _ field: String) throws(ConfigError) -> Bool {
-        switch node.resolved {
-        case .bool(let b)?: return b
-        case .null?: return false
-        default: throw error(node, field, "expected true or false, found \(node.kindDescription)")
-        }
-    }
-
-    func base64(_ node: Node, _ field: String) throws(ConfigError) -> [UInt8] {
-        let text = try string(node, field)
-        guard let data = Data(base64Encoded: text.filter { !$0.isWhitespace }) else {
-            // Never echo the value: it may be a key.
-            throw error(node, field, "expected base64-encoded data, found something else (\(text.count) characters)")
-        }
-        return Array(data)
-    }
-
-    /// A path as written, made absolute against the kubeconfig's directory.
-    func path(_ node: Node, _ field: String) throws(ConfigError) -> String? {
-        let text = try string(node, field)
-        if text.isEmpty { return nil }
-        return resolve(text)
-    }
-
-    func resolve(_ written: String) -> String {
-        var trimmed = Substring(written)
-        while trimmed.hasPrefix("./") { trimmed = trimmed.dropFirst(2) }
-        let path = String(trimmed)
-        if path.hasPrefix("/") || directory.isEmpty { return path }
-        return directory.hasSuffix("/") ? directory + path : "\(directory)/\(path)"
-    }
-
-    func config(_ root: Node) throws(ConfigError) -> Kubeconfig {
-        var config = Kubeconfig()
-        for pair in try mapping(root, "(top level)") {
-            let key = pair.key.scalar?.string ?? ""
-            switch key {
-            case "clusters":
-                for (index, item) in try list(pair.value, key).enumerated() {
-                    let (name, body) = try namedEntry(item, "clusters[\(index)]", body: "cluster")
-                    config.clusters.append((name, try cluster(body, "clusters[\(index)].cluster", origin: Kubeconfig.Origin(file: file, mark: item.mark))))
-                }
-            case "users":
-                for (index, item) in try list(pair.value, key).enumerated() {
-                    let (name, body) = try namedEntry(item, "users[\(index)]", body: "user")
-                    config.users.append((name, try user(body, "users[\(index)].user", origin: Kubeconfig.Origin(file: file, mark: item.mark))))
-                }
-            case "contexts":
-                for (index, item) in try list(pair.value, key).enumerated() {
-                    let (name, body) = try namedEntry(item, "contexts[\(index)]", body: "context")
-                    config.contexts.append((name, try context(body, "contexts[\(index)].context", origin: Kubeconfig.Origin(file: file, mark: item.mark))))
-                }
-            case "current-context":
-                let current = try string(pair.value, key)
-                config.currentContext = current.isEmpty ? nil : current
-            case "kind":
-                let kind = try string(pair.value, key)
-                if !kind.isEmpty && kind != "Config" { throw error(pair.value, key, "expected \"Config\", found \"\(kind)\"") }
-            case "apiVersion":
-                let version = try string(pair.value, key)
-                if !version.isEmpty && version != "v1" { throw error(pair.value, key, "expected \"v1\", found \"\(version)\"") }
-            default:
-                break
-            }
-        }
-        return config
-    }
-
-    /// `- name: x` plus the body under `bodyKey`; a name is required and unique per list is the
-    /// merge's business (first wins), as in kubectl.
-    func namedEntry(_ item: Node, _ field: String, body bodyKey: String) throws(ConfigError) -> (String, Node) {
-        _ = try mapping(item, field)
-        guard let nameNode = item["name"] else { throw error(item, "\(field).name", "a name is required") }
-        let name = try string(nameNode, "\(field).name")
-        if name.isEmpty { throw error(nameNode, "\(field).name", "a name is required") }
-        return (name, item[bodyKey] ?? Node.null)
-    }
-
-    func cluster(_ node: Node, _ field: String, origin: Kubeconfig.Origin) throws(ConfigError) -> Kubeconfig.Cluster {
-        var cluster = Kubeconfig.Cluster(origin: origin)
-        for pair in try mapping(node, field) {
-            let key = pair.key.scalar?.string ?? ""
-            let path = "\(field).\(key)"
-            cluster.fieldMarks[key] = pair.value.mark
-            switch key {
-            case "server": cluster.server = try string(pair.value, path)
-            case "certificate-authority": cluster.certificateAuthority = try self.path(pair.value, path)
-            case "certificate-authority-data": cluster.certificateAuthorityData = try base64(pair.value, path)
-            case "insecure-skip-tls-verify": cluster.insecureSkipTLSVerify = try bool(pair.value, path)
-            case "tls-server-name": cluster.tlsServerName = try string(pair.value, path)
-            case "proxy-url": cluster.proxyURL = try string(pair.value, path)
-            default: break
-            }
-        }
-        return cluster
-    }
-
-    func user(_ node: Node, _ field: String, origin: Kubeconfig.Origin) throws(ConfigError) -> Kubeconfig.User {
-        var user = Kubeconfig.User(origin: origin)
-        for pair in try mapping(node, field) {
-            let key = pair.key.scalar?.string ?? ""
-            let path = "\(field).\(key)"
-            user.fieldMarks[key] = pair.value.mark
-            switch key {
-            case "client-certificate": user.clientCertificate = try self.path(pair.value, path)
-            case "client-certificate-data": user.clientCertificateData = try base64(pair.value, path)
-            case "client-key": user.clientKey = try self.path(pair.value, path)
-            case "client-key-data": user.clientKeyData = Secret(try base64(pair.value, path))
-            case "token":
-                let token = try string(pair.value, path)
-                user.token = token.isEmpty ? nil : Secret(token)
-            case "tokenFile": user.tokenFile = try self.path(pair.value, path)
-            case "username": user.username = try string(pair.value, path)
-            case "password": user.password = Secret(try string(pair.value, path))
-            case "exec": user.exec = try exec(pair.value, path)
-            case "auth-provider":
-                if pair.value.resolved != .null {
-                    user.authProviderName = try pair.value["name"].map { node throws(ConfigError) in try string(node, "\(path).name") } ?? ""
-                }
-            default: break
-            }
-        }
-        return user
-    }
-
-    func exec(_ node: Node, _ field: String) throws(ConfigError) -> Kubeconfig.ExecConfig? {
-        if node.resolved == .null { return nil }
-        _ = try mapping(node, field)
-        guard let commandNode = node["command"], case let command = try string(commandNode, "\(field).command"), !command.isEmpty else {
-            throw error(node, "\(field).command", "an exec plugin needs a command")
-        }
-        guard let versionNode = node["apiVersion"], case let version = try string(versionNode, "\(field).apiVersion"), !version.isEmpty else {
-            throw error(node, "\(field).apiVersion", "an exec plugin needs an apiVersion (client.authentication.k8s.io/v1 or v1beta1)")
-        }
-        guard ExecCredentialProtocol.supportedVersions.contains(version) else {
-            throw error(versionNode, "\(field).apiVersion", "\"\(version)\" is not supported; use client.authentication.k8s.io/v1 or v1beta1")
-        }
-        // Only a command with a slash is a path relative to the kubeconfig; a bare name is looked up in PATH.
-        var exec = Kubeconfig.ExecConfig(command: command.contains("/") ? resolve(command) : command, apiVersion: version)
-        for pair in try mapping(node, field) {
-            let key = pair.key.scalar?.string ?? ""
-            let path = "\(field).\(key)"
-            switch key {
-            case "args":
-                exec.args = try list(pair.value, path).enumerated().map { (index, item) throws(ConfigError) in try string(item, "\(path)[\(index)]") }
-            case "env":
-                for (index, item) in try list(pair.value, path).enumerated() {
-                    let itemPath = "\(path)[\(index)]"
-                    _ = try mapping(item, itemPath)
-                    guard let name = item["name"] else { throw error(item, "\(itemPath).name", "a name is required") }
-                    exec.env.append((try string(name, "\(itemPath).name"), try item["value"].map { node throws(ConfigError) in try string(node, "\(itemPath).value") } ?? ""))
-                }
-            case "installHint": exec.installHint = try string(pair.value, path)
-            case "provideClusterInfo": exec.provideClusterInfo = try bool(pair.value, path)
-            case "interactiveMode":
-                let mode = try string(pair.value, path)
-                guard ["", "Never", "IfAvailable", "Always"].contains(mode) else {
-                    throw error(pair.value, path, "expected Never, IfAvailable or Always, found \"\(mode)\"")
-                }
-                exec.interactiveMode = mode.isEmpty ? nil : mode
-            default: break
-            }
-        }
-        return exec
-    }
-
-    func context(_ node: Node, _ field: String, origin: Kubeconfig.Origin) throws(ConfigError) -> Kubeconfig.Context {
-        var context = Kubeconfig.Context(cluster: "", user: "", origin: origin)
-        for pair in try mapping(node, field) {
-            let key = pair.key.scalar?.string ?? ""
-            let path = "\(field).\(key)"
-            switch key {
-            case "cluster": context.cluster = try string(pair.value, path)
-            case "user": context.user = try string(pair.value, path)
-            case "namespace":
-                let namespace = try string(pair.value, path)
-                context.namespace = namespace.isEmpty ? nil : namespace
-            default: break
-            }
-        }
-        return context
     }
 }

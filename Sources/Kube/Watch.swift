@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 import Logging
 
 /// What a watch delivers.
@@ -210,47 +211,38 @@ public struct WatchSequence<Object: Decodable & Sendable>: AsyncSequence, Sendab
             }
         }
 
-        private struct Probe: Decodable {
-            struct Object: Decodable {
-                struct Metadata: Decodable { var resourceVersion: String? }
-                var metadata: Metadata?
-                var code: Int?
-            }
-            var type: String
-            var object: Object?
-        }
-
-        private struct Envelope<T: Decodable>: Decodable {
-            var object: T
-        }
-
+        /// Reads one event: parsed once, its object decoded from the tree (a `JSONValue` object
+        /// is kept as parsed).
         private mutating func handle(line: [UInt8]) throws(KubeError) {
-            let data = Data(line)
-            let probe: Probe
+            let event: JSONValue
             do {
-                probe = try JSONDecoder().decode(Probe.self, from: data)
+                event = try JSONValue(parsing: line)
             } catch {
-                throw .decoding("a watch event is not JSON with a type: \(error)")
+                throw .decoding("a watch event is not JSON: \(error)")
             }
-            let reaction = cursor.received(type: probe.type, resourceVersion: probe.object?.metadata?.resourceVersion, errorCode: probe.object?.code)
+            guard let type = event["type"]?.stringValue else { throw .decoding("a watch event has no type") }
+            let object = event["object"]
+            let version = object?["metadata"]?["resourceVersion"]?.stringValue
+            let reaction = cursor.received(type: type, resourceVersion: version, errorCode: object?["code"]?.intValue)
             if reaction == .relist {
                 sequence.logger.debug("watch expired (410); relisting", metadata: ["kube.resource": "\(sequence.resource)"])
                 stream = nil
                 return
             }
-            do {
-                switch probe.type {
-                case "ADDED": pending.append(.added(try JSONDecoder().decode(Envelope<Object>.self, from: data).object))
-                case "MODIFIED": pending.append(.modified(try JSONDecoder().decode(Envelope<Object>.self, from: data).object))
-                case "DELETED": pending.append(.deleted(try JSONDecoder().decode(Envelope<Object>.self, from: data).object))
-                case "BOOKMARK": pending.append(.bookmark(resourceVersion: probe.object?.metadata?.resourceVersion ?? ""))
-                case "ERROR": pending.append(.error(try JSONDecoder().decode(Envelope<Status>.self, from: data).object))
-                default: throw KubeError.decoding("unknown watch event type \"\(probe.type)\"")
+            func decoded<T: Decodable>(_: T.Type) throws(KubeError) -> T {
+                do {
+                    return try JSONValueDecoder().decode(T.self, from: object ?? .null)
+                } catch {
+                    throw .decoding("a \(type) event's object: \(error)")
                 }
-            } catch let error as KubeError {
-                throw error
-            } catch {
-                throw .decoding("a \(probe.type) event's object: \(error)")
+            }
+            switch type {
+            case "ADDED": pending.append(.added(try decoded(Object.self)))
+            case "MODIFIED": pending.append(.modified(try decoded(Object.self)))
+            case "DELETED": pending.append(.deleted(try decoded(Object.self)))
+            case "BOOKMARK": pending.append(.bookmark(resourceVersion: version ?? ""))
+            case "ERROR": pending.append(.error(try decoded(Status.self)))
+            default: throw .decoding("unknown watch event type \"\(type)\"")
             }
         }
 

@@ -7,15 +7,46 @@ import YAML
 
 /// A resource read from a manifest, with where it came from.
 public struct Manifest: Sendable, Equatable {
-    public var resource: AnyResource
+    public var resource: AnyResource {
+        get { box.resource }
+        set { box = Box(newValue) }
+    }
     public var file: String
     /// Where the document starts.
     public var mark: Mark
+    /// The resource lives in a box: a long stream's manifests are copied from the slices that read
+    /// them into one list, and a copy of a resource retains every string and list it holds.
+    private var box: Box
+
+    private final class Box: Sendable {
+        let resource: AnyResource
+        /// What makes two definitions the same resource, found on the thread that decoded it.
+        let identity: Identity
+
+        init(_ resource: AnyResource) {
+            self.resource = resource
+            let metadata = resource.metadata
+            identity = Identity(kind: resource.kind, namespace: metadata.namespace ?? "", name: metadata.name)
+        }
+    }
+
+    struct Identity: Hashable {
+        var kind: String
+        var namespace: String
+        var name: String
+    }
+
+    /// The kind, namespace and name, without a copy of the resource.
+    var identity: Identity { box.identity }
 
     public init(resource: AnyResource, file: String, mark: Mark) {
-        self.resource = resource
+        box = Box(resource)
         self.file = file
         self.mark = mark
+    }
+
+    public static func == (a: Manifest, b: Manifest) -> Bool {
+        a.resource == b.resource && a.file == b.file && a.mark == b.mark
     }
 }
 
@@ -57,7 +88,8 @@ public struct ManifestDecoder: Sendable {
     /// A long stream is read in slices on all cores (documents do not depend on each other); the
     /// result is the same as reading it in one piece, in the same order.
     public func decode(_ bytes: [UInt8], file: String, into result: inout DecodeResult) {
-        let slices = StreamSlice.cut(bytes, into: threads)
+        // Several slices a thread: one that finishes early, or has a core to itself, takes the next.
+        let slices = StreamSlice.cut(bytes, into: threads * 4)
         guard slices.count > 1 else {
             decode(bytes, slice: .whole(bytes), file: file, into: &result)
             return
@@ -113,7 +145,7 @@ public struct ManifestDecoder: Sendable {
     private func decodeDocument(_ document: YAMLDocument) -> DocumentOutcome {
         let root = document.root
         guard document.kind(of: root) == .mapping else {
-            return .problems([NodeError(mark: document.mark(of: root), path: FieldPath(), message: "a manifest must be a mapping with apiVersion, kind, metadata and spec; found \(document.describe(root))")])
+            return .problems([YAMLDecodingError(mark: document.mark(of: root), path: FieldPath(), message: "a manifest must be a mapping with apiVersion, kind, metadata and spec; found \(document.describe(root))")])
         }
         do {
             return decodeResource(try resolveKind(document), from: document)
@@ -123,69 +155,66 @@ public struct ManifestDecoder: Sendable {
     }
 
     private func decodeResource<R: ManifestKind>(_ kind: R.Type, from document: YAMLDocument) -> DocumentOutcome {
-        let reader = NodeReader(document)
         let resource: R
         do {
-            resource = try R(from: document.root, key: nil, in: reader)
+            resource = try YAMLDecoder(schema: ModelSchema()).decode(R.self, from: document)
         } catch {
-            return .problems(sorted(reader.problems + [error] + boundProblems(R.self, in: document, besides: reader.problems + [error])))
-        }
-        // Cross-field rules only mean something once every field decoded; the bounds of each
-        // field are checked anyway, as the API server checks them.
-        guard reader.problems.isEmpty else {
-            return .problems(sorted(reader.problems + boundProblems(R.self, in: document, besides: reader.problems)))
+            // Cross-field rules only mean something once every field decoded; the bounds of each
+            // field are checked anyway, as the API server checks them.
+            return .problems(sorted(error.errors + boundProblems(R.self, in: document, besides: error.errors)))
         }
         // Bounds from the nodes (as `validate()` would find them, faster), then the rules.
         let issues = bounds(R.self, in: document) + resource.ruleIssues()
         guard issues.isEmpty else {
-            return .problems(sorted(issues.map { NodeError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) }))
+            return .problems(sorted(issues.map { YAMLDecodingError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) }))
         }
         return .resource(resource.wrapped)
     }
 
     /// The spec's fields out of their schema bounds, read from the document's nodes.
     private func bounds<R: ManifestKind>(_ kind: R.Type, in document: YAMLDocument) -> [FieldIssue] {
-        guard let spec = document.value(of: document.root, at: "spec"), let tree = NodeBounds.tree(kind) else { return [] }
+        guard let spec = document.value(of: document.root, at: "spec"), let tree = R.boundsTree else { return [] }
         var walk = NodeBounds(document: document)
         walk.check(tree, at: spec, below: .key("spec"))
         return walk.found
     }
 
     /// The bounds where the resource did not decode, except where a problem was already found.
-    private func boundProblems<R: ManifestKind>(_ kind: R.Type, in document: YAMLDocument, besides problems: [NodeError]) -> [NodeError] {
+    private func boundProblems<R: ManifestKind>(_ kind: R.Type, in document: YAMLDocument, besides problems: [YAMLDecodingError]) -> [YAMLDecodingError] {
         let known = Set(problems.map { $0.path })
         return bounds(kind, in: document)
             .filter { !known.contains($0.path) }
-            .map { NodeError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) }
+            .map { YAMLDecodingError(mark: document.mark(at: $0.path), path: $0.path, message: $0.message) }
     }
 
-    private func sorted(_ problems: [NodeError]) -> [NodeError] {
-        problems.sorted { $0.mark < $1.mark }
+    /// In the order of the document; problems at one place keep their order.
+    private func sorted(_ problems: [YAMLDecodingError]) -> [YAMLDecodingError] {
+        problems.enumerated().sorted { ($0.element.mark, $0.offset) < ($1.element.mark, $1.offset) }.map(\.element)
     }
 
-    private func resolveKind(_ document: YAMLDocument) throws(NodeError) -> any ManifestKind.Type {
+    private func resolveKind(_ document: YAMLDocument) throws(YAMLDecodingError) -> any ManifestKind.Type {
         var known: String { manifestKinds.map { $0.kind }.joined(separator: ", ") }
         let apiVersion = try header("apiVersion", of: document, expecting: API.apiVersion)
         let kind = try header("kind", of: document, expecting: "one of \(known)")
         guard document.text(of: apiVersion, equals: API.apiVersion) else {
-            throw NodeError(mark: document.mark(of: apiVersion), path: FieldPath("apiVersion"), message: "hmsctl reads \(API.apiVersion) resources, found \"\(document.text(of: apiVersion))\" (kind \(document.text(of: kind)))")
+            throw YAMLDecodingError(mark: document.mark(of: apiVersion), path: FieldPath("apiVersion"), message: "hmsctl reads \(API.apiVersion) resources, found \"\(document.text(of: apiVersion))\" (kind \(document.text(of: kind)))")
         }
         guard let type = manifestKinds.first(where: { document.text(of: kind, equals: $0.kind) }) else {
             let name = document.text(of: kind)
             let hint = Spelling.closest(to: name, in: manifestKinds.map { $0.kind }).map { "did you mean \"\($0)\"?" } ?? "expected one of \(known)"
-            throw NodeError(mark: document.mark(of: kind), path: FieldPath("kind"), message: "unknown kind \"\(name)\"; \(hint)")
+            throw YAMLDecodingError(mark: document.mark(of: kind), path: FieldPath("kind"), message: "unknown kind \"\(name)\"; \(hint)")
         }
         return type
     }
 
     /// The node under `apiVersion` or `kind`, a string, or an error saying what belongs there.
-    private func header(_ key: String, of document: YAMLDocument, expecting: @autoclosure () -> String) throws(NodeError) -> NodeID {
+    private func header(_ key: String, of document: YAMLDocument, expecting: @autoclosure () -> String) throws(YAMLDecodingError) -> YAMLDocument.NodeID {
         let root = document.root
         guard let node = document.value(of: root, at: key) else {
-            throw NodeError(mark: document.mark(of: root), path: FieldPath(key), message: "missing required field (\(expecting()))")
+            throw YAMLDecodingError(mark: document.mark(of: root), path: FieldPath(key), message: "missing required field (\(expecting()))")
         }
         guard document.isString(node) else {
-            throw NodeError(mark: document.mark(of: node), path: FieldPath(key), message: "expected a string (\(expecting())), found \(document.describe(node))")
+            throw YAMLDecodingError(mark: document.mark(of: node), path: FieldPath(key), message: "expected a string (\(expecting())), found \(document.describe(node))")
         }
         return node
     }
@@ -193,5 +222,5 @@ public struct ManifestDecoder: Sendable {
 
 private enum DocumentOutcome {
     case resource(AnyResource)
-    case problems([NodeError])
+    case problems([YAMLDecodingError])
 }

@@ -17,6 +17,7 @@ public struct ManifestLoader: Sendable {
     /// as that file is read, so a command can print them while the rest is still being read.
     public func load(_ paths: [String], standardInput: () -> [UInt8] = readStandardInput,
                      found: ([Diagnostic]) -> Void = { _ in }) -> DecodeResult {
+        ManifestDecoder.prepare()
         var result = DecodeResult()
         var reported = 0
         func report() {
@@ -75,29 +76,34 @@ public struct ManifestLoader: Sendable {
             .map { path.hasSuffix("/") ? path + $0 : "\(path)/\($0)" }
     }
 
+    /// The file's bytes, read straight into the array the decoder reads (not into `Data` first
+    /// and then copied, which doubles the memory a long stream takes and delays decoding).
     private func read(_ file: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw Diagnostic(file: file, mark: nil, message: "cannot read file")
+        guard let stream = fopen(file, "rb") else { throw Diagnostic(file: file, mark: nil, message: "cannot read file") }
+        defer { fclose(stream) }
+        let expected = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, count in
+            count = expected > 0 ? fread(buffer.baseAddress, 1, expected, stream) : 0
         }
-        return [UInt8](data)
+        // What the size did not announce (a file that grew meanwhile, a pipe), in chunks.
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while case let count = chunk.withUnsafeMutableBytes({ fread($0.baseAddress, 1, $0.count, stream) }), count > 0 {
+            bytes += chunk[..<count]
+        }
+        guard ferror(stream) == 0 else { throw Diagnostic(file: file, mark: nil, message: "cannot read file") }
+        return bytes
     }
 
     private func duplicateDefinitions(_ manifests: [Manifest]) -> [Diagnostic] {
-        struct Identity: Hashable {
-            var kind: String
-            var namespace: String
-            var name: String
-        }
-        var first: [Identity: Int] = [:]
+        var first: [Manifest.Identity: Int] = [:]
         first.reserveCapacity(manifests.count)
         var diagnostics: [Diagnostic] = []
         for (index, manifest) in manifests.enumerated() {
-            let meta = manifest.resource.metadata
-            let identity = Identity(kind: manifest.resource.kind, namespace: meta.namespace ?? "", name: meta.name)
+            let identity = manifest.identity
             if let earlier = first[identity].map({ manifests[$0] }) {
                 diagnostics.append(Diagnostic(
                     file: manifest.file, mark: manifest.mark,
-                    message: "\(manifest.resource.kind) \"\(meta.name)\" is defined twice; first at \(earlier.file):\(earlier.mark)"))
+                    message: "\(identity.kind) \"\(identity.name)\" is defined twice; first at \(earlier.file):\(earlier.mark)"))
             } else {
                 first[identity] = index
             }

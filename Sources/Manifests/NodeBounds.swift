@@ -1,6 +1,5 @@
 import JSON
 import Model
-import Synchronization
 import YAML
 
 /// The schema's field bounds checked on a document's nodes: what `Resource.boundIssues()`
@@ -16,28 +15,22 @@ struct NodeBounds {
         self.document = document
     }
 
-    /// The bounds of a kind's spec, pruned to the branches that hold one, built once per kind.
-    static func tree(_ kind: any Resource.Type) -> BoundsTree? {
-        let id = ObjectIdentifier(kind)
-        if let cached = trees.withLock({ $0[id] }) { return cached }
-        let tree = kind.schema.property("spec").flatMap(BoundsTree.init)
-        trees.withLock { $0[id] = tree }
-        return tree
-    }
-
-    private static let trees = Mutex<[ObjectIdentifier: BoundsTree?]>([:])
-
-    mutating func check(_ tree: BoundsTree, at node: NodeID, below component: FieldPath.Component) {
+    mutating func check(_ tree: BoundsTree, at node: YAMLDocument.NodeID, below component: FieldPath.Component) {
         path.append(component)
         defer { path.removeLast() }
-        if let constraint = tree.constraint, let problem = self.problem(constraint, node) {
+        // The constraint is read where it lies in the tree: a copy of it costs more than the check.
+        if tree.constraint != nil, let problem = self.problem(tree, node) {
             found.append(FieldIssue(FieldPath(path), problem))
             return
         }
         switch document.kind(of: node) {
         case .mapping:
-            for (name, child) in tree.properties {
-                if let value = document.value(of: node, at: name) { check(child, at: value, below: .key(name)) }
+            // Each key once, against the few properties that hold a bound.
+            if !tree.properties.isEmpty {
+                for pair in document.pairs(of: node) {
+                    guard let property = tree.property(named: pair.key, in: document) else { continue }
+                    check(property.tree, at: pair.value, below: .key(property.name))
+                }
             }
             if let values = tree.values {
                 for pair in document.pairs(of: node) where document.isString(pair.key) {
@@ -57,18 +50,18 @@ struct NodeBounds {
 
     /// The node as `FieldConstraint.problem(with:)` judges it; a string is read only when it
     /// must be (a quantity, or more bytes than the length allows).
-    private func problem(_ constraint: FieldConstraint, _ node: NodeID) -> String? {
+    private func problem(_ tree: BoundsTree, _ node: YAMLDocument.NodeID) -> String? {
         switch document.kind(of: node) {
-        case .sequence: return constraint.countProblem(document.items(of: node).count)
+        case .sequence: return tree.constraint?.countProblem(document.items(of: node).count)
         case .mapping: return nil
         case .scalar:
             switch document.value(of: node) {
-            case .int(let number)?: return constraint.problem(with: .int(number))
-            case .float(let number)?: return constraint.problem(with: .double(number))
+            case .int(let number)?: return tree.constraint?.problem(with: .int(number))
+            case .float(let number)?: return tree.constraint?.problem(with: .double(number))
             case .string?:
-                if constraint.quantity != nil { return constraint.problem(with: .string(document.text(of: node))) }
-                guard let maxLength = constraint.maxLength, document.textCount(of: node) > maxLength else { return nil }
-                return constraint.lengthProblem(document.text(of: node))
+                if tree.constraint?.quantity != nil { return tree.constraint?.problem(with: .string(document.text(of: node))) }
+                guard let maxLength = tree.constraint?.maxLength, document.textCount(of: node) > maxLength else { return nil }
+                return tree.constraint?.lengthProblem(document.text(of: node))
             default: return nil
             }
         }
@@ -77,15 +70,29 @@ struct NodeBounds {
 
 /// A schema reduced to its bounds: only the branches that hold one.
 final class BoundsTree: Sendable {
+    struct Property: Sendable {
+        let name: String
+        /// The name's bytes, compared with a key's without making a String of the key.
+        let utf8: [UInt8]
+        let tree: BoundsTree
+    }
+
     let constraint: FieldConstraint?
-    let properties: [(name: String, tree: BoundsTree)]
+    let properties: [Property]
     let items: BoundsTree?
     let values: BoundsTree?
+
+    /// The property that `key` names, if it has a bound.
+    func property(named key: YAMLDocument.NodeID, in document: YAMLDocument) -> Property? {
+        properties.first { property in property.utf8.withUnsafeBufferPointer { document.text(of: key, equalsUTF8: $0) } }
+    }
 
     /// Nil when nothing at or below `schema` has a bound.
     init?(_ schema: OpenAPISchema) {
         constraint = schema.constraint
-        properties = schema.properties.compactMap { property in BoundsTree(property.schema).map { (property.name, $0) } }
+        properties = schema.properties.compactMap { property in
+            BoundsTree(property.schema).map { Property(name: property.name, utf8: Array(property.name.utf8), tree: $0) }
+        }
         items = schema.items.first.flatMap(BoundsTree.init)
         values = schema.additionalProperties.first.flatMap(BoundsTree.init)
         if constraint == nil, properties.isEmpty, items == nil, values == nil { return nil }

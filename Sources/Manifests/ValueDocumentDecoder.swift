@@ -29,34 +29,26 @@ public struct ValueDocumentDecoder: Sendable {
         func diagnostic(_ mark: Mark?, _ path: FieldPath?, _ message: String) -> Diagnostic {
             Diagnostic(file: file, mark: mark, path: path, message: message, lines: lines)
         }
-        let documents: [Node]
+        let documents: [YAMLDocument]
         do {
-            documents = try parser.parse(bytes)
+            documents = try parser.documents(bytes)
         } catch {
             throw DecodeFailure(diagnostics: [diagnostic(error.mark, nil, error.message)])
         }
-        guard let document = documents.first, document.resolved != .null else {
+        guard let document = documents.first, !document.isNull(document.root) else {
             throw DecodeFailure(diagnostics: [diagnostic(nil, nil, "the file is empty; expected one document")])
         }
         guard documents.count == 1 else {
-            throw DecodeFailure(diagnostics: [diagnostic(documents[1].mark, nil, "expected one document, found \(documents.count)")])
+            let second = documents[1]
+            throw DecodeFailure(diagnostics: [diagnostic(second.mark(of: second.root), nil, "expected one document, found \(documents.count)")])
         }
-        guard document.mapping != nil else {
-            throw DecodeFailure(diagnostics: [diagnostic(document.mark, nil, "expected a mapping, found \(describe(document))")])
-        }
-
-        let sink = ProblemSink()
         let value: Value
         do {
-            value = try NodeDecoder.decode(type, from: document, path: [], sink: sink)
+            value = try YAMLDecoder(schema: ModelSchema()).decode(Value.self, from: document)
         } catch {
-            let problem = error as? CodableNodeError ?? CodableNodeError(mark: document.mark, path: FieldPath(), message: "\(error)")
-            throw DecodeFailure(diagnostics: (sink.problems + [problem]).sorted { $0.mark < $1.mark }.map { diagnostic($0.mark, $0.path, $0.message) })
+            throw DecodeFailure(diagnostics: error.errors.map { diagnostic($0.mark, $0.path, $0.message) })
         }
         // Checks across fields only mean something once every field decoded.
-        guard sink.problems.isEmpty else {
-            throw DecodeFailure(diagnostics: sink.problems.sorted { $0.mark < $1.mark }.map { diagnostic($0.mark, $0.path, $0.message) })
-        }
         let issues = validate(value)
         guard issues.isEmpty else {
             let placed = issues.map { (mark: document.mark(at: $0.path), issue: $0) }

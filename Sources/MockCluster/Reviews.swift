@@ -44,9 +44,7 @@ public struct AccessTables: Sendable, Equatable {
         public var location: [PathStep]
         public var message: String
 
-        public enum PathStep: Sendable, Equatable {
-            case key(String), index(Int)
-        }
+        public typealias PathStep = FieldPath.Component
 
         init(_ location: [PathStep], _ message: String) {
             self.location = location
@@ -101,9 +99,9 @@ public struct AccessTables: Sendable, Equatable {
 
     /// `--auth FILE`: the same document in JSON or YAML. Problems name the file, line and column.
     public init(file path: String, bytes: [UInt8]) throws(FileProblem) {
-        let root: Node
+        let root: YAMLDocument
         do {
-            guard let first = try YAMLParser().parse(bytes).first else { throw FileProblem("\(path): error: the file is empty") }
+            guard let first = try YAMLParser().documents(bytes).first else { throw FileProblem("\(path): error: the file is empty") }
             root = first
         } catch let error as YAMLError {
             throw FileProblem("\(path):\(error.mark.map { "\($0):" } ?? "") error: \(error.message)")
@@ -115,7 +113,7 @@ public struct AccessTables: Sendable, Equatable {
         do {
             self = try AccessTables(parsing: root.jsonValue)
         } catch {
-            let mark = Self.mark(of: error.location, in: root)
+            let mark = root.mark(at: FieldPath(error.location))
             throw FileProblem("\(path):\(mark.line):\(mark.column): error: \(error.description)")
         }
     }
@@ -123,21 +121,6 @@ public struct AccessTables: Sendable, Equatable {
     public struct FileProblem: Error, Equatable, CustomStringConvertible {
         public var description: String
         init(_ description: String) { self.description = description }
-    }
-
-    /// Where the value at `location` starts, or its nearest parent that exists.
-    static func mark(of location: [Problem.PathStep], in root: Node) -> Mark {
-        var node = root
-        for step in location {
-            let next: Node? =
-                switch step {
-                case .key(let key): node.mapping?.first { $0.key.scalar?.string == key }?.value
-                case .index(let index): node.sequence.flatMap { index < $0.count ? $0[index] : nil }
-                }
-            guard let next else { break }
-            node = next
-        }
-        return node.mark
     }
 
     /// What `GET /mock/v1/auth` shows: users and roles, never the tokens themselves.

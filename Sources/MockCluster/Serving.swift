@@ -394,7 +394,7 @@ extension MockCluster {
         } catch {
             if contentType.hasPrefix("application/apply-patch+yaml") || contentType.hasPrefix("application/yaml") {
                 do {
-                    if let node = try YAMLParser().parse(body).first { return node.jsonValue }
+                    if let document = try YAMLParser().documents(body).first { return document.jsonValue }
                 } catch let yamlError {
                     throw .badRequest("error decoding YAML: \(yamlError.message)")
                 }
@@ -414,27 +414,5 @@ extension ObjectKey {
         self.init(
             namespace: object[path: ["metadata", "namespace"]]?.stringValue ?? "",
             name: object[path: ["metadata", "name"]]?.stringValue ?? "")
-    }
-}
-
-extension Node {
-    /// The JSON a YAML document means (YAML 1.2 core schema).
-    var jsonValue: JSONValue {
-        switch content {
-        case .mapping(let pairs):
-            var members: [String: JSONValue] = [:]
-            for pair in pairs { members[pair.key.scalar?.string ?? ""] = pair.value.jsonValue }
-            return .object(members)
-        case .sequence(let items): return .array(items.map(\.jsonValue))
-        case .scalar:
-            switch resolved {
-            case .null?: return .null
-            case .bool(let flag)?: return .bool(flag)
-            case .int(let number)?: return .int(number)
-            case .float(let number)?: return .double(number)
-            case .string(let text)?: return .string(text)
-            case nil: return .null
-            }
-        }
     }
 }

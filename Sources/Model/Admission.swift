@@ -1,4 +1,3 @@
-import Foundation
 import JSON
 
 /// An object of one of our kinds that the cluster holds but that does not decode or validate: a
@@ -56,7 +55,7 @@ public enum Admitted<R: Resource>: Sendable, Equatable {
                 uid: metadata?["uid"]?.stringValue, generation: metadata?["generation"]?.intValue, issues: issues))
         }
         do {
-            return validated(try JSONDecoder().decode(R.self, from: Data(object.jsonBytes)))
+            return validated(try JSONValueDecoder().decode(R.self, from: object))
         } catch let error as DecodingError {
             return invalid([FieldIssue(decoding: error)])
         } catch {
@@ -77,9 +76,7 @@ public enum Admitted<R: Resource>: Sendable, Equatable {
 extension FieldIssue {
     /// A decoder's complaint as a field path and a sentence, not a dump of its context.
     init(decoding error: DecodingError) {
-        func path(_ keys: [any CodingKey]) -> FieldPath {
-            FieldPath(keys.map { key in key.intValue.map(FieldPath.Component.index) ?? .key(key.stringValue) })
-        }
+        let path = FieldPath.init(codingPath:)
         switch error {
         case .keyNotFound(let key, let context):
             self.init(path(context.codingPath + [key]), "required field is missing")

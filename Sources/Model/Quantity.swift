@@ -56,17 +56,18 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     /// An integer (`cpu: 2`) or a string (`cpu: 500m`), as the API server's int-or-string reads
-    /// it; a number with a fraction (`cpu: 0.5`) is refused with a hint to write `500m`. Int is
-    /// tried before Double: strict decoders (JSONDecoder, ours) refuse the wrong type.
+    /// it; a number with a fraction (`cpu: 0.5`) is refused with a hint to write `500m`. Strict
+    /// decoders (JSONDecoder, ours) refuse the wrong type, so the order of the tries only says
+    /// which is tried first: strings, the most common, then Int before Double.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text: String
-        if let int = try? container.decode(Int.self) {
+        if let string = try? container.decode(String.self) {
+            text = string
+        } else if let int = try? container.decode(Int.self) {
             text = String(int)
         } else if let double = try? container.decode(Double.self) {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: Self.fractionMessage(double, written: String(double)))
-        } else if let string = try? container.decode(String.self) {
-            text = string
         } else {
             throw DecodingError.typeMismatch(
                 Quantity.self, DecodingError.Context(codingPath: container.codingPath, debugDescription: Self.typeMismatch))

@@ -136,27 +136,37 @@ public struct YAMLDocument: Sendable {
     /// Whether a scalar's text is `string` (as Strings compare), without making a String of it
     /// when both are ASCII.
     public func text(of node: NodeID, equals string: String) -> Bool {
-        guard case .scalar = kind(of: node) else { return false }
-        return string.utf8.allSatisfy { $0 < 0x80 } ? text(of: node, equalsASCII: string) : text(of: node) == string
+        var string = string
+        return string.withUTF8 { text(of: node, equalsUTF8: $0, isASCII: Self.isASCII($0)) }
     }
 
-    /// Whether a scalar's text is `ascii`, which must be ASCII (a field name), comparing bytes.
-    /// Non-ASCII text is compared as a String, which also finds a canonically equivalent spelling
-    /// ("\u{212A}" is "K").
+    /// Whether a scalar's text is the UTF-8 `bytes`, which are all ASCII when `isASCII` (found
+    /// when nil): byte for byte when both are ASCII; otherwise as Strings, which also finds a
+    /// canonically equivalent spelling ("\u{212A}" is "K").
     @inlinable
-    public func text(of node: NodeID, equalsASCII ascii: String) -> Bool {
-        assert(ascii.utf8.allSatisfy { $0 < 0x80 }, "\(ascii) is not ASCII")
+    public func text(of node: NodeID, equalsUTF8 bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool? = nil) -> Bool {
+        let isASCII = isASCII ?? Self.isASCII(bytes)
         let record = records[node.index]
         guard case .scalar = record.kind else { return false }
-        guard record.isASCII else { return text(of: node) == ascii }
-        guard ascii.utf8.count == record.count else { return false }
-        var ascii = ascii
-        return ascii.withUTF8 { expected in
-            text.withUnsafeBufferPointer { buffer in
-                for i in 0..<expected.count where expected[i] != buffer[record.start + i] { return false }
-                return true
-            }
+        guard record.isASCII && isASCII else { return text(of: node) == String(decoding: bytes, as: UTF8.self) }
+        guard record.count == bytes.count else { return false }
+        return text.withUnsafeBufferPointer { buffer in
+            for i in 0..<bytes.count where bytes[i] != buffer[record.start + i] { return false }
+            return true
         }
+    }
+
+    @inlinable
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var bits: UInt8 = 0
+        for byte in bytes { bits |= byte }
+        return bits < 0x80
+    }
+
+    /// Whether a scalar's text is `ascii`, which must be ASCII (a field name).
+    @inlinable
+    public func text(of node: NodeID, equalsASCII ascii: StaticString) -> Bool {
+        ascii.withUTF8Buffer { text(of: node, equalsUTF8: $0, isASCII: true) }
     }
 
     /// Whether two nodes are scalars with the same text (as Strings compare).
@@ -223,7 +233,11 @@ public struct YAMLDocument: Sendable {
 
     /// The value under a string key of a mapping.
     public func value(of mapping: NodeID, at key: String) -> NodeID? {
-        pairs(of: mapping).first { text(of: $0.key, equals: key) }?.value
+        var key = key
+        return key.withUTF8 { bytes in
+            let isASCII = Self.isASCII(bytes)
+            return pairs(of: mapping).first { text(of: $0.key, equalsUTF8: bytes, isASCII: isASCII) }?.value
+        }
     }
 
     // MARK: Trees

@@ -55,25 +55,11 @@ extension Node {
         mapping?.first { $0.key.scalar?.string == key }?.value
     }
 
-    /// What the node is, for messages: "a mapping", "a string", "an integer".
-    public var kindDescription: String {
-        switch content {
-        case .mapping: "a mapping"
-        case .sequence: "a list"
-        case .scalar: resolved?.kindDescription ?? ""
-        }
-    }
-
     /// The scalar's type under the YAML 1.2 core schema, honouring an explicit tag; nil for a
     /// mapping or a list.
     public var resolved: Scalar.Resolved? {
         guard case .scalar(let s) = content else { return nil }
-        switch tag {
-        case nil: return s.resolved
-        case "tag:yaml.org,2002:str", "!": return .string(s.string)
-        default:
-            return Scalar(s.string, style: .plain).resolved
-        }
+        return Scalar.resolve(s.string, style: s.style, tag: tag).resolved(text: s.string)
     }
 
     public static func string(_ s: String) -> Node { Node(.scalar(.quotedIfNeeded(s))) }

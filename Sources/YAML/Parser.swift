@@ -56,6 +56,14 @@ public struct YAMLParser: Sendable {
         if let failure { throw failure }
     }
 
+    /// Every document of the stream, each with storage of its own: for files of a few
+    /// documents (a kubeconfig, a request body) read whole.
+    public func documents(_ bytes: [UInt8]) throws(YAMLError) -> [YAMLDocument] {
+        var documents: [YAMLDocument] = []
+        try forEachDocument(bytes) { documents.append($0) }
+        return documents
+    }
+
     public func parse(_ text: String) throws(YAMLError) -> [Node] {
         try parse(Array(text.utf8))
     }
@@ -204,7 +212,7 @@ private struct TreeBuilder {
             let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
             let style = Scalar.Style(data.style)
             let tag = tagIndex(data.tag)
-            let value = Self.resolve(bytes, style: style, tag: tag < 0 ? nil : document.tags[tag])
+            let value = Scalar.resolve(bytes, style: style, tag: tag < 0 ? nil : document.tags[tag])
             let start = document.text.count
             document.text.append(contentsOf: bytes)
             let isASCII = Self.isASCII(bytes)
@@ -298,16 +306,6 @@ private struct TreeBuilder {
         return document.tags.count - 1
     }
 
-    /// The core schema's reading of a scalar: quoted scalars and `!!str` are strings, any other
-    /// explicit tag reads the text as if it were plain.
-    private static func resolve(_ bytes: UnsafeBufferPointer<UInt8>, style: Scalar.Style, tag: String?) -> YAMLDocument.Value {
-        switch tag {
-        case nil: style == .plain ? Scalar.resolvePlain(bytes) : .string
-        case "tag:yaml.org,2002:str", "!": .string
-        default: Scalar.resolvePlain(bytes)
-        }
-    }
-
     /// Writes the pairs of a mapping to `document.children`, refusing duplicate keys and applying
     /// merge keys (`<<: *base`): keys written in the mapping win over merged ones, earlier merged
     /// mappings over later ones.
@@ -334,7 +332,7 @@ private struct TreeBuilder {
             case .mapping: sources = [merge]
             case .sequence where document.items(of: merge).allSatisfy({ document.kind(of: $0) == .mapping }): sources = Array(document.items(of: merge))
             default:
-                throw YAMLError(.merge, "a merge key (<<) needs a mapping or a list of mappings, found \(document.kindDescription(of: merge))", at: document.mark(of: merge))
+                throw YAMLError(.merge, "a merge key (<<) needs a mapping or a list of mappings, found \(document.describe(merge))", at: document.mark(of: merge))
             }
             for source in sources {
                 for pair in document.pairs(of: source) {
@@ -387,15 +385,6 @@ extension YAMLDocument {
     /// The pairs written to `children` from `start` on, before their mapping has a record.
     fileprivate func pairs(from start: Int) -> Pairs {
         Pairs(children: children, start: start, count: (children.count - start) / 2)
-    }
-
-    /// What the node is, for messages: "a mapping", "a list", "an integer (1)".
-    public func kindDescription(of node: NodeID) -> String {
-        switch kind(of: node) {
-        case .mapping: "a mapping"
-        case .sequence: "a list"
-        case .scalar: records[node.index].value.resolved(text: text(of: node)).kindDescription
-        }
     }
 }
 

@@ -13,27 +13,18 @@ public struct Scalar: Sendable, Equatable {
         self.style = style
     }
 
-    /// A scalar's meaning under the YAML 1.2 core schema (what JSON-compatible tools agree on).
+    /// A scalar's meaning under the YAML 1.2 core schema (what JSON-compatible tools agree on),
+    /// with its text: what a tree's node holds.
     public enum Resolved: Sendable, Equatable {
         case null
         case bool(Bool)
         case int(Int)
         case float(Double)
         case string(String)
-
-        public var kindDescription: String {
-            switch self {
-            case .null: "null"
-            case .bool(let b): "a boolean (\(b))"
-            case .int(let i): "an integer (\(i))"
-            case .float(let d): "a number (\(d))"
-            case .string(let s): "a string (\"\(s)\")"
-            }
-        }
     }
 
     public var resolved: Resolved {
-        style == .plain ? Scalar.resolvePlain(string) : .string(string)
+        Scalar.resolve(string, style: style, tag: nil).resolved(text: string)
     }
 
     /// YAML 1.1 readers (go-yaml v2, which kubectl uses) take these as booleans: a manifest that
@@ -49,58 +40,36 @@ public struct Scalar: Sendable, Equatable {
 
     /// A scalar that reads back as the same string: plain when unambiguous, double-quoted otherwise.
     public static func quotedIfNeeded(_ s: String) -> Scalar {
-        let plainIsString: Bool
-        if case .string = resolvePlain(s) { plainIsString = !yaml11Booleans.contains(s) } else { plainIsString = false }
+        let plainIsString = resolve(s, style: .plain, tag: nil) == .string && !yaml11Booleans.contains(s)
         if !plainIsString { return Scalar(s, style: .doubleQuoted) }
         if s.contains("\n") { return Scalar(s, style: .literal) }
         return Scalar(s, style: .plain)
     }
 
-    static func resolvePlain(_ s: String) -> Resolved {
-        guard let first = s.utf8.first else { return .null }
-        // Fast path: most scalars are words, which no rule below matches.
-        switch first {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
-             UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
-             UInt8(ascii: "f"), UInt8(ascii: "F"):
-            break
-        default:
-            return .string(s)
-        }
-        switch s {
-        case "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
-        case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
-        case ".nan", ".NaN", ".NAN": return .float(.nan)
-        default: break
-        }
-        if s.hasPrefix("0x"), s.count > 2, let v = Int(s.dropFirst(2), radix: 16) { return .int(v) }
-        if s.hasPrefix("0o"), s.count > 2, let v = Int(s.dropFirst(2), radix: 8) { return .int(v) }
-        if isDecimalInteger(s) {
-            if let v = Int(s) { return .int(v) }
-            return Double(s).map(Resolved.float) ?? .string(s)
-        }
-        if isFloat(s), let v = Double(s) { return .float(v) }
-        return .string(s)
+    /// The one resolver of scalars, for the parser and for trees: quoted scalars and `!!str` are
+    /// strings, any other explicit tag reads the text as if it were plain.
+    public static func resolve(_ text: String, style: Style, tag: String?) -> YAMLDocument.Value {
+        var text = text
+        return text.withUTF8 { resolve($0, style: style, tag: tag) }
     }
 
-    /// `resolvePlain` over the bytes of a scalar, making a String only for the rare scalars that may
-    /// be numbers: the words most scalars are, and small integers, are told apart from the bytes.
-    static func resolvePlain(_ bytes: UnsafeBufferPointer<UInt8>) -> YAMLDocument.Value {
+    static func resolve(_ bytes: UnsafeBufferPointer<UInt8>, style: Style, tag: String?) -> YAMLDocument.Value {
+        switch tag {
+        case nil: style == .plain ? resolvePlain(bytes) : .string
+        case "tag:yaml.org,2002:str", "!": .string
+        default: resolvePlain(bytes)
+        }
+    }
+
+    /// A plain scalar's type, told apart from the bytes: a String is made only for the rare
+    /// scalars that may be numbers other than small integers.
+    private static func resolvePlain(_ bytes: UnsafeBufferPointer<UInt8>) -> YAMLDocument.Value {
         guard let first = bytes.first else { return .null }
         switch first {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."):
             if let value = smallDecimalInteger(bytes) { return .int(value) }
             if !mayBeNumber(bytes) { return .string }
-            switch resolvePlain(String(decoding: bytes, as: UTF8.self)) {
-            case .null: return .null
-            case .bool(let b): return .bool(b)
-            case .int(let i): return .int(i)
-            case .float(let d): return .float(d)
-            case .string: return .string
-            }
+            return number(String(decoding: bytes, as: UTF8.self))
         case UInt8(ascii: "~"):
             return bytes.count == 1 ? .null : .string
         case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
@@ -116,6 +85,25 @@ public struct Scalar: Sendable, Equatable {
         default:
             return .string
         }
+    }
+
+    /// Text that starts like a number: the core schema's infinities, NaN, hex, octal, integers
+    /// and floats, or a string.
+    private static func number(_ s: String) -> YAMLDocument.Value {
+        switch s {
+        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
+        case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
+        case ".nan", ".NaN", ".NAN": return .float(.nan)
+        default: break
+        }
+        if s.hasPrefix("0x"), s.count > 2, let v = Int(s.dropFirst(2), radix: 16) { return .int(v) }
+        if s.hasPrefix("0o"), s.count > 2, let v = Int(s.dropFirst(2), radix: 8) { return .int(v) }
+        if isDecimalInteger(s) {
+            if let v = Int(s) { return .int(v) }
+            return Double(s).map(YAMLDocument.Value.float) ?? .string
+        }
+        if isFloat(s), let v = Double(s) { return .float(v) }
+        return .string
     }
 
     /// False when text that starts with a digit cannot be a number: it is not hex or octal and has

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HTTP
+import JSON
 import Kube
 import Logging
 import Synchronization
@@ -76,7 +77,7 @@ struct BenchClient: AsyncParsableCommand {
                         guard response.status == 200, !response.body.isEmpty else {
                             throw BenchError("\(request): status \(response.status), \(response.body.count) bytes")
                         }
-                        if decode { _ = try JSONSerialization.jsonObject(with: Data(response.body)) }
+                        if decode { _ = try JSONValue(parsing: response.body) }
                     }
                 }
             }

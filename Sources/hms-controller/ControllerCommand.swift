@@ -4,6 +4,7 @@ import ConsoleTransport
 import Controller
 import Foundation
 import Hummingbird
+import JSON
 import Kube
 import Logging
 import Metrics
@@ -294,14 +295,13 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var object: [String: String] = [
-            "time": ISO8601DateFormatter().string(from: clock.now()), "level": event.level.rawValue, "logger": label,
-            "message": "\(event.message)",
+        var object: JSONValue = [
+            "time": .string(ISO8601DateFormatter().string(from: clock.now())), "level": .string(event.level.rawValue), "logger": .string(label),
+            "message": .string("\(event.message)"),
         ]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
-            object[key] = "\(value)"
+            object[key] = .string("\(value)")
         }
-        let line = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        FileHandle.standardError.write(line + Data("\n".utf8))
+        FileHandle.standardError.write(Data((object.jsonText + "\n").utf8))
     }
 }

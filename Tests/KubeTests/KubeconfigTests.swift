@@ -74,7 +74,7 @@ import Testing
         ),
         (
             "clusters:\n- name: c\n  cluster:\n    server: https://x\n    insecure-skip-tls-verify: \"yes\"\n",
-            "/cfg/kubeconfig:5:31: error: clusters[0].cluster.insecure-skip-tls-verify: expected true or false, found a string (\"yes\")"
+            "/cfg/kubeconfig:5:31: error: clusters[0].cluster.insecure-skip-tls-verify: expected a boolean (true or false), found \"yes\"; write true"
         ),
         (
             "clusters:\n- cluster: {server: https://x}\n",
@@ -83,6 +83,11 @@ import Testing
         (
             "clusters: {dev: {server: https://x}}\n",
             "/cfg/kubeconfig:1:11: error: clusters: expected a list, found a mapping"
+        ),
+        (
+            // A block collection is blamed at its key, as in manifests.
+            "current-context: dev\nclusters:\n  dev:\n    server: https://x\n",
+            "/cfg/kubeconfig:2:1: error: clusters: expected a list, found a mapping"
         ),
         (
             "users:\n- name: u\n  user:\n    client-key-data: not*base64\n",

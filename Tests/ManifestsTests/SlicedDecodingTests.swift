@@ -22,7 +22,7 @@ import YAML
     /// The every-field fixture and an invalid document, `copies` times over: well past the size
     /// at which the decoder cuts a stream.
     static func stream(copies: Int, ending tail: String = "") throws -> [UInt8] {
-        let fixture = try String(contentsOf: DriftTests.fixture, encoding: .utf8)
+        let fixture = try String(contentsOf: EveryFieldTests.fixture, encoding: .utf8)
         var text = ""
         for _ in 0..<copies { text += "---\n" + fixture + "---\n" + invalid }
         return Array((text + tail).utf8)
