@@ -1,31 +1,17 @@
 import Foundation
+import JSON
 
-/// Civil dates of the proleptic Gregorian calendar (Howard Hinnant's days-from-civil
-/// algorithms), RFC 3339 timestamps in and out, and the timestamp getters.
+/// RFC 3339 timestamps in and out and the timestamp getters, on the calendar arithmetic of
+/// `CivilDate` (JSON).
 enum CELCalendar {
-    struct Civil: Equatable {
-        var year: Int64, month: Int64, day: Int64  // month 1-12, day 1-31
+    /// The date `days` after 1970-01-01, in CEL's integers.
+    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let date = CivilDate(daysSince1970: Int(days))
+        return (Int64(date.year), Int64(date.month), Int64(date.day))
     }
 
-    static func days(from date: Civil) -> Int64 {
-        let year = date.month <= 2 ? date.year - 1 : date.year
-        let era = (year >= 0 ? year : year - 399) / 400
-        let yearOfEra = year - era * 400
-        let dayOfYear = (153 * (date.month + (date.month > 2 ? -3 : 9)) + 2) / 5 + date.day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func civil(fromDays days: Int64) -> Civil {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return Civil(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        Int64(CivilDate(year: Int(year), month: Int(month), day: Int(day)).daysSince1970)
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, as Go's time.RFC3339 parser accepts it.
@@ -44,7 +30,7 @@ enum CELCalendar {
             scalars[13] == ":", scalars[16] == ":",
             let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
             let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-            (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour < 24, minute < 60, second < 60
+            (1...12).contains(month), day >= 1, day <= Int64(CivilDate.daysIn(month: Int(month), year: Int(year))), hour < 24, minute < 60, second < 60
         else { return nil }
         var index = 19
         var nanos: Int64 = 0
@@ -55,7 +41,7 @@ enum CELCalendar {
             index += 1 + digits.count
         }
         guard let offset = zoneOffset(scalars[index...], number: number, at: index) else { return nil }
-        let seconds = days(from: Civil(year: year, month: month, day: day)) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        let seconds = days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
         return CELTimestamp(seconds: seconds, nanos: Int32(nanos))
     }
 
@@ -67,14 +53,6 @@ enum CELCalendar {
             let hours = number(index + 1, 2), let minutes = number(index + 4, 2), hours < 24, minutes < 60
         else { return nil }
         return (sign == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)
-    }
-
-    static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
     }
 
     /// RFC 3339 in UTC with the fraction trimmed, as cel-go's `string(timestamp)` writes it.

@@ -39,7 +39,7 @@ enum CELTimeGetters {
         case .getDate: return .int(date.day)
         case .getDayOfMonth: return .int(date.day - 1)
         case .getDayOfWeek: return .int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday (4)
-        case .getDayOfYear: return .int(days - CELCalendar.days(from: .init(year: date.year, month: 1, day: 1)))
+        case .getDayOfYear: return .int(days - CELCalendar.days(year: date.year, month: 1, day: 1))
         case .getHours: return .int(secondOfDay / 3600)
         case .getMinutes: return .int(secondOfDay / 60 % 60)
         case .getSeconds: return .int(secondOfDay % 60)

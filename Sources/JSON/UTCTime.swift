@@ -28,7 +28,8 @@ public enum UTCTime {
     private static func format(_ seconds: Int) -> String {
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let (day, time) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
-        let (year, month, dayOfMonth) = civilDate(daysSince1970: day)
+        let civil = CivilDate(daysSince1970: day)
+        let (year, month, dayOfMonth) = (civil.year, civil.month, civil.day)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(20)
         func append(_ value: Int, digits: Int) {
@@ -76,7 +77,7 @@ public enum UTCTime {
             }
             guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
                 let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-                (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+                (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day),
                 hour < 24, minute < 60, second < 60
             else { return nil }
             var fraction = 0.0
@@ -85,7 +86,7 @@ public enum UTCTime {
                 guard bytes[19] == UInt8(ascii: "."), (1...9).contains(digits.count), let value = number(digits) else { return nil }
                 fraction = Double(value) / pow(10, Double(digits.count))
             }
-            let seconds = (daysSince1970(year: year, month: month, day: day) * 86_400) + hour * 3600 + minute * 60 + second
+            let seconds = (CivilDate(year: year, month: month, day: day).daysSince1970 * 86_400) + hour * 3600 + minute * 60 + second
             return Date(timeIntervalSince1970: Double(seconds) + fraction)
         }
     }
@@ -96,36 +97,5 @@ public enum UTCTime {
         if let date = date(parsing: text) { return date }
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    static func civilDate(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468  // from 0000-03-01, so that leap days end each year
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

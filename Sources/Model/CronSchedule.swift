@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// When something runs: a 5-field cron expression, a macro, or a time of day.
 ///
@@ -105,7 +106,8 @@ public struct CronSchedule: StringCodable, Hashable, Sendable {
         // Walk wall-clock minutes from the one after `date`'s, skipping whole months, days
         // and hours that cannot match.
         let start = floorDivide(now + zone.offset(at: now), 60) + 1
-        var (year, month, day) = civilDate(fromDays: floorDivide(start, 1440))
+        let startDate = CivilDate(daysSince1970: floorDivide(start, 1440))
+        var (year, month, day) = (startDate.year, startDate.month, startDate.day)
         var hour = modulo(start, 1440) / 60
         var minute = modulo(start, 60)
         let lastYear = year + Self.horizonYears
@@ -116,11 +118,11 @@ public struct CronSchedule: StringCodable, Hashable, Sendable {
                 continue
             }
             if nextMonth != month { (month, day, hour, minute) = (nextMonth, 1, 0, 0) }
-            if day > daysInMonth(year, month) {
+            if day > CivilDate.daysIn(month: month, year: year) {
                 (month, day, hour, minute) = (month + 1, 1, 0, 0)
                 continue
             }
-            let days = daysSinceEpoch(year, month, day)
+            let days = CivilDate(year: year, month: month, day: day).daysSince1970
             guard fields.dayMatches(dayOfMonth: day, dayOfWeek: modulo(days + 4, 7)),  // 1970-01-01 was a Thursday
                 let nextHour = fields.hours.firstMember(from: hour)
             else {
@@ -309,36 +311,3 @@ private struct Zone {
 private func floorDivide(_ a: Int, _ b: Int) -> Int { (a - modulo(a, b)) / b }
 private func modulo(_ a: Int, _ b: Int) -> Int { ((a % b) + b) % b }
 
-private func isLeapYear(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
-
-private func daysInMonth(_ year: Int, _ month: Int) -> Int {
-    switch month {
-    case 2: isLeapYear(year) ? 29 : 28
-    case 4, 6, 9, 11: 30
-    default: 31
-    }
-}
-
-/// Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's
-/// `days_from_civil`); plain integer arithmetic keeps `Calendar` out of the inner loop.
-private func daysSinceEpoch(_ year: Int, _ month: Int, _ day: Int) -> Int {
-    let y = month <= 2 ? year - 1 : year
-    let era = floorDivide(y, 400)
-    let yearOfEra = y - era * 400
-    let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1  // counted from March 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
-}
-
-/// The inverse of `daysSinceEpoch` (Hinnant's `civil_from_days`).
-private func civilDate(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-    let shifted = days + 719_468
-    let era = floorDivide(shifted, 146_097)
-    let dayOfEra = shifted - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let shiftedMonth = (5 * dayOfYear + 2) / 153  // March = 0
-    let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-    let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-    return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-}
