@@ -88,8 +88,9 @@ public struct ManifestDecoder: Sendable {
     /// A long stream is read in slices on all cores (documents do not depend on each other); the
     /// result is the same as reading it in one piece, in the same order.
     public func decode(_ bytes: [UInt8], file: String, into result: inout DecodeResult) {
-        // Several slices a thread: one that finishes early, or has a core to itself, takes the next.
-        let slices = StreamSlice.cut(bytes, into: threads * 4)
+        // Many slices a thread: one that finishes early, or has a core to itself, takes the next,
+        // and the last slice, which may run alone, is short.
+        let slices = StreamSlice.cut(bytes, into: threads * 16)
         guard slices.count > 1 else {
             decode(bytes, slice: .whole(bytes), file: file, into: &result)
             return
