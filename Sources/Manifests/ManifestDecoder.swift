@@ -30,14 +30,37 @@ public struct Manifest: Sendable, Equatable {
         }
     }
 
+    /// Hashed once, on the thread that decoded the resource: the check for resources defined
+    /// twice then runs on one thread over a long stream without hashing a string.
     struct Identity: Hashable {
-        var kind: String
-        var namespace: String
-        var name: String
+        let kind: String
+        let namespace: String
+        let name: String
+        let digest: Int
+
+        init(kind: String, namespace: String, name: String) {
+            (self.kind, self.namespace, self.name) = (kind, namespace, name)
+            var hasher = Hasher()
+            hasher.combine(kind)
+            hasher.combine(namespace)
+            hasher.combine(name)
+            digest = hasher.finalize()
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(digest)
+        }
+
+        static func == (a: Identity, b: Identity) -> Bool {
+            a.digest == b.digest && a.kind == b.kind && a.namespace == b.namespace && a.name == b.name
+        }
     }
 
     /// The kind, namespace and name, without a copy of the resource.
     var identity: Identity { box.identity }
+
+    /// The hash of `identity`, without retaining its strings.
+    var identityDigest: Int { box.identity.digest }
 
     public init(resource: AnyResource, file: String, mark: Mark) {
         box = Box(resource)
@@ -88,8 +111,9 @@ public struct ManifestDecoder: Sendable {
     /// A long stream is read in slices on all cores (documents do not depend on each other); the
     /// result is the same as reading it in one piece, in the same order.
     public func decode(_ bytes: [UInt8], file: String, into result: inout DecodeResult) {
-        // Several slices a thread: one that finishes early, or has a core to itself, takes the next.
-        let slices = StreamSlice.cut(bytes, into: threads * 4)
+        // Many slices a thread: one that finishes early, or has a core to itself, takes the next,
+        // and the last slice, which may run alone, is short.
+        let slices = StreamSlice.cut(bytes, into: threads * 16)
         guard slices.count > 1 else {
             decode(bytes, slice: .whole(bytes), file: file, into: &result)
             return

@@ -94,19 +94,34 @@ public struct ManifestLoader: Sendable {
         return bytes
     }
 
+    /// Keyed by the identities' hashes, which the decoding threads made: this runs on one thread
+    /// and touches no string but for a hash found twice. Identities whose hashes collide (rare)
+    /// are looked up in full in `colliding`.
     private func duplicateDefinitions(_ manifests: [Manifest]) -> [Diagnostic] {
-        var first: [Manifest.Identity: Int] = [:]
+        var first: [Int: Int] = [:]
         first.reserveCapacity(manifests.count)
+        var colliding: [Manifest.Identity: Int] = [:]
         var diagnostics: [Diagnostic] = []
-        for (index, manifest) in manifests.enumerated() {
-            let identity = manifest.identity
-            if let earlier = first[identity].map({ manifests[$0] }) {
-                diagnostics.append(Diagnostic(
-                    file: manifest.file, mark: manifest.mark,
-                    message: "\(identity.kind) \"\(identity.name)\" is defined twice; first at \(earlier.file):\(earlier.mark)"))
-            } else {
-                first[identity] = index
+        for index in manifests.indices {
+            let digest = manifests[index].identityDigest
+            guard let candidate = first[digest] else {
+                first[digest] = index
+                continue
             }
+            let identity = manifests[index].identity
+            let earlier: Int
+            if manifests[candidate].identity == identity {
+                earlier = candidate
+            } else if let found = colliding[identity] {
+                earlier = found
+            } else {
+                colliding[identity] = index
+                continue
+            }
+            let manifest = manifests[index], original = manifests[earlier]
+            diagnostics.append(Diagnostic(
+                file: manifest.file, mark: manifest.mark,
+                message: "\(identity.kind) \"\(identity.name)\" is defined twice; first at \(original.file):\(original.mark)"))
         }
         return diagnostics
     }
