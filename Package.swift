@@ -161,7 +161,7 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "MockClusterTests", dependencies: ["MockCluster", "JSON"]),
+        .testTarget(name: "MockClusterTests", dependencies: ["MockCluster", "MockClusterServer", "JSON"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifests", "Model", "JSON"], exclude: ["Fixtures", "golden"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "JSON"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),

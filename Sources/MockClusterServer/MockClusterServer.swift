@@ -67,10 +67,14 @@ public final class MockClusterServer: Sendable {
         guard let stateFile = options.stateFile else { return }
         let bytes = cluster.withLock { $0.snapshot() }
         do {
-            // Write beside, then rename: a crash never leaves half a file.
+            // Write beside, then rename(2), which replaces the file in one step or creates it: a
+            // crash never leaves half a file. (Foundation's replaceItemAt removed the file when
+            // there was none to replace yet.)
             let temporary = stateFile + ".tmp"
             try Data(bytes).write(to: URL(fileURLWithPath: temporary))
-            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: stateFile), withItemAt: URL(fileURLWithPath: temporary))
+            guard rename(temporary, stateFile) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            }
         } catch {
             logger.error("could not save state", metadata: ["file": "\(stateFile)", "error": "\(error)"])
         }
