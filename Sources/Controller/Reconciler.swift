@@ -184,9 +184,14 @@ public struct Reconciler: Sendable {
     /// Each Directive's status, as the core worked it out, written when it differs from the stored one.
     func writeDirectiveStatus(_ reports: [DirectiveReport], desired: DesiredState, outcomes: [ActionOutcome]) async -> Set<ObjectRef> {
         let stored = Dictionary(desired.directives.map { ($0.ref, $0.status) }, uniquingKeysWith: { first, _ in first })
+        // Only failed starts change a status; filtered once, not once per Directive (a pass may hold thousands of starts).
+        let failedStarts = outcomes.filter { outcome in
+            guard outcome.action.verb == .startJob, case .failed = outcome.result else { return false }
+            return true
+        }
         let patches = reports.compactMap { report -> (ObjectRef, [UInt8])? in
             let previous = stored[report.directive] ?? nil
-            return Records.directiveStatus(report, stored: previous, outcomes: outcomes).map { (report.directive, Self.statusPatch($0, replacing: previous)) }
+            return Records.directiveStatus(report, stored: previous, outcomes: failedStarts).map { (report.directive, Self.statusPatch($0, replacing: previous)) }
         }
         return await patchStatuses(patches, Directive.self)
     }
