@@ -92,6 +92,11 @@ public struct Planner: Sendable {
     /// The replica count a service should run: its AutoscaleRule's recommendation, else the live
     /// count held within the rule's bounds, else the manifest's baseline.
     func desiredReplicas(_ service: ServiceSpec, index: DesiredIndex, live: Int?) -> (replicas: Int, reason: String) {
+        if service.spec.isScaledExternally {
+            // Created without a count, the Deployment gets the API server's default until the
+            // external scaler sets one; the gates judge that one replica.
+            return (live ?? 1, "spec.scaling is external: the replica count is another scaler's")
+        }
         if let recommendation = options.recommendations[service.ref] {
             return (recommendation.replicas, "AutoscaleRule \(recommendation.rule): \(recommendation.reason)")
         }
@@ -123,7 +128,7 @@ public struct Planner: Sendable {
                                   reason: "spec.restartedAt asks for a rolling restart"))
         }
         let (replicas, why) = desiredReplicas(service, index: index, live: live.replicas)
-        if replicas != live.replicas {
+        if replicas != live.replicas, !service.spec.isScaledExternally {
             actions.append(Action(source: source, target: deploymentRef, change: .replicas(ReplicaChange(from: live.replicas, to: replicas)), reason: why))
         }
         let serviceRef = ObjectRef(kind: .service, namespace: source.namespace, name: service.metadata.name)

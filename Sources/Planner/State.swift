@@ -102,6 +102,8 @@ public struct ObservedDeployment: Sendable, Equatable {
     public var owner: ServiceSpecOwner?
     /// Made by a controller reading a manifests directory (`Rendering.sourceKey`).
     public var fromManifests: Bool
+    /// The field managers that own `spec.replicas`, from its managedFields (sorted, each once).
+    public var replicaManagers: [String]
 
     public init(_ object: JSONValue) {
         ref = ObservedState.ref(.deployment, object)
@@ -116,6 +118,16 @@ public struct ObservedDeployment: Sendable, Equatable {
         let template = spec?["template"]
         container = template?["spec"]?["containers"]?.arrayValue?.first.map(ObservedContainer.init)
         restartedAt = template?["metadata"]?["annotations"]?[Rendering.restartedAtKey]?.stringValue
+        replicaManagers = Self.managers(owning: ["f:spec", "f:replicas"], in: metadata?["managedFields"])
+    }
+
+    /// Who owns a field, by the server's record: managedFields entries whose fieldsV1 set holds it.
+    static func managers(owning path: [String], in managedFields: JSONValue?) -> [String] {
+        let owners = (managedFields?.arrayValue ?? []).compactMap { entry -> String? in
+            guard let manager = entry["manager"]?.stringValue, entry["fieldsV1"]?[path: path] != nil else { return nil }
+            return manager
+        }
+        return Array(Set(owners)).sorted()
     }
 }
 
