@@ -41,14 +41,14 @@ import Testing
             var stored = try await cluster.serviceSpec("web")
             #expect(stored.status?.replicas == 2)
             #expect(stored.status?.observedGeneration == 1)
-            #expect(stored.conditionSummary == ["Ready=False ReplicasNotReady", "Progressing=True Reconciling", "Degraded=False AsExpected"])
+            #expect(stored.conditionSummary == ["Ready=False ReplicasNotReady", "Progressing=True Reconciling", "Degraded=False AsExpected", "ReplicasContested=False OnlyOurs"])
             #expect(try await cluster.events(about: "web")["Deployed"]?.count == 1)
 
             // Once the pods are up, the next pass only writes the status that changed.
             try await cluster.waitUntilReady("web", replicas: 2)
             #expect(try await pass(cluster).outcomes.isEmpty)
             stored = try await cluster.serviceSpec("web")
-            #expect(stored.conditionSummary == ["Ready=True ReplicasReady", "Progressing=False Reconciled", "Degraded=False AsExpected"])
+            #expect(stored.conditionSummary == ["Ready=True ReplicasReady", "Progressing=False Reconciled", "Degraded=False AsExpected", "ReplicasContested=False OnlyOurs"])
 
             // Level-triggered and idempotent: a pass with nothing to do writes nothing at all.
             try await cluster.clearRequests()
