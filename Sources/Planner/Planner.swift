@@ -132,9 +132,17 @@ public struct Planner: Sendable {
             actions.append(Action(source: source, target: deploymentRef, change: .replicas(ReplicaChange(from: live.replicas, to: replicas)), reason: why))
         }
         let serviceRef = ObjectRef(kind: .service, namespace: source.namespace, name: service.metadata.name)
-        if let port = service.spec.port, !observed.services.contains(serviceRef) {
-            actions.append(Action(source: source, target: serviceRef, change: .exposeService(port: port),
-                                  reason: "spec.port is set: a Service sends traffic to ready pods only"))
+        if let port = service.spec.port {
+            if let front = observed.services[serviceRef] {
+                // Ours and serving another port: it follows the spec (one that is not ours stays).
+                if front.isManaged, !front.serves(port) {
+                    actions.append(Action(source: source, target: serviceRef, change: .exposeService(port: port, from: front.port),
+                                          reason: "spec.port changed: the Service serves \(port), not \(front.port.map(String.init) ?? "another port")"))
+                }
+            } else {
+                actions.append(Action(source: source, target: serviceRef, change: .exposeService(port: port),
+                                      reason: "spec.port is set: a Service sends traffic to ready pods only"))
+            }
         }
         if let check = service.spec.healthCheck {
             actions += podReplacements(service, check: check, deploymentRef: deploymentRef, live: live, observed: observed, now: now,

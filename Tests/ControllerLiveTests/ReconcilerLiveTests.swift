@@ -22,6 +22,21 @@ import Testing
         try await reconciler(cluster).reconcile(try await cluster.desiredState(), options: Planner.Options(prune: prune), now: clock.now)
     }
 
+    /// A changed `port` moves the Service the controller made, in one pass; the next has nothing to do.
+    @Test func theServiceFollowsAChangedPort() async throws {
+        try await LiveCluster.run { cluster in
+            try await cluster.installCRDs()
+            let spec = try await cluster.create(Declared.serviceSpec("web", replicas: 1))
+            try await pass(cluster)
+            try await cluster.merge(spec, ["spec": ["port": 9090]])
+            let moved = try await pass(cluster)
+            #expect(moved.outcomes.contains { $0.action.verb == .update && $0.action.target.kind == .service && $0.result == .done })
+            let service = try #require(try await cluster.access.getIfPresent(.services, namespace: "default", name: "web"))
+            #expect(service[path: ["spec", "ports"]]?.arrayValue?.map { "\($0["port"]?.intValue ?? 0)->\($0["targetPort"]?.intValue ?? 0)" } == ["9090->9090"])
+            #expect(try await pass(cluster).outcomes.allSatisfy { $0.action.target.kind != .service })
+        }
+    }
+
     @Test func aServiceSpecGetsADeploymentAndAServiceItOwnsAndAStatus() async throws {
         try await LiveCluster.run { cluster in
             try await cluster.installCRDs()
