@@ -273,6 +273,7 @@ extension MockCluster {
         object["apiVersion"] = .string(type.apiVersion)
         object[path: ["metadata", "name"]] = .string(key.name)
         if type.namespaced { object[path: ["metadata", "namespace"]] = .string(key.namespace) }
+        try applyDeletionRules(to: &object, previous: previous, route: route)
 
         if let previous {
             // The server owns identity; the status subresource owns status, the main resource the rest.
@@ -306,6 +307,7 @@ extension MockCluster {
         if previous != nil, object == previous {
             return store.get(type.id, key)?.value ?? object  // nothing changed: no new version, no event
         }
+        if let previous, Self.deletionFinishes(object, previous: previous) { return remove(type, key)?.value ?? object }
         let stored = store.put(type.id, key, consume object)
         afterWrite(type, key, stored.value, previous: previous, now: now)
         return stored.value
