@@ -13,16 +13,26 @@ struct GarbageQueue: Sendable {
     enum Item: Sendable, Equatable {
         /// An object to attempt: its owners may be gone, or it is deleting and waits for its dependents.
         case object(ObjectRef)
-        /// The dependents of a removed owner; `namespace` nil when the owner was cluster-scoped.
-        case dependents(uid: String, namespace: String?)
         /// The owners named by a removed object: one may be waiting for it (foreground deletion).
         case owners(references: [JSONValue], namespace: String)
     }
 
+    /// A removed owner, whose dependents are to be found; `namespace` nil when it was cluster-scoped.
+    struct RemovedOwner: Sendable, Equatable {
+        var uid: String
+        var namespace: String?
+    }
+
     private(set) var items: [Item] = []
     private var head = 0
+    /// Kept apart and looked up together: a namespace's thousands of objects removed in one step
+    /// cost one scan for their dependents, not one each.
+    private(set) var removedOwners: [RemovedOwner] = []
 
-    var isEmpty: Bool { head == items.count }
+    mutating func takeRemovedOwners() -> [RemovedOwner] {
+        defer { removedOwners.removeAll() }
+        return removedOwners
+    }
 
     mutating func add(_ item: Item) { items.append(item) }
 
@@ -38,7 +48,7 @@ struct GarbageQueue: Sendable {
 
     mutating func objectRemoved(_ object: JSONValue, namespaced: Bool) {
         let namespace = object[path: ["metadata", "namespace"]]?.stringValue ?? ""
-        if let uid = object[path: ["metadata", "uid"]]?.stringValue { add(.dependents(uid: uid, namespace: namespaced ? namespace : nil)) }
+        if let uid = object[path: ["metadata", "uid"]]?.stringValue { removedOwners.append(RemovedOwner(uid: uid, namespace: namespaced ? namespace : nil)) }
         let references = object.ownerReferences
         if !references.isEmpty { add(.owners(references: references, namespace: namespace)) }
     }
@@ -56,14 +66,18 @@ extension MockCluster {
 
     mutating func collectGarbage(now: Date) {
         var steps = 0
-        while let item = simulation.garbage.next() {
+        while true {
+            guard let item = simulation.garbage.next() else {
+                let removed = simulation.garbage.takeRemovedOwners()
+                if removed.isEmpty { return }
+                for dependent in dependents(ofRemoved: removed) { simulation.garbage.add(.object(dependent)) }
+                continue
+            }
             steps += 1
             if steps > Self.garbageStepLimit { continue }
             switch item {
             case .object(let ref):
                 attemptToDelete(ref, now: now)
-            case .dependents(let uid, let namespace):
-                for dependent in dependents(of: uid, namespace: namespace) { simulation.garbage.add(.object(dependent)) }
             case .owners(let references, let namespace):
                 for reference in references {
                     if case .present(let owner) = resolve(reference, namespace: namespace) { simulation.garbage.add(.object(owner)) }
@@ -125,9 +139,8 @@ extension MockCluster {
         guard !object.ownerReferences.isEmpty else { return }
         // Without a live owner it is garbage: in the foreground if an owner waits for it and it has
         // dependents of its own, otherwise as its own finalizers say.
-        let hasDependents = !dependents(of: uid, namespace: type.namespaced ? ref.key.namespace : nil).isEmpty
         let propagation: Propagation =
-            if waiting && hasDependents { .foreground }
+            if waiting && !dependents(of: uid, namespace: type.namespaced ? ref.key.namespace : nil).isEmpty { .foreground }
             else if object.finalizers.contains(Finalizer.orphan) { .orphan }
             else if object.finalizers.contains(Finalizer.foreground) { .foreground }
             else { .background }
@@ -183,10 +196,25 @@ extension MockCluster {
     /// The stored objects whose owner references name `uid`: in the owner's namespace, or anywhere
     /// for a cluster-scoped owner. Events are left out: nothing we serve makes them owned.
     func dependents(of uid: String, namespace: String?) -> [ObjectRef] {
+        dependents(ofAny: [uid], namespace: namespace)
+    }
+
+    /// The dependents of removed owners, one scan per namespace they lived in (one in all for a
+    /// cluster-scoped owner).
+    private func dependents(ofRemoved owners: [GarbageQueue.RemovedOwner]) -> [ObjectRef] {
+        guard !owners.isEmpty else { return [] }
+        if owners.contains(where: { $0.namespace == nil }) { return dependents(ofAny: Set(owners.map(\.uid)), namespace: nil) }
+        let byNamespace = Dictionary(grouping: owners) { $0.namespace ?? "" }
+        return byNamespace.keys.sorted().flatMap { namespace in
+            dependents(ofAny: Set((byNamespace[namespace] ?? []).map(\.uid)), namespace: namespace)
+        }
+    }
+
+    private func dependents(ofAny uids: Set<String>, namespace: String?) -> [ObjectRef] {
         var found: [ObjectRef] = []
         for type in allTypes where type.isStored && type.id != BuiltInTypes.events.id && (namespace == nil || type.namespaced) {
             for object in store.list(type.id, namespace: type.namespaced ? namespace : nil)
-            where object.value.ownerReferences.contains(where: { $0["uid"]?.stringValue == uid }) {
+            where object.value.ownerReferences.contains(where: { uids.contains($0["uid"]?.stringValue ?? "") }) {
                 found.append(ObjectRef(typeID: type.id, key: ObjectKey(object: object.value)))
             }
         }
