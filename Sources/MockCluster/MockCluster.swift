@@ -69,6 +69,7 @@ public struct MockCluster: Sendable {
             } catch {
                 response = error.response
             }
+            collectGarbage(now: now)
         }
         response.delaySeconds = faults.latencySeconds
         requestLog.record(request, status: response.status, now: now)

@@ -181,12 +181,16 @@ import Testing
             #expect(try await reconciler(cluster).reconcile(stale, options: Planner.Options(prune: false), now: clock.now).outcomes.isEmpty)
 
             // The owner goes (its dependents orphaned, so that the mock's garbage collector leaves
-            // them), and another Deployment of that name takes the place of the one observed.
+            // them, their references to it removed), and another Deployment of that name takes the
+            // place of the one observed: orphaned as well, since one owned by the deleted ServiceSpec
+            // would be garbage at once, as on a real cluster.
             try await cluster.client.delete(.of(ServiceSpec.self), name: "web", options: DeleteOptions(propagationPolicy: "Orphan"))
             let desired = try await cluster.desiredState()
             let seen = try await reconciler(cluster).observe(desired)
             try await cluster.client.delete(.deployments, name: "web")
-            let successor = try await cluster.client.create(web.recreated, .deployments)
+            var orphan = web.recreated
+            orphan[path: ["metadata", "ownerReferences"]] = nil
+            let successor = try await cluster.client.create(orphan, .deployments)
             let missed = try await reconciler(cluster).reconcile(desired, observed: seen, options: Planner.Options(prune: true), now: clock.now)
             #expect(missed.outcomes.map(\.result) == [.skipped("Deployment default/web is no longer uid \(web.uid ?? "")")])
             #expect(try await cluster.deployment("web")?.uid == successor.uid)
