@@ -31,6 +31,7 @@ if [ "$part" = live ] || [ "$part" = all ]; then
 fi
 if [ "$part" = e2e ] || [ "$part" = all ]; then
   hack/e2e-kubectl.sh
+  hack/e2e-authorize.sh
   hack/e2e-apply.sh
   hack/e2e-controller.sh
   hack/e2e-health.sh

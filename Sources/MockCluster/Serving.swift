@@ -302,6 +302,7 @@ extension MockCluster {
             if type.subresources.contains("status") { object["status"] = nil }
         }
         object = try applyDefaults(to: object, type: type, isNew: previous == nil)
+        try admit(object, to: route, previous: previous, request: request, now: now)
         if request.isDryRun { return object }
         if previous != nil, object == previous {
             return store.get(type.id, key)?.value ?? object  // nothing changed: no new version, no event
@@ -328,6 +329,7 @@ extension MockCluster {
         if let version = options[path: ["preconditions", "resourceVersion"]]?.stringValue, version != String(live.resourceVersion) {
             throw .conflict(route.type, route.key.name)
         }
+        try admit(nil, to: route, previous: live.value, request: request, now: now)
         let deleted = request.isDryRun
             ? live.value : remove(route.type, route.key, orphan: options["propagationPolicy"] == "Orphan")?.value ?? live.value
         if route.type.returnsDeletedObject { return .json(deleted) }
@@ -346,6 +348,12 @@ extension MockCluster {
         let doomed = store.list(route.type.id, namespace: route.type.namespaced ? route.namespace : nil)
             .filter { labels.matches($0.labels) && fields.matches($0.value) }
         var removed: [JSONValue] = []
+        for object in doomed {
+            var target = route
+            target.name = object.value[path: ["metadata", "name"]]?.stringValue
+            target.namespace = object.value[path: ["metadata", "namespace"]]?.stringValue
+            try admit(nil, to: target, previous: object.value, request: request, now: now)
+        }
         for object in doomed where !request.isDryRun {
             if let last = remove(route.type, ObjectKey(object: object.value), orphan: false) { removed.append(last.value) }
         }

@@ -45,10 +45,20 @@ struct MockClusterCommand: AsyncParsableCommand {
                   {"tokens": [{"token": "t-1", "user": "alice", "groups": ["ops"]}],
                    "roles": [{"user": "alice", "verbs": ["approve"], "apiGroups": ["ops.hms.gov"], "resources": ["approvals"]}]}
                 A role grants its verbs on its resources to one user or group, in every namespace unless it \
-                lists `namespaces`; "*" matches anything. The mock's own API does not check tokens.
+                lists `namespaces`; "*" matches anything. Without --authorize the mock's own API does not check tokens.
                 """,
             valueName: "file"))
     var auth: String?
+
+    @Flag(
+        help: ArgumentHelp(
+            "Authenticate every request and authorize it with the RBAC objects stored in the cluster.",
+            discussion: """
+                Bearer tokens from --auth, ServiceAccount tokens minted by TokenRequest \
+                (`kubectl create token SA`), and the --kubeconfig-out token, an administrator in system:masters. \
+                A request without a known token gets 401; one RBAC does not allow gets 403.
+                """))
+    var authorize = false
 
     func validate() throws {
         guard clockOffsetSeconds.isFinite, abs(clockOffsetSeconds) <= 100 * 365 * 86_400 else {
@@ -73,6 +83,7 @@ struct MockClusterCommand: AsyncParsableCommand {
         options.settings.podStartupSeconds = podStartupSeconds
         options.settings.jobSeconds = jobSeconds
         options.settings.seed = seed
+        options.settings.authorize = authorize
         if let auth {
             do {
                 options.settings.access = try AccessTables(file: auth, bytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: auth))))
@@ -111,7 +122,7 @@ enum Kubeconfig {
         users:
         - name: hms-mock
           user:
-            token: hms-mock-token
+            token: \(MockCluster.adminToken)
         contexts:
         - name: hms-mock
           context:
