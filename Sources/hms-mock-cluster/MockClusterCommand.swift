@@ -60,9 +60,21 @@ struct MockClusterCommand: AsyncParsableCommand {
                 """))
     var authorize = false
 
+    @Option(name: .customLong("tls-cert-file"), help: ArgumentHelp(
+        "Serve HTTPS with this PEM certificate (kubectl sends tokens only over TLS); the kubeconfig trusts it.",
+        discussion: "--kubeconfig-out writes the file as the cluster's certificate authority: give a self-signed certificate.",
+        valueName: "file"))
+    var tlsCertFile: String?
+
+    @Option(name: .customLong("tls-private-key-file"), help: ArgumentHelp("The private key of --tls-cert-file (PEM).", valueName: "file"))
+    var tlsPrivateKeyFile: String?
+
     func validate() throws {
         guard clockOffsetSeconds.isFinite, abs(clockOffsetSeconds) <= 100 * 365 * 86_400 else {
             throw ValidationError("--clock-offset-seconds must be within a hundred years")
+        }
+        guard (tlsCertFile == nil) == (tlsPrivateKeyFile == nil) else {
+            throw ValidationError("--tls-cert-file and --tls-private-key-file go together")
         }
         if let auth, !FileManager.default.isReadableFile(atPath: auth) {
             throw ValidationError("cannot read the --auth file \(auth)")
@@ -84,6 +96,8 @@ struct MockClusterCommand: AsyncParsableCommand {
         options.settings.jobSeconds = jobSeconds
         options.settings.seed = seed
         options.settings.authorize = authorize
+        if let tlsCertFile, let tlsPrivateKeyFile { options.tls = (tlsCertFile, tlsPrivateKeyFile) }
+        let authority = try tlsCertFile.map { try Data(contentsOf: URL(fileURLWithPath: $0)).base64EncodedString() }
         if let auth {
             do {
                 options.settings.access = try AccessTables(file: auth, bytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: auth))))
@@ -96,10 +110,10 @@ struct MockClusterCommand: AsyncParsableCommand {
         let kubeconfigOut = kubeconfigOut
         let host = host
         try await server.run { port in
-            let url = "http://\(host):\(port)"
+            let url = "\(authority == nil ? "http" : "https")://\(host):\(port)"
             if let kubeconfigOut {
                 do {
-                    try Kubeconfig.text(server: url).write(toFile: kubeconfigOut, atomically: true, encoding: .utf8)
+                    try Kubeconfig.text(server: url, certificateAuthority: authority).write(toFile: kubeconfigOut, atomically: true, encoding: .utf8)
                 } catch {
                     FileHandle.standardError.write(Data("hms-mock-cluster: cannot write \(kubeconfigOut): \(error)\n".utf8))
                 }
@@ -111,14 +125,15 @@ struct MockClusterCommand: AsyncParsableCommand {
 }
 
 enum Kubeconfig {
-    static func text(server: String) -> String {
-        """
+    static func text(server: String, certificateAuthority: String?) -> String {
+        let trust = certificateAuthority.map { "\n    certificate-authority-data: \($0)" } ?? ""
+        return """
         apiVersion: v1
         kind: Config
         clusters:
         - name: hms-mock
           cluster:
-            server: \(server)
+            server: \(server)\(trust)
         users:
         - name: hms-mock
           user:
