@@ -11,6 +11,7 @@ require_tool kubectl e2e-authorize
 # kubectl and client-go send a kubeconfig's token only over TLS: a self-signed certificate for 127.0.0.1.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=hms-mock" \
     -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
+export CURL_CA_BUNDLE="$work/tls.crt"  # the control API is served over the same HTTPS
 start_mock --authorize --auth Tests/e2e/authorize/auth.yaml --tls-cert-file "$work/tls.crt" --tls-private-key-file "$work/tls.key"
 # alice: the same cluster, her token in place of the administrator's.
 sed 's/token: hms-mock-token/token: alice-token/' "$work/kubeconfig" >"$work/alice"

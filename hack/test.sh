@@ -32,6 +32,7 @@ fi
 if [ "$part" = e2e ] || [ "$part" = all ]; then
   hack/e2e-kubectl.sh
   hack/e2e-authorize.sh
+  hack/e2e-chart-rbac.sh
   hack/e2e-apply.sh
   hack/e2e-controller.sh
   hack/e2e-health.sh
