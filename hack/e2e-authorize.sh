@@ -79,6 +79,10 @@ k apply -f Tests/e2e/authorize/replica-limit.yaml >/dev/null
 expect "a ValidatingAdmissionPolicy denies, in kubectl's words" "$(out k scale deploy web --replicas=9)" \
     "The deployments \"web\" is invalid: : ValidatingAdmissionPolicy 'replica-limit' with binding 'replica-limit' denied request: at most 5 replicas, not 9"
 expect "within the limit it passes" "$(out k scale deploy web --replicas=4)" "deployment.apps/web scaled"
+k patch validatingadmissionpolicybinding replica-limit --type merge -p '{"spec": {"validationActions": ["Warn"]}}' >/dev/null
+expect "a Warn binding lets it through, and kubectl shows the warning" "$(out k scale deploy web --replicas=7)" \
+    "Warning: Validation failed for ValidatingAdmissionPolicy 'replica-limit' with binding 'replica-limit': at most 5 replicas, not 7
+deployment.apps/web scaled"
 
 hack/install-deps.sh pip:kubernetes >/dev/null
 step "the Python client gets the 403 as an ApiException"
