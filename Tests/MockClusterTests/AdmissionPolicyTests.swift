@@ -134,8 +134,8 @@ import Testing
 
     /// The pattern the chart's Approval policy uses: the approver is the requester, and RBAC lets
     /// them `approve` approvals in the namespace.
-    @Test func approvalsAreByTheRequesterAndNeedTheApproveVerb() {
-        var harness = Harness.authorizing()
+    @Test func approvalsAreByTheRequesterAndNeedTheApproveVerb() throws {
+        var harness = try Harness.authorizing()
         harness.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", [
             "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": ["name": "approvals.ops.hms.gov"],
             "spec": ["group": "ops.hms.gov", "scope": "Namespaced",

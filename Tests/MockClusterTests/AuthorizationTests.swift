@@ -5,11 +5,11 @@ import Testing
 
 extension Harness {
     /// A cluster started with `--authorize`, alice and victor known by their tokens.
-    static func authorizing() -> Harness {
+    static func authorizing() throws -> Harness {
         var harness = Harness()
         var settings = MockCluster.Settings()
         settings.authorize = true
-        settings.access = try! AccessTables(parsing: [
+        settings.access = try AccessTables(parsing: [
             "tokens": [
                 ["token": "alice-token", "user": "alice", "groups": ["ops"]],
                 ["token": "victor-token", "user": "victor"],
@@ -56,8 +56,8 @@ extension Harness {
 @Suite(.tags(.unit)) struct AuthorizationTests {
     static let web = Harness.deployment("web", replicas: 2)
 
-    @Test func aRequestWithoutAKnownTokenIsUnauthorized() {
-        var harness = Harness.authorizing()
+    @Test func aRequestWithoutAKnownTokenIsUnauthorized() throws {
+        var harness = try Harness.authorizing()
         let expected: JSONValue = [
             "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "message": "Unauthorized",
             "reason": "Unauthorized", "code": 401,
@@ -70,8 +70,8 @@ extension Harness {
         #expect(harness.send("GET", "/api/v1/namespaces/default/pods", token: MockCluster.adminToken).status == 200)
     }
 
-    @Test func aForbiddenRequestGetsTheApiserversMessageAndDetails() {
-        var harness = Harness.authorizing()
+    @Test func aForbiddenRequestGetsTheApiserversMessageAndDetails() throws {
+        var harness = try Harness.authorizing()
         harness.create("/apis/apps/v1/namespaces/default/deployments", Self.web)
         let patch = harness.send("PATCH", "/apis/apps/v1/namespaces/default/deployments/web", ["spec": ["replicas": 3]],
                                  token: "alice-token", contentType: "application/merge-patch+json")
@@ -92,8 +92,8 @@ extension Harness {
         #expect(path.json["details"] == [:])
     }
 
-    @Test func discoveryHealthAndSelfReviewsAreOpenToEveryAuthenticatedUser() {
-        var harness = Harness.authorizing()
+    @Test func discoveryHealthAndSelfReviewsAreOpenToEveryAuthenticatedUser() throws {
+        var harness = try Harness.authorizing()
         for path in ["/api", "/apis", "/apis/apps/v1", "/version", "/healthz", "/openapi/v3"] {
             #expect(harness.send("GET", path, token: "victor-token").status == 200, "\(path)")
         }
@@ -103,8 +103,8 @@ extension Harness {
         #expect(review.json[path: ["status", "userInfo"]] == ["username": "alice", "uid": "mock-uid-alice", "groups": ["ops", "system:authenticated"]])
     }
 
-    @Test func rolesGrantVerbsOnResourcesAndNamesInTheirNamespaceOnly() {
-        var harness = Harness.authorizing()
+    @Test func rolesGrantVerbsOnResourcesAndNamesInTheirNamespaceOnly() throws {
+        var harness = try Harness.authorizing()
         harness.create("/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "other"]])
         for namespace in ["default", "other"] {
             for name in ["web", "api"] {
@@ -126,8 +126,8 @@ extension Harness {
         #expect(harness.send("GET", scale, token: "victor-token").status == 403)
     }
 
-    @Test func clusterBindingsGroupsWildcardsAndClusterRolesBoundInANamespace() {
-        var harness = Harness.authorizing()
+    @Test func clusterBindingsGroupsWildcardsAndClusterRolesBoundInANamespace() throws {
+        var harness = try Harness.authorizing()
         harness.create("/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "other"]])
         harness.grant([["kind": "Group", "name": "ops"]], role: "reader", rules: [["apiGroups": ["*"], "resources": ["*"], "verbs": ["get", "list"]]], namespace: nil)
         #expect(harness.send("GET", "/api/v1/pods", token: "alice-token").status == 200)
@@ -144,8 +144,8 @@ extension Harness {
         #expect(harness.send("DELETE", "/api/v1/namespaces/other", token: "root-token").status == 200)
     }
 
-    @Test func aBindingToAMissingRoleIsTheReasonOfTheRefusal() {
-        var harness = Harness.authorizing()
+    @Test func aBindingToAMissingRoleIsTheReasonOfTheRefusal() throws {
+        var harness = try Harness.authorizing()
         harness.create("/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings", [
             "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": ["name": "dangling", "namespace": "default"],
             "subjects": [["kind": "User", "name": "victor"]], "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "gone"],
@@ -154,8 +154,8 @@ extension Harness {
         #expect(answer.json["message"] == #"configmaps is forbidden: User "victor" cannot list resource "configmaps" in API group "" in the namespace "default": RBAC: role.rbac.authorization.k8s.io "gone" not found"#)
     }
 
-    @Test func serviceAccountTokensAuthenticateUntilTheyExpireOrTheAccountGoes() {
-        var harness = Harness.authorizing()
+    @Test func serviceAccountTokensAuthenticateUntilTheyExpireOrTheAccountGoes() throws {
+        var harness = try Harness.authorizing()
         harness.create("/api/v1/namespaces/default/serviceaccounts", ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "robot"]])
         harness.grant([["kind": "ServiceAccount", "name": "robot"]], role: "config-reader", rules: [["apiGroups": [""], "resources": ["configmaps"], "verbs": ["list"]]])
         let tokenPath = "/api/v1/namespaces/default/serviceaccounts/robot/token"
@@ -190,8 +190,8 @@ extension Harness {
         return ["apiVersion": "authorization.k8s.io/v1", "kind": .string(kind), "spec": spec]
     }
 
-    @Test func accessReviewsAnswerFromTheSameRBAC() {
-        var harness = Harness.authorizing()
+    @Test func accessReviewsAnswerFromTheSameRBAC() throws {
+        var harness = try Harness.authorizing()
         let selfReview = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
         #expect(harness.send("POST", selfReview, Self.accessReview("SelfSubjectAccessReview", verb: "patch"), token: "alice-token").json["status"] == ["allowed": false])
         harness.grant([["kind": "User", "name": "alice"]], role: "deployer", rules: [["apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["patch"]]])
