@@ -104,12 +104,12 @@ let package = Package(
             ]
         ),
         // The simulated cluster: a pure request handler, and a SwiftNIO HTTP/1 shell around it.
-        .target(name: "MockCluster", dependencies: ["JSON", "YAML"]),
+        .target(name: "MockCluster", dependencies: ["CEL", "JSON", "YAML"]),
         .target(
             name: "MockClusterServer",
             dependencies: [
                 "ConnectionGuards", "MockCluster", "Model",
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

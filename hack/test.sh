@@ -35,6 +35,8 @@ if [ "$part" = e2e ] || [ "$part" = all ]; then
   export HMS_E2E_STORED
   trap 'rm -rf "$HMS_E2E_STORED"' EXIT
   hack/e2e-kubectl.sh
+  hack/e2e-authorize.sh
+  hack/e2e-chart-rbac.sh
   hack/e2e-apply.sh
   hack/e2e-controller.sh
   hack/e2e-health.sh

@@ -162,6 +162,8 @@ extension MockCluster {
                 return .json(access.summary)
             case ("GET", "auth", 1):
                 return .json(access.summary)
+            case ("GET", "audit", 1):
+                return .json(["items": .array(admissionAudit.entries)])
             case ("GET", "faults", 1):
                 return .json(faults.json)
             case ("GET", "requests", 1):

@@ -18,6 +18,7 @@ extension MockCluster {
     mutating func delete(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
         let live = try existing(route, route.key.name)
         let options = try DeleteOptions(request, body: try deleteOptionsBody(request))
+        try admit(nil, to: route, previous: live.value, request: request, now: now)
         let outcome: DeletionOutcome
         if route.type.id == BuiltInTypes.namespaces.id {
             outcome = try deleteNamespace(live, options, now: now)
@@ -58,6 +59,13 @@ extension MockCluster {
         let options = try DeleteOptions(request, body: try deleteOptionsBody(request))
         let doomed = store.list(route.type.id, namespace: route.type.namespaced ? route.namespace : nil)
             .filter { labels.matches($0.labels) && fields.matches($0.value) }
+        // Admission judges every item before any is deleted: one refusal deletes none.
+        for object in doomed {
+            var target = route
+            target.name = object.value[path: ["metadata", "name"]]?.stringValue
+            target.namespace = object.value[path: ["metadata", "namespace"]]?.stringValue
+            try admit(nil, to: target, previous: object.value, request: request, now: now)
+        }
         var items: [JSONValue] = []
         for object in doomed {
             let key = ObjectKey(object: object.value)

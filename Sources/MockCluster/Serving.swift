@@ -303,6 +303,7 @@ extension MockCluster {
             if type.subresources.contains("status") { object["status"] = nil }
         }
         object = try applyDefaults(to: object, type: type, isNew: previous == nil)
+        try admit(object, to: route, previous: previous, request: request, now: now)
         if request.isDryRun { return object }
         if previous != nil, object == previous {
             return store.get(type.id, key)?.value ?? object  // nothing changed: no new version, no event

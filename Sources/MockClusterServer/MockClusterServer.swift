@@ -6,6 +6,7 @@ import Model
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -29,6 +30,9 @@ public final class MockClusterServer: Sendable {
         /// The cluster's clock: the system's, or moved ahead (behind) by tests that depend on the
         /// calendar (a month's end, a weekend), which give the controller the same offset.
         public var clock = WallClock.system
+        /// PEM certificate (chain) and private key files: serve HTTPS. kubectl sends a
+        /// kubeconfig's token only over TLS, so `--authorize` needs it for kubectl.
+        public var tls: (certificateFile: String, keyFile: String)?
 
         public init() {}
     }
@@ -96,6 +100,11 @@ struct Listener: Service {
         let handlerServer = server
         let gate = ConnectionGate(limit: server.options.maxConnections)
         let headerTimeout = TimeAmount.milliseconds(Int64(max(0.001, min(server.options.headerTimeoutSeconds, 86_400)) * 1000))
+        let tlsContext = try server.options.tls.map { files in
+            try NIOSSLContext(configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificateFile).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: files.keyFile, format: .pem))))
+        }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -103,6 +112,7 @@ struct Listener: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard gate.admit(channel) else { return }
+                    if let tlsContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(MockHeaderTimeoutHandler(timeout: headerTimeout))
                     try channel.pipeline.syncOperations.addHandler(ClusterHTTPHandler(server: handlerServer))

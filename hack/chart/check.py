@@ -56,7 +56,7 @@ CLUSTER_RULES |= {("", "pods", v, "") for v in ["get", "list", "watch", "delete"
 CLUSTER_RULES |= {("", "events", v, "") for v in ["list", "watch", "create", "patch"]}
 CLUSTER_RULES |= {("batch", "jobs", v, "") for v in ["get", "list", "watch", "create", "patch", "delete"]}
 CLUSTER_RULES |= {("metrics.k8s.io", "pods", v, "") for v in ["get", "list"]}
-CLUSTER_RULES |= {("custom.metrics.k8s.io", "pods/*", "get", "")}
+CLUSTER_RULES |= {("custom.metrics.k8s.io", "*", "get", "")}
 CLUSTER_RULES |= {("authentication.k8s.io", "tokenreviews", "create", ""), ("authorization.k8s.io", "subjectaccessreviews", "create", "")}
 CLUSTER_RULES |= {("ops.hms.gov", "approvals", v, "") for v in ["create", "patch"]}
 
@@ -66,9 +66,10 @@ def lease_rules(name: str) -> set:
         ("coordination.k8s.io", "leases", v, name) for v in ["get", "update"]}
 
 
-# The one wildcard allowed: per-pod custom metrics are addressed as .../pods/*/METRIC, and the
+# The one wildcard allowed: per-pod custom metrics are addressed as .../pods/*/METRIC, which RBAC
+# reads as the subresource METRIC of pods named "*" (a rule of "pods/*" never matches it), and the
 # metric names are the users' (AutoscaleRule spec.metrics[].name). Read only, that group only.
-ALLOWED_WILDCARDS = {("custom.metrics.k8s.io", "pods/*", "get")}
+ALLOWED_WILDCARDS = {("custom.metrics.k8s.io", "*", "get")}
 
 # Who may reach the console in the NetworkPolicy scenario: a namespace, and pods of another.
 CONSOLE_PEERS = [
