@@ -100,7 +100,7 @@ let package = Package(
             ]
         ),
         // The simulated cluster: a pure request handler, and a SwiftNIO HTTP/1 shell around it.
-        .target(name: "MockCluster", dependencies: ["JSON", "YAML"]),
+        .target(name: "MockCluster", dependencies: ["CEL", "JSON", "YAML"]),
         .target(
             name: "MockClusterServer",
             dependencies: [

@@ -35,6 +35,8 @@ public struct MockCluster: Sendable {
     var requestLog = RequestLog()
     /// Tokens and roles behind TokenReview and SubjectAccessReview.
     var access = AccessTables()
+    /// `Warning` headers for the response to the request being handled.
+    var warnings: [String] = []
     let startedAt: Date
 
     public init(settings: Settings = Settings(), now: Date) {
@@ -61,6 +63,7 @@ public struct MockCluster: Sendable {
             return handleControl(request, now: now)
         }
         var response: APIResponse
+        warnings = []
         if let fault = faults.draw(for: request, using: &random) {
             response = fault
         } else {
@@ -71,6 +74,7 @@ public struct MockCluster: Sendable {
             }
         }
         response.delaySeconds = faults.latencySeconds
+        response.warnings = warnings
         requestLog.record(request, status: response.status, now: now)
         return response
     }
@@ -108,9 +112,17 @@ public struct MockCluster: Sendable {
     // MARK: - Types
 
     mutating func refreshCustomTypes() {
+        let previous = customTypes
         customTypes = [:]
         for crd in store.list(BuiltInTypes.customResourceDefinitions.id, namespace: nil) {
-            if let type = ResourceType(definition: crd.value) { customTypes[type.id] = type }
+            guard var type = ResourceType(definition: crd.value) else { continue }
+            // A schema is parsed (its rules compiled) once per version of its definition.
+            if let known = previous[type.id]?.schema, known.definitionVersion == crd.resourceVersion {
+                type.schema = known
+            } else {
+                type.schema = CustomResourceSchema(definition: crd.value, version: type.version, definitionVersion: crd.resourceVersion)
+            }
+            customTypes[type.id] = type
         }
         allTypes = BuiltInTypes.all + customTypes.values.sorted { $0.id < $1.id }
     }

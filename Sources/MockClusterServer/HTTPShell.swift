@@ -78,6 +78,7 @@ final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func write(_ response: APIResponse, keepAlive: Bool, context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
+        for warning in response.warnings { headers.add(name: "Warning", value: warningHeader(warning)) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let status = HTTPResponseStatus(statusCode: response.status)
         switch response.body {
@@ -144,4 +145,10 @@ final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
+}
+
+/// A `Warning` header as the apiserver writes it: code 299, no agent, the text quoted with `"`
+/// and `\` escaped.
+func warningHeader(_ text: String) -> String {
+    "299 - \"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
 }
