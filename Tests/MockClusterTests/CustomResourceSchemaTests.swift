@@ -285,14 +285,34 @@ import Testing
         #expect(changed.json["message"] == "Gadget.test.gov \"g\" is invalid: spec.name: Too long: may not be more than 4 bytes")
     }
 
-    @Test func ourOwnDefinitionRefusesWhatTheIssueNames() throws {
-        var harness = Harness()
+    /// Applies one of our CRDs from manifests/crds, as YAML.
+    static func applyOurDefinition(_ file: String, to harness: inout Harness) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let yaml = try Data(contentsOf: root.appendingPathComponent("manifests/crds/ops.hms.gov_servicespecs.yaml"))
+        let yaml = try Data(contentsOf: root.appendingPathComponent("manifests/crds/\(file)"))
         let created = harness.cluster.handle(
             APIRequest(method: "POST", target: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
                        headers: ["content-type": "application/yaml"], body: Array(yaml)), now: harness.now)
         #expect(created.status == 201)
+    }
+
+    @Test func aDirectiveOfAThousandJobsIsAcceptedAndDuplicateIdsAreNot() throws {
+        var harness = Harness()
+        try Self.applyOurDefinition("ops.hms.gov_directives.yaml", to: &harness)
+        func directive(_ ids: [String]) -> JSONValue {
+            ["apiVersion": "ops.hms.gov/v1alpha1", "kind": "Directive", "metadata": ["name": "d"],
+             "spec": ["schedule": "0 2 * * *", "template": ["image": "registry.gov/batch:1"], "jobs": .array(ids.map { ["id": .string($0)] })]]
+        }
+        let path = "/apis/ops.hms.gov/v1alpha1/namespaces/default/directives"
+        let duplicate = harness.send("POST", path, directive(["a", "b", "a"]))
+        #expect(duplicate.json["message"] == "Directive.ops.hms.gov \"d\" is invalid: spec.jobs[2]: Duplicate value: {\"id\":\"a\"}")
+        #expect(Self.causes(duplicate.json).first?["reason"] == "FieldValueDuplicate")
+        let thousand = harness.send("POST", path, directive((0..<1_000).map { "job-\($0)" }))
+        #expect(thousand.status == 201, "\(thousand.json["message"] ?? .null)")
+    }
+
+    @Test func ourOwnDefinitionRefusesWhatTheIssueNames() throws {
+        var harness = Harness()
+        try Self.applyOurDefinition("ops.hms.gov_servicespecs.yaml", to: &harness)
         let path = "/apis/ops.hms.gov/v1alpha1/namespaces/default/servicespecs"
         func spec(_ fields: JSONValue, name: String = "web") -> JSONValue {
             ["apiVersion": "ops.hms.gov/v1alpha1", "kind": "ServiceSpec", "metadata": ["name": .string(name)], "spec": fields]
