@@ -97,10 +97,10 @@ expect "a merge patch on a custom resource works" \
     "$(k patch svcspec eligibility-api -n student-aid --type merge -p '{"spec":{"replicas":5}}')" "servicespec.ops.hms.gov/eligibility-api patched"
 
 # The CRD's schema and CEL rules, as a real apiserver enforces them (kubectl's default is --validate=strict).
-svcspec() { printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata:\n  name: %s\n  namespace: student-aid\nspec:\n  image: registry.gov/x:1\n%s\n' "$1" "$2"; }
+svcspec() { printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata:\n  name: %s\n  namespace: student-aid\nspec:\n  image: registry.gov/x:1\n%b\n' "$1" "$2"; }
 expect_match "a string where the schema wants an integer is refused" \
     "$(svcspec strict-a '  replicas: "3"' | k apply -f - 2>&1 || true)" \
-    '"strict-a" is invalid: .*spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"'
+    '^\* spec\.replicas: Invalid value: "string": spec\.replicas in body must be of type integer: "string"$'
 expect_match "an unknown field is refused under kubectl's Strict validation" \
     "$(svcspec strict-b '  healthChek:\n    path: /' | k apply -f - 2>&1 || true)" \
     'strict decoding error: unknown field "spec.healthChek"'
