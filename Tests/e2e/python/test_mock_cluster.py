@@ -609,8 +609,8 @@ def test_custom_resources_are_checked_against_their_schema(api_client, crds, nam
         "message": 'Invalid value: "string": spec.replicas in body must be of type integer: "string"'}
 
     # The client sends no fieldValidation: the apiserver's default, Warn, prunes and warns.
-    created, code, headers = objects.create_namespaced_custom_object(
-        group, version, namespace, plural, spec("b", healthChek={"path": "/"}), _return_http_data_only=False)
+    created, code, headers = objects.create_namespaced_custom_object_with_http_info(
+        group, version, namespace, plural, spec("b", healthChek={"path": "/"}))
     assert code == 201 and "healthChek" not in created["spec"]
     assert headers["Warning"] == '299 - "unknown field \\"spec.healthChek\\""'
     strict = api_error(lambda: objects.create_namespaced_custom_object(
