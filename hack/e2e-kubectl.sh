@@ -125,4 +125,23 @@ k patch cm held -n power --type merge -p '{"metadata":{"finalizers":null}}' >/de
 for _ in $(seq 100); do k get ns power >/dev/null 2>&1 || break; sleep 0.1; done
 expect_match "once the finalizer is removed the namespace goes" "$(k get ns power 2>&1 || true)" 'namespaces "power" not found'
 
+# The CRD's schema and CEL rules, as a real apiserver enforces them (kubectl's default is --validate=strict).
+svcspec() { printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata:\n  name: %s\n  namespace: student-aid\nspec:\n  image: registry.gov/x:1\n%b\n' "$1" "$2"; }
+expect_match "a string where the schema wants an integer is refused" \
+    "$(svcspec strict-a '  replicas: "3"' | k apply -f - 2>&1 || true)" \
+    '^\* spec\.replicas: Invalid value: "string": spec\.replicas in body must be of type integer: "string"$'
+expect_match "an unknown field is refused under kubectl's Strict validation" \
+    "$(svcspec strict-b '  healthChek:\n    path: /' | k apply -f - 2>&1 || true)" \
+    'strict decoding error: unknown field "spec.healthChek"'
+expect_match "and kept out, with a warning, under --validate=warn" \
+    "$(svcspec strict-b '  healthChek:\n    path: /' | k apply --validate=warn -f - 2>&1)" \
+    'Warning: unknown field "spec.healthChek"'
+expect "the warned field was pruned" "$(k get svcspec strict-b -n student-aid -o jsonpath='{.spec}')" '{"image":"registry.gov/x:1"}'
+expect_match "a port above 65535 is refused" \
+    "$(svcspec strict-c '  port: 70000' | k apply -f - 2>&1 || true)" \
+    'spec.port: Invalid value: 70000: spec.port in body should be less than or equal to 65535'
+expect_match "a CEL rule's message is the apiserver's" \
+    "$(svcspec strict.d '' | k apply -f - 2>&1 || true)" \
+    '"strict.d" is invalid: <nil>: Invalid value: the name also names a Service: a DNS-1035 label'
+
 finish e2e-kubectl

@@ -38,9 +38,10 @@ public struct MockCluster: Sendable {
     /// Tokens and roles behind TokenReview and SubjectAccessReview.
     var access = AccessTables()
     var serviceAccountTokens: [String: MintedToken] = [:]
-    /// What admission policies said about the request being answered (`AdmissionPolicies.swift`).
-    var admissionWarnings: [String] = []
     var admissionAudit = AdmissionAuditLog()
+    /// `Warning` headers for the response to the request being handled: unknown fields under
+    /// `fieldValidation=Warn`, admission policies with the Warn action.
+    var warnings: [String] = []
     let startedAt: Date
 
     public init(settings: Settings = Settings(), now: Date) {
@@ -67,7 +68,7 @@ public struct MockCluster: Sendable {
             return handleControl(request, now: now)
         }
         var response: APIResponse
-        admissionWarnings = []
+        warnings = []
         if let fault = faults.draw(for: request, using: &random) {
             response = fault
         } else {
@@ -80,7 +81,7 @@ public struct MockCluster: Sendable {
             collectGarbage(now: now)
         }
         response.delaySeconds = faults.latencySeconds
-        response.warnings = admissionWarnings
+        response.warnings = warnings
         requestLog.record(request, status: response.status, now: now)
         return response
     }
@@ -121,9 +122,17 @@ public struct MockCluster: Sendable {
     // MARK: - Types
 
     mutating func refreshCustomTypes() {
+        let previous = customTypes
         customTypes = [:]
         for crd in store.list(BuiltInTypes.customResourceDefinitions.id, namespace: nil) {
-            if let type = ResourceType(definition: crd.value) { customTypes[type.id] = type }
+            guard var type = ResourceType(definition: crd.value) else { continue }
+            // A schema is parsed (its rules compiled) once per version of its definition.
+            if let known = previous[type.id]?.schema, known.definitionVersion == crd.resourceVersion {
+                type.schema = known
+            } else {
+                type.schema = CustomResourceSchema(definition: crd.value, version: type.version, definitionVersion: crd.resourceVersion)
+            }
+            customTypes[type.id] = type
         }
         allTypes = BuiltInTypes.all + customTypes.values.sorted { $0.id < $1.id }
     }

@@ -260,6 +260,7 @@ extension MockCluster {
         let type = route.type
         let key = route.key
         var object = object
+        try pruneUnknownFields(&object, type: type, request: request)
         if let kind = object["kind"]?.stringValue, kind != type.kind {
             throw .badRequest("the kind of the object (\(kind)) does not match the URL (\(type.kind))")
         }
@@ -302,6 +303,8 @@ extension MockCluster {
             // subresource; what a client sends on create is dropped (the defaults below fill it in).
             if type.subresources.contains("status") { object["status"] = nil }
         }
+        try checkCustomResource(&object, type: type, previous: previous, subresource: route.subresource)
+        if type.id == BuiltInTypes.customResourceDefinitions.id { try checkDefinition(object, type: type) }
         object = try applyDefaults(to: object, type: type, isNew: previous == nil)
         try admit(object, to: route, previous: previous, request: request, now: now)
         if request.isDryRun { return object }

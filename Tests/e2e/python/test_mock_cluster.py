@@ -615,6 +615,39 @@ def test_custom_resource_crud(api_client, crds, namespace, sent):
     assert api_error(lambda: objects.get_namespaced_custom_object(group, version, namespace, plural, name)).status == 404
 
 
+def test_custom_resources_are_checked_against_their_schema(api_client, crds, namespace):
+    objects = client.CustomObjectsApi(api_client)
+    group, version, plural = "ops.hms.gov", "v1alpha1", "servicespecs"
+
+    def spec(name, **fields):
+        return {"apiVersion": "ops.hms.gov/v1alpha1", "kind": "ServiceSpec",
+                "metadata": {"name": name, "namespace": namespace}, "spec": {"image": "registry.gov/x:1", **fields}}
+
+    refused = api_error(lambda: objects.create_namespaced_custom_object(group, version, namespace, plural, spec("a", replicas="3")))
+    assert refused.status == 422
+    body = json.loads(refused.body)
+    assert body["reason"] == "Invalid" and body["details"]["kind"] == "ServiceSpec"
+    assert body["details"]["causes"][0] == {
+        "reason": "FieldValueTypeInvalid", "field": "spec.replicas",
+        "message": 'Invalid value: "string": spec.replicas in body must be of type integer: "string"'}
+
+    # The client sends no fieldValidation: the apiserver's default, Warn, prunes and warns.
+    created, code, headers = objects.create_namespaced_custom_object_with_http_info(
+        group, version, namespace, plural, spec("b", healthChek={"path": "/"}))
+    assert code == 201 and "healthChek" not in created["spec"]
+    assert headers["Warning"] == '299 - "unknown field \\"spec.healthChek\\""'
+    strict = api_error(lambda: objects.create_namespaced_custom_object(
+        group, version, namespace, plural, spec("c", healthChek={"path": "/"}), field_validation="Strict"))
+    assert strict.status == 400
+    assert json.loads(strict.body)["message"].endswith('strict decoding error: unknown field "spec.healthChek"')
+
+    rule = api_error(lambda: objects.create_namespaced_custom_object(group, version, namespace, plural, spec("d.e")))
+    assert json.loads(rule.body)["details"]["causes"] == [{
+        "reason": "FieldValueInvalid", "field": "<nil>",
+        "message": "Invalid value: the name also names a Service: a DNS-1035 label (lower case letters, digits and '-', "
+                   "starting with a letter, at most 63 characters)"}]
+
+
 # MARK: - The mock's request log
 
 
