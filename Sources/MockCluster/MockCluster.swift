@@ -33,6 +33,7 @@ public struct MockCluster: Sendable {
     var podLogs: [ObjectKey: [String]] = [:]
     var simulation = SimulationState()
     var requestLog = RequestLog()
+    var openAPI = OpenAPI()
     /// Tokens and roles behind TokenReview and SubjectAccessReview.
     var access = AccessTables()
     let startedAt: Date
@@ -80,7 +81,9 @@ public struct MockCluster: Sendable {
         switch segments.first {
         case "version": return .json(Discovery.version)
         case "healthz", "readyz", "livez": return .text("ok")
-        case "openapi": return try Discovery.openAPI(segments, types: allTypes)
+        case "openapi":
+            let definitions = store.list(BuiltInTypes.customResourceDefinitions.id, namespace: nil).map(\.value)
+            return try openAPI.response(segments, accept: request.accept, types: allTypes, definitions: definitions)
         case "api", "apis": break
         default: throw .notFoundPath
         }
@@ -113,6 +116,7 @@ public struct MockCluster: Sendable {
             if let type = ResourceType(definition: crd.value) { customTypes[type.id] = type }
         }
         allTypes = BuiltInTypes.all + customTypes.values.sorted { $0.id < $1.id }
+        openAPI = OpenAPI()
     }
 
     // MARK: - Identity
