@@ -120,6 +120,11 @@ expect_match "explain a nested keyed list" "$(k explain deployment.spec.template
 explained=$(k explain servicespec.spec)
 expect_match "explain servicespec.spec (a CRD)" "$explained" "GROUP: +ops.hms.gov"
 expect_match "and lists the CRD's fields" "$explained" "image[[:space:]]+<string>"
+# A review has no PATCH operation, so kubectl validates it itself against /openapi/v2 (protobuf).
+review='{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"alice","resourceAttributes":{"verb":"get","resource":"pods"}}}'
+expect "create -f of a review, validated with OpenAPI v2" "$(echo "$review" | k create -f - -o jsonpath='{.status.allowed}')" "false"
+expect_match "and kubectl's own validation catches an unknown field" \
+    "$(echo "$review" | sed 's/"user"/"bogus":1,"user"/' | k create -f - 2>&1 || true)" 'unknown field "bogus" in io.k8s.api.authorization.v1.SubjectAccessReview.spec'
 # SelfSubjectAccessReview: kubectl sends it as protobuf; the review is answered where the mock serves it.
 if k api-resources --api-group=authorization.k8s.io -o name | grep -q '^selfsubjectaccessreviews'; then
     expect_match "auth can-i gets an answer" "$(k auth can-i create deployments 2>&1 || true)" "^(yes|no)$"

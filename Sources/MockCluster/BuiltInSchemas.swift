@@ -16,8 +16,27 @@ enum BuiltInSchemas {
         for part in [apimachinery(), objectMetadata(), podSpec(), container(), podParts(), podStatus(), coreKinds(), nodeKind(), workloads(), clusterKinds(), reviews()] {
             all.merge(part) { first, _ in first }
         }
+        for (name, description) in descriptions { all[name]?["description"] = .string(description) }
         return all
     }()
+
+    /// What `kubectl explain` says of the types people look up most; in our own words.
+    private static let descriptions = [
+        objectMeta: "Name, namespace, labels, annotations and the other data every object carries.",
+        meta + "LabelSelector": "Picks objects by their labels: all of matchLabels and all of matchExpressions must hold.",
+        core + "PodTemplateSpec": "The pods to make: their metadata and spec.",
+        core + "PodSpec": "What a pod runs: its containers, volumes, and where and how it is scheduled.",
+        core + "Container": "One container of a pod: its image, command, ports, environment and resources.",
+        core + "ContainerPort": "A port the container listens on.",
+        core + "ResourceRequirements": "CPU and memory the container asks for (requests) and may not exceed (limits).",
+        core + "PodStatus": "What the kubelet last saw of the pod.",
+        core + "ServiceSpec": "The ports the service offers and the pods (by selector) it sends them to.",
+        core + "ServicePort": "One port of the service, and the pods' port it forwards to.",
+        "io.k8s.api.apps.v1.DeploymentSpec": "What the Deployment runs, how many, and how it rolls out a change.",
+        "io.k8s.api.apps.v1.DeploymentStatus": "How far the Deployment's pods have come.",
+        "io.k8s.api.batch.v1.JobSpec": "The pods a Job runs, how many at once, and when it gives up.",
+        "io.k8s.api.batch.v1.JobStatus": "How the Job's pods have fared.",
+    ]
 
     typealias S = OpenAPISchema
 
