@@ -66,6 +66,11 @@ enum KindMessages {
         case ("v1", "Secret"): K8s_Io_Api_Core_V1_Secret.self
         case ("v1", "Service"): K8s_Io_Api_Core_V1_Service.self
         case ("v1", "Pod"): K8s_Io_Api_Core_V1_Pod.self
+        case ("v1", "ServiceAccount"): K8s_Io_Api_Core_V1_ServiceAccount.self
+        case ("rbac.authorization.k8s.io/v1", "Role"): K8s_Io_Api_Rbac_V1_Role.self
+        case ("rbac.authorization.k8s.io/v1", "ClusterRole"): K8s_Io_Api_Rbac_V1_ClusterRole.self
+        case ("rbac.authorization.k8s.io/v1", "RoleBinding"): K8s_Io_Api_Rbac_V1_RoleBinding.self
+        case ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): K8s_Io_Api_Rbac_V1_ClusterRoleBinding.self
         case ("apps/v1", "Deployment"): K8s_Io_Api_Apps_V1_Deployment.self
         case ("batch/v1", "Job"): K8s_Io_Api_Batch_V1_Job.self
         case ("authentication.k8s.io/v1", "TokenRequest"): K8s_Io_Api_Authentication_V1_TokenRequest.self

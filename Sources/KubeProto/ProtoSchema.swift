@@ -55,6 +55,9 @@ struct ProtoSchema: Sendable {
         "PodSpec.shareProcessNamespace", "PodSpec.priority", "PodSpec.enableServiceLinks", "PodSpec.setHostnameAsFQDN",
         "PodSpec.hostUsers", "PodSpec.runtimeClassName", "PodSpec.preemptionPolicy",
         "Container.name", "Container.restartPolicy", "ContainerPort.containerPort", "EnvVar.name",
+        "ServiceAccount.automountServiceAccountToken",
+        // rbac/v1
+        "PolicyRule.verbs", "Subject.kind", "Subject.name", "RoleRef.apiGroup", "RoleRef.kind", "RoleRef.name",
         // apps/v1
         "DeploymentSpec.replicas", "DeploymentSpec.revisionHistoryLimit", "DeploymentSpec.progressDeadlineSeconds",
         "DeploymentStatus.collisionCount", "DeploymentStatus.terminatingReplicas",

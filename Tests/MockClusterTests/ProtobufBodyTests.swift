@@ -28,7 +28,7 @@ import Testing
 
     @Test(arguments: [
         "namespace", "deployment", "deployment-replicas-port", "configmap", "configmap-file", "secret", "secret-binary", "job",
-        "service",
+        "service", "serviceaccount", "role", "clusterrole", "rolebinding", "clusterrolebinding",
     ])
     func decodesWhatKubectlSendsIntoTheJSONItWouldSend(_ name: String) throws {
         let decoded = try KubeProtobuf.json(fromEnvelope: Self.bytes("\(name).pb"))
@@ -48,6 +48,13 @@ import Testing
             "apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "metadata": ["creationTimestamp": nil], "spec": [:],
             "status": ["token": "", "expirationTimestamp": nil],
         ])
+    }
+
+    @Test func theTokenRequestOfCreateTokenAndAnAggregatedClusterRoleDecode() throws {
+        let token = try KubeProtobuf.json(fromEnvelope: Self.bytes("tokenrequest-audience.pb"))
+        #expect(token["spec"] == ["audiences": ["api"], "expirationSeconds": 600])
+        let role = try KubeProtobuf.json(fromEnvelope: Self.bytes("clusterrole-aggregation.pb"))
+        #expect(role["aggregationRule"] == ["clusterRoleSelectors": [["matchLabels": ["a": "b"]]]])
     }
 
     @Test func kubectlCreateNamespaceAndDeploymentAreStored() throws {

@@ -190,6 +190,148 @@ public nonisolated struct K8s_Io_Api_Core_V1_Secret: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
+public nonisolated struct K8s_Io_Api_Core_V1_ServiceAccount: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var metadata: K8s_Io_Apimachinery_Pkg_Apis_Meta_V1_ObjectMeta {
+    get {_storage._metadata ?? K8s_Io_Apimachinery_Pkg_Apis_Meta_V1_ObjectMeta()}
+    set {_uniqueStorage()._metadata = newValue}
+  }
+  /// Returns true if `metadata` has been explicitly set.
+  public var hasMetadata: Bool {_storage._metadata != nil}
+  /// Clears the value of `metadata`. Subsequent reads from it will return its default value.
+  public mutating func clearMetadata() {_uniqueStorage()._metadata = nil}
+
+  public var secrets: [K8s_Io_Api_Core_V1_ObjectReference] {
+    get {_storage._secrets}
+    set {_uniqueStorage()._secrets = newValue}
+  }
+
+  public var imagePullSecrets: [K8s_Io_Api_Core_V1_LocalObjectReference] {
+    get {_storage._imagePullSecrets}
+    set {_uniqueStorage()._imagePullSecrets = newValue}
+  }
+
+  public var automountServiceAccountToken: Bool {
+    get {_storage._automountServiceAccountToken ?? false}
+    set {_uniqueStorage()._automountServiceAccountToken = newValue}
+  }
+  /// Returns true if `automountServiceAccountToken` has been explicitly set.
+  public var hasAutomountServiceAccountToken: Bool {_storage._automountServiceAccountToken != nil}
+  /// Clears the value of `automountServiceAccountToken`. Subsequent reads from it will return its default value.
+  public mutating func clearAutomountServiceAccountToken() {_uniqueStorage()._automountServiceAccountToken = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct K8s_Io_Api_Core_V1_ObjectReference: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: String {
+    get {_kind ?? String()}
+    set {_kind = newValue}
+  }
+  /// Returns true if `kind` has been explicitly set.
+  public var hasKind: Bool {self._kind != nil}
+  /// Clears the value of `kind`. Subsequent reads from it will return its default value.
+  public mutating func clearKind() {self._kind = nil}
+
+  public var namespace: String {
+    get {_namespace ?? String()}
+    set {_namespace = newValue}
+  }
+  /// Returns true if `namespace` has been explicitly set.
+  public var hasNamespace: Bool {self._namespace != nil}
+  /// Clears the value of `namespace`. Subsequent reads from it will return its default value.
+  public mutating func clearNamespace() {self._namespace = nil}
+
+  public var name: String {
+    get {_name ?? String()}
+    set {_name = newValue}
+  }
+  /// Returns true if `name` has been explicitly set.
+  public var hasName: Bool {self._name != nil}
+  /// Clears the value of `name`. Subsequent reads from it will return its default value.
+  public mutating func clearName() {self._name = nil}
+
+  public var uid: String {
+    get {_uid ?? String()}
+    set {_uid = newValue}
+  }
+  /// Returns true if `uid` has been explicitly set.
+  public var hasUid: Bool {self._uid != nil}
+  /// Clears the value of `uid`. Subsequent reads from it will return its default value.
+  public mutating func clearUid() {self._uid = nil}
+
+  public var apiVersion: String {
+    get {_apiVersion ?? String()}
+    set {_apiVersion = newValue}
+  }
+  /// Returns true if `apiVersion` has been explicitly set.
+  public var hasApiVersion: Bool {self._apiVersion != nil}
+  /// Clears the value of `apiVersion`. Subsequent reads from it will return its default value.
+  public mutating func clearApiVersion() {self._apiVersion = nil}
+
+  public var resourceVersion: String {
+    get {_resourceVersion ?? String()}
+    set {_resourceVersion = newValue}
+  }
+  /// Returns true if `resourceVersion` has been explicitly set.
+  public var hasResourceVersion: Bool {self._resourceVersion != nil}
+  /// Clears the value of `resourceVersion`. Subsequent reads from it will return its default value.
+  public mutating func clearResourceVersion() {self._resourceVersion = nil}
+
+  public var fieldPath: String {
+    get {_fieldPath ?? String()}
+    set {_fieldPath = newValue}
+  }
+  /// Returns true if `fieldPath` has been explicitly set.
+  public var hasFieldPath: Bool {self._fieldPath != nil}
+  /// Clears the value of `fieldPath`. Subsequent reads from it will return its default value.
+  public mutating func clearFieldPath() {self._fieldPath = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _kind: String? = nil
+  fileprivate var _namespace: String? = nil
+  fileprivate var _name: String? = nil
+  fileprivate var _uid: String? = nil
+  fileprivate var _apiVersion: String? = nil
+  fileprivate var _resourceVersion: String? = nil
+  fileprivate var _fieldPath: String? = nil
+}
+
+public nonisolated struct K8s_Io_Api_Core_V1_LocalObjectReference: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String {
+    get {_name ?? String()}
+    set {_name = newValue}
+  }
+  /// Returns true if `name` has been explicitly set.
+  public var hasName: Bool {self._name != nil}
+  /// Clears the value of `name`. Subsequent reads from it will return its default value.
+  public mutating func clearName() {self._name = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _name: String? = nil
+}
+
 public nonisolated struct K8s_Io_Api_Core_V1_Service: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1447,6 +1589,195 @@ nonisolated extension K8s_Io_Api_Core_V1_Secret: SwiftProtobuf.Message, SwiftPro
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension K8s_Io_Api_Core_V1_ServiceAccount: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ServiceAccount"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}metadata\0\u{1}secrets\0\u{1}imagePullSecrets\0\u{1}automountServiceAccountToken\0")
+
+  fileprivate class _StorageClass {
+    var _metadata: K8s_Io_Apimachinery_Pkg_Apis_Meta_V1_ObjectMeta? = nil
+    var _secrets: [K8s_Io_Api_Core_V1_ObjectReference] = []
+    var _imagePullSecrets: [K8s_Io_Api_Core_V1_LocalObjectReference] = []
+    var _automountServiceAccountToken: Bool? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _metadata = source._metadata
+      _secrets = source._secrets
+      _imagePullSecrets = source._imagePullSecrets
+      _automountServiceAccountToken = source._automountServiceAccountToken
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._metadata) }()
+        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._secrets) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._imagePullSecrets) }()
+        case 4: try { try decoder.decodeSingularBoolField(value: &_storage._automountServiceAccountToken) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._metadata {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      if !_storage._secrets.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._secrets, fieldNumber: 2)
+      }
+      if !_storage._imagePullSecrets.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._imagePullSecrets, fieldNumber: 3)
+      }
+      try { if let v = _storage._automountServiceAccountToken {
+        try visitor.visitSingularBoolField(value: v, fieldNumber: 4)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: K8s_Io_Api_Core_V1_ServiceAccount, rhs: K8s_Io_Api_Core_V1_ServiceAccount) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._metadata != rhs_storage._metadata {return false}
+        if _storage._secrets != rhs_storage._secrets {return false}
+        if _storage._imagePullSecrets != rhs_storage._imagePullSecrets {return false}
+        if _storage._automountServiceAccountToken != rhs_storage._automountServiceAccountToken {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension K8s_Io_Api_Core_V1_ObjectReference: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ObjectReference"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}namespace\0\u{1}name\0\u{1}uid\0\u{1}apiVersion\0\u{1}resourceVersion\0\u{1}fieldPath\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._namespace) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._name) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self._uid) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self._apiVersion) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self._resourceVersion) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self._fieldPath) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._kind {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._namespace {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._name {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._uid {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._apiVersion {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._resourceVersion {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._fieldPath {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: K8s_Io_Api_Core_V1_ObjectReference, rhs: K8s_Io_Api_Core_V1_ObjectReference) -> Bool {
+    if lhs._kind != rhs._kind {return false}
+    if lhs._namespace != rhs._namespace {return false}
+    if lhs._name != rhs._name {return false}
+    if lhs._uid != rhs._uid {return false}
+    if lhs._apiVersion != rhs._apiVersion {return false}
+    if lhs._resourceVersion != rhs._resourceVersion {return false}
+    if lhs._fieldPath != rhs._fieldPath {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension K8s_Io_Api_Core_V1_LocalObjectReference: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LocalObjectReference"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._name) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._name {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: K8s_Io_Api_Core_V1_LocalObjectReference, rhs: K8s_Io_Api_Core_V1_LocalObjectReference) -> Bool {
+    if lhs._name != rhs._name {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
