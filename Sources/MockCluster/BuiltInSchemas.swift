@@ -13,7 +13,11 @@ enum BuiltInSchemas {
     /// Every schema by its component name, built once.
     static let all: [String: JSONValue] = {
         var all: [String: JSONValue] = [:]
-        for part in [apimachinery(), objectMetadata(), podSpec(), container(), podParts(), podStatus(), coreKinds(), nodeKind(), workloads(), clusterKinds(), reviews()] {
+        let parts = [
+            apimachinery(), objectMetadata(), podSpec(), container(), podParts(), podStatus(), coreKinds(), nodeKind(), workloads(),
+            clusterKinds(), reviews(), accessKinds(), admissionKinds(),
+        ]
+        for part in parts {
             all.merge(part) { first, _ in first }
         }
         for (name, description) in descriptions { all[name]?["description"] = .string(description) }
