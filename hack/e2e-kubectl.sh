@@ -83,8 +83,8 @@ expect_match "the job's pod logged its payload" "$(k logs job/power-tx)" 'proces
 
 expect_match "apply the CustomResourceDefinitions" "$(k apply -f manifests/crds/)" "customresourcedefinition.apiextensions.k8s.io/servicespecs.ops.hms.gov created"
 for namespace in student-aid hud-relief passports power; do
-    # `kubectl create namespace` sends protobuf, which the mock does not speak; apply sends JSON.
-    printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}' "$namespace" | k apply -f - >/dev/null
+    # `kubectl create namespace` sends a protobuf body.
+    expect "create namespace $namespace" "$(k create namespace "$namespace")" "namespace/$namespace created"
 done
 expect_match "apply our example resources" "$(k apply -f manifests/examples/)" "servicespec.ops.hms.gov/eligibility-api created"
 expect_match "get servicespecs -A with printer columns" "$(k get servicespecs -A)" "student-aid +eligibility-api +4 "
@@ -97,6 +97,40 @@ expect_match "a strategic merge patch on a custom resource is refused" \
     "$(k patch svcspec eligibility-api -n student-aid --type strategic -p '{"spec":{"replicas":5}}' 2>&1 || true)" "UnsupportedMediaType|unknown format|not supported"
 expect "a merge patch on a custom resource works" \
     "$(k patch svcspec eligibility-api -n student-aid --type merge -p '{"spec":{"replicas":5}}')" "servicespec.ops.hms.gov/eligibility-api patched"
+
+# kubectl's imperative commands: typed clients that send protobuf bodies (run and expose send JSON).
+expect "create deployment" "$(k create deployment web --image=nginx -n power --replicas=2 --port=8080)" "deployment.apps/web created"
+expect "its selector and port arrived" "$(jsonpath deploy web power '{.spec.selector.matchLabels.app} {.spec.template.spec.containers[0].ports[0].containerPort}')" "web 8080"
+expect_match "and it rolls out" "$(k rollout status deploy/web -n power --timeout=30s)" "successfully rolled out"
+expect "run" "$(k run probe --image=busybox -n power)" "pod/probe created"
+expect "expose" "$(k expose deployment web --port=80 --target-port=8080 -n power)" "service/web exposed"
+expect "create service" "$(k create service clusterip grid --tcp=80:8080 -n power)" "service/grid created"
+expect "its int-or-string target port arrived as a number" "$(jsonpath svc grid power '{.spec.ports[0].targetPort} {.spec.ports[0].name}')" "8080 80-8080"
+expect "create configmap" "$(k create configmap settings --from-literal=mode=fast --from-file=README.md -n power)" "configmap/settings created"
+expect "its data arrived" "$(jsonpath configmap settings power '{.data.mode}')" "fast"
+expect "create job" "$(k create job once --image=busybox -n power -- echo hello)" "job.batch/once created"
+expect "its command arrived" "$(jsonpath job once power '{.spec.template.spec.containers[0].command}')" '["echo","hello"]'
+expect "the job completes" "$(k wait --for=condition=complete job/once -n power --timeout=30s)" "job.batch/once condition met"
+expect_match "create --dry-run=server answers without storing" "$(k create namespace ghost --dry-run=server)" "namespace/ghost created \(server dry run\)"
+expect "the dry run stored nothing" "$(k get namespace ghost -o name 2>/dev/null || true)" ""
+
+# kubectl explain walks the OpenAPI v3 schemas: built-in kinds and our CRDs.
+explained=$(k explain deployment.spec)
+expect_match "explain deployment.spec names the type" "$explained" "FIELD: +spec <DeploymentSpec>"
+expect_match "and lists its fields, required ones marked" "$explained" "template[[:space:]]+<PodTemplateSpec> -required-"
+expect_match "explain a nested keyed list" "$(k explain deployment.spec.template.spec.containers.ports)" "containerPort[[:space:]]+<integer> -required-"
+explained=$(k explain servicespec.spec)
+expect_match "explain servicespec.spec (a CRD)" "$explained" "GROUP: +ops.hms.gov"
+expect_match "and lists the CRD's fields" "$explained" "image[[:space:]]+<string>"
+# A review has no PATCH operation, so kubectl validates it itself against /openapi/v2 (protobuf).
+review='{"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{"user":"alice","resourceAttributes":{"verb":"get","resource":"pods"}}}'
+expect "create -f of a review, validated with OpenAPI v2" "$(echo "$review" | k create -f - -o jsonpath='{.status.allowed}')" "false"
+expect_match "and kubectl's own validation catches an unknown field" \
+    "$(echo "$review" | sed 's/"user"/"bogus":1,"user"/' | k create -f - 2>&1 || true)" 'unknown field "bogus" in io.k8s.api.authorization.v1.SubjectAccessReview.spec'
+# SelfSubjectAccessReview: kubectl sends it as protobuf; the review is answered where the mock serves it.
+if k api-resources --api-group=authorization.k8s.io -o name | grep -q '^selfsubjectaccessreviews'; then
+    expect_match "auth can-i gets an answer" "$(k auth can-i create deployments 2>&1 || true)" "^(yes|no)$"
+fi
 
 # Garbage collection: ownerReferences, propagation policies, a Job's pods.
 configmap() { printf '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s"%s}}' "$1" "${2:-}" | k apply -f - 2>&1; }

@@ -35,6 +35,7 @@ public struct MockCluster: Sendable {
     var podLogs: [ObjectKey: [String]] = [:]
     var simulation = SimulationState()
     var requestLog = RequestLog()
+    var openAPI = OpenAPI()
     /// Tokens and roles behind TokenReview and SubjectAccessReview.
     var access = AccessTables()
     var serviceAccountTokens: [String: MintedToken] = [:]
@@ -91,7 +92,9 @@ public struct MockCluster: Sendable {
         switch segments.first {
         case "version": return .json(Discovery.version)
         case "healthz", "readyz", "livez": return .text("ok")
-        case "openapi": return try Discovery.openAPI(segments, types: allTypes)
+        case "openapi":
+            let definitions = store.list(BuiltInTypes.customResourceDefinitions.id, namespace: nil).map(\.value)
+            return try openAPI.response(segments, accept: request.accept, types: allTypes, definitions: definitions)
         case "api", "apis": break
         default: throw .notFoundPath
         }
@@ -135,6 +138,7 @@ public struct MockCluster: Sendable {
             customTypes[type.id] = type
         }
         allTypes = BuiltInTypes.all + customTypes.values.sorted { $0.id < $1.id }
+        openAPI = OpenAPI()
     }
 
     // MARK: - Identity

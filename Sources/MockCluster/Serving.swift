@@ -336,10 +336,7 @@ extension MockCluster {
     /// JSON, or YAML for server-side apply (kubectl sends JSON, which is YAML too). A missing content
     /// type means JSON, as the Python client sends none.
     func parseBody(_ body: [UInt8], contentType: String) throws(APIError) -> JSONValue {
-        // Protobuf is the one format the mock does not speak: say so plainly with a 415.
-        if contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
-            throw .unsupportedMediaType(contentType, accepted: ["application/json", "application/yaml"])
-        }
+        if contentType.hasPrefix(ProtobufBody.contentType) { return try ProtobufBody.json(body, contentType: contentType) }
         do {
             return try JSONValue(parsing: body)
         } catch {
