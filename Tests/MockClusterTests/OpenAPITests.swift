@@ -45,8 +45,9 @@ import Testing
         var harness = Harness()
         let index = harness.get("/openapi/v3")["paths"]?.objectValue ?? [:]
         #expect(index.keys.sorted() == [
-            "api/v1", "apis/apiextensions.k8s.io/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1",
-            "apis/batch/v1", "apis/coordination.k8s.io/v1",
+            "api/v1", "apis/admissionregistration.k8s.io/v1", "apis/apiextensions.k8s.io/v1", "apis/apps/v1",
+            "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1", "apis/batch/v1", "apis/coordination.k8s.io/v1",
+            "apis/rbac.authorization.k8s.io/v1",
         ])
         for groupVersion in index.keys {
             let document = Self.document(&harness, groupVersion)
