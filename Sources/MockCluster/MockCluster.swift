@@ -132,8 +132,16 @@ public struct MockCluster: Sendable {
             // A schema is parsed (its rules compiled) once per version of its definition.
             if let known = previous[type.id]?.schema, known.definitionVersion == crd.resourceVersion {
                 type.schema = known
-            } else {
-                type.schema = CustomResourceSchema(definition: crd.value, version: type.version, definitionVersion: crd.resourceVersion)
+            } else if let schema = CustomResourceSchema(definition: crd.value, version: type.version, definitionVersion: crd.resourceVersion) {
+                type.schema = schema
+                // Objects stored before a default existed read with it, as the apiserver reads them.
+                if schema.root.hasDefaults {
+                    store.rewriteInPlace(type.id) { object in
+                        var object = object
+                        SchemaPruning.applyDefaults(&object, schema.root)
+                        return object
+                    }
+                }
             }
             customTypes[type.id] = type
         }

@@ -310,6 +310,25 @@ import Testing
         #expect(thousand.status == 201, "\(thousand.json["message"] ?? .null)")
     }
 
+    @Test func aDefaultAddedLaterIsReadOnObjectsStoredBefore() {
+        var harness = Harness()
+        let definitions = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+        harness.send("POST", definitions, Self.gadgetDefinition(maxNameLength: 10))
+        let path = "/apis/test.gov/v1/namespaces/default/gadgets"
+        let stored = harness.send("POST", path, ["apiVersion": "test.gov/v1", "kind": "Gadget", "metadata": ["name": "g"], "spec": ["name": "a"]]).json
+        #expect(stored[path: ["spec", "other"]] == nil)
+        var withDefault = Self.gadgetDefinition(maxNameLength: 10)
+        withDefault[path: ["spec", "versions"]] = .array((withDefault[path: ["spec", "versions"]]?.arrayValue ?? []).map { version in
+            var version = version
+            version[path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "other", "default"]] = "none"
+            return version
+        })
+        #expect(harness.send("PUT", definitions + "/gadgets.test.gov", withDefault).status == 200)
+        let read = harness.get(path + "/g")
+        #expect(read[path: ["spec", "other"]] == "none")
+        #expect(read[path: ["metadata", "resourceVersion"]] == stored[path: ["metadata", "resourceVersion"]])
+    }
+
     @Test func ourOwnDefinitionRefusesWhatTheIssueNames() throws {
         var harness = Harness()
         try Self.applyOurDefinition("ops.hms.gov_servicespecs.yaml", to: &harness)
