@@ -56,8 +56,10 @@ struct APIError: Error, Equatable {
     var status: JSONValue {
         var status: JSONValue = [
             "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
-            "message": .string(message), "reason": .string(reason), "code": .int(code),
+            "message": .string(message), "code": .int(code),
         ]
+        // An error the apiserver cannot classify (etcd's, say) has no reason, and Go omits it.
+        if !reason.isEmpty { status["reason"] = .string(reason) }
         if let details { status["details"] = details }
         return status
     }

@@ -85,6 +85,8 @@ public struct APIResponse: Sendable {
     public var body: Body
     /// Injected latency: the shell waits this long before answering.
     public var delaySeconds: Double = 0
+    /// Sent as `Warning: 299 - "..."` headers, as the apiserver warns of dropped unknown fields.
+    public var warnings: [String] = []
 
     public init(status: Int, contentType: String = "application/json", body: Body) {
         self.status = status

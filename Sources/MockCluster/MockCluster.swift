@@ -33,6 +33,8 @@ public struct MockCluster: Sendable {
     var podLogs: [ObjectKey: [String]] = [:]
     var simulation = SimulationState()
     var requestLog = RequestLog()
+    /// Warnings gathered while answering the current request (the response carries them).
+    var warnings: [String] = []
     /// Tokens and roles behind TokenReview and SubjectAccessReview.
     var access = AccessTables()
     let startedAt: Date
@@ -71,6 +73,8 @@ public struct MockCluster: Sendable {
             }
         }
         response.delaySeconds = faults.latencySeconds
+        response.warnings = warnings
+        warnings = []
         requestLog.record(request, status: response.status, now: now)
         return response
     }

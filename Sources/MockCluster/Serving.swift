@@ -6,6 +6,7 @@ import YAML
 /// `scale` and `log` subresources.
 extension MockCluster {
     mutating func serve(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        try StorageLimits.checkBody(request)
         if let namespace = route.namespace, route.type.namespaced, request.method != "GET",
             store.get(BuiltInTypes.namespaces.id, ObjectKey(namespace: "", name: namespace)) == nil
         {
@@ -269,6 +270,7 @@ extension MockCluster {
         if type.namespaced, let namespace = object[path: ["metadata", "namespace"]]?.stringValue, namespace != key.namespace {
             throw .badRequest("the namespace of the provided object does not match the namespace sent on the request")
         }
+        object = try decodedAsStored(object, type: type, request: request)
         object["kind"] = .string(type.kind)
         object["apiVersion"] = .string(type.apiVersion)
         object[path: ["metadata", "name"]] = .string(key.name)
@@ -301,7 +303,9 @@ extension MockCluster {
             // subresource; what a client sends on create is dropped (the defaults below fill it in).
             if type.subresources.contains("status") { object["status"] = nil }
         }
-        object = try applyDefaults(to: object, type: type, isNew: previous == nil)
+        object = try applyDefaults(to: object, type: type, previous: previous)
+        try validateBuiltIn(object, type: type)
+        try StorageLimits.checkStored(object)
         if request.isDryRun { return object }
         if previous != nil, object == previous {
             return store.get(type.id, key)?.value ?? object  // nothing changed: no new version, no event
