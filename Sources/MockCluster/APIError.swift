@@ -23,12 +23,7 @@ struct APIError: Error, Equatable {
     }
 
     static func invalid(_ type: ResourceType, _ name: String, field: String, _ problem: String) -> APIError {
-        var details = type.details(name)
-        details["causes"] = [["reason": "FieldValueInvalid", "message": .string("Invalid value: \(problem)"), "field": .string(field)]]
-        let qualifiedKind = type.group.isEmpty ? type.kind : "\(type.kind).\(type.group)"
-        return APIError(
-            code: 422, reason: "Invalid",
-            message: "\(qualifiedKind) \"\(name)\" is invalid: \(field): Invalid value: \(problem)", details: details)
+        invalid(type, name, [FieldError(field: field, problem: .invalid(.omitted, problem))])
     }
 
     static func badRequest(_ message: String) -> APIError {

@@ -114,6 +114,9 @@ import Testing
         #expect(answer.status == 422)
         let problem = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
         #expect(answer.json["reason"] == "Invalid")
+        // Named by kind, not resource: kubectl prints `The Job "Bad_Job_Name" is invalid`.
+        #expect(answer.json[path: ["details", "kind"]] == "Job")
+        #expect(answer.json[path: ["details", "group"]] == "batch")
         #expect(answer.json["message"] == .string(#"Job.batch "Bad_Job_Name" is invalid: metadata.name: Invalid value: "Bad_Job_Name": "# + problem))
         #expect(answer.json[path: ["details", "causes"]] == [
             ["reason": "FieldValueInvalid", "message": .string(#"Invalid value: "Bad_Job_Name": "# + problem), "field": "metadata.name"],

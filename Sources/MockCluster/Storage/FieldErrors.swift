@@ -18,6 +18,8 @@ struct FieldError: Equatable {
         case string(String)
         case number(Int)
         case goValue(String)
+        /// Not shown: the detail names the value itself.
+        case omitted
 
         init(_ value: JSONValue?) {
             switch value {
@@ -33,6 +35,7 @@ struct FieldError: Equatable {
             case .string(let text): goQuoted(text)
             case .number(let number): String(number)
             case .goValue(let text): text
+            case .omitted: ""
             }
         }
     }
@@ -67,6 +70,7 @@ struct FieldError: Equatable {
     /// What follows the field path: `Invalid value: "Bad": a lowercase RFC 1123 label ...`.
     var body: String {
         switch problem {
+        case .invalid(.omitted, let detail): Self.joined("Invalid value", detail)
         case .invalid(let value, let detail): Self.joined("Invalid value: \(value.text)", detail)
         case .required(let detail): Self.joined("Required value", detail)
         case .duplicate(let value): "Duplicate value: \(value.text)"
@@ -90,7 +94,9 @@ extension APIError {
     static func invalid(_ type: ResourceType, _ name: String, _ errors: [FieldError]) -> APIError {
         var unique: [FieldError] = []
         for error in errors where !unique.contains(where: { $0.message == error.message }) { unique.append(error) }
+        // An Invalid Status names the kind, not the resource (kubectl prints `The Job "x" is invalid`).
         var details = type.details(name)
+        details["kind"] = .string(type.kind)
         details["causes"] = .array(unique.map { ["reason": .string($0.reason), "message": .string($0.body), "field": .string($0.field)] })
         let qualifiedKind = type.group.isEmpty ? type.kind : "\(type.kind).\(type.group)"
         let summary = unique.count == 1 ? unique[0].message : "[" + unique.map(\.message).joined(separator: ", ") + "]"
