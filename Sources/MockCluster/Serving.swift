@@ -303,9 +303,7 @@ extension MockCluster {
             // subresource; what a client sends on create is dropped (the defaults below fill it in).
             if type.subresources.contains("status") { object["status"] = nil }
         }
-        object = try applyDefaults(to: object, type: type, previous: previous)
-        try validateBuiltIn(object, type: type)
-        try StorageLimits.checkStored(object)
+        object = try prepareForStorage(object, type: type, previous: previous)
         if request.isDryRun { return object }
         if previous != nil, object == previous {
             return store.get(type.id, key)?.value ?? object  // nothing changed: no new version, no event

@@ -38,6 +38,19 @@ import Testing
         ])
     }
 
+    @Test func podsOfADeploymentGetWhatAdmissionAddsToAPod() {
+        var harness = Harness()
+        harness.send("POST", Self.deployments, Harness.deployment("web", replicas: 1))
+        harness.wait(0.1)
+        let spec = harness.pods().first?["spec"] ?? [:]
+        #expect(spec["enableServiceLinks"] == true)
+        #expect(spec["serviceAccountName"] == "default")
+        #expect(spec["priority"] == 0)
+        #expect(spec["preemptionPolicy"] == "PreemptLowerPriority")
+        #expect(spec["tolerations"]?.arrayValue?.count == 2)
+        #expect(spec["restartPolicy"] == "Always")
+    }
+
     @Test(arguments: [
         ("nginx", "Always"), ("nginx:latest", "Always"), ("localhost:5000/app", "Always"), ("localhost:5000/app:1.2", "IfNotPresent"),
         ("registry.gov/web:1.0", "IfNotPresent"), ("app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "IfNotPresent"),
@@ -167,6 +180,17 @@ import Testing
         let answer = harness.send("POST", Self.deployments, sent)
         #expect(answer.status == 422)
         #expect(answer.json["message"] == #"Deployment.apps "web" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`"#)
+    }
+
+    @Test func aDeploymentsSelectorCannotChange() {
+        var harness = Harness()
+        harness.send("POST", Self.deployments, Harness.deployment("web", replicas: 1))
+        var changed = Harness.deployment("web", replicas: 1)
+        changed[path: ["spec", "selector", "matchLabels", "tier"]] = "front"
+        changed[path: ["spec", "template", "metadata", "labels", "tier"]] = "front"
+        let answer = harness.send("PUT", Self.deployments + "/web", changed)
+        #expect(answer.status == 422)
+        #expect(answer.json["message"] == #"Deployment.apps "web" is invalid: spec.selector: Invalid value: &LabelSelector{MatchLabels:map[string]string{app: web,tier: front,},MatchExpressions:[]LabelSelectorRequirement{},}: field is immutable"#)
     }
 
     @Test func duplicateContainerNamesAndBadServicePortsAreRefused() {

@@ -1,13 +1,24 @@
 import JSON
 
 extension MockCluster {
+    /// What happens to a decoded object before it is stored, in the apiserver's order: defaults,
+    /// validation, then etcd's size limit.
+    mutating func prepareForStorage(_ object: JSONValue, type: ResourceType, previous: JSONValue?) throws(APIError) -> JSONValue {
+        let object = try applyDefaults(to: object, type: type, previous: previous)
+        try validateBuiltIn(object, type: type, previous: previous)
+        try StorageLimits.checkStored(object)
+        return object
+    }
+
     /// Validates a built-in object after defaulting, as the apiserver's strategies do, and refuses
     /// it with every problem found (422 `Invalid`).
-    func validateBuiltIn(_ object: JSONValue, type: ResourceType) throws(APIError) {
+    func validateBuiltIn(_ object: JSONValue, type: ResourceType, previous: JSONValue?) throws(APIError) {
         guard type.isBuiltIn else { return }
         var errors = MetadataValidation.errors(object, typeID: type.id)
         switch type.id {
-        case BuiltInTypes.deployments.id: errors += WorkloadValidation.deploymentErrors(object)
+        case BuiltInTypes.deployments.id:
+            errors += WorkloadValidation.deploymentErrors(object)
+            if let previous { errors += WorkloadValidation.immutableSelectorErrors(object, previous: previous) }
         case BuiltInTypes.jobs.id: errors += WorkloadValidation.jobErrors(object)
         case BuiltInTypes.pods.id: errors += PodValidation.specErrors(object["spec"], at: "spec")
         case BuiltInTypes.services.id: errors += ServiceValidation.errors(object)

@@ -43,7 +43,7 @@ enum WorkloadValidation {
         guard let selector = spec["selector"] else { return [.required("spec.selector")] }
         let parsed = LabelSelector(object: selector)
         if parsed.requirements.isEmpty {
-            return [.invalid("spec.selector", .goValue("&LabelSelector{MatchLabels:map[string]string{},MatchExpressions:[]LabelSelectorRequirement{},}"), emptyMessage)]
+            return [.invalid("spec.selector", .goValue(goLabelSelector(selector)), emptyMessage)]
         }
         var errors = MetadataValidation.labels(selector["matchLabels"], at: "spec.selector.matchLabels")
         let labels = spec[path: ["template", "metadata", "labels"]]
@@ -51,6 +51,24 @@ enum WorkloadValidation {
             errors.append(.invalid("spec.template.metadata.labels", .goValue(MetadataValidation.goMap(labels)), "`selector` does not match template `labels`"))
         }
         return errors
+    }
+
+    /// A Deployment's selector is fixed at creation (apps/v1).
+    static func immutableSelectorErrors(_ object: JSONValue, previous: JSONValue) -> [FieldError] {
+        let selector = object[path: ["spec", "selector"]]
+        guard let selector, selector != previous[path: ["spec", "selector"]] else { return [] }
+        return [.invalid("spec.selector", .goValue(goLabelSelector(selector)), "field is immutable")]
+    }
+
+    /// A selector as its generated `String()` prints it, which is how the apiserver shows it.
+    static func goLabelSelector(_ selector: JSONValue) -> String {
+        let labels = (selector["matchLabels"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
+            .map { "\($0.key): \($0.value.stringValue ?? "")," }.joined()
+        let expressions = (selector["matchExpressions"]?.arrayValue ?? []).map { requirement in
+            let values = (requirement["values"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")
+            return "LabelSelectorRequirement{Key:\(requirement["key"]?.stringValue ?? ""),Operator:\(requirement["operator"]?.stringValue ?? ""),Values:[\(values)],},"
+        }
+        return "&LabelSelector{MatchLabels:map[string]string{\(labels)},MatchExpressions:[]LabelSelectorRequirement{\(expressions.joined())},}"
     }
 
     private static func strategyErrors(_ strategy: JSONValue?) -> [FieldError] {
