@@ -247,6 +247,13 @@ import Testing
         #expect(ignored.json[path: ["spec", "foo"]] == nil)
     }
 
+    @Test func anUnknownFieldValidationDirectiveIsRefused() {
+        var harness = Harness()
+        let answer = harness.send("POST", Self.deployments + "?fieldValidation=strict", Harness.deployment("web", replicas: 1))
+        #expect(answer.status == 422)
+        #expect(answer.json["message"] == #"CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn""#)
+    }
+
     // MARK: - Limits
 
     @Test func objectsOverEtcdsLimitAreRefusedAsTheApiserverPassesEtcdsError() {

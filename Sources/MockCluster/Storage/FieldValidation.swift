@@ -12,8 +12,20 @@ enum FieldValidation: Equatable {
         case "Strict": self = .strict
         case "Ignore": self = .ignore
         case let other:
-            throw .badRequest("fieldValidation parameter unsupported: \(other); must be one of Ignore, Warn or Strict")
+            throw Self.unsupported(other, method: request.method)
         }
+    }
+
+    /// The options' own validation: a 422 on `CreateOptions`, `UpdateOptions` or `PatchOptions`.
+    private static func unsupported(_ value: String, method: String) -> APIError {
+        let kind = method == "POST" ? "CreateOptions" : method == "PUT" ? "UpdateOptions" : "PatchOptions"
+        let problem = FieldError.notSupported("fieldValidation", value, ["", "Ignore", "Strict", "Warn"])
+        return APIError(
+            code: 422, reason: "Invalid", message: "\(kind).meta.k8s.io \"\" is invalid: \(problem.message)",
+            details: [
+                "group": "meta.k8s.io", "kind": .string(kind),
+                "causes": [["reason": .string(problem.reason), "message": .string(problem.body), "field": "fieldValidation"]],
+            ])
     }
 }
 
@@ -21,12 +33,13 @@ extension MockCluster {
     /// The object as decoding into the kind's Go type leaves it: unknown fields refused or dropped
     /// (with a warning under Warn), nulls and empty maps and lists gone.
     mutating func decodedAsStored(_ object: JSONValue, type: ResourceType, request: APIRequest) throws(APIError) -> JSONValue {
+        let directive = try FieldValidation(request)
         guard let shape = BuiltInSchemas.shape(of: type.id) else { return object }
         var unknown: [String] = []
         let stored = shape.normalized(object, at: "", unknown: &unknown) ?? [:]
         guard !unknown.isEmpty else { return stored }
         let problems = unknown.sorted().map { "unknown field \(goQuoted($0))" }
-        switch try FieldValidation(request) {
+        switch directive {
         case .strict:
             throw .badRequest(
                 "\(type.kind) in version \(goQuoted(type.version)) cannot be handled as a \(type.kind): strict decoding error: "
