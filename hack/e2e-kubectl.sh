@@ -81,6 +81,19 @@ expect "runs to completion" "$(k wait --for=condition=complete job/power-tx --ti
 expect_match "get jobs prints STATUS and COMPLETIONS" "$(k get job power-tx)" "power-tx +Complete +1/1"
 expect_match "the job's pod logged its payload" "$(k logs job/power-tx)" 'processing payload \{"region":"TX","megawatts":400\}'
 
+# Built-in validation, as the apiserver validates: kubectl prints its 422 as "The Job ... is invalid".
+bad_job='{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"Bad_Job_Name"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"w","image":"registry.gov/w:1"}]}}}}'
+expect_match "an invalid Job name is refused with the apiserver's message" "$(echo "$bad_job" | k apply -f - 2>&1 || true)" \
+    'The Job "Bad_Job_Name" is invalid: metadata.name: Invalid value: "Bad_Job_Name": a lowercase RFC 1123 subdomain must consist of'
+unknown_field='{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"typo"},"spec":{"replicas":1,"replicaz":2,"selector":{"matchLabels":{"app":"typo"}},"template":{"metadata":{"labels":{"app":"typo"}},"spec":{"containers":[{"name":"w","image":"registry.gov/w:1"}]}}}}'
+expect_match "apply of an unknown field is refused under kubectl's default Strict validation" \
+    "$(echo "$unknown_field" | k apply -f - 2>&1 || true)" 'Error from server \(BadRequest\).*strict decoding error: unknown field "spec.replicaz"'
+expect "the refused Deployment was not stored" "$(k get deploy typo -o name --ignore-not-found)" ""
+expect_match "with --validate=warn it is stored and the field dropped, with a warning" \
+    "$(echo "$unknown_field" | k apply --validate=warn -f - 2>&1)" 'Warning: unknown field "spec.replicaz"'
+expect "the dropped field is not stored" "$(jsonpath deploy typo '' '{.spec.replicaz}')" ""
+k delete deploy typo >/dev/null
+
 expect_match "apply the CustomResourceDefinitions" "$(k apply -f manifests/crds/)" "customresourcedefinition.apiextensions.k8s.io/servicespecs.ops.hms.gov created"
 for namespace in student-aid hud-relief passports power; do
     # `kubectl create namespace` sends a protobuf body.

@@ -30,27 +30,6 @@ struct CustomResourceSchema: Sendable {
     }
 }
 
-/// `fieldValidation`: what to do with fields the schema does not know. The apiserver's default
-/// is `Warn`; kubectl sends `Strict`.
-enum FieldValidation: String {
-    case ignore = "Ignore", warn = "Warn", strict = "Strict"
-
-    init(_ request: APIRequest) throws(APIError) {
-        guard let text = request.query["fieldValidation"], !text.isEmpty else {
-            self = .warn
-            return
-        }
-        guard let directive = FieldValidation(rawValue: text) else {
-            // As the apiserver validates CreateOptions, UpdateOptions and PatchOptions.
-            let options = ["POST": "CreateOptions", "PUT": "UpdateOptions"][request.method] ?? "PatchOptions"
-            throw .invalid(kind: options, group: "meta.k8s.io", name: "", [
-                FieldError(.notSupported, "fieldValidation", .json(.string(text)), "supported values: \"\", \"Ignore\", \"Strict\", \"Warn\""),
-            ])
-        }
-        self = directive
-    }
-}
-
 extension MockCluster {
     /// Decoding a custom resource as the apiserver decodes it: members the schema does not declare
     /// are dropped, and refused or warned about as `fieldValidation` says.

@@ -6,6 +6,7 @@ import YAML
 /// `scale` and `log` subresources.
 extension MockCluster {
     mutating func serve(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        try StorageLimits.checkBody(request)
         if let namespace = route.namespace, route.type.namespaced, request.method != "GET",
             store.get(BuiltInTypes.namespaces.id, ObjectKey(namespace: "", name: namespace)) == nil
         {
@@ -270,6 +271,7 @@ extension MockCluster {
         if type.namespaced, let namespace = object[path: ["metadata", "namespace"]]?.stringValue, namespace != key.namespace {
             throw .badRequest("the namespace of the provided object does not match the namespace sent on the request")
         }
+        object = try decodedAsStored(object, type: type, request: request)
         object["kind"] = .string(type.kind)
         object["apiVersion"] = .string(type.apiVersion)
         object[path: ["metadata", "name"]] = .string(key.name)
@@ -305,7 +307,7 @@ extension MockCluster {
         }
         try checkCustomResource(&object, type: type, previous: previous, subresource: route.subresource)
         if type.id == BuiltInTypes.customResourceDefinitions.id { try checkDefinition(object, type: type) }
-        object = try applyDefaults(to: object, type: type, isNew: previous == nil)
+        object = try prepareForStorage(object, type: type, previous: previous)
         try admit(object, to: route, previous: previous, request: request, now: now)
         if request.isDryRun { return object }
         if previous != nil, object == previous {

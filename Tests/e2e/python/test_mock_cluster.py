@@ -172,6 +172,24 @@ def test_list_deployments_parses_into_models(apps, namespace, sent):
     assert missing.status_body["kind"] == "Status" and missing.status_body["reason"] == "NotFound"
 
 
+def test_an_invalid_deployment_is_a_422_with_causes(apps, namespace):
+    invalid = deployment("web-invalid")
+    invalid.spec.template.spec.containers[0].name = "Main"
+    invalid.spec.template.spec.containers[0].ports[0].container_port = 99999
+    error = api_error(lambda: apps.create_namespaced_deployment(namespace, invalid))
+    assert error.status == 422
+    assert error.status_body["reason"] == "Invalid"
+    assert error.status_body["message"].startswith(
+        'Deployment.apps "web-invalid" is invalid: [spec.template.spec.containers[0].name: Invalid value: "Main": '
+        "a lowercase RFC 1123 label must consist of")
+    causes = error.status_body["details"]["causes"]
+    assert [(c["reason"], c["field"]) for c in causes] == [
+        ("FieldValueInvalid", "spec.template.spec.containers[0].name"),
+        ("FieldValueInvalid", "spec.template.spec.containers[0].ports[0].containerPort"),
+    ]
+    assert causes[1]["message"] == "Invalid value: 99999: must be between 1 and 65535, inclusive"
+
+
 def test_pods_of_a_deployment_become_running_and_ready(apps, core, namespace):
     apps.create_namespaced_deployment(namespace, deployment("ready", replicas=2))
 
