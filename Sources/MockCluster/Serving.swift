@@ -134,7 +134,7 @@ extension MockCluster {
         var target = route
         target.name = name
         if store.get(route.type.id, target.key) != nil { throw .alreadyExists(route.type, name) }
-        let stored = try write(object, to: target, previous: nil, request: request, now: now)
+        let stored = try write(object, to: target, previous: nil, request: request, now: now, ownership: request.updateRecord(route))
         return try render(stored, route.type, request, now: now, status: 201)
     }
 
@@ -146,11 +146,11 @@ extension MockCluster {
         guard let live = store.get(route.type.id, route.key) else {
             // PUT creates a missing object, as the apiserver allows for most types.
             guard route.subresource == nil else { throw .notFound(route.type, route.key.name) }
-            let stored = try write(body, to: route, previous: nil, request: request, now: now)
+            let stored = try write(body, to: route, previous: nil, request: request, now: now, ownership: request.updateRecord(route))
             return try render(stored, route.type, request, now: now, status: 201)
         }
         try checkPrecondition(body, live: live, route)
-        let stored = try write(body, to: route, previous: live.value, request: request, now: now)
+        let stored = try write(body, to: route, previous: live.value, request: request, now: now, ownership: request.updateRecord(route))
         return try render(stored, route.type, request, now: now)
     }
 
@@ -166,7 +166,7 @@ extension MockCluster {
             case "application/json-patch+json":
                 do throws(PatchError) { return try live.applyingJSONPatch(patch) } catch { throw .invalid(route.type, route.key.name, field: "patch", error.message) }
             case "application/apply-patch+yaml":
-                return live.applyingMergePatch(patch)
+                return live.applyingMergePatch(patch)  // only the scale subresource, below
             default:
                 throw .unsupportedMediaType(contentType, accepted: route.type.isBuiltIn ? Self.builtInPatchTypes : Self.customPatchTypes)
             }
@@ -174,22 +174,13 @@ extension MockCluster {
         if route.subresource == "scale" {
             return try changeScale(route, request, now: now, apply)
         }
-        let isApply = contentType == "application/apply-patch+yaml"
-        if isApply, (request.query["fieldManager"] ?? "").isEmpty {
-            throw .invalid(route.type, route.key.name, field: "fieldManager", "Required value: is required for apply patch")
+        if contentType == "application/apply-patch+yaml" {
+            return try serverSideApply(route, request, patch, now: now)
         }
-        guard let live = store.get(route.type.id, route.key) else {
-            // Server-side apply creates what is missing; other patches need an object to patch.
-            guard isApply, route.subresource == nil else { throw .notFound(route.type, route.key.name) }
-            var object = try apply(["metadata": ["name": .string(route.key.name)]])
-            object = Self.recordingManager(request, in: object, now: now)
-            let stored = try write(object, to: route, previous: nil, request: request, now: now)
-            return try render(stored, route.type, request, now: now, status: 201)
-        }
+        let live = try existing(route, route.key.name)
         try checkPrecondition(patch, live: live, route)
-        var patched = try apply(live.value)
-        if isApply { patched = Self.recordingManager(request, in: patched, now: now) }
-        let stored = try write(patched, to: route, previous: live.value, request: request, now: now)
+        let patched = try apply(live.value)
+        let stored = try write(patched, to: route, previous: live.value, request: request, now: now, ownership: request.updateRecord(route))
         return try render(stored, route.type, request, now: now)
     }
 
@@ -211,7 +202,8 @@ extension MockCluster {
         object[path: ["spec", "replicas"]] = .int(replicas)
         var main = route
         main.subresource = nil
-        let stored = try write(object, to: main, previous: live.value, request: request, now: now)
+        let stored = try write(object, to: main, previous: live.value, request: request, now: now,
+                               ownership: .update(manager: request.fieldManager, subresource: "scale"))
         return .json(scale(of: StoredObject(stored, resourceVersion: 0), type: route.type))
     }
 
@@ -230,7 +222,7 @@ extension MockCluster {
     }
 
     /// A `metadata.resourceVersion` in the body must be the live one (optimistic concurrency).
-    private func checkPrecondition(_ body: JSONValue, live: StoredObject, _ route: ResourceRoute) throws(APIError) {
+    func checkPrecondition(_ body: JSONValue, live: StoredObject, _ route: ResourceRoute) throws(APIError) {
         if let version = body[path: ["metadata", "resourceVersion"]]?.stringValue, !version.isEmpty,
             version != String(live.resourceVersion)
         {
@@ -238,24 +230,10 @@ extension MockCluster {
         }
     }
 
-    private static func recordingManager(_ request: APIRequest, in object: JSONValue, now: Date) -> JSONValue {
-        let manager = request.query["fieldManager"] ?? ""
-        var object = object
-        var entries = (object[path: ["metadata", "managedFields"]]?.arrayValue ?? []).filter {
-            !($0["manager"]?.stringValue == manager && $0["operation"] == "Apply")
-        }
-        entries.append([
-            "manager": .string(manager), "operation": "Apply", "apiVersion": object["apiVersion"] ?? .null,
-            "time": .string(timestamp(now)), "fieldsType": "FieldsV1", "fieldsV1": [:],
-        ])
-        object[path: ["metadata", "managedFields"]] = .array(entries)
-        return object
-    }
-
     /// The one write path: checks the object, keeps what the server owns, bumps `generation` when the
     /// spec changed, stores (unless `dryRun=All`) and returns the object as stored.
     mutating func write(
-        _ object: JSONValue, to route: ResourceRoute, previous: JSONValue?, request: APIRequest, now: Date
+        _ object: JSONValue, to route: ResourceRoute, previous: JSONValue?, request: APIRequest, now: Date, ownership: OwnershipRecord
     ) throws(APIError) -> JSONValue {
         let type = route.type
         let key = route.key
@@ -302,6 +280,7 @@ extension MockCluster {
             if type.subresources.contains("status") { object["status"] = nil }
         }
         object = try applyDefaults(to: object, type: type, isNew: previous == nil)
+        object = recordingOwnership(ownership, object, previous: previous, type: type, now: now)
         if request.isDryRun { return object }
         if previous != nil, object == previous {
             return store.get(type.id, key)?.value ?? object  // nothing changed: no new version, no event
@@ -405,6 +384,11 @@ extension MockCluster {
 }
 
 extension APIRequest {
+    /// An update's record of ownership: its manager, through the route's subresource.
+    func updateRecord(_ route: ResourceRoute) -> OwnershipRecord {
+        .update(manager: fieldManager, subresource: route.subresource ?? "")
+    }
+
     /// kubectl asks for server-side printing with `as=Table` in its Accept header.
     var wantsTable: Bool { accept.contains("as=Table") }
 }
