@@ -111,7 +111,7 @@ expect "--force-conflicts takes the field over" \
 expect "and sets it" "$(jsonpath deploy owned '' '{.spec.replicas}')" "3"
 managed=$(k get deploy owned -o yaml --show-managed-fields)
 step "managedFields hold real fieldsV1 sets"
-if printf '%s\n' "$managed" | grep -q 'k:{"name":"web"}:' && printf '%s\n' "$managed" | grep -q 'f:containerPort: {}' \
+if printf '%s\n' "$managed" | grep -q 'k:{"name":"owned"}:' && printf '%s\n' "$managed" | grep -q 'f:containerPort: {}' \
     && printf '%s\n' "$managed" | grep -q 'manager: hms-controller'; then pass; else fail "$managed"; fi
 expect "kubectl now owns .spec.replicas, hms-controller no longer" \
     "$(k get deploy owned -o json --show-managed-fields | python3 -c '
