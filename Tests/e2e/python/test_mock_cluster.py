@@ -300,18 +300,23 @@ def test_delete_answers_with_a_status_and_collects_the_pods(apps, core, namespac
 # MARK: - Server-side apply
 
 
-def test_server_side_apply_creates_updates_and_dry_runs(apps, namespace, sent):
-    apply = "application/apply-patch+yaml"
-    manifest = {
+def applied_deployment(name):
+    """A Deployment of one nginx container, as an apply configuration."""
+    return {
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": "applied", "labels": {"app": "applied"}},
+        "metadata": {"name": name, "labels": {"app": name}},
         "spec": {
             "replicas": 1,
-            "selector": {"matchLabels": {"app": "applied"}},
-            "template": {"metadata": {"labels": {"app": "applied"}},
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}},
                          "spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]}},
         },
     }
+
+
+def test_server_side_apply_creates_updates_and_dry_runs(apps, namespace, sent):
+    apply = "application/apply-patch+yaml"
+    manifest = applied_deployment("applied")
     created = apps.patch_namespaced_deployment("applied", namespace, manifest,
                                                field_manager="py-e2e", _content_type=apply)
     url, headers = sent.last("PATCH", "/deployments/applied")
@@ -357,16 +362,7 @@ def test_server_side_apply_creates_updates_and_dry_runs(apps, namespace, sent):
 
 def test_server_side_apply_conflicts_and_force(apps, namespace):
     apply = "application/apply-patch+yaml"
-    manifest = {
-        "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": "contested", "labels": {"app": "contested"}},
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": {"app": "contested"}},
-            "template": {"metadata": {"labels": {"app": "contested"}},
-                         "spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]}},
-        },
-    }
+    manifest = applied_deployment("contested")
     apps.patch_namespaced_deployment("contested", namespace, manifest, field_manager="hms-controller", _content_type=apply)
     manifest["spec"]["replicas"] = 3
     conflict = api_error(lambda: apps.patch_namespaced_deployment("contested", namespace, manifest,
