@@ -58,6 +58,7 @@ struct APIError: Error, Equatable {
             "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
             "message": .string(message), "reason": .string(reason), "code": .int(code),
         ]
+        if reason.isEmpty { status["reason"] = nil }  // Go's omitempty: a plain error has no reason
         if let details { status["details"] = details }
         return status
     }

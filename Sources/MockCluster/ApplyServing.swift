@@ -65,7 +65,10 @@ extension MockCluster {
     ) throws(APIError) -> (object: JSONValue, managers: ManagedFields) {
         switch failure {
         case .malformed(let message):
-            throw APIError(code: 500, reason: "InternalError", message: "failed to create typed patch object (\(route.type.apiVersion), Kind=\(route.type.kind)): \(message)")
+            // A plain Go error in the apiserver: a 500 with no reason, which kubectl prints as `Error from server: ...`.
+            let groupVersion = route.type.group.isEmpty ? "/" + route.type.version : route.type.apiVersion
+            let object = (route.type.namespaced ? route.key.namespace : "") + "/" + route.key.name
+            throw APIError(code: 500, reason: "", message: "failed to create typed patch object (\(object); \(groupVersion), Kind=\(route.type.kind)): \(message)")
         case .conflicts(let conflicts):
             let allowed = manager == "kubectl" ? ownership.fieldsStillAsLastApplied(live) : nil
             let remaining = conflicts.filter { !(allowed?.contains($0.path[...]) ?? false) }

@@ -246,3 +246,19 @@ import Testing
         #expect(keyed.json[path: ["spec", "routes"]]?.arrayValue?.count == 2)
     }
 }
+
+@Suite(.tags(.unit)) struct MalformedApplyTests {
+    @Test func aListElementWithoutItsKeyOrTwiceTheSameKeyIsAPlainServerError() {
+        var harness = Harness()
+        var unnamed = Harness.deployment("web", replicas: 1)
+        unnamed[path: ["spec", "template", "spec", "containers"]] = [["image": "web:1"]]
+        let missing = ServerSideApplyTests.apply(&harness, unnamed, manager: "m")
+        #expect(missing.status == 500)
+        #expect(missing.json["reason"] == nil)
+        #expect(missing.json["message"] == #"failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: element 0: associative list with keys has an element that omits key field "name" (and doesn't have default value)"#)
+        var twice = Harness.deployment("web", replicas: 1)
+        twice[path: ["spec", "template", "spec", "containers"]] = [["name": "a", "image": "web:1", "env": [["name": "X"], ["name": "X", "value": "1"]]]]
+        let duplicate = ServerSideApplyTests.apply(&harness, twice, manager: "m")
+        #expect(duplicate.json["message"] == #"failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers[name="a"].env: duplicate entries for key [name="X"]"#)
+    }
+}
