@@ -15,7 +15,7 @@ extension MockCluster {
 
     mutating func serverSideApply(_ route: ResourceRoute, _ request: APIRequest, _ configuration: JSONValue, now: Date) throws(APIError) -> APIResponse {
         let manager = request.query["fieldManager"] ?? ""
-        try Self.checkApplyRequest(route, manager: manager, configuration)
+        try Self.checkApplyRequest(route, configuration)
         let live = store.get(route.type.id, route.key)
         guard live != nil || route.subresource == nil else { throw .notFound(route.type, route.key.name) }
         if let live { try checkPrecondition(configuration, live: live, route) }
@@ -38,21 +38,11 @@ extension MockCluster {
     }
 
     /// The apiserver's checks of an apply request before it looks at the object.
-    private static func checkApplyRequest(_ route: ResourceRoute, manager: String, _ configuration: JSONValue) throws(APIError) {
-        if manager.isEmpty {
-            throw APIError(
-                code: 422, reason: "Invalid",
-                message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
-                details: [
-                    "group": "meta.k8s.io", "kind": "PatchOptions",
-                    "causes": [["reason": "FieldValueRequired", "message": "Required value: is required for apply patch", "field": "fieldManager"]],
-                ])
-        }
+    private static func checkApplyRequest(_ route: ResourceRoute, _ configuration: JSONValue) throws(APIError) {
         guard configuration.objectValue != nil else { throw .badRequest("error decoding YAML: the apply configuration must be an object") }
         let version = configuration["apiVersion"]?.stringValue ?? ""
-        let expected = route.type.apiVersion
-        guard version == expected else {
-            throw .badRequest("Incorrect version specified in apply patch. Specified patch version: \(version), expected: \(expected)")
+        guard version == route.type.apiVersion else {
+            throw .badRequest("Incorrect version specified in apply patch. Specified patch version: \(version), expected: \(route.type.apiVersion)")
         }
         if configuration[path: ["metadata", "managedFields"]] != nil { throw .badRequest("metadata.managedFields must be nil") }
     }

@@ -122,6 +122,7 @@ extension MockCluster {
     // MARK: - Writes
 
     private mutating func create(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        try WriteOptions.check(request, .create)
         var object = try decodeBody(request, type: route.type)
         var name = object[path: ["metadata", "name"]]?.stringValue ?? ""
         if name.isEmpty, let prefix = object[path: ["metadata", "generateName"]]?.stringValue, !prefix.isEmpty {
@@ -139,6 +140,7 @@ extension MockCluster {
     }
 
     private mutating func update(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        try WriteOptions.check(request, .update)
         let body = try decodeBody(request, type: route.type)
         if route.subresource == "scale" {
             return try changeScale(route, request, now: now) { _ in body }
@@ -156,6 +158,7 @@ extension MockCluster {
 
     private mutating func patch(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
         let contentType = request.contentType.split(byte: UInt8(ascii: ";")).first.map { $0.trimmed } ?? ""
+        try WriteOptions.check(request, .patch(isApply: contentType == "application/apply-patch+yaml"))
         let patch = try parseBody(request.body, contentType: contentType)
         let apply: (JSONValue) throws(APIError) -> JSONValue = { live throws(APIError) in
             switch contentType {

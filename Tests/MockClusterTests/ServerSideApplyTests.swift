@@ -165,6 +165,16 @@ import Testing
         #expect(Self.apply(&harness, managed, manager: "m").json["message"] == "metadata.managedFields must be nil")
         let missing = harness.send("PATCH", Self.web, Harness.deployment("web", replicas: 1), contentType: "application/apply-patch+yaml")
         #expect(missing.json["message"] == #"PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch"#)
+        let forced = harness.send("PATCH", Self.web + "?force=true", ["spec": ["replicas": 2]], contentType: "application/merge-patch+json")
+        #expect(forced.status == 422)
+        #expect(forced.json["message"] == #"PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch"#)
+        #expect(forced.json["details"] == [
+            "group": "meta.k8s.io", "kind": "PatchOptions",
+            "causes": [["reason": "FieldValueForbidden", "message": "Forbidden: may not be specified for non-apply patch", "field": "force"]],
+        ])
+        let long = harness.send("POST", "/api/v1/namespaces/default/configmaps?fieldManager=" + String(repeating: "m", count: 129),
+                                ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"]])
+        #expect(long.json["message"] == #"CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than 128 bytes"#)
     }
 
     @Test func kubectlServerSideApplyTakesOverFromItsClientSideApply() {
