@@ -114,6 +114,20 @@ import Testing
         #expect(merged.json[path: ["spec", "replicas"]] == 1)
     }
 
+    @Test func strategicMergeAndApplyMergeServicePortsByTheSameKeys() {
+        var harness = Harness()
+        let path = "/api/v1/namespaces/default/services/web"
+        let service: JSONValue = [
+            "apiVersion": "v1", "kind": "Service", "metadata": ["name": "web"],
+            "spec": ["selector": ["app": "web"], "ports": [["name": "http", "port": 80, "targetPort": 8080], ["name": "https", "port": 443, "targetPort": 8443]]],
+        ]
+        #expect(Self.apply(&harness, service, manager: "hms-controller", path: path).status == 201)
+        let patched = harness.send("PATCH", path, ["spec": ["ports": [["port": 443, "targetPort": 9443]]]], contentType: "application/strategic-merge-patch+json")
+        #expect(patched.json[path: ["spec", "ports"]]?.arrayValue?.compactMap { $0["targetPort"]?.intValue } == [8080, 9443])
+        let ports = Self.managers(patched.json)["hms-controller/Apply"]?[path: ["f:spec", "f:ports"]]?.objectValue?.keys.sorted()
+        #expect(ports == [#"k:{"port":443,"protocol":"TCP"}"#, #"k:{"port":80,"protocol":"TCP"}"#])
+    }
+
     @Test func updatesRecordTheirManagerAndTakeTheFieldsTheyChange() {
         var harness = Harness()
         Self.apply(&harness, Harness.deployment("web", replicas: 2), manager: "hms-controller")
