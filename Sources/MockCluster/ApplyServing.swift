@@ -83,7 +83,7 @@ extension MockCluster {
     // MARK: - Recording
 
     /// The object with its managedFields after this write.
-    func recordingOwnership(_ record: OwnershipRecord, _ object: JSONValue, previous: JSONValue?, type: ResourceType, now: Date) -> JSONValue {
+    mutating func recordingOwnership(_ record: OwnershipRecord, _ object: JSONValue, previous: JSONValue?, type: ResourceType, now: Date) -> JSONValue {
         var object = object
         let managers: ManagedFields
         switch record {
@@ -100,9 +100,20 @@ extension MockCluster {
             // As the apiserver's UpdateNoErrors: a write the schema cannot index keeps the managers it had.
             managers = (try? ownership.update(old: old, new: new, managers: base, manager: manager, now: timestamp(now))) ?? base
         }
-        let entries: JSONValue? = managers.entries.isEmpty ? .none : managers.encoded
+        let entries: JSONValue? = managers.entries.isEmpty ? .none : interned(managers)
         object[path: ["metadata", "managedFields"]] = entries
         return object
+    }
+
+    /// The managers' JSON, shared by every object whose managers are equal: objects created alike
+    /// (10,000 Deployments from one template) hold one tree, not 10,000 copies of it. Bounded: the
+    /// table starts over when full.
+    private mutating func interned(_ managers: ManagedFields) -> JSONValue {
+        if let shared = internedManagedFields[managers] { return shared }
+        if internedManagedFields.count >= 4096 { internedManagedFields.removeAll(keepingCapacity: true) }
+        let encoded = managers.encoded
+        internedManagedFields[managers] = encoded
+        return encoded
     }
 
     func fieldOwnership(_ type: ResourceType, subresource: String, creating: Bool) -> FieldOwnership {

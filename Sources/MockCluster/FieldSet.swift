@@ -88,7 +88,7 @@ extension String {
 /// A set of paths into an object, as a tree: the fields one manager owns (`fieldsV1`), or what
 /// changed between two versions of an object. A path is a member when the set holds it itself;
 /// children hold the paths below it.
-struct FieldSet: Equatable {
+struct FieldSet: Hashable {
     var members: Set<PathElement> = []
     var children: [PathElement: FieldSet] = [:]
 

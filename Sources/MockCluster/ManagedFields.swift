@@ -21,7 +21,7 @@ struct ManagerIdentity: Hashable, Comparable {
 }
 
 /// One `metadata.managedFields` entry.
-struct ManagedEntry: Equatable {
+struct ManagedEntry: Hashable {
     var apiVersion: String
     /// `metav1.Time` of the last change this manager made.
     var time: String?
@@ -29,7 +29,7 @@ struct ManagedEntry: Equatable {
 }
 
 /// An object's `metadata.managedFields`, read and written as the apiserver encodes them.
-struct ManagedFields: Equatable {
+struct ManagedFields: Hashable {
     var entries: [ManagerIdentity: ManagedEntry] = [:]
 
     /// nil when the object carries none, or entries the apiserver could not decode.

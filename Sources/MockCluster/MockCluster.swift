@@ -35,6 +35,8 @@ public struct MockCluster: Sendable {
     var requestLog = RequestLog()
     /// Tokens and roles behind TokenReview and SubjectAccessReview.
     var access = AccessTables()
+    /// Encoded managedFields by value: objects of the same shape share one tree (see `interned`).
+    var internedManagedFields: [ManagedFields: JSONValue] = [:]
     let startedAt: Date
 
     public init(settings: Settings = Settings(), now: Date) {
