@@ -111,6 +111,31 @@ expect_match "a strategic merge patch on a custom resource is refused" \
 expect "a merge patch on a custom resource works" \
     "$(k patch svcspec eligibility-api -n student-aid --type merge -p '{"spec":{"replicas":5}}')" "servicespec.ops.hms.gov/eligibility-api patched"
 
+# Field ownership: two managers on .spec.replicas, as a real apiserver answers them.
+sed 's/name: web$/name: owned/' Tests/e2e/kubectl/web.yaml >"$work/owned.yaml"
+expect "server-side apply as hms-controller" \
+    "$(k apply --server-side --field-manager=hms-controller -f "$work/owned.yaml")" "deployment.apps/owned serverside-applied"
+sed 's/replicas: 2/replicas: 3/' "$work/owned.yaml" >"$work/owned-3.yaml"
+conflict=$(k apply --server-side -f "$work/owned-3.yaml" 2>&1 || true)
+expect_match "a different replicas is a conflict with its manager" "$conflict" \
+    '^error: Apply failed with 1 conflict: conflict with "hms-controller": \.spec\.replicas$'
+expect_match "kubectl explains how to resolve it" "$conflict" "command with the \`--force-conflicts\` flag"
+expect "the conflict changed nothing" "$(jsonpath deploy owned '' '{.spec.replicas}')" "2"
+expect "--force-conflicts takes the field over" \
+    "$(k apply --server-side --force-conflicts -f "$work/owned-3.yaml")" "deployment.apps/owned serverside-applied"
+expect "and sets it" "$(jsonpath deploy owned '' '{.spec.replicas}')" "3"
+managed=$(k get deploy owned -o yaml --show-managed-fields)
+step "managedFields hold real fieldsV1 sets"
+if printf '%s\n' "$managed" | grep -q 'k:{"name":"owned"}:' && printf '%s\n' "$managed" | grep -q 'f:containerPort: {}' \
+    && printf '%s\n' "$managed" | grep -q 'manager: hms-controller'; then pass; else fail "$managed"; fi
+expect "kubectl now owns .spec.replicas, hms-controller no longer" \
+    "$(k get deploy owned -o json --show-managed-fields | python3 -c '
+import json, sys
+for entry in json.load(sys.stdin)["metadata"]["managedFields"]:
+    print(entry["manager"], entry["operation"], "f:replicas" in entry["fieldsV1"].get("f:spec", {}))
+' | sort | tr '\n' ' ')" "hms-controller Apply False kubectl Apply True "
+k delete deploy owned >/dev/null
+
 # kubectl's imperative commands: typed clients that send protobuf bodies (run and expose send JSON).
 expect "create deployment" "$(k create deployment web --image=nginx -n power --replicas=2 --port=8080)" "deployment.apps/web created"
 expect "its selector and port arrived" "$(jsonpath deploy web power '{.spec.selector.matchLabels.app} {.spec.template.spec.containers[0].ports[0].containerPort}')" "web 8080"

@@ -43,6 +43,8 @@ public struct MockCluster: Sendable {
     /// `Warning` headers for the response to the request being handled: unknown fields under
     /// `fieldValidation=Warn`, admission policies with the Warn action.
     var warnings: [String] = []
+    /// Encoded managedFields by value: objects of the same shape share one tree (see `interned`).
+    var internedManagedFields: [ManagedFields: JSONValue] = [:]
     let startedAt: Date
 
     public init(settings: Settings = Settings(), now: Date) {

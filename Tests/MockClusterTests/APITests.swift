@@ -187,7 +187,21 @@ import Testing
                                    contentType: "application/apply-patch+yaml")
         #expect(created.status == 201)
         #expect(created.json[path: ["metadata", "managedFields"]]?.arrayValue?.first?["manager"] == "kubectl")
-        let yaml = Array("spec:\n  replicas: 3\n".utf8)
+        // YAML, with what the first apply set (an apply that leaves fields out removes them).
+        let yaml = Array("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, labels: {app: web}}
+            spec:
+              replicas: 3
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers:
+                  - {name: web, image: "registry.gov/web:1.0", ports: [{containerPort: 8080}]}
+
+            """.utf8)
         let request = APIRequest(method: "PATCH", target: path + "?fieldManager=kubectl", headers: ["content-type": "application/apply-patch+yaml"], body: yaml)
         let updated = harness.cluster.handle(request, now: harness.now)
         #expect(updated.status == 200)

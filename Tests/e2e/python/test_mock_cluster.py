@@ -341,18 +341,23 @@ def test_foreground_deletion_waits_for_a_blocking_dependent(apps, core, namespac
 # MARK: - Server-side apply
 
 
-def test_server_side_apply_creates_updates_and_dry_runs(apps, namespace, sent):
-    apply = "application/apply-patch+yaml"
-    manifest = {
+def applied_deployment(name):
+    """A Deployment of one nginx container, as an apply configuration."""
+    return {
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": "applied", "labels": {"app": "applied"}},
+        "metadata": {"name": name, "labels": {"app": name}},
         "spec": {
             "replicas": 1,
-            "selector": {"matchLabels": {"app": "applied"}},
-            "template": {"metadata": {"labels": {"app": "applied"}},
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}},
                          "spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]}},
         },
     }
+
+
+def test_server_side_apply_creates_updates_and_dry_runs(apps, namespace, sent):
+    apply = "application/apply-patch+yaml"
+    manifest = applied_deployment("applied")
     created = apps.patch_namespaced_deployment("applied", namespace, manifest,
                                                field_manager="py-e2e", _content_type=apply)
     url, headers = sent.last("PATCH", "/deployments/applied")
@@ -394,6 +399,28 @@ def test_server_side_apply_creates_updates_and_dry_runs(apps, namespace, sent):
     missing_manager = api_error(lambda: apps.patch_namespaced_deployment("applied", namespace, manifest,
                                                                          _content_type=apply))
     assert missing_manager.status == 422
+
+
+def test_server_side_apply_conflicts_and_force(apps, namespace):
+    apply = "application/apply-patch+yaml"
+    manifest = applied_deployment("contested")
+    apps.patch_namespaced_deployment("contested", namespace, manifest, field_manager="hms-controller", _content_type=apply)
+    manifest["spec"]["replicas"] = 3
+    conflict = api_error(lambda: apps.patch_namespaced_deployment("contested", namespace, manifest,
+                                                                  field_manager="py-e2e", _content_type=apply))
+    assert conflict.status == 409
+    assert conflict.status_body["reason"] == "Conflict"
+    assert conflict.status_body["message"] == 'Apply failed with 1 conflict: conflict with "hms-controller": .spec.replicas'
+    assert conflict.status_body["details"]["causes"] == [
+        {"type": "FieldManagerConflict", "message": 'conflict with "hms-controller"', "field": ".spec.replicas"}]
+
+    forced = apps.patch_namespaced_deployment("contested", namespace, manifest, field_manager="py-e2e",
+                                              force=True, _content_type=apply)
+    assert forced.spec.replicas == 3
+    owners = {f.manager: f.fields_v1 for f in forced.metadata.managed_fields}
+    assert "f:replicas" in owners["py-e2e"]["f:spec"]
+    assert "f:replicas" not in owners["hms-controller"]["f:spec"]
+    assert owners["py-e2e"]["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"main"}']["."] == {}
 
 
 # MARK: - Watch
