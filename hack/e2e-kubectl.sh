@@ -125,4 +125,12 @@ k patch cm held -n power --type merge -p '{"metadata":{"finalizers":null}}' >/de
 for _ in $(seq 100); do k get ns power >/dev/null 2>&1 || break; sleep 0.1; done
 expect_match "once the finalizer is removed the namespace goes" "$(k get ns power 2>&1 || true)" 'namespaces "power" not found'
 
+printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"stuck"},"spec":{"finalizers":["kubernetes","example.com/custom"]}}' | k apply -f - >/dev/null
+k delete namespace stuck --wait=false >/dev/null
+for _ in $(seq 100); do [ "$(jsonpath ns stuck '' '{.spec.finalizers}')" = '["example.com/custom"]' ] && break; sleep 0.1; done
+expect "the namespace controller removes its own finalizer only" "$(jsonpath ns stuck '' '{.spec.finalizers}')" '["example.com/custom"]'
+printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"stuck"},"spec":{"finalizers":[]}}' \
+    | k replace --raw /api/v1/namespaces/stuck/finalize -f - >/dev/null
+for _ in $(seq 100); do k get ns stuck >/dev/null 2>&1 || break; sleep 0.1; done
+expect_match "replace --raw .../finalize frees it" "$(k get ns stuck 2>&1 || true)" 'namespaces "stuck" not found'
 finish e2e-kubectl
