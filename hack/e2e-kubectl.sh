@@ -197,6 +197,15 @@ k patch cm held -n power --type merge -p '{"metadata":{"finalizers":null}}' >/de
 for _ in $(seq 100); do k get ns power >/dev/null 2>&1 || break; sleep 0.1; done
 expect_match "once the finalizer is removed the namespace goes" "$(k get ns power 2>&1 || true)" 'namespaces "power" not found'
 
+printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"stuck"},"spec":{"finalizers":["kubernetes","example.com/custom"]}}' | k apply -f - >/dev/null
+k delete namespace stuck --wait=false >/dev/null
+for _ in $(seq 100); do [ "$(jsonpath ns stuck '' '{.spec.finalizers}')" = '["example.com/custom"]' ] && break; sleep 0.1; done
+expect "the namespace controller removes its own finalizer only" "$(jsonpath ns stuck '' '{.spec.finalizers}')" '["example.com/custom"]'
+printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"stuck"},"spec":{"finalizers":[]}}' \
+    | k replace --raw /api/v1/namespaces/stuck/finalize -f - >/dev/null
+for _ in $(seq 100); do k get ns stuck >/dev/null 2>&1 || break; sleep 0.1; done
+expect_match "replace --raw .../finalize frees it" "$(k get ns stuck 2>&1 || true)" 'namespaces "stuck" not found'
+
 # The CRD's schema and CEL rules, as a real apiserver enforces them (kubectl's default is --validate=strict).
 svcspec() { printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata:\n  name: %s\n  namespace: student-aid\nspec:\n  image: registry.gov/x:1\n%b\n' "$1" "$2"; }
 expect_match "a string where the schema wants an integer is refused" \

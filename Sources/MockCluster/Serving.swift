@@ -24,6 +24,7 @@ extension MockCluster {
             }
         }
         switch (request.method, route.subresource) {
+        case (let method, "finalize") where method != "PUT": throw .methodNotAllowed(method)
         case ("GET", "log"): return try log(route, request)
         case ("GET", "scale"): return .json(scale(of: try existing(route, name), type: route.type))
         case ("GET", _):
@@ -31,6 +32,7 @@ extension MockCluster {
             // The bytes stored with the object are its JSON: a plain GET sends them, it does not encode again.
             if !request.wantsTable { return APIResponse(status: 200, body: .bytes(object.bytes)) }
             return try render(object.value, route.type, request, now: now)
+        case ("PUT", "finalize"): return try finalizeNamespace(route, request, now: now)
         case ("PUT", _): return try update(route, request, now: now)
         case ("PATCH", _): return try patch(route, request, now: now)
         case ("DELETE", nil): return try delete(route, request, now: now)
