@@ -20,7 +20,7 @@ extension MockCluster {
         let options = try DeleteOptions(request, body: try deleteOptionsBody(request))
         try admit(nil, to: route, previous: live.value, request: request, now: now)
         if Self.orphansByDefault(route.type), options.propagation == nil, options.orphanDependents == nil {
-            admissionWarnings.append(Self.jobOrphanWarning)
+            warnings.append(Self.jobOrphanWarning)
         }
         let outcome: DeletionOutcome
         if route.type.id == BuiltInTypes.namespaces.id {
