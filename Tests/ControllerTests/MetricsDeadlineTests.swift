@@ -14,6 +14,8 @@ import Testing
             }
         }
         #expect(answers == ["deadline", "answers"])
-        #expect(clock.now - start < .seconds(30))
+        // Far less than the hour the read hangs: it was cancelled, not waited out. (Not a speed
+        // check: on a loaded 2-core machine other tests can hold the shared threads for a while.)
+        #expect(clock.now - start < .seconds(600))
     }
 }

@@ -8,8 +8,9 @@ import Glibc
 /// The server's own guards, on a real socket in process: a client that never finishes its request
 /// is cut off at the header timeout, and connections over the cap are closed as they arrive.
 @Suite(.tags(.unit), .serialized) struct ConnectionLimitTests {
-    /// A plain TCP client: blocking calls, each bounded by a receive timeout.
-    final class RawConnection {
+    /// A plain TCP client: blocking calls, each bounded by a receive timeout, made on a thread of
+    /// their own so that they never hold one of the few threads every async test shares.
+    final class RawConnection: @unchecked Sendable {
         let socket: Int32
 
         init(port: Int) throws {
@@ -32,7 +33,13 @@ import Glibc
 
         /// What the server sends until it closes the connection or stops for the timeout; nil when
         /// the connection is still open at the timeout.
-        func readUntilClosed() -> String? {
+        func readUntilClosed() async -> String? {
+            await withCheckedContinuation { continuation in
+                Thread.detachNewThread { continuation.resume(returning: self.blockingReadUntilClosed()) }
+            }
+        }
+
+        private func blockingReadUntilClosed() -> String? {
             var received: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
@@ -65,11 +72,12 @@ import Glibc
         try await withServer(options) { port in
             let slow = try RawConnection(port: port)
             slow.send("GET /version HTTP/1.1\r\nHost: mock\r\n")
-            let answer = slow.readUntilClosed()
+            let answer = await slow.readUntilClosed()
             #expect(answer == "", "closed without an answer, before the client's 10 s read timeout")
             let prompt = try RawConnection(port: port)
             prompt.send("GET /version HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n")
-            #expect(prompt.readUntilClosed()?.hasPrefix("HTTP/1.1 200") == true)
+            let promptAnswer = await prompt.readUntilClosed()
+            #expect(promptAnswer?.hasPrefix("HTTP/1.1 200") == true)
         }
     }
 
@@ -80,14 +88,15 @@ import Glibc
             var held = [try RawConnection(port: port), try RawConnection(port: port)]
             let extra = try RawConnection(port: port)
             extra.send("GET /version HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n")
-            #expect(extra.readUntilClosed() == "", "over the cap: closed, not answered")
+            let extraAnswer = await extra.readUntilClosed()
+            #expect(extraAnswer == "", "over the cap: closed, not answered")
             held.removeAll()
             // The freed places come back once the server has seen the closes.
             var answered = false
             for _ in 0..<200 where !answered {
                 let next = try RawConnection(port: port)
                 next.send("GET /version HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n")
-                answered = next.readUntilClosed()?.hasPrefix("HTTP/1.1 200") == true
+                answered = await next.readUntilClosed()?.hasPrefix("HTTP/1.1 200") == true
                 if !answered { try await Task.sleep(for: .milliseconds(10)) }
             }
             #expect(answered)
