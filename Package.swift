@@ -73,10 +73,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What the console's and the mock cluster's servers share: the connection cap's count and
+        // the header deadline.
+        .target(name: "ConnectionGuards", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         // The console's transport: connection cap, header timeout, TLS with certificate reload.
         .target(
             name: "ConsoleTransport",
             dependencies: [
+                "ConnectionGuards",
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -104,7 +108,7 @@ let package = Package(
         .target(
             name: "MockClusterServer",
             dependencies: [
-                "MockCluster", "Model",
+                "ConnectionGuards", "MockCluster", "Model",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -157,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "ConsoleTransportTests",
             dependencies: [
-                "ConsoleTransport", .product(name: "NIOEmbedded", package: "swift-nio"),
+                "ConnectionGuards", "ConsoleTransport", .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),

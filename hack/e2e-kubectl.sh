@@ -71,6 +71,8 @@ expect_match "and its failed probes are events" "$(k get events --field-selector
 control "pods/default/$pod/health" '{"healthy": true}'
 
 expect "delete" "$(k delete deploy web)" 'deployment.apps "web" deleted'
+# Its pods go through the garbage collector, then terminate (a moment, as on a real cluster).
+for _ in $(seq 100); do [ -z "$(k get pods -l app=web -o name)" ] && break; sleep 0.1; done
 expect "deleting the Deployment deleted its pods" "$(k get pods -l app=web -o name)" ""
 expect_match "a missing object is a NotFound Status" "$(k get deploy web 2>&1 || true)" 'Error from server \(NotFound\): deployments.apps "web" not found'
 
@@ -95,5 +97,32 @@ expect_match "a strategic merge patch on a custom resource is refused" \
     "$(k patch svcspec eligibility-api -n student-aid --type strategic -p '{"spec":{"replicas":5}}' 2>&1 || true)" "UnsupportedMediaType|unknown format|not supported"
 expect "a merge patch on a custom resource works" \
     "$(k patch svcspec eligibility-api -n student-aid --type merge -p '{"spec":{"replicas":5}}')" "servicespec.ops.hms.gov/eligibility-api patched"
+
+# Garbage collection: ownerReferences, propagation policies, a Job's pods.
+configmap() { printf '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s"%s}}' "$1" "${2:-}" | k apply -f - 2>&1; }
+owned_by() { printf ',"ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"%s","uid":"%s"}]' "$1" "$(jsonpath cm "$1" '' '{.metadata.uid}')"; }
+configmap gc-kept-owner >/dev/null
+configmap gc-gone-owner >/dev/null
+configmap gc-kept "$(owned_by gc-kept-owner)" >/dev/null
+configmap gc-gone "$(owned_by gc-gone-owner)" >/dev/null
+expect "delete --cascade=orphan" "$(k delete cm gc-kept-owner --cascade=orphan)" 'configmap "gc-kept-owner" deleted'
+expect "the orphan stays, without its owner reference" "$(jsonpath cm gc-kept '' '{.metadata.name} {.metadata.ownerReferences}')" "gc-kept "
+expect "delete (kubectl asks for Background)" "$(k delete cm gc-gone-owner)" 'configmap "gc-gone-owner" deleted'
+expect "the garbage collector deleted the dependent" "$(k get cm gc-gone --ignore-not-found -o name)" ""
+expect "delete the Job" "$(k delete job power-tx)" 'job.batch "power-tx" deleted'
+expect "its pod went with it" "$(k get pods -o name | grep power-tx || true)" ""
+
+# Namespace lifecycle: Terminating, nothing new inside, contents deleted, then gone.
+configmap held ',"namespace":"power","finalizers":["example.com/hold"]' >/dev/null
+expect "delete namespace" "$(k delete namespace power --wait=false)" 'namespace "power" deleted'
+expect_match "the namespace is Terminating" "$(k get ns power)" "^power +Terminating"
+expect_match "nothing new may be created in it" "$(configmap late ',"namespace":"power"' || true)" \
+    'configmaps "late" is forbidden: unable to create new content in namespace power because it is being terminated'
+expect "the namespace controller says what remains" \
+    "$(k wait --for=condition=NamespaceContentRemaining ns/power --timeout=30s)" "namespace/power condition met"
+expect "its contents are deleted, but for the one a finalizer holds" "$(k get servicespecs,cm -n power -o name)" "configmap/held"
+k patch cm held -n power --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null
+for _ in $(seq 100); do k get ns power >/dev/null 2>&1 || break; sleep 0.1; done
+expect_match "once the finalizer is removed the namespace goes" "$(k get ns power 2>&1 || true)" 'namespaces "power" not found'
 
 finish e2e-kubectl

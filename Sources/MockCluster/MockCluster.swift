@@ -77,6 +77,7 @@ public struct MockCluster: Sendable {
             } catch {
                 response = error.response
             }
+            collectGarbage(now: now)
         }
         response.delaySeconds = faults.latencySeconds
         response.warnings = admissionWarnings

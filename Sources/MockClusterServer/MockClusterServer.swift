@@ -1,3 +1,4 @@
+import ConnectionGuards
 import Foundation
 import Logging
 import MockCluster
@@ -19,6 +20,10 @@ public final class MockClusterServer: Sendable {
         /// Where to keep objects across restarts, if anywhere.
         public var stateFile: String?
         public var tickSeconds = 0.1
+        /// Connections open at once; more are closed as they come.
+        public var maxConnections = 1024
+        /// To send a whole request, from the accept or from the first byte of a kept-alive connection's next one.
+        public var headerTimeoutSeconds = 30.0
         /// Stop gracefully on SIGTERM and SIGINT. Off when the server runs inside another program
         /// (tests), which stops it by cancelling the task that runs it.
         public var handlesSignals = true
@@ -93,6 +98,8 @@ struct Listener: Service {
 
     func run() async throws {
         let handlerServer = server
+        let gate = ConnectionGate(limit: server.options.maxConnections)
+        let headerTimeout = TimeAmount.milliseconds(Int64(max(0.001, min(server.options.headerTimeoutSeconds, 86_400)) * 1000))
         let tlsContext = try server.options.tls.map { files in
             try NIOSSLContext(configuration: .makeServerConfiguration(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificateFile).map { .certificate($0) },
@@ -104,8 +111,10 @@ struct Listener: Service {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    guard gate.admit(channel) else { return }
                     if let tlsContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(MockHeaderTimeoutHandler(timeout: headerTimeout))
                     try channel.pipeline.syncOperations.addHandler(ClusterHTTPHandler(server: handlerServer))
                 }
             }

@@ -34,6 +34,12 @@ struct MockClusterCommand: AsyncParsableCommand {
     @Option(help: "Run the cluster's clock this many seconds ahead of the system clock (behind when negative), for tests that pin the calendar.")
     var clockOffsetSeconds: Double = 0
 
+    @Option(help: "Connections open at once; more are closed as they arrive.")
+    var maxConnections = 1024
+
+    @Option(help: "Seconds a client has to send a whole request (slowloris guard).")
+    var headerTimeoutSeconds = 30.0
+
     @Option(help: "Seed for generated names, uids and injected faults.")
     var seed: UInt64 = 0x6d6f_636b
 
@@ -76,6 +82,10 @@ struct MockClusterCommand: AsyncParsableCommand {
         guard (tlsCertFile == nil) == (tlsPrivateKeyFile == nil) else {
             throw ValidationError("--tls-cert-file and --tls-private-key-file go together")
         }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard headerTimeoutSeconds.isFinite, headerTimeoutSeconds > 0, headerTimeoutSeconds <= 86_400 else {
+            throw ValidationError("--header-timeout-seconds must be more than 0 and at most a day")
+        }
         if let auth, !FileManager.default.isReadableFile(atPath: auth) {
             throw ValidationError("cannot read the --auth file \(auth)")
         }
@@ -98,6 +108,8 @@ struct MockClusterCommand: AsyncParsableCommand {
         options.settings.authorize = authorize
         if let tlsCertFile, let tlsPrivateKeyFile { options.tls = (tlsCertFile, tlsPrivateKeyFile) }
         let authority = try tlsCertFile.map { try Data(contentsOf: URL(fileURLWithPath: $0)).base64EncodedString() }
+        options.maxConnections = maxConnections
+        options.headerTimeoutSeconds = headerTimeoutSeconds
         if let auth {
             do {
                 options.settings.access = try AccessTables(file: auth, bytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: auth))))

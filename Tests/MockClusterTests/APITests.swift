@@ -253,6 +253,7 @@ import Testing
         harness.send("POST", "/api/v1/namespaces", ["metadata": ["name": "power"]])
         harness.send("POST", "/api/v1/namespaces/power/configmaps", ["metadata": ["name": "c"]])
         #expect(harness.send("DELETE", "/api/v1/namespaces/power").status == 200)
+        harness.wait(0.1)  // the namespace controller's step
         #expect(harness.send("GET", "/api/v1/namespaces/power/configmaps/c").status == 404)
     }
 }
