@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        // Exact: hack/gen-proto.sh builds the plugin of this version for the committed generated code.
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // C stays behind this one module; nothing outside `YAML` imports it.
@@ -104,7 +106,13 @@ let package = Package(
             ]
         ),
         // The simulated cluster: a pure request handler, and a SwiftNIO HTTP/1 shell around it.
-        .target(name: "MockCluster", dependencies: ["CEL", "JSON", "YAML"]),
+        // Kubernetes protobuf request bodies as JSON; generated code committed (hack/gen-proto.sh).
+        .target(
+            name: "KubeProto",
+            dependencies: ["JSON", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["proto"]
+        ),
+        .target(name: "MockCluster", dependencies: ["CEL", "JSON", "YAML", "KubeProto"]),
         .target(
             name: "MockClusterServer",
             dependencies: [
@@ -165,7 +173,8 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "MockClusterTests", dependencies: ["MockCluster", "MockClusterServer", "JSON"]),
+        .testTarget(
+            name: "MockClusterTests", dependencies: ["MockCluster", "MockClusterServer", "JSON", "KubeProto"], exclude: ["Fixtures"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifests", "Model", "JSON"], exclude: ["Fixtures", "golden"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "JSON"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),

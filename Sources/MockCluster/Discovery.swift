@@ -1,10 +1,10 @@
 import JSON
 
-/// `/version`, API discovery (aggregated v2 and legacy) and the small OpenAPI v3 documents that let
-/// `kubectl apply` hand field validation to the server.
+/// `/version` and API discovery (aggregated v2 and legacy); OpenAPI is `OpenAPI`'s.
 enum Discovery {
+    static let gitVersion = "v1.32.4"
     static let version: JSONValue = [
-        "major": "1", "minor": "32", "gitVersion": "v1.32.4", "gitCommit": "59526cd4867447956156ae3a602fcbac10a2c335",
+        "major": "1", "minor": "32", "gitVersion": .string(gitVersion), "gitCommit": "59526cd4867447956156ae3a602fcbac10a2c335",
         "gitTreeState": "clean", "buildDate": "2025-04-22T16:02:27Z", "goVersion": "go1.23.8", "compiler": "gc",
         "platform": "linux/amd64",
     ]
@@ -83,11 +83,19 @@ enum Discovery {
                 case "log": ["group": "", "version": "", "kind": ""]
                 default: ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)]
                 }
-            let verbs: JSONValue = subresource == "log" ? ["get"] : ["get", "patch", "update"]
-            return ["subresource": .string(subresource), "responseKind": kind, "verbs": verbs]
+            return ["subresource": .string(subresource), "responseKind": kind, "verbs": subresourceVerbs(subresource)]
         }
         if !subresources.isEmpty { resource["subresources"] = .array(subresources) }
         return resource
+    }
+
+    /// `log` is read, a namespace's `finalize` only replaced; the others are read and written.
+    private static func subresourceVerbs(_ subresource: String) -> JSONValue {
+        switch subresource {
+        case "log": ["get"]
+        case "finalize": ["update"]
+        default: ["get", "patch", "update"]
+        }
     }
 
     private static func versions(of types: [ResourceType]) -> [(version: String, types: [ResourceType])] {
@@ -120,7 +128,7 @@ enum Discovery {
             for subresource in type.subresources {
                 var sub: JSONValue = [
                     "name": .string("\(type.plural)/\(subresource)"), "singularName": "", "namespaced": .bool(type.namespaced),
-                    "kind": .string(type.kind), "verbs": subresource == "log" ? ["get"] : ["get", "patch", "update"],
+                    "kind": .string(type.kind), "verbs": subresourceVerbs(subresource),
                 ]
                 if subresource == "scale" {
                     sub["group"] = "autoscaling"
@@ -131,50 +139,5 @@ enum Discovery {
             }
         }
         return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion), "resources": .array(resources)]
-    }
-
-    // MARK: - OpenAPI
-
-    /// `/openapi/v3` lists one document per group-version; each document has, per kind, the PATCH
-    /// operation with its group-version-kind and a `fieldValidation` parameter. That is what kubectl
-    /// looks for before it sends `fieldValidation=Strict` and validates no further itself.
-    static func openAPI(_ segments: [String], types: [ResourceType]) throws(APIError) -> APIResponse {
-        guard segments.count >= 2, segments[1] == "v3" else { throw .notFoundPath }  // v2 is protobuf-only: not served
-        // Stored types, and the reviews that are only created: `kubectl create -f` looks them up too.
-        let stored = types.filter { $0.isStored || $0.isCreateOnly }
-        let groupVersions = Set(stored.map { $0.group.isEmpty ? "api/v1" : "apis/\($0.group)/\($0.version)" })
-        let hash = MockCluster.templateHash(.string(stored.map(\.id).sorted().joined(separator: ",")))
-        if segments.count == 2 {
-            var paths: [String: JSONValue] = [:]
-            for groupVersion in groupVersions {
-                paths[groupVersion] = ["serverRelativeURL": .string("/openapi/v3/\(groupVersion)?hash=\(hash)")]
-            }
-            return .json(["paths": .object(paths)])
-        }
-        let groupVersion = segments[2...].joined(separator: "/")
-        guard groupVersions.contains(groupVersion) else { throw .notFoundPath }
-        var paths: [String: JSONValue] = [:]
-        for type in stored where (type.group.isEmpty ? "api/v1" : "apis/\(type.group)/\(type.version)") == groupVersion {
-            let path = type.namespaced
-                ? "\(type.basePath)/namespaces/{namespace}/\(type.plural)/{name}" : "\(type.basePath)/\(type.plural)/{name}"
-            if !type.isStored {
-                paths["\(type.basePath)/\(type.plural)"] = [
-                    "post": [
-                        "x-kubernetes-group-version-kind": ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)],
-                        "parameters": [["name": "fieldValidation", "in": "query", "schema": ["type": "string"]]],
-                        "responses": [:],
-                    ],
-                ]
-                continue
-            }
-            paths[path] = [
-                "patch": [
-                    "x-kubernetes-group-version-kind": ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)],
-                    "parameters": [["name": "fieldValidation", "in": "query", "schema": ["type": "string"]]],
-                    "responses": [:],
-                ],
-            ]
-        }
-        return .json(["openapi": "3.0.0", "info": ["title": "Kubernetes", "version": "v1.32.4"], "paths": .object(paths)])
     }
 }

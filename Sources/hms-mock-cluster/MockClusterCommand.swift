@@ -79,12 +79,12 @@ struct MockClusterCommand: AsyncParsableCommand {
         guard clockOffsetSeconds.isFinite, abs(clockOffsetSeconds) <= 100 * 365 * 86_400 else {
             throw ValidationError("--clock-offset-seconds must be within a hundred years")
         }
-        guard (tlsCertFile == nil) == (tlsPrivateKeyFile == nil) else {
-            throw ValidationError("--tls-cert-file and --tls-private-key-file go together")
-        }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard headerTimeoutSeconds.isFinite, headerTimeoutSeconds > 0, headerTimeoutSeconds <= 86_400 else {
             throw ValidationError("--header-timeout-seconds must be more than 0 and at most a day")
+        }
+        guard (tlsCertFile == nil) == (tlsPrivateKeyFile == nil) else {
+            throw ValidationError("--tls-cert-file and --tls-private-key-file go together")
         }
         if let auth, !FileManager.default.isReadableFile(atPath: auth) {
             throw ValidationError("cannot read the --auth file \(auth)")
@@ -105,11 +105,11 @@ struct MockClusterCommand: AsyncParsableCommand {
         options.settings.podStartupSeconds = podStartupSeconds
         options.settings.jobSeconds = jobSeconds
         options.settings.seed = seed
+        options.maxConnections = maxConnections
+        options.headerTimeoutSeconds = headerTimeoutSeconds
         options.settings.authorize = authorize
         if let tlsCertFile, let tlsPrivateKeyFile { options.tls = (tlsCertFile, tlsPrivateKeyFile) }
         let authority = try tlsCertFile.map { try Data(contentsOf: URL(fileURLWithPath: $0)).base64EncodedString() }
-        options.maxConnections = maxConnections
-        options.headerTimeoutSeconds = headerTimeoutSeconds
         if let auth {
             do {
                 options.settings.access = try AccessTables(file: auth, bytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: auth))))
