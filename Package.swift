@@ -75,10 +75,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What the console's and the mock cluster's servers share: the connection cap's count and
+        // the header deadline.
+        .target(name: "ConnectionGuards", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         // The console's transport: connection cap, header timeout, TLS with certificate reload.
         .target(
             name: "ConsoleTransport",
             dependencies: [
+                "ConnectionGuards",
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -108,12 +112,12 @@ let package = Package(
             dependencies: ["JSON", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["proto"]
         ),
-        .target(name: "MockCluster", dependencies: ["JSON", "YAML", "KubeProto"]),
+        .target(name: "MockCluster", dependencies: ["CEL", "JSON", "YAML", "KubeProto"]),
         .target(
             name: "MockClusterServer",
             dependencies: [
-                "MockCluster", "Model",
-                .product(name: "NIOCore", package: "swift-nio"),
+                "ConnectionGuards", "MockCluster", "Model",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -165,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "ConsoleTransportTests",
             dependencies: [
-                "ConsoleTransport", .product(name: "NIOEmbedded", package: "swift-nio"),
+                "ConnectionGuards", "ConsoleTransport", .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),

@@ -71,6 +71,8 @@ expect_match "and its failed probes are events" "$(k get events --field-selector
 control "pods/default/$pod/health" '{"healthy": true}'
 
 expect "delete" "$(k delete deploy web)" 'deployment.apps "web" deleted'
+# Its pods go through the garbage collector, then terminate (a moment, as on a real cluster).
+for _ in $(seq 100); do [ -z "$(k get pods -l app=web -o name)" ] && break; sleep 0.1; done
 expect "deleting the Deployment deleted its pods" "$(k get pods -l app=web -o name)" ""
 expect_match "a missing object is a NotFound Status" "$(k get deploy web 2>&1 || true)" 'Error from server \(NotFound\): deployments.apps "web" not found'
 
@@ -97,18 +99,19 @@ expect "a merge patch on a custom resource works" \
     "$(k patch svcspec eligibility-api -n student-aid --type merge -p '{"spec":{"replicas":5}}')" "servicespec.ops.hms.gov/eligibility-api patched"
 
 # kubectl's imperative commands: typed clients that send protobuf bodies (run and expose send JSON).
-expect "create deployment" "$(k create deployment web --image=nginx -n power --replicas=2 --port=8080)" "deployment.apps/web created"
-expect "its selector and port arrived" "$(jsonpath deploy web power '{.spec.selector.matchLabels.app} {.spec.template.spec.containers[0].ports[0].containerPort}')" "web 8080"
-expect_match "and it rolls out" "$(k rollout status deploy/web -n power --timeout=30s)" "successfully rolled out"
-expect "run" "$(k run probe --image=busybox -n power)" "pod/probe created"
-expect "expose" "$(k expose deployment web --port=80 --target-port=8080 -n power)" "service/web exposed"
-expect "create service" "$(k create service clusterip grid --tcp=80:8080 -n power)" "service/grid created"
-expect "its int-or-string target port arrived as a number" "$(jsonpath svc grid power '{.spec.ports[0].targetPort} {.spec.ports[0].name}')" "8080 80-8080"
-expect "create configmap" "$(k create configmap settings --from-literal=mode=fast --from-file=README.md -n power)" "configmap/settings created"
-expect "its data arrived" "$(jsonpath configmap settings power '{.data.mode}')" "fast"
-expect "create job" "$(k create job once --image=busybox -n power -- echo hello)" "job.batch/once created"
-expect "its command arrived" "$(jsonpath job once power '{.spec.template.spec.containers[0].command}')" '["echo","hello"]'
-expect "the job completes" "$(k wait --for=condition=complete job/once -n power --timeout=30s)" "job.batch/once condition met"
+expect "create namespace" "$(k create namespace imperative)" "namespace/imperative created"
+expect "create deployment" "$(k create deployment web --image=nginx -n imperative --replicas=2 --port=8080)" "deployment.apps/web created"
+expect "its selector and port arrived" "$(jsonpath deploy web imperative '{.spec.selector.matchLabels.app} {.spec.template.spec.containers[0].ports[0].containerPort}')" "web 8080"
+expect_match "and it rolls out" "$(k rollout status deploy/web -n imperative --timeout=30s)" "successfully rolled out"
+expect "run" "$(k run probe --image=busybox -n imperative)" "pod/probe created"
+expect "expose" "$(k expose deployment web --port=80 --target-port=8080 -n imperative)" "service/web exposed"
+expect "create service" "$(k create service clusterip grid --tcp=80:8080 -n imperative)" "service/grid created"
+expect "its int-or-string target port arrived as a number" "$(jsonpath svc grid imperative '{.spec.ports[0].targetPort} {.spec.ports[0].name}')" "8080 80-8080"
+expect "create configmap" "$(k create configmap settings --from-literal=mode=fast --from-file=README.md -n imperative)" "configmap/settings created"
+expect "its data arrived" "$(jsonpath configmap settings imperative '{.data.mode}')" "fast"
+expect "create job" "$(k create job once --image=busybox -n imperative -- echo hello)" "job.batch/once created"
+expect "its command arrived" "$(jsonpath job once imperative '{.spec.template.spec.containers[0].command}')" '["echo","hello"]'
+expect "the job completes" "$(k wait --for=condition=complete job/once -n imperative --timeout=30s)" "job.batch/once condition met"
 expect_match "create --dry-run=server answers without storing" "$(k create namespace ghost --dry-run=server)" "namespace/ghost created \(server dry run\)"
 expect "the dry run stored nothing" "$(k get namespace ghost -o name 2>/dev/null || true)" ""
 
@@ -129,5 +132,32 @@ expect_match "and kubectl's own validation catches an unknown field" \
 if k api-resources --api-group=authorization.k8s.io -o name | grep -q '^selfsubjectaccessreviews'; then
     expect_match "auth can-i gets an answer" "$(k auth can-i create deployments 2>&1 || true)" "^(yes|no)$"
 fi
+
+# Garbage collection: ownerReferences, propagation policies, a Job's pods.
+configmap() { printf '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s"%s}}' "$1" "${2:-}" | k apply -f - 2>&1; }
+owned_by() { printf ',"ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"%s","uid":"%s"}]' "$1" "$(jsonpath cm "$1" '' '{.metadata.uid}')"; }
+configmap gc-kept-owner >/dev/null
+configmap gc-gone-owner >/dev/null
+configmap gc-kept "$(owned_by gc-kept-owner)" >/dev/null
+configmap gc-gone "$(owned_by gc-gone-owner)" >/dev/null
+expect "delete --cascade=orphan" "$(k delete cm gc-kept-owner --cascade=orphan)" 'configmap "gc-kept-owner" deleted'
+expect "the orphan stays, without its owner reference" "$(jsonpath cm gc-kept '' '{.metadata.name} {.metadata.ownerReferences}')" "gc-kept "
+expect "delete (kubectl asks for Background)" "$(k delete cm gc-gone-owner)" 'configmap "gc-gone-owner" deleted'
+expect "the garbage collector deleted the dependent" "$(k get cm gc-gone --ignore-not-found -o name)" ""
+expect "delete the Job" "$(k delete job power-tx)" 'job.batch "power-tx" deleted'
+expect "its pod went with it" "$(k get pods -o name | grep power-tx || true)" ""
+
+# Namespace lifecycle: Terminating, nothing new inside, contents deleted, then gone.
+configmap held ',"namespace":"power","finalizers":["example.com/hold"]' >/dev/null
+expect "delete namespace" "$(k delete namespace power --wait=false)" 'namespace "power" deleted'
+expect_match "the namespace is Terminating" "$(k get ns power)" "^power +Terminating"
+expect_match "nothing new may be created in it" "$(configmap late ',"namespace":"power"' || true)" \
+    'configmaps "late" is forbidden: unable to create new content in namespace power because it is being terminated'
+expect "the namespace controller says what remains" \
+    "$(k wait --for=condition=NamespaceContentRemaining ns/power --timeout=30s)" "namespace/power condition met"
+expect "its contents are deleted, but for the one a finalizer holds" "$(k get servicespecs,cm -n power -o name)" "configmap/held"
+k patch cm held -n power --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null
+for _ in $(seq 100); do k get ns power >/dev/null 2>&1 || break; sleep 0.1; done
+expect_match "once the finalizer is removed the namespace goes" "$(k get ns power 2>&1 || true)" 'namespaces "power" not found'
 
 finish e2e-kubectl

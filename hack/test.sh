@@ -30,7 +30,13 @@ if [ "$part" = live ] || [ "$part" = all ]; then
   swift test --skip-build --disable-xctest --filter ControllerLiveTests
 fi
 if [ "$part" = e2e ] || [ "$part" = all ]; then
+  # Each script's mock keeps what it stored, to be checked against real schemas at the end.
+  HMS_E2E_STORED=$(mktemp -d)
+  export HMS_E2E_STORED
+  trap 'rm -rf "$HMS_E2E_STORED"' EXIT
   hack/e2e-kubectl.sh
+  hack/e2e-authorize.sh
+  hack/e2e-chart-rbac.sh
   hack/e2e-apply.sh
   hack/e2e-controller.sh
   hack/e2e-health.sh
@@ -45,4 +51,5 @@ if [ "$part" = e2e ] || [ "$part" = all ]; then
   hack/test-chart.sh
   hack/test-crd-schemas.sh
   hack/cel-crosscheck.sh
+  hack/check-stored-objects.sh "$HMS_E2E_STORED"
 fi

@@ -19,7 +19,7 @@ public struct CELMap: Sendable {
 
     /// Adds an entry; false when the key is already there (a map literal with a repeated key is
     /// an error in CEL). Throws for a key type CEL maps do not allow.
-    mutating func insert(_ key: CELValue, _ value: CELValue) throws(CELEvalError) -> Bool {
+    public mutating func insert(_ key: CELValue, _ value: CELValue) throws(CELEvalError) -> Bool {
         guard let lookup = try Self.key(for: key, inserting: true) else { return false }
         if indexes[lookup] != nil { return false }
         indexes[lookup] = entries.count

@@ -1,3 +1,4 @@
+import ConnectionGuards
 public import HummingbirdCore
 import HummingbirdTLS
 import Metrics

@@ -1,44 +1,6 @@
+import ConnectionGuards
 public import NIOCore
 public import NIOHTTPTypes
-
-/// When a connection owes the server a request. Pure: `HeaderTimeoutHandler` turns its steps into a
-/// timer. A new connection owes one at once; a kept-alive connection only from the first bytes of
-/// its next request (before that it is idle, which the idle timeout bounds). The debt is paid by
-/// the request's end, so a body trickled a byte at a time is cut as a head would be.
-struct HeaderWatch: Equatable {
-    enum Phase: Equatable { case new, awaitingRequest, answering, idle }
-    enum Step: Equatable { case startTimer, stopTimer, none }
-
-    private(set) var phase = Phase.new
-    /// Requests read in full and not yet answered (pipelining may read the next before the answer).
-    private(set) var unanswered = 0
-
-    mutating func opened() -> Step {
-        guard phase == .new else { return .none }
-        phase = .awaitingRequest
-        return .startTimer
-    }
-
-    /// Bytes came in that made no whole request (yet).
-    mutating func bytesArrived() -> Step {
-        guard phase == .idle else { return .none }
-        phase = .awaitingRequest
-        return .startTimer
-    }
-
-    mutating func requestRead() -> Step {
-        unanswered += 1
-        let wasWaiting = phase == .awaitingRequest
-        phase = .answering
-        return wasWaiting ? .stopTimer : .none
-    }
-
-    mutating func responseEnded() -> Step {
-        unanswered = max(0, unanswered - 1)
-        if unanswered == 0, phase == .answering { phase = .idle }
-        return .none
-    }
-}
 
 /// Closes a console connection that has not sent a whole request within `timeout` of its accept
 /// (TLS handshake included), or of the first bytes of its next request when kept alive: a client
@@ -51,67 +13,43 @@ public final class HeaderTimeoutHandler: ChannelDuplexHandler, RemovableChannelH
     public typealias OutboundIn = HTTPResponsePart
     public typealias OutboundOut = HTTPResponsePart
 
-    private let timeout: TimeAmount
-    private let onTimeout: @Sendable () -> Void
-    private var watch = HeaderWatch()
-    private var timer: Scheduled<Void>?
+    private let deadline: HeaderDeadline
 
     /// `onTimeout` counts the connections it closed (a metric); it runs on the event loop.
     public init(timeout: TimeAmount, onTimeout: @escaping @Sendable () -> Void = {}) {
-        self.timeout = timeout
-        self.onTimeout = onTimeout
+        deadline = HeaderDeadline(timeout: timeout, onTimeout: onTimeout)
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { apply(watch.opened(), context) }
+        if context.channel.isActive { deadline.opened(context) }
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        deadline.cancel()
     }
 
     public func channelActive(context: ChannelHandlerContext) {
-        apply(watch.opened(), context)
+        deadline.opened(context)
         context.fireChannelActive()
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        deadline.cancel()
         context.fireChannelInactive()
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .end = unwrapInboundIn(data) { apply(watch.requestRead(), context) }
+        if case .end = unwrapInboundIn(data) { deadline.requestRead(context) }
         context.fireChannelRead(data)
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
-        apply(watch.bytesArrived(), context)
+        deadline.bytesArrived(context)
         context.fireChannelReadComplete()
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { apply(watch.responseEnded(), context) }
+        if case .end = unwrapOutboundIn(data) { deadline.responseEnded(context) }
         context.write(data, promise: promise)
-    }
-
-    private func apply(_ step: HeaderWatch.Step, _ context: ChannelHandlerContext) {
-        switch step {
-        case .startTimer:
-            guard timer == nil else { return }
-            let onTimeout = onTimeout
-            timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-                self.timer = nil
-                onTimeout()
-                context.close(promise: nil)
-            }
-        case .stopTimer:
-            timer?.cancel()
-            timer = nil
-        case .none:
-            break
-        }
     }
 }

@@ -18,7 +18,7 @@ public final class ClusterCache: Sendable {
     public let policies = Informer<JSONValue, Admitted<GovernancePolicy>>(admitting: GovernancePolicy.self)
     public let approvals = Informer<JSONValue, Admitted<Approval>>(admitting: Approval.self)
     public let deployments = Informer<JSONValue, ObservedDeployment>(.deployments, kind: .deployment) { ObservedDeployment($0) }
-    public let services = Informer<JSONValue, Bool>(.services, kind: .service) { _ in true }
+    public let services = Informer<JSONValue, ObservedService>(.services, kind: .service) { ObservedService($0) }
     public let pods = Informer<JSONValue, PodFacts>(
         .pods, kind: .pod, labelSelector: Rendering.servicePodSelector, project: PodFacts.init)
     public let unhealthy = Informer<JSONValue, UnhealthyReport>(.events, kind: ObjectKind("Event"), fieldSelector: "reason=Unhealthy", project: UnhealthyReport.init)
@@ -174,7 +174,9 @@ public final class ClusterCache: Sendable {
         for deployment in deployments.values where namespaces.contains(deployment.ref.namespace) {
             observed.deployments[deployment.ref] = deployment
         }
-        observed.services = Set(services.keys.filter { namespaces.contains($0.namespace) })
+        for service in services.values where namespaces.contains(service.ref.namespace) {
+            observed.services[service.ref] = service
+        }
         // Failures are read from each pod's own status (Ready=False since when), not from Event
         // counts: kubelet aggregates Events, and their count is no run of consecutive failures.
         for pod in pods.values.sorted(by: { ($0.namespace, $0.name) < ($1.namespace, $1.name) }) where namespaces.contains(pod.namespace) {

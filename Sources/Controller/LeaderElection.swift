@@ -15,9 +15,11 @@ public struct LeaseTiming: Sendable, Equatable {
     public init() {}
 
     public func validate() throws(ConfigurationProblem) {
-        guard leaseDuration > renewDeadline, renewDeadline > retryPeriod * 1.2 else {
-            throw ConfigurationProblem("leader election needs lease duration > renew deadline > retry period x 1.2")
+        guard leaseDuration > renewDeadline, renewDeadline > retryPeriod * 1.2, retryPeriod > .zero else {
+            throw ConfigurationProblem("leader election needs lease duration > renew deadline > retry period x 1.2 > 0")
         }
+        // The Lease records whole seconds.
+        guard leaseDuration >= .seconds(1) else { throw ConfigurationProblem("the lease duration must be at least 1s") }
     }
 }
 
@@ -27,7 +29,7 @@ public struct ConfigurationProblem: Error, CustomStringConvertible {
 }
 
 /// What one look at the Lease decides, as client-go's leader election does it. Pure: the caller
-/// passes the lease as read, when it last saw that lease change (on its own clock), and now.
+/// passes the lease as read and how long ago, on its own monotonic clock, it saw that lease change.
 public enum LeaseDecision: Equatable, Sendable {
     /// No lease yet: create it, holding it.
     case create
@@ -36,66 +38,96 @@ public enum LeaseDecision: Equatable, Sendable {
     /// Someone else holds it and renewed within the lease duration: wait.
     case follow(holder: String)
 
-    public static func decide(holder: String?, leaseDurationSeconds: Int?, lastChange: Date?, identity: String, now: Date) -> LeaseDecision {
+    /// `unchangedFor` is how long the holder and renew time have stayed as they are, as this replica
+    /// measured it: expiry is never judged by the holder's stamps, nor by a wall clock that can jump.
+    public static func decide(holder: String?, leaseDurationSeconds: Int?, unchangedFor: Duration, identity: String) -> LeaseDecision {
         guard let holder else { return .create }
         if holder == identity || holder.isEmpty { return .acquire(takeover: false) }
-        let duration = TimeInterval(leaseDurationSeconds ?? 15)
-        // Expiry is judged by when *we* saw the record change, never by the holder's clock.
-        if let lastChange, now.timeIntervalSince(lastChange) < duration { return .follow(holder: holder) }
+        if unchangedFor < .seconds(leaseDurationSeconds ?? 15) { return .follow(holder: holder) }
         return .acquire(takeover: true)
     }
 }
 
-/// Holds a coordination.k8s.io/v1 Lease while this replica leads. Only the leader acts; when it
-/// cannot renew within the renew deadline it stops leading at once.
+/// Holds a coordination.k8s.io/v1 Lease while this replica leads. Only the leader acts. Leading
+/// lasts the renew deadline past the start of the last renewal that succeeded, measured on the
+/// monotonic clock: a renewal that hangs (a dead connection, a slow server) ends leadership on time
+/// although its request has not returned, as client-go bounds each renew by the renew deadline.
+/// Others take over only after the lease duration, longer than the renew deadline, so two
+/// replicas never act at once.
 public final class LeaderElector: Sendable {
     public let name: String
     public let namespace: String
     public let identity: String
     public let timing: LeaseTiming
     private let cluster: ClusterAccess
+    /// Stamps written into the Lease, for people and other tools to read.
     private let clock: WallClock
+    /// What every decision measures time on.
+    private let monotonic: WaitingClock
     private let logger: Logger
-    private let leading = Atomic<Bool>(false)
-    /// The lease as last read, and when (our clock) it last changed.
-    private let observed = Mutex<(record: String?, changed: Date?)>((nil, nil))
+    /// When the last successful acquire or renew started; nil when not leading.
+    private let renewed = Mutex<ContinuousClock.Instant?>(nil)
+    /// The lease as last read, and when (on the monotonic clock) it last changed.
+    private let observed = Mutex<(record: String?, changed: ContinuousClock.Instant?)>((nil, nil))
 
-    public init(cluster: ClusterAccess, name: String, namespace: String, identity: String, timing: LeaseTiming = LeaseTiming(), clock: WallClock = .system,
-                logger: Logger) {
+    public init(cluster: ClusterAccess, name: String, namespace: String, identity: String, timing: LeaseTiming = LeaseTiming(),
+                clock: WallClock = .system, monotonic: WaitingClock = .continuous, logger: Logger) {
         self.cluster = cluster
         self.name = name
         self.namespace = namespace
         self.identity = identity
         self.timing = timing
         self.clock = clock
+        self.monotonic = monotonic
         self.logger = logger
     }
 
-    public var isLeader: Bool { leading.load(ordering: .acquiring) }
+    public var isLeader: Bool {
+        guard let renewed = renewed.withLock({ $0 }) else { return false }
+        return monotonic.now() - renewed < timing.renewDeadline
+    }
 
-    /// Tries to acquire or renew every retry period until cancelled; leadership is lost when
-    /// renewals fail for longer than the renew deadline.
+    /// Tries to acquire or renew every retry period until cancelled. While leading, each attempt
+    /// is cut off at the renew deadline.
     public func run() async {
-        var lastRenewal: ContinuousClock.Instant?
+        var wasLeader = false
         while !Task.isCancelled {
-            let succeeded = await tryAcquireOrRenew()
-            let now = ContinuousClock.now
-            if succeeded {
-                if !isLeader { logger.notice("became leader", metadata: ["lease": "\(namespace)/\(name)", "identity": "\(identity)"]) }
-                leading.store(true, ordering: .releasing)
-                lastRenewal = now
-            } else if isLeader, let last = lastRenewal, now - last > timing.renewDeadline {
-                logger.warning("lost leadership: could not renew the lease within the renew deadline", metadata: ["lease": "\(namespace)/\(name)"])
-                leading.store(false, ordering: .releasing)
+            let started = monotonic.now()
+            let deadline = renewed.withLock { $0 }.map { $0 + timing.renewDeadline }
+            if await attempt(until: deadline) {
+                renewed.withLock { $0 = started }
             }
-            try? await Task.sleep(for: timing.retryPeriod)
+            let leads = isLeader
+            if leads, !wasLeader {
+                logger.notice("became leader", metadata: ["lease": "\(namespace)/\(name)", "identity": "\(identity)"])
+            } else if !leads, wasLeader {
+                logger.warning("lost leadership: could not renew the lease within the renew deadline", metadata: ["lease": "\(namespace)/\(name)"])
+            }
+            if !leads { renewed.withLock { $0 = nil } }
+            wasLeader = leads
+            try? await monotonic.sleep(for: timing.retryPeriod)
+        }
+    }
+
+    /// One acquire or renew; given a deadline, abandoned (its request cancelled) when it passes.
+    private func attempt(until deadline: ContinuousClock.Instant?) async -> Bool {
+        guard let deadline else { return await tryAcquireOrRenew() }
+        return await withTaskGroup(of: Bool?.self) { group in
+            group.addTask { await self.tryAcquireOrRenew() }
+            group.addTask {
+                try? await self.monotonic.sleep(until: deadline)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? false
         }
     }
 
     /// Gives the lease up on shutdown, as client-go's ReleaseOnCancel does, so a successor need not wait.
     public func release() async {
         guard isLeader else { return }
-        leading.store(false, ordering: .releasing)
+        renewed.withLock { $0 = nil }
         guard var lease = try? await cluster.json(.get(.leases, namespace: namespace, name: name)),
             lease["spec"]?["holderIdentity"]?.stringValue == identity
         else { return }
@@ -110,6 +142,7 @@ public final class LeaderElector: Sendable {
 
     func tryAcquireOrRenew() async -> Bool {
         let now = clock.now()
+        let seen = monotonic.now()
         let seconds = Int(timing.leaseDuration.components.seconds)
         let existing: JSONValue?
         do {
@@ -120,13 +153,13 @@ public final class LeaderElector: Sendable {
         }
         let holder = existing?["spec"]?["holderIdentity"]?.stringValue
         let record = existing.map { "\($0["spec"]?["holderIdentity"]?.stringValue ?? "")|\($0["spec"]?["renewTime"]?.stringValue ?? "")" }
-        let lastChange = observed.withLock { state -> Date? in
-            if state.record != record { state = (record, now) }
-            return state.changed
+        let lastChange = observed.withLock { state -> ContinuousClock.Instant in
+            if state.record != record || state.changed == nil { state = (record, seen) }
+            return state.changed ?? seen
         }
         let decision = LeaseDecision.decide(
             holder: existing == nil ? nil : (holder ?? ""), leaseDurationSeconds: existing?["spec"]?["leaseDurationSeconds"]?.intValue,
-            lastChange: lastChange, identity: identity, now: now)
+            unchangedFor: seen - lastChange, identity: identity)
         let stamp = JSONValue.string(RFC3339.microString(from: now))
         switch decision {
         case .follow:

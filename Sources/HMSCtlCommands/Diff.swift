@@ -39,7 +39,10 @@ struct Diff: TerminalCommand {
                 guard case .serviceSpec(let service) = manifest.resource else { continue }
                 let deploymentRef = ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)
                 let liveDeployment = try await getIfPresent(access, .deployments, deploymentRef, terminal: terminal)
-                let replicas = liveDeployment == nil || service.spec.replicas != nil ? service.spec.replicas ?? 1 : liveDeployment?[path: ["spec", "replicas"]]?.intValue ?? 1
+                let liveReplicas = liveDeployment?[path: ["spec", "replicas"]]?.intValue
+                // An external scaler's count is never a difference: the controller leaves it alone.
+                let replicas = service.spec.isScaledExternally ? liveReplicas ?? 1
+                    : liveDeployment == nil || service.spec.replicas != nil ? service.spec.replicas ?? 1 : liveReplicas ?? 1
                 blocks += block(deploymentRef, desired: ["spec": Rendering.deployment(service, replicas: replicas)["spec"] ?? .null], live: liveDeployment)
             }
         } catch let error as KubeError {

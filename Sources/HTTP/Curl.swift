@@ -33,6 +33,13 @@ final class EasyHandle {
         try set(CURLOPT_HEADERDATA, pointer: context)
         try set(CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeout.milliseconds)
         try set(CURLOPT_TCP_KEEPALIVE, 1)
+        try set(CURLOPT_TCP_KEEPIDLE, DeadConnections.idleSeconds)
+        try set(CURLOPT_TCP_KEEPINTVL, DeadConnections.probeIntervalSeconds)
+        try check(hms_easy_setopt_sockopt_callback(raw) { _, socket, purpose in
+            // Only the connections curl makes for transfers; a refusal leaves the defaults.
+            if purpose == CURLSOCKTYPE_IPCXN { DeadConnections.configure(socket: socket) }
+            return CURL_SOCKOPT_OK
+        })
         try set(CURLOPT_TCP_NODELAY, 1)
         // Redirects are the caller's business: the Kubernetes API never redirects a client.
         try set(CURLOPT_FOLLOWLOCATION, 0)

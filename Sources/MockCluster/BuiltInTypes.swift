@@ -169,7 +169,8 @@ enum BuiltInTypes {
         singular: "subjectaccessreview", namespaced: false, verbs: ["create"], isStored: false)
 
     static let stored = [namespaces, nodes, pods, services, configMaps, events, deployments, jobs, leases, customResourceDefinitions]
-    static let all = stored + [tokenReviews, subjectAccessReviews, podMetrics, nodeMetrics, customPodMetric]
+        + AccessTypes.stored
+    static let all = stored + [tokenReviews, subjectAccessReviews, podMetrics, nodeMetrics, customPodMetric] + AccessTypes.answered
 
     static func containers(_ deployment: JSONValue) -> [JSONValue] {
         deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue ?? []

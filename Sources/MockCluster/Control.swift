@@ -52,6 +52,50 @@ struct Faults: Sendable, Equatable {
     }
 }
 
+/// One number of a control body, checked: a number (never a string, a boolean or null), finite,
+/// within bounds a test can mean (huge values would overflow the metrics' arithmetic).
+struct ControlNumber {
+    static func read(_ body: JSONValue, _ name: String, default fallback: Double? = nil, within range: ClosedRange<Double>) -> Result<Double, Faults.Problem> {
+        guard let value = body[name] else {
+            if let fallback { return .success(fallback) }
+            return .failure(Faults.Problem(message: "\"\(name)\" is required"))
+        }
+        guard let number = value.doubleValue, number.isFinite, range.contains(number) else {
+            return .failure(Faults.Problem(message: "\"\(name)\" must be a number from \(Self.text(range.lowerBound)) to \(Self.text(range.upperBound))"))
+        }
+        return .success(number)
+    }
+
+    private static func text(_ number: Double) -> String { number == number.rounded() ? String(Int(number)) : String(number) }
+}
+
+extension Load {
+    /// At most a million requests a second and 10 CPU-seconds each: beyond any test, and far from
+    /// overflowing the nanocores the metrics report.
+    static func parsing(_ body: JSONValue) -> Result<Load, Faults.Problem> {
+        for name in (body.objectValue ?? [:]).keys.sorted() where name != "http_rps" && name != "cpuMillisPerRequest" {
+            return .failure(Faults.Problem(message: "unknown field \"\(name)\": http_rps, cpuMillisPerRequest"))
+        }
+        return ControlNumber.read(body, "http_rps", within: 0...1_000_000).flatMap { rps in
+            ControlNumber.read(body, "cpuMillisPerRequest", default: 1, within: 0...10_000).map { Load(httpRPS: rps, cpuMillisPerRequest: $0) }
+        }
+    }
+}
+
+extension JobOutcome {
+    /// `outcome` one of succeed, fail, hang; `afterSeconds` up to a day.
+    static func parsing(_ body: JSONValue, defaultSeconds: Double) -> Swift.Result<JobOutcome, Faults.Problem> {
+        for name in (body.objectValue ?? [:]).keys.sorted() where name != "outcome" && name != "afterSeconds" {
+            return .failure(Faults.Problem(message: "unknown field \"\(name)\": outcome, afterSeconds"))
+        }
+        let text = body["outcome"] == nil ? "succeed" : body["outcome"]?.stringValue
+        guard let result = text.flatMap(Result.init(rawValue:)) else {
+            return .failure(Faults.Problem(message: "\"outcome\" must be succeed, fail or hang"))
+        }
+        return ControlNumber.read(body, "afterSeconds", default: defaultSeconds, within: 0...86_400).map { JobOutcome(result: result, afterSeconds: $0) }
+    }
+}
+
 /// The requests the cluster answered, for tests that count what a client sent. Entries stay plain
 /// values until they are read: a full log is 50,000 of them, and formatting costs every request.
 struct RequestLog: Sendable {
@@ -87,11 +131,12 @@ extension MockCluster {
         do {
             let body = request.body.isEmpty ? JSONValue.object([:]) : try JSONValue(parsing: request.body)
             switch (request.method, segments.first, segments.count) {
+            case ("PUT", _, _) where body.objectValue == nil:
+                return controlError("the body must be a JSON object")
             case ("PUT", "load", 3):
-                let key = ObjectKey(namespace: segments[1], name: segments[2])
-                guard let rps = body["http_rps"]?.doubleValue, rps >= 0 else { return controlError("\"http_rps\" must be a number of at least 0") }
-                loads[key] = Load(httpRPS: rps, cpuMillisPerRequest: body["cpuMillisPerRequest"]?.doubleValue ?? 1)
-                return .json(["http_rps": .double(rps), "cpuMillisPerRequest": .double(loads[key]?.cpuMillisPerRequest ?? 1)])
+                let load = try Load.parsing(body).get()
+                loads[ObjectKey(namespace: segments[1], name: segments[2])] = load
+                return .json(["http_rps": .double(load.httpRPS), "cpuMillisPerRequest": .double(load.cpuMillisPerRequest)])
             case ("PUT", "pods", 4) where segments[3] == "health":
                 guard let healthy = body["healthy"]?.boolValue else { return controlError("\"healthy\" must be true or false") }
                 guard setPodHealth(ObjectKey(namespace: segments[1], name: segments[2]), healthy: healthy, now: now) else {
@@ -99,12 +144,9 @@ extension MockCluster {
                 }
                 return .json(["healthy": .bool(healthy)])
             case ("PUT", "jobs", 3):
-                guard let result = JobOutcome.Result(rawValue: body["outcome"]?.stringValue ?? "succeed") else {
-                    return controlError("\"outcome\" must be succeed, fail or hang")
-                }
-                let outcome = JobOutcome(result: result, afterSeconds: body["afterSeconds"]?.doubleValue ?? settings.jobSeconds)
+                let outcome = try JobOutcome.parsing(body, defaultSeconds: settings.jobSeconds).get()
                 jobOutcomes[ObjectKey(namespace: segments[1], name: segments[2])] = outcome
-                return .json(["outcome": .string(result.rawValue), "afterSeconds": .double(outcome.afterSeconds)])
+                return .json(["outcome": .string(outcome.result.rawValue), "afterSeconds": .double(outcome.afterSeconds)])
             case ("PUT", "faults", 1):
                 switch Faults.parsing(body) {
                 case .success(let faults): self.faults = faults
@@ -120,6 +162,8 @@ extension MockCluster {
                 return .json(access.summary)
             case ("GET", "auth", 1):
                 return .json(access.summary)
+            case ("GET", "audit", 1):
+                return .json(["items": .array(admissionAudit.entries)])
             case ("GET", "faults", 1):
                 return .json(faults.json)
             case ("GET", "requests", 1):
@@ -135,6 +179,8 @@ extension MockCluster {
             default:
                 return controlError("no such control endpoint: \(request.method) \(request.path)", status: 404)
             }
+        } catch let problem as Faults.Problem {
+            return controlError(problem.message)
         } catch {
             return controlError("the body must be JSON: \(error)")
         }

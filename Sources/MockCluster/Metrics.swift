@@ -76,7 +76,7 @@ extension MockCluster {
                          "creationTimestamp": .string(timestamp(now))],
             "timestamp": .string(timestamp(now)), "window": "15s",
             "containers": .array((pod[path: ["spec", "containers"]]?.arrayValue ?? []).prefix(1).map { container in
-                ["name": container["name"] ?? "", "usage": ["cpu": .string("\(Int(cpu * 1_000_000))n"), "memory": .string("\(Self.podMemoryBytes / 1024)Ki")]]
+                ["name": container["name"] ?? "", "usage": ["cpu": .string("\(Self.nanocores(cpu))n"), "memory": .string("\(Self.podMemoryBytes / 1024)Ki")]]
             }),
         ]
     }
@@ -88,8 +88,14 @@ extension MockCluster {
             "kind": "NodeMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
             "metadata": ["name": .string(settings.nodeName), "creationTimestamp": .string(timestamp(now))],
             "timestamp": .string(timestamp(now)), "window": "15s",
-            "usage": ["cpu": .string("\(Int(cpu * 1_000_000))n"), "memory": .string("\((pods.count * Self.podMemoryBytes + 512 << 20) / 1024)Ki")],
+            "usage": ["cpu": .string("\(Self.nanocores(cpu))n"), "memory": .string("\((pods.count * Self.podMemoryBytes + 512 << 20) / 1024)Ki")],
         ]
+    }
+
+    /// Millicores as whole nanocores, saturating rather than trapping on a value no test means.
+    static func nanocores(_ millicores: Double) -> Int {
+        let nano = (millicores * 1_000_000).rounded()
+        return nano.isFinite ? Int(max(0, min(nano, 9e18))) : 0
     }
 
     /// A Kubernetes quantity for a metric value: whole numbers plain, fractions in milli-units.

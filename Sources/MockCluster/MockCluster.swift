@@ -15,6 +15,8 @@ public struct MockCluster: Sendable {
         public var nodeName = "mock-node"
         /// Tokens and roles at start (`--auth FILE`); `PUT /mock/v1/auth` replaces them.
         public var access = AccessTables()
+        /// `--authorize`: authenticate every request and authorize it with RBAC (`Authentication.swift`).
+        public var authorize = false
 
         public init() {}
     }
@@ -36,6 +38,10 @@ public struct MockCluster: Sendable {
     var openAPI = OpenAPI()
     /// Tokens and roles behind TokenReview and SubjectAccessReview.
     var access = AccessTables()
+    var serviceAccountTokens: [String: MintedToken] = [:]
+    /// What admission policies said about the request being answered (`AdmissionPolicies.swift`).
+    var admissionWarnings: [String] = []
+    var admissionAudit = AdmissionAuditLog()
     let startedAt: Date
 
     public init(settings: Settings = Settings(), now: Date) {
@@ -62,16 +68,20 @@ public struct MockCluster: Sendable {
             return handleControl(request, now: now)
         }
         var response: APIResponse
+        admissionWarnings = []
         if let fault = faults.draw(for: request, using: &random) {
             response = fault
         } else {
             do {
+                try checkAccess(request, now: now)
                 response = try route(request, now: now)
             } catch {
                 response = error.response
             }
+            collectGarbage(now: now)
         }
         response.delaySeconds = faults.latencySeconds
+        response.warnings = admissionWarnings
         requestLog.record(request, status: response.status, now: now)
         return response
     }
@@ -98,13 +108,16 @@ public struct MockCluster: Sendable {
         let version = segments[prefixCount - 1]
         let rest = Array(segments[prefixCount...])
         if group == BuiltInTypes.tokenReviews.group || group == BuiltInTypes.subjectAccessReviews.group {
-            return try review(group: group, version: version, rest, request)
+            return try review(group: group, version: version, rest, request, now: now)
         }
         if group == "custom.metrics.k8s.io" || group == "metrics.k8s.io" {
             guard request.method == "GET" else { throw .methodNotAllowed(request.method) }
             return try metricsResponse(group: group, rest, request: request, now: now)
         }
         let route = try ResourceRoute(rest, group: group, version: version, types: allTypes)
+        if route.type.id == AccessTypes.serviceAccounts.id, route.subresource == "token" {
+            return try requestToken(route, request, now: now)
+        }
         return try serve(route, request, now: now)
     }
 

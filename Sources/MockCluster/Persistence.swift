@@ -33,7 +33,10 @@ extension MockCluster {
     /// Rebuilds the simulation's indexes for a restored object, without acting on it again.
     private mutating func reindex(_ typeID: String, _ key: ObjectKey, _ object: JSONValue) {
         switch typeID {
+        case BuiltInTypes.namespaces.id:
+            if object.deletionTimestamp != nil { simulation.terminatingNamespaces.insert(key.name) }
         case BuiltInTypes.pods.id:
+            if object.deletionTimestamp != nil { simulation.terminatingPods.insert(key) }
             for owner in Self.owners(of: object) { simulation.podsByOwner[owner, default: []].insert(key) }
             if object[path: ["status", "phase"]] == "Pending" { simulation.startingPods[key] = startTime(ofPodCreated: object) }
         case BuiltInTypes.deployments.id:

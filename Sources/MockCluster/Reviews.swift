@@ -10,7 +10,7 @@ import YAML
 ///      "roles":  [{"user": "alice", "verbs": ["approve"], "apiGroups": ["ops.hms.gov"], "resources": ["approvals"]}]}
 ///
 /// A role is one RBAC rule bound to one subject (`user` or `group`), in every namespace unless it
-/// names `namespaces`; `"*"` matches anything, as in RBAC. The mock's own API does not check tokens:
+/// names `namespaces`; `"*"` matches anything, as in RBAC. Without `--authorize` the mock does not check tokens:
 /// these tables only answer reviews, as an apiserver does for a webhook or a controller asking.
 public struct AccessTables: Sendable, Equatable {
     public struct Identity: Sendable, Equatable {
@@ -220,36 +220,71 @@ extension AccessTables.Role {
 extension MockCluster {
     static let authenticatedGroup = "system:authenticated"
 
-    func review(group: String, version: String, _ rest: [String], _ request: APIRequest) throws(APIError) -> APIResponse {
-        let type: ResourceType =
-            switch group {
-            case BuiltInTypes.tokenReviews.group: BuiltInTypes.tokenReviews
-            default: BuiltInTypes.subjectAccessReviews
-            }
-        guard version == type.version, rest == [type.plural] else { throw .notFoundPath }
+    func review(group: String, version: String, _ rest: [String], _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        let reviews = [BuiltInTypes.tokenReviews, BuiltInTypes.subjectAccessReviews, AccessTypes.selfSubjectAccessReviews, AccessTypes.selfSubjectReviews]
+        guard let type = reviews.first(where: { $0.group == group && $0.version == version && [$0.plural] == rest }) else { throw .notFoundPath }
         guard request.method == "POST" else { throw .methodNotAllowed(request.method) }
         var review = try decodeBody(request, type: type)
         guard review["kind"]?.stringValue == type.kind, review["apiVersion"]?.stringValue == type.apiVersion else {
             throw .badRequest("the body must be a \(type.kind) of \(type.apiVersion)")
         }
-        review["status"] = type.kind == "TokenReview" ? try tokenReviewStatus(review) : try accessReviewStatus(review)
+        review["status"] = try reviewStatus(type, review, request, now: now)
         if review["metadata"] == nil { review["metadata"] = ["creationTimestamp": .null] }
         return .json(review, status: 201)
     }
 
-    private func tokenReviewStatus(_ review: JSONValue) throws(APIError) -> JSONValue {
+    private func reviewStatus(_ type: ResourceType, _ review: JSONValue, _ request: APIRequest, now: Date) throws(APIError) -> JSONValue {
+        // The self reviews are about the request's own user (the anonymous one when the mock is open).
+        let requester = user(of: request, now: now) ?? Self.anonymous
+        switch type.kind {
+        case "TokenReview": return try tokenReviewStatus(review, now: now)
+        case "SelfSubjectReview": return ["userInfo": requester.json]
+        case "SelfSubjectAccessReview": return try accessDecision(for: requester, review, type)
+        default:
+            guard settings.authorize else { return try accessReviewStatus(review) }
+            let user = review[path: ["spec", "user"]]?.stringValue ?? ""
+            let groups = (review[path: ["spec", "groups"]]?.arrayValue ?? []).compactMap(\.stringValue)
+            if user.isEmpty, groups.isEmpty {
+                throw .invalid(type, "", field: "spec.user", "at least one of user or group must be specified")
+            }
+            let uid = review[path: ["spec", "uid"]]?.stringValue ?? ""
+            return try accessDecision(for: UserInfo(name: user, uid: uid, groups: groups), review, type)
+        }
+    }
+
+    /// A (Self)SubjectAccessReview answered by the authorizer requests meet: RBAC under
+    /// `--authorize`, everything allowed when the mock is open.
+    private func accessDecision(for user: UserInfo, _ review: JSONValue, _ type: ResourceType) throws(APIError) -> JSONValue {
+        let resource = review[path: ["spec", "resourceAttributes"]]
+        let nonResource = review[path: ["spec", "nonResourceAttributes"]]
+        guard (resource == nil) != (nonResource == nil) else {
+            throw .invalid(type, "", field: "spec.resourceAttributes", "exactly one of nonResourceAttributes or resourceAttributes must be specified")
+        }
+        guard let authorizer = authorizer() else { return ["allowed": true] }
+        let attributes: RequestAttributes
+        if let resource {
+            let text = { (key: String) in resource[key]?.stringValue ?? "" }
+            attributes = RequestAttributes(verb: text("verb"), resource: RequestAttributes.Resource(
+                group: text("group"), version: text("version"), resource: text("resource"), subresource: text("subresource"),
+                namespace: text("namespace"), name: text("name")))
+        } else {
+            attributes = RequestAttributes(verb: nonResource?["verb"]?.stringValue ?? "", resource: nil, path: nonResource?["path"]?.stringValue ?? "")
+        }
+        let decision = authorizer.decide(user, attributes)
+        var status: JSONValue = ["allowed": .bool(decision.allowed)]
+        if !decision.reason.isEmpty { status["reason"] = .string(decision.reason) }
+        return status
+    }
+
+    private func tokenReviewStatus(_ review: JSONValue, now: Date) throws(APIError) -> JSONValue {
         guard let token = review[path: ["spec", "token"]]?.stringValue, !token.isEmpty else {
             throw .badRequest("token is required for TokenReview in authentication")
         }
         let audiences = review[path: ["spec", "audiences"]] ?? []
-        guard let identity = access.identity(forToken: token) else {
+        guard let user = authenticate(token: token, now: now) else {
             return ["authenticated": false, "user": [:], "audiences": audiences, "error": "token is not known to the mock cluster"]
         }
-        let groups = identity.groups.contains(Self.authenticatedGroup) ? identity.groups : identity.groups + [Self.authenticatedGroup]
-        return [
-            "authenticated": true, "audiences": audiences,
-            "user": ["username": .string(identity.user), "uid": .string(identity.uid), "groups": .array(groups.map(JSONValue.string))],
-        ]
+        return ["authenticated": true, "audiences": audiences, "user": user.json]
     }
 
     private func accessReviewStatus(_ review: JSONValue) throws(APIError) -> JSONValue {

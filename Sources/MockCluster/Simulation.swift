@@ -21,15 +21,19 @@ extension MockCluster {
     /// Moves the simulation to `now`. Only objects with something pending are visited, so an idle
     /// cluster of many objects costs nothing.
     public mutating func advance(to now: Date) {
+        finishTerminatingPods(now: now)
         for key in simulation.startingPods.filter({ $0.value <= now }).keys.sorted() { progressPod(key, now: now) }
         for key in simulation.unhealthyProbes.keys.sorted() { probeUnhealthyPod(key, now: now) }
         for key in simulation.deploymentsToReconcile.sorted() { reconcileDeployment(key, now: now) }
         for key in simulation.runningJobs.sorted() { progressJob(key, now: now) }
+        finalizeNamespaces(now: now)
+        collectGarbage(now: now)
     }
 
     // MARK: - Reactions to writes
 
     mutating func afterWrite(_ type: ResourceType, _ key: ObjectKey, _ object: JSONValue, previous: JSONValue?, now: Date) {
+        noteOwners(type, key, object, previous: previous)
         switch type.id {
         case BuiltInTypes.customResourceDefinitions.id:
             refreshCustomTypes()
@@ -45,6 +49,7 @@ extension MockCluster {
         case BuiltInTypes.pods.id:
             for owner in Self.owners(of: object) { simulation.podsByOwner[owner, default: []].insert(key) }
             if object[path: ["status", "phase"]] == "Pending" { simulation.startingPods[key] = startTime(ofPodCreated: object) }
+            if object.deletionTimestamp != nil { simulation.terminatingPods.insert(key) }
         default:
             break
         }
@@ -58,11 +63,7 @@ extension MockCluster {
             }
             refreshCustomTypes()
         case BuiltInTypes.namespaces.id:
-            for namespacedType in allTypes where namespacedType.namespaced && namespacedType.isStored {
-                for object in store.list(namespacedType.id, namespace: key.name) {
-                    remove(namespacedType, ObjectKey(object: object.value), orphan: true)
-                }
-            }
+            simulation.terminatingNamespaces.remove(key.name)
         case BuiltInTypes.pods.id:
             podLogs[key] = nil
             simulation.startingPods[key] = nil
@@ -95,7 +96,8 @@ extension MockCluster {
     // MARK: - Deployments
 
     mutating func reconcileDeployment(_ key: ObjectKey, now: Date) {
-        guard let deployment = store.get(BuiltInTypes.deployments.id, key)?.value,
+        // A deleting Deployment gets no new pods (the controller only syncs its status).
+        guard let deployment = store.get(BuiltInTypes.deployments.id, key)?.value, deployment.deletionTimestamp == nil,
             let uid = deployment[path: ["metadata", "uid"]]?.stringValue
         else {
             simulation.deploymentsToReconcile.remove(key)
@@ -257,7 +259,7 @@ extension MockCluster {
     }
 
     private mutating func removePod(_ pod: JSONValue) {
-        remove(BuiltInTypes.pods, ObjectKey(object: pod), orphan: false)
+        remove(BuiltInTypes.pods, ObjectKey(object: pod))
     }
 
     // MARK: - Pods
@@ -389,7 +391,7 @@ extension MockCluster {
     // MARK: - Jobs
 
     private mutating func startJobPod(_ key: ObjectKey, now: Date) {
-        guard let job = store.get(BuiltInTypes.jobs.id, key)?.value else { return }
+        guard let job = store.get(BuiltInTypes.jobs.id, key)?.value, job.deletionTimestamp == nil else { return }
         let owner: JSONValue = [
             "apiVersion": "batch/v1", "kind": "Job", "name": .string(key.name),
             "uid": job[path: ["metadata", "uid"]] ?? .null, "controller": true, "blockOwnerDeletion": true,
@@ -529,4 +531,10 @@ struct SimulationState: Sendable {
     var unhealthyProbes: [ObjectKey: Date] = [:]
     var podsByOwner: [String: Set<ObjectKey>] = [:]
     var deploymentsByUID: [String: ObjectKey] = [:]
+    /// What the garbage collector has still to look at.
+    var garbage = GarbageQueue()
+    /// Namespaces the namespace controller is emptying.
+    var terminatingNamespaces: Set<String> = []
+    /// Pods deleted with a grace period, for kubelet to finish.
+    var terminatingPods: Set<ObjectKey> = []
 }

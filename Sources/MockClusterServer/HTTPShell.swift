@@ -79,6 +79,7 @@ final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
         if !keepAlive { headers.add(name: "Connection", value: "close") }
+        for warning in response.warnings { headers.add(name: "Warning", value: "299 - \(warningText(warning))") }
         let status = HTTPResponseStatus(statusCode: response.status)
         switch response.body {
         case .bytes(let bytes):
@@ -144,4 +145,18 @@ final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
+}
+
+/// A warning's text as the apiserver quotes it in `Warning: 299 - "text"` (RFC 7234: quotes and
+/// backslashes escaped; line breaks become spaces, which a header cannot hold).
+func warningText(_ message: String) -> String {
+    var quoted = "\""
+    for character in message {
+        switch character {
+        case "\"", "\\": quoted += "\\\(character)"
+        case "\n", "\r", "\r\n": quoted += " "
+        default: quoted.append(character)
+        }
+    }
+    return quoted + "\""
 }

@@ -1,3 +1,4 @@
+import ConnectionGuards
 import Foundation
 import Logging
 import MockCluster
@@ -5,6 +6,7 @@ import Model
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -18,12 +20,19 @@ public final class MockClusterServer: Sendable {
         /// Where to keep objects across restarts, if anywhere.
         public var stateFile: String?
         public var tickSeconds = 0.1
+        /// Connections open at once; more are closed as they come.
+        public var maxConnections = 1024
+        /// To send a whole request, from the accept or from the first byte of a kept-alive connection's next one.
+        public var headerTimeoutSeconds = 30.0
         /// Stop gracefully on SIGTERM and SIGINT. Off when the server runs inside another program
         /// (tests), which stops it by cancelling the task that runs it.
         public var handlesSignals = true
         /// The cluster's clock: the system's, or moved ahead (behind) by tests that depend on the
         /// calendar (a month's end, a weekend), which give the controller the same offset.
         public var clock = WallClock.system
+        /// PEM certificate (chain) and private key files: serve HTTPS. kubectl sends a
+        /// kubeconfig's token only over TLS, so `--authorize` needs it for kubectl.
+        public var tls: (certificateFile: String, keyFile: String)?
 
         public init() {}
     }
@@ -89,13 +98,23 @@ struct Listener: Service {
 
     func run() async throws {
         let handlerServer = server
+        let gate = ConnectionGate(limit: server.options.maxConnections)
+        let headerTimeout = TimeAmount.milliseconds(Int64(max(0.001, min(server.options.headerTimeoutSeconds, 86_400)) * 1000))
+        let tlsContext = try server.options.tls.map { files in
+            try NIOSSLContext(configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificateFile).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: files.keyFile, format: .pem))))
+        }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    guard gate.admit(channel) else { return }
+                    if let tlsContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(MockHeaderTimeoutHandler(timeout: headerTimeout))
                     try channel.pipeline.syncOperations.addHandler(ClusterHTTPHandler(server: handlerServer))
                 }
             }

@@ -5,10 +5,20 @@ public struct ServiceSpec: Resource {
     public static let shortNames = ["svcspec", "ss"]
     public static let schema = OpenAPISchema.resource(ServiceSpec.self)
 
+    /// Who sets the Deployment's replica count.
+    public enum Scaling: String, WireEnum {
+        /// The controller: `replicas`, or the AutoscaleRule targeting the service (the default).
+        case controller
+        /// Someone else (an HPA, KEDA, `kubectl scale`): the controller never writes `replicas`.
+        case external
+    }
+
     public struct Spec: Codable, Sendable, Equatable {
         public var image: String
         /// Baseline when no AutoscaleRule targets the service (default 1).
         public var replicas: Int?
+        /// `external` hands the replica count to another scaler (default `controller`).
+        public var scaling: Scaling?
         public var port: Int?
         public var resources: ResourceRequests?
         public var env: [EnvVar]?
@@ -18,9 +28,10 @@ public struct ServiceSpec: Resource {
         /// A changed value (RFC 3339 time) asks for a rolling restart.
         public var restartedAt: String?
 
-        public init(image: String, replicas: Int? = nil, port: Int? = nil, resources: ResourceRequests? = nil, env: [EnvVar]? = nil, healthCheck: HealthCheck? = nil, paused: Bool? = nil, restartedAt: String? = nil) {
+        public init(image: String, replicas: Int? = nil, scaling: Scaling? = nil, port: Int? = nil, resources: ResourceRequests? = nil, env: [EnvVar]? = nil, healthCheck: HealthCheck? = nil, paused: Bool? = nil, restartedAt: String? = nil) {
             self.image = image
             self.replicas = replicas
+            self.scaling = scaling
             self.port = port
             self.resources = resources
             self.env = env
@@ -86,6 +97,9 @@ public struct ServiceSpec: Resource {
             issues.append(FieldIssue("spec.image", "\"\(spec.image)\" is not a valid image reference"))
         }
         issues += validateEnv(spec.env, at: FieldPath("spec.env"))
+        if spec.isScaledExternally, spec.replicas != nil {
+            issues.append(FieldIssue("spec.replicas", ServiceSpec.Spec.externalReplicasMessage))
+        }
         if let check = spec.healthCheck {
             if !check.path.hasPrefix("/") {
                 issues.append(FieldIssue("spec.healthCheck.path", "must start with \"/\", found \"\(check.path)\""))
@@ -99,4 +113,11 @@ public struct ServiceSpec: Resource {
         }
         return issues
     }
+}
+
+extension ServiceSpec.Spec {
+    /// Another scaler owns the replica count: the controller neither sets nor corrects it.
+    public var isScaledExternally: Bool { scaling == .external }
+
+    static let externalReplicasMessage = "must not be set when spec.scaling is external: the external scaler owns the replica count"
 }

@@ -18,6 +18,11 @@ extension ServiceSpec.Spec: FieldConstrained {
         "env": .list(max: 256),
         "restartedAt": .rfc3339,
     ]
+
+    public static let crossFieldRules = [
+        CELRule("!has(self.scaling) || self.scaling != 'external' || !has(self.replicas)",
+                message: "spec.replicas \(externalReplicasMessage)"),
+    ]
 }
 
 extension ServiceSpec.HealthCheck: FieldConstrained {

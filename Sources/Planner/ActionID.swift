@@ -35,7 +35,10 @@ struct ChangeIdentity {
         switch change {
         case .replicas(let replicas):
             if let requested = replicas.requested { add(requested) }
-        case .exposeService, .rollingRestart, .replacePod:
+        case .exposeService(_, let from):
+            // A Service that moves from another port is another action than one made anew.
+            if let from { add(from) }
+        case .rollingRestart, .replacePod:
             break
         case .template(let diff):
             // The image's change is what the plan shows.

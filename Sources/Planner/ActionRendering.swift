@@ -58,7 +58,8 @@ struct ActionRendering {
         case .replicas(let change):
             // A running Deployment is scaled by a patch (`patch(_:)`); a first deploy writes it whole.
             guard change.from == nil, let service = index.service(action.source) else { return [] }
-            var objects = [Rendering.deployment(service, replicas: change.to, fromManifests: fromManifests)]
+            let replicas = service.spec.isScaledExternally ? nil : change.to
+            var objects = [Rendering.deployment(service, replicas: replicas, fromManifests: fromManifests)]
             // A first deploy brings its Service along.
             if change.from == nil, let front = Rendering.service(service, fromManifests: fromManifests) { objects.append(front) }
             return objects
@@ -71,7 +72,8 @@ struct ActionRendering {
             guard var service = index.service(action.source), let live = observed.deployments[action.target] else { return [] }
             let settled = settled[action.target]
             service.spec.restartedAt = settled?.restartedAt ?? live.restartedAt
-            return [Rendering.deployment(service, replicas: settled?.replicas ?? live.replicas, fromManifests: fromManifests)]
+            let replicas = service.spec.isScaledExternally ? nil : settled?.replicas ?? live.replicas
+            return [Rendering.deployment(service, replicas: replicas, fromManifests: fromManifests)]
         case .startJob(let attempt):
             guard let directive = index.directives[action.source] else { return [] }
             return [DirectiveRendering.job(directive, attempt, name: action.target.name)]

@@ -7,8 +7,9 @@ public enum Change: Sendable, Equatable {
     /// A Deployment's replica count: made with `to` replicas when `from` is nil (not deployed
     /// yet, with its Service when it has a port), else scaled.
     case replicas(ReplicaChange)
-    /// A ClusterIP Service in front of a deployed service's pods, on this port.
-    case exposeService(port: Int)
+    /// A ClusterIP Service in front of a deployed service's pods, on `port`; `from` is the port
+    /// a managed Service serves now (nil: there is none yet), which it stops serving.
+    case exposeService(port: Int, from: Int? = nil)
     /// A Deployment's template brought in line with its ServiceSpec.
     case template(TemplateDiff)
     /// A rolling restart: the template's restart stamp moves from `from` (nil: never restarted) to `to`.
@@ -24,7 +25,7 @@ public enum Change: Sendable, Equatable {
     public var verb: Action.Verb {
         switch self {
         case .replicas(let change): change.from == nil ? .deploy : .scale
-        case .exposeService: .deploy
+        case .exposeService(_, let from): from == nil ? .deploy : .update
         case .template: .update
         case .rollingRestart, .replacePod: .restart
         case .startJob: .startJob
@@ -104,7 +105,7 @@ extension Change {
     public var fromText: String {
         switch self {
         case .replicas(let change): change.from.map(String.init) ?? "0"
-        case .exposeService: "none"
+        case .exposeService(_, let from): from.map { "port \($0)" } ?? "none"
         case .template(let diff): diff.fromImage
         case .rollingRestart(let from, _): from ?? "never"
         case .replacePod: "unhealthy"
@@ -117,7 +118,7 @@ extension Change {
     public var toText: String {
         switch self {
         case .replicas(let change): String(change.to)
-        case .exposeService(let port): "port \(port)"
+        case .exposeService(let port, _): "port \(port)"
         case .template(let diff): diff.toImage
         case .rollingRestart(_, let to): to
         case .replacePod: "replaced"

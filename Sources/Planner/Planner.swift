@@ -92,6 +92,11 @@ public struct Planner: Sendable {
     /// The replica count a service should run: its AutoscaleRule's recommendation, else the live
     /// count held within the rule's bounds, else the manifest's baseline.
     func desiredReplicas(_ service: ServiceSpec, index: DesiredIndex, live: Int?) -> (replicas: Int, reason: String) {
+        if service.spec.isScaledExternally {
+            // Created without a count, the Deployment gets the API server's default until the
+            // external scaler sets one; the gates judge that one replica.
+            return (live ?? 1, "spec.scaling is external: the replica count is another scaler's")
+        }
         if let recommendation = options.recommendations[service.ref] {
             return (recommendation.replicas, "AutoscaleRule \(recommendation.rule): \(recommendation.reason)")
         }
@@ -123,13 +128,21 @@ public struct Planner: Sendable {
                                   reason: "spec.restartedAt asks for a rolling restart"))
         }
         let (replicas, why) = desiredReplicas(service, index: index, live: live.replicas)
-        if replicas != live.replicas {
+        if replicas != live.replicas, !service.spec.isScaledExternally {
             actions.append(Action(source: source, target: deploymentRef, change: .replicas(ReplicaChange(from: live.replicas, to: replicas)), reason: why))
         }
         let serviceRef = ObjectRef(kind: .service, namespace: source.namespace, name: service.metadata.name)
-        if let port = service.spec.port, !observed.services.contains(serviceRef) {
-            actions.append(Action(source: source, target: serviceRef, change: .exposeService(port: port),
-                                  reason: "spec.port is set: a Service sends traffic to ready pods only"))
+        if let port = service.spec.port {
+            if let front = observed.services[serviceRef] {
+                // Ours and serving another port: it follows the spec (one that is not ours stays).
+                if front.isManaged, !front.serves(port) {
+                    actions.append(Action(source: source, target: serviceRef, change: .exposeService(port: port, from: front.port),
+                                          reason: "spec.port changed: the Service serves \(port), not \(front.port.map(String.init) ?? "another port")"))
+                }
+            } else {
+                actions.append(Action(source: source, target: serviceRef, change: .exposeService(port: port),
+                                      reason: "spec.port is set: a Service sends traffic to ready pods only"))
+            }
         }
         if let check = service.spec.healthCheck {
             actions += podReplacements(service, check: check, deploymentRef: deploymentRef, live: live, observed: observed, now: now,

@@ -15,6 +15,9 @@ public enum Rendering {
     /// manifests-mode prune deletes only objects carrying it.
     public static let sourceKey = "ops.hms.gov/source"
     public static let sourceManifests = "manifests"
+    /// The field managers our own writes use: the controller's and hmsctl's. Any other owner of a
+    /// field we set is another party (`ReplicasContested`).
+    public static let ownFieldManagers: Set<String> = ["hms-controller", "hmsctl"]
 
     /// What we add to the metadata of every object we make for `service`: the controller
     /// ownerReference to it when its uid is known (it came from the cluster), so that deleting the
@@ -76,7 +79,8 @@ public enum Rendering {
         min(max(1, check.failureThreshold ?? 3), 1_000) * 3
     }
 
-    public static func deployment(_ service: ServiceSpec, replicas: Int, fromManifests: Bool = false) -> JSONValue {
+    /// `replicas` nil leaves the count out: it is another scaler's (`scaling: external`).
+    public static func deployment(_ service: ServiceSpec, replicas: Int?, fromManifests: Bool = false) -> JSONValue {
         let name = JSONValue.string(service.metadata.name)
         var templateMetadata: JSONValue = ["labels": ["app": name, managedByKey: .string(managedByValue)]]
         if let restartedAt = service.spec.restartedAt {
@@ -84,15 +88,12 @@ public enum Rendering {
         }
         var metadata: JSONValue = ["name": name, "namespace": .string(service.ref.namespace), "labels": labels(service)]
         ownership(service, fromManifests: fromManifests, into: &metadata)
-        return [
-            "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": metadata,
-            "spec": [
-                "replicas": .int(replicas),
-                "selector": ["matchLabels": ["app": name]],
-                "template": ["metadata": templateMetadata, "spec": ["containers": [container(service)]]],
-            ],
+        var spec: JSONValue = [
+            "selector": ["matchLabels": ["app": name]],
+            "template": ["metadata": templateMetadata, "spec": ["containers": [container(service)]]],
         ]
+        if let replicas { spec["replicas"] = .int(replicas) }
+        return ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata, "spec": spec]
     }
 
     /// A ClusterIP Service in front of the pods, so traffic reaches only ready ones.

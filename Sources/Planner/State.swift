@@ -53,7 +53,7 @@ public struct DesiredState: Sendable {
 /// their JSON once, so that planning compares values rather than walking documents.
 public struct ObservedState: Sendable {
     public var deployments: [ObjectRef: ObservedDeployment] = [:]
-    public var services: Set<ObjectRef> = []
+    public var services: [ObjectRef: ObservedService] = [:]
     /// Pods by owning Deployment, each with how many health checks it failed in a row.
     public var pods: [ObjectRef: [ObservedPod]] = [:]
     /// The Jobs of Directives, by Directive.
@@ -67,8 +67,9 @@ public struct ObservedState: Sendable {
             let deployment = ObservedDeployment(object)
             self.deployments[deployment.ref] = deployment
         }
-        for service in services {
-            self.services.insert(Self.ref(.service, service))
+        for object in services {
+            let service = ObservedService(object)
+            self.services[service.ref] = service
         }
         for pod in pods {
             self.pods[ObjectRef(kind: .deployment, namespace: pod.namespace, name: pod.deployment), default: []].append(pod)
@@ -84,6 +85,27 @@ public struct ObservedState: Sendable {
             kind: kind, namespace: object["metadata"]?["namespace"]?.stringValue ?? "default",
             name: object["metadata"]?["name"]?.stringValue ?? "")
     }
+}
+
+/// The parts of a live Service that planning looks at: whose it is and the port it serves.
+public struct ObservedService: Sendable, Equatable {
+    public var ref: ObjectRef
+    /// Carries our managed-by label: we may change it.
+    public var isManaged: Bool
+    /// Its first port, and where that port sends traffic (a number; nil when a name or absent).
+    public var port: Int?
+    public var targetPort: Int?
+
+    public init(_ object: JSONValue) {
+        ref = ObservedState.ref(.service, object)
+        isManaged = object[path: ["metadata", "labels", Rendering.managedByKey]]?.stringValue == Rendering.managedByValue
+        let first = object[path: ["spec", "ports"]]?.arrayValue?.first
+        port = first?["port"]?.intValue
+        targetPort = first?["targetPort"]?.intValue
+    }
+
+    /// Whether it sends `port` to the pods' `port`, as `Rendering.service` makes it.
+    public func serves(_ port: Int) -> Bool { self.port == port && targetPort == port }
 }
 
 /// The parts of a live Deployment that planning looks at: what we set, and how it is doing.
@@ -102,6 +124,8 @@ public struct ObservedDeployment: Sendable, Equatable {
     public var owner: ServiceSpecOwner?
     /// Made by a controller reading a manifests directory (`Rendering.sourceKey`).
     public var fromManifests: Bool
+    /// The field managers that own `spec.replicas`, from its managedFields (sorted, each once).
+    public var replicaManagers: [String]
 
     public init(_ object: JSONValue) {
         ref = ObservedState.ref(.deployment, object)
@@ -116,6 +140,16 @@ public struct ObservedDeployment: Sendable, Equatable {
         let template = spec?["template"]
         container = template?["spec"]?["containers"]?.arrayValue?.first.map(ObservedContainer.init)
         restartedAt = template?["metadata"]?["annotations"]?[Rendering.restartedAtKey]?.stringValue
+        replicaManagers = Self.managers(owning: ["f:spec", "f:replicas"], in: metadata?["managedFields"])
+    }
+
+    /// Who owns a field, by the server's record: managedFields entries whose fieldsV1 set holds it.
+    static func managers(owning path: [String], in managedFields: JSONValue?) -> [String] {
+        let owners = (managedFields?.arrayValue ?? []).compactMap { entry -> String? in
+            guard let manager = entry["manager"]?.stringValue, entry["fieldsV1"]?[path: path] != nil else { return nil }
+            return manager
+        }
+        return Array(Set(owners)).sorted()
     }
 }
 

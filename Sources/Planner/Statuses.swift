@@ -46,8 +46,34 @@ public enum Statuses {
             condition("Progressing", progressing, progressing ? "Reconciling" : "Reconciled",
                       progressing ? "changes are being rolled out" : "the cluster matches the spec", previous: previous.conditions, now: now),
             degraded,
+            replicasContested(service, live: live, previous: previous.conditions, now: now),
         ]
         return status
+    }
+
+    /// How long `ReplicasContested` stays True after the pass that saw another manager's count,
+    /// so that a scaler writing every few seconds shows as contesting, not as a flapping condition.
+    public static let contestHold: TimeInterval = 300
+
+    /// True when a field manager other than ours owns the Deployment's `spec.replicas` although the
+    /// controller sets it: an HPA, KEDA or `kubectl scale` is fighting it, and the fix is theirs to
+    /// stop or `spec.scaling: external`. The controller keeps its count; it does not flap silently.
+    static func replicasContested(_ service: ServiceSpec, live: ObservedDeployment?, previous: [Condition]?, now: Date) -> Condition {
+        let others = service.spec.isScaledExternally ? [] : (live?.replicaManagers ?? []).filter { !Rendering.ownFieldManagers.contains($0) }
+        if !others.isEmpty {
+            let names = others.map { "\"\($0)\"" }.joined(separator: ", ")
+            return condition("ReplicasContested", true, "OtherManager",
+                             "spec.replicas of the Deployment is also written by \(names); the controller sets it back to the count it decides (set spec.scaling: external to hand it over)",
+                             previous: previous, now: now)
+        }
+        if let held = previous?.first(where: { $0.type == "ReplicasContested" && $0.status == "True" }),
+            let since = held.lastTransitionTime.flatMap(RFC3339.date(from:)), now.timeIntervalSince(since) < contestHold
+        {
+            return held
+        }
+        return condition("ReplicasContested", false, service.spec.isScaledExternally ? "ScaledExternally" : "OnlyOurs",
+                         service.spec.isScaledExternally ? "spec.scaling is external: the replica count is another scaler's"
+                             : "only the controller writes spec.replicas", previous: previous, now: now)
     }
 
     /// A Budget's spend, integrated: the hourly cost stored at the last update times the hours

@@ -37,6 +37,15 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "The Lease's namespace (default: the pod's namespace, else default).")
     var leaseNamespace: String?
 
+    @Option(help: "How long others wait, from the last change they saw to the Lease, before they take it over (Go syntax: 15s, 1m).")
+    var leaderElectLeaseDuration = FlagDuration(argument: "15s")!
+
+    @Option(help: "How long the leader keeps acting without a successful renewal of the Lease; each renewal is cut off at it. Shorter than the lease duration.")
+    var leaderElectRenewDeadline = FlagDuration(argument: "10s")!
+
+    @Option(help: "How often the Lease is acquired or renewed. The renew deadline must exceed 1.2 times it.")
+    var leaderElectRetryPeriod = FlagDuration(argument: "2s")!
+
     @Option(help: "This replica's identity in the Lease (default: the host name).")
     var identity: String?
 
@@ -97,11 +106,20 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: [.customShort("v"), .long], help: "Log verbosity: 0 notices, 2 every action, 5 requests.")
     var verbosity = 0
 
+    var leaseTiming: LeaseTiming {
+        var timing = LeaseTiming()
+        timing.leaseDuration = leaderElectLeaseDuration.duration
+        timing.renewDeadline = leaderElectRenewDeadline.duration
+        timing.retryPeriod = leaderElectRetryPeriod.duration
+        return timing
+    }
+
     func validate() throws {
         if (consoleTLSCert == nil) != (consoleTLSKey == nil) {
             throw ValidationError("--console-tls-cert and --console-tls-key go together: give both, or neither")
         }
         guard consoleMaxConnections >= 1 else { throw ValidationError("--console-max-connections must be at least 1, not \(consoleMaxConnections)") }
+        do { try leaseTiming.validate() } catch { throw ValidationError("--leader-elect-*: \(error.description)") }
         for (flag, seconds) in [("header", consoleHeaderTimeoutSeconds), ("idle", consoleIdleTimeoutSeconds)] where !(seconds > 0 && seconds <= 86_400) {
             throw ValidationError("--console-\(flag)-timeout-seconds must be more than 0 and at most 86400, not \(seconds)")
         }
@@ -130,7 +148,8 @@ struct ControllerCommand: AsyncParsableCommand {
         settings.workers = min(max(1, workers), 64)
         settings.clock = .system(offsetBy: clockOffsetSeconds)
         let elector = leaderElect
-            ? LeaderElector(cluster: cluster, name: leaseName, namespace: leaseNamespace ?? config.namespace, identity: name, clock: settings.clock, logger: logger)
+            ? LeaderElector(cluster: cluster, name: leaseName, namespace: leaseNamespace ?? config.namespace, identity: name, timing: leaseTiming,
+                            clock: settings.clock, logger: logger)
             : nil
         let journalFile = Journal(path: journal ?? Journal.defaultPath(), maxBytes: journalMaxBytes)
         let loop = ControllerLoop(cluster: cluster, journal: journalFile, elector: elector, identity: name, settings: settings, logger: logger)

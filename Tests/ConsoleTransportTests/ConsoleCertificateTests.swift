@@ -1,3 +1,4 @@
+import ConnectionGuards
 @testable import ConsoleTransport
 import Foundation
 import Logging

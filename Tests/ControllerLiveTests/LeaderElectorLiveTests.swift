@@ -17,7 +17,7 @@ import Testing
         var timing = LeaseTiming()
         timing.retryPeriod = .milliseconds(20)
         return LeaderElector(cluster: cluster.access, name: "hms-controller", namespace: "default", identity: identity, timing: timing,
-                             clock: clock.wall, logger: LiveCluster.quiet)
+                             clock: clock.wall, monotonic: clock.waiting, logger: LiveCluster.quiet)
     }
 
     /// An elector running until the returned task is stopped, leading already.
@@ -79,6 +79,24 @@ import Testing
             #expect(try await lease(cluster) == "b/1")
             // a, back, finds b renewing and follows.
             #expect(await a.tryAcquireOrRenew() == false)
+        }
+    }
+
+    /// client-go bounds each renewal by the renew deadline: a leader whose renewals hang (a dead
+    /// connection, a server that no longer answers) stops leading when the deadline passes on its
+    /// monotonic clock, without waiting for the request to give up, and well before the others
+    /// may take the lease over (its duration, 15 s).
+    @Test func aLeaderWhoseRenewalsHangStopsLeadingAtTheRenewDeadline() async throws {
+        try await LiveCluster.run { cluster in
+            let (a, leading) = try await leader(cluster, "a")
+            // From now on the API server takes 3 s to answer anything.
+            try await cluster.setFaults(latencyMs: 3_000)
+            clock.advance(by: .seconds(9))
+            #expect(a.isLeader)
+            clock.advance(by: .seconds(1))
+            #expect(!a.isLeader)
+            try await cluster.setFaults()
+            try await stop(leading)
         }
     }
 

@@ -22,6 +22,21 @@ import Testing
         try await reconciler(cluster).reconcile(try await cluster.desiredState(), options: Planner.Options(prune: prune), now: clock.now)
     }
 
+    /// A changed `port` moves the Service the controller made, in one pass; the next has nothing to do.
+    @Test func theServiceFollowsAChangedPort() async throws {
+        try await LiveCluster.run { cluster in
+            try await cluster.installCRDs()
+            let spec = try await cluster.create(Declared.serviceSpec("web", replicas: 1))
+            try await pass(cluster)
+            try await cluster.merge(spec, ["spec": ["port": 9090]])
+            let moved = try await pass(cluster)
+            #expect(moved.outcomes.contains { $0.action.verb == .update && $0.action.target.kind == .service && $0.result == .done })
+            let service = try #require(try await cluster.access.getIfPresent(.services, namespace: "default", name: "web"))
+            #expect(service[path: ["spec", "ports"]]?.arrayValue?.map { "\($0["port"]?.intValue ?? 0)->\($0["targetPort"]?.intValue ?? 0)" } == ["9090->9090"])
+            #expect(try await pass(cluster).outcomes.allSatisfy { $0.action.target.kind != .service })
+        }
+    }
+
     @Test func aServiceSpecGetsADeploymentAndAServiceItOwnsAndAStatus() async throws {
         try await LiveCluster.run { cluster in
             try await cluster.installCRDs()
@@ -41,14 +56,14 @@ import Testing
             var stored = try await cluster.serviceSpec("web")
             #expect(stored.status?.replicas == 2)
             #expect(stored.status?.observedGeneration == 1)
-            #expect(stored.conditionSummary == ["Ready=False ReplicasNotReady", "Progressing=True Reconciling", "Degraded=False AsExpected"])
+            #expect(stored.conditionSummary == ["Ready=False ReplicasNotReady", "Progressing=True Reconciling", "Degraded=False AsExpected", "ReplicasContested=False OnlyOurs"])
             #expect(try await cluster.events(about: "web")["Deployed"]?.count == 1)
 
             // Once the pods are up, the next pass only writes the status that changed.
             try await cluster.waitUntilReady("web", replicas: 2)
             #expect(try await pass(cluster).outcomes.isEmpty)
             stored = try await cluster.serviceSpec("web")
-            #expect(stored.conditionSummary == ["Ready=True ReplicasReady", "Progressing=False Reconciled", "Degraded=False AsExpected"])
+            #expect(stored.conditionSummary == ["Ready=True ReplicasReady", "Progressing=False Reconciled", "Degraded=False AsExpected", "ReplicasContested=False OnlyOurs"])
 
             // Level-triggered and idempotent: a pass with nothing to do writes nothing at all.
             try await cluster.clearRequests()
@@ -166,12 +181,16 @@ import Testing
             #expect(try await reconciler(cluster).reconcile(stale, options: Planner.Options(prune: false), now: clock.now).outcomes.isEmpty)
 
             // The owner goes (its dependents orphaned, so that the mock's garbage collector leaves
-            // them), and another Deployment of that name takes the place of the one observed.
+            // them, their references to it removed), and another Deployment of that name takes the
+            // place of the one observed: orphaned as well, since one owned by the deleted ServiceSpec
+            // would be garbage at once, as on a real cluster.
             try await cluster.client.delete(.of(ServiceSpec.self), name: "web", options: DeleteOptions(propagationPolicy: "Orphan"))
             let desired = try await cluster.desiredState()
             let seen = try await reconciler(cluster).observe(desired)
             try await cluster.client.delete(.deployments, name: "web")
-            let successor = try await cluster.client.create(web.recreated, .deployments)
+            var orphan = web.recreated
+            orphan[path: ["metadata", "ownerReferences"]] = nil
+            let successor = try await cluster.client.create(orphan, .deployments)
             let missed = try await reconciler(cluster).reconcile(desired, observed: seen, options: Planner.Options(prune: true), now: clock.now)
             #expect(missed.outcomes.map(\.result) == [.skipped("Deployment default/web is no longer uid \(web.uid ?? "")")])
             #expect(try await cluster.deployment("web")?.uid == successor.uid)

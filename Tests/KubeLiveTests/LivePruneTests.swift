@@ -71,7 +71,11 @@ import Testing
             let (stored, deployment) = try await seed(cluster)
             try await cluster.client.delete(.of(ServiceSpec.self), name: "web", options: DeleteOptions(propagationPolicy: "Orphan"))
             try await cluster.client.delete(.deployments, name: "web")
-            let successor = try await cluster.client.create(Rendering.deployment(stored, replicas: 1), .deployments)
+            // The ServiceSpec made again, and its Deployment: one owned by the old ServiceSpec would be
+            // garbage at once (its owner's uid no longer exists), as on a real cluster.
+            let again = try await cluster.client.create(ServiceSpec(metadata: ObjectMeta(name: "web", namespace: "default"), spec: stored.spec),
+                                                        .of(ServiceSpec.self))
+            let successor = try await cluster.client.create(Rendering.deployment(again, replicas: 1), .deployments)
             let outcomes = await executor(cluster).execute(prunePlan(deployment))
             #expect(outcomes.map(\.result) == [.skipped("Deployment default/web is no longer uid \(deployment[path: ["metadata", "uid"]]?.stringValue ?? "")")])
             let still = try await cluster.client.get(JSONValue.self, .deployments, name: "web")

@@ -55,7 +55,7 @@ import YAML
         #expect(result.diagnostics.map(\.summary) == [
             "test.yaml:6:13: error: spec.replicas: expected an integer, found \"three\"",
             "test.yaml:7:9: error: spec.port: expected an integer, found \"8080\"; remove the quotes: 8080",
-            "test.yaml:8:3: error: spec.colour: unknown field \"colour\"; known fields: image, replicas, port, resources, env, healthCheck, paused, restartedAt",
+            "test.yaml:8:3: error: spec.colour: unknown field \"colour\"; known fields: image, replicas, scaling, port, resources, env, healthCheck, paused, restartedAt",
         ])
     }
 

@@ -51,6 +51,9 @@ import Testing
         #expect(harness.podNames().count == 2)
         #expect(!harness.podNames().contains(victim))
         harness.send("DELETE", "/apis/apps/v1/namespaces/default/deployments/web", ["propagationPolicy": "Background"])
+        // The garbage collector deleted the pods; they terminate until kubelet's next step.
+        #expect(harness.pods().allSatisfy { $0.deletionTimestamp != nil })
+        harness.wait(0.1)
         #expect(harness.podNames().isEmpty)
     }
 

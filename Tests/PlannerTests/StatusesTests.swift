@@ -46,19 +46,20 @@ import Testing
         #expect(status.costUSDPerHour == 0.3)
         #expect(status.lastAction == "scale 4 → 6: done (act-dbc85ed0cbeddb41)")
         #expect(status.conditions?.map { "\($0.type)=\($0.status):\($0.reason ?? "")" }
-            == ["Ready=False:ReplicasNotReady", "Progressing=True:Reconciling", "Degraded=False:AsExpected"])
+            == ["Ready=False:ReplicasNotReady", "Progressing=True:Reconciling", "Degraded=False:AsExpected", "ReplicasContested=False:OnlyOurs"])
     }
 
     @Test func aDeniedActionDegradesAndConditionsKeepTheirTransitionTime() throws {
         let denied = Statuses.service(try service(), budgets: [], live: live(replicas: 4, ready: 4),
                                       outcomes: [try outcome(from: 4, to: 9, .notCarriedOut(.deny))], health: nil, now: now)
-        #expect(denied.conditions?.last?.reason == "ActionDenied" && denied.costUSDPerHour == nil)
+        #expect(denied.conditions?.first { $0.type == "Degraded" }?.reason == "ActionDenied" && denied.costUSDPerHour == nil)
         var settled = try service()
         settled.status = denied
         let later = Statuses.service(settled, budgets: [], live: live(replicas: 4, ready: 4), outcomes: [], health: nil, now: now.addingTimeInterval(60))
         let ready = later.conditions?.first { $0.type == "Ready" }
         #expect(ready?.status == "True" && ready?.lastTransitionTime == RFC3339.string(from: now))
-        #expect(later.conditions?.last?.status == "False" && later.conditions?.last?.lastTransitionTime == RFC3339.string(from: now.addingTimeInterval(60)))
+        let degraded = later.conditions?.first { $0.type == "Degraded" }
+        #expect(degraded?.status == "False" && degraded?.lastTransitionTime == RFC3339.string(from: now.addingTimeInterval(60)))
     }
 
     @Test func spendIsIntegratedAtTheHourlyCostStoredAtTheLastUpdate() throws {

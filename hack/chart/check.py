@@ -56,7 +56,7 @@ CLUSTER_RULES |= {("", "pods", v, "") for v in ["get", "list", "watch", "delete"
 CLUSTER_RULES |= {("", "events", v, "") for v in ["list", "watch", "create", "patch"]}
 CLUSTER_RULES |= {("batch", "jobs", v, "") for v in ["get", "list", "watch", "create", "patch", "delete"]}
 CLUSTER_RULES |= {("metrics.k8s.io", "pods", v, "") for v in ["get", "list"]}
-CLUSTER_RULES |= {("custom.metrics.k8s.io", "pods/*", "get", "")}
+CLUSTER_RULES |= {("custom.metrics.k8s.io", "*", "get", "")}
 CLUSTER_RULES |= {("authentication.k8s.io", "tokenreviews", "create", ""), ("authorization.k8s.io", "subjectaccessreviews", "create", "")}
 CLUSTER_RULES |= {("ops.hms.gov", "approvals", v, "") for v in ["create", "patch"]}
 
@@ -66,9 +66,10 @@ def lease_rules(name: str) -> set:
         ("coordination.k8s.io", "leases", v, name) for v in ["get", "update"]}
 
 
-# The one wildcard allowed: per-pod custom metrics are addressed as .../pods/*/METRIC, and the
+# The one wildcard allowed: per-pod custom metrics are addressed as .../pods/*/METRIC, which RBAC
+# reads as the subresource METRIC of pods named "*" (a rule of "pods/*" never matches it), and the
 # metric names are the users' (AutoscaleRule spec.metrics[].name). Read only, that group only.
-ALLOWED_WILDCARDS = {("custom.metrics.k8s.io", "pods/*", "get")}
+ALLOWED_WILDCARDS = {("custom.metrics.k8s.io", "*", "get")}
 
 # Who may reach the console in the NetworkPolicy scenario: a namespace, and pods of another.
 CONSOLE_PEERS = [
@@ -84,7 +85,8 @@ SCENARIOS: dict[str, dict] = {
         "image": {"repository": "registry.example/platform/hms-controller", "tag": "0.1.1", "pullPolicy": "Always"},
         "imagePullSecrets": [{"name": "registry-credentials"}],
         "fullnameOverride": "hms",
-        "leaderElection": {"leaseName": "hms-leader", "leaseNamespace": "kube-system"},
+        "leaderElection": {"leaseName": "hms-leader", "leaseNamespace": "kube-system", "leaseDuration": "30s",
+                           "renewDeadline": "20s", "retryPeriod": "4s"},
         "logVerbosity": 4,
         "manifestsConfigMap": "hms-desired-state",
         "extraArgs": ["--once"],
@@ -181,14 +183,18 @@ def check_security(documents: list[Document]) -> None:
 
 
 def check_deployment(documents: list[Document], *, replicas: int, leader_elect: bool, lease_name: str = "hms-controller",
-                     lease_namespace: str = NAMESPACE, verbosity: str = "0") -> None:
+                     lease_namespace: str = NAMESPACE, lease_timing: tuple[str, str, str] = ("15s", "10s", "2s"),
+                     verbosity: str = "0") -> None:
     deployment = one(documents, "Deployment")
     spec = deployment["spec"]
     expect(spec["replicas"] == replicas, f"replicas is {spec['replicas']}, expected {replicas}")
     c = container(deployment)
     args = c.get("args", [])
     if leader_elect:
-        for arg in ["--leader-elect", f"--lease-name={lease_name}", f"--lease-namespace={lease_namespace}"]:
+        duration, deadline, retry = lease_timing
+        for arg in ["--leader-elect", f"--lease-name={lease_name}", f"--lease-namespace={lease_namespace}",
+                    f"--leader-elect-lease-duration={duration}", f"--leader-elect-renew-deadline={deadline}",
+                    f"--leader-elect-retry-period={retry}"]:
             expect(arg in args, f"args {args} lack {arg}")
     else:
         expect(not any(a.startswith(("--leader-elect", "--lease-")) for a in args), f"leader election args with it off: {args}")
@@ -485,7 +491,8 @@ def main() -> int:
     r.run("[every option] labels", lambda _: check_labels(every, "0.1.1"))
     r.run("[every option] security context", lambda _: check_security(every))
     r.run("[every option] Deployment", lambda _: check_deployment(
-        every, replicas=2, leader_elect=True, lease_name="hms-leader", lease_namespace="kube-system", verbosity="4"))
+        every, replicas=2, leader_elect=True, lease_name="hms-leader", lease_namespace="kube-system",
+        lease_timing=("30s", "20s", "4s"), verbosity="4"))
     r.run("[every option] RBAC: Lease in its namespace, external metrics by name", lambda _: check_rbac(
         every, lease_name="hms-leader", lease_namespace="kube-system", external_metrics=("queue_depth", "consumer_lag_seconds")))
     r.run("[every option] Service", lambda _: check_service(every))

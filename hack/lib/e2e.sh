@@ -16,6 +16,7 @@ require_tool() {
 
 work=$(mktemp -d)
 mock_pid=""
+mock_runs=0
 failures=0
 # Other processes a script starts (controllers, say): stopped on exit, before the mock.
 pids=()
@@ -56,7 +57,14 @@ start_mock() {
         swift build --product hms-mock-cluster >/dev/null
         binary="$(swift build --show-bin-path)/hms-mock-cluster"
     fi
-    "$binary" --port 0 --kubeconfig-out "$work/kubeconfig" --clock-offset-seconds="$clock_offset" "$@" >"$work/mock.log" 2>&1 &
+    # Under hack/test.sh, each run's stored objects are kept (the mock saves them on exit) for
+    # hack/check-stored-objects.py, which checks them against real Kubernetes schemas.
+    local keep=()
+    if [ -n "${HMS_E2E_STORED:-}" ]; then
+        mock_runs=$((mock_runs + 1))
+        keep=(--state "$HMS_E2E_STORED/$(basename "$0" .sh)-$$-$mock_runs.json")
+    fi
+    "$binary" --port 0 --kubeconfig-out "$work/kubeconfig" --clock-offset-seconds="$clock_offset" ${keep[@]+"${keep[@]}"} "$@" >"$work/mock.log" 2>&1 &
     mock_pid=$!
     for _ in $(seq 100); do
         grep -q "^hms-mock-cluster listening on" "$work/mock.log" 2>/dev/null && break

@@ -297,6 +297,29 @@ def test_delete_answers_with_a_status_and_collects_the_pods(apps, core, namespac
     assert isinstance(deleted_pod, client.V1Pod) and deleted_pod.metadata.uid == pod.metadata.uid
 
 
+def test_foreground_deletion_waits_for_a_blocking_dependent(apps, core, namespace):
+    owner = apps.create_namespaced_deployment(namespace, deployment("fg-owner", replicas=1))
+    eventually(lambda: core.list_namespaced_pod(namespace, label_selector="app=fg-owner").items)
+    reference = client.V1OwnerReference(api_version="apps/v1", kind="Deployment", name="fg-owner",
+                                        uid=owner.metadata.uid, block_owner_deletion=True)
+    core.create_namespaced_config_map(namespace, client.V1ConfigMap(metadata=client.V1ObjectMeta(
+        name="fg-held", owner_references=[reference], finalizers=["example.com/hold"])))
+
+    apps.delete_namespaced_deployment("fg-owner", namespace, body=client.V1DeleteOptions(propagation_policy="Foreground"))
+    # The owner waits, readable and marked, while its dependents are deleted.
+    waiting = apps.read_namespaced_deployment("fg-owner", namespace)
+    assert waiting.metadata.deletion_timestamp is not None
+    assert waiting.metadata.finalizers == ["foregroundDeletion"]
+    eventually(lambda: core.list_namespaced_pod(namespace, label_selector="app=fg-owner").items == [])
+    assert core.read_namespaced_config_map("fg-held", namespace).metadata.deletion_timestamp is not None
+    assert apps.read_namespaced_deployment("fg-owner", namespace).metadata.deletion_timestamp is not None
+
+    # The finalizer off its last blocking dependent, the owner goes.
+    core.patch_namespaced_config_map("fg-held", namespace, {"metadata": {"finalizers": None}})
+    eventually(lambda: api_error(lambda: apps.read_namespaced_deployment("fg-owner", namespace)).status == 404)
+    assert api_error(lambda: core.read_namespaced_config_map("fg-held", namespace)).status == 404
+
+
 # MARK: - Server-side apply
 
 
