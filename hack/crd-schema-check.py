@@ -5,7 +5,7 @@ verdict, valid or invalid, from `hmsctl validate` and from the generated CRDs (m
 The CRD side is checked as the API server checks a create with kubectl's default
 `--validate=strict`:
 - the structural OpenAPI subset the CRDs use, implemented here (type, properties, required,
-  additionalProperties, items, enum, x-kubernetes-int-or-string,
+  additionalProperties, items, x-kubernetes-list-type map keys, enum, x-kubernetes-int-or-string,
   x-kubernetes-preserve-unknown-fields, minimum/maximum and their exclusive forms, pattern,
   maxLength, minItems/maxItems), with unknown fields refused (strict field validation);
 - x-kubernetes-validations evaluated with cel-python (`celpy`), a CEL implementation that is not
@@ -18,6 +18,7 @@ Usage: crd-schema-check.py HMSCTL
 """
 
 import glob
+import json
 import os
 import re
 import subprocess
@@ -160,6 +161,14 @@ def check(schema, value, path, errors):
         if "items" in schema:
             for index, item in enumerate(value):
                 check(schema["items"], item, f"{path}[{index}]", errors)
+        if schema.get("x-kubernetes-list-type") == "map":
+            keys = schema.get("x-kubernetes-list-map-keys", [])
+            seen = set()
+            for index, item in enumerate(value):
+                key = json.dumps([item.get(name) if isinstance(item, dict) else None for name in keys])
+                if key in seen:
+                    errors.append(f"{path}[{index}]: duplicate entry for the keys {keys}")
+                seen.add(key)
     if isinstance(value, dict) and not schema.get("x-kubernetes-preserve-unknown-fields"):
         properties = schema.get("properties", {})
         for name in schema.get("required", []):

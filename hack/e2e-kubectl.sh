@@ -81,6 +81,19 @@ expect "runs to completion" "$(k wait --for=condition=complete job/power-tx --ti
 expect_match "get jobs prints STATUS and COMPLETIONS" "$(k get job power-tx)" "power-tx +Complete +1/1"
 expect_match "the job's pod logged its payload" "$(k logs job/power-tx)" 'processing payload \{"region":"TX","megawatts":400\}'
 
+# Built-in validation, as the apiserver validates: kubectl prints its 422 as "The Job ... is invalid".
+bad_job='{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"Bad_Job_Name"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"w","image":"registry.gov/w:1"}]}}}}'
+expect_match "an invalid Job name is refused with the apiserver's message" "$(echo "$bad_job" | k apply -f - 2>&1 || true)" \
+    'The Job "Bad_Job_Name" is invalid: metadata.name: Invalid value: "Bad_Job_Name": a lowercase RFC 1123 subdomain must consist of'
+unknown_field='{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"typo"},"spec":{"replicas":1,"replicaz":2,"selector":{"matchLabels":{"app":"typo"}},"template":{"metadata":{"labels":{"app":"typo"}},"spec":{"containers":[{"name":"w","image":"registry.gov/w:1"}]}}}}'
+expect_match "apply of an unknown field is refused under kubectl's default Strict validation" \
+    "$(echo "$unknown_field" | k apply -f - 2>&1 || true)" 'Error from server \(BadRequest\).*strict decoding error: unknown field "spec.replicaz"'
+expect "the refused Deployment was not stored" "$(k get deploy typo -o name --ignore-not-found)" ""
+expect_match "with --validate=warn it is stored and the field dropped, with a warning" \
+    "$(echo "$unknown_field" | k apply --validate=warn -f - 2>&1)" 'Warning: unknown field "spec.replicaz"'
+expect "the dropped field is not stored" "$(jsonpath deploy typo '' '{.spec.replicaz}')" ""
+k delete deploy typo >/dev/null
+
 expect_match "apply the CustomResourceDefinitions" "$(k apply -f manifests/crds/)" "customresourcedefinition.apiextensions.k8s.io/servicespecs.ops.hms.gov created"
 for namespace in student-aid hud-relief passports power; do
     # `kubectl create namespace` sends a protobuf body.
@@ -97,6 +110,31 @@ expect_match "a strategic merge patch on a custom resource is refused" \
     "$(k patch svcspec eligibility-api -n student-aid --type strategic -p '{"spec":{"replicas":5}}' 2>&1 || true)" "UnsupportedMediaType|unknown format|not supported"
 expect "a merge patch on a custom resource works" \
     "$(k patch svcspec eligibility-api -n student-aid --type merge -p '{"spec":{"replicas":5}}')" "servicespec.ops.hms.gov/eligibility-api patched"
+
+# Field ownership: two managers on .spec.replicas, as a real apiserver answers them.
+sed 's/name: web$/name: owned/' Tests/e2e/kubectl/web.yaml >"$work/owned.yaml"
+expect "server-side apply as hms-controller" \
+    "$(k apply --server-side --field-manager=hms-controller -f "$work/owned.yaml")" "deployment.apps/owned serverside-applied"
+sed 's/replicas: 2/replicas: 3/' "$work/owned.yaml" >"$work/owned-3.yaml"
+conflict=$(k apply --server-side -f "$work/owned-3.yaml" 2>&1 || true)
+expect_match "a different replicas is a conflict with its manager" "$conflict" \
+    '^error: Apply failed with 1 conflict: conflict with "hms-controller": \.spec\.replicas$'
+expect_match "kubectl explains how to resolve it" "$conflict" "command with the \`--force-conflicts\` flag"
+expect "the conflict changed nothing" "$(jsonpath deploy owned '' '{.spec.replicas}')" "2"
+expect "--force-conflicts takes the field over" \
+    "$(k apply --server-side --force-conflicts -f "$work/owned-3.yaml")" "deployment.apps/owned serverside-applied"
+expect "and sets it" "$(jsonpath deploy owned '' '{.spec.replicas}')" "3"
+managed=$(k get deploy owned -o yaml --show-managed-fields)
+step "managedFields hold real fieldsV1 sets"
+if printf '%s\n' "$managed" | grep -q 'k:{"name":"owned"}:' && printf '%s\n' "$managed" | grep -q 'f:containerPort: {}' \
+    && printf '%s\n' "$managed" | grep -q 'manager: hms-controller'; then pass; else fail "$managed"; fi
+expect "kubectl now owns .spec.replicas, hms-controller no longer" \
+    "$(k get deploy owned -o json --show-managed-fields | python3 -c '
+import json, sys
+for entry in json.load(sys.stdin)["metadata"]["managedFields"]:
+    print(entry["manager"], entry["operation"], "f:replicas" in entry["fieldsV1"].get("f:spec", {}))
+' | sort | tr '\n' ' ')" "hms-controller Apply False kubectl Apply True "
+k delete deploy owned >/dev/null
 
 # kubectl's imperative commands: typed clients that send protobuf bodies (run and expose send JSON).
 expect "create namespace" "$(k create namespace imperative)" "namespace/imperative created"
@@ -159,5 +197,33 @@ expect "its contents are deleted, but for the one a finalizer holds" "$(k get se
 k patch cm held -n power --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null
 for _ in $(seq 100); do k get ns power >/dev/null 2>&1 || break; sleep 0.1; done
 expect_match "once the finalizer is removed the namespace goes" "$(k get ns power 2>&1 || true)" 'namespaces "power" not found'
+
+printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"stuck"},"spec":{"finalizers":["kubernetes","example.com/custom"]}}' | k apply -f - >/dev/null
+k delete namespace stuck --wait=false >/dev/null
+for _ in $(seq 100); do [ "$(jsonpath ns stuck '' '{.spec.finalizers}')" = '["example.com/custom"]' ] && break; sleep 0.1; done
+expect "the namespace controller removes its own finalizer only" "$(jsonpath ns stuck '' '{.spec.finalizers}')" '["example.com/custom"]'
+printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"stuck"},"spec":{"finalizers":[]}}' \
+    | k replace --raw /api/v1/namespaces/stuck/finalize -f - >/dev/null
+for _ in $(seq 100); do k get ns stuck >/dev/null 2>&1 || break; sleep 0.1; done
+expect_match "replace --raw .../finalize frees it" "$(k get ns stuck 2>&1 || true)" 'namespaces "stuck" not found'
+
+# The CRD's schema and CEL rules, as a real apiserver enforces them (kubectl's default is --validate=strict).
+svcspec() { printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata:\n  name: %s\n  namespace: student-aid\nspec:\n  image: registry.gov/x:1\n%b\n' "$1" "$2"; }
+expect_match "a string where the schema wants an integer is refused" \
+    "$(svcspec strict-a '  replicas: "3"' | k apply -f - 2>&1 || true)" \
+    '^\* spec\.replicas: Invalid value: "string": spec\.replicas in body must be of type integer: "string"$'
+expect_match "an unknown field is refused under kubectl's Strict validation" \
+    "$(svcspec strict-b '  healthChek:\n    path: /' | k apply -f - 2>&1 || true)" \
+    'strict decoding error: unknown field "spec.healthChek"'
+expect_match "and kept out, with a warning, under --validate=warn" \
+    "$(svcspec strict-b '  healthChek:\n    path: /' | k apply --validate=warn -f - 2>&1)" \
+    'Warning: unknown field "spec.healthChek"'
+expect "the warned field was pruned" "$(k get svcspec strict-b -n student-aid -o jsonpath='{.spec}')" '{"image":"registry.gov/x:1"}'
+expect_match "a port above 65535 is refused" \
+    "$(svcspec strict-c '  port: 70000' | k apply -f - 2>&1 || true)" \
+    'spec.port: Invalid value: 70000: spec.port in body should be less than or equal to 65535'
+expect_match "a CEL rule's message is the apiserver's" \
+    "$(svcspec strict.d '' | k apply -f - 2>&1 || true)" \
+    '"strict.d" is invalid: <nil>: Invalid value: the name also names a Service: a DNS-1035 label'
 
 finish e2e-kubectl

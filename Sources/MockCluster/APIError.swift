@@ -23,12 +23,7 @@ struct APIError: Error, Equatable {
     }
 
     static func invalid(_ type: ResourceType, _ name: String, field: String, _ problem: String) -> APIError {
-        var details = type.details(name)
-        details["causes"] = [["reason": "FieldValueInvalid", "message": .string("Invalid value: \(problem)"), "field": .string(field)]]
-        let qualifiedKind = type.group.isEmpty ? type.kind : "\(type.kind).\(type.group)"
-        return APIError(
-            code: 422, reason: "Invalid",
-            message: "\(qualifiedKind) \"\(name)\" is invalid: \(field): Invalid value: \(problem)", details: details)
+        invalid(type, name, [FieldError(field: field, problem: .invalid(.omitted, problem))])
     }
 
     static func badRequest(_ message: String) -> APIError {
@@ -56,8 +51,10 @@ struct APIError: Error, Equatable {
     var status: JSONValue {
         var status: JSONValue = [
             "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
-            "message": .string(message), "reason": .string(reason), "code": .int(code),
+            "message": .string(message), "code": .int(code),
         ]
+        // An error the apiserver cannot classify (etcd's, say) has no reason, and Go omits it.
+        if !reason.isEmpty { status["reason"] = .string(reason) }
         if let details { status["details"] = details }
         return status
     }

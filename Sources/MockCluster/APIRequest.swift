@@ -85,7 +85,7 @@ public struct APIResponse: Sendable {
     public var body: Body
     /// Injected latency: the shell waits this long before answering.
     public var delaySeconds: Double = 0
-    /// `Warning: 299 - "..."` headers (admission policies with the Warn action).
+    /// `Warning: 299 - "..."` headers (unknown fields under fieldValidation=Warn, admission policies with the Warn action).
     public var warnings: [String] = []
 
     public init(status: Int, contentType: String = "application/json", body: Body) {

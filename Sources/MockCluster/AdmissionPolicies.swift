@@ -46,7 +46,7 @@ extension MockCluster {
         let actions = (binding[path: ["spec", "validationActions"]]?.arrayValue ?? []).compactMap(\.stringValue)
         for failure in failures {
             if actions.contains("Warn") {
-                admissionWarnings.append("Validation failed for ValidatingAdmissionPolicy '\(policy)' with binding '\(bindingName)': \(failure.message)")
+                warnings.append("Validation failed for ValidatingAdmissionPolicy '\(policy)' with binding '\(bindingName)': \(failure.message)")
             }
             if actions.contains("Audit") {
                 admissionAudit.record(failure, policy: policy, binding: bindingName, actions: actions, admission, now: now)

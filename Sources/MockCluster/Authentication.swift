@@ -129,8 +129,3 @@ extension APIError {
         return resource.name.isEmpty ? "\(qualified) is forbidden: " : "\(qualified) \(goQuoted(resource.name)) is forbidden: "
     }
 }
-
-/// Go's `%q` for the plain text of names and messages: quotes and backslashes escaped.
-func goQuoted(_ text: String) -> String {
-    JSONValue.string(text).jsonText
-}

@@ -5,7 +5,7 @@ import JSON
 enum BuiltInTypes {
     static let namespaces = ResourceType(
         group: "", version: "v1", kind: "Namespace", plural: "namespaces", singular: "namespace", namespaced: false,
-        shortNames: ["ns"], subresources: ["status"],
+        shortNames: ["ns"], subresources: ["status", "finalize"],
         columns: [.path("Status", "status.phase"), .age], returnsDeletedObject: true)
 
     static let nodes = ResourceType(

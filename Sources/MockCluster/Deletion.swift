@@ -19,6 +19,9 @@ extension MockCluster {
         let live = try existing(route, route.key.name)
         let options = try DeleteOptions(request, body: try deleteOptionsBody(request))
         try admit(nil, to: route, previous: live.value, request: request, now: now)
+        if Self.orphansByDefault(route.type), options.propagation == nil, options.orphanDependents == nil {
+            warnings.append(Self.jobOrphanWarning)
+        }
         let outcome: DeletionOutcome
         if route.type.id == BuiltInTypes.namespaces.id {
             outcome = try deleteNamespace(live, options, now: now)
@@ -172,6 +175,9 @@ extension MockCluster {
     static func orphansByDefault(_ type: ResourceType) -> Bool {
         type.id == BuiltInTypes.jobs.id && type.version == "v1"
     }
+
+    /// What the Job registry warns of when a DELETE leaves the policy to that default.
+    static let jobOrphanWarning = "child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning"
 
     /// The store's deletionFinalizersForGarbageCollection: the explicit options first, then the
     /// finalizers the object already carries, then the type's default.

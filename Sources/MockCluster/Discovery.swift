@@ -83,11 +83,19 @@ enum Discovery {
                 case "log": ["group": "", "version": "", "kind": ""]
                 default: ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)]
                 }
-            let verbs: JSONValue = subresource == "log" ? ["get"] : ["get", "patch", "update"]
-            return ["subresource": .string(subresource), "responseKind": kind, "verbs": verbs]
+            return ["subresource": .string(subresource), "responseKind": kind, "verbs": subresourceVerbs(subresource)]
         }
         if !subresources.isEmpty { resource["subresources"] = .array(subresources) }
         return resource
+    }
+
+    /// `log` is read, a namespace's `finalize` only replaced; the others are read and written.
+    private static func subresourceVerbs(_ subresource: String) -> JSONValue {
+        switch subresource {
+        case "log": ["get"]
+        case "finalize": ["update"]
+        default: ["get", "patch", "update"]
+        }
     }
 
     private static func versions(of types: [ResourceType]) -> [(version: String, types: [ResourceType])] {
@@ -120,7 +128,7 @@ enum Discovery {
             for subresource in type.subresources {
                 var sub: JSONValue = [
                     "name": .string("\(type.plural)/\(subresource)"), "singularName": "", "namespaced": .bool(type.namespaced),
-                    "kind": .string(type.kind), "verbs": subresource == "log" ? ["get"] : ["get", "patch", "update"],
+                    "kind": .string(type.kind), "verbs": subresourceVerbs(subresource),
                 ]
                 if subresource == "scale" {
                     sub["group"] = "autoscaling"

@@ -39,9 +39,12 @@ public struct MockCluster: Sendable {
     /// Tokens and roles behind TokenReview and SubjectAccessReview.
     var access = AccessTables()
     var serviceAccountTokens: [String: MintedToken] = [:]
-    /// What admission policies said about the request being answered (`AdmissionPolicies.swift`).
-    var admissionWarnings: [String] = []
     var admissionAudit = AdmissionAuditLog()
+    /// `Warning` headers for the response to the request being handled: unknown fields under
+    /// `fieldValidation=Warn`, admission policies with the Warn action.
+    var warnings: [String] = []
+    /// Encoded managedFields by value: objects of the same shape share one tree (see `interned`).
+    var internedManagedFields: [ManagedFields: JSONValue] = [:]
     let startedAt: Date
 
     public init(settings: Settings = Settings(), now: Date) {
@@ -68,7 +71,7 @@ public struct MockCluster: Sendable {
             return handleControl(request, now: now)
         }
         var response: APIResponse
-        admissionWarnings = []
+        warnings = []
         if let fault = faults.draw(for: request, using: &random) {
             response = fault
         } else {
@@ -81,7 +84,7 @@ public struct MockCluster: Sendable {
             collectGarbage(now: now)
         }
         response.delaySeconds = faults.latencySeconds
-        response.warnings = admissionWarnings
+        response.warnings = warnings
         requestLog.record(request, status: response.status, now: now)
         return response
     }
@@ -124,9 +127,25 @@ public struct MockCluster: Sendable {
     // MARK: - Types
 
     mutating func refreshCustomTypes() {
+        let previous = customTypes
         customTypes = [:]
         for crd in store.list(BuiltInTypes.customResourceDefinitions.id, namespace: nil) {
-            if let type = ResourceType(definition: crd.value) { customTypes[type.id] = type }
+            guard var type = ResourceType(definition: crd.value) else { continue }
+            // A schema is parsed (its rules compiled) once per version of its definition.
+            if let known = previous[type.id]?.schema, known.definitionVersion == crd.resourceVersion {
+                type.schema = known
+            } else if let schema = CustomResourceSchema(definition: crd.value, version: type.version, definitionVersion: crd.resourceVersion) {
+                type.schema = schema
+                // Objects stored before a default existed read with it, as the apiserver reads them.
+                if schema.root.hasDefaults {
+                    store.rewriteInPlace(type.id) { object in
+                        var object = object
+                        SchemaPruning.applyDefaults(&object, schema.root)
+                        return object
+                    }
+                }
+            }
+            customTypes[type.id] = type
         }
         allTypes = BuiltInTypes.all + customTypes.values.sorted { $0.id < $1.id }
         openAPI = OpenAPI()

@@ -43,6 +43,27 @@ extension MockCluster {
         return .pending(stored.value)
     }
 
+    /// PUT namespaces/{name}/finalize: replaces `spec.finalizers` and nothing else (the namespace
+    /// registry's finalize subresource), as `kubectl replace --raw .../finalize` does to free a
+    /// namespace whose other finalizers nobody will remove.
+    mutating func finalizeNamespace(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        let live = try existing(route, route.key.name)
+        let body = try decodeBody(request, type: route.type)
+        if let version = body[path: ["metadata", "resourceVersion"]]?.stringValue, !version.isEmpty, version != String(live.resourceVersion) {
+            throw .conflict(route.type, route.key.name)
+        }
+        let sent = body[path: ["spec", "finalizers"]] ?? .null
+        guard sent == .null || sent.arrayValue?.allSatisfy({ !($0.stringValue ?? "").isEmpty }) == true else {
+            throw .invalid(route.type, route.key.name, field: "spec.finalizers", "\(sent.jsonText): must be a list of names")
+        }
+        var namespace = live.value
+        namespace[path: ["spec", "finalizers"]] = sent.arrayValue?.isEmpty == false ? sent : nil
+        if request.isDryRun || namespace == live.value { return .json(request.isDryRun ? namespace : live.value) }
+        let stored = store.put(BuiltInTypes.namespaces.id, route.key, consume namespace)
+        if stored.value.deletionTimestamp != nil { simulation.terminatingNamespaces.insert(route.key.name) }
+        return .json(stored.value)
+    }
+
     /// The NamespaceLifecycle admission plugin: 403 for a creation in a terminating namespace.
     func admitCreation(in namespace: String, _ type: ResourceType, name: String) throws(APIError) {
         guard let live = store.get(BuiltInTypes.namespaces.id, ObjectKey(namespace: "", name: namespace)),

@@ -75,6 +75,17 @@ struct ObjectStore: Sendable {
         return stored
     }
 
+    /// Replaces stored values of one type in place, keeping their resourceVersions and recording no
+    /// change: what every read now sees, not a write (as the apiserver defaults a custom resource
+    /// each time it reads one from etcd, with the defaults its CRD has now).
+    mutating func rewriteInPlace(_ typeID: String, _ change: (JSONValue) -> JSONValue) {
+        guard let all = objects[typeID] else { return }
+        for (key, stored) in all {
+            let value = change(stored.value)
+            if value != stored.value { objects[typeID]?[key] = StoredObject(value, resourceVersion: stored.resourceVersion) }
+        }
+    }
+
     @discardableResult
     mutating func remove(_ typeID: String, _ key: ObjectKey) -> StoredObject? {
         guard let removed = objects[typeID]?.removeValue(forKey: key) else { return nil }

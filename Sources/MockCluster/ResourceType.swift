@@ -22,6 +22,8 @@ struct ResourceType: Sendable {
     /// DELETE answers with the object (the apiserver's `ReturnDeletedObject`, or an object that
     /// waits for finalizers); for every other type it answers with a `Status` of `Success`.
     var returnsDeletedObject = false
+    /// A custom resource's schema, parsed from its definition (nil for built-in types).
+    var schema: CustomResourceSchema?
 
     /// Reviews: a POST answers them, nothing is kept.
     var isCreateOnly: Bool { !isStored && verbs == ["create"] }

@@ -6,6 +6,7 @@ import YAML
 /// `scale` and `log` subresources.
 extension MockCluster {
     mutating func serve(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        try StorageLimits.checkBody(request)
         if let namespace = route.namespace, route.type.namespaced, request.method != "GET",
             store.get(BuiltInTypes.namespaces.id, ObjectKey(namespace: "", name: namespace)) == nil
         {
@@ -23,6 +24,7 @@ extension MockCluster {
             }
         }
         switch (request.method, route.subresource) {
+        case (let method, "finalize") where method != "PUT": throw .methodNotAllowed(method)
         case ("GET", "log"): return try log(route, request)
         case ("GET", "scale"): return .json(scale(of: try existing(route, name), type: route.type))
         case ("GET", _):
@@ -30,6 +32,7 @@ extension MockCluster {
             // The bytes stored with the object are its JSON: a plain GET sends them, it does not encode again.
             if !request.wantsTable { return APIResponse(status: 200, body: .bytes(object.bytes)) }
             return try render(object.value, route.type, request, now: now)
+        case ("PUT", "finalize"): return try finalizeNamespace(route, request, now: now)
         case ("PUT", _): return try update(route, request, now: now)
         case ("PATCH", _): return try patch(route, request, now: now)
         case ("DELETE", nil): return try delete(route, request, now: now)
@@ -122,6 +125,7 @@ extension MockCluster {
     // MARK: - Writes
 
     private mutating func create(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        try WriteOptions.check(request, .create)
         var object = try decodeBody(request, type: route.type)
         var name = object[path: ["metadata", "name"]]?.stringValue ?? ""
         if name.isEmpty, let prefix = object[path: ["metadata", "generateName"]]?.stringValue, !prefix.isEmpty {
@@ -134,11 +138,12 @@ extension MockCluster {
         var target = route
         target.name = name
         if store.get(route.type.id, target.key) != nil { throw .alreadyExists(route.type, name) }
-        let stored = try write(object, to: target, previous: nil, request: request, now: now)
+        let stored = try write(object, to: target, previous: nil, request: request, now: now, ownership: request.updateRecord(route))
         return try render(stored, route.type, request, now: now, status: 201)
     }
 
     private mutating func update(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
+        try WriteOptions.check(request, .update)
         let body = try decodeBody(request, type: route.type)
         if route.subresource == "scale" {
             return try changeScale(route, request, now: now) { _ in body }
@@ -146,16 +151,17 @@ extension MockCluster {
         guard let live = store.get(route.type.id, route.key) else {
             // PUT creates a missing object, as the apiserver allows for most types.
             guard route.subresource == nil else { throw .notFound(route.type, route.key.name) }
-            let stored = try write(body, to: route, previous: nil, request: request, now: now)
+            let stored = try write(body, to: route, previous: nil, request: request, now: now, ownership: request.updateRecord(route))
             return try render(stored, route.type, request, now: now, status: 201)
         }
         try checkPrecondition(body, live: live, route)
-        let stored = try write(body, to: route, previous: live.value, request: request, now: now)
+        let stored = try write(body, to: route, previous: live.value, request: request, now: now, ownership: request.updateRecord(route))
         return try render(stored, route.type, request, now: now)
     }
 
     private mutating func patch(_ route: ResourceRoute, _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
         let contentType = request.contentType.split(byte: UInt8(ascii: ";")).first.map { $0.trimmed } ?? ""
+        try WriteOptions.check(request, .patch(isApply: contentType == "application/apply-patch+yaml"))
         let patch = try parseBody(request.body, contentType: contentType)
         let apply: (JSONValue) throws(APIError) -> JSONValue = { live throws(APIError) in
             switch contentType {
@@ -166,7 +172,7 @@ extension MockCluster {
             case "application/json-patch+json":
                 do throws(PatchError) { return try live.applyingJSONPatch(patch) } catch { throw .invalid(route.type, route.key.name, field: "patch", error.message) }
             case "application/apply-patch+yaml":
-                return live.applyingMergePatch(patch)
+                return live.applyingMergePatch(patch)  // only the scale subresource, below
             default:
                 throw .unsupportedMediaType(contentType, accepted: route.type.isBuiltIn ? Self.builtInPatchTypes : Self.customPatchTypes)
             }
@@ -174,22 +180,13 @@ extension MockCluster {
         if route.subresource == "scale" {
             return try changeScale(route, request, now: now, apply)
         }
-        let isApply = contentType == "application/apply-patch+yaml"
-        if isApply, (request.query["fieldManager"] ?? "").isEmpty {
-            throw .invalid(route.type, route.key.name, field: "fieldManager", "Required value: is required for apply patch")
+        if contentType == "application/apply-patch+yaml" {
+            return try serverSideApply(route, request, patch, now: now)
         }
-        guard let live = store.get(route.type.id, route.key) else {
-            // Server-side apply creates what is missing; other patches need an object to patch.
-            guard isApply, route.subresource == nil else { throw .notFound(route.type, route.key.name) }
-            var object = try apply(["metadata": ["name": .string(route.key.name)]])
-            object = Self.recordingManager(request, in: object, now: now)
-            let stored = try write(object, to: route, previous: nil, request: request, now: now)
-            return try render(stored, route.type, request, now: now, status: 201)
-        }
+        let live = try existing(route, route.key.name)
         try checkPrecondition(patch, live: live, route)
-        var patched = try apply(live.value)
-        if isApply { patched = Self.recordingManager(request, in: patched, now: now) }
-        let stored = try write(patched, to: route, previous: live.value, request: request, now: now)
+        let patched = try apply(live.value)
+        let stored = try write(patched, to: route, previous: live.value, request: request, now: now, ownership: request.updateRecord(route))
         return try render(stored, route.type, request, now: now)
     }
 
@@ -211,7 +208,8 @@ extension MockCluster {
         object[path: ["spec", "replicas"]] = .int(replicas)
         var main = route
         main.subresource = nil
-        let stored = try write(object, to: main, previous: live.value, request: request, now: now)
+        let stored = try write(object, to: main, previous: live.value, request: request, now: now,
+                               ownership: .update(manager: request.fieldManager, subresource: "scale"))
         return .json(scale(of: StoredObject(stored, resourceVersion: 0), type: route.type))
     }
 
@@ -230,7 +228,7 @@ extension MockCluster {
     }
 
     /// A `metadata.resourceVersion` in the body must be the live one (optimistic concurrency).
-    private func checkPrecondition(_ body: JSONValue, live: StoredObject, _ route: ResourceRoute) throws(APIError) {
+    func checkPrecondition(_ body: JSONValue, live: StoredObject, _ route: ResourceRoute) throws(APIError) {
         if let version = body[path: ["metadata", "resourceVersion"]]?.stringValue, !version.isEmpty,
             version != String(live.resourceVersion)
         {
@@ -238,28 +236,15 @@ extension MockCluster {
         }
     }
 
-    private static func recordingManager(_ request: APIRequest, in object: JSONValue, now: Date) -> JSONValue {
-        let manager = request.query["fieldManager"] ?? ""
-        var object = object
-        var entries = (object[path: ["metadata", "managedFields"]]?.arrayValue ?? []).filter {
-            !($0["manager"]?.stringValue == manager && $0["operation"] == "Apply")
-        }
-        entries.append([
-            "manager": .string(manager), "operation": "Apply", "apiVersion": object["apiVersion"] ?? .null,
-            "time": .string(timestamp(now)), "fieldsType": "FieldsV1", "fieldsV1": [:],
-        ])
-        object[path: ["metadata", "managedFields"]] = .array(entries)
-        return object
-    }
-
     /// The one write path: checks the object, keeps what the server owns, bumps `generation` when the
     /// spec changed, stores (unless `dryRun=All`) and returns the object as stored.
     mutating func write(
-        _ object: JSONValue, to route: ResourceRoute, previous: JSONValue?, request: APIRequest, now: Date
+        _ object: JSONValue, to route: ResourceRoute, previous: JSONValue?, request: APIRequest, now: Date, ownership: OwnershipRecord
     ) throws(APIError) -> JSONValue {
         let type = route.type
         let key = route.key
         var object = object
+        try pruneUnknownFields(&object, type: type, request: request)
         if let kind = object["kind"]?.stringValue, kind != type.kind {
             throw .badRequest("the kind of the object (\(kind)) does not match the URL (\(type.kind))")
         }
@@ -269,6 +254,7 @@ extension MockCluster {
         if type.namespaced, let namespace = object[path: ["metadata", "namespace"]]?.stringValue, namespace != key.namespace {
             throw .badRequest("the namespace of the provided object does not match the namespace sent on the request")
         }
+        object = try decodedAsStored(object, type: type, request: request)
         object["kind"] = .string(type.kind)
         object["apiVersion"] = .string(type.apiVersion)
         object[path: ["metadata", "name"]] = .string(key.name)
@@ -302,7 +288,11 @@ extension MockCluster {
             // subresource; what a client sends on create is dropped (the defaults below fill it in).
             if type.subresources.contains("status") { object["status"] = nil }
         }
-        object = try applyDefaults(to: object, type: type, isNew: previous == nil)
+        try checkCustomResource(&object, type: type, previous: previous, subresource: route.subresource)
+        if type.id == BuiltInTypes.customResourceDefinitions.id { try checkDefinition(object, type: type) }
+        object = try prepareForStorage(object, type: type, previous: previous)
+        // The apiserver's field manager records ownership before admission sees the object.
+        object = recordingOwnership(ownership, object, previous: previous, type: type, now: now)
         try admit(object, to: route, previous: previous, request: request, now: now)
         if request.isDryRun { return object }
         if previous != nil, object == previous {
@@ -350,6 +340,11 @@ extension MockCluster {
 }
 
 extension APIRequest {
+    /// An update's record of ownership: its manager, through the route's subresource.
+    func updateRecord(_ route: ResourceRoute) -> OwnershipRecord {
+        .update(manager: fieldManager, subresource: route.subresource ?? "")
+    }
+
     /// kubectl asks for server-side printing with `as=Table` in its Accept header.
     var wantsTable: Bool { accept.contains("as=Table") }
 }

@@ -235,7 +235,8 @@ extension MockCluster {
             "generation": 1,
         ]
         if let annotations { metadata["annotations"] = annotations }
-        var podSpec = spec
+        // What admission adds to a pod the workload controllers create (service account, priority, tolerations).
+        var podSpec = PodDefaults.pod(spec)
         podSpec["nodeName"] = .string(settings.nodeName)
         let containers = spec["containers"]?.arrayValue ?? []
         let pod: JSONValue = [

@@ -79,7 +79,7 @@ final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        for warning in response.warnings { headers.add(name: "Warning", value: "299 - \(warningText(warning))") }
+        for warning in response.warningHeaders { headers.add(name: "Warning", value: warning) }
         let status = HTTPResponseStatus(statusCode: response.status)
         switch response.body {
         case .bytes(let bytes):

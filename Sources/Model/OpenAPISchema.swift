@@ -25,6 +25,8 @@ public struct OpenAPISchema: Sendable, Equatable {
     public var minItems: Int?
     public var maxItems: Int?
     public var pattern: String?
+    /// `x-kubernetes-list-type: map` with these keys, when not empty.
+    public var listMapKeys: [String] = []
     /// `x-kubernetes-validations`: CEL rules the API server checks.
     public var validations: [CELRule] = []
     /// Not in the JSON: the bound on a quantity's value, which `issues(in:)` checks.
@@ -83,6 +85,10 @@ public struct OpenAPISchema: Sendable, Equatable {
         if let minItems { object["minItems"] = .int(minItems) }
         if let maxItems { object["maxItems"] = .int(maxItems) }
         if let pattern { object["pattern"] = .string(pattern) }
+        if !listMapKeys.isEmpty {
+            object["x-kubernetes-list-type"] = "map"
+            object["x-kubernetes-list-map-keys"] = .array(listMapKeys.map(JSONValue.string))
+        }
         if !validations.isEmpty {
             object["x-kubernetes-validations"] = .array(validations.map { .object(["rule": .string($0.rule), "message": .string($0.message)]) })
         }

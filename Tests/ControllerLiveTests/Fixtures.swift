@@ -112,13 +112,14 @@ extension LiveCluster {
         return byReason
     }
 
-    /// Two tenants' namespaces: in tenant-a a ServiceSpec whose CPU does not parse ("5 cores": the
-    /// CRD's schema takes any string), in tenant-b a valid `web`.
+    /// Two tenants' namespaces: in tenant-a a ServiceSpec whose CPU is out of range ("2000000" cores:
+    /// the CRD's pattern takes a string quantity of any size, as its CEL bound covers integers
+    /// only), in tenant-b a valid `web`.
     func seedTenants() async throws {
         try await installCRDs()
         try await createNamespace("tenant-a")
         try await createNamespace("tenant-b")
-        try await create(Declared.serviceSpec("broken", namespace: "tenant-a", replicas: 1, cpu: "5 cores"))
+        try await create(Declared.serviceSpec("broken", namespace: "tenant-a", replicas: 1, cpu: "2000000"))
         try await create(Declared.serviceSpec("web", namespace: "tenant-b", replicas: 1))
     }
 

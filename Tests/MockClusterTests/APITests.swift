@@ -78,9 +78,11 @@ import Testing
         let created = harness.send("POST", "/apis/apps/v1/namespaces/default/deployments", deployment)
         #expect(created.status == 201)
         #expect(created.json["status"] == ["observedGeneration": 0, "replicas": 0])
-        // A type without a status subresource keeps the field as sent.
+        // A ConfigMap has no status: the field is unknown, dropped with a warning.
         let map: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "status": "kept"]
-        #expect(harness.send("POST", "/api/v1/namespaces/default/configmaps", map).json["status"] == "kept")
+        let stored = harness.send("POST", "/api/v1/namespaces/default/configmaps", map)
+        #expect(stored.json["status"] == nil)
+        #expect(stored.response.warnings == [#"unknown field "status""#])
     }
 
     @Test func writesToAMissingNamespaceAreRefused() {
@@ -96,7 +98,7 @@ import Testing
         deployment[path: ["spec", "template", "metadata", "labels"]] = ["app": "other"]
         let result = harness.send("POST", "/apis/apps/v1/namespaces/default/deployments", deployment)
         #expect(result.status == 422)
-        #expect(result.json["message"] == "Deployment.apps \"web\" is invalid: spec.template.metadata.labels: Invalid value: `selector` does not match template `labels`")
+        #expect(result.json["message"] == "Deployment.apps \"web\" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"other\"}: `selector` does not match template `labels`")
         #expect(result.json[path: ["details", "causes"]]?.arrayValue?.first?["field"] == "spec.template.metadata.labels")
     }
 
@@ -162,7 +164,7 @@ import Testing
                                    contentType: "application/strategic-merge-patch+json").json
         let containers = patched[path: ["spec", "template", "spec", "containers"]]?.arrayValue ?? []
         #expect(containers.map { $0["image"] } == ["registry.gov/web:2.0"])
-        #expect(containers.first?["ports"] == [["containerPort": 8080]])
+        #expect(containers.first?["ports"] == [["containerPort": 8080, "protocol": "TCP"]])
     }
 
     @Test func jsonPatchAndItsFailures() {
@@ -185,7 +187,21 @@ import Testing
                                    contentType: "application/apply-patch+yaml")
         #expect(created.status == 201)
         #expect(created.json[path: ["metadata", "managedFields"]]?.arrayValue?.first?["manager"] == "kubectl")
-        let yaml = Array("spec:\n  replicas: 3\n".utf8)
+        // YAML, with what the first apply set (an apply that leaves fields out removes them).
+        let yaml = Array("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, labels: {app: web}}
+            spec:
+              replicas: 3
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers:
+                  - {name: web, image: "registry.gov/web:1.0", ports: [{containerPort: 8080}]}
+
+            """.utf8)
         let request = APIRequest(method: "PATCH", target: path + "?fieldManager=kubectl", headers: ["content-type": "application/apply-patch+yaml"], body: yaml)
         let updated = harness.cluster.handle(request, now: harness.now)
         #expect(updated.status == 200)

@@ -100,7 +100,8 @@ import Testing
         harness.send("POST", "/apis/batch/v1/namespaces/default/jobs", Harness.job("gone"))
         let before = harness.get("/api/v1/namespaces/default/pods")["items"]?.arrayValue ?? []
         #expect(before.count == 2)
-        harness.send("DELETE", "/apis/batch/v1/namespaces/default/jobs/kept")
+        let warned = harness.send("DELETE", "/apis/batch/v1/namespaces/default/jobs/kept")
+        #expect(warned.response.warnings == [MockCluster.jobOrphanWarning], "the Job registry warns that the pods stay")
         harness.send("DELETE", "/apis/batch/v1/namespaces/default/jobs/gone", ["propagationPolicy": "Background"])
         harness.wait(0.1)  // the collected pod terminates until kubelet's next step
         let after = harness.get("/api/v1/namespaces/default/pods")["items"]?.arrayValue ?? []
@@ -224,6 +225,23 @@ import Testing
         let finalizers = conditions.first { $0["type"] == "NamespaceFinalizersRemaining" }
         #expect(finalizers?["message"] == "Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances")
         harness.send("PATCH", "/api/v1/namespaces/power/configmaps/held", ["metadata": ["finalizers": .null]], contentType: "application/merge-patch+json")
+        harness.wait(0.1)
+        #expect(harness.send("GET", "/api/v1/namespaces/power").status == 404)
+    }
+
+    @Test func aNamespaceHeldByAnotherFinalizerGoesOnceFinalizeRemovesIt() {
+        var harness = Harness()
+        harness.send("POST", "/api/v1/namespaces", ["metadata": ["name": "power"], "spec": ["finalizers": ["kubernetes", "example.com/custom"]]])
+        harness.send("POST", "/api/v1/namespaces/power/configmaps", ["metadata": ["name": "c"]])
+        harness.send("DELETE", "/api/v1/namespaces/power")
+        harness.wait(0.1)
+        #expect(harness.send("GET", "/api/v1/namespaces/power/configmaps/c").status == 404)
+        let held = harness.get("/api/v1/namespaces/power")
+        #expect(held[path: ["spec", "finalizers"]] == ["example.com/custom"], "the controller removed its own finalizer only")
+        #expect(harness.send("GET", "/api/v1/namespaces/power/finalize").status == 405)
+        let finalized = harness.send("PUT", "/api/v1/namespaces/power/finalize", ["metadata": ["name": "power"], "spec": ["finalizers": []], "status": ["phase": "Active"]])
+        #expect(finalized.status == 200)
+        #expect(finalized.json[path: ["status", "phase"]] == "Terminating", "finalize changes spec.finalizers only")
         harness.wait(0.1)
         #expect(harness.send("GET", "/api/v1/namespaces/power").status == 404)
     }

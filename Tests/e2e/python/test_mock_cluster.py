@@ -172,6 +172,24 @@ def test_list_deployments_parses_into_models(apps, namespace, sent):
     assert missing.status_body["kind"] == "Status" and missing.status_body["reason"] == "NotFound"
 
 
+def test_an_invalid_deployment_is_a_422_with_causes(apps, namespace):
+    invalid = deployment("web-invalid")
+    invalid.spec.template.spec.containers[0].name = "Main"
+    invalid.spec.template.spec.containers[0].ports[0].container_port = 99999
+    error = api_error(lambda: apps.create_namespaced_deployment(namespace, invalid))
+    assert error.status == 422
+    assert error.status_body["reason"] == "Invalid"
+    assert error.status_body["message"].startswith(
+        'Deployment.apps "web-invalid" is invalid: [spec.template.spec.containers[0].name: Invalid value: "Main": '
+        "a lowercase RFC 1123 label must consist of")
+    causes = error.status_body["details"]["causes"]
+    assert [(c["reason"], c["field"]) for c in causes] == [
+        ("FieldValueInvalid", "spec.template.spec.containers[0].name"),
+        ("FieldValueInvalid", "spec.template.spec.containers[0].ports[0].containerPort"),
+    ]
+    assert causes[1]["message"] == "Invalid value: 99999: must be between 1 and 65535, inclusive"
+
+
 def test_pods_of_a_deployment_become_running_and_ready(apps, core, namespace):
     apps.create_namespaced_deployment(namespace, deployment("ready", replicas=2))
 
@@ -323,18 +341,23 @@ def test_foreground_deletion_waits_for_a_blocking_dependent(apps, core, namespac
 # MARK: - Server-side apply
 
 
-def test_server_side_apply_creates_updates_and_dry_runs(apps, namespace, sent):
-    apply = "application/apply-patch+yaml"
-    manifest = {
+def applied_deployment(name):
+    """A Deployment of one nginx container, as an apply configuration."""
+    return {
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": "applied", "labels": {"app": "applied"}},
+        "metadata": {"name": name, "labels": {"app": name}},
         "spec": {
             "replicas": 1,
-            "selector": {"matchLabels": {"app": "applied"}},
-            "template": {"metadata": {"labels": {"app": "applied"}},
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}},
                          "spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]}},
         },
     }
+
+
+def test_server_side_apply_creates_updates_and_dry_runs(apps, namespace, sent):
+    apply = "application/apply-patch+yaml"
+    manifest = applied_deployment("applied")
     created = apps.patch_namespaced_deployment("applied", namespace, manifest,
                                                field_manager="py-e2e", _content_type=apply)
     url, headers = sent.last("PATCH", "/deployments/applied")
@@ -376,6 +399,28 @@ def test_server_side_apply_creates_updates_and_dry_runs(apps, namespace, sent):
     missing_manager = api_error(lambda: apps.patch_namespaced_deployment("applied", namespace, manifest,
                                                                          _content_type=apply))
     assert missing_manager.status == 422
+
+
+def test_server_side_apply_conflicts_and_force(apps, namespace):
+    apply = "application/apply-patch+yaml"
+    manifest = applied_deployment("contested")
+    apps.patch_namespaced_deployment("contested", namespace, manifest, field_manager="hms-controller", _content_type=apply)
+    manifest["spec"]["replicas"] = 3
+    conflict = api_error(lambda: apps.patch_namespaced_deployment("contested", namespace, manifest,
+                                                                  field_manager="py-e2e", _content_type=apply))
+    assert conflict.status == 409
+    assert conflict.status_body["reason"] == "Conflict"
+    assert conflict.status_body["message"] == 'Apply failed with 1 conflict: conflict with "hms-controller": .spec.replicas'
+    assert conflict.status_body["details"]["causes"] == [
+        {"type": "FieldManagerConflict", "message": 'conflict with "hms-controller"', "field": ".spec.replicas"}]
+
+    forced = apps.patch_namespaced_deployment("contested", namespace, manifest, field_manager="py-e2e",
+                                              force=True, _content_type=apply)
+    assert forced.spec.replicas == 3
+    owners = {f.manager: f.fields_v1 for f in forced.metadata.managed_fields}
+    assert "f:replicas" in owners["py-e2e"]["f:spec"]
+    assert "f:replicas" not in owners["hms-controller"]["f:spec"]
+    assert owners["py-e2e"]["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"main"}']["."] == {}
 
 
 # MARK: - Watch
@@ -613,6 +658,39 @@ def test_custom_resource_crud(api_client, crds, namespace, sent):
     deleted = objects.delete_namespaced_custom_object(group, version, namespace, plural, name)
     assert deleted["kind"] == "Status" and deleted["status"] == "Success"
     assert api_error(lambda: objects.get_namespaced_custom_object(group, version, namespace, plural, name)).status == 404
+
+
+def test_custom_resources_are_checked_against_their_schema(api_client, crds, namespace):
+    objects = client.CustomObjectsApi(api_client)
+    group, version, plural = "ops.hms.gov", "v1alpha1", "servicespecs"
+
+    def spec(name, **fields):
+        return {"apiVersion": "ops.hms.gov/v1alpha1", "kind": "ServiceSpec",
+                "metadata": {"name": name, "namespace": namespace}, "spec": {"image": "registry.gov/x:1", **fields}}
+
+    refused = api_error(lambda: objects.create_namespaced_custom_object(group, version, namespace, plural, spec("a", replicas="3")))
+    assert refused.status == 422
+    body = json.loads(refused.body)
+    assert body["reason"] == "Invalid" and body["details"]["kind"] == "ServiceSpec"
+    assert body["details"]["causes"][0] == {
+        "reason": "FieldValueTypeInvalid", "field": "spec.replicas",
+        "message": 'Invalid value: "string": spec.replicas in body must be of type integer: "string"'}
+
+    # The client sends no fieldValidation: the apiserver's default, Warn, prunes and warns.
+    created, code, headers = objects.create_namespaced_custom_object_with_http_info(
+        group, version, namespace, plural, spec("b", healthChek={"path": "/"}))
+    assert code == 201 and "healthChek" not in created["spec"]
+    assert headers["Warning"] == '299 - "unknown field \\"spec.healthChek\\""'
+    strict = api_error(lambda: objects.create_namespaced_custom_object(
+        group, version, namespace, plural, spec("c", healthChek={"path": "/"}), field_validation="Strict"))
+    assert strict.status == 400
+    assert json.loads(strict.body)["message"].endswith('strict decoding error: unknown field "spec.healthChek"')
+
+    rule = api_error(lambda: objects.create_namespaced_custom_object(group, version, namespace, plural, spec("d.e")))
+    assert json.loads(rule.body)["details"]["causes"] == [{
+        "reason": "FieldValueInvalid", "field": "<nil>",
+        "message": "Invalid value: the name also names a Service: a DNS-1035 label (lower case letters, digits and '-', "
+                   "starting with a letter, at most 63 characters)"}]
 
 
 # MARK: - The mock's request log

@@ -1,0 +1,111 @@
+import JSON
+
+/// `ValidateDeployment` (apps/validation) and `ValidateJob` (batch/validation) for the fields the
+/// mock's clients write.
+enum WorkloadValidation {
+    static func deploymentErrors(_ object: JSONValue) -> [FieldError] {
+        let spec = object["spec"] ?? [:]
+        var errors: [FieldError] = []
+        for field in ["replicas", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds"] {
+            errors += MetadataValidation.nonNegative(spec[field], at: "spec.\(field)")
+        }
+        if let deadline = spec["progressDeadlineSeconds"]?.intValue, deadline <= spec["minReadySeconds"]?.intValue ?? 0, deadline >= 0 {
+            errors.append(.invalid("spec.progressDeadlineSeconds", .number(deadline), "must be greater than minReadySeconds"))
+        }
+        errors += selectorErrors(spec, emptyMessage: "empty selector is invalid for deployment")
+        errors += PodValidation.templateErrors(spec["template"], at: "spec.template")
+        if let policy = spec[path: ["template", "spec", "restartPolicy"]]?.stringValue, policy != "Always" {
+            errors.append(.notSupported("spec.template.spec.restartPolicy", policy, ["Always"]))
+        }
+        errors += strategyErrors(spec["strategy"])
+        return errors
+    }
+
+    static func jobErrors(_ object: JSONValue) -> [FieldError] {
+        let spec = object["spec"] ?? [:]
+        var errors: [FieldError] = []
+        for field in ["parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"] {
+            errors += MetadataValidation.nonNegative(spec[field], at: "spec.\(field)")
+        }
+        errors += selectorErrors(spec, emptyMessage: "empty selector is invalid for job")
+        errors += PodValidation.templateErrors(spec["template"], at: "spec.template")
+        if let policy = spec[path: ["template", "spec", "restartPolicy"]]?.stringValue, !["OnFailure", "Never"].contains(policy) {
+            errors.append(.notSupported("spec.template.spec.restartPolicy", policy, ["OnFailure", "Never"]))
+        }
+        if let mode = spec["completionMode"]?.stringValue, !["NonIndexed", "Indexed"].contains(mode) {
+            errors.append(.notSupported("spec.completionMode", mode, ["NonIndexed", "Indexed"]))
+        }
+        return errors
+    }
+
+    /// The selector is required, not empty, and matches the pod template's labels.
+    private static func selectorErrors(_ spec: JSONValue, emptyMessage: String) -> [FieldError] {
+        guard let selector = spec["selector"] else { return [.required("spec.selector")] }
+        let parsed = LabelSelector(object: selector)
+        if parsed.requirements.isEmpty {
+            return [.invalid("spec.selector", .goValue(goLabelSelector(selector)), emptyMessage)]
+        }
+        var errors = MetadataValidation.labels(selector["matchLabels"], at: "spec.selector.matchLabels")
+        let labels = spec[path: ["template", "metadata", "labels"]]
+        if !parsed.matches(labels?.objectValue ?? [:]) {
+            errors.append(.invalid("spec.template.metadata.labels", .goValue(MetadataValidation.goMap(labels)), "`selector` does not match template `labels`"))
+        }
+        return errors
+    }
+
+    /// A Deployment's selector is fixed at creation (apps/v1).
+    static func immutableSelectorErrors(_ object: JSONValue, previous: JSONValue) -> [FieldError] {
+        let selector = object[path: ["spec", "selector"]]
+        guard let selector, selector != previous[path: ["spec", "selector"]] else { return [] }
+        return [.invalid("spec.selector", .goValue(goLabelSelector(selector)), "field is immutable")]
+    }
+
+    /// A selector as its generated `String()` prints it, which is how the apiserver shows it.
+    static func goLabelSelector(_ selector: JSONValue) -> String {
+        let labels = (selector["matchLabels"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
+            .map { "\($0.key): \($0.value.stringValue ?? "")," }.joined()
+        let expressions = (selector["matchExpressions"]?.arrayValue ?? []).map { requirement in
+            let values = (requirement["values"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")
+            return "LabelSelectorRequirement{Key:\(requirement["key"]?.stringValue ?? ""),Operator:\(requirement["operator"]?.stringValue ?? ""),Values:[\(values)],},"
+        }
+        return "&LabelSelector{MatchLabels:map[string]string{\(labels)},MatchExpressions:[]LabelSelectorRequirement{\(expressions.joined())},}"
+    }
+
+    private static func strategyErrors(_ strategy: JSONValue?) -> [FieldError] {
+        guard let strategy else { return [] }
+        let type = strategy["type"]?.stringValue ?? ""
+        switch type {
+        case "Recreate":
+            return strategy["rollingUpdate"] == nil
+                ? [] : [FieldError(field: "spec.strategy.rollingUpdate", problem: .forbidden("may not be specified when strategy `type` is 'Recreate'"))]
+        case "RollingUpdate":
+            return rollingUpdateErrors(strategy["rollingUpdate"] ?? [:])
+        default:
+            return [type.isEmpty ? .required("spec.strategy.type") : .notSupported("spec.strategy.type", type, ["Recreate", "RollingUpdate"])]
+        }
+    }
+
+    private static func rollingUpdateErrors(_ rollingUpdate: JSONValue) -> [FieldError] {
+        var errors: [FieldError] = []
+        var amounts: [String: Int] = [:]
+        for field in ["maxUnavailable", "maxSurge"] {
+            guard let value = rollingUpdate[field] else { continue }
+            let path = "spec.strategy.rollingUpdate.\(field)"
+            if let number = value.intValue {
+                amounts[field] = number
+                errors += MetadataValidation.nonNegative(value, at: path)
+            } else if let text = value.stringValue, text.hasSuffix("%"), let percent = Int(text.dropLast()) {
+                amounts[field] = percent
+                if field == "maxUnavailable", percent > 100 { errors.append(.invalid(path, .string(text), "must not be greater than 100%")) }
+            } else {
+                errors.append(.invalid(path, FieldError.BadValue(value), NameRules.regexError(
+                    "a valid percent string must be a numeric string followed by an ending '%'", "[0-9]+%", examples: ["1%", "93%"])))
+            }
+        }
+        if amounts["maxUnavailable"] == 0, amounts["maxSurge"] == 0 {
+            errors.append(.invalid("spec.strategy.rollingUpdate.maxUnavailable", FieldError.BadValue(rollingUpdate["maxUnavailable"]),
+                                   "may not be 0 when `maxSurge` is 0"))
+        }
+        return errors
+    }
+}
