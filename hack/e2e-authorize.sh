@@ -63,17 +63,12 @@ expect "the service account reads what its binding allows" "$(out robot "$token"
 expect "and nothing else" "$(out robot "$token" get pods)" \
     'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:default:robot" cannot list resource "pods" in API group "" in the namespace "default"'
 
-# kubectl's typed clients (auth can-i, auth whoami, create token) send protobuf bodies: checked
-# when the mock decodes them (issue 19, item 8), said plainly when it does not yet.
-if out k auth whoami | grep -q UnsupportedMediaType; then
-    echo "kubectl auth can-i / whoami / create token: SKIPPED: this mock does not decode protobuf request bodies yet"
-else
-    expect "kubectl auth whoami" "$(out k auth whoami -o 'jsonpath={.status.userInfo.username}')" "hms-mock-admin"
-    expect "kubectl auth can-i: yes" "$(out alice auth can-i patch deployments)" "yes"
-    expect "kubectl auth can-i: no" "$(out alice auth can-i delete deployments)" "no"
-    minted=$(out k create token robot --duration=10m)
-    expect "kubectl create token" "$(out robot "$minted" auth whoami -o 'jsonpath={.status.userInfo.username}')" "system:serviceaccount:default:robot"
-fi
+# kubectl's typed clients (auth can-i, auth whoami, create token) send protobuf bodies.
+expect "kubectl auth whoami" "$(out k auth whoami -o 'jsonpath={.status.userInfo.username}')" "hms-mock-admin"
+expect "kubectl auth can-i: yes" "$(out alice auth can-i patch deployments)" "yes"
+expect "kubectl auth can-i: no" "$(out alice auth can-i delete deployments)" "no"
+minted=$(out k create token robot --duration=10m)
+expect "kubectl create token" "$(out robot "$minted" auth whoami -o 'jsonpath={.status.userInfo.username}')" "system:serviceaccount:default:robot"
 
 k apply -f Tests/e2e/authorize/replica-limit.yaml >/dev/null
 expect "a ValidatingAdmissionPolicy denies, in kubectl's words" "$(out k scale deploy web --replicas=9)" \

@@ -137,18 +137,19 @@ for entry in json.load(sys.stdin)["metadata"]["managedFields"]:
 k delete deploy owned >/dev/null
 
 # kubectl's imperative commands: typed clients that send protobuf bodies (run and expose send JSON).
-expect "create deployment" "$(k create deployment web --image=nginx -n power --replicas=2 --port=8080)" "deployment.apps/web created"
-expect "its selector and port arrived" "$(jsonpath deploy web power '{.spec.selector.matchLabels.app} {.spec.template.spec.containers[0].ports[0].containerPort}')" "web 8080"
-expect_match "and it rolls out" "$(k rollout status deploy/web -n power --timeout=30s)" "successfully rolled out"
-expect "run" "$(k run probe --image=busybox -n power)" "pod/probe created"
-expect "expose" "$(k expose deployment web --port=80 --target-port=8080 -n power)" "service/web exposed"
-expect "create service" "$(k create service clusterip grid --tcp=80:8080 -n power)" "service/grid created"
-expect "its int-or-string target port arrived as a number" "$(jsonpath svc grid power '{.spec.ports[0].targetPort} {.spec.ports[0].name}')" "8080 80-8080"
-expect "create configmap" "$(k create configmap settings --from-literal=mode=fast --from-file=README.md -n power)" "configmap/settings created"
-expect "its data arrived" "$(jsonpath configmap settings power '{.data.mode}')" "fast"
-expect "create job" "$(k create job once --image=busybox -n power -- echo hello)" "job.batch/once created"
-expect "its command arrived" "$(jsonpath job once power '{.spec.template.spec.containers[0].command}')" '["echo","hello"]'
-expect "the job completes" "$(k wait --for=condition=complete job/once -n power --timeout=30s)" "job.batch/once condition met"
+expect "create namespace" "$(k create namespace imperative)" "namespace/imperative created"
+expect "create deployment" "$(k create deployment web --image=nginx -n imperative --replicas=2 --port=8080)" "deployment.apps/web created"
+expect "its selector and port arrived" "$(jsonpath deploy web imperative '{.spec.selector.matchLabels.app} {.spec.template.spec.containers[0].ports[0].containerPort}')" "web 8080"
+expect_match "and it rolls out" "$(k rollout status deploy/web -n imperative --timeout=30s)" "successfully rolled out"
+expect "run" "$(k run probe --image=busybox -n imperative)" "pod/probe created"
+expect "expose" "$(k expose deployment web --port=80 --target-port=8080 -n imperative)" "service/web exposed"
+expect "create service" "$(k create service clusterip grid --tcp=80:8080 -n imperative)" "service/grid created"
+expect "its int-or-string target port arrived as a number" "$(jsonpath svc grid imperative '{.spec.ports[0].targetPort} {.spec.ports[0].name}')" "8080 80-8080"
+expect "create configmap" "$(k create configmap settings --from-literal=mode=fast --from-file=README.md -n imperative)" "configmap/settings created"
+expect "its data arrived" "$(jsonpath configmap settings imperative '{.data.mode}')" "fast"
+expect "create job" "$(k create job once --image=busybox -n imperative -- echo hello)" "job.batch/once created"
+expect "its command arrived" "$(jsonpath job once imperative '{.spec.template.spec.containers[0].command}')" '["echo","hello"]'
+expect "the job completes" "$(k wait --for=condition=complete job/once -n imperative --timeout=30s)" "job.batch/once condition met"
 expect_match "create --dry-run=server answers without storing" "$(k create namespace ghost --dry-run=server)" "namespace/ghost created \(server dry run\)"
 expect "the dry run stored nothing" "$(k get namespace ghost -o name 2>/dev/null || true)" ""
 

@@ -74,6 +74,7 @@ enum KindMessages {
         case ("apps/v1", "Deployment"): K8s_Io_Api_Apps_V1_Deployment.self
         case ("batch/v1", "Job"): K8s_Io_Api_Batch_V1_Job.self
         case ("authentication.k8s.io/v1", "TokenRequest"): K8s_Io_Api_Authentication_V1_TokenRequest.self
+        case ("authentication.k8s.io/v1", "SelfSubjectReview"): K8s_Io_Api_Authentication_V1_SelfSubjectReview.self
         case ("authorization.k8s.io/v1", "SelfSubjectAccessReview"): K8s_Io_Api_Authorization_V1_SelfSubjectAccessReview.self
         default: nil
         }

@@ -174,6 +174,9 @@ extension BuiltInSchemas {
                 "spec": S.object(["audiences": S.stringList, "expirationSeconds": S.int64, "boundObjectRef": ["type": "object"]], required: ["audiences"]),
                 "status": S.object(["token": S.string, "expirationTimestamp": S.ref(meta + "Time")], required: ["token", "expirationTimestamp"]),
             ], required: ["spec"]),
+            authn + "SelfSubjectReview": S.kind(group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview", description: "Asks who the caller is.", [
+                "status": S.object(["userInfo": user]),
+            ]),
             authz + "SubjectAccessReview": S.kind(group: "authorization.k8s.io", version: "v1", kind: "SubjectAccessReview", description: "Asks whether a user may do something.", [
                 "spec": S.object(attributes.merging(["user": S.string, "groups": S.stringList, "uid": S.string, "extra": S.map(of: S.stringList)]) { first, _ in first }),
                 "status": decision,

@@ -2,8 +2,9 @@ import JSON
 import KubeProto
 
 /// Request bodies in `application/vnd.kubernetes.protobuf`, as kubectl's typed clients send them
-/// (`create namespace|deployment|configmap|secret|job|service`, `create token`, `auth can-i`): read into
-/// the JSON the rest of the write path takes. Answers stay JSON, which kubectl accepts.
+/// (`create namespace|deployment|configmap|secret|job|service|role|rolebinding|serviceaccount`,
+/// `create token`, `auth can-i`, `auth whoami`): read into the JSON the rest of the write path takes.
+/// Answers stay JSON, which kubectl accepts.
 enum ProtobufBody {
     static let contentType = "application/vnd.kubernetes.protobuf"
 

@@ -43,6 +43,11 @@ import Testing
             "spec": ["resourceAttributes": ["namespace": "default", "verb": "create", "group": "apps", "resource": "deployments"]],
             "status": ["allowed": false],
         ])
+        let whoami = try KubeProtobuf.json(fromEnvelope: Self.bytes("selfsubjectreview.pb"))
+        #expect(whoami == [
+            "apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview", "metadata": ["creationTimestamp": nil],
+            "status": ["userInfo": [:]],
+        ])
         let token = try KubeProtobuf.json(fromEnvelope: Self.bytes("tokenrequest.pb"))
         #expect(token == [
             "apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "metadata": ["creationTimestamp": nil], "spec": [:],
