@@ -247,6 +247,29 @@ import Testing
         #expect(ignored.json[path: ["spec", "foo"]] == nil)
     }
 
+    /// Go cannot decode a value of the wrong JSON type into its field: refused whatever
+    /// fieldValidation says, never stored as sent.
+    @Test func aValueOfTheWrongTypeIsRefusedAsGoFailsToDecodeIt() {
+        var harness = Harness()
+        var sent = Harness.deployment("typed", replicas: 1)
+        sent[path: ["spec", "replicas"]] = "3"
+        let refused = harness.send("POST", Self.deployments + "?fieldValidation=Ignore", sent)
+        #expect(refused.status == 400)
+        #expect(refused.json["message"]
+            == #"Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field spec.replicas of type int32"#)
+        #expect(harness.send("GET", Self.deployments + "/typed").status == 404)
+        // A label value must be a string; a container port a number.
+        var labelled = Harness.deployment("labelled", replicas: 1)
+        labelled[path: ["metadata", "labels", "tier"]] = 2
+        #expect(harness.send("POST", Self.deployments, labelled).json["message"]?.stringValue?
+            .hasSuffix("cannot unmarshal number into Go struct field metadata.labels.tier of type string") == true)
+        // Int-or-string fields take both; a whole number written as 2.0 is a number.
+        var flexible = Harness.deployment("flexible", replicas: 1)
+        flexible[path: ["spec", "strategy"]] = ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "50%", "maxUnavailable": 1]]
+        flexible[path: ["spec", "replicas"]] = .double(2)
+        #expect(harness.send("POST", Self.deployments, flexible).status == 201)
+    }
+
     @Test func anUnknownFieldValidationDirectiveIsRefused() {
         var harness = Harness()
         let answer = harness.send("POST", Self.deployments + "?fieldValidation=strict", Harness.deployment("web", replicas: 1))

@@ -35,15 +35,17 @@ extension MockCluster {
     mutating func decodedAsStored(_ object: JSONValue, type: ResourceType, request: APIRequest) throws(APIError) -> JSONValue {
         let directive = try FieldValidation(request)
         guard let shape = KnownFields.shape(of: type.id) else { return object }
-        var unknown: [String] = []
-        let stored = shape.normalized(object, at: "", unknown: &unknown) ?? [:]
+        var findings = FieldShape.Findings()
+        let stored = shape.normalized(object, at: "", findings: &findings) ?? [:]
+        let cannotDecode = "\(type.kind) in version \(goQuoted(type.version)) cannot be handled as a \(type.kind): "
+        // A value of the wrong JSON type fails decoding whatever fieldValidation says, as in Go.
+        if let mismatch = findings.mismatched.first { throw .badRequest(cannotDecode + "json: " + mismatch) }
+        let unknown = findings.unknown
         guard !unknown.isEmpty else { return stored }
         let problems = unknown.sorted().map { "unknown field \(goQuoted($0))" }
         switch directive {
         case .strict:
-            throw .badRequest(
-                "\(type.kind) in version \(goQuoted(type.version)) cannot be handled as a \(type.kind): strict decoding error: "
-                    + problems.joined(separator: ", "))
+            throw .badRequest(cannotDecode + "strict decoding error: " + problems.joined(separator: ", "))
         case .warn: warnings += problems
         case .ignore: break
         }
