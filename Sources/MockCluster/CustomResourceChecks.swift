@@ -111,5 +111,11 @@ extension MockCluster {
         guard problems.isEmpty else {
             throw .invalid(type, crd[path: ["metadata", "name"]]?.stringValue ?? "", problems)
         }
+        if let feature = UnimplementedSchemaFeatures.first(in: crd) {
+            throw APIError(
+                code: 501, reason: "NotImplemented",
+                message: "the mock cluster does not enforce \(feature) in a CustomResourceDefinition's schema, which a real API server enforces: "
+                    + "refused rather than ignored")
+        }
     }
 }

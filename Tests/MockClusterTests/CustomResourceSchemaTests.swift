@@ -244,6 +244,27 @@ import Testing
         ]
     }
 
+    /// What a real API server would enforce and the mock cannot is refused, never ignored.
+    @Test func definitionsUsingWhatTheMockCannotEnforceAreRefusedAsNotImplemented() {
+        for (member, shown) in [
+            (["type": "integer", "multipleOf": 5] as JSONValue, "properties[spec].properties[step].multipleOf"),
+            (["type": "string", "format": "date-time"], "properties[spec].properties[step].format (date-time)"),
+            (["type": "integer", "anyOf": [["minimum": 1], ["maximum": 10]]], "properties[spec].properties[step].anyOf"),
+        ] {
+            var harness = Harness()
+            var definition = Self.definition
+            definition[path: ["spec", "versions"]] = .array((definition[path: ["spec", "versions"]]?.arrayValue ?? []).map { version in
+                var version = version
+                version[path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "step"]] = member
+                return version
+            })
+            let refused = harness.send("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", definition)
+            #expect(refused.status == 501)
+            #expect(refused.json["reason"] == "NotImplemented")
+            #expect(refused.json["message"]?.stringValue?.contains("spec.versions[0].schema.openAPIV3Schema.\(shown)") == true)
+        }
+    }
+
     @Test func embeddedResourcesMapsDefaultsAndMetadataPruning() {
         var harness = Harness()
         #expect(harness.send("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", Self.gadgetDefinition(maxNameLength: 10)).status == 201)
