@@ -261,6 +261,27 @@ extension MockCluster {
         if type.namespaced { object[path: ["metadata", "namespace"]] = .string(key.namespace) }
         try applyDeletionRules(to: &object, previous: previous, route: route)
 
+        keepingWhatTheServerOwns(&object, previous: previous, route: route, now: now)
+        try checkCustomResource(&object, type: type, previous: previous, subresource: route.subresource)
+        if type.id == BuiltInTypes.customResourceDefinitions.id { try checkDefinition(object, type: type) }
+        object = try prepareForStorage(object, type: type, previous: previous)
+        // The apiserver's field manager records ownership before admission sees the object.
+        object = recordingOwnership(ownership, object, previous: previous, type: type, now: now)
+        try admit(object, to: route, previous: previous, request: request, now: now)
+        if request.isDryRun { return object }
+        if previous != nil, object == previous {
+            return store.get(type.id, key)?.value ?? object  // nothing changed: no new version, no event
+        }
+        if let previous, Self.deletionFinishes(object, previous: previous) { return remove(type, key)?.value ?? object }
+        let stored = store.put(type.id, key, consume object)
+        afterWrite(type, key, stored.value, previous: previous, now: now)
+        return stored.value
+    }
+
+    /// What the server owns, whatever the client sent: identity (uid, creation time, generation,
+    /// counted up when the spec changed), and status, written only through its subresource.
+    private mutating func keepingWhatTheServerOwns(_ object: inout JSONValue, previous: JSONValue?, route: ResourceRoute, now: Date) {
+        let type = route.type
         if let previous {
             // The server owns identity; the status subresource owns status, the main resource the rest.
             for field in ["uid", "creationTimestamp", "generation"] {
@@ -288,20 +309,6 @@ extension MockCluster {
             // subresource; what a client sends on create is dropped (the defaults below fill it in).
             if type.subresources.contains("status") { object["status"] = nil }
         }
-        try checkCustomResource(&object, type: type, previous: previous, subresource: route.subresource)
-        if type.id == BuiltInTypes.customResourceDefinitions.id { try checkDefinition(object, type: type) }
-        object = try prepareForStorage(object, type: type, previous: previous)
-        // The apiserver's field manager records ownership before admission sees the object.
-        object = recordingOwnership(ownership, object, previous: previous, type: type, now: now)
-        try admit(object, to: route, previous: previous, request: request, now: now)
-        if request.isDryRun { return object }
-        if previous != nil, object == previous {
-            return store.get(type.id, key)?.value ?? object  // nothing changed: no new version, no event
-        }
-        if let previous, Self.deletionFinishes(object, previous: previous) { return remove(type, key)?.value ?? object }
-        let stored = store.put(type.id, key, consume object)
-        afterWrite(type, key, stored.value, previous: previous, now: now)
-        return stored.value
     }
 
     /// Everything but metadata and status: what `generation` counts changes of.
