@@ -146,17 +146,3 @@ final class ClusterHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 }
-
-/// A warning's text as the apiserver quotes it in `Warning: 299 - "text"` (RFC 7234: quotes and
-/// backslashes escaped; line breaks become spaces, which a header cannot hold).
-func warningText(_ message: String) -> String {
-    var quoted = "\""
-    for character in message {
-        switch character {
-        case "\"", "\\": quoted += "\\\(character)"
-        case "\n", "\r", "\r\n": quoted += " "
-        default: quoted.append(character)
-        }
-    }
-    return quoted + "\""
-}

@@ -67,7 +67,9 @@ public enum Statuses {
                              previous: previous, now: now)
         }
         if let held = previous?.first(where: { $0.type == "ReplicasContested" && $0.status == "True" }),
-            let since = held.lastTransitionTime.flatMap(RFC3339.date(from:)), now.timeIntervalSince(since) < contestHold
+            let since = held.lastTransitionTime.flatMap(RFC3339.date(from:)),
+            // A stamp from the future (the status is anyone's to write) holds nothing.
+            (0..<contestHold).contains(now.timeIntervalSince(since))
         {
             return held
         }
