@@ -69,10 +69,11 @@ id=$(printf '%s\n' "$output" | sed -n 's/^    id: *\(act-[0-9a-f]*\)$/\1/p' | he
 output=$("$hmsctl" apply -f "$examples")
 expect_match "apply holds it" "$output" "held for approval; release it with: hmsctl approve $id -n hud-relief"
 expect "the Deployment is not scaled yet" "$(k get deploy hms-frm -n hud-relief -o jsonpath='{.spec.replicas}')" "3"
-# Without --authorize the mock answers SubjectAccessReviews from its role table: the administrator
-# hmsctl runs as may approve (the gate asks before an Approval releases anything).
-control auth '{"tokens": [], "roles": [{"user": "hms-mock-admin", "verbs": ["approve"], "apiGroups": ["ops.hms.gov"], "resources": ["approvals"]}]}'
-expect_match "hmsctl approve writes an Approval, by the user the cluster says it is" "$("$hmsctl" approve "$id" -n hud-relief)" "$id approved by hms-mock-admin"
+# Without --authorize the mock answers SubjectAccessReviews from its role table, and over plain HTTP
+# hmsctl sends no token, so the cluster says it is system:anonymous: that user may approve here
+# (the gate asks before an Approval releases anything).
+control auth '{"tokens": [], "roles": [{"user": "system:anonymous", "verbs": ["approve"], "apiGroups": ["ops.hms.gov"], "resources": ["approvals"]}]}'
+expect_match "hmsctl approve writes an Approval, by the user the cluster says it is" "$("$hmsctl" approve "$id" -n hud-relief)" "$id approved by system:anonymous"
 expect "kubectl sees the Approval" "$(k get approvals -n hud-relief -o jsonpath='{.items[0].spec.action}')" "$id"
 expect_match "the next apply carries the action out" "$("$hmsctl" apply -f "$examples")" "✓ scale Deployment hud-relief/hms-frm 3 → 12"
 expect "scaled" "$(k get deploy hms-frm -n hud-relief -o jsonpath='{.spec.replicas}')" "12"
