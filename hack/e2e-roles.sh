@@ -64,30 +64,32 @@ expect_match "viewer: hmsctl diff (1: differences)" "$(run as victor "$hmsctl" d
 expect_match "viewer: hmsctl get" "$(run as victor "$hmsctl" get servicespecs -n relief)" "^NAME .*web +12 .*exit 0"
 expect "the viewer's flows: no request refused" "$(refused)" ""
 
+# refusal DESCRIPTION MESSAGE REQUEST COMMAND...: the command fails (exit 1) saying MESSAGE, and
+# the one request the mock refused is REQUEST, with a 403.
+refusal() {
+    local what=$1 message=$2 request=$3
+    shift 3
+    clear_requests
+    expect_match "$what" "$(run "$@")" "$message.*exit 1"
+    expect "... with a 403" "$(refused)" "403 $request"
+}
+approvals=/apis/ops.hms.gov/v1alpha1/namespaces/relief/approvals
 sed 's/replicas: 2$/replicas: 4/' Tests/e2e/roles/web.yaml >"$work/web-4.yaml"
-clear_requests
-expect_match "viewer: hmsctl apply is refused" "$(run as victor "$hmsctl" apply -f "$work/web-4.yaml")" \
-    'servicespecs.ops.hms.gov "web" is forbidden: User "victor" cannot patch resource "servicespecs" in API group "ops.hms.gov" in the namespace "relief".*exit 1'
-expect "... with a 403" "$(refused)" "403 PATCH /apis/ops.hms.gov/v1alpha1/namespaces/relief/servicespecs/web"
-clear_requests
-expect_match "viewer: hmsctl approve is refused" "$(run as victor "$hmsctl" approve "$id" -n relief)" \
-    'User "victor" cannot create resource "approvals" in API group "ops.hms.gov" in the namespace "relief".*exit 1'
-expect "... with a 403" "$(refused)" "403 POST /apis/ops.hms.gov/v1alpha1/namespaces/relief/approvals"
-clear_requests
-expect_match "operator: hmsctl approve is refused" "$(run as otto "$hmsctl" approve "$id" -n relief)" \
-    'User "otto" cannot create resource "approvals" in API group "ops.hms.gov" in the namespace "relief".*exit 1'
-expect "... with a 403" "$(refused)" "403 POST /apis/ops.hms.gov/v1alpha1/namespaces/relief/approvals"
+refusal "viewer: hmsctl apply is refused" \
+    'servicespecs.ops.hms.gov "web" is forbidden: User "victor" cannot patch resource "servicespecs" in API group "ops.hms.gov" in the namespace "relief"' \
+    "PATCH /apis/ops.hms.gov/v1alpha1/namespaces/relief/servicespecs/web" as victor "$hmsctl" apply -f "$work/web-4.yaml"
+refusal "viewer: hmsctl approve is refused" 'User "victor" cannot create resource "approvals" in API group "ops.hms.gov" in the namespace "relief"' \
+    "POST $approvals" as victor "$hmsctl" approve "$id" -n relief
+refusal "operator: hmsctl approve is refused" 'User "otto" cannot create resource "approvals" in API group "ops.hms.gov" in the namespace "relief"' \
+    "POST $approvals" as otto "$hmsctl" approve "$id" -n relief
 sed 's/maxReplicasWithoutApproval: 10/maxReplicasWithoutApproval: 20/' Tests/e2e/roles/policy.yaml >"$work/policy-20.yaml"
-clear_requests
-expect_match "operator: a GovernancePolicy is not the operator's to write" "$(run as otto "$hmsctl" apply -f "$work/policy-20.yaml")" \
-    'User "otto" cannot patch resource "governancepolicies".*exit 1'
-expect "... with a 403" "$(refused)" "403 PATCH /apis/ops.hms.gov/v1alpha1/namespaces/relief/governancepolicies/rules"
+refusal "operator: a GovernancePolicy is not the operator's to write" 'User "otto" cannot patch resource "governancepolicies"' \
+    "PATCH /apis/ops.hms.gov/v1alpha1/namespaces/relief/governancepolicies/rules" as otto "$hmsctl" apply -f "$work/policy-20.yaml"
 
 # The API server's admission policy: who writes an Approval must be who it names, and may approve.
-clear_requests
-expect_match "carol may create Approvals but not approve: refused by the admission policy" "$(run as carol "$hmsctl" approve "$id" -n relief)" \
-    "ValidatingAdmissionPolicy 'hms-controller-approvals' with binding 'hms-controller-approvals' denied request: user carol may not approve approvals.ops.hms.gov in namespace relief.*exit 1"
-expect "... with a 403" "$(refused)" "403 POST /apis/ops.hms.gov/v1alpha1/namespaces/relief/approvals"
+refusal "carol may create Approvals but not approve: refused by the admission policy" \
+    "ValidatingAdmissionPolicy 'hms-controller-approvals' with binding 'hms-controller-approvals' denied request: user carol may not approve approvals.ops.hms.gov in namespace relief" \
+    "POST $approvals" as carol "$hmsctl" approve "$id" -n relief
 cat >"$work/for-bob.yaml" <<EOF
 apiVersion: ops.hms.gov/v1alpha1
 kind: Approval
