@@ -37,6 +37,7 @@ if [ "$part" = e2e ] || [ "$part" = all ]; then
   hack/e2e-kubectl.sh
   hack/e2e-authorize.sh
   hack/e2e-chart-rbac.sh
+  hack/e2e-roles.sh
   hack/e2e-apply.sh
   hack/e2e-controller.sh
   hack/e2e-health.sh

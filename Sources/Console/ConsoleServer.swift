@@ -191,7 +191,7 @@ public struct ConsoleServer: Sendable {
         }
         guard let action else { return Self.text(.notFound, "no held action \(id) in the latest plan") }
         let minutes = decision == .approve ? 60 : 24 * 60
-        let approval = ApprovalObject.make(id: id, decision: decision, by: user, expires: clock.now().addingTimeInterval(TimeInterval(minutes * 60)),
+        let approval = ApprovalObject.make(id: id, decision: decision, by: user, groups: caller.identity.groups, expires: clock.now().addingTimeInterval(TimeInterval(minutes * 60)),
                                            comment: "from the ops console", namespace: action.source.namespace)
         do {
             try await cluster.apply(approval, .of(Approval.self))

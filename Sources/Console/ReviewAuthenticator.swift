@@ -1,3 +1,4 @@
+import Controller
 import Foundation
 
 /// What a console user is, as someone else says: whose a token is, and whether they may approve.

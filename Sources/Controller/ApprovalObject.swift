@@ -14,11 +14,16 @@ public enum ApprovalObject {
         "\(decision == .approve ? "approve" : "reject")-\(id.dropFirst(4))"
     }
 
-    public static func make(id: String, decision: Approval.Decision, by approver: String, expires: Date, comment: String?, namespace: String) -> JSONValue {
+    /// `groups`: the approver's groups as the cluster authenticated them (SelfSubjectReview,
+    /// TokenReview), kept so that the controller's SubjectAccessReview asks about the same subject.
+    public static func make(
+        id: String, decision: Approval.Decision, by approver: String, groups: [String] = [], expires: Date, comment: String?, namespace: String
+    ) -> JSONValue {
         var spec: JSONValue = [
             "action": .string(id), "approvedBy": .string(approver), "expiresAt": .string(RFC3339.string(from: expires)),
             "decision": .string(decision.rawValue),
         ]
+        if !groups.isEmpty { spec["approverGroups"] = .array(groups.map(JSONValue.string)) }
         if let comment { spec["comment"] = .string(comment) }
         return [
             "apiVersion": .string(API.apiVersion), "kind": "Approval",

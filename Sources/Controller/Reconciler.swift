@@ -25,6 +25,9 @@ public struct Reconciler: Sendable {
     public var decisionMemory: DecisionMemory?
     /// The Events recorded so far: a decision that repeats updates its Event, rate-limited.
     public var events = EventRecorder()
+    /// Whether each Approval's author may still approve, asked of the cluster and cached: the
+    /// gate honours an Approval only when the answer is yes.
+    public var approverReviews: ApproverReviews
 
     public init(cluster: ClusterAccess, journal: Journal?, actor: String, statusScope: StatusScope = .all, autoscale: Bool = false) {
         self.cluster = cluster
@@ -32,6 +35,7 @@ public struct Reconciler: Sendable {
         self.actor = actor
         self.statusScope = statusScope
         self.autoscale = autoscale
+        approverReviews = ApproverReviews(client: cluster.client)
     }
 
     public struct Result: Sendable {
@@ -47,6 +51,7 @@ public struct Reconciler: Sendable {
 
     public func plan(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> (Plan, ObservedState) {
         let observed = try await observe(desired)
+        let desired = await approverReviews.confirm(desired, now: now)
         return (Self.plan(desired, observed: observed, options: options, now: now), observed)
     }
 
@@ -84,7 +89,7 @@ public struct Reconciler: Sendable {
             options.recommendations.merge(evaluated.recommendations) { _, evaluated in evaluated }
             ruleStatuses = evaluated.statuses
         }
-        let plan = Self.plan(desired, observed: observed, options: options, now: now)
+        let plan = Self.plan(await approverReviews.confirm(desired, now: now), observed: observed, options: options, now: now)
         var executor = Executor(cluster: cluster)
         executor.mayAct = mayAct
         // The journal hears of each action before it is sent (its intent) and after (its result):

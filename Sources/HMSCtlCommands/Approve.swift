@@ -14,7 +14,7 @@ struct Approve: TerminalCommand {
     @Argument(help: "The action's id, as the plan prints it (act-...).")
     var id: String
 
-    @Option(help: "Who approves (default: $USER).")
+    @Option(help: .hidden)
     var by: String?
 
     @Option(help: "How long the approval holds, in minutes.")
@@ -25,8 +25,10 @@ struct Approve: TerminalCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    func validate() throws { try ApprovalRequest.refuseBy(by) }
+
     func run(on terminal: Terminal, clock: WallClock) async throws {
-        let request = ApprovalRequest(id: id, decision: .approve, by: by, minutes: expiresInMinutes, comment: comment)
+        let request = ApprovalRequest(id: id, decision: .approve, minutes: expiresInMinutes, comment: comment)
         try await request.write(cluster: cluster, terminal: terminal, clock: clock)
     }
 }
@@ -37,7 +39,7 @@ struct Reject: TerminalCommand {
     @Argument(help: "The action's id, as the plan prints it (act-...).")
     var id: String
 
-    @Option(help: "Who rejects (default: $USER).")
+    @Option(help: .hidden)
     var by: String?
 
     @Option(help: "A comment kept with the decision.")
@@ -45,19 +47,31 @@ struct Reject: TerminalCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    func validate() throws { try ApprovalRequest.refuseBy(by) }
+
     func run(on terminal: Terminal, clock: WallClock) async throws {
-        let request = ApprovalRequest(id: id, decision: .reject, by: by, minutes: 24 * 60, comment: comment)
+        let request = ApprovalRequest(id: id, decision: .reject, minutes: 24 * 60, comment: comment)
         try await request.write(cluster: cluster, terminal: terminal, clock: clock)
     }
 }
 
-/// What `approve` and `reject` write: the Approval of one held action, by whom, for how long.
+/// What `approve` and `reject` write: the Approval of one held action, for how long. Who approves
+/// is not asked: it is the user the cluster says this client is (a SelfSubjectReview), the only
+/// name the API server's admission policy admits in `spec.approvedBy`.
 struct ApprovalRequest {
     var id: String
     var decision: Approval.Decision
-    var by: String?
     var minutes: Int
     var comment: String?
+
+    /// `--by` is gone: an approval names whoever the cluster authenticates, never a name typed in.
+    static func refuseBy(_ by: String?) throws {
+        guard by != nil else { return }
+        throw ValidationError("""
+            --by is no longer accepted: the approver is the user the cluster says you are (SelfSubjectReview, as `kubectl auth whoami`), \
+            and the API server refuses an Approval naming anyone else; to approve as another user, use that user's credentials (--token, --context)
+            """)
+    }
 
     func write(cluster: ClusterOptions, terminal: Terminal, clock: WallClock) async throws {
         guard ApprovalObject.isActionID(id) else {
@@ -66,22 +80,37 @@ struct ApprovalRequest {
         }
         let access = try cluster.cluster(fieldManager: "hmsctl", terminal: terminal)
         let namespace = cluster.namespace ?? access.client.namespace
+        let approver = try await whoAmI(access, terminal: terminal)
         guard try await isHeld(id, namespace: namespace, access: access, terminal: terminal, now: clock.now()) else {
             terminal.printError("error: \(id) is not an action held for approval in namespace \(namespace); "
                 + "held actions are in the plan (hmsctl plan) and in ActionHeld Events (kubectl get events -n \(namespace) --field-selector reason=ActionHeld)")
             throw ExitCode(1)
         }
-        let approver = by ?? currentUser()
         let expires = clock.now().addingTimeInterval(TimeInterval(minutes * 60))
         let name = ApprovalObject.name(id: id, decision: decision)
-        let approval = ApprovalObject.make(id: id, decision: decision, by: approver, expires: expires, comment: comment, namespace: namespace)
+        let approval = ApprovalObject.make(
+            id: id, decision: decision, by: approver.username, groups: approver.groups ?? [], expires: expires, comment: comment, namespace: namespace)
         do {
-            try await access.apply(approval, .of(Approval.self))
+            try await access.create(approval, .of(Approval.self))
+        } catch let error where error.reason == .alreadyExists {
+            terminal.printError("error: approval.\(API.group)/\(name) exists already in namespace \(namespace), and an Approval cannot change once written: "
+                + "delete it (kubectl delete approval \(name) -n \(namespace)) and run this again")
+            throw ExitCode(1)
         } catch {
             try terminal.failOnMissingCRDs(error)
         }
         let verb = decision == .approve ? "approved" : "rejected"
-        terminal.print("approval.\(API.group)/\(name) created: \(id) \(verb) by \(approver) until \(RFC3339.string(from: expires)); the next apply or reconcile carries it out")
+        terminal.print("approval.\(API.group)/\(name) created: \(id) \(verb) by \(approver.username) until \(RFC3339.string(from: expires)); the next apply or reconcile carries it out")
+    }
+
+    /// The user the cluster authenticates this client as.
+    func whoAmI(_ access: ClusterAccess, terminal: Terminal) async throws -> UserInfo {
+        do {
+            return try await access.client.selfSubjectReview()
+        } catch {
+            terminal.printError("error: could not ask the cluster who you are (SelfSubjectReview, authentication.k8s.io/v1, Kubernetes 1.28 or later): \(error)")
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -12,16 +12,23 @@ public struct Approval: Resource {
     public struct Spec: Codable, Sendable, Equatable {
         /// The held action's id, as the plan prints it.
         public var action: String
+        /// The user who approved, as the cluster authenticated them (the API server's admission
+        /// policy admits no other name).
         public var approvedBy: String
+        /// Their groups, as the cluster authenticated them when they approved (each one must be
+        /// among the writer's groups): the controller asks whether this user, in these groups,
+        /// may still approve before the Approval releases anything.
+        public var approverGroups: [String]?
         /// RFC 3339 time after which the approval no longer counts.
         public var expiresAt: String
         /// Default approve.
         public var decision: Decision?
         public var comment: String?
 
-        public init(action: String, approvedBy: String, expiresAt: String, decision: Decision? = nil, comment: String? = nil) {
+        public init(action: String, approvedBy: String, approverGroups: [String]? = nil, expiresAt: String, decision: Decision? = nil, comment: String? = nil) {
             self.action = action
             self.approvedBy = approvedBy
+            self.approverGroups = approverGroups
             self.expiresAt = expiresAt
             self.decision = decision
             self.comment = comment

@@ -175,6 +175,7 @@ extension Approval.Spec: FieldConstrained {
     public static let fieldConstraints: [String: FieldConstraint] = [
         "action": FieldConstraint(maxLength: 256, minLength: 1),
         "approvedBy": FieldConstraint(maxLength: 256, minLength: 1),
+        "approverGroups": .list(max: 64, items: .text(max: 256)),
         "expiresAt": .rfc3339,
         "comment": .text(max: 4_096),
     ]

@@ -13,7 +13,7 @@ struct Gates {
     func judge(_ actions: [Action]) -> [Action] {
         var budgets = BudgetGate(index: index, observed: observed, ledger: ledger, now: now)
         var governance = GovernanceGate(policiesByNamespace: index.policiesByNamespace, now: now)
-        let approvals = Approvals(byAction: index.approvalsByAction, now: now)
+        let approvals = Approvals(byAction: index.approvalsByAction, standings: index.desired.approverStandings, now: now)
         return actions.map { action in
             var action = action
             let service = index.service(action.source)
@@ -282,23 +282,43 @@ struct GovernanceGate {
 
 struct Approvals {
     let byAction: [String: [Approval]]
+    let standings: ApproverStandings
     let now: Date
 
-    /// An approval naming the action's id, unexpired, releases what the gates held; a rejection
-    /// denies it.
+    /// An approval naming the action's id, unexpired, whose approver the cluster still authorizes,
+    /// releases what the gates held; such a rejection denies it. One whose approver is not
+    /// confirmed releases nothing, and the held verdict says why.
     func release(_ action: inout Action) {
         guard action.gates.contains(where: { $0.verdict == .hold }) else { return }
         let matching = (byAction[action.id] ?? []).filter {
-            $0.ref.namespace == action.source.namespace
-                && (RFC3339.date(from: $0.spec.expiresAt).map { $0 > now } ?? false)
+            $0.ref.namespace == action.source.namespace && ($0.expiry.map { $0 > now } ?? false)
         }
-        if let rejection = matching.first(where: { $0.spec.decision == .reject }) {
+        let confirmed = matching.filter { standings[Approver(of: $0)] == .authorized }
+        if let rejection = confirmed.first(where: { $0.spec.decision == .reject }) {
             action.gates.append(GateVerdict(gate: "approval", verdict: .deny, reason: "[rejected] by \(rejection.spec.approvedBy) (Approval \(rejection.metadata.name))"))
-        } else if let approval = matching.first {
+        } else if let approval = confirmed.first {
             action.gates = action.gates.map { gate in
                 guard gate.verdict == .hold else { return gate }
                 return GateVerdict(gate: gate.gate, verdict: .allow, reason: gate.reason + "; approved by \(approval.spec.approvedBy) (Approval \(approval.metadata.name))")
             }
+        } else if let unconfirmed = matching.first {
+            action.gates = action.gates.map { gate in
+                guard gate.verdict == .hold else { return gate }
+                return GateVerdict(gate: gate.gate, verdict: .hold, reason: gate.reason + "; " + Self.notHonoured(unconfirmed, standings[Approver(of: unconfirmed)]))
+            }
+        }
+    }
+
+    /// Why an Approval naming the action does not release it.
+    static func notHonoured(_ approval: Approval, _ standing: ApproverStanding) -> String {
+        let subject = "Approval \(approval.metadata.name) by \(approval.spec.approvedBy) not honoured"
+        switch standing {
+        case .authorized: return subject
+        case .refused(let reason):
+            return "\(subject): the cluster no longer lets \(approval.spec.approvedBy) approve approvals.ops.hms.gov in \(approval.ref.namespace)"
+                + (reason.isEmpty ? "" : " (\(reason))")
+        case .unknown(let error):
+            return "\(subject): could not confirm that \(approval.spec.approvedBy) may approve in \(approval.ref.namespace) (\(error))"
         }
     }
 }

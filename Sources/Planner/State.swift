@@ -29,6 +29,9 @@ public struct DesiredState: Sendable {
     public var directives: [Directive] = []
     public var policies: [GovernancePolicy] = []
     public var approvals: [Approval] = []
+    /// Whether the cluster still lets each Approval's author approve (asked by the shell): the
+    /// gate honours an Approval only when its approver is `.authorized`.
+    public var approverStandings = ApproverStandings()
     /// Objects of our kinds that the cluster holds but that do not decode or validate. They are
     /// not planned for, but their presence still counts: what they may own is never pruned, and
     /// an invalid GovernancePolicy or Budget holds back the changes it could have governed.

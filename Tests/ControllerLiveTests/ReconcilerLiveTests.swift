@@ -134,6 +134,14 @@ import Testing
             let approval = ApprovalObject.make(id: id, decision: .approve, by: "ops@agency.gov", expires: clock.now.addingTimeInterval(3_600),
                                                comment: nil, namespace: "default")
             try await cluster.create(approval)
+            // The cluster does not (yet) let ops@agency.gov approve: the Approval releases nothing.
+            let unconfirmed = try await pass(cluster)
+            #expect(unconfirmed.outcomes.map(\.result) == [.notCarriedOut(.hold)])
+            #expect(unconfirmed.outcomes.first?.action.gates.last?.reason.contains(
+                "not honoured: the cluster no longer lets ops@agency.gov approve approvals.ops.hms.gov in default") == true)
+            _ = try await cluster.control(.put, "auth", [
+                "tokens": [], "roles": [["user": "ops@agency.gov", "verbs": ["approve"], "apiGroups": ["ops.hms.gov"], "resources": ["approvals"]]],
+            ])
             let released = try await pass(cluster)
             #expect(released.outcomes.map(\.result) == [.done])
             #expect(released.outcomes.first?.action.id == id)

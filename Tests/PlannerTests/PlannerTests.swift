@@ -5,11 +5,14 @@ import Model
 import Testing
 @testable import Planner
 
-/// Builds desired state from YAML, the way users write it.
-func desired(_ yaml: String) -> DesiredState {
+/// Builds desired state from YAML, the way users write it, with every approver standing as
+/// `approvers` says (by default: the cluster still lets each one approve).
+func desired(_ yaml: String, approvers: ApproverStanding = .authorized) -> DesiredState {
     let result = ManifestDecoder().decode(Array(yaml.utf8), file: "test.yaml")
     for diagnostic in result.diagnostics { Issue.record("the test's YAML is invalid: \(diagnostic)") }
-    return DesiredState(result.manifests.map(\.resource))
+    var state = DesiredState(result.manifests.map(\.resource))
+    state.approverStandings = ApproverStandings(Dictionary(state.approvals.map { (Approver(of: $0), approvers) }) { first, _ in first })
+    return state
 }
 
 let now = RFC3339.date(from: "2026-11-16T00:00:00Z") ?? Date()  // 15 days (360 h) left in November

@@ -110,7 +110,10 @@ SCENARIOS: dict[str, dict] = {
     "console TLS": {"console": {"tls": {"secretName": "hms-console-tls"}}},
     "console NetworkPolicy": {"console": {"networkPolicy": {"enabled": True, "from": CONSOLE_PEERS}}},
     "console NetworkPolicy, no peers": {"console": {"networkPolicy": {"enabled": True}}},
+    "approval policy off": {"approvalPolicy": {"enabled": False}},
 }
+
+APPROVAL_POLICY_KINDS = ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]
 
 
 class CheckFailed(AssertionError):
@@ -355,6 +358,41 @@ def check_network_policy(documents: list[Document], *, peers: list | None) -> No
     expect(console_peers == peers, f"the console admits {console_peers}, expected {peers}")
 
 
+def check_approval_policy(documents: list[Document]) -> None:
+    """The ValidatingAdmissionPolicy on Approvals and its Deny binding: on create, spec.approvedBy
+    is the requesting user, spec.approverGroups among theirs, and that user may `approve`
+    approvals.ops.hms.gov in the namespace; on update, spec does not change. The one exception is
+    the controller's own ServiceAccount (the console writes for users it has checked)."""
+    policy = one(documents, "ValidatingAdmissionPolicy")
+    binding = one(documents, "ValidatingAdmissionPolicyBinding")
+    expect(policy["apiVersion"] == binding["apiVersion"] == "admissionregistration.k8s.io/v1",
+           f"apiVersions {policy['apiVersion']}, {binding['apiVersion']}: admissionregistration.k8s.io/v1 expected")
+    spec = policy["spec"]
+    expect(spec.get("failurePolicy") == "Fail", f"failurePolicy {spec.get('failurePolicy')!r}: an error must refuse, not admit")
+    rules = spec["matchConstraints"]["resourceRules"]
+    expect(rules == [{"apiGroups": ["ops.hms.gov"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE"], "resources": ["approvals"]}],
+           f"the policy matches {rules}: creates and updates of approvals.ops.hms.gov expected")
+    expressions = [v["expression"] for v in spec["validations"]]
+    required = {
+        "the writer is the approver": "object.spec.approvedBy == request.userInfo.username",
+        "groups are the writer's": "object.spec.approverGroups.all(g, g in request.userInfo.groups)",
+        "the writer may approve": "authorizer.group('ops.hms.gov').resource('approvals').namespace(request.namespace).check('approve').allowed()",
+        "immutable": "request.operation != 'UPDATE' || object.spec == oldObject.spec",
+    }
+    for what, expression in required.items():
+        expect(any(expression in e for e in expressions), f"no validation says {what} ({expression})")
+    for e in expressions:
+        if "oldObject" not in e:
+            expect(e.startswith("request.operation != 'CREATE' || variables.console || "), f"a create rule that applies to updates too, or not to everyone: {e}")
+    deployment = one(documents, "Deployment")
+    account = f"system:serviceaccount:{deployment['metadata']['namespace']}:{deployment['spec']['template']['spec']['serviceAccountName']}"
+    console = [v["expression"] for v in spec.get("variables", []) if v["name"] == "console"]
+    expect(console == [f"request.userInfo.username == '{account}'"], f"the console's exception is {console}, expected the controller's account {account}")
+    expect(binding["spec"]["policyName"] == policy["metadata"]["name"], f"the binding names {binding['spec']['policyName']}")
+    expect(binding["spec"].get("validationActions") == ["Deny"], f"validationActions {binding['spec'].get('validationActions')}: [Deny] expected")
+    expect("matchResources" not in binding["spec"], "the binding narrows the policy to some namespaces")
+
+
 def validate_documents(documents: list[Document], report: Callable[[str], None]) -> None:
     """kubernetes-validate --strict, for each supported Kubernetes version."""
     errors = []
@@ -455,7 +493,7 @@ def main() -> int:
             expect(found == sorted(expected), f"rendered {found}, expected {sorted(expected)}")
         return body
 
-    base = ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment"]
+    base = ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment"] + APPROVAL_POLICY_KINDS
     r.run("[defaults] objects", kinds("defaults", base))
     r.run("[defaults] labels", lambda _: check_labels(defaults, APP_VERSION))
     r.run("[defaults] security context", lambda _: check_security(defaults))
@@ -466,6 +504,12 @@ def main() -> int:
         f"image {container(one(defaults, 'Deployment'))['image']}"))
     r.run("[defaults] RBAC: least privilege, no wildcards", lambda _: check_rbac(defaults))
     r.run("[defaults] Service", lambda _: check_service(defaults))
+    r.run("[defaults] Approvals: bound to their writer, who may approve; immutable (admission policy)",
+          lambda _: check_approval_policy(defaults))
+    r.run("[defaults] kubeVersion is at least 1.30 (ValidatingAdmissionPolicy is GA there)", lambda _: expect(
+        tuple(int(x) for x in MIN_KUBE.split(".")[:2]) >= (1, 30), f"kubeVersion {CHART_META['kubeVersion']}"))
+    r.run("[every option] the approval policy exempts the renamed account", lambda _: check_approval_policy(rendered.get("every option", [])))
+    r.run("[approval policy off] objects", kinds("approval policy off", [k for k in base if k not in APPROVAL_POLICY_KINDS]))
 
     off = rendered.get("leader election off", [])
     r.run("[leader election off] objects", kinds("leader election off", [k for k in base if k not in ("Role", "RoleBinding")]))
@@ -521,7 +565,8 @@ def main() -> int:
     r.run("[every option] values reach the pod", every_option_details)
 
     own = rendered.get("own ServiceAccount and RBAC", [])
-    r.run("[own ServiceAccount and RBAC] objects", kinds("own ServiceAccount and RBAC", ["Service", "Deployment"]))
+    r.run("[own ServiceAccount and RBAC] objects", kinds("own ServiceAccount and RBAC", ["Service", "Deployment"] + APPROVAL_POLICY_KINDS))
+    r.run("[own ServiceAccount and RBAC] the approval policy exempts the given account", lambda _: check_approval_policy(own))
     r.run("[own ServiceAccount and RBAC] pods run as the given account", lambda _: expect(
         one(own, "Deployment")["spec"]["template"]["spec"]["serviceAccountName"] == "platform-controller", "serviceAccountName"))
 
@@ -591,7 +636,7 @@ def main() -> int:
                f"install.yaml holds {order}")
         expect(documents[0].value["metadata"]["labels"].get("pod-security.kubernetes.io/enforce") == "restricted",
                "the namespace does not enforce the restricted Pod Security Standard")
-        namespaced = [d for d in documents if d.kind not in ("Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding")]
+        namespaced = [d for d in documents if d.kind not in ("Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", *APPROVAL_POLICY_KINDS)]
         expect(all(d.value["metadata"]["namespace"] == NAMESPACE for d in namespaced), "an object outside hms-system")
         expect("helm.sh/chart" not in text, "Helm labels left in the plain manifests")
         objects = [d for d in documents if d.kind not in ("Namespace", "CustomResourceDefinition")]
@@ -600,6 +645,7 @@ def main() -> int:
         check_deployment(objects, replicas=2, leader_elect=True)
         check_rbac(objects)
         check_service(objects)
+        check_approval_policy(objects)
         validate_documents(documents, note)
     r.run("manifests/install.yaml: what it holds, kubernetes-validate --strict", install_manifest)
 
@@ -653,6 +699,24 @@ def main() -> int:
         defaults, "Service", lambda s: s.update(kind="Servic")), lambda _: None), "no schema")
     r.expect_failure("a missing label", lambda: check_labels(mutated(
         defaults, "Service", lambda s: s["metadata"]["labels"].pop("app.kubernetes.io/instance")), APP_VERSION), "app.kubernetes.io/instance")
+    def validation(index, change):
+        def apply(policy):
+            change(policy["spec"]["validations"], index)
+        return apply
+    r.expect_failure("an approval policy without the immutability rule", lambda: check_approval_policy(mutated(
+        defaults, "ValidatingAdmissionPolicy", validation(-1, lambda v, i: v.pop(i)))), "immutable")
+    r.expect_failure("an approval policy without the approve check", lambda: check_approval_policy(mutated(
+        defaults, "ValidatingAdmissionPolicy", lambda p: p["spec"]["validations"].pop(2))), "may approve")
+    r.expect_failure("an approval policy whose create rules bind updates too", lambda: check_approval_policy(mutated(
+        defaults, "ValidatingAdmissionPolicy", validation(0, lambda v, i: v[i].update(
+            expression=v[i]["expression"].replace("request.operation != 'CREATE' || ", ""))))), "applies to updates too")
+    r.expect_failure("an approval policy that exempts another account", lambda: check_approval_policy(mutated(
+        defaults, "ValidatingAdmissionPolicy", lambda p: p["spec"]["variables"][0].update(
+            expression="request.userInfo.username == 'system:serviceaccount:default:default'"))), "the console's exception")
+    r.expect_failure("an approval policy that only warns", lambda: check_approval_policy(mutated(
+        defaults, "ValidatingAdmissionPolicyBinding", lambda b: b["spec"].update(validationActions=["Warn"]))), "validationActions")
+    r.expect_failure("an approval policy that fails open", lambda: check_approval_policy(mutated(
+        defaults, "ValidatingAdmissionPolicy", lambda p: p["spec"].update(failurePolicy="Ignore"))), "failurePolicy")
     r.expect_failure("a ServiceMonitor selecting nothing", lambda: check_service_monitor(mutated(
         monitor, "ServiceMonitor", lambda m: m["spec"]["selector"]["matchLabels"].update({"app.kubernetes.io/name": "other"}))), "selects")
 
