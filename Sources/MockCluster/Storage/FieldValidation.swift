@@ -38,7 +38,9 @@ extension MockCluster {
         var findings = FieldShape.Findings()
         let stored = shape.normalized(object, at: "", findings: &findings) ?? [:]
         let cannotDecode = "\(type.kind) in version \(goQuoted(type.version)) cannot be handled as a \(type.kind): "
-        // A value of the wrong JSON type fails decoding whatever fieldValidation says, as in Go.
+        // A type's own decoder stops decoding at once; a value of the wrong JSON type fails it at
+        // the end; both whatever fieldValidation says, as in Go.
+        if let failure = findings.undecodable.first { throw .badRequest(cannotDecode + failure) }
         if let mismatch = findings.mismatched.first { throw .badRequest(cannotDecode + "json: " + mismatch) }
         let unknown = findings.unknown
         guard !unknown.isEmpty else { return stored }

@@ -61,6 +61,7 @@ enum PodValidation {
         if let policy = container["terminationMessagePolicy"]?.stringValue, !["FallbackToLogsOnError", "File"].contains(policy) {
             errors.append(.notSupported("\(path).terminationMessagePolicy", policy, ["FallbackToLogsOnError", "File"]))
         }
+        errors += ResourceValidation.errors(container["resources"], at: "\(path).resources")
         for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
             errors += probeErrors(container[probe], at: "\(path).\(probe)", kind: probe)
         }
