@@ -19,7 +19,9 @@ extension MockCluster {
         case BuiltInTypes.deployments.id:
             errors += WorkloadValidation.deploymentErrors(object)
             if let previous { errors += WorkloadValidation.immutableSelectorErrors(object, previous: previous) }
-        case BuiltInTypes.jobs.id: errors += WorkloadValidation.jobErrors(object)
+        case BuiltInTypes.jobs.id:
+            errors += WorkloadValidation.jobErrors(object)
+            if let previous { errors += JobUpdateValidation.errors(object, previous: previous) }
         case BuiltInTypes.pods.id: errors += PodValidation.specErrors(object["spec"], at: "spec")
         case BuiltInTypes.services.id: errors += ServiceValidation.errors(object)
         case BuiltInTypes.configMaps.id: errors += configMapErrors(object)

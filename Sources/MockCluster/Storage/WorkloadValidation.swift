@@ -60,15 +60,19 @@ enum WorkloadValidation {
         return [.invalid("spec.selector", .goValue(goLabelSelector(selector)), "field is immutable")]
     }
 
-    /// A selector as its generated `String()` prints it, which is how the apiserver shows it.
+    /// A selector as the apiserver shows it in a field error: Go's `%#v` of `metav1.LabelSelector`
+    /// (its `String()` has a pointer receiver, so the error prints the struct).
     static func goLabelSelector(_ selector: JSONValue) -> String {
-        let labels = (selector["matchLabels"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
-            .map { "\($0.key): \($0.value.stringValue ?? "")," }.joined()
-        let expressions = (selector["matchExpressions"]?.arrayValue ?? []).map { requirement in
-            let values = (requirement["values"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")
-            return "LabelSelectorRequirement{Key:\(requirement["key"]?.stringValue ?? ""),Operator:\(requirement["operator"]?.stringValue ?? ""),Values:[\(values)],},"
+        let labels = selector["matchLabels"].map(MetadataValidation.goMap) ?? "map[string]string(nil)"
+        let requirements = (selector["matchExpressions"]?.arrayValue ?? []).map { requirement in
+            let values = (requirement["values"]?.arrayValue ?? []).compactMap(\.stringValue).map(goQuoted)
+            let shownValues = values.isEmpty ? "[]string(nil)" : "[]string{" + values.joined(separator: ", ") + "}"
+            return "v1.LabelSelectorRequirement{Key:\(goQuoted(requirement["key"]?.stringValue ?? "")), "
+                + "Operator:\(goQuoted(requirement["operator"]?.stringValue ?? "")), Values:\(shownValues)}"
         }
-        return "&LabelSelector{MatchLabels:map[string]string{\(labels)},MatchExpressions:[]LabelSelectorRequirement{\(expressions.joined())},}"
+        let expressions = requirements.isEmpty
+            ? "[]v1.LabelSelectorRequirement(nil)" : "[]v1.LabelSelectorRequirement{" + requirements.joined(separator: ", ") + "}"
+        return "v1.LabelSelector{MatchLabels:\(labels), MatchExpressions:\(expressions)}"
     }
 
     private static func strategyErrors(_ strategy: JSONValue?) -> [FieldError] {
