@@ -38,11 +38,11 @@ extension MockCluster {
         var total = 0
         for field in ["data", "binaryData"] {
             for (key, value) in (object[field]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
-                errors += NameRules.configMapKey(key).map { .invalid("\(field)[\(key)]", .string(key), $0) }
+                errors += NameRules.configMapKey(key).map { FieldError(.invalid, "\(field)[\(key)]", .json(.string(key)), $0) }
                 total += value.stringValue?.utf8.count ?? 0
             }
         }
-        if total > 1024 * 1024 { errors.append(FieldError(field: "data", problem: .tooLong(1024 * 1024))) }
+        if total > 1024 * 1024 { errors.append(FieldError(.tooLong, "data", .omitted, "may not be more than \(1024 * 1024) bytes")) }
         return errors
     }
 }

@@ -19,12 +19,12 @@ enum FieldValidation: Equatable {
     /// The options' own validation: a 422 on `CreateOptions`, `UpdateOptions` or `PatchOptions`.
     private static func unsupported(_ value: String, method: String) -> APIError {
         let kind = method == "POST" ? "CreateOptions" : method == "PUT" ? "UpdateOptions" : "PatchOptions"
-        let problem = FieldError.notSupported("fieldValidation", value, ["", "Ignore", "Strict", "Warn"])
+        let problem = FieldError(.notSupported, "fieldValidation", .json(.string(value)), FieldError.supportedValues(["", "Ignore", "Strict", "Warn"]))
         return APIError(
-            code: 422, reason: "Invalid", message: "\(kind).meta.k8s.io \"\" is invalid: \(problem.message)",
+            code: 422, reason: "Invalid", message: "\(kind).meta.k8s.io \"\" is invalid: \(problem.description)",
             details: [
                 "group": "meta.k8s.io", "kind": .string(kind),
-                "causes": [["reason": .string(problem.reason), "message": .string(problem.body), "field": "fieldValidation"]],
+                "causes": [problem.cause],
             ])
     }
 }
