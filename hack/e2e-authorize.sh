@@ -54,6 +54,19 @@ expect "alice labels the Deployment" "$(out alice label deploy web tier=front)" 
 expect "the 403 of a delete" "$(out alice delete deploy web)" \
     'Error from server (Forbidden): deployments.apps "web" is forbidden: User "alice" cannot delete resource "deployments" in API group "apps" in the namespace "default"'
 
+# RBAC's escalation prevention: a Role grants, a binding binds, only what its writer holds.
+role_granting() { printf 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: %s\n  namespace: default\nrules:\n- apiGroups: ["%s"]\n  resources: [%s]\n  verbs: [%s]\n' "$@"; }
+expect "alice may not grant what she does not hold" "$(role_granting sneaky '' secrets 'get, list' | out alice create -f -)" \
+    'Error from server (Forbidden): error when creating "STDIN": roles.rbac.authorization.k8s.io "sneaky" is forbidden: user "alice" (groups=["ops" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:
+{APIGroups:[""], Resources:["secrets"], Verbs:["get" "list"]}'
+expect "but may grant what she holds" "$(role_granting fair apps deployments 'get, patch' | out alice create -f -)" "role.rbac.authorization.k8s.io/fair created"
+expect "nor bind a role whose rights she lacks" "$(out alice create rolebinding alice-admin --clusterrole=cluster-admin --user=alice)" \
+    'error: failed to create rolebinding: rolebindings.rbac.authorization.k8s.io "alice-admin" is forbidden: user "alice" (groups=["ops" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:
+{APIGroups:["*"], Resources:["*"], Verbs:["*"]}
+{NonResourceURLs:["*"], Verbs:["*"]}'
+expect "the administrator (system:masters) may" "$(out k create rolebinding bob-admin --clusterrole=cluster-admin --user=bob)" \
+    "rolebinding.rbac.authorization.k8s.io/bob-admin created"
+
 token=$(k create --raw /api/v1/namespaces/default/serviceaccounts/robot/token -f - <<<'{"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": 600}}' |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["status"]["token"])')
 robot() { kubectl --kubeconfig "$work/alice" --cache-dir "$work/cache" --token "$1" "${@:2}"; }

@@ -150,6 +150,24 @@ expect "its data arrived" "$(jsonpath configmap settings imperative '{.data.mode
 expect "create job" "$(k create job once --image=busybox -n imperative -- echo hello)" "job.batch/once created"
 expect "its command arrived" "$(jsonpath job once imperative '{.spec.template.spec.containers[0].command}')" '["echo","hello"]'
 expect "the job completes" "$(k wait --for=condition=complete job/once -n imperative --timeout=30s)" "job.batch/once condition met"
+expect_match "a Job's template is immutable" "$(k set image job/once once=busybox:2 -n imperative 2>&1 || true)" \
+    '^error: failed to patch image update to pod template: Job\.batch "once" is invalid: spec\.template: Invalid value: .*: field is immutable$'
+expect_match "and so are its completions" "$(k patch job once -n imperative --type merge -p '{"spec":{"completions":3}}' 2>&1 || true)" \
+    '^The Job "once" is invalid: spec\.completions: Invalid value: 3: field is immutable$'
+
+# Resource quantities: decoded (400 for what is no quantity), validated (422), stored in canonical form.
+pod_with() { printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  containers:\n  - name: c\n    image: registry.gov/x:1\n    resources: %s\n' "$1" "$2"; }
+expect "a value that is no quantity fails decoding" "$(pod_with q-bad '{requests: {cpu: abc}}' | k create -f - 2>&1 || true)" \
+    "Error from server (BadRequest): error when creating \"STDIN\": Pod in version \"v1\" cannot be handled as a Pod: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)\$'"
+expect "a request above its limit is invalid" "$(pod_with q-over '{requests: {cpu: 2}, limits: {cpu: 1000m}}' | k create -f - 2>&1 || true)" \
+    'The Pod "q-over" is invalid: spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1'
+expect "a negative quantity is invalid (a pod's limits are its requests too)" "$(pod_with q-neg '{limits: {memory: -1Gi}}' | k create -f - 2>&1 || true)" \
+    'The Pod "q-neg" is invalid: 
+* spec.containers[0].resources.limits[memory]: Invalid value: "-1Gi": must be greater than or equal to 0
+* spec.containers[0].resources.requests[memory]: Invalid value: "-1Gi": must be greater than or equal to 0'
+pod_with q-ok '{requests: {cpu: 0.5, memory: 1024Mi}, limits: {cpu: 1000m, memory: 2e9}}' | k create -f - >/dev/null
+expect "numbers are quantities, stored in canonical form" "$(jsonpath pod q-ok '' '{.spec.containers[0].resources}')" \
+    '{"limits":{"cpu":"1","memory":"2G"},"requests":{"cpu":"500m","memory":"1Gi"}}'
 expect_match "create --dry-run=server answers without storing" "$(k create namespace ghost --dry-run=server)" "namespace/ghost created \(server dry run\)"
 expect "the dry run stored nothing" "$(k get namespace ghost -o name 2>/dev/null || true)" ""
 

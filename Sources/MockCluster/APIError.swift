@@ -23,7 +23,7 @@ struct APIError: Error, Equatable {
     }
 
     static func invalid(_ type: ResourceType, _ name: String, field: String, _ problem: String) -> APIError {
-        invalid(type, name, [FieldError(field: field, problem: .invalid(.omitted, problem))])
+        invalid(type, name, [FieldError(.invalid, field, .omitted, problem)])
     }
 
     static func badRequest(_ message: String) -> APIError {

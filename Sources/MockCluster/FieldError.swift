@@ -64,6 +64,11 @@ struct FieldError: Equatable, Sendable {
 
     var description: String { "\(field): \(body)" }
 
+    /// A `NotSupported` error's detail: `supported values: "a", "b"`.
+    static func supportedValues(_ values: [String]) -> String {
+        "supported values: " + values.map(goQuoted).joined(separator: ", ")
+    }
+
     var cause: JSONValue { ["reason": .string(kind.rawValue), "message": .string(body), "field": .string(field)] }
 
     static func show(_ value: JSONValue) -> String {

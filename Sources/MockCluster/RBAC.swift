@@ -117,7 +117,8 @@ struct ClusterAuthorizer: Sendable {
         return AuthorizationDecision(allowed: false, reason: reason)
     }
 
-    private func rules(kind: String, name: String, namespace: String) -> [PolicyRule]? {
+    /// The rules of a bound role, nil when it does not exist.
+    func rules(kind: String, name: String, namespace: String) -> [PolicyRule]? {
         let role: StoredObject? =
             switch kind {
             case "ClusterRole": store.get(AccessTypes.clusterRoles.id, ObjectKey(namespace: "", name: name))

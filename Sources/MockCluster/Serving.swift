@@ -264,6 +264,7 @@ extension MockCluster {
         keepingWhatTheServerOwns(&object, previous: previous, route: route, now: now)
         try checkCustomResource(&object, type: type, previous: previous, subresource: route.subresource)
         if type.id == BuiltInTypes.customResourceDefinitions.id { try checkDefinition(object, type: type) }
+        try checkNoEscalation(object, previous: previous, route: route, request: request, now: now)
         object = try prepareForStorage(object, type: type, previous: previous)
         // The apiserver's field manager records ownership before admission sees the object.
         object = recordingOwnership(ownership, object, previous: previous, type: type, now: now)

@@ -39,7 +39,8 @@ extension MockCluster {
             refreshCustomTypes()
         case BuiltInTypes.deployments.id:
             reconcileDeployment(key, now: now)
-        case BuiltInTypes.jobs.id where previous == nil:
+        // A Job starts when created, or when resumed if it was created suspended; never twice.
+        case BuiltInTypes.jobs.id where object[path: ["spec", "suspend"]] != true && object[path: ["status", "startTime"]] == nil:
             simulation.runningJobs.insert(key)
             setJobStatus(key) { status in
                 status["startTime"] = .string(timestamp(now))

@@ -19,7 +19,9 @@ extension MockCluster {
         case BuiltInTypes.deployments.id:
             errors += WorkloadValidation.deploymentErrors(object)
             if let previous { errors += WorkloadValidation.immutableSelectorErrors(object, previous: previous) }
-        case BuiltInTypes.jobs.id: errors += WorkloadValidation.jobErrors(object)
+        case BuiltInTypes.jobs.id:
+            errors += WorkloadValidation.jobErrors(object)
+            if let previous { errors += JobUpdateValidation.errors(object, previous: previous) }
         case BuiltInTypes.pods.id: errors += PodValidation.specErrors(object["spec"], at: "spec")
         case BuiltInTypes.services.id: errors += ServiceValidation.errors(object)
         case BuiltInTypes.configMaps.id: errors += configMapErrors(object)
@@ -36,11 +38,11 @@ extension MockCluster {
         var total = 0
         for field in ["data", "binaryData"] {
             for (key, value) in (object[field]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
-                errors += NameRules.configMapKey(key).map { .invalid("\(field)[\(key)]", .string(key), $0) }
+                errors += NameRules.configMapKey(key).map { FieldError(.invalid, "\(field)[\(key)]", .json(.string(key)), $0) }
                 total += value.stringValue?.utf8.count ?? 0
             }
         }
-        if total > 1024 * 1024 { errors.append(FieldError(field: "data", problem: .tooLong(1024 * 1024))) }
+        if total > 1024 * 1024 { errors.append(FieldError(.tooLong, "data", .omitted, "may not be more than \(1024 * 1024) bytes")) }
         return errors
     }
 }

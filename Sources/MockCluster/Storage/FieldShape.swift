@@ -7,6 +7,8 @@ import JSON
 indirect enum FieldShape: Sendable {
     /// A scalar the decoder takes in more than one JSON form (a quantity, a time): not checked.
     case value
+    /// A `resource.Quantity`: any JSON value whose text parses as one, stored in canonical form.
+    case quantity
     case string
     /// An integer (`int32` or `int64` in Go): a JSON number without a fraction.
     case int
@@ -28,6 +30,8 @@ indirect enum FieldShape: Sendable {
         var unknown: [String] = []
         /// Go's words: `cannot unmarshal string into Go struct field spec.replicas of type int32`.
         var mismatched: [String] = []
+        /// Errors of a type's own decoder (a quantity's), which end decoding at once in Go.
+        var undecodable: [String] = []
     }
 
     /// The object as the apiserver would store it: null members and empty maps and lists gone,
@@ -41,6 +45,13 @@ indirect enum FieldShape: Sendable {
         switch self {
         case .value, .string, .int, .bool, .intOrString, .any:
             return value
+        case .quantity:
+            do {
+                return .string(try ResourceQuantity(json: value).text)
+            } catch {
+                findings.undecodable.append(error.message)
+                return value
+            }
         case .object(let members):
             guard let fields = value.objectValue else { return value }
             var kept: [String: JSONValue] = [:]
@@ -79,7 +90,7 @@ indirect enum FieldShape: Sendable {
         case .object: "struct"
         case .map: "map"
         case .list: "slice"
-        case .value, .any: nil
+        case .value, .quantity, .any: nil
         }
     }
 

@@ -19,12 +19,12 @@ enum FieldValidation: Equatable {
     /// The options' own validation: a 422 on `CreateOptions`, `UpdateOptions` or `PatchOptions`.
     private static func unsupported(_ value: String, method: String) -> APIError {
         let kind = method == "POST" ? "CreateOptions" : method == "PUT" ? "UpdateOptions" : "PatchOptions"
-        let problem = FieldError.notSupported("fieldValidation", value, ["", "Ignore", "Strict", "Warn"])
+        let problem = FieldError(.notSupported, "fieldValidation", .json(.string(value)), FieldError.supportedValues(["", "Ignore", "Strict", "Warn"]))
         return APIError(
-            code: 422, reason: "Invalid", message: "\(kind).meta.k8s.io \"\" is invalid: \(problem.message)",
+            code: 422, reason: "Invalid", message: "\(kind).meta.k8s.io \"\" is invalid: \(problem.description)",
             details: [
                 "group": "meta.k8s.io", "kind": .string(kind),
-                "causes": [["reason": .string(problem.reason), "message": .string(problem.body), "field": "fieldValidation"]],
+                "causes": [problem.cause],
             ])
     }
 }
@@ -38,7 +38,9 @@ extension MockCluster {
         var findings = FieldShape.Findings()
         let stored = shape.normalized(object, at: "", findings: &findings) ?? [:]
         let cannotDecode = "\(type.kind) in version \(goQuoted(type.version)) cannot be handled as a \(type.kind): "
-        // A value of the wrong JSON type fails decoding whatever fieldValidation says, as in Go.
+        // A type's own decoder stops decoding at once; a value of the wrong JSON type fails it at
+        // the end; both whatever fieldValidation says, as in Go.
+        if let failure = findings.undecodable.first { throw .badRequest(cannotDecode + failure) }
         if let mismatch = findings.mismatched.first { throw .badRequest(cannotDecode + "json: " + mismatch) }
         let unknown = findings.unknown
         guard !unknown.isEmpty else { return stored }

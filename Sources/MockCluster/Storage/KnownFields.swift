@@ -46,7 +46,7 @@ enum KnownFields {
             "containers": .list(container), "initContainers": .list(container), "ephemeralContainers": .list(.any),
             "volumes": .list(.any), "nodeSelector": .map(.string), "securityContext": .any, "affinity": .any,
             "imagePullSecrets": .list(.object(["name": .string])), "tolerations": .list(.any), "hostAliases": .list(.any),
-            "dnsConfig": .any, "readinessGates": .list(.any), "overhead": .map(.value), "topologySpreadConstraints": .list(.any),
+            "dnsConfig": .any, "readinessGates": .list(.any), "overhead": .map(.quantity), "topologySpreadConstraints": .list(.any),
             "os": .any, "schedulingGates": .list(.any), "resourceClaims": .list(.any), "resources": .any,
         ]))
 
@@ -59,7 +59,7 @@ enum KnownFields {
             "ports": .list(.object(fields(values: ["name", "protocol", "hostIP"], ints: ["hostPort", "containerPort"]))),
             "envFrom": .list(.any),
             "env": .list(.object(["name": .string, "value": .string, "valueFrom": .any])),
-            "resources": .object(["limits": .map(.value), "requests": .map(.value), "claims": .list(.any)]),
+            "resources": .object(["limits": .map(.quantity), "requests": .map(.quantity), "claims": .list(.any)]),
             "resizePolicy": .list(.any), "volumeMounts": .list(.any), "volumeDevices": .list(.any),
             "livenessProbe": probe, "readinessProbe": probe, "startupProbe": probe, "lifecycle": .any, "securityContext": .any,
         ]))

@@ -17,9 +17,9 @@ enum MetadataValidation {
         var errors: [FieldError] = []
         let name = metadata["name"]?.stringValue ?? ""
         if name.isEmpty {
-            errors.append(.required("metadata.name", "name or generateName is required"))
+            errors.append(FieldError(.required, "metadata.name", .omitted, "name or generateName is required"))
         } else {
-            errors += nameProblems(name, typeID: typeID).map { .invalid("metadata.name", .string(name), $0) }
+            errors += nameProblems(name, typeID: typeID).map { FieldError(.invalid, "metadata.name", .json(.string(name)), $0) }
         }
         errors += labels(metadata["labels"], at: "metadata.labels")
         errors += annotations(metadata["annotations"], at: "metadata.annotations")
@@ -30,9 +30,9 @@ enum MetadataValidation {
     static func labels(_ labels: JSONValue?, at path: String) -> [FieldError] {
         var errors: [FieldError] = []
         for (key, value) in (labels?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
-            errors += NameRules.qualifiedName(key).map { .invalid(path, .string(key), $0) }
+            errors += NameRules.qualifiedName(key).map { FieldError(.invalid, path, .json(.string(key)), $0) }
             let text = value.stringValue ?? ""
-            errors += NameRules.labelValue(text).map { .invalid(path, .string(text), $0) }
+            errors += NameRules.labelValue(text).map { FieldError(.invalid, path, .json(.string(text)), $0) }
         }
         return errors
     }
@@ -44,10 +44,10 @@ enum MetadataValidation {
         var errors: [FieldError] = []
         var total = 0
         for (key, value) in (annotations?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
-            errors += NameRules.qualifiedName(key.lowercased()).map { .invalid(path, .string(key), $0) }
+            errors += NameRules.qualifiedName(key.lowercased()).map { FieldError(.invalid, path, .json(.string(key)), $0) }
             total += key.utf8.count + (value.stringValue?.utf8.count ?? 0)
         }
-        if total > annotationBytesLimit { errors.append(FieldError(field: path, problem: .tooLong(annotationBytesLimit))) }
+        if total > annotationBytesLimit { errors.append(FieldError(.tooLong, path, .omitted, "may not be more than \(annotationBytesLimit) bytes")) }
         return errors
     }
 
@@ -60,6 +60,6 @@ enum MetadataValidation {
 
     static func nonNegative(_ value: JSONValue?, at path: String) -> [FieldError] {
         guard let number = value?.intValue, number < 0 else { return [] }
-        return [.invalid(path, .number(number), "must be greater than or equal to 0")]
+        return [FieldError(.invalid, path, .json(.int(number)), "must be greater than or equal to 0")]
     }
 }

@@ -35,9 +35,10 @@ enum PodDefaults {
         setDefault(&spec, ["tolerations"], .array(["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"].map {
             ["key": .string($0), "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300]
         }))
-        // Limits without requests request the limits.
-        if let containers = spec["containers"]?.arrayValue {
-            spec["containers"] = .array(containers.map { container in
+        // Limits without requests request the limits (`SetDefaults_Pod`, init containers too).
+        for group in ["containers", "initContainers"] {
+            guard let containers = spec[group]?.arrayValue else { continue }
+            spec[group] = .array(containers.map { container in
                 var container = container
                 for (resource, limit) in container[path: ["resources", "limits"]]?.objectValue ?? [:] {
                     setDefault(&container, ["resources", "requests", resource], limit)

@@ -9,15 +9,15 @@ enum ServiceValidation {
         let spec = object["spec"] ?? [:]
         var errors: [FieldError] = []
         let type = spec["type"]?.stringValue ?? "ClusterIP"
-        if !types.contains(type) { errors.append(.notSupported("spec.type", type, types)) }
+        if !types.contains(type) { errors.append(FieldError(.notSupported, "spec.type", .json(.string(type)), FieldError.supportedValues(types))) }
         let ports = spec["ports"]?.arrayValue ?? []
-        if ports.isEmpty, spec["clusterIP"] != "None", type != "ExternalName" { errors.append(.required("spec.ports")) }
+        if ports.isEmpty, spec["clusterIP"] != "None", type != "ExternalName" { errors.append(FieldError(.required, "spec.ports", .omitted)) }
         var names: Set<String> = []
         for (index, port) in ports.enumerated() {
             errors += portErrors(port, at: "spec.ports[\(index)]", requireName: ports.count > 1, names: &names)
         }
         if let affinity = spec["sessionAffinity"]?.stringValue, !["ClientIP", "None"].contains(affinity) {
-            errors.append(.notSupported("spec.sessionAffinity", affinity, ["ClientIP", "None"]))
+            errors.append(FieldError(.notSupported, "spec.sessionAffinity", .json(.string(affinity)), FieldError.supportedValues(["ClientIP", "None"])))
         }
         errors += MetadataValidation.labels(spec["selector"], at: "spec.selector")
         return errors
@@ -27,17 +27,17 @@ enum ServiceValidation {
         var errors: [FieldError] = []
         let name = port["name"]?.stringValue ?? ""
         if name.isEmpty {
-            if requireName { errors.append(.required("\(path).name")) }
+            if requireName { errors.append(FieldError(.required, "\(path).name", .omitted)) }
         } else {
-            errors += NameRules.dns1123Label(name).map { .invalid("\(path).name", .string(name), $0) }
-            if !names.insert(name).inserted { errors.append(FieldError(field: "\(path).name", problem: .duplicate(.string(name)))) }
+            errors += NameRules.dns1123Label(name).map { FieldError(.invalid, "\(path).name", .json(.string(name)), $0) }
+            if !names.insert(name).inserted { errors.append(FieldError(.duplicate, "\(path).name", .json(.string(name)))) }
         }
         let number = port["port"]?.intValue ?? 0
-        errors += NameRules.portNumber(number).map { .invalid("\(path).port", .number(number), $0) }
+        errors += NameRules.portNumber(number).map { FieldError(.invalid, "\(path).port", .json(.int(number)), $0) }
         errors += PodValidation.protocolErrors(port["protocol"], at: "\(path).protocol")
         if let target = port["targetPort"] { errors += PodValidation.targetPortErrors(target, at: "\(path).targetPort") }
         if let nodePort = port["nodePort"]?.intValue, nodePort != 0 {
-            errors += NameRules.portNumber(nodePort).map { .invalid("\(path).nodePort", .number(nodePort), $0) }
+            errors += NameRules.portNumber(nodePort).map { FieldError(.invalid, "\(path).nodePort", .json(.int(nodePort)), $0) }
         }
         return errors
     }
