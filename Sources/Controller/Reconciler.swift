@@ -25,6 +25,10 @@ public struct Reconciler: Sendable {
     public var decisionMemory: DecisionMemory?
     /// The Events recorded so far: a decision that repeats updates its Event, rate-limited.
     public var events = EventRecorder()
+    /// Observe our Deployments and Services in every namespace, not only where the desired state
+    /// lives: set by the controller, whose desired state is the whole cluster's, so that its prune
+    /// finds what is left where no ServiceSpec is. (`hmsctl` prunes within its files' namespaces.)
+    public var observesEverywhere = false
 
     public init(cluster: ClusterAccess, journal: Journal?, actor: String, statusScope: StatusScope = .all, autoscale: Bool = false) {
         self.cluster = cluster
@@ -53,7 +57,8 @@ public struct Reconciler: Sendable {
     /// What the cluster holds where the desired state lives: services' and directives' namespaces.
     public func observe(_ desired: DesiredState) async throws(KubeError) -> ObservedState {
         try await Observer(cluster: cluster).observe(
-            namespaces: Self.namespaces(of: desired), directiveNamespaces: Set(desired.directives.map(\.ref.namespace)))
+            namespaces: Self.namespaces(of: desired), directiveNamespaces: Set(desired.directives.map(\.ref.namespace)),
+            managedEverywhere: observesEverywhere)
     }
 
     static func plan(_ desired: DesiredState, observed: ObservedState, options: Planner.Options, now: Date) -> Plan {
