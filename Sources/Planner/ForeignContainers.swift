@@ -63,12 +63,15 @@ public struct ForeignContainer: Sendable, Equatable, Hashable {
     }
 
     /// What the live template runs that `service` does not declare, in template order. The
-    /// ServiceSpec renders one container, named after it; its image counts as foreign only
-    /// when another manager set it (our own stale image is a template update, not a finding).
+    /// ServiceSpec renders one container, named after it (else, as `TemplateDiff` reads it, the
+    /// first container stands for it); its image counts as foreign only when another manager
+    /// set it (our own stale image is a template update, not a finding).
     static func found(in live: ObservedDeployment, for service: ServiceSpec) -> [ForeignContainer] {
-        live.templateContainers.compactMap { container in
+        let regular = live.templateContainers.filter { $0.role == .container }
+        let ours = regular.first { $0.name == service.metadata.name }?.name ?? regular.first?.name
+        return live.templateContainers.compactMap { container in
             let others = container.managers.filter { !Rendering.ownFieldManagers.contains($0) }
-            guard container.role == .container, container.name == service.metadata.name else {
+            guard container.role == .container, container.name == ours else {
                 return ForeignContainer(name: container.name, image: container.image ?? "", role: container.role, managers: others)
             }
             let imageOwners = container.imageManagers.filter { !Rendering.ownFieldManagers.contains($0) }
