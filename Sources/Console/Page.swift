@@ -106,6 +106,7 @@ public enum Page {
         html += budgets(snapshot)
         html += directives(snapshot, journal: journal.entries)
         html += held(snapshot, viewer: viewer, csrfToken: csrfToken)
+        html += findings(snapshot)
         html += journalSection(journal, filter: filter)
         html += "</main>\n</body>\n</html>\n"
         return html

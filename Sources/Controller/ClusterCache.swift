@@ -80,6 +80,19 @@ public final class ClusterCache: Sendable {
     /// Directive and Budget.
     public func allKeys() -> [ObjectRef] {
         serviceSpecs.values.compactMap(\.value?.ref) + directives.values.compactMap(\.value?.ref) + budgets.values.compactMap(\.value?.ref)
+            + orphanKeys()
+    }
+
+    /// The ServiceSpec keys of our Deployments and Services whose ServiceSpec is not cached: a
+    /// pass for such a key is where their prune is planned and carried out.
+    func orphanKeys() -> [ObjectRef] {
+        var keys: Set<ObjectRef> = []
+        for deployment in deployments.values where deployment.isManaged {
+            keys.insert(Self.serviceKey(deployment.ref))
+            if let owner = deployment.owner { keys.insert(ObjectRef(kind: .serviceSpec, namespace: deployment.ref.namespace, name: owner.name)) }
+        }
+        for service in services.values where service.isManaged { keys.insert(Self.serviceKey(service.ref)) }
+        return keys.filter { serviceSpecs[$0] == nil }.sorted()
     }
 
     // MARK: - Gates judge a complete picture
@@ -166,15 +179,16 @@ public final class ClusterCache: Sendable {
     }
 
     /// What the cluster holds where `desired` lives, as `Observer` reads it with lists: the
-    /// services' namespaces, and the Directives' for Jobs.
-    public func observed(for desired: DesiredState) -> ObservedState {
+    /// services' namespaces, and the Directives' for Jobs; with `managedEverywhere`, our own
+    /// Deployments and Services in every other namespace too (for the prune).
+    public func observed(for desired: DesiredState, managedEverywhere: Bool = false) -> ObservedState {
         let namespaces = Reconciler.namespaces(of: desired)
         let directiveNamespaces = Set(desired.directives.map(\.ref.namespace))
         var observed = ObservedState()
-        for deployment in deployments.values where namespaces.contains(deployment.ref.namespace) {
+        for deployment in deployments.values where namespaces.contains(deployment.ref.namespace) || (managedEverywhere && deployment.isManaged) {
             observed.deployments[deployment.ref] = deployment
         }
-        for service in services.values where namespaces.contains(service.ref.namespace) {
+        for service in services.values where namespaces.contains(service.ref.namespace) || (managedEverywhere && service.isManaged) {
             observed.services[service.ref] = service
         }
         // Failures are read from each pod's own status (Ready=False since when), not from Event

@@ -62,6 +62,7 @@ public final class ControllerLoop: Sendable {
         self.cluster = cluster
         var reconciler = Reconciler(cluster: cluster, journal: journal, actor: identity, autoscale: true)
         reconciler.decisionMemory = DecisionMemory()
+        reconciler.observesEverywhere = settings.prune
         self.reconciler = reconciler
         self.elector = elector
         self.settings = settings
@@ -202,7 +203,7 @@ public final class ControllerLoop: Sendable {
             if settings.manifestsDirectory == nil { try await cache.catchUpGateInputs(for: keys, client: cluster.client) }
             // After the catch-up: a policy it brought in is part of what is judged.
             let desired = desiredFromCaches() ?? desired
-            let observed = cache.observed(for: desired)
+            let observed = cache.observed(for: desired, managedEverywhere: settings.prune)
             let result = try await reconciler.reconcile(
                 desired, observed: observed, options: plannerOptions, now: now, scope: keys,
                 mayAct: { elector?.isLeader ?? true })
@@ -231,6 +232,7 @@ public final class ControllerLoop: Sendable {
                 previous = PassSnapshot(number: (previous?.number ?? 0) + 1, time: now, desired: desired, result: result)
             }
             ControllerMetrics.actions(result.outcomes)
+            ControllerMetrics.findings(result.plan.findings)
             ControllerMetrics.reconcile(result: result.failed.isEmpty ? "ok" : "error", seconds: (ContinuousClock.now - start).seconds)
             log(result.journaled)
             if !result.failed.isEmpty {
@@ -270,7 +272,7 @@ public final class ControllerLoop: Sendable {
     func allKeys() -> [ObjectRef] {
         guard settings.manifestsDirectory != nil else { return cache.allKeys() }
         guard let desired = manifests.withLock({ $0.desired }) else { return [] }
-        return desired.services.map(\.ref) + desired.directives.map(\.ref) + desired.budgets.map(\.ref)
+        return desired.services.map(\.ref) + desired.directives.map(\.ref) + desired.budgets.map(\.ref) + cache.orphanKeys()
     }
 
     // MARK: - Timers
@@ -338,6 +340,7 @@ public final class ControllerLoop: Sendable {
                 previous = PassSnapshot(number: (previous?.number ?? 0) + 1, time: now, desired: desired, result: result)
             }
             ControllerMetrics.actions(result.outcomes)
+            ControllerMetrics.findings(result.plan.findings)
             ControllerMetrics.reconcile(result: "ok", seconds: (ContinuousClock.now - start).seconds)
             log(result.journaled)
             return result

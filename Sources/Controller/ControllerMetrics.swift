@@ -2,6 +2,7 @@ import HTTP
 import Kube
 import Metrics
 import Planner
+import Synchronization
 
 /// What the controller reports on `/metrics`, through swift-metrics (the executable chooses the
 /// backend: Prometheus).
@@ -38,6 +39,25 @@ public enum ControllerMetrics {
     /// Objects of our kinds that the cluster holds but the controller skips (see `Admitted`).
     static func invalidObjects(kind: String, count: Int) {
         Gauge(label: "hms_invalid_objects", dimensions: [("kind", kind)]).record(count)
+    }
+
+    /// The rules live objects break now (`Plan.findings`), by policy (`builtin`: the controller's
+    /// own rule, such as foreign-container) and rule; a pair no longer found goes back to 0.
+    static func findings(_ findings: [PolicyFinding]) {
+        let counts = Dictionary(findings.map { ($0, 1) }, uniquingKeysWith: +)
+        let gone = reportedFindings.withLock { reported in
+            let gone = reported.subtracting(counts.keys)
+            reported = Set(counts.keys)
+            return gone
+        }
+        for finding in gone { findingGauge(finding).record(0) }
+        for (finding, count) in counts { findingGauge(finding).record(count) }
+    }
+
+    private static let reportedFindings = Mutex<Set<PolicyFinding>>([])
+
+    private static func findingGauge(_ finding: PolicyFinding) -> Gauge {
+        Gauge(label: "hms_policy_findings", dimensions: [("policy", finding.policy ?? "builtin"), ("rule", finding.rule)])
     }
 
     static func leader(_ isLeader: Bool) {

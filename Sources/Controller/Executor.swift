@@ -88,6 +88,9 @@ public struct Executor: Sendable {
                 try await ignoringNotFound { () throws(KubeError) in
                     try await cluster.delete(.pods, namespace: action.target.namespace, name: action.target.name)
                 }
+            case .foreignContainers:
+                // A finding: the gate denies it, so it never comes here.
+                return ActionOutcome(action: action, result: .skipped("a finding on the live state is reported, never carried out"))
             case .prune(_, let condition):
                 if let why = try await prune(action, condition) { return ActionOutcome(action: action, result: .skipped(why)) }
             case .startJob:
@@ -116,6 +119,8 @@ public struct Executor: Sendable {
         }
         let namespace = action.target.namespace
         if let alive = try await ownerAlive(condition.owner, namespace: namespace) { return alive }
+        // A Service left without its Deployment is pruned on its own uid.
+        if action.target.kind == .service { return try await deleteService(namespace: namespace, name: action.target.name, uid: uid) }
         do {
             try await cluster.delete(.deployments, namespace: namespace, name: action.target.name, uid: uid)
         } catch {
@@ -139,10 +144,20 @@ public struct Executor: Sendable {
         {
             return nil
         }
+        _ = try await deleteService(namespace: namespace, name: action.target.name, uid: serviceUID)
+        return nil
+    }
+
+    /// Deletes a Service on its uid; says why not when another Service of that name took its place.
+    private func deleteService(namespace: String, name: String, uid: String) async throws(KubeError) -> String? {
         do {
-            try await cluster.delete(.services, namespace: namespace, name: action.target.name, uid: serviceUID)
+            try await cluster.delete(.services, namespace: namespace, name: name, uid: uid)
         } catch {
-            if error.reason != .notFound && error.reason != .conflict { throw error }
+            switch error.reason {
+            case .notFound: break
+            case .conflict: return "Service \(namespace)/\(name) is no longer uid \(uid)"
+            default: throw error
+            }
         }
         return nil
     }

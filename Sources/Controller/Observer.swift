@@ -10,7 +10,9 @@ public struct Observer: Sendable {
 
     public init(cluster: ClusterAccess) { self.cluster = cluster }
 
-    public func observe(namespaces: Set<String>, directiveNamespaces: Set<String> = []) async throws(KubeError) -> ObservedState {
+    /// With `managedEverywhere`, also our own Deployments and Services (the managed-by label) in
+    /// every other namespace: what a prune must find where no ServiceSpec is left.
+    public func observe(namespaces: Set<String>, directiveNamespaces: Set<String> = [], managedEverywhere: Bool = false) async throws(KubeError) -> ObservedState {
         var jobs: [JSONValue] = []
         for namespace in directiveNamespaces.sorted() {
             jobs += try await cluster.list(.jobs, namespace: namespace, labelSelector: DirectiveNaming.directiveLabel)
@@ -35,6 +37,12 @@ public struct Observer: Sendable {
                 else { continue }
                 pods.append(facts)
             }
+        }
+        if managedEverywhere {
+            let managed = "\(Rendering.managedByKey)=\(Rendering.managedByValue)"
+            func elsewhere(_ object: JSONValue) -> Bool { !namespaces.contains(object[path: ["metadata", "namespace"]]?.stringValue ?? "") }
+            deployments += try await cluster.list(.deployments, namespace: nil, labelSelector: managed).filter(elsewhere)
+            services += try await cluster.list(.services, namespace: nil, labelSelector: managed).filter(elsewhere)
         }
         return ObservedState(deployments: deployments, services: services, pods: pods, jobs: jobs)
     }

@@ -28,6 +28,10 @@ public struct Reconciler: Sendable {
     /// Whether each Approval's author may still approve, asked of the cluster and cached: the
     /// gate honours an Approval only when the answer is yes.
     public var approverReviews: ApproverReviews
+    /// Observe our Deployments and Services in every namespace, not only where the desired state
+    /// lives: set by the controller, whose desired state is the whole cluster's, so that its prune
+    /// finds what is left where no ServiceSpec is. (`hmsctl` prunes within its files' namespaces.)
+    public var observesEverywhere = false
 
     public init(cluster: ClusterAccess, journal: Journal?, actor: String, statusScope: StatusScope = .all, autoscale: Bool = false) {
         self.cluster = cluster
@@ -58,7 +62,8 @@ public struct Reconciler: Sendable {
     /// What the cluster holds where the desired state lives: services' and directives' namespaces.
     public func observe(_ desired: DesiredState) async throws(KubeError) -> ObservedState {
         try await Observer(cluster: cluster).observe(
-            namespaces: Self.namespaces(of: desired), directiveNamespaces: Set(desired.directives.map(\.ref.namespace)))
+            namespaces: Self.namespaces(of: desired), directiveNamespaces: Set(desired.directives.map(\.ref.namespace)),
+            managedEverywhere: observesEverywhere)
     }
 
     static func plan(_ desired: DesiredState, observed: ObservedState, options: Planner.Options, now: Date) -> Plan {

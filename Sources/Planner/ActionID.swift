@@ -50,6 +50,12 @@ struct ChangeIdentity {
             add(attempt.run)
             add(RFC3339.string(from: attempt.runTime))
             add(attempt.trigger.rawValue)
+        case .foreignContainers(let found):
+            for container in found {
+                add(container.role.rawValue)
+                add(container.declaredImage)
+                add(container.managers.joined(separator: ","))
+            }
         case .prune(_, let condition):
             add(condition.uid)
             switch condition.owner {

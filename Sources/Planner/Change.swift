@@ -18,15 +18,19 @@ public enum Change: Sendable, Equatable {
     case replacePod
     /// One attempt of one job of a Directive's run, as a Job.
     case startJob(JobAttempt)
-    /// A managed Deployment (and its Service) that nothing declares, running `replicas`: deleted
+    /// A managed Deployment (and its Service) that nothing declares, running `replicas`, or a
+    /// managed Service left without its Deployment (0 replicas): deleted
     /// once live reads confirm `condition`.
     case prune(replicas: Int, condition: PruneCondition)
+    /// What a managed Deployment's live pod template runs that its ServiceSpec does not declare:
+    /// a finding, shown as the update that would remove it and always denied (never carried out).
+    case foreignContainers([ForeignContainer])
 
     public var verb: Action.Verb {
         switch self {
         case .replicas(let change): change.from == nil ? .deploy : .scale
         case .exposeService(_, let from): from == nil ? .deploy : .update
-        case .template: .update
+        case .template, .foreignContainers: .update
         case .rollingRestart, .replacePod: .restart
         case .startJob: .startJob
         case .prune: .delete
@@ -39,7 +43,7 @@ public enum Change: Sendable, Equatable {
         switch self {
         case .replicas(let change): (change.from ?? 0, change.to)
         case .prune(let replicas, _): (replicas, 0)
-        case .exposeService, .template, .rollingRestart, .replacePod, .startJob: nil
+        case .exposeService, .template, .rollingRestart, .replacePod, .startJob, .foreignContainers: nil
         }
     }
 
@@ -111,6 +115,7 @@ extension Change {
         case .replacePod: "unhealthy"
         case .startJob(let attempt): attempt.job
         case .prune(let replicas, _): String(replicas)
+        case .foreignContainers(let found): found.map(\.summary).joined(separator: ", ")
         }
     }
 
@@ -124,6 +129,7 @@ extension Change {
         case .replacePod: "replaced"
         case .startJob(let attempt): "attempt \(attempt.attempt) of \(attempt.maxAttempts)"
         case .prune: "0"
+        case .foreignContainers: "not declared: reported, not removed"
         }
     }
 

@@ -211,6 +211,7 @@ struct GovernanceGate {
     }
 
     mutating func judge(_ action: inout Action, labels: [String: String], image: String?) {
+        if case .foreignContainers(let found) = action.change { return judgeFindings(&action, found, labels: labels) }
         let applying = (policiesByNamespace[action.source.namespace] ?? [])
             .filter { $0.spec.selector?.matches(labels) ?? true }
             .sorted { $0.metadata.name < $1.metadata.name }

@@ -25,11 +25,17 @@ public struct GateVerdict: Sendable, Codable, Equatable {
     public var gate: String
     public var verdict: Verdict
     public var reason: String
+    /// For a finding on the live state: the GovernancePolicy (nil: the controller's own rule) and
+    /// the rule it breaks, as `hms_policy_findings` counts them.
+    public var policy: String?
+    public var rule: String?
 
-    public init(gate: String, verdict: Verdict, reason: String) {
+    public init(gate: String, verdict: Verdict, reason: String, policy: String? = nil, rule: String? = nil) {
         self.gate = gate
         self.verdict = verdict
         self.reason = reason
+        self.policy = policy
+        self.rule = rule
     }
 }
 

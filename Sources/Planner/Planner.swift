@@ -49,6 +49,7 @@ public struct Planner: Sendable {
             let deploymentRef = ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)
             declared.insert(deploymentRef)
             actions += serviceActions(service, deploymentRef, index: index, observed: observed, now: now, healthReports: &health)
+            if let finding = foreignContainerAction(service, deploymentRef, observed: observed) { actions.append(finding) }
         }
         var evaluations: [(Directive, DirectiveEvaluation)] = []
         for directive in desired.directives.sorted(by: { $0.ref < $1.ref }) {
@@ -62,7 +63,7 @@ public struct Planner: Sendable {
             declared.insert(ObjectRef(kind: .deployment, namespace: object.namespace, name: object.name))
         }
         if options.prune {
-            actions += pruneActions(observed: observed, declared: declared)
+            actions += pruneActions(observed: observed, declared: declared, knownOwners: Self.ownerUIDs(desired))
         }
         let gates = Gates(index: index, observed: observed, ledger: ledger, now: now)
         let verdicts = gates.judge(actions)
@@ -161,23 +162,6 @@ public struct Planner: Sendable {
         return health.replace.map { name in
             Action(source: source, target: ObjectRef(kind: .pod, namespace: source.namespace, name: name), change: .replacePod,
                    reason: "unready for at least \(seconds) s (failureThreshold x periodSeconds); \(health.failing) of \(health.pods) pods failing, at most a quarter replaced per \(seconds) s")
-        }
-    }
-
-    /// Deletes of managed Deployments no ServiceSpec of the desired state declares. Only proposed:
-    /// the desired state may be a cache that has not caught up, so each carries what the executor
-    /// must confirm with live reads first (`PruneCondition`). From a manifests directory, only what
-    /// was made from files is pruned; otherwise never what was.
-    func pruneActions(observed: ObservedState, declared: Set<ObjectRef>) -> [Action] {
-        observed.deployments.keys.sorted().compactMap { ref in
-            guard !declared.contains(ref), let live = observed.deployments[ref], live.isManaged,
-                live.fromManifests == options.desiredFromManifests
-            else { return nil }
-            let owner: PruneCondition.Owner =
-                options.desiredFromManifests ? .createdFromManifests : live.owner.map { PruneCondition.Owner.serviceSpec($0) } ?? .serviceSpecNamed(ref.name)
-            let source = ObjectRef(kind: .serviceSpec, namespace: ref.namespace, name: live.owner?.name ?? ref.name)
-            return Action(source: source, target: ref, change: .prune(replicas: live.replicas, condition: PruneCondition(uid: live.uid, owner: owner)),
-                          reason: owner.pruneReason)
         }
     }
 }

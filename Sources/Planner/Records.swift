@@ -115,7 +115,9 @@ public enum Records {
     }
 
     static func eventKind(_ outcome: ActionOutcome) -> (type: String, reason: String) {
-        switch outcome.result {
+        // A finding on the live state is a warning about the workload, not a decision denied.
+        if case .foreignContainers = outcome.action.change { return ("Warning", "ForeignContainer") }
+        return switch outcome.result {
         case .done: ("Normal", outcome.action.verb.eventReason)
         case .notCarriedOut(.hold): ("Normal", "ActionHeld")
         case .notCarriedOut(.defer): ("Normal", "ActionDeferred")

@@ -98,10 +98,18 @@ public struct ObservedService: Sendable, Equatable {
     /// Its first port, and where that port sends traffic (a number; nil when a name or absent).
     public var port: Int?
     public var targetPort: Int?
+    /// Its uid, owner and source, as a Deployment's (see `ObservedDeployment`): what a prune of a
+    /// Service left without its Deployment confirms and deletes on.
+    public var uid: String?
+    public var owner: ServiceSpecOwner?
+    public var fromManifests: Bool
 
     public init(_ object: JSONValue) {
         ref = ObservedState.ref(.service, object)
         isManaged = object[path: ["metadata", "labels", Rendering.managedByKey]]?.stringValue == Rendering.managedByValue
+        uid = object[path: ["metadata", "uid"]]?.stringValue
+        owner = ServiceSpecOwner(ownerReferences: object[path: ["metadata", "ownerReferences"]])
+        fromManifests = object[path: ["metadata", "annotations", Rendering.sourceKey]]?.stringValue == Rendering.sourceManifests
         let first = object[path: ["spec", "ports"]]?.arrayValue?.first
         port = first?["port"]?.intValue
         targetPort = first?["targetPort"]?.intValue
@@ -129,6 +137,8 @@ public struct ObservedDeployment: Sendable, Equatable {
     public var fromManifests: Bool
     /// The field managers that own `spec.replicas`, from its managedFields (sorted, each once).
     public var replicaManagers: [String]
+    /// Every container and init container of its pod template (what `ForeignContainer` judges).
+    public var templateContainers: [TemplateContainer]
 
     public init(_ object: JSONValue) {
         ref = ObservedState.ref(.deployment, object)
@@ -144,6 +154,7 @@ public struct ObservedDeployment: Sendable, Equatable {
         container = template?["spec"]?["containers"]?.arrayValue?.first.map(ObservedContainer.init)
         restartedAt = template?["metadata"]?["annotations"]?[Rendering.restartedAtKey]?.stringValue
         replicaManagers = Self.managers(owning: ["f:spec", "f:replicas"], in: metadata?["managedFields"])
+        templateContainers = TemplateContainer.all(in: template, managedFields: metadata?["managedFields"])
     }
 
     /// Who owns a field, by the server's record: managedFields entries whose fieldsV1 set holds it.

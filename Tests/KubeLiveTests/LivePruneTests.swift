@@ -82,4 +82,35 @@ import Testing
             #expect(still[path: ["metadata", "uid"]] == successor[path: ["metadata", "uid"]])
         }
     }
+
+    /// What is left in a namespace that holds no ServiceSpec: the controller's observer (which
+    /// looks everywhere) finds it, and a Service whose Deployment is gone is deleted on its own uid.
+    @Test func aServiceLeftInANamespaceWithoutServiceSpecsIsFoundAndPrunedByItsUID() async throws {
+        try await LiveCluster.run { cluster in
+            let (stored, _) = try await seed(cluster)
+            _ = try await cluster.client.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "emptied"]] as JSONValue, .namespaces)
+            var spec = stored
+            spec.metadata.namespace = "emptied"
+            spec.spec.port = 8080
+            var front = try #require(Rendering.service(spec))
+            // Made before ownerReferences (one naming an owner absent from its namespace would be
+            // the garbage collector's at once).
+            front[path: ["metadata", "ownerReferences"]] = nil
+            _ = try await cluster.client.create(front, .services, namespace: "emptied")
+            let access = ClusterAccess(client: cluster.client, fieldManager: "hms-controller")
+            let scoped = try await Observer(cluster: access).observe(namespaces: ["default"])
+            #expect(scoped.services.isEmpty)
+            let everywhere = try await Observer(cluster: access).observe(namespaces: ["default"], managedEverywhere: true)
+            #expect(everywhere.services.keys.map(\.description) == ["Service emptied/web"])
+            // No ServiceSpec declares either; the live read in `emptied` finds no ServiceSpec web.
+            let plan = Planner(options: .init(prune: true)).plan(desired: DesiredState(), observed: everywhere, ledger: Ledger(), now: Date())
+            #expect(plan.actions.map(\.target.description) == ["Deployment default/web", "Service emptied/web"])
+            try await cluster.clearRequests()
+            let outcomes = await executor(cluster).execute(Plan(actions: plan.actions.filter { $0.target.kind == .service }))
+            #expect(outcomes.map(\.result) == [.done])
+            let deletes = try await cluster.requests().filter { $0.method == "DELETE" }.map(\.path)
+            #expect(deletes == ["/api/v1/namespaces/emptied/services/web"])
+            #expect(try await cluster.client.list(JSONValue.self, .services, namespace: "emptied").items.isEmpty)
+        }
+    }
 }
