@@ -50,6 +50,11 @@ struct ChangeIdentity {
             add(attempt.run)
             add(RFC3339.string(from: attempt.runTime))
             add(attempt.trigger.rawValue)
+        case .deleteJob(let deletion):
+            add(deletion.runID)
+            add(deletion.jobID)
+            add(deletion.attempt)
+            add(deletion.uid)
         case .prune(_, let condition):
             add(condition.uid)
             switch condition.owner {

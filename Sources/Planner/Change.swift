@@ -21,6 +21,9 @@ public enum Change: Sendable, Equatable {
     /// A managed Deployment (and its Service) that nothing declares, running `replicas`: deleted
     /// once live reads confirm `condition`.
     case prune(replicas: Int, condition: PruneCondition)
+    /// A Job of a Directive's run deleted (its pods with it): the run is beyond the history
+    /// limits, or replaced.
+    case deleteJob(JobDeletion)
 
     public var verb: Action.Verb {
         switch self {
@@ -29,7 +32,7 @@ public enum Change: Sendable, Equatable {
         case .template: .update
         case .rollingRestart, .replacePod: .restart
         case .startJob: .startJob
-        case .prune: .delete
+        case .prune, .deleteJob: .delete
         }
     }
 
@@ -39,7 +42,7 @@ public enum Change: Sendable, Equatable {
         switch self {
         case .replicas(let change): (change.from ?? 0, change.to)
         case .prune(let replicas, _): (replicas, 0)
-        case .exposeService, .template, .rollingRestart, .replacePod, .startJob: nil
+        case .exposeService, .template, .rollingRestart, .replacePod, .startJob, .deleteJob: nil
         }
     }
 
@@ -51,9 +54,16 @@ public enum Change: Sendable, Equatable {
 
     /// The run of a Directive a job start belongs to.
     public var run: String? {
-        guard case .startJob(let attempt) = self else { return nil }
-        return attempt.run
+        switch self {
+        case .startJob(let attempt): attempt.run
+        case .deleteJob(let deletion): deletion.runID
+        default: nil
+        }
     }
+
+    /// A Job of a Directive started or deleted: it depends on no other action, and a run's share
+    /// one Event.
+    public var isDirectiveJob: Bool { run != nil }
 }
 
 /// A Deployment's replica count before and after.
@@ -111,6 +121,7 @@ extension Change {
         case .replacePod: "unhealthy"
         case .startJob(let attempt): attempt.job
         case .prune(let replicas, _): String(replicas)
+        case .deleteJob(let deletion): "\(deletion.jobID) attempt \(deletion.attempt)"
         }
     }
 
@@ -124,6 +135,7 @@ extension Change {
         case .replacePod: "replaced"
         case .startJob(let attempt): "attempt \(attempt.attempt) of \(attempt.maxAttempts)"
         case .prune: "0"
+        case .deleteJob: "deleted"
         }
     }
 
