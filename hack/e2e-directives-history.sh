@@ -43,7 +43,7 @@ PY
 k apply -f "$work/big.yaml" >/dev/null
 start_controller
 
-newest() { k get directive big -n power -o jsonpath='{.status.runs[0].scheduledTime}/{.status.runs[0].completionTime}'; }
+newest() { k get directive big -n power -o jsonpath='{.status.runs[0].scheduledTime}/{.status.runs[0].completionTime}' 2>/dev/null; }
 done_at() { case "$(newest)" in "$1"/?*) return 0 ;; *) return 1 ;; esac; }
 ids=()
 for i in $(seq "$runs"); do
