@@ -170,6 +170,23 @@ struct DirectiveHistoryTests {
         #expect(report.status.runs?.map(\.date) == ["2026-11-26"])
     }
 
+    @Test func aPassDeletesAtMostAHundredJobsTheRestComeNext() throws {
+        let directive = try minutely("catchUp: none")
+        let jobs = (0..<5).flatMap { run in
+            (0..<60).map { index in
+                storedJob("j\(index)", run: "20261126-100\(run)", .succeeded, started: "2026-11-26T10:0\(run):01Z", finished: "2026-11-26T10:0\(run):30Z")
+            }
+        }
+        var stored = directive
+        stored.status = Directive.Status(lastScheduleTime: "2026-11-26T10:04:00Z")
+        let (first, _) = pass(stored, jobs, at: "2026-11-26T10:04:40Z")
+        #expect(first.deletions.count == DirectiveRuns.deletesPerPass)
+        let deleted = Set(first.deletions.map(\.jobName))
+        let (second, _) = pass(stored, jobs.filter { !deleted.contains($0.name) }, at: "2026-11-26T10:04:50Z")
+        #expect(second.deletions.count == 20)
+        #expect(Set(first.deletions.map(\.runID) + second.deletions.map(\.runID)) == ["20261126-1000", "20261126-1001"])
+    }
+
     @Test func historyDeletesArePlannedDeletesThroughTheGates() throws {
         let (directive, jobs) = try fiveDays()
         var observed = ObservedState()

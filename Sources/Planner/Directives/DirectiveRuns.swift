@@ -104,6 +104,10 @@ public enum DirectiveRuns {
     public static let statusRuns = 10
     /// More missed start times than this raise `TooManyMissedTimes`, as a CronJob does.
     public static let tooManyMissed = 100
+    /// Job deletes one pass plans at most (those of replaced runs first): the rest come in the
+    /// next passes, so that a pass deleting the 1,000 Jobs of an old run does not hold the
+    /// status back while a slow API server answers each delete.
+    public static let deletesPerPass = 100
     /// Backoff when `retry` does not say, as a Kubernetes Job backs off: 10 s, doubling.
     static let defaultBackoffSeconds = 10
     static let defaultBackoffMultiplier = 2.0
@@ -180,6 +184,7 @@ struct Evaluator {
         runs.sort { ($0.time, $0.id) > ($1.time, $1.id) }
         replaceOlderRuns(&runs, jobsByRun: jobsByRun, deletions: &result.deletions)
         result.runs = keepingHistory(runs, jobsByRun: jobsByRun, deletions: &result.deletions)
+        result.deletions = Array(result.deletions.prefix(DirectiveRuns.deletesPerPass))
 
         result.nextRunTime = suspended ? nil : schedule.nextRun(after: now)
         for run in result.runs {
