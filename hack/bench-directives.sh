@@ -95,7 +95,7 @@ print(run.timestamp(), run.strftime("%H:%M"))')"
     curl -fsS -X DELETE "$server/mock/v1/requests" >/dev/null
     cleared=$(date +%s.%N)
     # The controller writes the run into the status after the pass created its Jobs.
-    recorded() { [ "$(k get directive fan-out -n "$namespace" -o jsonpath='{.status.runs[0].jobs[*].state}' 2>/dev/null | wc -w)" -ge "$jobs" ]; }
+    recorded() { [ "$(k get directive fan-out -n "$namespace" -o jsonpath='{.status.runs[0].jobCount}' 2>/dev/null)" -ge "$jobs" ] 2>/dev/null; }
     sleep "$(python3 -c "import time; print(max(0, $scheduled - time.time()))")"
     for _ in $(seq 120); do recorded && break; sleep 0.5; done
     sleep 1

@@ -301,9 +301,10 @@ public enum Page {
     static func runRow(_ run: Directive.Status.Run, directive: ObjectRef, journal: [JSONValue]) -> String {
         let trigger = run.trigger ?? .schedule
         let runID = RFC3339.date(from: run.scheduledTime).map { DirectiveNaming.runID($0, trigger: trigger) } ?? run.scheduledTime
-        let total = run.jobs.count
-        let done = run.jobs.filter { $0.state == .succeeded }.count
-        let failed = run.jobs.filter { $0.state == .failed || $0.state == .timedOut }.count
+        let counts = run.jobCounts
+        let total = run.totalJobs
+        let done = counts.succeeded
+        let failed = counts.failed + counts.timedOut
         var html = "<tr data-run=\"\(escape(runID))\"><th scope=\"row\">\(timeTag(run.scheduledTime))"
         html += trigger == .manual ? " <small>(manual)</small>" : ""
         html += run.completionTime.map { "<br><small>complete \(timeTag($0))</small>" } ?? ""

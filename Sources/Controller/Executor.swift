@@ -24,7 +24,7 @@ public struct Executor: Sendable {
     /// A resource's actions go in plan order, one after the other, and `afterwards` hears their
     /// outcomes as soon as the last is known (to record them), while other resources' actions
     /// proceed alongside: no resource waits for the slowest write of another. Job starts do not
-    /// depend on each other: each goes on its own. Returns the outcomes in plan order.
+    /// depend on each other, nor do a Directive's Job deletes: each goes on its own. Returns the outcomes in plan order.
     public func execute(
         _ plan: Plan, progress: (@Sendable (Int, Int) -> Void)? = nil,
         afterwards: @escaping @Sendable (ObjectRef, [ActionOutcome]) async -> Void = { _, _ in }
@@ -49,10 +49,10 @@ public struct Executor: Sendable {
         var chains: [[Int]] = []
         var chainOfSource: [ObjectRef: Int] = [:]
         for (index, action) in actions.enumerated() {
-            if action.verb != .startJob, let chain = chainOfSource[action.source] {
+            if !action.change.isDirectiveJob, let chain = chainOfSource[action.source] {
                 chains[chain].append(index)
             } else {
-                if action.verb != .startJob { chainOfSource[action.source] = chains.count }
+                if !action.change.isDirectiveJob { chainOfSource[action.source] = chains.count }
                 chains.append([index])
             }
         }
@@ -93,6 +93,19 @@ public struct Executor: Sendable {
                 return ActionOutcome(action: action, result: .skipped("a finding on the live state is reported, never carried out"))
             case .prune(_, let condition):
                 if let why = try await prune(action, condition) { return ActionOutcome(action: action, result: .skipped(why)) }
+            case .deleteJob(let deletion):
+                // On the uid observed, in the background: the Job goes at once, its pods after it.
+                // Gone already is done; a Job of the same name made since is not this one.
+                guard let uid = deletion.uid else { return ActionOutcome(action: action, result: .skipped("the plan gives no uid to delete on")) }
+                do {
+                    try await cluster.delete(.jobs, namespace: action.target.namespace, name: action.target.name, uid: uid)
+                } catch {
+                    switch error.reason {
+                    case .notFound: break
+                    case .conflict: return ActionOutcome(action: action, result: .skipped("Job \(action.target.namespace)/\(action.target.name) is no longer uid \(uid)"))
+                    default: throw error
+                    }
+                }
             case .startJob:
                 // Created, never applied: a Job's name stands for one attempt, so one that exists
                 // already was started by an earlier pass (or a controller that crashed) and is left alone.

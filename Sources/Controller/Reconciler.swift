@@ -112,7 +112,7 @@ public struct Reconciler: Sendable {
         // Records and status only while leading; the journal keeps what was done either way. Each
         // ServiceSpec's Events and status follow its own actions at once, not after everyone's.
         let outcomes = await executor.execute(mine, progress: progress) { source, outcomes in
-            guard mayAct(), outcomes.first?.action.verb != .startJob else { return }
+            guard mayAct(), outcomes.first?.action.change.isDirectiveJob != true else { return }
             for outcome in outcomes { await Self.recordEvent(outcome, uid: uids[source] ?? nil, events: events, cluster: cluster, now: now) }
             guard let service = servicesByRef[source] else { return }
             let written = await writeStatus(desired, services: [service], observed: observed, outcomes: outcomes, health: plan.health, now: now)

@@ -117,8 +117,9 @@ struct Get: TerminalCommand {
         return (line.count > 100 ? String(line.prefix(100)) + "…" : line) + more
     }
 
-    /// One Directive: its schedule, then one row per job of each run, newest run first, with the
-    /// times on the Directive's wall clock.
+    /// One Directive: its schedule, then each run's counts and one row per job the status lists
+    /// (the failing and most recent ones), newest run first, with the times on the Directive's
+    /// wall clock.
     static func runs(_ directive: Directive, wide: Bool) -> String {
         let schedule = DirectiveSchedule(directive)
         let spec = directive.spec
@@ -135,6 +136,10 @@ struct Get: TerminalCommand {
         for run in runs {
             let time = RFC3339.date(from: run.scheduledTime).map(schedule.localTime) ?? run.scheduledTime
             let slo = run.sloOk.map { String($0) } ?? (run.sloAtRisk == true ? "at-risk" : run.sloDeadline == nil ? "<none>" : "pending")
+            let counts = run.jobCounts
+            let summary = Directive.JobState.allCases.filter { counts[$0] > 0 }.map { "\(counts[$0]) \($0.rawValue)" }.joined(separator: ", ")
+            rows.append([directive.metadata.name, run.date, time, (run.trigger ?? .schedule).rawValue, "(\(run.totalJobs) jobs)", summary.isEmpty ? "-" : summary,
+                         "", slo] + (wide ? ["", ""] : []))
             for job in run.jobs {
                 rows.append([directive.metadata.name, run.date, time, (run.trigger ?? .schedule).rawValue, job.id, job.state.rawValue,
                              String(job.attempts ?? 0), slo] + (wide ? [job.jobName ?? "<none>", job.message ?? ""] : []))

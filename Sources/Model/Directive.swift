@@ -11,6 +11,21 @@ public struct Directive: Resource {
         case none, latest, all
     }
 
+    /// What a scheduled run does when an earlier run is still active, as a CronJob's
+    /// `concurrencyPolicy`: start alongside it, wait (skipped while it is active), or replace it
+    /// (its active Jobs deleted).
+    public enum ConcurrencyPolicy: String, WireEnum {
+        case allow = "Allow", forbid = "Forbid", replace = "Replace"
+    }
+
+    /// Finished runs whose Jobs are kept when the spec does not say, as a CronJob's.
+    public static let defaultSuccessfulRunsHistoryLimit = 3
+    public static let defaultFailedRunsHistoryLimit = 1
+    /// A finished Job of a run is deleted by the cluster this long after it finished, unless the
+    /// history limits delete it first: a week, longer than any run (maxRuntimeSeconds) and any
+    /// retry backoff (a day at most), so that no Job of a run still open is gone.
+    public static let defaultTTLSecondsAfterFinished = 604_800
+
     public struct Spec: Codable, Sendable, Equatable {
         /// Five-field cron, or "HH:MM" for daily at that time.
         public var schedule: CronSchedule
@@ -26,8 +41,21 @@ public struct Directive: Resource {
         public var catchUp: CatchUp?
         /// True: no new runs start.
         public var suspend: Bool?
+        /// A scheduled run while another is active (default Allow).
+        public var concurrencyPolicy: ConcurrencyPolicy?
+        /// A scheduled run not started this many seconds after its time is missed and skipped
+        /// (default: 120 under catchUp none, no limit under latest and all).
+        public var startingDeadlineSeconds: Int?
+        /// Finished runs whose Jobs are kept, newest first: those that succeeded (default 3)...
+        public var successfulRunsHistoryLimit: Int?
+        /// ...and those that did not (default 1). Older runs' Jobs are deleted.
+        public var failedRunsHistoryLimit: Int?
+        /// The Jobs' own `ttlSecondsAfterFinished` (default a week).
+        public var ttlSecondsAfterFinished: Int?
 
-        public init(schedule: CronSchedule, timeZone: TimeZoneID? = nil, template: JobTemplate, jobs: [Job], retry: RetryPolicy? = nil, maxRuntimeSeconds: Int? = nil, slo: SLO? = nil, catchUp: CatchUp? = nil, suspend: Bool? = nil) {
+        public init(schedule: CronSchedule, timeZone: TimeZoneID? = nil, template: JobTemplate, jobs: [Job], retry: RetryPolicy? = nil, maxRuntimeSeconds: Int? = nil, slo: SLO? = nil, catchUp: CatchUp? = nil, suspend: Bool? = nil,
+                    concurrencyPolicy: ConcurrencyPolicy? = nil, startingDeadlineSeconds: Int? = nil, successfulRunsHistoryLimit: Int? = nil,
+                    failedRunsHistoryLimit: Int? = nil, ttlSecondsAfterFinished: Int? = nil) {
             self.schedule = schedule
             self.timeZone = timeZone
             self.template = template
@@ -37,6 +65,11 @@ public struct Directive: Resource {
             self.slo = slo
             self.catchUp = catchUp
             self.suspend = suspend
+            self.concurrencyPolicy = concurrencyPolicy
+            self.startingDeadlineSeconds = startingDeadlineSeconds
+            self.successfulRunsHistoryLimit = successfulRunsHistoryLimit
+            self.failedRunsHistoryLimit = failedRunsHistoryLimit
+            self.ttlSecondsAfterFinished = ttlSecondsAfterFinished
         }
     }
 
@@ -110,11 +143,17 @@ public struct Directive: Resource {
             /// The finish projected from the durations so far falls after the deadline.
             public var sloAtRisk: Bool?
             public var completionTime: String?
+            /// How many jobs the run has, and how many are in each state.
+            public var jobCount: Int?
+            public var counts: JobCounts?
+            /// Some of its jobs, not all (a run may have 1,000): the failing ones first (FAILED,
+            /// TIMED_OUT, and those waiting to retry or held), then the most recent, each capped;
+            /// every job's details are in its Jobs.
             public var jobs: [JobStatus]
 
             public init(
                 scheduledTime: String, date: String, trigger: Trigger? = nil, sloDeadline: String? = nil, sloOk: Bool? = nil,
-                sloAtRisk: Bool? = nil, completionTime: String? = nil, jobs: [JobStatus]
+                sloAtRisk: Bool? = nil, completionTime: String? = nil, jobCount: Int? = nil, counts: JobCounts? = nil, jobs: [JobStatus]
             ) {
                 self.scheduledTime = scheduledTime
                 self.date = date
@@ -123,7 +162,56 @@ public struct Directive: Resource {
                 self.sloOk = sloOk
                 self.sloAtRisk = sloAtRisk
                 self.completionTime = completionTime
+                self.jobCount = jobCount
+                self.counts = counts
                 self.jobs = jobs
+            }
+
+            /// Jobs by state: counted, or from the list of a status written before runs were counted.
+            public var jobCounts: JobCounts { counts ?? JobCounts(jobs.map(\.state)) }
+            public var totalJobs: Int { jobCount ?? jobs.count }
+        }
+
+        /// Jobs of a run by state.
+        public struct JobCounts: Codable, Sendable, Equatable {
+            public var pending: Int
+            public var running: Int
+            public var succeeded: Int
+            public var failed: Int
+            public var timedOut: Int
+
+            public init(pending: Int = 0, running: Int = 0, succeeded: Int = 0, failed: Int = 0, timedOut: Int = 0) {
+                self.pending = pending
+                self.running = running
+                self.succeeded = succeeded
+                self.failed = failed
+                self.timedOut = timedOut
+            }
+
+            public init(_ states: some Sequence<JobState>) {
+                self.init()
+                for state in states { self[state] += 1 }
+            }
+
+            public subscript(state: JobState) -> Int {
+                get {
+                    switch state {
+                    case .pending: pending
+                    case .running: running
+                    case .succeeded: succeeded
+                    case .failed: failed
+                    case .timedOut: timedOut
+                    }
+                }
+                set {
+                    switch state {
+                    case .pending: pending = newValue
+                    case .running: running = newValue
+                    case .succeeded: succeeded = newValue
+                    case .failed: failed = newValue
+                    case .timedOut: timedOut = newValue
+                    }
+                }
             }
         }
 

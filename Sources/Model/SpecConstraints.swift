@@ -131,6 +131,12 @@ extension Directive.Spec: FieldConstrained {
         "jobs": .list(max: 1_000, min: 1, tooFew: "needs at least one job", mapKeys: ["id"]),
         // A week: a job that runs longer is not a batch job.
         "maxRuntimeSeconds": .range(1...604_800),
+        // A year: a run later than that is not the run that was scheduled.
+        "startingDeadlineSeconds": .range(0...31_622_400),
+        // Each kept run may hold 1,000 Jobs.
+        "successfulRunsHistoryLimit": .range(0...100),
+        "failedRunsHistoryLimit": .range(0...100),
+        "ttlSecondsAfterFinished": .range(0...31_622_400),
     ]
 }
 

@@ -56,6 +56,11 @@ struct ChangeIdentity {
                 add(container.declaredImage)
                 add(container.managers.joined(separator: ","))
             }
+        case .deleteJob(let deletion):
+            add(deletion.runID)
+            add(deletion.jobID)
+            add(deletion.attempt)
+            add(deletion.uid)
         case .prune(_, let condition):
             add(condition.uid)
             switch condition.owner {

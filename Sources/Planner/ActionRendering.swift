@@ -77,7 +77,7 @@ struct ActionRendering {
         case .startJob(let attempt):
             guard let directive = index.directives[action.source] else { return [] }
             return [DirectiveRendering.job(directive, attempt, name: action.target.name)]
-        case .rollingRestart, .replacePod, .prune, .foreignContainers:
+        case .rollingRestart, .replacePod, .prune, .foreignContainers, .deleteJob:
             return []
         }
     }

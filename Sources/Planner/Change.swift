@@ -25,6 +25,9 @@ public enum Change: Sendable, Equatable {
     /// What a managed Deployment's live pod template runs that its ServiceSpec does not declare:
     /// a finding, shown as the update that would remove it and always denied (never carried out).
     case foreignContainers([ForeignContainer])
+    /// A Job of a Directive's run deleted (its pods with it): the run is beyond the history
+    /// limits, or replaced.
+    case deleteJob(JobDeletion)
 
     public var verb: Action.Verb {
         switch self {
@@ -33,7 +36,7 @@ public enum Change: Sendable, Equatable {
         case .template, .foreignContainers: .update
         case .rollingRestart, .replacePod: .restart
         case .startJob: .startJob
-        case .prune: .delete
+        case .prune, .deleteJob: .delete
         }
     }
 
@@ -43,7 +46,7 @@ public enum Change: Sendable, Equatable {
         switch self {
         case .replicas(let change): (change.from ?? 0, change.to)
         case .prune(let replicas, _): (replicas, 0)
-        case .exposeService, .template, .rollingRestart, .replacePod, .startJob, .foreignContainers: nil
+        case .exposeService, .template, .rollingRestart, .replacePod, .startJob, .foreignContainers, .deleteJob: nil
         }
     }
 
@@ -55,9 +58,16 @@ public enum Change: Sendable, Equatable {
 
     /// The run of a Directive a job start belongs to.
     public var run: String? {
-        guard case .startJob(let attempt) = self else { return nil }
-        return attempt.run
+        switch self {
+        case .startJob(let attempt): attempt.run
+        case .deleteJob(let deletion): deletion.runID
+        default: nil
+        }
     }
+
+    /// A Job of a Directive started or deleted: it depends on no other action, and a run's share
+    /// one Event.
+    public var isDirectiveJob: Bool { run != nil }
 }
 
 /// A Deployment's replica count before and after.
@@ -116,6 +126,7 @@ extension Change {
         case .startJob(let attempt): attempt.job
         case .prune(let replicas, _): String(replicas)
         case .foreignContainers(let found): found.map(\.summary).joined(separator: ", ")
+        case .deleteJob(let deletion): "\(deletion.jobID) attempt \(deletion.attempt)"
         }
     }
 
@@ -130,6 +141,7 @@ extension Change {
         case .startJob(let attempt): "attempt \(attempt.attempt) of \(attempt.maxAttempts)"
         case .prune: "0"
         case .foreignContainers: "not declared: reported, not removed"
+        case .deleteJob: "deleted"
         }
     }
 

@@ -17,15 +17,17 @@ struct Gates {
         return actions.map { action in
             var action = action
             let service = index.service(action.source)
-            // A Directive's job is judged by the Directive's labels, its template's image and its price.
-            let directive = action.verb == .startJob ? index.directives[action.source] : nil
+            // A Directive's job is judged by the Directive's labels, its template's image and its
+            // price; a delete of one of its Jobs by its labels.
+            let directive = action.change.isDirectiveJob ? index.directives[action.source] : nil
+            let jobStart = action.verb == .startJob ? directive : nil
             if let reason = index.unjudgeable(action) {
                 action.gates.append(GateVerdict(gate: "governance", verdict: .defer, reason: reason))
             }
             if service?.spec.paused == true {
                 action.gates.append(GateVerdict(gate: "pause", verdict: .defer, reason: "[paused] spec.paused is true: planned, not carried out"))
             }
-            if let directive {
+            if let directive = jobStart {
                 budgets.judgeJob(&action, directive: directive)
             } else {
                 budgets.judge(&action, service: service)
@@ -33,7 +35,7 @@ struct Gates {
             governance.judge(&action, labels: service?.metadata.labels ?? directive?.metadata.labels ?? [:],
                              image: service?.spec.image ?? directive?.spec.template.image)
             approvals.release(&action)
-            if let directive {
+            if let directive = jobStart {
                 budgets.commitJob(action, directive: directive)
             } else {
                 budgets.commit(action, service: service)

@@ -56,6 +56,10 @@ public struct Planner: Sendable {
             let evaluation = DirectiveRuns.evaluate(directive, jobs: observed.directiveJobs[directive.ref] ?? [], now: now)
             evaluations.append((directive, evaluation))
             actions += evaluation.starts.map { startAction(directive, $0) }
+            actions += evaluation.deletions.map { deletion in
+                Action(source: directive.ref, target: ObjectRef(kind: .job, namespace: directive.ref.namespace, name: deletion.jobName),
+                       change: .deleteJob(deletion), reason: deletion.reason)
+            }
         }
         // A ServiceSpec that exists but is invalid still declares its Deployment: a tenant's
         // broken edit must not delete what runs.

@@ -50,9 +50,10 @@ public enum Records {
                             type: type, reason: reason, message: message)
     }
 
-    /// One Event per run and outcome for job starts: a run of 1,000 jobs is one line, not 1,000.
+    /// One Event per run and outcome for job starts, and for Job deletes: a run of 1,000 jobs is
+    /// one line, not 1,000.
     public static func runStartEvents(_ outcomes: [ActionOutcome], uids: [ObjectRef: String?]) -> [PlannedEvent] {
-        groupedByRun(outcomes.filter { $0.action.verb == .startJob }).compactMap { runStartEvent($0, uid: uids[$0[0].action.source] ?? nil) }
+        groupedByRun(outcomes.filter(\.action.change.isDirectiveJob)).compactMap { runStartEvent($0, uid: uids[$0[0].action.source] ?? nil) }
     }
 
     /// A Warning Event per incident (reason `SLOBreached` or `SLOAtRisk`), named after the run so
@@ -148,8 +149,9 @@ public enum Records {
         let gates = Array(Set(group.flatMap { $0.action.gates.filter { $0.verdict != .allow }.map(\.reason) })).sorted().prefix(3)
         var failures = ""
         if case .failed(let message) = first.result { failures = ": " + message }
-        let verb = first.result == .done ? "started" : "not started"
-        let message = "\(verb) \(group.count) \(group.count == 1 ? "job" : "jobs") of run \(first.action.change.run ?? "?") (\(names))"
+        let deletes = first.action.verb == .delete
+        let verb = (first.result == .done ? "" : "not ") + (deletes ? "deleted" : "started")
+        let message = "\(verb) \(group.count) \(deletes ? "Job" : "job")\(group.count == 1 ? "" : "s") of run \(first.action.change.run ?? "?") (\(names))"
             + (gates.isEmpty ? "" : ": " + gates.joined(separator: "; ")) + failures
         let identity = group.map(\.action.id).joined(separator: ",") + "|" + reason
         return PlannedEvent(about: source, uid: uid, name: PlannedEvent.name(source.name, DirectiveNaming.stableHash(identity)),

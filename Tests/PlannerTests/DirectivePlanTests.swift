@@ -123,7 +123,8 @@ struct DirectivePlanTests {
         #expect(tight.actions.map(\.finalVerdict) == [.allow, .allow, .deny])
         let soft = plan(try dispatch(), with: powerBudget(limit: 100, soft: 10.8), spent: 10)
         #expect(soft.actions.map(\.finalVerdict) == [.allow, .hold, .hold])
-        let held = try #require(soft.directives.first?.status.runs?.first?.jobs[1])
+        // Held jobs are listed first, as failing ones.
+        let held = try #require(soft.directives.first?.status.runs?.first?.jobs.first { $0.id == "ok" })
         #expect(held.message?.hasPrefix("attempt 1 held for approval (\(soft.actions[1].id)): [budget-soft-limit]") == true)
     }
 

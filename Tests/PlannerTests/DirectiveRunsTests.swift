@@ -273,7 +273,7 @@ struct DirectiveRunsTests {
         #expect(evaluation.starts.first?.reason == "attempt 1 was asked for and its Job is not in the cluster yet")
     }
 
-    @Test func historyKeepsTheTenNewestFinishedRuns() throws {
+    @Test func historyKeepsTheThreeNewestSucceededRunsByDefault() throws {
         var directive = try dispatch(lastRun: "2026-11-26T05:00:00-06:00")
         directive.status?.runs = (1...12).map { day in
             let start = time("2026-11-01T11:00:00Z").addingTimeInterval(Double(day) * 86_400)
@@ -282,8 +282,7 @@ struct DirectiveRunsTests {
                 jobs: ["tx", "ok", "ar"].map { Directive.Status.JobStatus(id: $0, state: .succeeded, attempts: 1) })
         }
         let (_, report) = pass(directive, at: "2026-11-26T07:00:00-06:00")
-        #expect(report.status.runs?.count == DirectiveRuns.historyRuns)
-        #expect(report.status.runs?.first?.scheduledTime == "2026-11-13T11:00:00Z")
+        #expect(report.status.runs?.map(\.scheduledTime) == ["2026-11-13T11:00:00Z", "2026-11-12T11:00:00Z", "2026-11-11T11:00:00Z"])
     }
 
     @Test func backoffGrowsByTheMultiplierAndIsCapped() throws {

@@ -8,6 +8,8 @@ public struct Incident: Sendable, Equatable {
         case sloBreached = "SLOBreached"
         /// The finish projected from the durations so far falls after the deadline.
         case sloAtRisk = "SLOAtRisk"
+        /// More than 100 scheduled runs were missed before the one that starts, as a CronJob says.
+        case tooManyMissedTimes = "TooManyMissedTimes"
     }
 
     public var reason: Reason
@@ -51,11 +53,17 @@ public struct DirectiveReport: Sendable, Equatable {
             lastHandledRunRequest: evaluation.handledRunRequest,
             conditions: previous?.conditions)
         status.runs = evaluation.runs.map { run in
-            Directive.Status.Run(
+            if let recorded = run.recorded { return RunSummary.reshaped(recorded) }
+            let entries = run.jobs.map { job in
+                let status = Self.jobStatus(job, directive: directive, judged: judged)
+                let failing = job.state == .failed || job.state == .timedOut || job.retryAt != nil || status.attempts != job.attempts
+                return RunSummary.Entry(status: status, failing: failing, latest: job.finishTime ?? job.startTime)
+            }
+            return Directive.Status.Run(
                 scheduledTime: RFC3339.string(from: run.time), date: schedule.localDate(run.time), trigger: run.trigger,
                 sloDeadline: run.deadline.map(RFC3339.string(from:)), sloOk: run.sloOk, sloAtRisk: run.sloAtRisk ? true : nil,
-                completionTime: run.completionTime.map(RFC3339.string(from:)),
-                jobs: run.jobs.map { job in Self.jobStatus(job, directive: directive, judged: judged) })
+                completionTime: run.completionTime.map(RFC3339.string(from:)), jobCount: run.jobs.count,
+                counts: Directive.Status.JobCounts(entries.map(\.status.state)), jobs: RunSummary.listed(entries))
         }
         self.status = status
 
@@ -64,7 +72,7 @@ public struct DirectiveReport: Sendable, Equatable {
         incidents = evaluation.runs.reversed().compactMap { run in
             let before = previousRuns[RFC3339.string(from: run.time) + "/" + run.trigger.rawValue]
             return Self.incident(run, before: before, directive: directive, schedule: schedule)
-        }
+        } + evaluation.incidents
     }
 
     static func jobStatus(_ job: JobProgress, directive: Directive, judged: [String: Action]) -> Directive.Status.JobStatus {

@@ -30,12 +30,28 @@ public struct JobStart: Sendable, Equatable {
     public var reason: String
 }
 
+/// A Job of a Directive to delete: one of a finished run beyond the history limits, or an active
+/// one of a run that `concurrencyPolicy: Replace` replaces.
+public struct JobDeletion: Sendable, Equatable {
+    public var runID: String
+    public var jobID: String
+    public var attempt: Int
+    public var jobName: String
+    /// The uid observed: the delete's precondition, so that a Job of the same name made since is left alone.
+    public var uid: String?
+    public var reason: String
+}
+
 /// One run of a Directive: its jobs, and how it stands against its SLO.
 public struct RunProgress: Sendable, Equatable {
     public var id: String
     public var time: Date
     public var trigger: Directive.Trigger
+    /// Empty for a run that finished before this pass (`recorded`).
     public var jobs: [JobProgress]
+    /// A run the stored status shows finished: nothing about it changes any more, so it is shown
+    /// as recorded (its Jobs may be gone).
+    public var recorded: Directive.Status.Run?
     public var deadline: Date?
     /// When the last job finished, once every job is final.
     public var completionTime: Date?
@@ -45,7 +61,14 @@ public struct RunProgress: Sendable, Equatable {
     public var sloAtRisk = false
     public var projectedFinish: Date?
 
-    public var isFinal: Bool { jobs.allSatisfy(\.isFinal) }
+    public var isFinal: Bool { recorded != nil || jobs.allSatisfy(\.isFinal) }
+
+    /// Every job succeeded: the run counts against `successfulRunsHistoryLimit`, else `failedRunsHistoryLimit`.
+    public var succeeded: Bool {
+        guard let recorded else { return jobs.allSatisfy { $0.state == .succeeded } }
+        if let counts = recorded.counts { return counts.succeeded == (recorded.jobCount ?? counts.succeeded) }
+        return recorded.jobs.allSatisfy { $0.state == .succeeded }
+    }
 }
 
 /// What one pass makes of one Directive: its runs, the Jobs to start, and its schedule.
@@ -53,6 +76,10 @@ public struct DirectiveEvaluation: Sendable, Equatable {
     /// Newest first; completed runs beyond the history limits are left out.
     public var runs: [RunProgress] = []
     public var starts: [JobStart] { runs.reversed().flatMap { $0.jobs.compactMap(\.starting) } }
+    /// Jobs of runs beyond the history limits, and active Jobs of replaced runs.
+    public var deletions: [JobDeletion] = []
+    /// Raised besides the SLO's: too many missed start times.
+    public var incidents: [Incident] = []
     public var lastScheduleTime: Date?
     public var nextRunTime: Date?
     /// The run request annotation this pass acted on.
@@ -72,11 +99,15 @@ public struct DirectiveEvaluation: Sendable, Equatable {
 /// the spec's when it starts, and fixed from then on, so editing the spec never adds a job to a run
 /// that already finished.
 public enum DirectiveRuns {
-    /// Completed runs kept in status: at most this many...
-    public static let historyRuns = 10
-    /// ...and no more job entries than this in all (a run of 1,000 jobs takes room), the newest
-    /// run always kept.
-    public static let historyJobEntries = 5_000
+    /// Runs shown in status at most: the open ones first, then the newest finished ones the
+    /// history limits keep (each run's entry is bounded, see `RunSummary`).
+    public static let statusRuns = 10
+    /// More missed start times than this raise `TooManyMissedTimes`, as a CronJob does.
+    public static let tooManyMissed = 100
+    /// Job deletes one pass plans at most (those of replaced runs first): the rest come in the
+    /// next passes, so that a pass deleting the 1,000 Jobs of an old run does not hold the
+    /// status back while a slow API server answers each delete.
+    public static let deletesPerPass = 100
     /// Backoff when `retry` does not say, as a Kubernetes Job backs off: 10 s, doubling.
     static let defaultBackoffSeconds = 10
     static let defaultBackoffMultiplier = 2.0
@@ -97,7 +128,7 @@ public enum DirectiveRuns {
 }
 
 /// A run before its jobs are worked out: when, why, and which jobs it has.
-private struct RunSeed {
+struct RunSeed {
     var time: Date
     var trigger: Directive.Trigger
     /// It takes the spec's jobs: it starts in this pass, or a pass that started it stopped before
@@ -108,13 +139,14 @@ private struct RunSeed {
     var knownJobIDs: [String] = []
 }
 
-private struct Evaluator {
+struct Evaluator {
     let directive: Directive
     let observed: [ObservedJob]
     let now: Date
     let schedule: DirectiveSchedule
     let maxAttempts: Int
     let suspended: Bool
+    let policy: Directive.ConcurrencyPolicy
 
     init(directive: Directive, observed: [ObservedJob], now: Date) {
         self.directive = directive
@@ -123,13 +155,16 @@ private struct Evaluator {
         schedule = DirectiveSchedule(directive)
         maxAttempts = max(1, directive.spec.retry?.maxAttempts ?? 1)
         suspended = directive.spec.suspend ?? false
+        policy = directive.spec.concurrencyPolicy ?? .allow
     }
 
     func evaluate() -> DirectiveEvaluation {
         var result = DirectiveEvaluation()
         let stored = directive.status
+        let storedLast = stored?.lastScheduleTime.flatMap(RFC3339.date(from:))
+        let last = storedLast ?? directive.metadata.creationTimestamp.flatMap(RFC3339.date(from:)) ?? now
         var seeds = knownRuns()
-        result.lastScheduleTime = scheduledRuns(into: &seeds, notes: &result.notes)
+        result.lastScheduleTime = unrecordedStarts(into: &seeds, after: last, storedLast: storedLast)
         requestedRun(into: &seeds, &result)
 
         let jobsByRun = Dictionary(grouping: observed, by: \.runID)
@@ -139,11 +174,17 @@ private struct Evaluator {
             storedRuns[DirectiveNaming.runID(time, trigger: run.trigger ?? .schedule)] = run
         }
         let usualDuration = Self.medianDuration(observed) ?? Self.medianDuration(stored?.runs ?? [])
-        var runs = seeds.map { id, seed in
-            progress(ofRun: id, seed, observed: jobsByRun[id] ?? [], stored: storedRuns[id], usualDuration: usualDuration)
+        func progress(_ id: String, _ seed: RunSeed) -> RunProgress {
+            self.progress(ofRun: id, seed, observed: jobsByRun[id] ?? [], stored: storedRuns[id], usualDuration: usualDuration)
         }
+        var runs = seeds.map { id, seed in progress(id, seed) }
+        // The schedule's runs, once the runs already going are known: the concurrency policy looks at them.
+        let due = scheduledRuns(after: last, active: runs.filter { !$0.isFinal }, known: Set(seeds.keys), &result)
+        runs += due.map { id, seed in progress(id, seed) }
         runs.sort { ($0.time, $0.id) > ($1.time, $1.id) }
-        result.runs = Self.keepingHistory(runs)
+        replaceOlderRuns(&runs, jobsByRun: jobsByRun, deletions: &result.deletions)
+        result.runs = keepingHistory(runs, jobsByRun: jobsByRun, deletions: &result.deletions)
+        result.deletions = Array(result.deletions.prefix(DirectiveRuns.deletesPerPass))
 
         result.nextRunTime = suspended ? nil : schedule.nextRun(after: now)
         for run in result.runs {
@@ -169,30 +210,10 @@ private struct Evaluator {
         return seeds
     }
 
-    /// Runs the schedule asks for now, marked to start; the last schedule time they make.
-    /// A Directive that never ran counts from its creation, so applying it does not start the run
-    /// of this morning; one not stored yet has no past.
-    private func scheduledRuns(into seeds: inout [String: RunSeed], notes: inout [String]) -> Date? {
-        let storedLast = directive.status?.lastScheduleTime.flatMap(RFC3339.date(from:))
-        let last = storedLast ?? directive.metadata.creationTimestamp.flatMap(RFC3339.date(from:)) ?? now
+    /// A scheduled run a pass started but did not record (it stopped halfway) is finished, whatever
+    /// catchUp and the concurrency policy say; the last schedule time it makes.
+    private func unrecordedStarts(into seeds: inout [String: RunSeed], after last: Date, storedLast: Date?) -> Date? {
         var lastScheduled = storedLast
-        guard !suspended else { return lastScheduled }
-        let due = schedule.due(after: last, now: now)
-        let skipped = due.skipped == 0 ? "" : "; \(due.skippedAtLeast ? "at least " : "")\(due.skipped) older missed \(due.skipped == 1 ? "run" : "runs") skipped"
-        for time in due.runs {
-            let id = DirectiveNaming.runID(time, trigger: .schedule)
-            var seed = seeds[id] ?? RunSeed(time: time, trigger: .schedule)
-            seed.startsNow = true
-            seed.reason = schedule.isMissed(time, now: now)
-                ? "scheduled run \(schedule.localDateTime(time)), missed while the controller was down: catchUp \(schedule.catchUp.rawValue) starts it\(skipped)"
-                : "scheduled run \(schedule.localDateTime(time))"
-            seeds[id] = seed
-            lastScheduled = max(lastScheduled ?? time, time)
-        }
-        if due.runs.isEmpty, due.skipped > 0 {
-            notes.append("catchUp \(schedule.catchUp.rawValue): \(due.skippedAtLeast ? "at least " : "")\(due.skipped) missed \(due.skipped == 1 ? "run" : "runs") skipped")
-        }
-        // A run a pass started but did not record (it stopped halfway) is finished, whatever catchUp says.
         for (id, seed) in seeds where seed.trigger == .schedule && seed.time > last && !seed.startsNow {
             seeds[id]?.startsNow = true
             seeds[id]?.reason = "scheduled run \(schedule.localDateTime(seed.time)), started before and not finished starting"
@@ -226,8 +247,16 @@ private struct Evaluator {
     // MARK: - One run
 
     private func progress(ofRun id: String, _ seed: RunSeed, observed: [ObservedJob], stored: Directive.Status.Run?, usualDuration: TimeInterval?) -> RunProgress {
-        // The spec's jobs for a run that starts now; the jobs it had otherwise.
-        var jobIDs = seed.startsNow ? directive.spec.jobs.map(\.id) : []
+        // Finished before this pass: as the status recorded it.
+        if let stored, stored.completionTime != nil, !seed.startsNow {
+            return RunProgress(
+                id: id, time: seed.time, trigger: seed.trigger, jobs: [], recorded: stored,
+                deadline: stored.sloDeadline.flatMap(RFC3339.date(from:)), completionTime: stored.completionTime.flatMap(RFC3339.date(from:)),
+                sloOk: stored.sloOk)
+        }
+        // The spec's jobs for a run that starts now or is still open (the status lists only some
+        // of its jobs; a job without a Job yet is one to start); the jobs it had otherwise.
+        var jobIDs = seed.startsNow || stored != nil ? directive.spec.jobs.map(\.id) : []
         var seen = Set(jobIDs)
         for jobID in seed.knownJobIDs where seen.insert(jobID).inserted { jobIDs.append(jobID) }
         let attemptsByJob = Dictionary(grouping: observed, by: \.jobID)
@@ -236,7 +265,7 @@ private struct Evaluator {
             progress(ofJob: jobID, runID: id, seed, attempts: attemptsByJob[jobID] ?? [], stored: storedJobs[jobID])
         }
 
-        var run = RunProgress(id: id, time: seed.time, trigger: seed.trigger, jobs: jobs)
+        var run = RunProgress(id: id, time: seed.time, trigger: seed.trigger, jobs: jobs, recorded: nil)
         let succeeded = jobs.allSatisfy { $0.state == .succeeded }
         if run.isFinal { run.completionTime = jobs.compactMap(\.finishTime).max() }
         run.deadline = directive.spec.slo.flatMap { schedule.sloDeadline(forRunAt: seed.time, finishBefore: $0.finishBefore) }
@@ -370,19 +399,6 @@ private struct Evaluator {
     static func median(_ values: [TimeInterval]) -> TimeInterval? {
         guard !values.isEmpty else { return nil }
         return max(0, values.sorted()[values.count / 2])
-    }
-
-    /// Open runs always stay; completed ones while they fit the limits, newest first.
-    static func keepingHistory(_ runs: [RunProgress]) -> [RunProgress] {
-        var kept: [RunProgress] = []
-        var entries = 0
-        for run in runs {
-            let fits = kept.count < DirectiveRuns.historyRuns && entries + run.jobs.count <= DirectiveRuns.historyJobEntries
-            guard kept.isEmpty || fits || !run.isFinal else { continue }
-            kept.append(run)
-            entries += run.jobs.count
-        }
-        return kept
     }
 }
 

@@ -6,7 +6,10 @@ import Model
 ///
 /// Which runs are due, given the last scheduled time `last` (or, for a Directive that never ran, the
 /// time it was created) and `now`. The scheduled times in (last, now] are the candidates:
-/// - a candidate less than `onTimeSeconds` old is on time: the controller is merely a little late;
+/// - a candidate less than `onTimeSeconds` old (or `startingDeadlineSeconds`, when set) is on
+///   time: the controller is merely a little late;
+/// - a candidate more than `startingDeadlineSeconds` old, when set, is missed and skipped whatever
+///   `catchUp` says, as a CronJob's;
 /// - `catchUp: none` starts the on-time candidates only: runs missed while the controller was down
 ///   are skipped;
 /// - `catchUp: latest` starts the most recent candidate, whatever its age, and skips the others;
@@ -19,6 +22,8 @@ public struct DirectiveSchedule: Sendable {
     public let cron: CronSchedule
     public let timeZone: TimeZone
     public let catchUp: Directive.CatchUp
+    /// `startingDeadlineSeconds`: how late a run may start at all.
+    public let startingDeadline: TimeInterval?
 
     /// How late a run may be found and still count as on time rather than missed: a pass that took
     /// a while, or a wake-up a little late, must not skip a run under `catchUp: none`.
@@ -26,16 +31,20 @@ public struct DirectiveSchedule: Sendable {
     /// At most this many missed runs start at once under `catchUp: all`; older ones are skipped.
     public static let catchUpLimit = 100
 
-    public init(cron: CronSchedule, timeZone: TimeZone, catchUp: Directive.CatchUp) {
+    public init(cron: CronSchedule, timeZone: TimeZone, catchUp: Directive.CatchUp, startingDeadline: TimeInterval? = nil) {
         self.cron = cron
         self.timeZone = timeZone
         self.catchUp = catchUp
+        self.startingDeadline = startingDeadline
     }
 
     public init(_ directive: Directive) {
         self.init(cron: directive.spec.schedule, timeZone: directive.spec.timeZone?.timeZone ?? Self.utc,
-                  catchUp: directive.spec.catchUp ?? .none)
+                  catchUp: directive.spec.catchUp ?? .none, startingDeadline: directive.spec.startingDeadlineSeconds.map(TimeInterval.init))
     }
+
+    /// How late a run may be found and still be on time.
+    var onTime: TimeInterval { startingDeadline ?? Self.onTimeSeconds }
 
     static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
 
@@ -47,11 +56,15 @@ public struct DirectiveSchedule: Sendable {
         public var skipped: Int
         /// `skipped` is a lower bound: the search stopped looking back once it had what it needed.
         public var skippedAtLeast: Bool
+        /// Of `skipped`, those older than `startingDeadlineSeconds` (under catchUp latest and all):
+        /// a CronJob does not count them as missed start times.
+        public var pastDeadline: Int
 
-        public init(runs: [Date] = [], skipped: Int = 0, skippedAtLeast: Bool = false) {
+        public init(runs: [Date] = [], skipped: Int = 0, skippedAtLeast: Bool = false, pastDeadline: Int = 0) {
             self.runs = runs
             self.skipped = skipped
             self.skippedAtLeast = skippedAtLeast
+            self.pastDeadline = pastDeadline
         }
     }
 
@@ -59,16 +72,17 @@ public struct DirectiveSchedule: Sendable {
         guard now > last else { return Due() }
         switch catchUp {
         case .none:
-            let onTimeFrom = max(last, now.addingTimeInterval(-Self.onTimeSeconds))
+            let onTimeFrom = max(last, now.addingTimeInterval(-onTime))
             let onTime = runs(after: onTimeFrom, through: now, keeping: Int.max)
             let missed = recentRuns(after: last, through: onTimeFrom, keeping: 1)
             return Due(runs: onTime.runs, skipped: missed.count, skippedAtLeast: !missed.exact)
-        case .latest:
-            let found = recentRuns(after: last, through: now, keeping: 1)
-            return Due(runs: found.runs, skipped: max(0, found.count - 1), skippedAtLeast: !found.exact)
-        case .all:
-            let found = recentRuns(after: last, through: now, keeping: Self.catchUpLimit)
-            return Due(runs: found.runs, skipped: max(0, found.count - found.runs.count), skippedAtLeast: !found.exact)
+        case .latest, .all:
+            // Runs older than the starting deadline are missed for good; catch-up picks among the rest.
+            let startFrom = startingDeadline.map { max(last, now.addingTimeInterval(-$0)) } ?? last
+            let tooLate = startFrom > last ? recentRuns(after: last, through: startFrom, keeping: 1) : (runs: [], count: 0, exact: true)
+            let found = recentRuns(after: startFrom, through: now, keeping: catchUp == .latest ? 1 : Self.catchUpLimit)
+            return Due(runs: found.runs, skipped: tooLate.count + max(0, found.count - found.runs.count),
+                       skippedAtLeast: !found.exact || !tooLate.exact, pastDeadline: tooLate.count)
         }
     }
 
@@ -79,7 +93,7 @@ public struct DirectiveSchedule: Sendable {
 
     /// Whether a run at `time`, found at `now`, is late enough to be a missed one.
     public func isMissed(_ time: Date, now: Date) -> Bool {
-        now.timeIntervalSince(time) >= Self.onTimeSeconds
+        now.timeIntervalSince(time) >= onTime
     }
 
     /// The SLO deadline of a run: `finishBefore` on the run's local date, or on the next day when

@@ -13,6 +13,8 @@ public struct ObservedJob: Sendable, Equatable {
 
     public var namespace: String
     public var name: String
+    /// The Job's uid: a delete names it as its precondition.
+    public var uid: String?
     /// The directive's name, from the annotation (else the label, which may be shortened).
     public var directive: String
     public var runID: String
@@ -31,10 +33,11 @@ public struct ObservedJob: Sendable, Equatable {
     public init(
         namespace: String, name: String, directive: String, runID: String, jobID: String, attempt: Int,
         scheduledTime: Date?, trigger: Directive.Trigger?, isManaged: Bool = true, startTime: Date? = nil,
-        finishTime: Date? = nil, phase: Phase, message: String? = nil
+        finishTime: Date? = nil, phase: Phase, message: String? = nil, uid: String? = nil
     ) {
         self.namespace = namespace
         self.name = name
+        self.uid = uid
         self.directive = directive
         self.runID = runID
         self.jobID = jobID
@@ -63,6 +66,7 @@ public struct ObservedJob: Sendable, Equatable {
             (1...1_000).contains(attempt)
         else { return nil }
         self.name = name
+        uid = metadata?["uid"]?.stringValue
         namespace = metadata?["namespace"]?.stringValue ?? "default"
         directive = annotations?[DirectiveNaming.directiveAnnotation]?.stringValue ?? label
         self.runID = runID
