@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Mock cluster benchmark: wrk against a release hms-mock-cluster.
-#   1. 1,000 Deployments (replicas 0: realistic objects of about 1.3 KB, and no pods) in one
-#      namespace; wrk GETs one of them, then the 1,000-item list, with 1 connection (-t 1) and with
-#      8 connections (-t 2); BENCH_RUNS runs of BENCH_SECONDS each, medians reported.
+#   1. 1,000 Deployments (replicas 0: realistic objects of about 3.4 KB of JSON, defaults and
+#      managedFields included, and no pods) in one namespace; wrk GETs one of them, then the
+#      1,000-item list, with 1 connection (-t 1) and with 8 connections (-t 2); BENCH_RUNS runs
+#      of BENCH_SECONDS each, medians reported.
 #   2. A fresh mock stores 10,000 Deployments; its resident memory is read from /proc.
 # Prints figures and targets with PASS/MISS; exits 0 on a MISS, non-zero when a step fails.
 # usage: BENCH_SECONDS=10 BENCH_RUNS=3 hack/bench-mock.sh
+#   BENCH_MOCK=PATH measures that hms-mock-cluster binary instead of building one (to compare commits).
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,9 +16,13 @@ runs="${BENCH_RUNS:-3}"
 
 hack/install-deps.sh wrk
 
-echo "== building hms-mock-cluster (release)"
-swift build -c release --product hms-mock-cluster
-mock="$(swift build -c release --show-bin-path)/hms-mock-cluster"
+if [ -n "${BENCH_MOCK:-}" ]; then
+  mock="$BENCH_MOCK"
+else
+  echo "== building hms-mock-cluster (release)"
+  swift build -c release --product hms-mock-cluster
+  mock="$(swift build -c release --show-bin-path)/hms-mock-cluster"
+fi
 
 work="$(mktemp -d)"
 mock_pid=""
@@ -88,20 +94,21 @@ done
 sleep 1  # a simulation tick settles the new Deployments' status
 objects="$(curl -sf "$url/mock/v1/state" | python3 -c 'import json, sys; print(json.load(sys.stdin)["objects"])')"
 stored_rss="$(kib "$mock_pid" VmRSS)"
+stored_peak="$(kib "$mock_pid" VmHWM)"
 all_items="$(count_items "$url/apis/apps/v1/deployments")"
 [ "$all_items" -eq 10000 ] || { echo "bench-mock: listed $all_items Deployments, not 10000" >&2; exit 1; }
 after_list_rss="$(kib "$mock_pid" VmRSS)"
 peak_rss="$(kib "$mock_pid" VmHWM)"
 stop_mock
 
-python3 - "$results" "$idle_rss" "$stored_rss" "$after_list_rss" "$peak_rss" "$objects" "$throughput_hwm" <<'EOF'
+python3 - "$results" "$idle_rss" "$stored_rss" "$after_list_rss" "$peak_rss" "$objects" "$throughput_hwm" "$stored_peak" <<'EOF'
 import statistics, sys
 
 rows = []
 for line in open(sys.argv[1]):
     fields = dict(item.split("=", 1) for item in line.split())
     rows.append(fields)
-idle, stored, after_list, peak, objects, throughput_hwm = (int(v) for v in sys.argv[2:8])
+idle, stored, after_list, peak, objects, throughput_hwm, stored_peak = (int(v) for v in sys.argv[2:9])
 
 def median(target, connections, key):
     return statistics.median(float(r[key]) for r in rows if r["target"] == target and r["connections"] == connections)
@@ -117,7 +124,8 @@ for target, label in (("one", "one Deployment"), ("list", "1,000-item list")):
               f" {median(target, connections, 'p90_us') / 1000:8.2f} {median(target, connections, 'p99_us') / 1000:8.2f} {mbps:8.1f}")
 print(f"socket errors and non-2xx answers over all runs: {failures}")
 
-print(f"\nmemory: idle {idle / 1024:.1f} MiB; {objects} objects stored {stored / 1024:.1f} MiB;"
+print(f"\nmemory: idle {idle / 1024:.1f} MiB; {objects} objects stored {stored / 1024:.1f} MiB"
+      f" (peak while storing {stored_peak / 1024:.1f} MiB);"
       f" after listing all 10,000 {after_list / 1024:.1f} MiB; peak (VmHWM) {peak / 1024:.1f} MiB")
 print(f"peak RSS during the wrk runs (1,000 Deployments, request log full): {throughput_hwm / 1024:.1f} MiB")
 

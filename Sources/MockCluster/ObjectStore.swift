@@ -47,6 +47,8 @@ struct ObjectStore: Sendable {
     /// Watches from before this version get 410 Gone: the history no longer reaches back that far.
     private(set) var oldestResumable = 1000
     var historyLimit = 10_000
+    /// What stored objects have in common, held once.
+    private var sharedParts = SharedParts()
 
     func get(_ typeID: String, _ key: ObjectKey) -> StoredObject? {
         objects[typeID]?[key]
@@ -69,7 +71,7 @@ struct ObjectStore: Sendable {
     mutating func put(_ typeID: String, _ key: ObjectKey, _ value: consuming JSONValue) -> StoredObject {
         resourceVersion += 1
         value[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
-        let stored = StoredObject(value, resourceVersion: resourceVersion)
+        let stored = StoredObject(sharedParts.share(value), resourceVersion: resourceVersion)
         let existed = objects[typeID, default: [:]].updateValue(stored, forKey: key) != nil
         record(ChangeEvent(kind: existed ? .modified : .added, typeID: typeID, object: stored))
         return stored
@@ -82,7 +84,9 @@ struct ObjectStore: Sendable {
         guard let all = objects[typeID] else { return }
         for (key, stored) in all {
             let value = change(stored.value)
-            if value != stored.value { objects[typeID]?[key] = StoredObject(value, resourceVersion: stored.resourceVersion) }
+            if value != stored.value {
+                objects[typeID]?[key] = StoredObject(sharedParts.share(value), resourceVersion: stored.resourceVersion)
+            }
         }
     }
 
@@ -100,7 +104,7 @@ struct ObjectStore: Sendable {
     /// Puts back an object from a snapshot as it was, version included; no watcher sees it happen.
     mutating func restore(_ typeID: String, _ key: ObjectKey, _ value: JSONValue) {
         let version = value[path: ["metadata", "resourceVersion"]]?.stringValue.flatMap(Int.init) ?? resourceVersion
-        objects[typeID, default: [:]][key] = StoredObject(value, resourceVersion: version)
+        objects[typeID, default: [:]][key] = StoredObject(sharedParts.share(value), resourceVersion: version)
         resourceVersion = max(resourceVersion, version)
         oldestResumable = resourceVersion
     }
