@@ -80,7 +80,7 @@ public struct ObservedState: Sendable {
         }
     }
 
-    static func ref(_ kind: ObjectKind, _ object: JSONValue) -> ObjectRef {
+    public static func ref(_ kind: ObjectKind, _ object: JSONValue) -> ObjectRef {
         ObjectRef(
             kind: kind, namespace: object["metadata"]?["namespace"]?.stringValue ?? "default",
             name: object["metadata"]?["name"]?.stringValue ?? "")
@@ -126,6 +126,9 @@ public struct ObservedDeployment: Sendable, Equatable {
     public var fromManifests: Bool
     /// The field managers that own `spec.replicas`, from its managedFields (sorted, each once).
     public var replicaManagers: [String]
+    /// The object as read, without its status: what `OwnedFieldComparison` compares ours with,
+    /// its managedFields included.
+    public var object: JSONValue
 
     public init(_ object: JSONValue) {
         ref = ObservedState.ref(.deployment, object)
@@ -141,6 +144,9 @@ public struct ObservedDeployment: Sendable, Equatable {
         container = template?["spec"]?["containers"]?.arrayValue?.first.map(ObservedContainer.init)
         restartedAt = template?["metadata"]?["annotations"]?[Rendering.restartedAtKey]?.stringValue
         replicaManagers = Self.managers(owning: ["f:spec", "f:replicas"], in: metadata?["managedFields"])
+        var object = object
+        object["status"] = nil
+        self.object = object
     }
 
     /// Who owns a field, by the server's record: managedFields entries whose fieldsV1 set holds it.
