@@ -82,7 +82,9 @@ struct Diff: TerminalCommand {
     private func block(_ ref: ObjectRef, desired: JSONValue, live: JSONValue?) -> [String] {
         let title = "\(ref.kind) \(ref.namespace)/\(ref.name)"
         guard let live else { return ["+ \(title) (not in the cluster)"] }
-        let differences = desired.differences(from: live)
+        // The server stores no empty labels: none and {} are the same.
+        let comparable: JSONValue = ["spec": live["spec"] ?? .null, "metadata": ["labels": live[path: ["metadata", "labels"]] ?? [:]]]
+        let differences = desired.differences(from: comparable)
         guard !differences.isEmpty else { return [] }
         return ["~ \(title)\n" + differences.map { "    \($0)" }.joined(separator: "\n")]
     }

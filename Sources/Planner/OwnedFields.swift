@@ -53,14 +53,19 @@ public enum OwnedFieldComparison {
         // The sets are read only when needed: a converged object reads its own Apply entry's alone.
         let isOwnApply = { (entry: JSONValue) in entry["manager"]?.stringValue == applier && entry["operation"]?.stringValue == "Apply" }
         let ownApply = managedFields.first(where: isOwnApply).flatMap(ManagedFieldsEntry.init)
-        let unrendered = ownApply?.fields.subtracting(rendered)
-        guard !found.isEmpty || unrendered?.isEmpty == false else { return found }
+        let unrendered = (ownApply?.fields.paths ?? []).filter { !covers(rendered, $0) }
+        guard !found.isEmpty || !unrendered.isEmpty else { return found }
         let others = managedFields.filter { !isOwnApply($0) }.compactMap(ManagedFieldsEntry.init)
         for index in found.indices {
             found[index].changedBy = owners(of: found[index].path, in: others, excluding: ours)
         }
-        guard let unrendered, !unrendered.isEmpty else { return found }
         return found + released(unrendered, live: live, others: others)
+    }
+
+    /// Whether what we render holds `path`: itself, or fields below it (an atomic struct such as
+    /// a Deployment's `selector` is one member in `fieldsV1`, several paths as we walk it).
+    static func covers(_ rendered: FieldSet, _ path: [PathElement]) -> Bool {
+        ManagedFieldsEntry(manager: "", operation: "", fields: rendered).holds(path, orBelow: true)
     }
 
     /// Walks what we render; records every path it holds (for `released`) and each difference,
@@ -145,11 +150,10 @@ public enum OwnedFieldComparison {
     /// path is reported.
     /// `spec.replicas` is never one: a service handed to an external scaler stops rendering it,
     /// and removing it would reset the count to the default until the scaler takes it.
-    static func released(_ unrendered: FieldSet, live: JSONValue, others: [ManagedFieldsEntry]) -> [Difference] {
-        let keptByOthers = others.reduce(FieldSet()) { $0.union($1.fields) }
+    static func released(_ unrendered: [[PathElement]], live: JSONValue, others: [ManagedFieldsEntry]) -> [Difference] {
         var reported: [Difference] = []
-        for path in unrendered.paths {
-            guard !keptByOthers.contains(path[...]), path != [.field("spec"), .field("replicas")],
+        for path in unrendered {
+            guard !others.contains(where: { $0.holds(path, orBelow: false) }), path != [.field("spec"), .field("replicas")],
                   !reported.contains(where: { path.starts(with: $0.path) }),
                   let value = ListKeys.value(at: path, in: live)
             else { continue }
@@ -160,7 +164,7 @@ public enum OwnedFieldComparison {
 
     /// The managers, not ours, whose entries own `path`: sorted, each once.
     static func owners(of path: [PathElement], in entries: [ManagedFieldsEntry], excluding ours: Set<String>) -> [String] {
-        let owners = entries.filter { !ours.contains($0.manager) && $0.owns(path) }.map(\.manager)
+        let owners = entries.filter { !ours.contains($0.manager) && $0.holds(path, orBelow: true) }.map(\.manager)
         return Array(Set(owners)).sorted()
     }
 }
@@ -183,12 +187,17 @@ public struct ManagedFieldsEntry: Sendable, Equatable {
         self.fields = fields
     }
 
-    /// Owns the path itself, or a field below it (a node another manager wrote into).
-    func owns(_ path: [PathElement]) -> Bool {
-        if fields.contains(path[...]) { return true }
+    /// Owns the path: itself, or an atomic node above it (a member with nothing below), or,
+    /// `orBelow`, a field below it (a node another manager wrote into).
+    func holds(_ path: [PathElement], orBelow: Bool) -> Bool {
         var node: FieldSet? = fields
-        for element in path { node = node?.children[element] }
-        return node.map { !$0.isEmpty } ?? false
+        for (position, element) in path.enumerated() {
+            guard let current = node else { return false }
+            let isLast = position == path.count - 1
+            if current.members.contains(element), isLast || current.children[element] == nil { return true }
+            node = current.children[element]
+        }
+        return orBelow && node.map { !$0.isEmpty } ?? false
     }
 }
 

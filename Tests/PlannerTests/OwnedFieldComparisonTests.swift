@@ -51,6 +51,15 @@ import Testing
         #expect(diff(stored()) == nil)
     }
 
+    @Test func anAtomicStructIsOneOwnedField() {
+        // The server records a Deployment's selector (`+structType=atomic`) as one member.
+        var live = stored()
+        var entries = live[path: ["metadata", "managedFields"]]?.arrayValue ?? []
+        entries[0][path: ["fieldsV1", "f:spec", "f:selector"]] = [:]
+        live[path: ["metadata", "managedFields"]] = .array(entries)
+        #expect(diff(live) == nil)
+    }
+
     @Test func anotherManagersFieldsAreNoChange() {
         let sidecar: JSONValue = ["name": "sidecar", "image": "registry.gov/proxy:2"]
         let live = stored(others: [update("kubectl-patch", ["f:metadata": ["f:annotations": ["f:note": [:]]],
