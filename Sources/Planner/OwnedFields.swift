@@ -48,12 +48,13 @@ public enum OwnedFieldComparison {
     public static func differences(desired: JSONValue, live: JSONValue, applier: String, ours: Set<String>) -> [Difference] {
         let managedFields = live[path: ["metadata", "managedFields"]]?.arrayValue ?? []
         var found: [Difference] = []
-        var rendered = FieldSet()
-        compare(desired, live, at: [], rendered: &rendered, into: &found)
+        compare(desired, live, at: [], into: &found)
         // The sets are read only when needed: a converged object reads its own Apply entry's alone.
         let isOwnApply = { (entry: JSONValue) in entry["manager"]?.stringValue == applier && entry["operation"]?.stringValue == "Apply" }
         let ownApply = managedFields.first(where: isOwnApply).flatMap(ManagedFieldsEntry.init)
-        let unrendered = (ownApply?.fields.paths ?? []).filter { !covers(rendered, $0) }
+        // We render a path when what we would apply has a value there: an atomic struct (a
+        // Deployment's selector, one member in fieldsV1) is covered by its value too.
+        let unrendered = (ownApply?.fields.paths ?? []).filter { ListKeys.value(at: $0, in: desired) == nil }
         guard !found.isEmpty || !unrendered.isEmpty else { return found }
         let others = managedFields.filter { !isOwnApply($0) }.compactMap(ManagedFieldsEntry.init)
         for index in found.indices {
@@ -62,64 +63,29 @@ public enum OwnedFieldComparison {
         return found + released(unrendered, live: live, others: others)
     }
 
-    /// Whether what we render holds `path`: itself, or fields below it (an atomic struct such as
-    /// a Deployment's `selector` is one member in `fieldsV1`, several paths as we walk it).
-    static func covers(_ rendered: FieldSet, _ path: [PathElement]) -> Bool {
-        ManagedFieldsEntry(manager: "", operation: "", fields: rendered).holds(path, orBelow: true)
-    }
-
-    /// Walks what we render; records every path it holds (for `released`) and each difference,
-    /// at the highest node that differs.
-    static func compare(_ desired: JSONValue, _ live: JSONValue?, at path: [PathElement], rendered: inout FieldSet, into found: inout [Difference]) {
+    /// Walks what we render and records each difference, at the highest node that differs.
+    static func compare(_ desired: JSONValue, _ live: JSONValue?, at path: [PathElement], into found: inout [Difference]) {
         guard let live else {
             if !isEmpty(desired) { found.append(Difference(path: path, live: nil, desired: desired)) }
-            record(desired, at: path, into: &rendered)
             return
         }
         switch desired {
         case .object(let members):
             for (name, value) in members.sorted(by: { $0.key < $1.key }) {
-                compare(value, live[name], at: path + [.field(name)], rendered: &rendered, into: &found)
+                compare(value, live[name], at: path + [.field(name)], into: &found)
             }
         case .array(let items):
-            guard let keys = ListKeys.keys(of: path.last) else { return scalar(desired, live, at: path, rendered: &rendered, into: &found) }
+            guard let keys = ListKeys.keys(of: path.last) else { return scalar(desired, live, at: path, into: &found) }
             for item in items {
-                let element = ListKeys.element(item, keys: keys)
-                rendered.insert((path + [element])[...])
-                compare(item, ListKeys.item(in: live, keys: keys, matching: item), at: path + [element], rendered: &rendered, into: &found)
+                compare(item, ListKeys.item(in: live, keys: keys, matching: item), at: path + [ListKeys.element(item, keys: keys)], into: &found)
             }
         default:
-            scalar(desired, live, at: path, rendered: &rendered, into: &found)
+            scalar(desired, live, at: path, into: &found)
         }
     }
 
-    private static func scalar(_ desired: JSONValue, _ live: JSONValue, at path: [PathElement], rendered: inout FieldSet, into found: inout [Difference]) {
-        rendered.insert(path[...])
+    private static func scalar(_ desired: JSONValue, _ live: JSONValue, at path: [PathElement], into found: inout [Difference]) {
         if !sameValue(desired, live, at: path) { found.append(Difference(path: path, live: live, desired: desired)) }
-    }
-
-    /// The field set applying `desired` gives its manager: what the server records for it.
-    static func fields(of desired: JSONValue) -> FieldSet {
-        var set = FieldSet()
-        record(desired, at: [], into: &set)
-        return set
-    }
-
-    /// Every path of a subtree the live object lacks, so that none of it counts as released.
-    private static func record(_ desired: JSONValue, at path: [PathElement], into rendered: inout FieldSet) {
-        switch desired {
-        case .object(let members):
-            for (name, value) in members { record(value, at: path + [.field(name)], into: &rendered) }
-        case .array(let items):
-            guard let keys = ListKeys.keys(of: path.last) else { return rendered.insert(path[...]) }
-            for item in items {
-                let element = ListKeys.element(item, keys: keys)
-                rendered.insert((path + [element])[...])
-                record(item, at: path + [element], into: &rendered)
-            }
-        default:
-            rendered.insert(path[...])
-        }
     }
 
     /// The server stores no empty map or list, and leaves out a zero value of an `omitempty`

@@ -33,10 +33,29 @@ import Testing
         })
         object[path: ["metadata", "managedFields"]] = .array([
             ["manager": "hms-controller", "operation": "Apply", "fieldsType": "FieldsV1",
-             "fieldsV1": OwnedFieldComparison.fields(of: applied).fieldsV1],
+             "fieldsV1": Self.fields(of: applied).fieldsV1],
         ] + others)
         edit(&object)
         return object
+    }
+
+    /// The field set applying `object` gives its manager, as the server records it.
+    static func fields(of object: JSONValue, at path: [PathElement] = []) -> FieldSet {
+        var set = FieldSet()
+        switch object {
+        case .object(let members):
+            for (name, value) in members { set = set.union(fields(of: value, at: path + [.field(name)])) }
+        case .array(let items):
+            guard let keys = ListKeys.keys(of: path.last) else { set.insert(path[...]); break }
+            for item in items {
+                let element = ListKeys.element(item, keys: keys)
+                set.insert((path + [element])[...])
+                set = set.union(fields(of: item, at: path + [element]))
+            }
+        default:
+            set.insert(path[...])
+        }
+        return set
     }
 
     func update(_ manager: String, _ fieldsV1: JSONValue) -> JSONValue {
