@@ -41,6 +41,7 @@ if [ "$part" = e2e ] || [ "$part" = all ]; then
   hack/e2e-apply.sh
   hack/e2e-controller.sh
   hack/e2e-ownership.sh
+  hack/e2e-drift.sh
   hack/e2e-health.sh
   hack/e2e-hostile.sh
   hack/e2e-autoscale.sh

@@ -51,9 +51,10 @@ public struct ClusterAccess: Sendable {
         return list["items"]?.arrayValue ?? []
     }
 
-    /// Server-side apply: creates or updates the fields we own, idempotently.
-    public func apply(_ object: JSONValue, _ type: ResourceType, dryRun: Bool = false) async throws(KubeError) {
-        let response = try await send(applyRequest(object, type, dryRun: dryRun))
+    /// Server-side apply: creates or updates the fields we own, idempotently. `manager`: another
+    /// field manager than this client's (the workloads' one, `Rendering.workloadFieldManager`).
+    public func apply(_ object: JSONValue, _ type: ResourceType, dryRun: Bool = false, manager: String? = nil) async throws(KubeError) {
+        let response = try await send(applyRequest(object, type, dryRun: dryRun, manager: manager))
         if !dryRun { try heard(type, response) }
     }
 
@@ -93,17 +94,17 @@ public struct ClusterAccess: Sendable {
         return stored
     }
 
-    private func applyRequest(_ object: JSONValue, _ type: ResourceType, dryRun: Bool) -> KubeRequest {
+    private func applyRequest(_ object: JSONValue, _ type: ResourceType, dryRun: Bool, manager: String? = nil) -> KubeRequest {
         let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
         let namespace = object[path: ["metadata", "namespace"]]?.stringValue
-        return .patch(type, namespace: namespace, name: name, type: .apply(fieldManager: fieldManager, force: true),
+        return .patch(type, namespace: namespace, name: name, type: .apply(fieldManager: manager ?? fieldManager, force: true),
                       body: object.jsonBytes, options: WriteOptions(dryRun: dryRun))
     }
 
     /// A merge patch of the object, by our field manager: the fields it names and nothing else.
-    public func mergePatch(_ type: ResourceType, namespace: String, name: String, body: [UInt8]) async throws(KubeError) {
+    public func mergePatch(_ type: ResourceType, namespace: String, name: String, body: [UInt8], manager: String? = nil) async throws(KubeError) {
         try heard(type, try await send(.patch(type, namespace: namespace, name: name, type: .merge, body: body,
-                                               options: WriteOptions(fieldManager: fieldManager))))
+                                               options: WriteOptions(fieldManager: manager ?? fieldManager))))
     }
 
     /// A merge patch of the status subresource: no resourceVersion precondition, nothing else touched.

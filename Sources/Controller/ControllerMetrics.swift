@@ -23,7 +23,15 @@ public enum ControllerMetrics {
             Counter(label: "hms_actions_total", dimensions: [
                 ("verb", outcome.action.verb.rawValue), ("verdict", outcome.action.finalVerdict.rawValue),
             ]).increment()
+            drift(outcome)
         }
+    }
+
+    /// `hms_drift_total{kind}`: each field another manager changed that an update set back. By
+    /// kind only, so that the series stay few whatever the number of services and managers.
+    static func drift(_ outcome: ActionOutcome) {
+        guard outcome.result == .done, case .template(let diff) = outcome.action.change, !diff.drift.isEmpty else { return }
+        Counter(label: "hms_drift_total", dimensions: [("kind", outcome.action.target.kind.name)]).increment(by: Int64(diff.drift.count))
     }
 
     static func queueDepth(_ depth: Int) {

@@ -76,12 +76,15 @@ public struct Executor: Sendable {
         do throws(KubeError) {
             switch action.change {
             case .replicas, .exposeService, .template, .rollingRestart:
+                // As one field manager whoever carries out the plan (`Rendering.workloadFieldManager`).
+                let manager = Rendering.workloadFieldManager
                 for manifest in action.manifests {
                     guard let type = manifest["kind"]?.stringValue.map(ObjectKind.init)?.resourceType else { continue }
-                    try await cluster.apply(manifest, type)
+                    try await cluster.apply(manifest, type, manager: manager)
                 }
                 if let patch = action.patch, let type = action.target.kind.resourceType {
-                    try await cluster.mergePatch(type, namespace: action.target.namespace, name: action.target.name, body: patch.jsonBytes)
+                    try await cluster.mergePatch(type, namespace: action.target.namespace, name: action.target.name, body: patch.jsonBytes,
+                                                 manager: manager)
                 }
             case .replacePod:
                 // A pod that keeps failing its health check is replaced: its Deployment makes a new one.

@@ -173,6 +173,7 @@ public struct Reconciler: Sendable {
     /// The Event of a decision (see `Records.event`).
     static func recordEvent(_ outcome: ActionOutcome, uid: String?, events: EventRecorder, cluster: ClusterAccess, now: Date) async {
         await events.record(Records.event(for: outcome, uid: uid), cluster: cluster, now: now)
+        if let drift = Records.driftEvent(for: outcome, uid: uid) { await events.record(drift, cluster: cluster, now: now) }
     }
 
     /// Events the core decided on, sixteen at a time.

@@ -36,7 +36,7 @@ struct Apply: TerminalCommand {
         let manifests = try loadValidManifests(files, terminal: terminal)
         let access = try cluster.cluster(fieldManager: "hmsctl", terminal: terminal)
         if dryRun {
-            let desired = try await desiredState(manifests, cluster: access, terminal: terminal)
+            let desired = try await PlanCommand.withStoredUIDs(desiredState(manifests, cluster: access, terminal: terminal), cluster: access, terminal: terminal)
             let plan: Plan
             do {
                 plan = try await Reconciler(cluster: access, journal: nil, actor: currentUser())

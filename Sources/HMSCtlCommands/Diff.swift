@@ -36,14 +36,12 @@ struct Diff: TerminalCommand {
                 desired[path: ["metadata", "namespace"]] = .string(resource.ref.namespace)
                 let live = try await getIfPresent(access, .of(type(of: resource)), resource.ref, terminal: terminal)
                 blocks += block(resource.ref, desired: ["spec": desired["spec"] ?? .null, "metadata": ["labels": desired[path: ["metadata", "labels"]] ?? [:]]], live: live)
-                guard case .serviceSpec(let service) = manifest.resource else { continue }
+                guard case .serviceSpec(var service) = manifest.resource else { continue }
+                // The stored ServiceSpec's uid: the Deployment's ownerReference names it.
+                service.metadata.uid = live?[path: ["metadata", "uid"]]?.stringValue
                 let deploymentRef = ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)
                 let liveDeployment = try await getIfPresent(access, .deployments, deploymentRef, terminal: terminal)
-                let liveReplicas = liveDeployment?[path: ["spec", "replicas"]]?.intValue
-                // An external scaler's count is never a difference: the controller leaves it alone.
-                let replicas = service.spec.isScaledExternally ? liveReplicas ?? 1
-                    : liveDeployment == nil || service.spec.replicas != nil ? service.spec.replicas ?? 1 : liveReplicas ?? 1
-                blocks += block(deploymentRef, desired: ["spec": Rendering.deployment(service, replicas: replicas)["spec"] ?? .null], live: liveDeployment)
+                blocks += deploymentBlock(deploymentRef, service: service, live: liveDeployment)
             }
         } catch let error as KubeError {
             terminal.printError("error: \(error)")
@@ -64,10 +62,29 @@ struct Diff: TerminalCommand {
         }
     }
 
+    /// The Deployment's differences as the plan sees them (`TemplateDiff.differences`, through
+    /// field ownership), and its replica count when the spec sets one: diff and plan agree.
+    private func deploymentBlock(_ ref: ObjectRef, service: ServiceSpec, live: JSONValue?) -> [String] {
+        let title = "\(ref.kind) \(ref.namespace)/\(ref.name)"
+        guard let live else { return ["+ \(title) (not in the cluster)"] }
+        let observed = ObservedDeployment(live)
+        // One we did not make is never changed: no difference to show.
+        guard observed.isManaged else { return [] }
+        var lines = TemplateDiff.differences(live: observed, service: service, fromManifests: false).map(\.line)
+        // An external scaler's count is never a difference: the controller leaves it alone.
+        if !service.spec.isScaledExternally, let replicas = service.spec.replicas, replicas != observed.replicas {
+            lines.insert(".spec.replicas: \(observed.replicas) → \(replicas)", at: 0)
+        }
+        guard !lines.isEmpty else { return [] }
+        return ["~ \(title)\n" + lines.map { "    \($0)" }.joined(separator: "\n")]
+    }
+
     private func block(_ ref: ObjectRef, desired: JSONValue, live: JSONValue?) -> [String] {
         let title = "\(ref.kind) \(ref.namespace)/\(ref.name)"
         guard let live else { return ["+ \(title) (not in the cluster)"] }
-        let differences = desired.differences(from: live)
+        // The server stores no empty labels: none and {} are the same.
+        let comparable: JSONValue = ["spec": live["spec"] ?? .null, "metadata": ["labels": live[path: ["metadata", "labels"]] ?? [:]]]
+        let differences = desired.differences(from: comparable)
         guard !differences.isEmpty else { return [] }
         return ["~ \(title)\n" + differences.map { "    \($0)" }.joined(separator: "\n")]
     }

@@ -34,7 +34,7 @@ struct PlanCommand: TerminalCommand {
     func run(on terminal: Terminal, clock: WallClock) async throws {
         let manifests = try loadValidManifests(files, terminal: terminal)
         let access = try cluster.cluster(fieldManager: "hmsctl", terminal: terminal)
-        let desired = try await desiredState(manifests, cluster: access, terminal: terminal)
+        let desired = try await Self.withStoredUIDs(desiredState(manifests, cluster: access, terminal: terminal), cluster: access, terminal: terminal)
         let plan: Plan
         do {
             plan = try await Reconciler(cluster: access, journal: nil, actor: currentUser())
@@ -47,6 +47,28 @@ struct PlanCommand: TerminalCommand {
         case .json: terminal.print(plan.json.jsonText)
         }
         throw ExitCode(Self.exitCode(plan, detailed: detailedExitcode))
+    }
+
+    /// The ServiceSpecs with the uids the cluster stored them under: what the controller renders
+    /// (the ownerReference names it), so that the plan compares what it would apply. One list of
+    /// ServiceSpecs per namespace, read as JSON for the uids alone.
+    static func withStoredUIDs(_ desired: DesiredState, cluster: ClusterAccess, terminal: Terminal) async throws -> DesiredState {
+        var desired = desired
+        var uids: [ObjectRef: String] = [:]
+        for namespace in Set(desired.services.map(\.ref.namespace)).sorted() {
+            do {
+                for object in try await cluster.list(.of(ServiceSpec.self), namespace: namespace) {
+                    guard let uid = object[path: ["metadata", "uid"]]?.stringValue else { continue }
+                    uids[ObservedState.ref(.serviceSpec, object)] = uid
+                }
+            } catch {
+                try terminal.failOnMissingCRDs(error)
+            }
+        }
+        for index in desired.services.indices where desired.services[index].metadata.uid == nil {
+            desired.services[index].metadata.uid = uids[desired.services[index].ref]
+        }
+        return desired
     }
 
     static func exitCode(_ plan: Plan, detailed: Bool) -> Int32 {

@@ -88,6 +88,7 @@ struct ChangeIdentity {
         case .env(let env): add(env)
         case .resources(let resources): add(resources)
         case .healthCheck(let check): add(check)
+        case .other(let path): add(path)
         }
     }
 

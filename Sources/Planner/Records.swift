@@ -50,6 +50,19 @@ public enum Records {
                             type: type, reason: reason, message: message)
     }
 
+    /// A Warning Event `DriftReverted` for an update carried out that set back fields another
+    /// manager changed, naming each field and that manager; nil for any other outcome. Named
+    /// after the action, so that passes that see the same drift make one Event.
+    public static func driftEvent(for outcome: ActionOutcome, uid: String?) -> PlannedEvent? {
+        guard outcome.result == .done, case .template(let diff) = outcome.action.change, !diff.drift.isEmpty else { return nil }
+        let action = outcome.action
+        let message = "reverted on \(action.target.kind) \(action.target.name): " + diff.drift.map(\.text).joined(separator: "; ") + " (\(action.id))"
+        return PlannedEvent(about: action.source, uid: uid, name: PlannedEvent.name(action.source.name, "\(action.id).driftreverted"),
+                            type: "Warning", reason: driftRevertedReason, message: message)
+    }
+
+    public static let driftRevertedReason = "DriftReverted"
+
     /// One Event per run and outcome for job starts, and for Job deletes: a run of 1,000 jobs is
     /// one line, not 1,000.
     public static func runStartEvents(_ outcomes: [ActionOutcome], uids: [ObjectRef: String?]) -> [PlannedEvent] {

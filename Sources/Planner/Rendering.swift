@@ -18,6 +18,10 @@ public enum Rendering {
     /// The field managers our own writes use: the controller's and hmsctl's. Any other owner of a
     /// field we set is another party (`ReplicasContested`).
     public static let ownFieldManagers: Set<String> = ["hms-controller", "hmsctl"]
+    /// The one field manager the objects a ServiceSpec stands for are applied as, whether the
+    /// controller or `hmsctl apply` carries out the plan: a field the spec stops declaring is then
+    /// released by the one entry that owns it, and the server removes it.
+    public static let workloadFieldManager = "hms-controller"
 
     /// What we add to the metadata of every object we make for `service`: the controller
     /// ownerReference to it when its uid is known (it came from the cluster), so that deleting the

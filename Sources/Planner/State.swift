@@ -83,7 +83,7 @@ public struct ObservedState: Sendable {
         }
     }
 
-    static func ref(_ kind: ObjectKind, _ object: JSONValue) -> ObjectRef {
+    public static func ref(_ kind: ObjectKind, _ object: JSONValue) -> ObjectRef {
         ObjectRef(
             kind: kind, namespace: object["metadata"]?["namespace"]?.stringValue ?? "default",
             name: object["metadata"]?["name"]?.stringValue ?? "")
@@ -139,6 +139,9 @@ public struct ObservedDeployment: Sendable, Equatable {
     public var replicaManagers: [String]
     /// Every container and init container of its pod template (what `ForeignContainer` judges).
     public var templateContainers: [TemplateContainer]
+    /// The object as read, without its status: what `OwnedFieldComparison` compares ours with,
+    /// its managedFields included.
+    public var object: JSONValue
 
     public init(_ object: JSONValue) {
         ref = ObservedState.ref(.deployment, object)
@@ -155,6 +158,9 @@ public struct ObservedDeployment: Sendable, Equatable {
         restartedAt = template?["metadata"]?["annotations"]?[Rendering.restartedAtKey]?.stringValue
         replicaManagers = Self.managers(owning: ["f:spec", "f:replicas"], in: metadata?["managedFields"])
         templateContainers = TemplateContainer.all(in: template, managedFields: metadata?["managedFields"])
+        var object = object
+        object["status"] = nil
+        self.object = object
     }
 
     /// Who owns a field, by the server's record: managedFields entries whose fieldsV1 set holds it.

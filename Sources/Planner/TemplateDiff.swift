@@ -1,3 +1,4 @@
+import JSON
 import Model
 
 /// What an update changes in a Deployment we made: each field we set that differs from the
@@ -18,6 +19,8 @@ public struct TemplateDiff: Sendable, Equatable {
         case env([EnvVar])
         case resources(ResourceRequests?)
         case healthCheck(ServiceSpec.HealthCheck?)
+        /// Any other field we set (a label, the selector), by its path.
+        case other(String)
 
         /// As the plan's reason names it.
         public var summary: String {
@@ -30,6 +33,7 @@ public struct TemplateDiff: Sendable, Equatable {
             case .env: "env"
             case .resources: "resources"
             case .healthCheck: "health check"
+            case .other(let path): path
             }
         }
     }
@@ -38,62 +42,83 @@ public struct TemplateDiff: Sendable, Equatable {
     public var fromImage: String
     public var toImage: String
     public var fields: [Field]
+    /// Fields another manager changed that this update sets back (`DriftReverted`).
+    public var drift: [FieldDrift] = []
 
-    public init(fromImage: String, toImage: String, fields: [Field]) {
+    public init(fromImage: String, toImage: String, fields: [Field], drift: [FieldDrift] = []) {
         self.fromImage = fromImage
         self.toImage = toImage
         self.fields = fields
+        self.drift = drift
     }
 
-    /// The fields of a live Deployment that we set, compared with the ServiceSpec; nil when none
-    /// differs. It reads the live object and the spec directly, without rendering, because every
-    /// pass runs it for every service.
+    /// The Deployment we would apply for the ServiceSpec (with the live replica count and restart
+    /// stamp, as the update writes it: scales and restarts are actions of their own) compared with
+    /// the live one through field ownership (`OwnedFieldComparison`); nil when nothing differs.
     init?(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool = false) {
+        let differences = Self.differences(live: live, service: service, fromManifests: fromManifests)
+        guard !differences.isEmpty else { return nil }
         var fields: [Field] = []
-        if let uid = service.metadata.uid, live.owner != ServiceSpecOwner(name: service.metadata.name, uid: uid) {
-            fields.append(.ownerReference(ServiceSpecOwner(name: service.metadata.name, uid: uid)))
+        for difference in differences {
+            let field = Self.field(difference.path, service: service, live: live)
+            if !fields.contains(field) { fields.append(field) }
         }
-        if fromManifests, !live.fromManifests { fields.append(.sourceAnnotation) }
+        self.init(fromImage: live.container?.image ?? "", toImage: service.spec.image, fields: fields)
+        drift = differences.flatMap { difference in difference.changedBy.map { FieldDrift(path: difference.pathText, manager: $0) } }
+    }
+
+    /// The differences an update would write, as `hmsctl diff` prints them too, so that diff and
+    /// plan never disagree. The source annotation is added, never removed for its own sake (a
+    /// manifests-mode prune must know what it made).
+    public static func differences(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool) -> [OwnedFieldComparison.Difference] {
+        var rendered = service
+        rendered.spec.restartedAt = live.restartedAt
+        let desired = Rendering.deployment(rendered, replicas: service.spec.isScaledExternally ? nil : live.replicas, fromManifests: fromManifests)
+        let source: [PathElement] = [.field("metadata"), .field("annotations"), .field(Rendering.sourceKey)]
+        return OwnedFieldComparison.differences(desired: desired, live: live.object, applier: Rendering.workloadFieldManager, ours: Rendering.ownFieldManagers)
+            .filter { $0.desired != nil || !$0.path.starts(with: source) }
+    }
+
+    /// What a difference at `path` is, as the plan names it.
+    static func field(_ path: [PathElement], service: ServiceSpec, live: ObservedDeployment) -> Field {
         let spec = service.spec
-        if let container = live.container {
-            fields += Self.differences(container, spec)
-        } else {
-            fields.append(.containers(port: spec.port, env: spec.env ?? [], resources: spec.resources, healthCheck: spec.healthCheck))
+        switch Array(path.prefix(2)) {
+        case [.field("metadata"), .field("ownerReferences")]:
+            if let uid = service.metadata.uid { return .ownerReference(ServiceSpecOwner(name: service.metadata.name, uid: uid)) }
+        case [.field("metadata"), .field("annotations")]:
+            return .sourceAnnotation
+        default: break
         }
-        guard !fields.isEmpty else { return nil }
-        self.init(fromImage: live.container?.image ?? "", toImage: spec.image, fields: fields)
-    }
-
-    static func differences(_ container: ObservedContainer, _ spec: ServiceSpec.Spec) -> [Field] {
-        var fields: [Field] = []
-        if container.image != spec.image { fields.append(.image(from: container.image, to: spec.image)) }
-        if container.port != spec.port { fields.append(.ports(spec.port)) }
-        if container.env != spec.env ?? [] { fields.append(.env(spec.env ?? [])) }
-        // Quantities compare by value: the apiserver may write 0.5 back as 500m.
-        func differs(_ text: String?, _ wanted: Quantity?) -> Bool {
-            if text == wanted?.text { return false }
-            return text.flatMap { try? Quantity(parsing: $0) } != wanted
+        let container: [PathElement] = [.field("spec"), .field("template"), .field("spec"), .field("containers")]
+        guard path.starts(with: container), path.count > container.count else { return .other(path.fieldPathText) }
+        guard path.count > container.count + 1, live.container != nil else {
+            return .containers(port: spec.port, env: spec.env ?? [], resources: spec.resources, healthCheck: spec.healthCheck)
         }
-        if differs(container.cpu, spec.resources?.cpu) || differs(container.memory, spec.resources?.memory) {
-            fields.append(.resources(spec.resources))
+        switch path[container.count + 1] {
+        case .field("image"): return .image(from: live.container?.image, to: spec.image)
+        case .field("ports"): return .ports(spec.port)
+        case .field("env"): return .env(spec.env ?? [])
+        case .field("resources"): return .resources(spec.resources)
+        case .field("readinessProbe"), .field("livenessProbe"): return .healthCheck(spec.healthCheck)
+        default: return .other(path.fieldPathText)
         }
-        if healthCheckDiffers(container, spec) { fields.append(.healthCheck(spec.healthCheck)) }
-        return fields
-    }
-
-    /// Only the probe settings we set count: a server may fill in the others.
-    static func healthCheckDiffers(_ container: ObservedContainer, _ spec: ServiceSpec.Spec) -> Bool {
-        guard let check = spec.healthCheck else { return container.probe != nil }
-        let probe = container.probe
-        let settings: [(live: Int?, wanted: Int?)] = [
-            (probe?.periodSeconds, check.periodSeconds), (probe?.failureThreshold, check.failureThreshold),
-            (probe?.initialDelaySeconds, check.initialDelaySeconds),
-        ]
-        return probe?.path != check.path || probe?.port != check.port ?? spec.port
-            || settings.contains(where: { $0.wanted != nil && $0.live != $0.wanted })
-            || container.liveness?.failureThreshold != Rendering.livenessFailureThreshold(check)
     }
 
     /// The plan's reason: `changed: image a → b, env`.
     public var reason: String { "changed: " + fields.map(\.summary).joined(separator: ", ") }
+}
+
+/// A field we set that another field manager changed: the path as the apiserver prints it
+/// (`.spec.template.spec.containers[name="web"].image`) and that manager.
+public struct FieldDrift: Sendable, Equatable, Hashable {
+    public var path: String
+    public var manager: String
+
+    public init(path: String, manager: String) {
+        self.path = path
+        self.manager = manager
+    }
+
+    /// As the plan, the Event and `hmsctl diff` say it.
+    public var text: String { "\(path) changed by \(manager)" }
 }

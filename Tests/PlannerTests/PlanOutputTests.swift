@@ -14,12 +14,11 @@ import Testing
         let batch = webService.replacingOccurrences(of: "name: web,", with: "name: batch,").replacingOccurrences(of: "replicas: 4", with: "replicas: 9")
             + "\n  restartedAt: 2026-11-16T00:00:00Z"
         let yaml = [webService, api, worker, batch].joined(separator: "\n---\n") + budget(limit: 7_000) + governance
-        var apiLive = live(replicas: 4)
-        apiLive[path: ["metadata", "name"]] = "api"
-        var workerLive = live(replicas: 1)
-        workerLive[path: ["metadata", "name"]] = "worker"
-        var batchLive = live(replicas: 2)
-        batchLive[path: ["metadata", "name"]] = "batch"
+        // Each as the web service would run under its name: the worker's image is still web's.
+        func named(_ name: String) -> String { webService.replacingOccurrences(of: "name: web,", with: "name: \(name),") }
+        let apiLive = live(named("api"), replicas: 4)
+        let workerLive = live(named("worker"), replicas: 1)
+        let batchLive = live(named("batch"), replicas: 2)
         return plan(yaml, observed(apiLive, workerLive, batchLive, services: ["api", "worker", "batch", "web"].map { ["kind": "Service", "metadata": ["name": .string($0), "namespace": "aid"]] }))
     }
 

@@ -1,21 +1,24 @@
-import JSON
-
 /// One step of a path into an object, as structured-merge-diff names it: a field of a map, an
 /// element of a list of maps by its key fields, an element of a set by its value, or a list index.
-enum PathElement: Hashable, Comparable, CustomStringConvertible {
+public enum PathElement: Hashable, Comparable, Sendable, CustomStringConvertible {
     case field(String)
     /// The key fields of an element of a `map` list, sorted by name.
     case key([KeyField])
     case value(JSONValue)
     case index(Int)
 
-    struct KeyField: Hashable {
-        var name: String
-        var value: JSONValue
+    public struct KeyField: Hashable, Sendable {
+        public var name: String
+        public var value: JSONValue
+
+        public init(name: String, value: JSONValue) {
+            self.name = name
+            self.value = value
+        }
     }
 
     /// Fields before keys before values before indexes, then by content, as structured-merge-diff orders them.
-    static func < (lhs: PathElement, rhs: PathElement) -> Bool {
+    public static func < (lhs: PathElement, rhs: PathElement) -> Bool {
         if lhs.rank != rhs.rank { return lhs.rank < rhs.rank }
         switch (lhs, rhs) {
         case (.field(let a), .field(let b)): return a < b
@@ -34,7 +37,7 @@ enum PathElement: Hashable, Comparable, CustomStringConvertible {
     }
 
     /// The member name in `fieldsV1`: `f:replicas`, `k:{"name":"web"}`, `v:"x"`, `i:0`.
-    var serialized: String {
+    public var serialized: String {
         switch self {
         case .field(let name): return "f:" + name
         case .key(let fields):
@@ -44,7 +47,7 @@ enum PathElement: Hashable, Comparable, CustomStringConvertible {
         }
     }
 
-    init?(serialized text: String) {
+    public init?(serialized text: String) {
         let body = String(text.dropFirst(2))
         switch text.prefix(2) {
         case "f:": self = .field(body)
@@ -62,7 +65,7 @@ enum PathElement: Hashable, Comparable, CustomStringConvertible {
     }
 
     /// As in a conflict message: `.replicas`, `[name="web"]`, `[="x"]`, `[0]`.
-    var description: String {
+    public var description: String {
         switch self {
         case .field(let name): return "." + name
         case .key(let fields): return "[" + fields.map { "\($0.name)=\(Self.goString($0.value))" }.joined(separator: ",") + "]"
@@ -82,19 +85,25 @@ enum PathElement: Hashable, Comparable, CustomStringConvertible {
 }
 
 extension String {
-    var jsonQuoted: String { JSONValue.string(self).jsonText }
+    /// The string as a JSON string literal.
+    public var jsonQuoted: String { JSONValue.string(self).jsonText }
 }
 
 /// A set of paths into an object, as a tree: the fields one manager owns (`fieldsV1`), or what
 /// changed between two versions of an object. A path is a member when the set holds it itself;
 /// children hold the paths below it.
-struct FieldSet: Hashable {
-    var members: Set<PathElement> = []
-    var children: [PathElement: FieldSet] = [:]
+public struct FieldSet: Hashable, Sendable {
+    public var members: Set<PathElement> = []
+    public var children: [PathElement: FieldSet] = [:]
 
-    var isEmpty: Bool { members.isEmpty && children.isEmpty }
+    public init(members: Set<PathElement> = [], children: [PathElement: FieldSet] = [:]) {
+        self.members = members
+        self.children = children
+    }
 
-    mutating func insert(_ path: ArraySlice<PathElement>) {
+    public var isEmpty: Bool { members.isEmpty && children.isEmpty }
+
+    public mutating func insert(_ path: ArraySlice<PathElement>) {
         guard let first = path.first else { return }
         if path.count == 1 {
             members.insert(first)
@@ -103,13 +112,13 @@ struct FieldSet: Hashable {
         }
     }
 
-    func contains(_ path: ArraySlice<PathElement>) -> Bool {
+    public func contains(_ path: ArraySlice<PathElement>) -> Bool {
         guard let first = path.first else { return false }
         if path.count == 1 { return members.contains(first) }
         return children[first]?.contains(path.dropFirst()) ?? false
     }
 
-    func union(_ other: FieldSet) -> FieldSet {
+    public func union(_ other: FieldSet) -> FieldSet {
         var result = self
         result.members.formUnion(other.members)
         for (element, child) in other.children {
@@ -119,7 +128,7 @@ struct FieldSet: Hashable {
     }
 
     /// What this set holds and `other` does not; a member of `other` does not remove the paths below it.
-    func subtracting(_ other: FieldSet) -> FieldSet {
+    public func subtracting(_ other: FieldSet) -> FieldSet {
         var result = FieldSet(members: members.subtracting(other.members))
         for (element, child) in children {
             let rest = other.children[element].map { child.subtracting($0) } ?? child
@@ -128,7 +137,7 @@ struct FieldSet: Hashable {
         return result
     }
 
-    func intersection(_ other: FieldSet) -> FieldSet {
+    public func intersection(_ other: FieldSet) -> FieldSet {
         var result = FieldSet(members: members.intersection(other.members))
         for (element, child) in children {
             guard let theirs = other.children[element] else { continue }
@@ -140,7 +149,7 @@ struct FieldSet: Hashable {
 
     /// The set with every field that has paths below it a member too, as pruning sees a manager's
     /// set (structured-merge-diff's `EnsureNamedFieldsAreMembers`, taking every field as a named one).
-    var withFieldsAsMembers: FieldSet {
+    public var withFieldsAsMembers: FieldSet {
         var result = FieldSet(members: members)
         for (element, child) in children {
             if case .field = element { result.members.insert(element) }
@@ -150,7 +159,7 @@ struct FieldSet: Hashable {
     }
 
     /// Every member path, in structured-merge-diff's order: the members of a node, then its children.
-    var paths: [[PathElement]] {
+    public var paths: [[PathElement]] {
         var result = members.sorted().map { [$0] }
         for element in children.keys.sorted() {
             result += (children[element]?.paths ?? []).map { [element] + $0 }
@@ -159,7 +168,7 @@ struct FieldSet: Hashable {
     }
 
     /// Without the exact paths given (not what lies below them).
-    func removingMembers(_ paths: [[PathElement]]) -> FieldSet {
+    public func removingMembers(_ paths: [[PathElement]]) -> FieldSet {
         var exact = FieldSet()
         for path in paths { exact.insert(path[...]) }
         return subtracting(exact)
@@ -170,7 +179,7 @@ struct FieldSet: Hashable {
 
 extension FieldSet {
     /// The `fieldsV1` object: members as `{}`, children as objects, `"."` for a member with children.
-    var fieldsV1: JSONValue {
+    public var fieldsV1: JSONValue {
         var object: [String: JSONValue] = [:]
         for member in members where children[member] == nil { object[member.serialized] = [:] }
         for (element, child) in children {
@@ -182,7 +191,7 @@ extension FieldSet {
     }
 
     /// nil when the object is not a valid `fieldsV1`.
-    init?(fieldsV1 value: JSONValue) {
+    public init?(fieldsV1 value: JSONValue) {
         guard let object = value.objectValue else { return nil }
         for (name, nested) in object where name != "." {
             guard let element = PathElement(serialized: name), let inner = nested.objectValue else { return nil }
@@ -197,5 +206,5 @@ extension FieldSet {
 
 extension Array where Element == PathElement {
     /// `.spec.template.spec.containers[name="web"].image`, as the apiserver prints a field path.
-    var fieldPathText: String { map(\.description).joined() }
+    public var fieldPathText: String { map(\.description).joined() }
 }

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# End to end: field ownership against the strict mock (managedFields per manager, defaults
+# added, empty values dropped, as kube-apiserver stores them). After `hmsctl apply` the plan
+# converges (plan and diff exit 0) and a controller pass writes nothing; a `kubectl patch` of a
+# field we own is seen by plan and diff alike, reverted by the controller and reported (Event
+# DriftReverted naming the field and kubectl-patch, hms_drift_total); another manager's
+# container is no change of ours, for plan and diff alike.
+#   hack/e2e-drift.sh            (run by hack/test.sh)
+set -o errexit -o nounset -o pipefail
+cd "$(dirname "$0")/.."
+
+source hack/lib/e2e.sh
+require_tool kubectl e2e-drift
+swift build --product hmsctl >/dev/null
+swift build --product hms-controller >/dev/null
+bin="$(swift build --show-bin-path)"
+export HMS_JOURNAL="$work/journal.jsonl"
+start_mock --pod-startup-seconds 0.3
+controller=""
+trap '[ -z "$controller" ] || kill "$controller" 2>/dev/null || true; cleanup' EXIT
+
+echo "== field ownership against $server"
+k apply -f manifests/crds/ >/dev/null
+printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"drift"}}' | k apply -f - >/dev/null
+cat >"$work/web.yaml" <<'YAML'
+apiVersion: ops.hms.gov/v1alpha1
+kind: ServiceSpec
+metadata: {name: web, namespace: drift}
+spec:
+  image: registry.gov/web:1.0
+  replicas: 2
+  port: 8080
+  env: [{name: MODE, value: strict}, {name: EMPTY, value: ""}]
+  resources: {cpu: "0.5", memory: 64Mi}
+  healthCheck: {path: /health, periodSeconds: 10}
+YAML
+
+# status_of COMMAND...: its exit status; its output in $work/output (see output()).
+status_of() {
+    set +o errexit
+    "$@" >"$work/output" 2>&1
+    echo $?
+}
+output() { cat "$work/output"; }
+plan_status() { status_of "$bin/hmsctl" plan -f "$work/web.yaml" --detailed-exitcode; }
+diff_status() { status_of "$bin/hmsctl" diff -f "$work/web.yaml"; }
+
+"$bin/hmsctl" apply -f "$work/web.yaml" >/dev/null
+expect "after hmsctl apply, plan --detailed-exitcode converges (0)" "$(plan_status)" "0"
+expect "and diff agrees (0)" "$(diff_status)" "0"
+expect "the Deployment's fields are hms-controller's (one Apply entry)" \
+    "$(k get deploy web -n drift -o jsonpath='{range .metadata.managedFields[?(@.operation=="Apply")]}{.manager} {end}')" "hms-controller "
+k rollout status deploy/web -n drift --timeout=30s >/dev/null
+clear_requests
+"$bin/hms-controller" --once >"$work/once.log" 2>&1
+# The pods became ready after hmsctl wrote the status: the pass records that, and nothing else.
+expect "a controller pass then writes only the readiness it saw" "$(writes)" \
+    "PATCH /apis/ops.hms.gov/v1alpha1/namespaces/drift/servicespecs/web/status"
+clear_requests
+"$bin/hms-controller" --once >>"$work/once.log" 2>&1
+expect "and the next pass writes nothing at all" "$(writes)" ""
+
+# A field we own, changed by someone else: plan and diff both see it, naming who.
+k patch deploy web -n drift -p '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"docker.io/evil/miner"}]}}}}' >/dev/null
+expect "a kubectl patch of the image: plan shows a change (2)" "$(plan_status)" "2"
+expect_match "naming the field and kubectl-patch" "$(output)" 'drift: +\.spec\.template\.spec\.containers\[name="web"\]\.image changed by kubectl-patch'
+expect "and diff agrees (1)" "$(diff_status)" "1"
+expect_match "naming them too" "$(output)" '\.spec\.template\.spec\.containers\[name="web"\]\.image: "docker.io/evil/miner" → "registry.gov/web:1.0" \(changed by kubectl-patch\)'
+
+"$bin/hms-controller" --sync-seconds 0.5 --metrics-addr 127.0.0.1:0 --health-addr 127.0.0.1:0 --console-addr 127.0.0.1:0 \
+    >"$work/controller.log" 2>&1 &
+controller=$!
+image() { k get deploy web -n drift -o jsonpath='{.spec.template.spec.containers[?(@.name=="web")].image}' 2>/dev/null; }
+image_is() { [ "$(image)" = "$1" ]; }
+wait_until 30 image_is registry.gov/web:1.0 || true
+expect "the controller reverts the image" "$(image)" "registry.gov/web:1.0"
+drift_events() { k get events -n drift -o jsonpath='{range .items[?(@.reason=="DriftReverted")]}{.type} {.message}{"\n"}{end}' 2>/dev/null; }
+has_drift_event() { [ -n "$(drift_events)" ]; }
+wait_until 10 has_drift_event || true
+expect_match "Event DriftReverted names the field and the manager" "$(drift_events)" \
+    '^Warning reverted on Deployment web: \.spec\.template\.spec\.containers\[name="web"\]\.image changed by kubectl-patch'
+metrics_port=$(grep '"metrics endpoint listening"' "$work/controller.log" | sed -n 's/.*"addr":"[^"]*:\([0-9][0-9]*\)".*/\1/p' | head -1)
+drift_total() { curl -fsS "http://127.0.0.1:$metrics_port/metrics" | awk '$1 == "hms_drift_total{kind=\"Deployment\"}" {print $2}'; }
+expect_match "hms_drift_total{kind=\"Deployment\"} counts it" "$(drift_total)" '^1(\.0)?$'
+
+# An env value: a list-map entry's field, reverted the same way.
+k patch deploy web -n drift -p '{"spec":{"template":{"spec":{"containers":[{"name":"web","env":[{"name":"MODE","value":"lenient"}]}]}}}}' >/dev/null
+mode() { k get deploy web -n drift -o jsonpath='{.spec.template.spec.containers[?(@.name=="web")].env[?(@.name=="MODE")].value}' 2>/dev/null; }
+mode_is() { [ "$(mode)" = "$1" ]; }
+wait_until 10 mode_is lenient || true
+wait_until 30 mode_is strict || true
+expect "a patched env value is reverted" "$(mode)" "strict"
+two_events() { [ "$(drift_events | grep -c 'env\[name="MODE"\]\.value changed by kubectl-patch')" = 1 ]; }
+wait_until 10 two_events || true
+expect "with its own DriftReverted Event" "$(drift_events | grep -c 'env\[name="MODE"\]\.value changed by kubectl-patch')" "1"
+expect_match "and hms_drift_total counts 2" "$(drift_total)" '^2(\.0)?$'
+kill "$controller"
+wait "$controller" 2>/dev/null || true
+controller=""
+
+# Converged again: no write, plan and diff agree.
+expect "after the reverts, plan converges (0)" "$(plan_status)" "0"
+expect "and diff agrees (0)" "$(diff_status)" "0"
+clear_requests
+"$bin/hms-controller" --once >>"$work/once.log" 2>&1
+expect "and a controller pass writes nothing" "$(writes)" ""
+
+# Another manager's container is not a field of ours: plan and diff agree there is no change of
+# ours (the governance gate reports foreign containers).
+k patch deploy web -n drift -p '{"spec":{"template":{"spec":{"containers":[{"name":"miner","image":"docker.io/evil/miner"}]}}}}' >/dev/null
+plan_now=$(plan_status)
+diff_now=$(diff_status)
+agreement="disagree (plan $plan_now, diff $diff_now)"
+if { [ "$plan_now" = 0 ] && [ "$diff_now" = 0 ]; } || { [ "$plan_now" != 0 ] && [ "$diff_now" = 1 ]; }; then agreement=agree; fi
+expect "a container another manager added: plan and diff agree" "$agreement" "agree"
+expect "neither counts it as a change to a field of ours" "$diff_now" "0"
+
+finish e2e-drift
