@@ -53,7 +53,6 @@ struct ChangeIdentity {
         case .foreignContainers(let found):
             for container in found {
                 add(container.role.rawValue)
-                add(container.declaredImage)
                 add(container.managers.joined(separator: ","))
             }
         case .deleteJob(let deletion):

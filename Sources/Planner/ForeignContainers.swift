@@ -2,7 +2,7 @@ import JSON
 import Model
 
 /// A container of a live pod template, regular or init, as the observer read it: its name, its
-/// image, and the field managers the server records for it.
+/// image, and the field managers the server records for its entry.
 public struct TemplateContainer: Sendable, Equatable {
     public enum Role: String, Sendable {
         case container, initContainer
@@ -13,16 +13,14 @@ public struct TemplateContainer: Sendable, Equatable {
     public var name: String
     public var image: String?
     public var role: Role
-    /// Who owns the entry (its list-map key), and who owns its image, from managedFields.
+    /// Who owns the entry (its list-map key), from managedFields.
     public var managers: [String]
-    public var imageManagers: [String]
 
-    public init(name: String, image: String?, role: Role, managers: [String] = [], imageManagers: [String] = []) {
+    public init(name: String, image: String?, role: Role, managers: [String] = []) {
         self.name = name
         self.image = image
         self.role = role
         self.managers = managers
-        self.imageManagers = imageManagers
     }
 
     /// Every container and init container of `template`, with their managers.
@@ -31,52 +29,43 @@ public struct TemplateContainer: Sendable, Equatable {
             (template?["spec"]?[role.field]?.arrayValue ?? []).compactMap { container -> TemplateContainer? in
                 guard let name = container["name"]?.stringValue else { return nil }
                 let entry = ["f:spec", "f:template", "f:spec", "f:\(role.field)", "k:" + JSONValue.object(["name": .string(name)]).jsonText]
-                return TemplateContainer(
-                    name: name, image: container["image"]?.stringValue, role: role,
-                    managers: ObservedDeployment.managers(owning: entry, in: managedFields),
-                    imageManagers: ObservedDeployment.managers(owning: entry + ["f:image"], in: managedFields))
+                return TemplateContainer(name: name, image: container["image"]?.stringValue, role: role,
+                                         managers: ObservedDeployment.managers(owning: entry, in: managedFields))
             }
         }
     }
 }
 
 /// What runs in a managed Deployment's pod template that its ServiceSpec does not declare: a
-/// container (or init container) it does not render, or its own container on another image. The
-/// controller does not remove it: the field is another manager's, and taking it would hide who
-/// put it there. The governance gate reports it on the live state instead (a DENY, an Event, the
-/// console, `hms_policy_findings`) until a person removes it or declares it.
+/// container (or init container) it does not render. The controller does not remove it: the entry
+/// is another manager's, and taking it would hide who put it there. The governance gate reports it
+/// on the live state instead (a DENY, an Event, the console, `hms_policy_findings`) until a person
+/// removes it or declares it. (Our own container's image, changed by someone else, is drift in a
+/// field we own: the template update sets it back and `DriftReverted` names who changed it.)
 public struct ForeignContainer: Sendable, Equatable, Hashable {
     public var name: String
     public var image: String
     public var role: TemplateContainer.Role
-    /// For the ServiceSpec's own container: the image the spec declares (nil for a foreign container).
-    public var declaredImage: String?
     /// The field managers that put it there, when the server records them (ours left out).
     public var managers: [String]
 
-    public init(name: String, image: String, role: TemplateContainer.Role, declaredImage: String? = nil, managers: [String] = []) {
+    public init(name: String, image: String, role: TemplateContainer.Role, managers: [String] = []) {
         self.name = name
         self.image = image
         self.role = role
-        self.declaredImage = declaredImage
         self.managers = managers
     }
 
     /// What the live template runs that `service` does not declare, in template order. The
     /// ServiceSpec renders one container, named after it (else, as `TemplateDiff` reads it, the
-    /// first container stands for it); its image counts as foreign only when another manager
-    /// set it (our own stale image is a template update, not a finding).
+    /// first container stands for it); every other container is foreign.
     static func found(in live: ObservedDeployment, for service: ServiceSpec) -> [ForeignContainer] {
         let regular = live.templateContainers.filter { $0.role == .container }
         let ours = regular.first { $0.name == service.metadata.name }?.name ?? regular.first?.name
         return live.templateContainers.compactMap { container in
+            if container.role == .container, container.name == ours { return nil }
             let others = container.managers.filter { !Rendering.ownFieldManagers.contains($0) }
-            guard container.role == .container, container.name == ours else {
-                return ForeignContainer(name: container.name, image: container.image ?? "", role: container.role, managers: others)
-            }
-            let imageOwners = container.imageManagers.filter { !Rendering.ownFieldManagers.contains($0) }
-            guard let image = container.image, image != service.spec.image, !imageOwners.isEmpty else { return nil }
-            return ForeignContainer(name: container.name, image: image, role: .container, declaredImage: service.spec.image, managers: imageOwners)
+            return ForeignContainer(name: container.name, image: container.image ?? "", role: container.role, managers: others)
         }
     }
 
@@ -86,13 +75,10 @@ public struct ForeignContainer: Sendable, Equatable, Hashable {
     /// The governance gate's reason, naming the container, its image and who put it there.
     var finding: String {
         let by = managers.isEmpty ? "" : ", set by \(managers.joined(separator: ", "))"
-        if let declaredImage {
-            return "[foreign-image] container \(name) runs \(image), not the declared \(declaredImage)\(by)"
-        }
-        return "[foreign-container] \(summary) is not declared by the ServiceSpec\(by): reported, not removed (another manager's field); remove it or declare it"
+        return "[\(Self.rule)] \(summary) is not declared by the ServiceSpec\(by): reported, not removed (another manager's field); remove it or declare it"
     }
 
-    var rule: String { declaredImage == nil ? "foreign-container" : "foreign-image" }
+    static let rule = "foreign-container"
 }
 
 extension Planner {
@@ -111,7 +97,7 @@ extension GovernanceGate {
     /// each foreign container is named. A policy whose registries do not allow its image says so too.
     func judgeFindings(_ action: inout Action, _ found: [ForeignContainer], labels: [String: String]) {
         for container in found {
-            action.gates.append(GateVerdict(gate: "governance", verdict: .deny, reason: container.finding, rule: container.rule))
+            action.gates.append(GateVerdict(gate: "governance", verdict: .deny, reason: container.finding, rule: ForeignContainer.rule))
             let applying = (policiesByNamespace[action.source.namespace] ?? []).filter { $0.spec.selector?.matches(labels) ?? true }
             for policy in applying.sorted(by: { $0.metadata.name < $1.metadata.name }) {
                 guard let registries = policy.spec.allowedRegistries, !Self.allowed(container.image, by: registries) else { continue }
