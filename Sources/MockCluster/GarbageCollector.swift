@@ -210,15 +210,15 @@ extension MockCluster {
         }
     }
 
+    /// Looked up in the store's owner index; in the order a scan would find them (by kind as the
+    /// cluster serves them, then by key), so that a collection runs the same every time.
     private func dependents(ofAny uids: Set<String>, namespace: String?) -> [ObjectRef] {
-        var found: [ObjectRef] = []
-        for type in allTypes where type.isStored && type.id != BuiltInTypes.events.id && (namespace == nil || type.namespaced) {
-            for object in store.list(type.id, namespace: type.namespaced ? namespace : nil)
-            where object.value.ownerReferences.contains(where: { uids.contains($0["uid"]?.stringValue ?? "") }) {
-                found.append(ObjectRef(typeID: type.id, key: ObjectKey(object: object.value)))
-            }
+        let named = uids.reduce(into: Set<ObjectRef>()) { $0.formUnion(store.dependents(of: $1)) }
+        guard !named.isEmpty else { return [] }
+        let byType = Dictionary(grouping: named.filter { namespace == nil || $0.key.namespace == namespace }, by: \.typeID)
+        return allTypes.filter { $0.isStored && $0.id != BuiltInTypes.events.id && (namespace == nil || $0.namespaced) }.flatMap { type in
+            (byType[type.id] ?? []).map(\.key).sorted().map { ObjectRef(typeID: type.id, key: $0) }
         }
-        return found
     }
 
     enum OwnerState {

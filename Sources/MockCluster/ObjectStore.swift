@@ -49,6 +49,7 @@ struct ObjectStore: Sendable {
     var historyLimit = 10_000
     /// What stored objects have in common, held once.
     private var sharedParts = SharedParts()
+    private var owners = OwnerIndex()
 
     func get(_ typeID: String, _ key: ObjectKey) -> StoredObject? {
         objects[typeID]?[key]
@@ -61,6 +62,9 @@ struct ObjectStore: Sendable {
         return keys.compactMap { all[$0] }
     }
 
+    /// The stored objects whose ownerReferences name `uid`.
+    func dependents(of uid: String) -> Set<ObjectRef> { owners.dependents(of: uid) }
+
     func count(_ typeID: String) -> Int { objects[typeID]?.count ?? 0 }
 
     var totalCount: Int { objects.values.reduce(0) { $0 + $1.count } }
@@ -72,7 +76,9 @@ struct ObjectStore: Sendable {
         resourceVersion += 1
         value[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
         let stored = StoredObject(sharedParts.share(value), resourceVersion: resourceVersion)
-        let existed = objects[typeID, default: [:]].updateValue(stored, forKey: key) != nil
+        let previous = objects[typeID, default: [:]].updateValue(stored, forKey: key)
+        owners.update(ObjectRef(typeID: typeID, key: key), from: previous?.value, to: stored.value)
+        let existed = previous != nil
         record(ChangeEvent(kind: existed ? .modified : .added, typeID: typeID, object: stored))
         return stored
     }
@@ -86,6 +92,7 @@ struct ObjectStore: Sendable {
             let value = change(stored.value)
             if value != stored.value {
                 objects[typeID]?[key] = StoredObject(sharedParts.share(value), resourceVersion: stored.resourceVersion)
+                owners.update(ObjectRef(typeID: typeID, key: key), from: stored.value, to: value)
             }
         }
     }
@@ -93,6 +100,7 @@ struct ObjectStore: Sendable {
     @discardableResult
     mutating func remove(_ typeID: String, _ key: ObjectKey) -> StoredObject? {
         guard let removed = objects[typeID]?.removeValue(forKey: key) else { return nil }
+        owners.update(ObjectRef(typeID: typeID, key: key), from: removed.value, to: nil)
         resourceVersion += 1
         var last = removed.value
         last[path: ["metadata", "resourceVersion"]] = .string(String(resourceVersion))
@@ -104,7 +112,8 @@ struct ObjectStore: Sendable {
     /// Puts back an object from a snapshot as it was, version included; no watcher sees it happen.
     mutating func restore(_ typeID: String, _ key: ObjectKey, _ value: JSONValue) {
         let version = value[path: ["metadata", "resourceVersion"]]?.stringValue.flatMap(Int.init) ?? resourceVersion
-        objects[typeID, default: [:]][key] = StoredObject(sharedParts.share(value), resourceVersion: version)
+        let previous = objects[typeID, default: [:]].updateValue(StoredObject(sharedParts.share(value), resourceVersion: version), forKey: key)
+        owners.update(ObjectRef(typeID: typeID, key: key), from: previous?.value, to: value)
         resourceVersion = max(resourceVersion, version)
         oldestResumable = resourceVersion
     }

@@ -39,6 +39,25 @@ import Testing
         #expect(survivor.ownerReferences.compactMap { $0["name"]?.stringValue } == ["b"])
     }
 
+    /// The collector follows ownerReferences as they are now (the store's owner index is kept with
+    /// every write): one released by a patch survives its old owner, one that gained an owner
+    /// goes with it.
+    @Test func dependentsFollowTheirReferencesAsTheyAreNow() {
+        var harness = Harness()
+        harness.send("POST", Self.configMaps, ["metadata": ["name": "a"]])
+        harness.send("POST", Self.configMaps, ["metadata": ["name": "b"]])
+        let (a, b) = (Self.uid(&harness, "a"), Self.uid(&harness, "b"))
+        harness.send("POST", Self.configMaps, Self.dependent("released", owners: [("a", a, false)]))
+        harness.send("POST", Self.configMaps, ["metadata": ["name": "adopted"]])
+        let patch = "application/merge-patch+json"
+        harness.send("PATCH", "\(Self.configMaps)/released", ["metadata": ["ownerReferences": .null]], contentType: patch)
+        harness.send("PATCH", "\(Self.configMaps)/adopted", Self.dependent("adopted", owners: [("b", b, false)]), contentType: patch)
+        #expect(harness.send("DELETE", "\(Self.configMaps)/a").status == 200)
+        #expect(harness.send("DELETE", "\(Self.configMaps)/b").status == 200)
+        #expect(Self.status(&harness, "released") == 200)
+        #expect(Self.status(&harness, "adopted") == 404)
+    }
+
     @Test func orphanPolicyKeepsDependentsAndRemovesTheirReferences() {
         var harness = Harness()
         harness.send("POST", "/apis/apps/v1/namespaces/default/deployments", Harness.deployment("web", replicas: 2))
