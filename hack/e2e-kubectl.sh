@@ -126,8 +126,9 @@ expect "--force-conflicts takes the field over" \
 expect "and sets it" "$(jsonpath deploy owned '' '{.spec.replicas}')" "3"
 managed=$(k get deploy owned -o yaml --show-managed-fields)
 step "managedFields hold real fieldsV1 sets"
-if printf '%s\n' "$managed" | grep -q 'k:{"name":"owned"}:' && printf '%s\n' "$managed" | grep -q 'f:containerPort: {}' \
-    && printf '%s\n' "$managed" | grep -q 'manager: hms-controller'; then pass; else fail "$managed"; fi
+if [[ $managed == *'k:{"name":"owned"}:'* && $managed == *'f:containerPort: {}'* && $managed == *'manager: hms-controller'* ]]; then
+    pass
+else fail "$managed"; fi
 expect "kubectl now owns .spec.replicas, hms-controller no longer" \
     "$(k get deploy owned -o json --show-managed-fields | python3 -c '
 import json, sys
