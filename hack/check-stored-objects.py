@@ -12,6 +12,7 @@ Objects of kinds neither knows (none, today) are listed as errors rather than sk
 Usage: check-stored-objects.py DIRECTORY
 """
 
+import functools
 import glob
 import importlib.util
 import json
@@ -19,6 +20,11 @@ import os
 import sys
 
 import kubernetes_validate
+import kubernetes_validate.utils
+
+# The library opens and parses its schema files (the definitions file alone is megabytes) on every
+# call; they cannot change during a run, so each is read once.
+kubernetes_validate.utils.schema_contents = functools.lru_cache(maxsize=None)(kubernetes_validate.utils.schema_contents)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KUBERNETES_VERSION = "1.32.0"
