@@ -165,6 +165,7 @@ extension BuiltInSchemas {
             "nonResourceAttributes": S.object(["path": S.string, "verb": S.string]),
         ]
         let user = S.object(["username": S.string, "uid": S.string, "groups": S.stringList, "extra": S.map(of: S.stringList)])
+        let subjectSpec = S.object(attributes.merging(["user": S.string, "groups": S.stringList, "uid": S.string, "extra": S.map(of: S.stringList)]) { first, _ in first })
         return [
             authn + "TokenReview": S.kind(group: "authentication.k8s.io", version: "v1", kind: "TokenReview", description: "Asks who a bearer token belongs to.", [
                 "spec": S.object(["token": S.string, "audiences": S.stringList]),
@@ -178,9 +179,15 @@ extension BuiltInSchemas {
                 "status": S.object(["userInfo": user]),
             ]),
             authz + "SubjectAccessReview": S.kind(group: "authorization.k8s.io", version: "v1", kind: "SubjectAccessReview", description: "Asks whether a user may do something.", [
-                "spec": S.object(attributes.merging(["user": S.string, "groups": S.stringList, "uid": S.string, "extra": S.map(of: S.stringList)]) { first, _ in first }),
+                "spec": subjectSpec,
                 "status": decision,
             ], required: ["spec"]),
+            authz + "LocalSubjectAccessReview": S.kind(
+                group: "authorization.k8s.io", version: "v1", kind: "LocalSubjectAccessReview",
+                description: "Asks whether a user may do something in one namespace: spec.resourceAttributes.namespace must be the request's.", [
+                    "spec": subjectSpec,
+                    "status": decision,
+                ], required: ["spec"]),
             authz + "SelfSubjectAccessReview": S.kind(group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectAccessReview", description: "Asks whether the caller may do something.", [
                 "spec": S.object(attributes), "status": decision,
             ], required: ["spec"]),

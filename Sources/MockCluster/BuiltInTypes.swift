@@ -170,7 +170,7 @@ enum BuiltInTypes {
 
     static let stored = [namespaces, nodes, pods, services, configMaps, events, deployments, jobs, leases, customResourceDefinitions]
         + AccessTypes.stored
-    static let all = stored + [tokenReviews, subjectAccessReviews, podMetrics, nodeMetrics, customPodMetric] + AccessTypes.answered
+    static let all = stored + [tokenReviews, subjectAccessReviews, LocalAccessReviews.type, podMetrics, nodeMetrics, customPodMetric] + AccessTypes.answered
 
     static func containers(_ deployment: JSONValue) -> [JSONValue] {
         deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue ?? []

@@ -222,12 +222,21 @@ extension MockCluster {
 
     func review(group: String, version: String, _ rest: [String], _ request: APIRequest, now: Date) throws(APIError) -> APIResponse {
         let reviews = [BuiltInTypes.tokenReviews, BuiltInTypes.subjectAccessReviews, AccessTypes.selfSubjectAccessReviews, AccessTypes.selfSubjectReviews]
-        guard let type = reviews.first(where: { $0.group == group && $0.version == version && [$0.plural] == rest }) else { throw .notFoundPath }
+        let local = LocalAccessReviews.namespace(of: rest)
+        let type: ResourceType
+        if local != nil, group == LocalAccessReviews.type.group, version == LocalAccessReviews.type.version {
+            type = LocalAccessReviews.type
+        } else if let named = reviews.first(where: { $0.group == group && $0.version == version && [$0.plural] == rest }) {
+            type = named
+        } else {
+            throw .notFoundPath
+        }
         guard request.method == "POST" else { throw .methodNotAllowed(request.method) }
         var review = try decodeBody(request, type: type)
         guard review["kind"]?.stringValue == type.kind, review["apiVersion"]?.stringValue == type.apiVersion else {
             throw .badRequest("the body must be a \(type.kind) of \(type.apiVersion)")
         }
+        if let local { review = try LocalAccessReviews.checked(review, namespace: local) }
         review["status"] = try reviewStatus(type, review, request, now: now)
         if review["metadata"] == nil { review["metadata"] = ["creationTimestamp": .null] }
         return .json(review, status: 201)
