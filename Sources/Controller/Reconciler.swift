@@ -51,12 +51,16 @@ public struct Reconciler: Sendable {
         public var failed: Set<ObjectRef> = []
         /// The outcomes the journal got: all of them, but for repeated decisions a `decisionMemory` left out.
         public var journaled: [ActionOutcome] = []
+        /// The Events and statuses the cluster refused to take (the first `RefusedWrites.limit`),
+        /// and how many there were.
+        public var refusedWrites: [RefusedWrite] = []
+        public var refusedWriteCount = 0
     }
 
     public func plan(_ desired: DesiredState, options: Planner.Options, now: Date) async throws(KubeError) -> (Plan, ObservedState) {
         let observed = try await observe(desired)
-        let desired = await approverReviews.confirm(desired, now: now)
-        return (Self.plan(desired, observed: observed, options: options, now: now), observed)
+        let plan = await approverReviews.plan(desired, now: now) { Self.plan($0, observed: observed, options: options, now: now) }
+        return (plan, observed)
     }
 
     /// What the cluster holds where the desired state lives: services' and directives' namespaces.
@@ -94,7 +98,7 @@ public struct Reconciler: Sendable {
             options.recommendations.merge(evaluated.recommendations) { _, evaluated in evaluated }
             ruleStatuses = evaluated.statuses
         }
-        let plan = Self.plan(await approverReviews.confirm(desired, now: now), observed: observed, options: options, now: now)
+        let plan = await approverReviews.plan(desired, now: now) { [options] in Self.plan($0, observed: observed, options: options, now: now) }
         var executor = Executor(cluster: cluster)
         executor.mayAct = mayAct
         // The journal hears of each action before it is sent (its intent) and after (its result):
@@ -109,13 +113,14 @@ public struct Reconciler: Sendable {
         let uids = Self.uids(desired)
         let events = events
         let recorded = Mutex<(services: Set<ObjectRef>, failed: Set<ObjectRef>)>(([], []))
+        let refused = RefusedWrites()
         // Records and status only while leading; the journal keeps what was done either way. Each
         // ServiceSpec's Events and status follow its own actions at once, not after everyone's.
         let outcomes = await executor.execute(mine, progress: progress) { source, outcomes in
             guard mayAct(), outcomes.first?.action.change.isDirectiveJob != true else { return }
-            for outcome in outcomes { await Self.recordEvent(outcome, uid: uids[source] ?? nil, events: events, cluster: cluster, now: now) }
+            for outcome in outcomes { await Self.recordEvent(outcome, uid: uids[source] ?? nil, events: events, cluster: cluster, now: now, refused: refused) }
             guard let service = servicesByRef[source] else { return }
-            let written = await writeStatus(desired, services: [service], observed: observed, outcomes: outcomes, health: plan.health, now: now)
+            let written = await writeStatus(desired, services: [service], observed: observed, outcomes: outcomes, health: plan.health, now: now, refused: refused)
             recorded.withLock { recorded in
                 recorded.services.insert(source)
                 recorded.failed.formUnion(written)
@@ -125,15 +130,15 @@ public struct Reconciler: Sendable {
         if mayAct() {
             let (statusDone, statusFailed) = recorded.withLock { $0 }
             failed.formUnion(statusFailed)
-            failed.formUnion(await writeRuleStatus(desired, statuses: ruleStatuses, outcomes: outcomes, now: now))
-            await recordJobStarts(outcomes, uids: uids, now: now)
+            failed.formUnion(await writeRuleStatus(desired, statuses: ruleStatuses, outcomes: outcomes, now: now, refused: refused))
+            await recordJobStarts(outcomes, uids: uids, now: now, refused: refused)
             // Incidents before status: should this pass stop in between, the next raises them again,
             // and an Event that exists already is not doubled.
-            await raiseIncidents(mine.directives, now: now)
+            await raiseIncidents(mine.directives, now: now, refused: refused)
             let unrecorded = services.filter { !statusDone.contains($0.ref) }
-            failed.formUnion(await writeStatus(desired, services: unrecorded, observed: observed, outcomes: outcomes, health: plan.health, now: now))
-            if statusScope == .all { failed.formUnion(await writeBudgetStatus(desired, observed: observed, outcomes: outcomes, now: now)) }
-            failed.formUnion(await writeDirectiveStatus(mine.directives, desired: desired, outcomes: outcomes))
+            failed.formUnion(await writeStatus(desired, services: unrecorded, observed: observed, outcomes: outcomes, health: plan.health, now: now, refused: refused))
+            if statusScope == .all { failed.formUnion(await writeBudgetStatus(desired, observed: observed, outcomes: outcomes, now: now, refused: refused)) }
+            failed.formUnion(await writeDirectiveStatus(mine.directives, desired: desired, outcomes: outcomes, refused: refused))
         }
         let journaled = decisionMemory?.news(outcomes, scope: scope) ?? outcomes
         if let journal {
@@ -150,7 +155,8 @@ public struct Reconciler: Sendable {
                 throw .decoding("cannot append to the journal \(journal.path): \(error)")
             }
         }
-        return Result(plan: plan, outcomes: outcomes, observed: observed, failed: failed, journaled: journaled)
+        return Result(plan: plan, outcomes: outcomes, observed: observed, failed: failed, journaled: journaled,
+                      refusedWrites: refused.all, refusedWriteCount: refused.count)
     }
 
     static func namespaces(of desired: DesiredState) -> Set<String> {
@@ -166,34 +172,34 @@ public struct Reconciler: Sendable {
     }
 
     /// A run's job starts share one Event per outcome: a run of 1,000 jobs is one line, not 1,000.
-    func recordJobStarts(_ outcomes: [ActionOutcome], uids: [ObjectRef: String?], now: Date) async {
-        await record(Records.runStartEvents(outcomes, uids: uids), now: now)
+    func recordJobStarts(_ outcomes: [ActionOutcome], uids: [ObjectRef: String?], now: Date, refused: RefusedWrites) async {
+        await record(Records.runStartEvents(outcomes, uids: uids), now: now, refused: refused)
     }
 
     /// The Event of a decision (see `Records.event`).
-    static func recordEvent(_ outcome: ActionOutcome, uid: String?, events: EventRecorder, cluster: ClusterAccess, now: Date) async {
-        await events.record(Records.event(for: outcome, uid: uid), cluster: cluster, now: now)
-        if let drift = Records.driftEvent(for: outcome, uid: uid) { await events.record(drift, cluster: cluster, now: now) }
+    static func recordEvent(_ outcome: ActionOutcome, uid: String?, events: EventRecorder, cluster: ClusterAccess, now: Date, refused: RefusedWrites) async {
+        refused.add(await events.record(Records.event(for: outcome, uid: uid), cluster: cluster, now: now))
+        if let drift = Records.driftEvent(for: outcome, uid: uid) { refused.add(await events.record(drift, cluster: cluster, now: now)) }
     }
 
     /// Events the core decided on, sixteen at a time.
-    func record(_ planned: [PlannedEvent], now: Date) async {
+    func record(_ planned: [PlannedEvent], now: Date, refused: RefusedWrites) async {
         let cluster = cluster
         let events = events
-        _ = await concurrentMap(planned) { event in await events.record(event, cluster: cluster, now: now) }
+        _ = await concurrentMap(planned) { event in refused.add(await events.record(event, cluster: cluster, now: now)) }
     }
 
     // MARK: - Incidents
 
     /// A Warning Event per incident, raised once however many passes see it.
-    func raiseIncidents(_ reports: [DirectiveReport], now: Date) async {
-        await record(Records.incidentEvents(reports), now: now)
+    func raiseIncidents(_ reports: [DirectiveReport], now: Date, refused: RefusedWrites) async {
+        await record(Records.incidentEvents(reports), now: now, refused: refused)
     }
 
     // MARK: - Directive status
 
     /// Each Directive's status, as the core worked it out, written when it differs from the stored one.
-    func writeDirectiveStatus(_ reports: [DirectiveReport], desired: DesiredState, outcomes: [ActionOutcome]) async -> Set<ObjectRef> {
+    func writeDirectiveStatus(_ reports: [DirectiveReport], desired: DesiredState, outcomes: [ActionOutcome], refused: RefusedWrites) async -> Set<ObjectRef> {
         let stored = Dictionary(desired.directives.map { ($0.ref, $0.status) }, uniquingKeysWith: { first, _ in first })
         // Only failed starts change a status; filtered once, not once per Directive (a pass may hold thousands of starts).
         let failedStarts = outcomes.filter { outcome in
@@ -204,7 +210,7 @@ public struct Reconciler: Sendable {
             let previous = stored[report.directive] ?? nil
             return Records.directiveStatus(report, stored: previous, outcomes: failedStarts).map { (report.directive, Self.statusPatch($0, replacing: previous)) }
         }
-        return await patchStatuses(patches, Directive.self)
+        return await patchStatuses(patches, Directive.self, refused: refused)
     }
 
     /// A merge patch that turns the stored status into `status`: fields it no longer has are set to
@@ -223,7 +229,7 @@ public struct Reconciler: Sendable {
     /// Integrates each Budget's spend from the replicas that ran: the hourly cost stored at the last
     /// update, times the hours since. Kept in the Budget's status, so it survives restarts; written
     /// when the month or the hourly cost changes, and otherwise every five minutes.
-    func writeBudgetStatus(_ desired: DesiredState, observed: ObservedState, outcomes: [ActionOutcome], now: Date) async -> Set<ObjectRef> {
+    func writeBudgetStatus(_ desired: DesiredState, observed: ObservedState, outcomes: [ActionOutcome], now: Date, refused: RefusedWrites) async -> Set<ObjectRef> {
         var patches: [(ObjectRef, [UInt8])] = []
         for budget in desired.budgets {
             let hourly = Statuses.hourlyUSD(of: budget, services: desired.services, budgets: desired.budgets, deployments: observed.deployments,
@@ -235,7 +241,7 @@ public struct Reconciler: Sendable {
                                       costUSDPerHour: status.costUSDPerHour, lastUpdated: status.lastUpdated)
             patches.append((budget.ref, JSONValue.object(["status": ClusterAccess.encoded(spend)]).jsonBytes))
         }
-        return await patchStatuses(patches, Budget.self)
+        return await patchStatuses(patches, Budget.self, refused: refused)
     }
 
     // MARK: - Status
@@ -243,7 +249,8 @@ public struct Reconciler: Sendable {
     /// Each evaluated AutoscaleRule's status: metrics, recommendation history and scale events, so
     /// that stabilization survives a controller restart (the HPA forgets it).
     /// Returns the ServiceSpecs whose rule's status could not be written.
-    func writeRuleStatus(_ desired: DesiredState, statuses: [ObjectRef: AutoscaleRule.Status], outcomes: [ActionOutcome], now: Date) async -> Set<ObjectRef> {
+    func writeRuleStatus(_ desired: DesiredState, statuses: [ObjectRef: AutoscaleRule.Status], outcomes: [ActionOutcome], now: Date,
+                         refused: RefusedWrites) async -> Set<ObjectRef> {
         var patches: [(ObjectRef, [UInt8])] = []
         for rule in desired.autoscaleRules {
             guard let evaluated = statuses[rule.ref] else { continue }
@@ -252,13 +259,13 @@ public struct Reconciler: Sendable {
             patches.append((rule.ref, JSONValue.object(["status": ClusterAccess.encoded(status)]).jsonBytes))
         }
         let targets = Dictionary(desired.autoscaleRules.map { ($0.ref, ClusterCache.target($0)) }, uniquingKeysWith: { first, _ in first })
-        return Set(await patchStatuses(patches, AutoscaleRule.self).compactMap { targets[$0] })
+        return Set(await patchStatuses(patches, AutoscaleRule.self, refused: refused).compactMap { targets[$0] })
     }
 
     /// Each ServiceSpec's status: replicas, readiness, cost, last action, conditions. Written only
     /// when it differs from what is stored, so a pass with nothing to do writes nothing.
     func writeStatus(_ desired: DesiredState, services: [ServiceSpec], observed: ObservedState, outcomes: [ActionOutcome],
-                     health: [ObjectRef: ServiceHealth] = [:], now: Date) async -> Set<ObjectRef> {
+                     health: [ObjectRef: ServiceHealth] = [:], now: Date, refused: RefusedWrites) async -> Set<ObjectRef> {
         var patches: [(ObjectRef, [UInt8])] = []
         var degradedEvents: [PlannedEvent] = []
         let outcomesBySource = Dictionary(grouping: outcomes, by: \.action.source)
@@ -272,12 +279,13 @@ public struct Reconciler: Sendable {
             // A merge patch of the status alone: no resourceVersion precondition, nothing else touched.
             patches.append((service.ref, JSONValue.object(["status": ClusterAccess.encoded(status)]).jsonBytes))
         }
-        await record(degradedEvents, now: now)
-        return await patchStatuses(patches, ServiceSpec.self)
+        await record(degradedEvents, now: now, refused: refused)
+        return await patchStatuses(patches, ServiceSpec.self, refused: refused)
     }
 
-    /// Merge patches of the status, sixteen at a time; returns the resources whose patch failed.
-    func patchStatuses<R: Resource>(_ patches: [(ObjectRef, [UInt8])], _ kind: R.Type) async -> Set<ObjectRef> {
+    /// Merge patches of the status, sixteen at a time; returns the resources whose patch failed,
+    /// and tells `refused` why.
+    func patchStatuses<R: Resource>(_ patches: [(ObjectRef, [UInt8])], _ kind: R.Type, refused: RefusedWrites) async -> Set<ObjectRef> {
         let cluster = cluster
         let failed = await concurrentMap(patches) { ref, body -> ObjectRef? in
             do throws(KubeError) {
@@ -285,7 +293,9 @@ public struct Reconciler: Sendable {
                 return nil
             } catch {
                 // Gone meanwhile, or declared only in --manifests files: nothing to retry.
-                return error.reason == .notFound ? nil : ref
+                guard error.reason != .notFound else { return nil }
+                refused.add(RefusedWrite(kind: R.kind, namespace: ref.namespace, name: ref.name, subresource: "status", error: error))
+                return ref
             }
         }
         return Set(failed.compactMap { $0 })

@@ -1,6 +1,7 @@
 /// The authentication and authorization reviews a client asks about itself or another user:
 /// SelfSubjectReview (authentication.k8s.io/v1: who does the cluster say I am) and
-/// SubjectAccessReview (authorization.k8s.io/v1: may this user do that).
+/// SubjectAccessReview and LocalSubjectAccessReview (authorization.k8s.io/v1: may this user do
+/// that; the local one asks within one namespace, so a namespaced Role can grant asking it).
 public struct UserInfo: Codable, Sendable, Equatable {
     public var username: String
     public var uid: String?
@@ -83,6 +84,30 @@ public struct SubjectAccessReview: Codable, Sendable {
         group: "authorization.k8s.io", version: "v1", plural: "subjectaccessreviews", kind: "SubjectAccessReview", namespaced: false)
 }
 
+/// A SubjectAccessReview asked in one namespace: its `metadata.namespace` and the spec's
+/// `resourceAttributes.namespace` must both be the namespace of the request.
+public struct LocalSubjectAccessReview: Codable, Sendable {
+    public struct Metadata: Codable, Sendable {
+        public var namespace: String
+    }
+
+    public var apiVersion = "authorization.k8s.io/v1"
+    public var kind = "LocalSubjectAccessReview"
+    public var metadata: Metadata
+    public var spec: SubjectAccessReview.Spec
+    public var status: SubjectAccessReview.Status?
+
+    public init(namespace: String, spec: SubjectAccessReview.Spec) {
+        metadata = Metadata(namespace: namespace)
+        var spec = spec
+        spec.resourceAttributes.namespace = namespace
+        self.spec = spec
+    }
+
+    public static let resource = ResourceType(
+        group: "authorization.k8s.io", version: "v1", plural: "localsubjectaccessreviews", kind: "LocalSubjectAccessReview", namespaced: true)
+}
+
 extension KubeClient {
     /// Who the cluster says this client is (`kubectl auth whoami`).
     public func selfSubjectReview() async throws(KubeError) -> UserInfo {
@@ -96,6 +121,13 @@ extension KubeClient {
     /// Whether the user of `spec` may do what it asks; needs `create` on subjectaccessreviews.
     public func subjectAccessReview(_ spec: SubjectAccessReview.Spec) async throws(KubeError) -> SubjectAccessReview.Status {
         let review = try await create(SubjectAccessReview(spec: spec), SubjectAccessReview.resource)
+        return review.status ?? SubjectAccessReview.Status(allowed: false, reason: "the review came back without a status")
+    }
+
+    /// Whether the user of `spec` may do what it asks in `namespace`; needs `create` on
+    /// localsubjectaccessreviews in that namespace only.
+    public func localSubjectAccessReview(_ spec: SubjectAccessReview.Spec, namespace: String) async throws(KubeError) -> SubjectAccessReview.Status {
+        let review = try await create(LocalSubjectAccessReview(namespace: namespace, spec: spec), LocalSubjectAccessReview.resource, namespace: namespace)
         return review.status ?? SubjectAccessReview.Status(allowed: false, reason: "the review came back without a status")
     }
 }

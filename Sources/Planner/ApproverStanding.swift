@@ -36,6 +36,9 @@ public enum ApproverStanding: Sendable, Equatable {
     case refused(String)
     /// The question could not be answered (the error).
     case unknown(String)
+    /// Not asked yet: more approvers in the namespace wait to be confirmed than a pass asks about
+    /// (`ApproverQuestions.perNamespace`); a later pass asks.
+    case waiting
 }
 
 /// The approvers the shell asked about, as values the gate reads.
@@ -47,7 +50,7 @@ public struct ApproverStandings: Sendable, Equatable {
     }
 
     public subscript(_ approver: Approver) -> ApproverStanding {
-        byApprover[approver] ?? .unknown("not asked")
+        byApprover[approver] ?? .waiting
     }
 
     /// The approvers worth asking about at `now`: those of the unexpired Approvals (the gate

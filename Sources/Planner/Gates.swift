@@ -319,9 +319,12 @@ struct Approvals {
         case .authorized: return subject
         case .refused(let reason):
             return "\(subject): the cluster no longer lets \(approval.spec.approvedBy) approve approvals.ops.hms.gov in \(approval.ref.namespace)"
-                + (reason.isEmpty ? "" : " (\(reason))")
+                + (reason.isEmpty ? "" : " (\(ClusterText.shown(reason)))")
         case .unknown(let error):
-            return "\(subject): could not confirm that \(approval.spec.approvedBy) may approve in \(approval.ref.namespace) (\(error))"
+            return "\(subject): could not confirm that \(approval.spec.approvedBy) may approve in \(approval.ref.namespace) (\(ClusterText.shown(error)))"
+        case .waiting:
+            return "\(subject) yet: more approvers in \(approval.ref.namespace) wait to be confirmed than are asked about at once "
+                + "(\(ApproverQuestions.perNamespace) a pass); a later pass asks"
         }
     }
 }
