@@ -90,34 +90,47 @@ public final class EventRecorder: Sendable {
 
     /// Records one occurrence. Failures are not retried here: the next pass that sees the decision
     /// records it again.
-    public func record(_ event: Event, cluster: ClusterAccess, now: Date) async {
+    /// Returns the write the cluster refused, if it refused one (the Event is forgotten, so a
+    /// later pass tries again).
+    @discardableResult
+    public func record(_ event: Event, cluster: ClusterAccess, now: Date) async -> RefusedWrite? {
         switch next(event, now: now) {
         case .none:
-            return
+            return nil
         case .create:
             do throws(KubeError) {
                 try await cluster.send(.create(.events, namespace: event.about.namespace, body: Self.body(event, cluster: cluster, now: now), named: true))
                 wrote(event, count: 1, now: now)
+                return nil
             } catch {
-                guard error.reason == .alreadyExists else { return forget(event) }
-                guard event.countsRepeats else { return wrote(event, count: 1, now: now) }
+                guard error.reason == .alreadyExists else { return refused(event, error) }
+                guard event.countsRepeats else {
+                    wrote(event, count: 1, now: now)
+                    return nil
+                }
                 // Recorded before (by a process that is gone, or another pass): count on from it.
                 let stored = try? await cluster.getIfPresent(.events, namespace: event.about.namespace, name: event.name)
-                await patch(event, count: (stored?["count"]?.intValue ?? 1) + 1, cluster: cluster, now: now)
+                return await patch(event, count: (stored?["count"]?.intValue ?? 1) + 1, cluster: cluster, now: now)
             }
         case .patch(let count):
-            await patch(event, count: count, cluster: cluster, now: now)
+            return await patch(event, count: count, cluster: cluster, now: now)
         }
     }
 
-    private func patch(_ event: Event, count: Int, cluster: ClusterAccess, now: Date) async {
+    private func patch(_ event: Event, count: Int, cluster: ClusterAccess, now: Date) async -> RefusedWrite? {
         let body: JSONValue = ["count": .int(count), "lastTimestamp": .string(RFC3339.string(from: now)), "message": .string(event.message)]
         do throws(KubeError) {
             try await cluster.send(.patch(.events, namespace: event.about.namespace, name: event.name, type: .merge, body: body.jsonBytes))
             wrote(event, count: count, now: now)
+            return nil
         } catch {
-            forget(event)
+            return refused(event, error)
         }
+    }
+
+    private func refused(_ event: Event, _ error: KubeError) -> RefusedWrite {
+        forget(event)
+        return RefusedWrite(kind: "Event", namespace: event.about.namespace, name: event.name, error: error)
     }
 
     static func body(_ event: Event, cluster: ClusterAccess, now: Date) -> [UInt8] {

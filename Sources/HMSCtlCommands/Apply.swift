@@ -76,7 +76,11 @@ struct Apply: TerminalCommand {
         }
         terminal.print()
         terminal.print(result.plan.text(colored: terminal.outputIsTerminal), terminator: "")
-        guard !result.plan.isEmpty else { return }
+        guard !result.plan.isEmpty else {
+            // Nothing to do, but a status (the acted-on scope) may still have been refused.
+            if printRefusedWrites(result, on: terminal) > 0 { throw ExitCode(1) }
+            return
+        }
         terminal.print()
         let failed = printOutcomes(result, on: terminal)
         if failed > 0 { throw ExitCode(1) }

@@ -113,6 +113,17 @@ func printOutcomes(_ result: Reconciler.Result, on terminal: Terminal) -> Int {
     }
     let done = result.outcomes.filter { $0.result == .done }.count
     let waiting = result.outcomes.count - done - failed
-    terminal.print("Applied: \(done) done, \(waiting) not carried out, \(failed) failed.")
-    return failed
+    let refused = printRefusedWrites(result, on: terminal)
+    terminal.print("Applied: \(done) done, \(waiting) not carried out, \(failed) failed"
+        + (refused > 0 ? "; \(refused) Event or status \(refused == 1 ? "write" : "writes") refused." : "."))
+    return failed + refused
+}
+
+/// The Events and statuses the cluster would not take (a viewer's 403, say): what each was, and
+/// the cluster's answer. The actions were carried out; the record of them is missing.
+func printRefusedWrites(_ result: Reconciler.Result, on terminal: Terminal) -> Int {
+    for write in result.refusedWrites { terminal.printError("error: not recorded: \(write)") }
+    let unnamed = result.refusedWriteCount - result.refusedWrites.count
+    if unnamed > 0 { terminal.printError("error: not recorded: \(unnamed) more") }
+    return result.refusedWriteCount
 }
