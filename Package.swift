@@ -184,7 +184,8 @@ let package = Package(
             exclude: ["golden", "fuzz-regressions", "every-field"]
         ),
         .testTarget(
-            name: "HMSCtlTests", dependencies: ["HMSCtlCommands", "Model", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "HMSCtlTests",
+            dependencies: ["HMSCtlCommands", "Controller", "Kube", "JSON", "Model", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: ["autoscale-inputs"]),
         // Live-test helpers: local HTTP(S) servers, certificates, temporary directories, and the
         // mock cluster served in the test process (`LiveCluster`).

@@ -2,6 +2,7 @@ import Controller
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Kube
 import Logging
 import Model
 import Planner
@@ -137,14 +138,19 @@ public struct ConsoleServer: Sendable {
 
     func page(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let snapshot = loop.snapshot
-        let principal = await principal(caller, held: snapshot?.held ?? [])
         let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { _, last in last })
-        let entries = (try? journal.tail()) ?? []
         let notice = query["done"].flatMap { done -> String? in
             guard let id = query["id"], ApprovalObject.isActionID(id), done == "approve" || done == "reject" else { return nil }
             return "\(done == "approve" ? "Approval" : "Rejection") of \(id) written; the next reconcile pass carries it out."
         }
+        return try await render(caller, query: query, notice: notice)
+    }
+
+    /// The page for `caller`, with `notice` above it.
+    func render(_ caller: Caller, query: [String: String] = [:], notice: String?) async throws -> Response {
+        let snapshot = loop.snapshot
+        let principal = await principal(caller, held: snapshot?.held ?? [])
+        let entries = (try? journal.tail()) ?? []
         let html = Page.render(snapshot: snapshot, journal: entries, filter: JournalFilter(query: query, now: clock.now()), viewer: principal,
                                notice: notice, csrfToken: caller.session?.csrfToken)
         return Self.html(html)
@@ -193,11 +199,17 @@ public struct ConsoleServer: Sendable {
         let minutes = decision == .approve ? 60 : 24 * 60
         let approval = ApprovalObject.make(id: id, decision: decision, by: user, groups: caller.identity.groups, expires: clock.now().addingTimeInterval(TimeInterval(minutes * 60)),
                                            comment: "from the ops console", namespace: action.source.namespace)
+        let written: ApprovalWrite
         do {
-            try await cluster.apply(approval, .of(Approval.self))
+            written = try await cluster.client.writeApproval(approval)
         } catch {
             logger.error("console: writing the approval failed", metadata: ["action.id": "\(id)", "user": "\(user)", "error": "\(error)"])
             return Self.text(.badGateway, "the cluster refused the Approval; see the controller log")
+        }
+        if case .exists(let existing) = written {
+            // Approvals cannot change: a second click (or a colleague's) finds the first one.
+            logger.notice("console: \(decision.rawValue) found one", metadata: ["action.id": "\(id)", "user": "\(user)", "existing": "\(existing.summary)"])
+            return try await render(caller, notice: "\(id) \(existing.summary).")
         }
         logger.notice("console: \(decision.rawValue)", metadata: ["action.id": "\(id)", "user": "\(user)", "namespace": "\(action.source.namespace)"])
         var headers = HTTPFields()

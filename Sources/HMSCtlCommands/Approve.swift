@@ -90,17 +90,30 @@ struct ApprovalRequest {
         let name = ApprovalObject.name(id: id, decision: decision)
         let approval = ApprovalObject.make(
             id: id, decision: decision, by: approver.username, groups: approver.groups ?? [], expires: expires, comment: comment, namespace: namespace)
+        let written: ApprovalWrite
         do {
-            try await access.create(approval, .of(Approval.self))
-        } catch let error where error.reason == .alreadyExists {
-            terminal.printError("error: approval.\(API.group)/\(name) exists already in namespace \(namespace), and an Approval cannot change once written: "
-                + "delete it (kubectl delete approval \(name) -n \(namespace)) and run this again")
-            throw ExitCode(1)
+            written = try await access.client.writeApproval(approval)
         } catch {
             try terminal.failOnMissingCRDs(error)
         }
+        if case .exists(let existing) = written {
+            try report(existing, by: approver.username, terminal: terminal)
+            return
+        }
         let verb = decision == .approve ? "approved" : "rejected"
         terminal.print("approval.\(API.group)/\(name) created: \(id) \(verb) by \(approver.username) until \(RFC3339.string(from: expires)); the next apply or reconcile carries it out")
+    }
+
+    /// An Approval of that name was there already: done when it says what this one would have
+    /// (the same user's same decision on this action), an error otherwise.
+    func report(_ existing: ExistingApproval, by user: String, terminal: Terminal) throws {
+        let subject = "approval.\(API.group)/\(existing.name) in namespace \(existing.namespace): \(existing.action) \(existing.summary)"
+        guard existing.says(decision, on: id, by: user) else {
+            terminal.printError("error: \(subject), and an Approval cannot change once written: "
+                + "delete it (kubectl delete approval \(existing.name) -n \(existing.namespace)) and run this again")
+            throw ExitCode(1)
+        }
+        terminal.print(subject)
     }
 
     /// The user the cluster authenticates this client as.

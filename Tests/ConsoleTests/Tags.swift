@@ -8,4 +8,6 @@ extension Tag {
     @Tag static var process: Self
     /// Input made to break things: markup, huge or malformed values, names that are not names.
     @Tag static var hostile: Self
+    /// Against the mock cluster served in the test process (TestSupport's `LiveCluster`).
+    @Tag static var live: Self
 }

@@ -6,4 +6,6 @@ extension Tag {
     @Tag static var unit: Self
     /// Runs another program and checks what it did: the built `hmsctl`, a credential plugin, html5lib.
     @Tag static var process: Self
+    /// Against the mock cluster served in the test process (TestSupport's `LiveCluster`).
+    @Tag static var live: Self
 }

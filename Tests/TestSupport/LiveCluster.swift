@@ -97,6 +97,21 @@ public struct LiveCluster: Sendable {
         }
     }
 
+    /// A GovernancePolicy `rules` that holds more than 3 replicas for approval, and a ServiceSpec
+    /// `web` of 6 replicas in `namespace`: its deploy is held (installs nothing; call `installCRDs` first).
+    public func declareHeldService(namespace: String = "default") async throws {
+        func resource(_ plural: String, _ kind: String) -> ResourceType {
+            ResourceType(group: "ops.hms.gov", version: "v1alpha1", plural: plural, kind: kind, namespaced: true)
+        }
+        func object(_ kind: String, _ name: String, spec: JSONValue) -> JSONValue {
+            ["apiVersion": "ops.hms.gov/v1alpha1", "kind": .string(kind), "metadata": ["name": .string(name), "namespace": .string(namespace)], "spec": spec]
+        }
+        _ = try await client.create(object("GovernancePolicy", "rules", spec: ["maxReplicasWithoutApproval": 3, "allowedRegistries": ["registry.gov/"]]),
+                                    resource("governancepolicies", "GovernancePolicy"), namespace: namespace)
+        _ = try await client.create(object("ServiceSpec", "web", spec: ["image": "registry.gov/web:1.0", "replicas": 6, "resources": ["cpu": "1"]]),
+                                    resource("servicespecs", "ServiceSpec"), namespace: namespace)
+    }
+
     /// One line of the mock's request log.
     public struct LoggedRequest: Equatable, CustomStringConvertible {
         public var method: String
