@@ -4,7 +4,8 @@
 # chart's RBAC and its ValidatingAdmissionPolicy for Approvals installed (manifests/install.yaml).
 # Every documented flow runs without a single 401 or 403; every documented refusal is a 403. An
 # Approval written by a user without `approve`, or naming someone else, is refused by the API
-# server; an Approval whose approver later loses the right releases nothing.
+# server; an Approval whose approver later loses the right releases nothing. Approvers are
+# confirmed with LocalSubjectAccessReviews, granted per namespace (hms-approval-reviewer).
 #   hack/e2e-roles.sh            (run by hack/test.sh)
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +64,10 @@ expect_match "viewer: hmsctl plan --detailed-exitcode (3: held)" "$(run as victo
 expect_match "viewer: hmsctl diff (1: differences)" "$(run as victor "$hmsctl" diff -f "$work/web-12.yaml")" "spec.replicas: 2 → 12.*exit 1"
 expect_match "viewer: hmsctl get" "$(run as victor "$hmsctl" get servicespecs -n relief)" "^NAME .*web +12 .*exit 0"
 expect "the viewer's flows: no request refused" "$(refused)" ""
+# A viewer's apply of what the cluster holds stores nothing, but its records (the ActionHeld
+# Event) are refused: it names each refused write with the apiserver's answer and fails.
+expect_match "viewer: hmsctl apply names the Event and status writes refused, and fails" "$(run as victor "$hmsctl" apply -f "$work/web-12.yaml")" \
+    'error: not recorded: Event relief/[^ ]+: HTTP 403: events [^ ]*is forbidden: User "victor" cannot (create|patch) resource "events" in API group "" in the namespace "relief".*Event or status writes? refused\..*exit 1'
 
 # refusal DESCRIPTION MESSAGE REQUEST COMMAND...: the command fails (exit 1) saying MESSAGE, and
 # the one request the mock refused is REQUEST, with a 403.
@@ -108,6 +113,8 @@ clear_requests
 expect_match "approver: hmsctl approve names the user the cluster says she is" "$(run as alice "$hmsctl" approve "$id" -n relief)" \
     "approval.ops.hms.gov/approve-${id#act-} created: $id approved by alice until .*exit 0"
 expect "the approver's flow: no request refused" "$(refused)" ""
+expect_match "approver: approving again finds her Approval, and is done" "$(run as alice "$hmsctl" approve "$id" -n relief)" \
+    "approval.ops.hms.gov/approve-${id#act-} in namespace relief: $id already approved \(by alice at [0-9TZ:-]+\).*exit 0"
 expect "the Approval records her groups" "$(k get approval "approve-${id#act-}" -n relief -o 'jsonpath={.spec.approvedBy} {.spec.approverGroups}')" \
     'alice ["relief-approvers","system:authenticated"]'
 expect_match "an Approval is immutable: a changed spec is refused" \

@@ -58,7 +58,8 @@ CLUSTER_RULES |= {("batch", "jobs", v, "") for v in ["get", "list", "watch", "cr
 CLUSTER_RULES |= {("metrics.k8s.io", "pods", v, "") for v in ["get", "list"]}
 CLUSTER_RULES |= {("custom.metrics.k8s.io", "*", "get", "")}
 CLUSTER_RULES |= {("authentication.k8s.io", "tokenreviews", "create", ""), ("authorization.k8s.io", "subjectaccessreviews", "create", "")}
-CLUSTER_RULES |= {("ops.hms.gov", "approvals", v, "") for v in ["create", "patch"]}
+CLUSTER_RULES |= {("authorization.k8s.io", "localsubjectaccessreviews", "create", "")}
+CLUSTER_RULES |= {("ops.hms.gov", "approvals", "create", "")}
 
 
 def lease_rules(name: str) -> set:
