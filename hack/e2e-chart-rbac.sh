@@ -50,6 +50,35 @@ expect "it deploys the ServiceSpec" "$(k get deploy eligibility-api -n student-a
 wait_until 30 status_written || true
 step "it writes the ServiceSpec's status"
 if status_written; then pass; else fail "no status.conditions"; fi
+# The approval gate confirms an approver in the Approval's own namespace (a LocalSubjectAccessReview),
+# with the chart's rights: a held deploy in hud-relief, and an Approval naming it.
+k apply -f - >/dev/null <<'EOF'
+apiVersion: ops.hms.gov/v1alpha1
+kind: ServiceSpec
+metadata: {name: held, namespace: hud-relief}
+spec: {image: registry.gov/held:1.0, replicas: 12, resources: {cpu: 100m, memory: 64Mi}}
+EOF
+held_id() { k get events -n hud-relief --field-selector reason=ActionHeld -o 'jsonpath={.items[*].message}' 2>/dev/null | grep -o 'act-[0-9a-f]\{16\}' | head -1 || true; }
+is_held() { [ -n "$(held_id)" ]; }
+wait_until 30 is_held || true
+id=$(held_id)
+expect_match "a deploy of 12 replicas is held for approval" "$id" "^act-[0-9a-f]{16}$"
+k apply -f - >/dev/null <<EOF
+apiVersion: ops.hms.gov/v1alpha1
+kind: Approval
+metadata: {name: approve-${id#act-}, namespace: hud-relief}
+spec: {action: $id, approvedBy: hms-mock-admin, expiresAt: "2099-01-01T00:00:00Z"}
+EOF
+local_reviews() {
+    curl -fsS "$server/mock/v1/requests" | python3 -c '
+import json, sys
+print(" ".join(sorted({"%s %s" % (e["status"], e["path"]) for e in json.load(sys.stdin)["items"]
+    if e["userAgent"].startswith("hms-controller") and e["path"].endswith("subjectaccessreviews")})))'
+}
+asked() { [ -n "$(local_reviews)" ]; }
+wait_until 30 asked || true
+expect "the gate asked in hud-relief, allowed by the chart's RBAC" "$(local_reviews)" \
+    "201 /apis/authorization.k8s.io/v1/namespaces/hud-relief/localsubjectaccessreviews"
 expect "the chart's RBAC allowed every request it made" "$(refused)" ""
 
 stop_controller
