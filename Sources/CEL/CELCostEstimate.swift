@@ -1,6 +1,31 @@
-/// A range of cost units, as cel-go's checker estimates them: arithmetic saturates at the
-/// largest UInt64 (an unbounded estimate stays unbounded) and fractional factors round up.
-public struct CELCostEstimate: Sendable, Equatable, CustomStringConvertible {
+/// A range of numbers as cel-go's estimates carry them: arithmetic saturates at the largest
+/// UInt64 (an unbounded estimate stays unbounded).
+protocol CELEstimateRange {
+    var min: UInt64 { get }
+    var max: UInt64 { get }
+    init(min: UInt64, max: UInt64)
+}
+
+extension CELEstimateRange {
+    static func fixed(_ value: UInt64) -> Self { Self(min: value, max: value) }
+    static var unknown: Self { Self(min: 0, max: .max) }
+
+    func adding(_ other: Self) -> Self {
+        Self(min: CELCostMath.add(min, other.min), max: CELCostMath.add(max, other.max))
+    }
+
+    func multiplied(by other: Self) -> Self {
+        Self(min: CELCostMath.multiply(min, other.min), max: CELCostMath.multiply(max, other.max))
+    }
+
+    /// The smaller minimum and the larger maximum: what either of two alternatives may be.
+    func union(_ other: Self) -> Self {
+        Self(min: Swift.min(min, other.min), max: Swift.max(max, other.max))
+    }
+}
+
+/// A range of cost units, as cel-go's checker estimates them; fractional factors round up.
+public struct CELCostEstimate: CELEstimateRange, Sendable, Equatable, CustomStringConvertible {
     public var min: UInt64
     public var max: UInt64
 
@@ -9,48 +34,13 @@ public struct CELCostEstimate: Sendable, Equatable, CustomStringConvertible {
         self.max = max
     }
 
-    public static func fixed(_ cost: UInt64) -> CELCostEstimate { CELCostEstimate(min: cost, max: cost) }
-    static let unknown = CELCostEstimate(min: 0, max: .max)
-
-    func adding(_ other: CELCostEstimate) -> CELCostEstimate {
-        CELCostEstimate(min: CELCostMath.add(min, other.min), max: CELCostMath.add(max, other.max))
-    }
-
-    func multiplied(by other: CELCostEstimate) -> CELCostEstimate {
-        CELCostEstimate(min: CELCostMath.multiply(min, other.min), max: CELCostMath.multiply(max, other.max))
-    }
-
-    func scaled(by factor: Double) -> CELCostEstimate {
-        CELCostEstimate(min: CELCostMath.scale(min, factor), max: CELCostMath.scale(max, factor))
-    }
-
-    /// The smaller minimum and the larger maximum: what either of two alternatives may cost.
-    func union(_ other: CELCostEstimate) -> CELCostEstimate {
-        CELCostEstimate(min: Swift.min(min, other.min), max: Swift.max(max, other.max))
-    }
-
     public var description: String { "[\(min), \(max)]" }
 }
 
 /// A range of sizes (a string's code points, a list's or map's elements).
-struct CELSizeEstimate: Sendable, Equatable {
+struct CELSizeEstimate: CELEstimateRange, Sendable, Equatable {
     var min: UInt64
     var max: UInt64
-
-    static func fixed(_ size: UInt64) -> CELSizeEstimate { CELSizeEstimate(min: size, max: size) }
-    static let unknown = CELSizeEstimate(min: 0, max: .max)
-
-    func adding(_ other: CELSizeEstimate) -> CELSizeEstimate {
-        CELSizeEstimate(min: CELCostMath.add(min, other.min), max: CELCostMath.add(max, other.max))
-    }
-
-    func multiplied(by other: CELSizeEstimate) -> CELSizeEstimate {
-        CELSizeEstimate(min: CELCostMath.multiply(min, other.min), max: CELCostMath.multiply(max, other.max))
-    }
-
-    func union(_ other: CELSizeEstimate) -> CELSizeEstimate {
-        CELSizeEstimate(min: Swift.min(min, other.min), max: Swift.max(max, other.max))
-    }
 
     func cost(factor: Double) -> CELCostEstimate {
         CELCostEstimate(min: CELCostMath.scale(min, factor), max: CELCostMath.scale(max, factor))
@@ -59,8 +49,6 @@ struct CELSizeEstimate: Sendable, Equatable {
     func times(_ cost: CELCostEstimate) -> CELCostEstimate {
         CELCostEstimate(min: CELCostMath.multiply(min, cost.min), max: CELCostMath.multiply(max, cost.max))
     }
-
-    var asCost: CELCostEstimate { CELCostEstimate(min: min, max: max) }
 }
 
 /// The factors cel-go's cost model uses (`common/cost.go`).
