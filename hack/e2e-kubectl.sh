@@ -245,4 +245,22 @@ expect_match "a CEL rule's message is the apiserver's" \
     "$(svcspec strict.d '' | k apply -f - 2>&1 || true)" \
     '"strict.d" is invalid: <nil>: Invalid value: the name also names a Service: a DNS-1035 label'
 
+# The static CEL cost estimate: a rule over an unbounded list of unbounded strings is refused at
+# creation, with the apiserver's message and path; bounded, it is admitted.
+costly_crd() {
+    printf 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: costlies.test.gov\nspec:\n'
+    printf '  group: test.gov\n  scope: Namespaced\n  names: {kind: Costly, plural: costlies}\n  versions:\n  - name: v1\n'
+    printf '    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n'
+    printf '          spec:\n            type: object\n            properties:\n              names:\n                type: array\n%b' "$1"
+    printf '                items: {type: string%b}\n' "$2"
+    printf '                x-kubernetes-validations:\n                - rule: "self.all(x, x.matches(\x27^[a-z]+$\x27))"\n'
+}
+expect_match "a CRD whose rule is estimated too expensive is refused" \
+    "$(costly_crd '' '' | k apply -f - 2>&1 || true)" \
+    'spec\.validation\.openAPIV3Schema\.properties\[spec\]\.properties\[names\]\.x-kubernetes-validations\[0\]\.rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x \(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared\)'
+expect "the refused CRD was not stored" "$(k get crd costlies.test.gov -o name --ignore-not-found)" ""
+expect "bounded by maxItems and maxLength, it is admitted" \
+    "$(costly_crd '                maxItems: 10\n' ', maxLength: 20' | k apply -f - 2>&1)" \
+    "customresourcedefinition.apiextensions.k8s.io/costlies.test.gov created"
+
 finish e2e-kubectl

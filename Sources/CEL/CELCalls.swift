@@ -8,11 +8,15 @@ struct CELCalls {
         let target = try call.target.map { (expression) throws(CELEvalError) in try evaluator.evaluate(expression) }
         var arguments: [CELValue] = []
         for argument in call.arguments { arguments.append(try evaluator.evaluate(argument)) }
+        let result: CELValue
         if let target {
             try evaluator.chargeSize(target.elementCount)
-            return try member(function, target, arguments)
+            result = try member(function, target, arguments)
+        } else {
+            result = try global(function, arguments)
         }
-        return try global(function, arguments)
+        try evaluator.chargeCost(CELRuntimeCost.call(function, isMember: target != nil, (target.map { [$0] } ?? []) + arguments, result: result))
+        return result
     }
 
     private func global(_ function: CELFunction, _ arguments: [CELValue]) throws(CELEvalError) -> CELValue {

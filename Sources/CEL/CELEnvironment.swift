@@ -5,10 +5,13 @@ public struct CELLimits: Sendable, Equatable {
     /// Deepest nesting, while parsing and of the tree parsed (cel-go's default recursion limit is 250;
     /// no real rule comes near 100).
     public var maxDepth = 100
-    /// The step budget: one step per node evaluated, per loop iteration, and per element or 16
-    /// characters an operation reads or builds. Kubernetes' equivalent is its CEL cost limit (per
-    /// call 1,000,000 cost units for CRD rules); an evaluation that runs out is an error.
-    public var stepBudget = 1_000_000
+    /// The most one evaluation may cost, in cel-go's cost units (Kubernetes' `PerCallLimit`, for
+    /// CRD rules and admission policy expressions alike); an evaluation over it is cancelled.
+    public var costLimit: UInt64 = 1_000_000
+    /// A safety net under the cost limit: one step per node evaluated, per loop iteration, and per
+    /// element or 16 characters an operation reads or builds, and per stretch of a regular
+    /// expression's backtracking, which cel-go's cost does not see.
+    public var stepBudget = 10_000_000
     /// Largest string or bytes value an operation may build, in bytes.
     public var maxStringLength = 1 << 20
     /// Longest list or map an operation may build.
@@ -47,7 +50,8 @@ public struct CELEnvironment: Sendable {
         var checker = CELChecker(source: source, variables: variables)
         checker.check(root, scope: [])
         guard checker.diagnostics.isEmpty else { throw CELCompileError(diagnostics: checker.diagnostics) }
-        return CELProgram(expression: expression, root: root, source: source, limits: limits, referencedVariables: checker.referenced)
+        return CELProgram(
+            expression: expression, root: root, source: source, limits: limits, variables: variables, referencedVariables: checker.referenced)
     }
 }
 
@@ -71,6 +75,8 @@ public struct CELProgram: Sendable {
     let root: CELExpr
     let source: CELSourceText
     public let limits: CELLimits
+    /// The environment's variables, declared or not mentioned.
+    let variables: Set<String>
     /// The environment's variables the expression mentions: a CRD rule that mentions `oldSelf`
     /// is a transition rule, evaluated only on updates.
     public let referencedVariables: Set<String>
@@ -85,5 +91,16 @@ public struct CELProgram: Sendable {
         let evaluator = CELEvaluator(activation: activation, limits: limits, source: source)
         let value = try evaluator.evaluate(root)
         return (value, evaluator.steps)
+    }
+
+    /// The value or error, with the actual cost as cel-go's interpreter counts it (what the
+    /// apiserver takes from its runtime budgets, also when the evaluation failed).
+    public func evaluateTrackingCost(_ activation: CELActivation) -> (result: Result<CELValue, CELEvalError>, cost: UInt64) {
+        let evaluator = CELEvaluator(activation: activation, limits: limits, source: source)
+        do {
+            return (.success(try evaluator.evaluate(root)), evaluator.cost)
+        } catch {
+            return (.failure(error), evaluator.cost)
+        }
     }
 }

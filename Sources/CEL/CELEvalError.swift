@@ -3,7 +3,7 @@
 public struct CELEvalError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var position: CELPosition?
-    /// Set when the step budget ran out: no `&&`, `||` or macro may absorb it.
+    /// Set when the cost limit or the step budget ran out: no `&&`, `||` or macro may absorb it.
     public var isBudgetExhausted: Bool
 
     public init(_ message: String, position: CELPosition? = nil, isBudgetExhausted: Bool = false) {
@@ -11,6 +11,9 @@ public struct CELEvalError: Error, Sendable, Equatable, CustomStringConvertible 
         self.position = position
         self.isBudgetExhausted = isBudgetExhausted
     }
+
+    /// cel-go's message when an evaluation goes over its cost limit.
+    public static let costLimitExceeded = "operation cancelled: actual cost limit exceeded"
 
     public var description: String { position.map { "\($0): \(message)" } ?? message }
 

@@ -6,6 +6,8 @@ final class CELEvaluator {
     let limits: CELLimits
     let source: CELSourceText
     private(set) var steps = 0
+    /// The actual cost so far, in cel-go's units.
+    private(set) var cost: UInt64 = 0
     /// Comprehension variables in scope, innermost last.
     private var bindings: [(name: String, value: CELValue)] = []
     var regexes: [String: CELRegex] = [:]
@@ -21,6 +23,12 @@ final class CELEvaluator {
         guard steps <= limits.stepBudget else {
             throw CELEvalError("evaluation exceeded the step budget of \(limits.stepBudget) steps", isBudgetExhausted: true)
         }
+    }
+
+    /// Adds to the actual cost; over the limit the evaluation is cancelled, as cel-go cancels it.
+    func chargeCost(_ units: UInt64) throws(CELEvalError) {
+        cost = CELCostMath.add(cost, units)
+        guard cost <= limits.costLimit else { throw CELEvalError(CELEvalError.costLimitExceeded, isBudgetExhausted: true) }
     }
 
     /// One step per 16 bytes or elements an operation reads or builds, at least one.
@@ -40,6 +48,7 @@ final class CELEvaluator {
     }
 
     private func evaluateNode(_ expression: CELExpr) throws(CELEvalError) -> CELValue {
+        try chargeCost(Self.nodeCost(expression.kind))
         switch expression.kind {
         case .literal(let value): return value
         case .identifier(let name): return try lookup(name)
@@ -51,6 +60,7 @@ final class CELEvaluator {
         case .binary(.or, let left, let right): return try logical(and: false, left, right)
         case .binary(let operation, let left, let right):
             let (a, b) = (try evaluate(left), try evaluate(right))
+            try chargeCost(CELRuntimeCost.binary(operation, a, b))
             return try CELOperators(evaluator: self).binary(operation, a, b)
         case .conditional(let condition, let then, let otherwise):
             guard case .bool(let flag) = try evaluate(condition) else { throw CELEvalError("no such overload: ternary condition is not a bool") }
@@ -62,6 +72,18 @@ final class CELEvaluator {
         case .map(let entries): return try buildMap(entries)
         case .call(let call): return try CELCalls(evaluator: self).call(call)
         case .comprehension(let loop): return try comprehension(loop)
+        }
+    }
+
+    /// What a node costs by itself in cel-go: a variable, a selection, an index or a unary
+    /// operator one unit, building a list ten and a map thirty; operators and calls are charged
+    /// once their operands' sizes are known, macros per iteration.
+    private static func nodeCost(_ kind: CELExpr.Kind) -> UInt64 {
+        switch kind {
+        case .identifier, .select, .presenceTest, .index, .unary: 1
+        case .list: CELCostMath.listCreateBaseCost
+        case .map: CELCostMath.mapCreateBaseCost
+        case .literal, .binary, .conditional, .call, .comprehension: 0
         }
     }
 

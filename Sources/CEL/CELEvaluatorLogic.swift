@@ -41,9 +41,18 @@ extension CELEvaluator {
         }
         switch loop.kind {
         case .all, .exists: return try quantify(loop, over: elements)
-        case .existsOne: return .bool(try select(loop, from: elements, by: loop.body).count == 1)
-        case .filter: return .list(try select(loop, from: elements, by: loop.body))
-        case .map: return .list(try transform(loop, over: elements))
+        case .existsOne:
+            // predicate ? accu + 1 : accu per element, then accu == 1
+            let count = try select(loop, from: elements, by: loop.body, stepCost: (kept: 2, dropped: 1)).count
+            try chargeCost(2)
+            return .bool(count == 1)
+        case .filter:
+            // [] first, predicate ? accu + [x] : accu per element, then accu
+            try chargeCost(CELCostMath.listCreateBaseCost + 1)
+            return .list(try select(loop, from: elements, by: loop.body, stepCost: (kept: 13, dropped: 1)))
+        case .map:
+            try chargeCost(CELCostMath.listCreateBaseCost + 1)
+            return .list(try transform(loop, over: elements))
         }
     }
 
@@ -51,24 +60,34 @@ extension CELEvaluator {
     /// that is not a bool, counts only when no element decides.
     private func quantify(_ loop: CELComprehension, over elements: [CELValue]) throws(CELEvalError) -> CELValue {
         let deciding = loop.kind == .exists
+        // cel-go's loop condition (@not_strictly_false(accu), of !accu for exists), then the step
+        // (accu && predicate, accu || predicate), then the result (accu).
+        let condition: UInt64 = deciding ? 3 : 2
         var firstError: CELEvalError?
-        for element in elements {
+        for (position, element) in elements.enumerated() {
             try charge(1)
+            try chargeCost(condition + 1)
             let outcome = try withBinding(loop.variable, element) { () throws(CELEvalError) in try attempt(loop.body) }
             switch outcome {
-            case .success(.bool(deciding)): return .bool(deciding)
+            case .success(.bool(deciding)):
+                try chargeCost(position + 1 < elements.count ? condition + 1 : 1)
+                return .bool(deciding)
             case .success(.bool): continue
             case .success(let other):
                 firstError = firstError ?? CELEvalError("no such overload: \(loop.kind.rawValue) predicate is \(other.type.rawValue), not bool")
             case .failure(let error): firstError = firstError ?? error
             }
         }
+        try chargeCost(1)
         if let firstError { throw firstError }
         return .bool(!deciding)
     }
 
     /// The elements whose predicate is true, for `filter`, `exists_one` and three-argument `map`.
-    private func select(_ loop: CELComprehension, from elements: [CELValue], by predicate: CELExpr) throws(CELEvalError) -> [CELValue] {
+    /// `stepCost`: what the rest of cel-go's step costs once the predicate has decided.
+    private func select(
+        _ loop: CELComprehension, from elements: [CELValue], by predicate: CELExpr, stepCost: (kept: UInt64, dropped: UInt64)
+    ) throws(CELEvalError) -> [CELValue] {
         var kept: [CELValue] = []
         for element in elements {
             try charge(1)
@@ -76,16 +95,21 @@ extension CELEvaluator {
             guard case .bool(let keep) = verdict else {
                 throw CELEvalError("no such overload: \(loop.kind.rawValue) predicate is \(verdict.type.rawValue), not bool")
             }
+            try chargeCost(keep ? stepCost.kept : stepCost.dropped)
             if keep { kept.append(element) }
         }
         return kept
     }
 
+    /// `map`: accu + [transform] per element (12 units besides the transform), under the filter.
     private func transform(_ loop: CELComprehension, over elements: [CELValue]) throws(CELEvalError) -> [CELValue] {
-        let chosen = try loop.filter.map { (predicate) throws(CELEvalError) in try select(loop, from: elements, by: predicate) } ?? elements
+        let chosen = try loop.filter.map { (predicate) throws(CELEvalError) in
+            try select(loop, from: elements, by: predicate, stepCost: (kept: 0, dropped: 1))
+        } ?? elements
         var results: [CELValue] = []
         for element in chosen {
             try charge(1)
+            try chargeCost(CELCostMath.listCreateBaseCost + 2)
             results.append(try withBinding(loop.variable, element) { () throws(CELEvalError) in try evaluate(loop.body) })
         }
         return results

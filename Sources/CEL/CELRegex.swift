@@ -18,7 +18,8 @@ struct CELRegex {
         var translator = CELRegexTranslator(pattern: pattern)
         let translated = try translator.translate()
         do {
-            let expression = try NSRegularExpression(pattern: translated, options: [.useUnixLineSeparators])
+            // RE2 takes the empty pattern (it matches everywhere); ICU needs it spelled as a group.
+            let expression = try NSRegularExpression(pattern: translated.isEmpty ? "(?:)" : translated, options: [.useUnixLineSeparators])
             return CELRegex(pattern: pattern, expression: expression)
         } catch {
             throw Failure(message: "invalid regular expression '\(pattern)'")

@@ -18,13 +18,20 @@ struct CustomResourceSchema: Sendable {
         self.definitionVersion = definitionVersion
     }
 
-    /// What makes a definition's schemas unusable, with the paths the apiserver names
-    /// (`spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule`).
+    /// What makes a definition's schemas unusable, with the paths the apiserver names. When every
+    /// version has the same schema the apiserver checks it once, as its internal form holds it
+    /// (`spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule`);
+    /// otherwise each (`spec.versions[1].schema.openAPIV3Schema...`).
     static func problems(inDefinition crd: JSONValue) -> [FieldError] {
         var problems: [FieldError] = []
-        for (index, version) in (crd[path: ["spec", "versions"]]?.arrayValue ?? []).enumerated() {
+        let versions = crd[path: ["spec", "versions"]]?.arrayValue ?? []
+        let shared = versions.count > 0 && versions.allSatisfy { $0["schema"] == versions[0]["schema"] }
+        for (index, version) in versions.enumerated() {
             guard let schema = version[path: ["schema", "openAPIV3Schema"]] else { continue }
-            _ = SchemaNode(schema, path: "spec.versions[\(index)].schema.openAPIV3Schema", level: .root, problems: &problems)
+            let path = shared ? "spec.validation.openAPIV3Schema" : "spec.versions[\(index)].schema.openAPIV3Schema"
+            _ = SchemaNode(schema, path: path, level: .root, problems: &problems)
+            problems += SchemaRuleCost.problems(inSchema: schema, path: path)
+            if shared { break }
         }
         return problems
     }

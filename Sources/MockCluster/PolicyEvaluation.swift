@@ -52,10 +52,23 @@ struct PolicyEvaluation {
             }
         }
         activation.variables["variables"] = variables(activation)
-        return (spec["validations"]?.arrayValue ?? []).enumerated().compactMap { index, validation in
-            failure(of: validation, index: index, activation)
+        // The validations share one runtime cost budget (`RuntimeCELCostBudget`); going over it
+        // is one error in place of every verdict, as the apiserver's filter answers.
+        var budget = Self.runtimeBudget
+        var found: [PolicyFailure] = []
+        for (index, validation) in (spec["validations"]?.arrayValue ?? []).enumerated() {
+            let (outcome, cost) = Self.evaluateTrackingCost(validation["expression"]?.stringValue ?? "", activation)
+            guard cost <= budget else {
+                return failsClosed ? [PolicyFailure(message: "validation failed due to running out of cost budget, no further validation rules will be run")] : []
+            }
+            budget -= cost
+            if let failure = failure(of: validation, index: index, outcome, activation) { found.append(failure) }
         }
+        return found
     }
+
+    /// Kubernetes' `RuntimeCELCostBudget` for the validations of one policy under one binding.
+    static let runtimeBudget: UInt64 = 10_000_000
 
     /// Variables in order, each seeing those before it; one that fails is left out, so that an
     /// expression using it fails where it is used, as the apiserver's lazy variables do.
@@ -72,10 +85,12 @@ struct PolicyEvaluation {
         return .map(map)
     }
 
-    private func failure(of validation: JSONValue, index: Int, _ activation: CELActivation) -> PolicyFailure? {
+    private func failure(
+        of validation: JSONValue, index: Int, _ outcome: Result<CELValue, PolicyEvaluationError>, _ activation: CELActivation
+    ) -> PolicyFailure? {
         let expression = validation["expression"]?.stringValue ?? ""
         let reason = validation["reason"]?.stringValue ?? "Invalid"
-        switch Self.evaluate(expression, activation) {
+        switch outcome {
         case .success(.bool(true)):
             return nil
         case .success(.bool(false)):
@@ -94,6 +109,17 @@ struct PolicyEvaluation {
         case .failure(let error):
             guard failsClosed else { return nil }
             return PolicyFailure(message: "expression '\(expression)' resulted in error: \(error)", expressionIndex: index)
+        }
+    }
+
+    /// The outcome and its actual cost (each expression under the per-call limit, `PerCallLimit`).
+    private static func evaluateTrackingCost(_ expression: String, _ activation: CELActivation) -> (Result<CELValue, PolicyEvaluationError>, UInt64) {
+        do {
+            let program = try CELEnvironment.admissionPolicy.compile(expression)
+            let (outcome, cost) = program.evaluateTrackingCost(activation)
+            return (outcome.mapError { PolicyEvaluationError(text: $0.message) }, cost)
+        } catch {
+            return (.failure(PolicyEvaluationError(text: error.celGoText)), 0)
         }
     }
 

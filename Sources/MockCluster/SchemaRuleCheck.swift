@@ -58,20 +58,18 @@ struct SchemaRuleCheck {
         let unchanged = old != nil && old == value
         for rule in node.rules {
             if rule.usesOldSelf, old == nil { continue }
-            guard budget > 0 else {
-                errors.append(FieldError(.invalid, here, typeName, "validation failed due to running out of cost budget, no further validation rules will be run"))
-                stopped = true
-                return
-            }
+            guard budget > 0 else { return runOutOfBudget(at: here, typeName) }
+            // The actual cost is taken from the object's budget, also when the rule failed.
+            let (outcome, cost) = rule.program.evaluateTrackingCost(activation)
+            guard cost <= UInt64(budget) else { return runOutOfBudget(at: here, typeName) }
+            budget -= Int(cost)
             let verdict: CELValue
-            do {
-                let (result, steps) = try rule.program.evaluateCountingSteps(activation)
-                budget -= steps
-                verdict = result
-            } catch {
+            switch outcome {
+            case .success(let value): verdict = value
+            case .failure(let error):
                 if error.isBudgetExhausted {
                     errors.append(FieldError(.invalid, here, typeName,
-                        "'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: \(rule.errorString)"))
+                        "'\(CELEvalError.costLimitExceeded)': no further validation rules will be run due to call cost exceeds limit for rule: \(rule.errorString)"))
                     stopped = true
                     return
                 }
@@ -85,6 +83,11 @@ struct SchemaRuleCheck {
             let failure = failureError(rule, value: value, node: node, path: path, activation: activation)
             if !rule.usesOldSelf, unchanged { warnings.append(failure.description) } else { errors.append(failure) }
         }
+    }
+
+    private mutating func runOutOfBudget(at path: String, _ typeName: FieldError.Value) {
+        errors.append(FieldError(.invalid, path, typeName, "validation failed due to running out of cost budget, no further validation rules will be run"))
+        stopped = true
     }
 
     private mutating func failureError(_ rule: SchemaRule, value: JSONValue, node: SchemaNode, path: String?, activation: CELActivation) -> FieldError {
@@ -103,9 +106,10 @@ struct SchemaRuleCheck {
     /// A `messageExpression`'s text, or nil to fall back on `message` (an error, a non-string, an
     /// empty or multi-line result), as the apiserver falls back.
     private mutating func message(of rule: SchemaRule, _ activation: CELActivation) -> String? {
-        guard let program = rule.messageProgram, let evaluated = try? program.evaluateCountingSteps(activation) else { return nil }
-        budget -= evaluated.steps
-        guard case .string(let text) = evaluated.value else { return nil }
+        guard let program = rule.messageProgram else { return nil }
+        let (outcome, cost) = program.evaluateTrackingCost(activation)
+        budget -= Int(min(cost, UInt64(Int.max)))
+        guard case .success(.string(let text)) = outcome else { return nil }
         let trimmed = text.trimmingWhitespace
         guard !trimmed.isEmpty, !trimmed.contains("\n"), trimmed.utf8.count <= 5120 else { return nil }
         return trimmed

@@ -48,11 +48,29 @@ import Testing
         #expect(compileFailure(String(repeating: "1 + ", count: 300) + "1", limits: limits) == "expression is 1201 code points long, over the limit of 1000")
     }
 
-    @Test func theStepBudgetStopsRunawayComprehensions() throws {
+    @Test func theCostLimitStopsRunawayComprehensions() throws {
         let big = CELValue.list((0..<1_000).map { .int(Int64($0)) })
         let error = try evaluationFailure("self.all(x, self.all(y, self.all(z, x + y + z >= 0)))", big)
-        #expect(error?.message == "evaluation exceeded the step budget of 1000000 steps")
+        #expect(error?.message == "operation cancelled: actual cost limit exceeded")
         #expect(error?.isBudgetExhausted == true)
+    }
+
+    /// The actual cost is cel-go's: for `all`, the range, then per element the loop condition
+    /// (2), the step's accumulator (1) and the predicate (`x` and `>`: 2), then the result (1).
+    @Test func costIsCountedAsCelGoCountsIt() throws {
+        let program = try CELEnvironment.crdValidation.compile("self.all(x, x > 0)")
+        let input = CELValue.list((1...100).map { .int($0) })
+        let (outcome, cost) = program.evaluateTrackingCost(CELActivation(variables: ["self": input]))
+        #expect(try outcome.get().json == true)
+        #expect(cost == 502)
+        var limits = CELLimits()
+        limits.costLimit = 501
+        #expect(try evaluationFailure("self.all(x, x > 0)", input, limits: limits)?.message == "operation cancelled: actual cost limit exceeded")
+        let text = CELValue.string(String(repeating: "a", count: 1_000))
+        // contains: a tenth of the string times a tenth of the part; matches: a tenth of the string
+        // and one times a quarter of the pattern; the variable costs one.
+        #expect(try CELEnvironment.crdValidation.compile("self.contains('abc')").evaluateTrackingCost(CELActivation(variables: ["self": text])).cost == 1 + 100 * 1)
+        #expect(try CELEnvironment.crdValidation.compile("self.matches('^[a]+$')").evaluateTrackingCost(CELActivation(variables: ["self": text])).cost == 1 + 101 * 2)
     }
 
     @Test func noOperatorAbsorbsASpentBudget() throws {
