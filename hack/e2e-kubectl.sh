@@ -163,8 +163,8 @@ scale_apply() {
         -d '{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"scaled"},"spec":{"replicas":6}}'
 }
 expect "an applied Scale that changes another manager's replicas is a 409 with its cause" \
-    "$(scale_apply '' | python3 -c 'import json, sys; s = json.load(sys.stdin); print(s["code"], s["reason"], s["message"], s["details"]["causes"])')" \
-    "409 Conflict Apply failed with 1 conflict: conflict with \"hpa\" with subresource \"scale\" using autoscaling/v1: .spec.replicas [{'type': 'FieldManagerConflict', 'message': 'conflict with \"hpa\" with subresource \"scale\" using autoscaling/v1', 'field': '.spec.replicas'}]"
+    "$(scale_apply '' | python3 -c 'import json, sys; s = json.load(sys.stdin); print(s["code"], s["reason"], s["message"], [(c["type"], c["field"], c["message"]) for c in s["details"]["causes"]])')" \
+    "409 Conflict Apply failed with 1 conflict: conflict with \"hpa\" with subresource \"scale\" using autoscaling/v1: .spec.replicas [('FieldManagerConflict', '.spec.replicas', 'conflict with \"hpa\" with subresource \"scale\" using autoscaling/v1')]"
 expect "force=true takes it over" "$(scale_apply '&force=true' | python3 -c 'import json, sys; s = json.load(sys.stdin); print(s["kind"], s["spec"]["replicas"])')" "Scale 6"
 expect "the applier owns .spec.replicas through /scale" "$(replica_owners)" "keda Apply scale apps/v1 no-time "
 expect "kubectl get shows the new count" "$(jsonpath deploy scaled '' '{.spec.replicas}')" "6"
