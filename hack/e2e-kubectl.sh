@@ -137,6 +137,52 @@ for entry in json.load(sys.stdin)["metadata"]["managedFields"]:
 ' | sort | tr '\n' ' ')" "hms-controller Apply False kubectl Apply True "
 k delete deploy owned >/dev/null
 
+# The scale subresource keeps field ownership as a real apiserver: kubectl scale is an Update of
+# /scale owning .spec.replicas (no time: the ScaleHandler keeps none), and an apply of a Scale
+# conflicts with the owner of .spec.replicas unless forced.
+sed 's/name: web$/name: scaled/' Tests/e2e/kubectl/web.yaml >"$work/scaled.yaml"
+k apply --server-side --field-manager=hms-controller -f "$work/scaled.yaml" >/dev/null
+expect "kubectl scale (a merge patch of /scale)" "$(k scale deploy scaled --replicas=3)" "deployment.apps/scaled scaled"
+replica_owners() {
+    k get deploy scaled -o json --show-managed-fields | python3 -c '
+import json, sys
+for entry in json.load(sys.stdin)["metadata"]["managedFields"]:
+    if "f:replicas" in entry["fieldsV1"].get("f:spec", {}):
+        print(entry["manager"], entry["operation"], entry.get("subresource", "-"), entry["apiVersion"], entry.get("time", "no-time"))
+' | sort | tr '\n' ' '
+}
+expect "it owns .spec.replicas as an Update of the scale subresource" "$(replica_owners)" "kubectl Update scale apps/v1 no-time "
+expect_match "re-applying the Deployment conflicts with it" "$(k apply --server-side --field-manager=hms-controller -f "$work/scaled.yaml" 2>&1 || true)" \
+    '^error: Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: \.spec\.replicas$'
+expect "kubectl patch --subresource=scale is an Update of /scale too" \
+    "$(k patch deploy scaled --subresource=scale --type=merge -p '{"spec":{"replicas":4}}' --field-manager=hpa -o jsonpath='{.kind} {.spec.replicas}')" "Scale 4"
+expect "and takes .spec.replicas over" "$(replica_owners)" "hpa Update scale apps/v1 no-time "
+scale_apply() {
+    curl -sS -X PATCH -H 'Content-Type: application/apply-patch+yaml' \
+        "$server/apis/apps/v1/namespaces/default/deployments/scaled/scale?fieldManager=keda$1" \
+        -d '{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"scaled"},"spec":{"replicas":6}}'
+}
+expect "an applied Scale that changes another manager's replicas is a 409 with its cause" \
+    "$(scale_apply '' | python3 -c 'import json, sys; s = json.load(sys.stdin); print(s["code"], s["reason"], s["message"], [(c["type"], c["field"], c["message"]) for c in s["details"]["causes"]])')" \
+    "409 Conflict Apply failed with 1 conflict: conflict with \"hpa\" with subresource \"scale\" using autoscaling/v1: .spec.replicas [('FieldManagerConflict', '.spec.replicas', 'conflict with \"hpa\" with subresource \"scale\" using autoscaling/v1')]"
+expect "force=true takes it over" "$(scale_apply '&force=true' | python3 -c 'import json, sys; s = json.load(sys.stdin); print(s["kind"], s["spec"]["replicas"])')" "Scale 6"
+expect "the applier owns .spec.replicas through /scale" "$(replica_owners)" "keda Apply scale apps/v1 no-time "
+expect "kubectl get shows the new count" "$(jsonpath deploy scaled '' '{.spec.replicas}')" "6"
+k delete deploy scaled >/dev/null
+
+# At most ten managers with operation Update: the oldest are merged into "ancient-changes".
+k create configmap crowded --from-literal=k0=v >/dev/null
+for index in $(seq 1 11); do
+    k patch configmap crowded --type=merge -p "{\"data\":{\"k$index\":\"v\"}}" --field-manager="m$index" >/dev/null
+done
+expect "eleven more updaters leave ten Update entries, one of them ancient-changes" \
+    "$(k get configmap crowded -o json --show-managed-fields | python3 -c '
+import json, sys
+entries = json.load(sys.stdin)["metadata"]["managedFields"]
+print(len(entries), sum(entry["manager"] == "ancient-changes" for entry in entries))
+')" "10 1"
+k delete configmap crowded >/dev/null
+
 # kubectl's imperative commands: typed clients that send protobuf bodies (run and expose send JSON).
 expect "create namespace" "$(k create namespace imperative)" "namespace/imperative created"
 expect "create deployment" "$(k create deployment web --image=nginx -n imperative --replicas=2 --port=8080)" "deployment.apps/web created"

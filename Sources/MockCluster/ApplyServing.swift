@@ -5,8 +5,8 @@ import JSON
 enum OwnershipRecord {
     /// An update (create, PUT, a patch that is not an apply): the manager takes what it changed.
     case update(manager: String, subresource: String)
-    /// A server-side apply, whose managers are already decided.
-    case applied(ManagedFields)
+    /// Managers already decided: a server-side apply, or a write through `/scale`.
+    case decided(ManagedFields)
 }
 
 /// Server-side apply (`application/apply-patch+yaml`), and the managedFields every write records.
@@ -33,7 +33,7 @@ extension MockCluster {
             result.object[path: ["metadata", "annotations", Self.lastAppliedAnnotation]] = .string(Self.lastApplied(configuration))
         }
         if live == nil { result.object[path: ["metadata", "name"]] = .string(route.key.name) }
-        let stored = try write(result.object, to: route, previous: live?.value, request: request, now: now, ownership: .applied(result.managers))
+        let stored = try write(result.object, to: route, previous: live?.value, request: request, now: now, ownership: .decided(result.managers))
         return try render(stored, route.type, request, now: now, status: live == nil ? 201 : 200)
     }
 
@@ -87,8 +87,8 @@ extension MockCluster {
         var object = object
         let managers: ManagedFields
         switch record {
-        case .applied(let applied):
-            managers = applied
+        case .decided(let decided):
+            managers = decided
         case .update(let manager, let subresource):
             let sent = subresource.isEmpty ? ManagedFields(of: object) : nil
             let base = sent ?? previous.flatMap { ManagedFields(of: $0) } ?? ManagedFields()
@@ -98,7 +98,8 @@ extension MockCluster {
             new[path: ["metadata", "managedFields"]] = nil
             let ownership = fieldOwnership(type, subresource: subresource, creating: previous == nil)
             // As the apiserver's UpdateNoErrors: a write the schema cannot index keeps the managers it had.
-            managers = (try? ownership.update(old: old, new: new, managers: base, manager: manager, now: timestamp(now))) ?? base
+            let updated = try? ownership.update(old: old, new: new, managers: base, manager: manager, now: timestamp(now))
+            managers = updated?.cappingUpdates() ?? base
         }
         let entries: JSONValue? = managers.entries.isEmpty ? .none : interned(managers)
         object[path: ["metadata", "managedFields"]] = entries

@@ -171,13 +171,12 @@ extension MockCluster {
                 return StrategicMerge.apply(patch, to: live)
             case "application/json-patch+json":
                 do throws(PatchError) { return try live.applyingJSONPatch(patch) } catch { throw .invalid(route.type, route.key.name, field: "patch", error.message) }
-            case "application/apply-patch+yaml":
-                return live.applyingMergePatch(patch)  // only the scale subresource, below
             default:
                 throw .unsupportedMediaType(contentType, accepted: route.type.isBuiltIn ? Self.builtInPatchTypes : Self.customPatchTypes)
             }
         }
         if route.subresource == "scale" {
+            if contentType == "application/apply-patch+yaml" { return try applyScale(route, request, patch, now: now) }
             return try changeScale(route, request, now: now, apply)
         }
         if contentType == "application/apply-patch+yaml" {
@@ -193,46 +192,22 @@ extension MockCluster {
     static let customPatchTypes = ["application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml"]
     static let builtInPatchTypes = customPatchTypes + ["application/strategic-merge-patch+json"]
 
-    /// Reads and writes `spec.replicas` through an autoscaling/v1 Scale, as `kubectl scale` does.
-    private mutating func changeScale(
-        _ route: ResourceRoute, _ request: APIRequest, now: Date, _ change: (JSONValue) throws(APIError) -> JSONValue
-    ) throws(APIError) -> APIResponse {
-        let live = try existing(route, route.key.name)
-        let current = scale(of: live, type: route.type)
-        let wanted = try change(current)
-        try checkPrecondition(wanted, live: live, route)
-        guard let replicas = wanted[path: ["spec", "replicas"]]?.intValue, replicas >= 0 else {
-            throw .invalid(route.type, route.key.name, field: "spec.replicas", "must be greater than or equal to 0")
-        }
-        var object = live.value
-        object[path: ["spec", "replicas"]] = .int(replicas)
-        var main = route
-        main.subresource = nil
-        let stored = try write(object, to: main, previous: live.value, request: request, now: now,
-                               ownership: .update(manager: request.fieldManager, subresource: "scale"))
-        return .json(scale(of: StoredObject(stored, resourceVersion: 0), type: route.type))
-    }
-
-    func scale(of object: StoredObject, type: ResourceType) -> JSONValue {
-        let metadata = object.value["metadata"] ?? [:]
-        var scaleMetadata: JSONValue = [:]
-        for key in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] { scaleMetadata[key] = metadata[key] }
-        return [
-            "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": scaleMetadata,
-            "spec": ["replicas": .int(object.value[path: ["spec", "replicas"]]?.intValue ?? 1)],
-            "status": [
-                "replicas": .int(object.value[path: ["status", "replicas"]]?.intValue ?? 0),
-                "selector": .string(LabelSelector(object: object.value[path: ["spec", "selector"]]).text),
-            ],
-        ]
-    }
-
     /// A `metadata.resourceVersion` in the body must be the live one (optimistic concurrency).
     func checkPrecondition(_ body: JSONValue, live: StoredObject, _ route: ResourceRoute) throws(APIError) {
         if let version = body[path: ["metadata", "resourceVersion"]]?.stringValue, !version.isEmpty,
             version != String(live.resourceVersion)
         {
             throw .conflict(route.type, route.key.name)
+        }
+    }
+
+    /// The name and namespace a body carries must be the URL's.
+    func checkIdentity(_ object: JSONValue, _ route: ResourceRoute) throws(APIError) {
+        if let name = object[path: ["metadata", "name"]]?.stringValue, name != route.key.name {
+            throw .badRequest("the name of the object (\(name)) does not match the name on the URL (\(route.key.name))")
+        }
+        if route.type.namespaced, let namespace = object[path: ["metadata", "namespace"]]?.stringValue, namespace != route.key.namespace {
+            throw .badRequest("the namespace of the provided object does not match the namespace sent on the request")
         }
     }
 
@@ -248,12 +223,7 @@ extension MockCluster {
         if let kind = object["kind"]?.stringValue, kind != type.kind {
             throw .badRequest("the kind of the object (\(kind)) does not match the URL (\(type.kind))")
         }
-        if let name = object[path: ["metadata", "name"]]?.stringValue, name != key.name {
-            throw .badRequest("the name of the object (\(name)) does not match the name on the URL (\(key.name))")
-        }
-        if type.namespaced, let namespace = object[path: ["metadata", "namespace"]]?.stringValue, namespace != key.namespace {
-            throw .badRequest("the namespace of the provided object does not match the namespace sent on the request")
-        }
+        try checkIdentity(object, route)
         object = try decodedAsStored(object, type: type, request: request)
         object["kind"] = .string(type.kind)
         object["apiVersion"] = .string(type.apiVersion)

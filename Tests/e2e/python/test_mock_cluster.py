@@ -423,6 +423,53 @@ def test_server_side_apply_conflicts_and_force(apps, namespace):
     assert owners["py-e2e"]["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"main"}']["."] == {}
 
 
+
+def test_server_side_apply_to_the_scale_subresource(apps, namespace):
+    apply = "application/apply-patch+yaml"
+    apps.patch_namespaced_deployment("scale-owned", namespace, applied_deployment("scale-owned"),
+                                     field_manager="hms-controller", _content_type=apply)
+    scale = {"apiVersion": "autoscaling/v1", "kind": "Scale",
+             "metadata": {"name": "scale-owned", "namespace": namespace}, "spec": {"replicas": 4}}
+    conflict = api_error(lambda: apps.patch_namespaced_deployment_scale("scale-owned", namespace, scale,
+                                                                        field_manager="keda", _content_type=apply))
+    assert conflict.status == 409
+    assert conflict.status_body["message"] == 'Apply failed with 1 conflict: conflict with "hms-controller": .spec.replicas'
+    assert conflict.status_body["details"]["causes"] == [
+        {"type": "FieldManagerConflict", "message": 'conflict with "hms-controller"', "field": ".spec.replicas"}]
+
+    forced = apps.patch_namespaced_deployment_scale("scale-owned", namespace, scale, field_manager="keda",
+                                                    force=True, _content_type=apply)
+    assert isinstance(forced, client.V1Scale) and forced.spec.replicas == 4
+    live = apps.read_namespaced_deployment("scale-owned", namespace)
+    assert live.spec.replicas == 4
+    owners = {(f.manager, f.operation, f.subresource): f for f in live.metadata.managed_fields}
+    keda = owners[("keda", "Apply", "scale")]
+    assert keda.fields_v1 == {"f:spec": {"f:replicas": {}}} and keda.api_version == "apps/v1" and keda.time is None
+    assert "f:replicas" not in owners[("hms-controller", "Apply", None)].fields_v1["f:spec"]
+
+    # A strategic merge patch through /scale is an update of that subresource.
+    apps.patch_namespaced_deployment_scale("scale-owned", namespace, {"spec": {"replicas": 2}}, field_manager="py-scale")
+    owners = {(f.manager, f.operation, f.subresource) for f in apps.read_namespaced_deployment("scale-owned", namespace).metadata.managed_fields}
+    assert ("py-scale", "Update", "scale") in owners and ("keda", "Apply", "scale") not in owners
+
+
+def test_at_most_ten_update_managers(core, namespace):
+    core.create_namespaced_config_map(namespace, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="crowded"),
+                                                                    data={"k0": "v"}), field_manager="m0")
+    for index in range(1, 12):
+        core.patch_namespaced_config_map("crowded", namespace, {"data": {f"k{index}": "v"}}, field_manager=f"m{index}")
+    entries = core.read_namespaced_config_map("crowded", namespace).metadata.managed_fields
+    assert len(entries) == 10
+    assert all(entry.operation == "Update" for entry in entries)
+    ancient = [entry for entry in entries if entry.manager == "ancient-changes"]
+    assert len(ancient) == 1 and ancient[0].api_version == "v1"
+    # Every key is still owned, by its writer or by the bucket.
+    owned = set()
+    for entry in entries:
+        owned.update(entry.fields_v1["f:data"].keys())
+    assert {f"f:k{index}" for index in range(12)} <= owned
+
+
 # MARK: - Watch
 
 
