@@ -107,9 +107,9 @@ struct AutoscaleReader {
         var usage: [String: Int64] = [:]
         for item in list["items"]?.arrayValue ?? [] {
             guard let name = item["metadata"]?["name"]?.stringValue else { continue }
-            let total = (item["containers"]?.arrayValue ?? []).compactMap { $0["usage"]?["cpu"]?.stringValue.flatMap { try? Quantity(parsing: $0) } }
-                .reduce(0.0) { $0 + $1.value }
-            usage[name] = Int64((total * 1000).rounded())
+            // Each container's usage in millicores, as the HPA's metrics client sums `MilliValue()`s.
+            let millicores = (item["containers"]?.arrayValue ?? []).compactMap { $0["usage"]?["cpu"].flatMap { try? Quantity(json: $0).milliValue } }
+            usage[name] = millicores.reduce(0, &+)
         }
         return usage
     }
@@ -123,9 +123,9 @@ struct AutoscaleReader {
         var values: [String: Int64] = [:]
         for item in list["items"]?.arrayValue ?? [] {
             guard let pod = item["describedObject"]?["name"]?.stringValue,
-                let quantity = item["value"]?.stringValue.flatMap({ try? Quantity(parsing: $0) })
+                let milli = item["value"].flatMap({ try? Quantity(json: $0).milliValue })
             else { continue }
-            values[pod] = Int64((quantity.value * 1000).rounded())
+            values[pod] = milli
         }
         return values
     }

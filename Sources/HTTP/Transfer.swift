@@ -104,6 +104,8 @@ final class BodyChannel: Sendable {
         var chunks: [[UInt8]] = []
         var head = 0
         var buffered = 0
+        /// The most ever buffered: what a slow reader cost in memory.
+        var peakBuffered = 0
         var paused = false
         var abandoned = false
         var end: Result<Void, HTTPError>?
@@ -136,10 +138,17 @@ final class BodyChannel: Sendable {
             }
             state.chunks.append(Array(bytes))
             state.buffered += bytes.count
+            state.peakBuffered = max(state.peakBuffered, state.buffered)
             return (.accepted, nil)
         }
         waiter?.resume(returning: .success(Array(bytes)))
         return verdict
+    }
+
+    /// Whether the transfer waits for the reader, the most ever buffered, and whether the
+    /// transfer is over: what tests of the back-pressure look at.
+    var pressure: (paused: Bool, peakBuffered: Int, ended: Bool) {
+        state.withLock { ($0.paused, $0.peakBuffered, $0.end != nil) }
     }
 
     /// Engine thread: the transfer is over.

@@ -1,3 +1,5 @@
+import JSON
+
 /// How a ServiceSpec scales: the HPA's algorithm (autoscaling/v2), with budget and governance gates.
 public struct AutoscaleRule: Resource {
     public static let kind = "AutoscaleRule"

@@ -248,16 +248,22 @@ extension FieldConstraint {
         guard let range = quantity else { return nil }
         let parsed: Quantity?
         switch value {
-        case .int(let number): parsed = try? Quantity(parsing: String(number))
-        case .string(let text): parsed = try? Quantity(parsing: text)
+        case .int(let number): parsed = try? Quantity(manifest: String(number))
+        case .string(let text): parsed = try? Quantity(manifest: text)
         default: parsed = nil
         }
         guard let parsed else { return nil }  // the decoder says what is wrong with it
-        if parsed.value <= 0 { return "must be greater than 0, found \(parsed.text)" }
-        if parsed.value > range.upperBound {
+        if parsed.signum <= 0 { return "must be greater than 0, found \(parsed.text)" }
+        if Self.exceeds(parsed, range.upperBound) {
             return "must be at most \(range.upperBound.compactDescription)\(unit.map { " \($0)" } ?? ""), found \(parsed.text)"
         }
         return nil
+    }
+
+    /// Exactly for a whole bound (`1Pi` and a thousandth more are one Double, not one quantity).
+    private static func exceeds(_ quantity: Quantity, _ bound: Double) -> Bool {
+        guard let whole = Int64(exactly: bound), let limit = try? Quantity(parsing: String(whole)) else { return quantity.doubleValue > bound }
+        return quantity > limit
     }
 
     /// "a port between 1 and 65535", "above 0 and at most 100", "1 or more seconds".

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The API group and version every kind of ours lives in.
 public enum API {

@@ -1,3 +1,5 @@
+import JSON
+
 // How the parsed value types appear in CRD schemas: as the strings (or numbers) they are written as.
 
 extension Quantity: OpenAPIDescribed {

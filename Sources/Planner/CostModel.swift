@@ -5,8 +5,8 @@ import Model
 /// memoryGiBHourUSD, per hour.
 public enum CostModel {
     public static func replicaHourUSD(_ service: ServiceSpec, pricing: Budget.Pricing) -> Double {
-        let cores = service.spec.resources?.cpu?.value ?? 0
-        let gibibytes = (service.spec.resources?.memory?.value ?? 0) / 1_073_741_824
+        let cores = service.spec.resources?.cpu?.doubleValue ?? 0
+        let gibibytes = (service.spec.resources?.memory?.doubleValue ?? 0) / 1_073_741_824
         return cores * pricing.cpuCoreHourUSD + gibibytes * pricing.memoryGiBHourUSD
     }
 
@@ -24,8 +24,8 @@ public enum CostModel {
     /// What one of a Directive's jobs costs per hour while it runs: its template's requests, priced
     /// like a replica.
     public static func jobHourUSD(_ directive: Directive, pricing: Budget.Pricing) -> Double {
-        let cores = directive.spec.template.resources?.cpu?.value ?? 0
-        let gibibytes = (directive.spec.template.resources?.memory?.value ?? 0) / 1_073_741_824
+        let cores = directive.spec.template.resources?.cpu?.doubleValue ?? 0
+        let gibibytes = (directive.spec.template.resources?.memory?.doubleValue ?? 0) / 1_073_741_824
         return cores * pricing.cpuCoreHourUSD + gibibytes * pricing.memoryGiBHourUSD
     }
 

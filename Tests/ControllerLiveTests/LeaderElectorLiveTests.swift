@@ -12,8 +12,9 @@ import Testing
 @Suite(.tags(.live)) struct LeaderElectorLiveTests {
     let clock = TestClock(marchMorning)
 
-    /// A 15 s lease on the test clock; looks at it every 20 ms of real time.
-    func elector(_ cluster: LiveCluster, _ identity: String) -> LeaderElector {
+    /// A 15 s lease on the test clock; looks at it every 20 ms of real time (unless the clock is frozen).
+    func elector(_ cluster: LiveCluster, _ identity: String, on clock: TestClock? = nil) -> LeaderElector {
+        let clock = clock ?? self.clock
         var timing = LeaseTiming()
         timing.retryPeriod = .milliseconds(20)
         return LeaderElector(cluster: cluster.access, name: "hms-controller", namespace: "default", identity: identity, timing: timing,
@@ -21,8 +22,8 @@ import Testing
     }
 
     /// An elector running until the returned task is stopped, leading already.
-    func leader(_ cluster: LiveCluster, _ identity: String) async throws -> (LeaderElector, Task<Void, Never>) {
-        let elector = elector(cluster, identity)
+    func leader(_ cluster: LiveCluster, _ identity: String, on clock: TestClock? = nil) async throws -> (LeaderElector, Task<Void, Never>) {
+        let elector = elector(cluster, identity, on: clock)
         let running = Task { await elector.run() }
         try await eventually("\(identity) leads") { elector.isLeader }
         return (elector, running)
@@ -85,15 +86,33 @@ import Testing
     /// client-go bounds each renewal by the renew deadline: a leader whose renewals hang (a dead
     /// connection, a server that no longer answers) stops leading when the deadline passes on its
     /// monotonic clock, without waiting for the request to give up, and well before the others
-    /// may take the lease over (its duration, 15 s).
+    /// may take the lease over (its duration, 15 s). On a frozen clock: how long the machine takes
+    /// between two steps moves no deadline, so only the test's moves decide.
     @Test func aLeaderWhoseRenewalsHangStopsLeadingAtTheRenewDeadline() async throws {
+        let clock = TestClock(marchMorning, frozen: true)
         try await LiveCluster.run { cluster in
-            let (a, leading) = try await leader(cluster, "a")
-            // From now on the API server takes 3 s to answer anything.
-            try await cluster.setFaults(latencyMs: 3_000)
-            clock.advance(by: .seconds(9))
+            // a acquires at t0 and waits its retry period (20 ms), which only the test moves.
+            let (a, leading) = try await leader(cluster, "a", on: clock)
+            // From now on the API server answers nothing within the test (a minute, the most it allows).
+            try await cluster.setFaults(latencyMs: 60_000)
+            // Its retry period ends when the clock moves past it (moved again until it has, as a may
+            // not have begun to wait when the test first moves).
+            let looked = try await looks(cluster)
+            try await eventually("a's renewal reached the server") {
+                clock.advance(by: a.timing.retryPeriod)
+                return try await looks(cluster) > looked
+            }
+            // That renewal hangs; a leads until t0 + 10 s, its last success plus the renew deadline.
+            clock.advance(by: a.timing.renewDeadline - clock.moved - .milliseconds(10))
             #expect(a.isLeader)
-            clock.advance(by: .seconds(1))
+            clock.advance(by: .milliseconds(10))
+            #expect(!a.isLeader)
+            // a gave the hung renewal up at the deadline (rather than waiting a minute for it)
+            // and tries again after its retry period: a second request reaches the server.
+            try await eventually("a abandoned the hung renewal and tried again") {
+                clock.advance(by: a.timing.retryPeriod)
+                return try await looks(cluster) > looked + 1
+            }
             #expect(!a.isLeader)
             try await cluster.setFaults()
             try await stop(leading)

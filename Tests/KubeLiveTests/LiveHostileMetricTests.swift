@@ -1,5 +1,6 @@
 @testable import Controller
 import Foundation
+import JSON
 import Kube
 import Model
 import Planner

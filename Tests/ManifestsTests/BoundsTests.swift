@@ -1,5 +1,6 @@
 import Foundation
 import Manifests
+import JSON
 import Model
 import Testing
 

@@ -35,8 +35,8 @@ import YAML
         }
         #expect(service.metadata.labels?["fiscalYear"] == "2027")
         #expect(service.spec.replicas == 4)
-        #expect(service.spec.resources?.cpu?.value == 0.5)
-        #expect(service.spec.resources?.memory?.value == Double(512 * 1024 * 1024))
+        #expect(service.spec.resources?.cpu?.doubleValue == 0.5)
+        #expect(service.spec.resources?.memory?.doubleValue == Double(512 * 1024 * 1024))
         #expect(service.spec.healthCheck?.failureThreshold == 2)
         #expect(service.spec.env == [EnvVar(name: "MODE", value: "strict")])
     }

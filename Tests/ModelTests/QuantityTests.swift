@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 
 @testable import Model
@@ -44,10 +45,10 @@ struct QuantityTests {
 
     @Test(arguments: valid)
     func parses(_ c: Valid) throws {
-        let quantity = try Quantity(parsing: c.text)
+        let quantity = try Quantity(manifest: c.text)
         #expect(quantity.text == c.text)
         #expect(quantity.description == c.text)
-        #expect(quantity.value == c.value)
+        #expect(quantity.doubleValue == c.value)
     }
 
     struct Invalid: CustomTestStringConvertible, Sendable {
@@ -86,32 +87,67 @@ struct QuantityTests {
     func rejects(_ c: Invalid) {
         #expect(throws: ValueError(
             "invalid quantity \(c.text.debugDescription): expected a number with an optional unit suffix, like 500m, 2 or 512Mi"
-        )) { try Quantity(parsing: c.text) }
+        )) { try Quantity(manifest: c.text) }
     }
 
     @Test func rejectsValuesBeyondDouble() {
         #expect(throws: ValueError("invalid quantity \"1e400\": the value is too large")) {
-            try Quantity(parsing: "1e400")
+            try Quantity(manifest: "1e400")
         }
     }
 
     @Test func theExactErrorMessage() {
         #expect(throws: ValueError(
             #"invalid quantity "5 cores": expected a number with an optional unit suffix, like 500m, 2 or 512Mi"#
-        )) { try Quantity(parsing: "5 cores") }
+        )) { try Quantity(manifest: "5 cores") }
     }
 
     @Test func equalityAndHashingFollowTheValue() throws {
-        let half = try Quantity(parsing: "500m")
-        let alsoHalf = try Quantity(parsing: "0.5")
+        let half = try Quantity(manifest: "500m")
+        let alsoHalf = try Quantity(manifest: "0.5")
         #expect(half == alsoHalf)
         #expect(half.hashValue == alsoHalf.hashValue)
-        #expect(try Quantity(parsing: "1Gi") == Quantity(parsing: "1073741824"))
-        #expect(try Quantity(parsing: "1k") == Quantity(parsing: "1e3"))
-        #expect(try Quantity(parsing: "-0") == Quantity(parsing: "0"))
-        #expect(try Quantity(parsing: "-0").hashValue == Quantity(parsing: "0").hashValue)
-        #expect(try Quantity(parsing: "500m") != Quantity(parsing: "501m"))
-        #expect(try Set(["500m", "0.5", "1", "1000m"].map(Quantity.init(parsing:))).count == 2)
+        #expect(try Quantity(manifest: "1Gi") == Quantity(manifest: "1073741824"))
+        #expect(try Quantity(manifest: "1k") == Quantity(manifest: "1e3"))
+        #expect(try Quantity(manifest: "-0") == Quantity(manifest: "0"))
+        #expect(try Quantity(manifest: "-0").hashValue == Quantity(manifest: "0").hashValue)
+        #expect(try Quantity(manifest: "500m") != Quantity(manifest: "501m"))
+        #expect(try Set(["500m", "0.5", "1", "1000m"].map(Quantity.init(manifest:))).count == 2)
+    }
+
+    /// Exact where a Double is not: values 2^53 apart from nothing, digits past a Double's 17, and
+    /// the apiserver's rules (nano rounding, the binary cap at 2^63-1) rather than arithmetic's.
+    @Test(arguments: [
+        ("4Ei", "4611686018427387905", -1), ("1Pi", "1125899906842624.001", -1), ("1", "1.000000000000000001", -1),
+        ("8Ei", "9223372036854775808", -1), ("9223372036854775807", "9223372036854775808", -1),
+        ("8Ei", "9223372036854775807", 0), ("16Ei", "8Ei", 0), ("1.0000000001", "1.000000001", 0), ("0.1n", "1n", 0),
+        ("1Ei", "1152921504606846976", 0), ("1e2000000000", "1e1999999999", 1), ("-1e-2000000000", "-1n", 0),
+    ])
+    func comparesExactlyAsTheApiserverDoes(_ lhs: String, _ rhs: String, _ order: Int) throws {
+        let (left, right) = (try Quantity(parsing: lhs), try Quantity(parsing: rhs))
+        #expect(Quantity.compare(left, right) == order)
+        #expect(Quantity.compare(right, left) == -order)
+        #expect((left == right) == (order == 0))
+        #expect((left < right) == (order < 0))
+        if order == 0 { #expect(left.hashValue == right.hashValue) }
+    }
+
+    @Test(arguments: [("500m", 500), ("0.0001", 1), ("-0.0001", -1), ("1.5Gi", 1_610_612_736_000), ("2", 2000), ("1", 1000)])
+    func milliValueRoundsUpAsGoDoes(_ text: String, _ milli: Int64) throws {
+        #expect(try Quantity(parsing: text).milliValue == milli)
+    }
+
+    @Test func aMilliValueBeyondInt64IsNone() throws {
+        #expect(try Quantity(parsing: "9223372036854775807m").milliValue == .max)
+        #expect(try Quantity(parsing: "9223372036854775808m").milliValue == nil)
+        #expect(try Quantity(parsing: "1e20").milliValue == nil)
+    }
+
+    /// A memory bound of 1Pi holds exactly: a thousandth of a byte more is the same Double.
+    @Test func aBoundIsCheckedExactly() throws {
+        #expect(FieldConstraint.memory.problem(with: "1Pi") == nil)
+        let problem = FieldConstraint.memory.problem(with: "1125899906842624.001")
+        #expect(problem?.hasPrefix("must be at most ") == true && problem?.hasSuffix(" bytes (1Pi), found 1125899906842624.001") == true)
     }
 
     // MARK: Codable
@@ -138,20 +174,20 @@ struct QuantityTests {
     func decodesFromJSON(_ c: Decoded) throws {
         let resources = try JSONDecoder().decode(Resources.self, from: Data(c.json.utf8))
         #expect(resources.cpu.text == c.text)
-        #expect(resources.cpu.value == c.value)
+        #expect(resources.cpu.doubleValue == c.value)
     }
 
     @Test func encodesAsTheTextWritten() throws {
         let resources = try JSONDecoder().decode(Resources.self, from: Data(#"{"cpu": 2}"#.utf8))
         let json = String(decoding: try JSONEncoder().encode(resources), as: UTF8.self)
         #expect(json == #"{"cpu":"2"}"#)
-        let memory = try Quantity(parsing: "512Mi")
+        let memory = try Quantity(manifest: "512Mi")
         #expect(String(decoding: try JSONEncoder().encode([memory]), as: UTF8.self) == #"["512Mi"]"#)
     }
 
     @Test(arguments: ["500m", "512Mi", "1e3", "-1", ".5"])
     func roundTripsThroughJSON(_ text: String) throws {
-        let original = Resources(cpu: try Quantity(parsing: text))
+        let original = Resources(cpu: try Quantity(manifest: text))
         let copy = try JSONDecoder().decode(Resources.self, from: JSONEncoder().encode(original))
         #expect(copy == original)
         #expect(copy.cpu.text == text)

@@ -47,7 +47,7 @@ indirect enum FieldShape: Sendable {
             return value
         case .quantity:
             do {
-                return .string(try ResourceQuantity(json: value).text)
+                return .string(try Quantity(json: value).storedText)
             } catch {
                 findings.undecodable.append(error.message)
                 return value

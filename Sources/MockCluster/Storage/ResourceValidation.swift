@@ -19,13 +19,13 @@ enum ResourceValidation {
         for (name, quantity) in requests {
             errors += nameErrors(name, at: "\(path).requests[\(name)]") + negativeErrors(quantity, at: "\(path).requests[\(name)]")
             if let limit = limits.first(where: { $0.0 == name })?.1 {
-                let order = ResourceQuantity.compare(quantity, limit)
+                let order = Quantity.compare(quantity, limit)
                 if order != 0, !overcommitAllowed(name) {
-                    errors.append(FieldError(.invalid, "\(path).requests", .json(.string(quantity.text)),
-                                             "must be equal to \(name) limit of \(limit.text)"))
+                    errors.append(FieldError(.invalid, "\(path).requests", .json(.string(quantity.storedText)),
+                                             "must be equal to \(name) limit of \(limit.storedText)"))
                 } else if order > 0 {
-                    errors.append(FieldError(.invalid, "\(path).requests", .json(.string(quantity.text)),
-                                             "must be less than or equal to \(name) limit of \(limit.text)"))
+                    errors.append(FieldError(.invalid, "\(path).requests", .json(.string(quantity.storedText)),
+                                             "must be less than or equal to \(name) limit of \(limit.storedText)"))
                 }
             } else if !overcommitAllowed(name) {
                 errors.append(FieldError(.required, "\(path).limits", .omitted, "Limit must be set for non overcommitable resources"))
@@ -38,15 +38,15 @@ enum ResourceValidation {
     }
 
     /// The map's quantities, sorted by name; values that do not parse were refused at decoding.
-    private static func quantities(_ map: JSONValue?) -> [(String, ResourceQuantity)] {
+    private static func quantities(_ map: JSONValue?) -> [(String, Quantity)] {
         (map?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { name, value in
-            (try? ResourceQuantity(json: value)).map { (name, $0) }
+            (try? Quantity(json: value)).map { (name, $0) }
         }
     }
 
-    private static func negativeErrors(_ quantity: ResourceQuantity, at path: String) -> [FieldError] {
+    private static func negativeErrors(_ quantity: Quantity, at path: String) -> [FieldError] {
         guard quantity.negative, !quantity.isZero else { return [] }
-        return [FieldError(.invalid, path, .json(.string(quantity.text)), "must be greater than or equal to 0")]
+        return [FieldError(.invalid, path, .json(.string(quantity.storedText)), "must be greater than or equal to 0")]
     }
 
     /// `validateContainerResourceName`: a qualified name; without a `/` a standard resource, and

@@ -58,7 +58,7 @@ public enum AutoscaleEvaluation {
     static func observations(_ rule: AutoscaleRule, service: ServiceSpec, pods: [ObservedPod], readings: Readings)
         -> ([MetricObservation], [AutoscaleRule.Status.MetricValue])
     {
-        let requestMillis = service.spec.resources?.cpu.map { Int64(($0.value * 1000).rounded()) }
+        let requestMillis = service.spec.resources?.cpu?.milliValue
         var metrics: [MetricObservation] = []
         var shown: [AutoscaleRule.Status.MetricValue] = []
         for metric in rule.spec.metrics {
@@ -66,7 +66,7 @@ public enum AutoscaleEvaluation {
             case .cpu:
                 let samples = pods.map { PodSample(milliUsage: readings.cpu[$0.name], milliRequest: requestMillis, ready: $0.ready) }
                 let target: MetricObservation.Target =
-                    metric.targetUtilization.map { .utilization(percent: $0) } ?? .averageValue(milli: Int64((metric.targetAverageValue?.value ?? 0) * 1000))
+                    metric.targetUtilization.map { .utilization(percent: $0) } ?? .averageValue(milli: metric.targetAverageValue?.milliValue ?? 0)
                 metrics.append(MetricObservation(name: "cpu", source: .resource("cpu"), target: target, reading: .pods(samples)))
                 let utilization = average(samples).flatMap { value in requestMillis.map { value * 100 / Double($0) } }
                 shown.append(.init(name: "cpu", current: utilization, target: Double(metric.targetUtilization ?? 0)))
@@ -74,7 +74,7 @@ public enum AutoscaleEvaluation {
                 let name = metric.name ?? ""
                 let values = readings.custom[name] ?? [:]
                 let samples = pods.map { PodSample(milliUsage: values[$0.name], ready: $0.ready) }
-                let target = Int64(((metric.targetAverageValue?.value ?? 0) * 1000).rounded())
+                let target = metric.targetAverageValue?.milliValue ?? 0
                 metrics.append(MetricObservation(name: name, source: .pods, target: .averageValue(milli: target), reading: .pods(samples)))
                 shown.append(.init(name: name, current: average(samples).map { $0 / 1000 }, target: Double(target) / 1000))
             case .memory, .object, .external:

@@ -1,12 +1,12 @@
 /// `Quantity.String()` and `Cmp`: the canonical text, and the order of values.
-extension ResourceQuantity {
+extension Quantity {
     /// The text the apiserver stores and prints: as written when Go kept it, else canonical.
-    var text: String { written ?? canonical }
+    public var storedText: String { keptText ?? canonical }
 
     /// `CanonicalizeBytes`: zero is `0`; binary amounts that are whole and at least 1024 in
     /// size use the largest power of 1024 that divides them; the rest a power of 1000 with its SI
-    /// letter (none beyond the table, as Go prints), or `e` and the exponent.
-    var canonical: String {
+    /// letter, or `e` and the exponent (also where the SI letters end: `1000E` is `1e21`).
+    public var canonical: String {
         if isZero { return "0" }
         let sign = negative ? "-" : ""
         if format == .binarySI, exponent >= 0 || digits.count > -exponent {
@@ -29,24 +29,28 @@ extension ResourceQuantity {
         if format == .decimalExponent {
             letters = power == 0 ? "" : "e\(power)"
         } else {
-            letters = QuantitySuffix.decimalPowers.first { $0.value == power }?.key ?? ""
+            letters = QuantitySuffix.decimalPowers.first { $0.value == power }?.key ?? "e\(power)"
         }
         return sign + Self.text(of: amount) + letters
     }
 
     /// -1, 0 or 1, as `Cmp` compares values.
-    static func compare(_ lhs: ResourceQuantity, _ rhs: ResourceQuantity) -> Int {
-        let lhsSign = lhs.isZero ? 0 : (lhs.negative ? -1 : 1)
-        let rhsSign = rhs.isZero ? 0 : (rhs.negative ? -1 : 1)
-        if lhsSign != rhsSign { return lhsSign < rhsSign ? -1 : 1 }
-        return lhsSign * compareMagnitude(lhs, rhs)
+    public static func compare(_ lhs: Quantity, _ rhs: Quantity) -> Int {
+        if lhs.signum != rhs.signum { return lhs.signum < rhs.signum ? -1 : 1 }
+        return lhs.signum * compareMagnitude(lhs.digits, lhs.exponent, rhs.digits, rhs.exponent)
     }
 
-    static func compareMagnitude(_ lhs: ResourceQuantity, _ rhs: ResourceQuantity) -> Int {
-        let common = min(lhs.exponent, rhs.exponent)
-        let left = trimmed(lhs.digits + [UInt8](repeating: 0, count: lhs.exponent - common))
-        let right = trimmed(rhs.digits + [UInt8](repeating: 0, count: rhs.exponent - common))
-        return compareDigits(left, right)
+    /// Compares `lhs` times 10^lhsPower with `rhs` times 10^rhsPower (digits without leading
+    /// zeros) by length first, so that `1e2000000000` costs no two billion zeros.
+    static func compareMagnitude(_ lhs: [UInt8], _ lhsPower: Int, _ rhs: [UInt8], _ rhsPower: Int) -> Int {
+        if lhs.isEmpty || rhs.isEmpty { return lhs.isEmpty == rhs.isEmpty ? 0 : (lhs.isEmpty ? -1 : 1) }
+        let lhsLength = lhs.count + lhsPower, rhsLength = rhs.count + rhsPower
+        if lhsLength != rhsLength { return lhsLength < rhsLength ? -1 : 1 }
+        for index in 0..<max(lhs.count, rhs.count) {
+            let left = index < lhs.count ? lhs[index] : 0, right = index < rhs.count ? rhs[index] : 0
+            if left != right { return left < right ? -1 : 1 }
+        }
+        return 0
     }
 
     // MARK: - Decimal digits

@@ -3,17 +3,20 @@
 /// little more than its regular expression says (`1.G`, a lone `-` or `.` for zero).
 struct QuantityText {
     var positive = true
+    /// Whether a digit comes before the suffix (`m` alone has none, and is zero to Go).
+    var hasDigits = false
     var numerator = "0"
     var fraction = ""
     var suffix = ""
 
-    init(_ text: String) throws(ResourceQuantity.ParseError) {
+    init(_ text: String) throws(Quantity.ParseError) {
         let bytes = Array(text.utf8)
         var position = 0
         if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
             positive = first == UInt8(ascii: "+")
             position = 1
         }
+        hasDigits = bytes.prefix { Self.isDigit($0) || Self.signsAndPoint.contains($0) }.contains(where: Self.isDigit)
         while position < bytes.count, bytes[position] == UInt8(ascii: "0") { position += 1 }
         if position == bytes.count { return }
         let numeratorStart = position
@@ -36,12 +39,13 @@ struct QuantityText {
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    private static let signsAndPoint = Set("+-.".utf8)
     private static let suffixLetters = Set("eEinumkKMGTP".utf8)
 }
 
 /// What a suffix stands for: a power of ten (SI letters, or `e`/`E` and an exponent) or of two.
 enum QuantitySuffix: Equatable {
-    case decimal(Int, ResourceQuantity.Format)
+    case decimal(Int, Quantity.Format)
     case binary(Int)
 
     init?(_ text: String) {
@@ -56,7 +60,7 @@ enum QuantitySuffix: Equatable {
         }
     }
 
-    var format: ResourceQuantity.Format {
+    var format: Quantity.Format {
         switch self {
         case .decimal(_, let format): format
         case .binary: .binarySI
