@@ -25,7 +25,7 @@ extension Plan {
             if action.source != action.target { text += " (\(action.source.kind) \(action.source.name))" }
             text += "\n"
             let asked = action.change.requestedText.map { " (asked for \($0))" } ?? ""
-            field(action.verb.changeLabel, "\(action.change.fromText) → \(action.change.toText)\(asked)")
+            field(action.change.changeLabel, "\(action.change.fromText) → \(action.change.toText)\(asked)")
             field("reason", action.reason)
             for drift in action.change.drift { field("drift", drift.text) }
             if action.costDeltaUSDPerHour != 0 {
@@ -111,6 +111,16 @@ extension Action.Verb {
         case .update: "image"
         case .restart: "restart"
         case .startJob: "job"
+        }
+    }
+}
+
+extension Change {
+    /// What the plan names before the arrow: a Service's port, else what the verb changes.
+    var changeLabel: String {
+        switch self {
+        case .exposeService, .updateService: "port"
+        default: verb.changeLabel
         }
     }
 }

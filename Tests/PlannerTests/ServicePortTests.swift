@@ -83,7 +83,9 @@ import Testing
         let event = try #require(Records.driftEvent(for: ActionOutcome(action: action, result: .done), uid: nil))
         #expect(event.reason == "DriftReverted")
         #expect(event.message.hasPrefix("reverted on Service web: \(path) changed by kubectl-patch"))
-        #expect(Plan(actions: [action]).text().contains("drift: \(path) changed by kubectl-patch"))
+        let text = Plan(actions: [action]).text()
+        #expect(text.contains("    port:       port 8080 → port 8080\n"))
+        #expect(text.contains("    drift:      \(path) changed by kubectl-patch\n"))
     }
 
     @Test func everyFieldWeRenderIsCompared() throws {
