@@ -74,7 +74,7 @@ plan_exit() {
 api 1 1.0
 api 1 1.0 2027-01-15T07:00:00Z
 expect "a restart stamps the pod template" "$(stamp)" "2027-01-15T07:00:00Z"
-expect "as hms-controller's apply (no Update entry of ours to keep the stamp)" \
+expect "applied as hms-controller (no Update entry of ours)" \
     "$(k get deploy api -n restart -o jsonpath='{range .metadata.managedFields[?(@.manager=="hms-controller")]}{.operation} {end}')" "Apply "
 k rollout status deploy/api -n restart --timeout=30s >/dev/null
 wait_until 20 pods_are 1 || true
