@@ -84,7 +84,7 @@ print(sum(1 for e in json.load(sys.stdin)["items"] if e["method"] == "DELETE" an
 expect "one DELETE per Job of the older runs" "$deletes" "$(( (runs - 3) * jobs ))"
 expect "the older runs' pods went with them (Background)" \
     "$(k get pods -n power -o jsonpath='{range .items[*]}{.metadata.labels.ops\.hms\.gov/run}{"\n"}{end}' | grep -c -E "^($(IFS='|'; echo "${ids[*]:0:$((runs - 3))}"))$" || true)" "0"
-expect "no Job carries a ttlSecondsAfterFinished (the controller applies it once a run is complete)" \
+expect "no Job carries a ttlSecondsAfterFinished (the controller applies it)" \
     "$(k get jobs -n power -l ops.hms.gov/directive=big -o jsonpath='{range .items[*]}{.spec.ttlSecondsAfterFinished}{end}')" ""
 expect_match "one Event per run and pass for its deleted Jobs (100 a pass)" \
     "$(k get events -n power --field-selector reason=Deleted -o jsonpath='{range .items[*]}{.message}{"\n"}{end}' | sort -u | head -1)" \
