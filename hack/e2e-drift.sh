@@ -3,7 +3,8 @@
 # added, empty values dropped, as kube-apiserver stores them). After `hmsctl apply` the plan
 # converges (plan and diff exit 0) and a controller pass writes nothing; a `kubectl patch` of a
 # field we own is seen by plan and diff alike, reverted by the controller and reported (Event
-# DriftReverted naming the field and kubectl-patch, hms_drift_total); another manager's
+# DriftReverted naming the field and kubectl-patch, hms_drift_total), for the Deployment and the
+# Service alike; a port change in the ServiceSpec moves the Service; another manager's
 # container is no change of ours, for plan and diff alike.
 #   hack/e2e-drift.sh            (run by hack/test.sh)
 set -o errexit -o nounset -o pipefail
@@ -94,6 +95,22 @@ two_events() { [ "$(drift_events | grep -c 'env\[name="MODE"\]\.value changed by
 wait_until 10 two_events || true
 expect "with its own DriftReverted Event" "$(drift_events | grep -c 'env\[name="MODE"\]\.value changed by kubectl-patch')" "1"
 expect_match "and hms_drift_total counts 2" "$(drift_total)" '^2(\.0)?$'
+
+# The Service, compared through ownership too: a port field another manager changed is reverted
+# and reported like the Deployment's.
+k patch svc web -n drift -p '{"spec":{"ports":[{"port":8080,"targetPort":9999}]}}' >/dev/null
+target_port() { k get svc web -n drift -o jsonpath='{.spec.ports[?(@.port==8080)].targetPort}' 2>/dev/null; }
+target_port_is() { [ "$(target_port)" = "$1" ]; }
+wait_until 10 target_port_is 9999 || true
+wait_until 30 target_port_is 8080 || true
+expect "a patched Service targetPort is reverted" "$(target_port)" "8080"
+service_event() { drift_events | grep '^Warning reverted on Service web: ' || true; }
+has_service_event() { [ -n "$(service_event)" ]; }
+wait_until 10 has_service_event || true
+expect_match "with a DriftReverted Event naming the field and the manager" "$(service_event)" \
+    '^Warning reverted on Service web: \.spec\.ports\[port=8080,protocol="TCP"\]\.targetPort changed by kubectl-patch'
+service_drift_total() { curl -fsS "http://127.0.0.1:$metrics_port/metrics" | awk '$1 == "hms_drift_total{kind=\"Service\"}" {print $2}'; }
+expect_match "and hms_drift_total{kind=\"Service\"} counts it" "$(service_drift_total)" '^1(\.0)?$'
 kill "$controller"
 wait "$controller" 2>/dev/null || true
 controller=""
@@ -104,6 +121,14 @@ expect "and diff agrees (0)" "$(diff_status)" "0"
 clear_requests
 "$bin/hms-controller" --once >>"$work/once.log" 2>&1
 expect "and a controller pass writes nothing" "$(writes)" ""
+
+# A port change in the ServiceSpec moves the Service (the old port goes: only our apply held it).
+sed -i 's/port: 8080/port: 9090/' "$work/web.yaml"
+"$bin/hmsctl" apply -f "$work/web.yaml" >/dev/null
+expect "a port change in the ServiceSpec updates the Service" \
+    "$(k get svc web -n drift -o jsonpath='{range .spec.ports[*]}{.name} {.port}->{.targetPort} {.protocol}{"\n"}{end}')" "http 9090->9090 TCP"
+expect "and the plan converges (0)" "$(plan_status)" "0"
+expect "and diff agrees (0)" "$(diff_status)" "0"
 
 # Another manager's container is not a field of ours: apply would change nothing (diff 0), and the
 # plan shows it as the governance gate's finding on the live state, denied (exit 4), never as a

@@ -3,7 +3,8 @@
 # Deployment and Service through the garbage collector (no controller running); the controller's
 # prune finds what is left in a namespace with no ServiceSpec at all; a container added with
 # `kubectl patch` is reported by `hmsctl plan` (DENY, exit 4) and by the controller (a
-# ForeignContainer Event, hms_policy_findings) and is left in place.
+# ForeignContainer Event, hms_policy_findings) and is left in place; a restartedAt dropped from the
+# spec never rolls the pods by itself and goes with the next rollout.
 #   hack/e2e-ownership.sh            (run by hack/test.sh)
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +53,46 @@ expect_match "and named with its image and who added it" "$output" \
 "$bin/hmsctl" apply -f "$work/cart.yaml" >/dev/null || true
 expect "hmsctl apply leaves it in place (another manager's field)" \
     "$(k get deploy cart -n shop -o jsonpath='{.spec.template.spec.containers[*].image}')" "registry.gov/cart:1.0 docker.io/evil/miner"
+
+# restartedAt: a restart is applied as our field manager; dropped from the spec, the stamp stays
+# (removing it would roll every pod) until another change rolls the pods anyway, and goes with it.
+printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"restart"}}' | k apply -f - >/dev/null
+api() {  # api REPLICAS TAG [RESTARTED-AT]: the ServiceSpec api, in $work/api.yaml
+    printf 'apiVersion: ops.hms.gov/v1alpha1\nkind: ServiceSpec\nmetadata: {name: api, namespace: restart}\nspec: {image: registry.gov/api:%s, replicas: %s, port: 8080, resources: {cpu: 100m, memory: 64Mi}%s}\n' \
+        "$2" "$1" "${3:+, restartedAt: \"$3\"}" >"$work/api.yaml"
+    "$bin/hmsctl" apply -f "$work/api.yaml" >/dev/null
+}
+stamp() { k get deploy api -n restart -o jsonpath='{.spec.template.metadata.annotations.ops\.hms\.gov/restartedAt}'; }
+hashes() { k get pods -n restart -l app=api -o jsonpath='{range .items[*]}{.metadata.labels.pod-template-hash}{"\n"}{end}' | sort -u | tr '\n' ' '; }
+pods_are() { [ "$(k get pods -n restart -l app=api -o name | wc -l | tr -d ' ')" = "$1" ] && [ "$(hashes | wc -w | tr -d ' ')" = 1 ]; }
+plan_exit() {
+    set +o errexit
+    "$bin/hmsctl" plan -f "$work/api.yaml" --detailed-exitcode >"$work/plan.out" 2>&1
+    echo $?
+    set -o errexit
+}
+api 1 1.0
+api 1 1.0 2027-01-15T07:00:00Z
+expect "a restart stamps the pod template" "$(stamp)" "2027-01-15T07:00:00Z"
+expect "applied as hms-controller (no Update entry of ours)" \
+    "$(k get deploy api -n restart -o jsonpath='{range .metadata.managedFields[?(@.manager=="hms-controller")]}{.operation} {end}')" "Apply "
+k rollout status deploy/api -n restart --timeout=30s >/dev/null
+wait_until 20 pods_are 1 || true
+restarted_hash=$(hashes)
+api 3 1.0
+wait_until 20 pods_are 3 || true
+expect "restartedAt dropped and a scale-up: the stamp stays" "$(stamp)" "2027-01-15T07:00:00Z"
+expect "and no pod rolls (one pod-template-hash, the same)" "$(hashes)" "$restarted_hash"
+expect "the plan converges (0)" "$(plan_exit)" "0"
+clear_requests
+api 3 1.1
+expect "with an image change, the stamp goes in that same update" "$(stamp)" ""
+expect "one write of the Deployment" "$(writes | grep -c '/namespaces/restart/deployments/api' || true)" "1"
+k rollout status deploy/api -n restart --timeout=30s >/dev/null
+wait_until 20 pods_are 3 || true
+step "one rollout: every pod on one new pod-template-hash"
+if [ "$(hashes | wc -w | tr -d ' ')" = 1 ] && [ "$(hashes)" != "$restarted_hash" ]; then pass; else fail "before: $restarted_hash" "after: $(hashes)"; fi
+expect "the plan converges (0)" "$(plan_exit)" "0"
 
 # A Deployment we made (our label, no owner reference: made before them) in a namespace that
 # holds no ServiceSpec: only the controller's prune can find it.

@@ -48,6 +48,7 @@ if [ "$part" = e2e ] || [ "$part" = all ]; then
   hack/e2e-directives.sh
   hack/e2e-directives-controller.sh
   hack/e2e-directives-history.sh
+  hack/e2e-directives-forbid.sh
   hack/e2e-python.sh
   hack/e2e-console.sh
   hack/e2e-console-limits.sh

@@ -30,8 +30,9 @@ public enum ControllerMetrics {
     /// `hms_drift_total{kind}`: each field another manager changed that an update set back. By
     /// kind only, so that the series stay few whatever the number of services and managers.
     static func drift(_ outcome: ActionOutcome) {
-        guard outcome.result == .done, case .template(let diff) = outcome.action.change, !diff.drift.isEmpty else { return }
-        Counter(label: "hms_drift_total", dimensions: [("kind", outcome.action.target.kind.name)]).increment(by: Int64(diff.drift.count))
+        let drift = outcome.action.change.drift
+        guard outcome.result == .done, !drift.isEmpty else { return }
+        Counter(label: "hms_drift_total", dimensions: [("kind", outcome.action.target.kind.name)]).increment(by: Int64(drift.count))
     }
 
     static func queueDepth(_ depth: Int) {

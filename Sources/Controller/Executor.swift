@@ -75,7 +75,7 @@ public struct Executor: Sendable {
     private func send(_ action: Action) async -> ActionOutcome {
         do throws(KubeError) {
             switch action.change {
-            case .replicas, .exposeService, .template, .rollingRestart:
+            case .replicas, .exposeService, .updateService, .template, .rollingRestart:
                 // As one field manager whoever carries out the plan (`Rendering.workloadFieldManager`).
                 let manager = Rendering.workloadFieldManager
                 for manifest in action.manifests {

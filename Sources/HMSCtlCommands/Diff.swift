@@ -42,6 +42,10 @@ struct Diff: TerminalCommand {
                 let deploymentRef = ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)
                 let liveDeployment = try await getIfPresent(access, .deployments, deploymentRef, terminal: terminal)
                 blocks += deploymentBlock(deploymentRef, service: service, live: liveDeployment)
+                let serviceRef = ObjectRef(kind: .service, namespace: service.ref.namespace, name: service.metadata.name)
+                if service.spec.port != nil, let liveService = try await getIfPresent(access, .services, serviceRef, terminal: terminal) {
+                    blocks += serviceBlock(serviceRef, service: service, live: ObservedService(liveService))
+                }
             }
         } catch let error as KubeError {
             terminal.printError("error: \(error)")
@@ -75,8 +79,20 @@ struct Diff: TerminalCommand {
         if !service.spec.isScaledExternally, let replicas = service.spec.replicas, replicas != observed.replicas {
             lines.insert(".spec.replicas: \(observed.replicas) → \(replicas)", at: 0)
         }
+        return changed(ref, lines)
+    }
+
+    /// An object's block: `~ Kind ns/name` and its differences, one a line; none without any.
+    private func changed(_ ref: ObjectRef, _ lines: [String]) -> [String] {
         guard !lines.isEmpty else { return [] }
-        return ["~ \(title)\n" + lines.map { "    \($0)" }.joined(separator: "\n")]
+        return ["~ \(ref.kind) \(ref.namespace)/\(ref.name)\n" + lines.map { "    \($0)" }.joined(separator: "\n")]
+    }
+
+    /// The Service's differences as the plan sees them (`ServiceDiff.differences`); one we did
+    /// not make is never changed. A missing one is made with the Deployment (its block says so).
+    private func serviceBlock(_ ref: ObjectRef, service: ServiceSpec, live: ObservedService) -> [String] {
+        guard live.isManaged else { return [] }
+        return changed(ref, ServiceDiff.differences(live: live, service: service, fromManifests: false).map(\.line))
     }
 
     private func block(_ ref: ObjectRef, desired: JSONValue, live: JSONValue?) -> [String] {

@@ -21,9 +21,9 @@ public struct Directive: Resource {
     /// Finished runs whose Jobs are kept when the spec does not say, as a CronJob's.
     public static let defaultSuccessfulRunsHistoryLimit = 3
     public static let defaultFailedRunsHistoryLimit = 1
-    /// A finished Job of a run is deleted by the cluster this long after it finished, unless the
-    /// history limits delete it first: a week, longer than any run (maxRuntimeSeconds) and any
-    /// retry backoff (a day at most), so that no Job of a run still open is gone.
+    /// A finished Job of a complete run is deleted by the controller this long after it
+    /// finished, unless the history limits delete it first (a week by default). Never a Job of a
+    /// run still open: the run would start it again.
     public static let defaultTTLSecondsAfterFinished = 604_800
 
     public struct Spec: Codable, Sendable, Equatable {
@@ -50,7 +50,8 @@ public struct Directive: Resource {
         public var successfulRunsHistoryLimit: Int?
         /// ...and those that did not (default 1). Older runs' Jobs are deleted.
         public var failedRunsHistoryLimit: Int?
-        /// The Jobs' own `ttlSecondsAfterFinished` (default a week).
+        /// How long after it finished a Job of a complete run is kept (default a week): applied by
+        /// the controller once the run is complete, not set on the Jobs.
         public var ttlSecondsAfterFinished: Int?
 
         public init(schedule: CronSchedule, timeZone: TimeZoneID? = nil, template: JobTemplate, jobs: [Job], retry: RetryPolicy? = nil, maxRuntimeSeconds: Int? = nil, slo: SLO? = nil, catchUp: CatchUp? = nil, suspend: Bool? = nil,

@@ -35,9 +35,12 @@ struct ChangeIdentity {
         switch change {
         case .replicas(let replicas):
             if let requested = replicas.requested { add(requested) }
-        case .exposeService(_, let from):
+        case .exposeService:
+            break
+        case .updateService(let diff):
             // A Service that moves from another port is another action than one made anew.
-            if let from { add(from) }
+            add(diff.fromPort)
+            for field in diff.fields { add(field) }
         case .rollingRestart, .replacePod:
             break
         case .template(let diff):
@@ -76,7 +79,7 @@ struct ChangeIdentity {
         case .ownerReference(let owner):
             add(owner.name)
             add(owner.uid)
-        case .sourceAnnotation, .image:
+        case .sourceAnnotation, .image, .restartStampRemoved:
             break
         case .containers(let port, let env, let resources, let healthCheck):
             add(port)

@@ -7,9 +7,10 @@ public enum Change: Sendable, Equatable {
     /// A Deployment's replica count: made with `to` replicas when `from` is nil (not deployed
     /// yet, with its Service when it has a port), else scaled.
     case replicas(ReplicaChange)
-    /// A ClusterIP Service in front of a deployed service's pods, on `port`; `from` is the port
-    /// a managed Service serves now (nil: there is none yet), which it stops serving.
-    case exposeService(port: Int, from: Int? = nil)
+    /// A ClusterIP Service in front of a deployed service's pods, on `port`.
+    case exposeService(port: Int)
+    /// A managed Service brought in line with its ServiceSpec (a port moved, drift set back).
+    case updateService(ServiceDiff)
     /// A Deployment's template brought in line with its ServiceSpec.
     case template(TemplateDiff)
     /// A rolling restart: the template's restart stamp moves from `from` (nil: never restarted) to `to`.
@@ -32,8 +33,8 @@ public enum Change: Sendable, Equatable {
     public var verb: Action.Verb {
         switch self {
         case .replicas(let change): change.from == nil ? .deploy : .scale
-        case .exposeService(_, let from): from == nil ? .deploy : .update
-        case .template, .foreignContainers: .update
+        case .exposeService: .deploy
+        case .template, .updateService, .foreignContainers: .update
         case .rollingRestart, .replacePod: .restart
         case .startJob: .startJob
         case .prune, .deleteJob: .delete
@@ -46,7 +47,17 @@ public enum Change: Sendable, Equatable {
         switch self {
         case .replicas(let change): (change.from ?? 0, change.to)
         case .prune(let replicas, _): (replicas, 0)
-        case .exposeService, .template, .rollingRestart, .replacePod, .startJob, .foreignContainers, .deleteJob: nil
+        case .exposeService, .updateService, .template, .rollingRestart, .replacePod, .startJob, .foreignContainers, .deleteJob: nil
+        }
+    }
+
+    /// Fields of an object we made that another field manager changed, set back by this
+    /// change when it is carried out (`DriftReverted`, `hms_drift_total`).
+    public var drift: [FieldDrift] {
+        switch self {
+        case .template(let diff): diff.drift
+        case .updateService(let diff): diff.drift
+        default: []
         }
     }
 
@@ -119,7 +130,8 @@ extension Change {
     public var fromText: String {
         switch self {
         case .replicas(let change): change.from.map(String.init) ?? "0"
-        case .exposeService(_, let from): from.map { "port \($0)" } ?? "none"
+        case .exposeService: "none"
+        case .updateService(let diff): diff.fromPort.map { "port \($0)" } ?? "none"
         case .template(let diff): diff.fromImage
         case .rollingRestart(let from, _): from ?? "never"
         case .replacePod: "unhealthy"
@@ -134,7 +146,8 @@ extension Change {
     public var toText: String {
         switch self {
         case .replicas(let change): String(change.to)
-        case .exposeService(let port, _): "port \(port)"
+        case .exposeService(let port): "port \(port)"
+        case .updateService(let diff): "port \(diff.toPort)"
         case .template(let diff): diff.toImage
         case .rollingRestart(_, let to): to
         case .replacePod: "replaced"

@@ -75,7 +75,7 @@ public enum OwnedFieldComparison {
                 compare(value, live[name], at: path + [.field(name)], into: &found)
             }
         case .array(let items):
-            guard let keys = ListKeys.keys(of: path.last) else { return scalar(desired, live, at: path, into: &found) }
+            guard let keys = ListKeys.keys(at: path) else { return scalar(desired, live, at: path, into: &found) }
             for item in items {
                 compare(item, ListKeys.item(in: live, keys: keys, matching: item), at: path + [ListKeys.element(item, keys: keys)], into: &found)
             }
@@ -171,8 +171,13 @@ public struct ManagedFieldsEntry: Sendable, Equatable {
 /// their elements are named by those keys, as in `fieldsV1` (`k:{"name":"web"}`), and compared
 /// element by element; another list is one value.
 enum ListKeys {
-    static func keys(of element: PathElement?) -> [String]? {
-        guard case .field(let name) = element else { return nil }
+    /// A Service's own ports, at `.spec.ports`, are keyed by port and protocol; a container's by
+    /// containerPort and protocol.
+    static let servicePorts: [PathElement] = [.field("spec"), .field("ports")]
+
+    static func keys(at path: [PathElement]) -> [String]? {
+        if path == servicePorts { return ["port", "protocol"] }
+        guard case .field(let name) = path.last else { return nil }
         switch name {
         case "containers", "env": return ["name"]
         case "ports": return ["containerPort", "protocol"]

@@ -25,11 +25,9 @@ extension Plan {
             if action.source != action.target { text += " (\(action.source.kind) \(action.source.name))" }
             text += "\n"
             let asked = action.change.requestedText.map { " (asked for \($0))" } ?? ""
-            field(action.verb.changeLabel, "\(action.change.fromText) → \(action.change.toText)\(asked)")
+            field(action.change.changeLabel, "\(action.change.fromText) → \(action.change.toText)\(asked)")
             field("reason", action.reason)
-            if case .template(let diff) = action.change {
-                for drift in diff.drift { field("drift", drift.text) }
-            }
+            for drift in action.change.drift { field("drift", drift.text) }
             if action.costDeltaUSDPerHour != 0 {
                 field("cost", "\(action.costDeltaUSDPerHour > 0 ? "+" : "")\(usd(action.costDeltaUSDPerHour))/h")
             }
@@ -75,8 +73,9 @@ extension Plan {
                     "gates": .array(action.gates.map(\.json)), "finalVerdict": .string(action.finalVerdict.rawValue),
                 ]
                 if let requested = action.change.requestedText { object["requested"] = .string(requested) }
-                if case .template(let diff) = action.change, !diff.drift.isEmpty {
-                    object["drift"] = .array(diff.drift.map { ["path": .string($0.path), "manager": .string($0.manager)] })
+                let drift = action.change.drift
+                if !drift.isEmpty {
+                    object["drift"] = .array(drift.map { ["path": .string($0.path), "manager": .string($0.manager)] })
                 }
                 return object
             }),
@@ -112,6 +111,16 @@ extension Action.Verb {
         case .update: "image"
         case .restart: "restart"
         case .startJob: "job"
+        }
+    }
+}
+
+extension Change {
+    /// What the plan names before the arrow: a Service's port, else what the verb changes.
+    var changeLabel: String {
+        switch self {
+        case .exposeService, .updateService: "port"
+        default: verb.changeLabel
         }
     }
 }

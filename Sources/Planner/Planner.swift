@@ -139,10 +139,9 @@ public struct Planner: Sendable {
         let serviceRef = ObjectRef(kind: .service, namespace: source.namespace, name: service.metadata.name)
         if let port = service.spec.port {
             if let front = observed.services[serviceRef] {
-                // Ours and serving another port: it follows the spec (one that is not ours stays).
-                if front.isManaged, !front.serves(port) {
-                    actions.append(Action(source: source, target: serviceRef, change: .exposeService(port: port, from: front.port),
-                                          reason: "spec.port changed: the Service serves \(port), not \(front.port.map(String.init) ?? "another port")"))
+                // Ours and differing from the spec: it follows (one that is not ours stays).
+                if front.isManaged, let diff = ServiceDiff(live: front, service: service, fromManifests: options.desiredFromManifests) {
+                    actions.append(Action(source: source, target: serviceRef, change: .updateService(diff), reason: diff.reason))
                 }
             } else {
                 actions.append(Action(source: source, target: serviceRef, change: .exposeService(port: port),

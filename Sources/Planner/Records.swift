@@ -54,9 +54,10 @@ public enum Records {
     /// manager changed, naming each field and that manager; nil for any other outcome. Named
     /// after the action, so that passes that see the same drift make one Event.
     public static func driftEvent(for outcome: ActionOutcome, uid: String?) -> PlannedEvent? {
-        guard outcome.result == .done, case .template(let diff) = outcome.action.change, !diff.drift.isEmpty else { return nil }
+        let drift = outcome.action.change.drift
+        guard outcome.result == .done, !drift.isEmpty else { return nil }
         let action = outcome.action
-        let message = "reverted on \(action.target.kind) \(action.target.name): " + diff.drift.map(\.text).joined(separator: "; ") + " (\(action.id))"
+        let message = "reverted on \(action.target.kind) \(action.target.name): " + drift.map(\.text).joined(separator: "; ") + " (\(action.id))"
         return PlannedEvent(about: action.source, uid: uid, name: PlannedEvent.name(action.source.name, "\(action.id).driftreverted"),
                             type: "Warning", reason: driftRevertedReason, message: message)
     }
@@ -69,14 +70,14 @@ public enum Records {
         groupedByRun(outcomes.filter(\.action.change.isDirectiveJob)).compactMap { runStartEvent($0, uid: uids[$0[0].action.source] ?? nil) }
     }
 
-    /// A Warning Event per incident (reason `SLOBreached` or `SLOAtRisk`), named after the run so
-    /// that it is raised once however many passes see it.
+    /// An Event per incident (`SLOBreached`, `SLOAtRisk`, `TooManyMissedTimes`, `JobAlreadyActive`),
+    /// named after the run so that it is raised once however many passes see it.
     public static func incidentEvents(_ reports: [DirectiveReport]) -> [PlannedEvent] {
         reports.flatMap { report in
-            report.incidents.map { incident in
+            (report.incidents + report.notices).map { incident in
                 PlannedEvent(about: incident.source, uid: report.uid,
                              name: PlannedEvent.name(incident.source.name, "\(incident.reason.rawValue.lowercased()).\(incident.runID)"),
-                             type: "Warning", reason: incident.reason.rawValue, message: incident.message, countsRepeats: false)
+                             type: incident.reason.eventType, reason: incident.reason.rawValue, message: incident.message, countsRepeats: false)
             }
         }
     }

@@ -100,7 +100,8 @@ public enum Rendering {
         return ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata, "spec": spec]
     }
 
-    /// A ClusterIP Service in front of the pods, so traffic reaches only ready ones.
+    /// A ClusterIP Service in front of the pods, so traffic reaches only ready ones. Its type is
+    /// rendered although it is the default: another manager's change of it is then drift.
     public static func service(_ service: ServiceSpec, fromManifests: Bool = false) -> JSONValue? {
         guard let port = service.spec.port else { return nil }
         let name = JSONValue.string(service.metadata.name)
@@ -109,7 +110,7 @@ public enum Rendering {
         return [
             "apiVersion": "v1", "kind": "Service",
             "metadata": metadata,
-            "spec": ["selector": ["app": name], "ports": [["name": "http", "port": .int(port), "targetPort": .int(port), "protocol": "TCP"]]],
+            "spec": ["type": "ClusterIP", "selector": ["app": name], "ports": [["name": "http", "port": .int(port), "targetPort": .int(port), "protocol": "TCP"]]],
         ]
     }
 }

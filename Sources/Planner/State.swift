@@ -90,19 +90,22 @@ public struct ObservedState: Sendable {
     }
 }
 
-/// The parts of a live Service that planning looks at: whose it is and the port it serves.
+/// The parts of a live Service that planning looks at: whose it is, the port it serves, and the
+/// object itself (compared through field ownership, `ServiceDiff`).
 public struct ObservedService: Sendable, Equatable {
     public var ref: ObjectRef
     /// Carries our managed-by label: we may change it.
     public var isManaged: Bool
-    /// Its first port, and where that port sends traffic (a number; nil when a name or absent).
+    /// Its first port (nil when absent): what the plan shows it moving from.
     public var port: Int?
-    public var targetPort: Int?
     /// Its uid, owner and source, as a Deployment's (see `ObservedDeployment`): what a prune of a
     /// Service left without its Deployment confirms and deletes on.
     public var uid: String?
     public var owner: ServiceSpecOwner?
     public var fromManifests: Bool
+    /// The object as read, without its status: what `OwnedFieldComparison` compares ours with,
+    /// its managedFields included.
+    public var object: JSONValue
 
     public init(_ object: JSONValue) {
         ref = ObservedState.ref(.service, object)
@@ -110,13 +113,11 @@ public struct ObservedService: Sendable, Equatable {
         uid = object[path: ["metadata", "uid"]]?.stringValue
         owner = ServiceSpecOwner(ownerReferences: object[path: ["metadata", "ownerReferences"]])
         fromManifests = object[path: ["metadata", "annotations", Rendering.sourceKey]]?.stringValue == Rendering.sourceManifests
-        let first = object[path: ["spec", "ports"]]?.arrayValue?.first
-        port = first?["port"]?.intValue
-        targetPort = first?["targetPort"]?.intValue
+        port = object[path: ["spec", "ports"]]?.arrayValue?.first?["port"]?.intValue
+        var object = object
+        object["status"] = nil
+        self.object = object
     }
-
-    /// Whether it sends `port` to the pods' `port`, as `Rendering.service` makes it.
-    public func serves(_ port: Int) -> Bool { self.port == port && targetPort == port }
 }
 
 /// The parts of a live Deployment that planning looks at: what we set, and how it is doing.

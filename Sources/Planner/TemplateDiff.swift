@@ -19,6 +19,8 @@ public struct TemplateDiff: Sendable, Equatable {
         case env([EnvVar])
         case resources(ResourceRequests?)
         case healthCheck(ServiceSpec.HealthCheck?)
+        /// The restart stamp the spec no longer has, removed with this update's rollout.
+        case restartStampRemoved
         /// Any other field we set (a label, the selector), by its path.
         case other(String)
 
@@ -33,6 +35,7 @@ public struct TemplateDiff: Sendable, Equatable {
             case .env: "env"
             case .resources: "resources"
             case .healthCheck: "health check"
+            case .restartStampRemoved: "restartedAt removed"
             case .other(let path): path
             }
         }
@@ -70,9 +73,40 @@ public struct TemplateDiff: Sendable, Equatable {
     /// The differences an update would write, as `hmsctl diff` prints them too, so that diff and
     /// plan never disagree. The source annotation is added, never removed for its own sake (a
     /// manifests-mode prune must know what it made).
+    ///
+    /// The restart stamp: removing a pod-template annotation rolls every pod, so a stamp the spec
+    /// dropped is never removed for its own sake. While nothing else of the pod template is due
+    /// (a label of the Deployment's own is no rollout), ours is rendered as it is; once another
+    /// change of the template is due, the update leaves it out and it goes in that same rollout.
     public static func differences(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool) -> [OwnedFieldComparison.Difference] {
+        let ours = ourRestartStamp(live)
+        let kept = differences(live: live, service: service, restartedAt: service.spec.restartedAt != nil ? live.restartedAt : ours, fromManifests: fromManifests)
+        let template: [PathElement] = [.field("spec"), .field("template")]
+        guard service.spec.restartedAt == nil, ours != nil, kept.contains(where: { $0.path.starts(with: template) }) else { return kept }
+        return differences(live: live, service: service, restartedAt: nil, fromManifests: fromManifests)
+    }
+
+    /// The restart stamp a template update writes: the live one while the spec has a stamp (a
+    /// new one is a restart of its own); without one, none when the update removes ours (see
+    /// `differences`), else ours as it is.
+    func restartStamp(live: ObservedDeployment, service: ServiceSpec) -> String? {
+        if service.spec.restartedAt != nil { return live.restartedAt }
+        return fields.contains(.restartStampRemoved) ? nil : Self.ourRestartStamp(live)
+    }
+
+    /// The live template's restart stamp when one of our field managers holds it (or the object
+    /// carries no managedFields to say otherwise); one another manager wrote is not ours to keep.
+    static func ourRestartStamp(_ live: ObservedDeployment) -> String? {
+        guard let stamp = live.restartedAt else { return nil }
+        let entries = (live.object[path: ["metadata", "managedFields"]]?.arrayValue ?? []).compactMap(ManagedFieldsEntry.init)
+        guard !entries.isEmpty else { return stamp }
+        let path: [PathElement] = [.field("spec"), .field("template"), .field("metadata"), .field("annotations"), .field(Rendering.restartedAtKey)]
+        return entries.contains { Rendering.ownFieldManagers.contains($0.manager) && $0.holds(path, orBelow: false) } ? stamp : nil
+    }
+
+    private static func differences(live: ObservedDeployment, service: ServiceSpec, restartedAt: String?, fromManifests: Bool) -> [OwnedFieldComparison.Difference] {
         var rendered = service
-        rendered.spec.restartedAt = live.restartedAt
+        rendered.spec.restartedAt = restartedAt
         let desired = Rendering.deployment(rendered, replicas: service.spec.isScaledExternally ? nil : live.replicas, fromManifests: fromManifests)
         let source: [PathElement] = [.field("metadata"), .field("annotations"), .field(Rendering.sourceKey)]
         return OwnedFieldComparison.differences(desired: desired, live: live.object, applier: Rendering.workloadFieldManager, ours: Rendering.ownFieldManagers)
@@ -88,6 +122,9 @@ public struct TemplateDiff: Sendable, Equatable {
         case [.field("metadata"), .field("annotations")]:
             return .sourceAnnotation
         default: break
+        }
+        if path == [.field("spec"), .field("template"), .field("metadata"), .field("annotations"), .field(Rendering.restartedAtKey)] {
+            return .restartStampRemoved
         }
         let container: [PathElement] = [.field("spec"), .field("template"), .field("spec"), .field("containers")]
         guard path.starts(with: container), path.count > container.count else { return .other(path.fieldPathText) }

@@ -31,13 +31,17 @@ import Testing
         #expect(imagesWritten(plan).isEmpty, "the denied image reaches the cluster through no other action")
     }
 
-    @Test func aRestartWritesItsStampAlone() throws {
-        let restarted = webService + "\n  restartedAt: \"2027-01-15T07:00:00Z\""
-        let plan = plan(restarted, observed(live(replicas: 4), services: [frontService]))
+    @Test func aRestartBesideADeniedImageWritesItsStampAlone() throws {
+        let restarted = minerAndSix + "\n  restartedAt: \"2027-01-15T07:00:00Z\""
+        let plan = plan(restarted + governance, observed(live(replicas: 4), services: [frontService]))
+        #expect(plan.actions.first { $0.verb == .update }?.finalVerdict == .deny)
         let restart = try #require(plan.actions.first { $0.verb == .restart })
+        #expect(restart.finalVerdict.proceeds)
+        // Its apply would carry the denied image: the stamp goes alone, as a patch.
         #expect(restart.manifests.isEmpty)
         #expect(restart.patch?[path: ["spec", "template", "metadata", "annotations", Rendering.restartedAtKey]] == "2027-01-15T07:00:00Z")
         #expect(restart.patch?[path: ["spec"]]?.objectValue?.keys.sorted() == ["template"], "the stamp, and nothing else of the spec")
+        #expect(imagesWritten(plan).isEmpty)
     }
 
     @Test func aTemplateUpdateIsWrittenWithTheCountAndStampThatProceedBesideIt() throws {
@@ -51,7 +55,9 @@ import Testing
         let written = try #require(update.manifests.first)
         #expect(written[path: ["spec", "replicas"]] == 6, "applying the update does not undo the scale")
         #expect(written[path: ["spec", "template", "metadata", "annotations", Rendering.restartedAtKey]] == "2027-01-15T07:00:00Z")
-        #expect(imagesWritten(plan) == ["registry.gov/web:1.1"])
+        // The restart applies the same object (applied twice, it changes once).
+        #expect(plan.actions.first { $0.verb == .restart }?.manifests == update.manifests)
+        #expect(Set(imagesWritten(plan)) == ["registry.gov/web:1.1"])
     }
 
     @Test func aTemplateUpdateKeepsTheLiveCountWhenTheScaleIsHeld() throws {

@@ -60,10 +60,15 @@ import Testing
 
     static let restarted = webService + "\n  restartedAt: \"2027-01-15T07:00:00Z\""
 
-    /// The live Deployment restarted at the stamp, running `replicas`, on `image`.
+    /// The live Deployment restarted at the stamp, running `replicas`, on `image`; the stamp
+    /// held by our apply, as the server records it.
     func restartedLive(replicas: Int, image: String = "registry.gov/web:1.0") -> JSONValue {
-        withImage(live(Self.restarted, replicas: replicas), image)
+        var object = withImage(live(Self.restarted, replicas: replicas), image)
+        object[path: ["metadata", "managedFields"]] = [["manager": "hms-controller", "operation": "Apply", "fieldsV1": Self.stampField]]
+        return object
     }
+
+    static let stampField: JSONValue = ["f:spec": ["f:template": ["f:metadata": ["f:annotations": ["f:\(Rendering.restartedAtKey)": [:]]]]]]
 
     /// `object` with its first container on `image`.
     func withImage(_ object: JSONValue, _ image: String) -> JSONValue {
@@ -84,17 +89,57 @@ import Testing
         #expect(scale.manifests.isEmpty)
     }
 
-    @Test func aTemplateUpdateAfterDroppingRestartedAtKeepsTheStamp() throws {
-        // The image changes (the pods roll for it): the stamp is written as it is, so the update
-        // neither removes it (the apply leaves it ours) nor asks for a second roll.
-        let update = try #require(plan(webService, observed(restartedLive(replicas: 4, image: "registry.gov/web:0.9"), services: [frontService])).actions.first)
-        #expect(update.verb == .update)
-        let annotations = update.manifests.first?[path: ["spec", "template", "metadata", "annotations"]]
-        #expect(annotations == [Rendering.restartedAtKey: "2027-01-15T07:00:00Z"])
+    @Test func aTemplateUpdateAfterDroppingRestartedAtTakesTheStampAwayInItsOneRollout() throws {
+        // The image changes (the pods roll for it): the update leaves the stamp out, so the
+        // server removes it in that same rollout, and nothing else is written.
+        let result = plan(webService, observed(restartedLive(replicas: 4, image: "registry.gov/web:0.9"), services: [frontService]))
+        #expect(result.actions.map(\.verb) == [.update])
+        let update = try #require(result.actions.first)
+        guard case .template(let diff) = update.change else {
+            Issue.record("not a template update: \(update.change)")
+            return
+        }
+        #expect(diff.fields.contains(.restartStampRemoved))
+        #expect(update.reason == "changed: image registry.gov/web:0.9 → registry.gov/web:1.0, restartedAt removed")
+        #expect(update.manifests.count == 1 && update.patch == nil)
+        #expect(update.manifests.first?[path: ["spec", "template", "metadata", "annotations"]] == nil)
+        #expect(update.manifests.first?[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["image"] == "registry.gov/web:1.0")
         // A new stamp in the spec later is a restart again.
         let later = webService + "\n  restartedAt: \"2027-02-01T07:00:00Z\""
         #expect(plan(later, observed(restartedLive(replicas: 4), services: [frontService])).actions.map(\.change)
             == [.rollingRestart(from: "2027-01-15T07:00:00Z", to: "2027-02-01T07:00:00Z")])
+    }
+
+    @Test func aChangeOutsideThePodTemplateKeepsTheStamp() throws {
+        // A label of the Deployment's own rolls no pod: the stamp stays through that update.
+        var relabelled = restartedLive(replicas: 4)
+        relabelled[path: ["metadata", "labels", "program"]] = "health"
+        let update = try #require(plan(webService, observed(relabelled, services: [frontService])).actions.first)
+        #expect(update.reason == "changed: .metadata.labels.program")
+        #expect(update.manifests.first?[path: ["spec", "template", "metadata", "annotations"]] == [Rendering.restartedAtKey: "2027-01-15T07:00:00Z"])
+    }
+
+    @Test func aStampAnotherManagerWroteIsNeitherKeptNorRemoved() throws {
+        // Ours by the Apply entry: kept while nothing else changes.
+        var live = restartedLive(replicas: 4)
+        let stamp = Self.stampField
+        #expect(plan(webService, observed(live, services: [frontService])).isEmpty)
+        // Written by someone else alone: not ours to keep (we do not render it) nor to remove
+        // (our apply does not own it), even when an image change rolls the pods.
+        live[path: ["metadata", "managedFields"]] = [["manager": "kubectl-annotate", "operation": "Update", "fieldsV1": stamp]]
+        let update = try #require(plan(webService, observed(withImage(live, "registry.gov/web:0.9"), services: [frontService])).actions.first)
+        #expect(update.reason == "changed: image registry.gov/web:0.9 → registry.gov/web:1.0")
+        #expect(update.manifests.first?[path: ["spec", "template", "metadata", "annotations"]] == nil)
+    }
+
+    @Test func aRestartIsAppliedAsOurFieldManagerSoThatItsStampCanBeDroppedLater() throws {
+        let result = plan(Self.restarted, observed(live(replicas: 4), services: [frontService]))
+        let restart = try #require(result.actions.first)
+        #expect(result.actions.map(\.verb) == [.restart])
+        #expect(restart.patch == nil)
+        // The live Deployment with the new stamp: nothing else differs.
+        let written = try #require(restart.manifests.first)
+        #expect(written == Rendering.deployment(desired(Self.restarted).services[0], replicas: 4))
     }
 
     // MARK: - Foreign containers

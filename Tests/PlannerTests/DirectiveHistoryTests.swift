@@ -201,12 +201,35 @@ struct DirectiveHistoryTests {
 
     // MARK: - ttlSecondsAfterFinished
 
-    @Test func jobsCarryTheirTTL() throws {
+    @Test func jobsCarryNoTTLOfTheirOwn() throws {
+        // The cluster's TTL controller would delete a finished Job of a run still open, and the
+        // run would start that job again: the controller applies the TTL instead.
         let start = JobAttempt(run: "20261126-1100", runTime: time("2026-11-26T11:00:00Z"), trigger: .schedule, job: "tx", attempt: 1, maxAttempts: 1)
-        let byDefault = DirectiveRendering.job(try dispatch(), start, name: "x")
-        #expect(byDefault[path: ["spec", "ttlSecondsAfterFinished"]] == 604_800)
         let set = DirectiveRendering.job(try dispatch(dispatchYAML + "\n  ttlSecondsAfterFinished: 3600\n"), start, name: "x")
-        #expect(set[path: ["spec", "ttlSecondsAfterFinished"]] == 3_600)
+        #expect(set[path: ["spec", "ttlSecondsAfterFinished"]] == nil)
+    }
+
+    @Test func aTTLShorterThanTheRunNeitherDeletesNorRestartsAJobOfAnOpenRun() throws {
+        var directive = try minutely("ttlSecondsAfterFinished: 5")
+        directive.status = Directive.Status(lastScheduleTime: "2026-11-26T10:00:00Z")
+        let run = "20261126-1000"
+        let tx = storedJob("tx", run: run, .succeeded, started: "2026-11-26T10:00:01Z", finished: "2026-11-26T10:00:10Z")
+        // tx finished 35 s ago, seven times its TTL, while ok still runs: kept, and not started again.
+        let (open, openReport) = pass(directive, [tx, storedJob("ok", run: run, .active, started: "2026-11-26T10:00:01Z")], at: "2026-11-26T10:00:45Z")
+        #expect(open.deletions.isEmpty)
+        #expect(open.starts.isEmpty)
+        // The run completes: the pass that sees it records it, and deletes nothing yet...
+        let done = [tx, storedJob("ok", run: run, .succeeded, started: "2026-11-26T10:00:01Z", finished: "2026-11-26T10:00:50Z")]
+        let (completing, completed) = pass(recorded(directive, openReport), done, at: "2026-11-26T10:00:51Z")
+        #expect(completing.deletions.isEmpty)
+        #expect(completed.status.runs?.first?.completionTime == "2026-11-26T10:00:50Z")
+        // ...and once its status says so, each Job goes its TTL after it finished.
+        let (expiring, _) = pass(recorded(directive, completed), done, at: "2026-11-26T10:00:52Z")
+        #expect(expiring.deletions.map(\.jobName) == ["dispatch-20261126-1000-tx-1"])
+        #expect(expiring.deletions.first?.reason == "run 20261126-1000 is complete and the Job finished over ttlSecondsAfterFinished 5s ago")
+        #expect(expiring.deletions.first?.uid == "uid-dispatch-20261126-1000-tx-1")
+        #expect(expiring.starts.isEmpty)
+        #expect(expiring.requeueAt == time("2026-11-26T10:00:55Z"), "the pass after ok's TTL deletes it")
     }
 
     // MARK: - concurrencyPolicy
@@ -242,6 +265,13 @@ struct DirectiveHistoryTests {
         #expect(waiting.starts.isEmpty)
         #expect(report.status.lastScheduleTime == "2026-11-26T10:00:00Z")
         #expect(report.notes == ["concurrencyPolicy Forbid: the run of 2026-11-26 10:01 UTC waits while run 20261126-1000 is active"])
+        // Reported as a CronJob reports it: a Normal Event JobAlreadyActive, once per waiting run,
+        // and no journal entry (not an incident).
+        #expect(report.incidents.isEmpty)
+        let events = Records.incidentEvents([report])
+        #expect(events.map(\.type) == ["Normal"])
+        #expect(events.map(\.reason) == ["JobAlreadyActive"])
+        #expect(events.first?.message.hasPrefix("Not starting job because prior execution is running and concurrency policy is Forbid") == true)
         let done = ["tx", "ok"].map { storedJob($0, run: "20261126-1000", .succeeded, started: "2026-11-26T10:00:01Z", finished: "2026-11-26T10:03:30Z") }
         let (later, _) = pass(recorded(directive, report), done, at: "2026-11-26T10:03:40Z")
         // Three runs due (10:01 to 10:03) within the deadline: the newest starts, the others are skipped.

@@ -46,7 +46,7 @@ import Testing
         case .object(let members):
             for (name, value) in members { set = set.union(fields(of: value, at: path + [.field(name)])) }
         case .array(let items):
-            guard let keys = ListKeys.keys(of: path.last) else { set.insert(path[...]); break }
+            guard let keys = ListKeys.keys(at: path) else { set.insert(path[...]); break }
             for item in items {
                 let element = ListKeys.element(item, keys: keys)
                 set.insert((path + [element])[...])

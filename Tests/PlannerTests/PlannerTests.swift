@@ -130,7 +130,7 @@ func plan(_ yaml: String, _ observed: ObservedState = ObservedState(), spent: Do
         let restarted = webService + "\n  restartedAt: 2026-11-16T00:00:00Z"
         let result = plan(restarted, observed(live(replicas: 4), services: [frontService]))
         #expect(result.actions.map(\.verb) == [.restart])
-        #expect(result.actions[0].patch?[path: ["spec", "template", "metadata", "annotations", "ops.hms.gov/restartedAt"]] == "2026-11-16T00:00:00Z")
+        #expect(result.actions[0].manifests.first?[path: ["spec", "template", "metadata", "annotations", "ops.hms.gov/restartedAt"]] == "2026-11-16T00:00:00Z")
         // Once the live template carries it, nothing more to do.
         #expect(plan(restarted, observed(live(restarted, replicas: 4), services: [frontService])).isEmpty)
     }

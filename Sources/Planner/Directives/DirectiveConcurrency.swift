@@ -31,6 +31,11 @@ extension Evaluator {
         let also = older + byPolicy
         if policy == .forbid, let going = active.first, let waiting = times.last {
             result.notes.append("concurrencyPolicy Forbid: the run of \(schedule.localDateTime(waiting)) waits while run \(going.id) is active\(also)")
+            // As a CronJob's controller says it: an Event per run held back, not a journal entry
+            // per pass that sees it waiting.
+            result.notices.append(Incident(
+                reason: .jobAlreadyActive, source: directive.ref, runID: DirectiveNaming.runID(waiting, trigger: .schedule),
+                message: "Not starting job because prior execution is running and concurrency policy is Forbid (run \(going.id) is active; the run of \(schedule.localDateTime(waiting)) waits)"))
             return []
         }
         if times.isEmpty, due.skipped > 0 {

@@ -41,4 +41,33 @@ extension Evaluator {
         let shown = shownOpen + finished.prefix(DirectiveRuns.statusRuns - shownOpen.count)
         return shown.sorted { ($0.time, $0.id) > ($1.time, $1.id) }
     }
+
+    /// `ttlSecondsAfterFinished`, applied by the controller rather than by the cluster's TTL
+    /// controller (the Jobs carry none): only the controller knows when a run is complete, and a
+    /// finished Job of a run still open that the cluster deleted would be started again. Once the
+    /// run is complete and its status says so, each of its Jobs is deleted this long after it
+    /// finished, as the TTL controller counts. Returns when the next kept Job expires.
+    func expiringJobs(_ runs: [RunProgress], jobsByRun: [String: [ObservedJob]], deletions: inout [JobDeletion]) -> Date? {
+        let ttl = directive.spec.ttlSecondsAfterFinished ?? Directive.defaultTTLSecondsAfterFinished
+        let openInStatus = Set((directive.status?.runs ?? []).compactMap { run -> String? in
+            guard run.completionTime == nil, let time = RFC3339.date(from: run.scheduledTime) else { return nil }
+            return DirectiveNaming.runID(time, trigger: run.trigger ?? .schedule)
+        })
+        var deleting = Set(deletions.map(\.jobName))
+        var next: Date?
+        for run in runs where run.isFinal && (run.recorded != nil || !openInStatus.contains(run.id)) {
+            for job in jobsByRun[run.id] ?? [] where job.phase != .active && !deleting.contains(job.name) {
+                guard let finished = job.finishTime else { continue }
+                let expiry = finished.addingTimeInterval(TimeInterval(ttl))
+                guard expiry <= now else {
+                    next = earliest(next, expiry)
+                    continue
+                }
+                deleting.insert(job.name)
+                deletions.append(JobDeletion(runID: run.id, jobID: job.jobID, attempt: job.attempt, jobName: job.name, uid: job.uid,
+                                             reason: "run \(run.id) is complete and the Job finished over ttlSecondsAfterFinished \(ttl)s ago"))
+            }
+        }
+        return next
+    }
 }

@@ -12,8 +12,9 @@ public enum DirectiveRendering {
     ///   backoff, so the Job itself never runs a second pod.
     /// - `activeDeadlineSeconds: maxRuntimeSeconds`: the cluster stops a job that runs too long
     ///   (reason `DeadlineExceeded`: TIMED_OUT).
-    /// - `ttlSecondsAfterFinished: spec.ttlSecondsAfterFinished` (default a week): the cluster
-    ///   removes a finished Job (and its pod) the history limits have not removed before.
+    /// - No `ttlSecondsAfterFinished`: the cluster's TTL controller would delete a finished Job
+    ///   of a run still open, and the run would start it again; the controller applies the
+    ///   Directive's `ttlSecondsAfterFinished` once the run is complete (`expiringJobs`).
     /// - The payload as JSON in `HMS_PAYLOAD` (`{}` when the job has none), with the run and
     ///   attempt beside it so a worker can make its effects idempotent.
     public static func job(_ directive: Directive, _ start: JobAttempt, name: String) -> JSONValue {
@@ -65,7 +66,6 @@ public enum DirectiveRendering {
 
         var jobSpec: JSONValue = [
             "backoffLimit": 0,
-            "ttlSecondsAfterFinished": .int(spec.ttlSecondsAfterFinished ?? Directive.defaultTTLSecondsAfterFinished),
             "template": ["metadata": ["labels": labels], "spec": ["restartPolicy": "Never", "containers": [container]]],
         ]
         if let runtime = spec.maxRuntimeSeconds { jobSpec["activeDeadlineSeconds"] = .int(runtime) }

@@ -1,7 +1,8 @@
 import Foundation
 import Model
 
-/// Something the operators must hear about, raised once per run: a Warning Event and a journal entry.
+/// Something the operators must hear about, raised once per run: a Warning Event and a journal
+/// entry; or, a notice, a Normal Event alone.
 public struct Incident: Sendable, Equatable {
     public enum Reason: String, Sendable {
         /// The run was not complete at its SLO deadline, or finished with a job that failed for good.
@@ -10,6 +11,12 @@ public struct Incident: Sendable, Equatable {
         case sloAtRisk = "SLOAtRisk"
         /// More than 100 scheduled runs were missed before the one that starts, as a CronJob says.
         case tooManyMissedTimes = "TooManyMissedTimes"
+        /// A scheduled run not started because another is active under `concurrencyPolicy:
+        /// Forbid`: a Normal Event, with a CronJob's reason and words.
+        case jobAlreadyActive = "JobAlreadyActive"
+
+        /// Normal for what the policy asked for (a notice), Warning for the rest.
+        public var eventType: String { self == .jobAlreadyActive ? "Normal" : "Warning" }
     }
 
     public var reason: Reason
@@ -25,6 +32,8 @@ public struct DirectiveReport: Sendable, Equatable {
     public var uid: String?
     public var status: Directive.Status
     public var incidents: [Incident]
+    /// Told as Events only, not journaled (`DirectiveEvaluation.notices`).
+    public var notices: [Incident] = []
     public var notes: [String]
     public var requeueAt: Date?
 
@@ -44,6 +53,7 @@ public struct DirectiveReport: Sendable, Equatable {
         self.directive = directive.ref
         uid = directive.metadata.uid
         notes = evaluation.notes
+        notices = evaluation.notices
         requeueAt = evaluation.requeueAt
         let previous = directive.status
         var status = Directive.Status(

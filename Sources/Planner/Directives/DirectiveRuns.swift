@@ -76,16 +76,19 @@ public struct DirectiveEvaluation: Sendable, Equatable {
     /// Newest first; completed runs beyond the history limits are left out.
     public var runs: [RunProgress] = []
     public var starts: [JobStart] { runs.reversed().flatMap { $0.jobs.compactMap(\.starting) } }
-    /// Jobs of runs beyond the history limits, and active Jobs of replaced runs.
+    /// Jobs of runs beyond the history limits, active Jobs of replaced runs, and Jobs of complete
+    /// runs past their `ttlSecondsAfterFinished`.
     public var deletions: [JobDeletion] = []
     /// Raised besides the SLO's: too many missed start times.
     public var incidents: [Incident] = []
+    /// Events only, not journaled: a scheduled run that Forbid holds back (`JobAlreadyActive`).
+    public var notices: [Incident] = []
     public var lastScheduleTime: Date?
     public var nextRunTime: Date?
     /// The run request annotation this pass acted on.
     public var handledRunRequest: String?
     /// The earliest moment the answer changes with nothing else changing: a run falls due, a
-    /// backoff ends, a deadline passes.
+    /// backoff ends, a deadline passes, a finished Job expires.
     public var requeueAt: Date?
     /// What the plan should say without an action to say it with (runs catch-up skipped).
     public var notes: [String] = []
@@ -184,6 +187,7 @@ struct Evaluator {
         runs.sort { ($0.time, $0.id) > ($1.time, $1.id) }
         replaceOlderRuns(&runs, jobsByRun: jobsByRun, deletions: &result.deletions)
         result.runs = keepingHistory(runs, jobsByRun: jobsByRun, deletions: &result.deletions)
+        let nextExpiry = expiringJobs(runs, jobsByRun: jobsByRun, deletions: &result.deletions)
         result.deletions = Array(result.deletions.prefix(DirectiveRuns.deletesPerPass))
 
         result.nextRunTime = suspended ? nil : schedule.nextRun(after: now)
@@ -192,6 +196,7 @@ struct Evaluator {
             for job in run.jobs { result.requeueAt = earliest(result.requeueAt, job.retryAt) }
         }
         result.requeueAt = earliest(result.requeueAt, result.nextRunTime)
+        result.requeueAt = earliest(result.requeueAt, nextExpiry)
         return result
     }
 
