@@ -31,13 +31,13 @@ extension DecodingState {
 
     private static let arrayDescriptor = typeDescriptor([Int].self)
 
-    /// A struct's nominal type descriptor (the second word of its metadata), or nil for a type
-    /// of another kind.
-    private static func typeDescriptor(_ type: Any.Type) -> UnsafeRawPointer? {
+    /// The address of a struct's nominal type descriptor (the second word of its metadata), or 0
+    /// for a type of another kind.
+    private static func typeDescriptor(_ type: Any.Type) -> UInt {
         let metadata = unsafeBitCast(type, to: UnsafeRawPointer.self)
         let structKind = 0x200
-        guard metadata.load(as: Int.self) == structKind else { return nil }
-        return metadata.load(fromByteOffset: MemoryLayout<Int>.size, as: UnsafeRawPointer?.self)
+        guard metadata.load(as: Int.self) == structKind else { return 0 }
+        return metadata.load(fromByteOffset: MemoryLayout<Int>.size, as: UInt.self)
     }
 
     /// `T`, a list type, read in a frame of its own as `T(from:)` would be.

@@ -153,8 +153,9 @@ import YAML
         struct Grid: Decodable, Equatable { var rows: [[Int]] }
         let grid = try YAMLDecoder().decode(Grid.self, from: try document("rows: [[1, 2], [], [3]]\n"))
         #expect(grid.rows == [[1, 2], [], [3]])
+        let badGrid = try document("rows:\n- [1, two]\n- 3\n")
         do throws(YAMLDecodingErrors) {
-            _ = try YAMLDecoder().decode(Grid.self, from: try document("rows:\n- [1, two]\n- 3\n"))
+            _ = try YAMLDecoder().decode(Grid.self, from: badGrid)
             Issue.record("decoded a grid with a word in it")
         } catch {
             #expect(error.errors.map(\.description) == [
