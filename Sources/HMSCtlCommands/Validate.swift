@@ -21,14 +21,16 @@ struct Validate: TerminalCommand {
 
     func run(on terminal: Terminal, clock: WallClock) throws {
         var printed = 0
-        // Printed as each file is read; past the first `Self.printedErrors` only counted.
-        let result = ManifestLoader(recursive: files.recursive).load(files.paths, standardInput: terminal.input, found: { diagnostics in
+        // Printed as each file is read; past the first `Self.printedErrors` only counted. Only the
+        // definitions are kept: a resource is checked and dropped.
+        let loader = ManifestLoader(recursive: files.recursive, decoder: ManifestDecoder(keepsResources: false))
+        let result = loader.load(files.paths, standardInput: terminal.input, found: { diagnostics in
             for diagnostic in diagnostics.prefix(max(0, Self.printedErrors - printed)) {
                 terminal.printError(diagnostic.description)
             }
             printed = min(Self.printedErrors, printed + diagnostics.count)
         })
-        let valid = result.manifests.count, errors = result.diagnostics.count
+        let valid = result.validCount, errors = result.diagnostics.count
         if errors == 0 {
             terminal.print("\(valid) \(plural(valid, "resource")) valid.")
         } else {

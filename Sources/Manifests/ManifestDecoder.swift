@@ -20,19 +20,40 @@ public struct Manifest: Sendable, Equatable {
 
     private final class Box: Sendable {
         let resource: AnyResource
-        /// What makes two definitions the same resource, found on the thread that decoded it.
-        let identity: Identity
 
         init(_ resource: AnyResource) {
             self.resource = resource
-            let metadata = resource.metadata
-            identity = Identity(kind: resource.kind, namespace: metadata.namespace ?? "", name: metadata.name)
         }
+    }
+
+    public init(resource: AnyResource, file: String, mark: Mark) {
+        box = Box(resource)
+        self.file = file
+        self.mark = mark
+    }
+
+    public static func == (a: Manifest, b: Manifest) -> Bool {
+        a.resource == b.resource && a.file == b.file && a.mark == b.mark
+    }
+}
+
+/// Where a valid resource is defined, and what makes two definitions the same resource: all the
+/// check for resources defined twice reads, kept whether or not the resources are.
+public struct Definition: Sendable {
+    var identity: Identity
+    public var file: String
+    public var mark: Mark
+
+    init(_ resource: AnyResource, file: String, mark: Mark) {
+        let metadata = resource.metadata
+        identity = Identity(kind: resource.kind, namespace: metadata.namespace ?? "", name: metadata.name)
+        self.file = file
+        self.mark = mark
     }
 
     /// Hashed once, on the thread that decoded the resource: the check for resources defined
     /// twice then runs on one thread over a long stream without hashing a string.
-    struct Identity: Hashable {
+    struct Identity: Hashable, Sendable {
         let kind: String
         let namespace: String
         let name: String
@@ -55,37 +76,29 @@ public struct Manifest: Sendable, Equatable {
             a.digest == b.digest && a.kind == b.kind && a.namespace == b.namespace && a.name == b.name
         }
     }
-
-    /// The kind, namespace and name, without a copy of the resource.
-    var identity: Identity { box.identity }
-
-    /// The hash of `identity`, without retaining its strings.
-    var identityDigest: Int { box.identity.digest }
-
-    public init(resource: AnyResource, file: String, mark: Mark) {
-        box = Box(resource)
-        self.file = file
-        self.mark = mark
-    }
-
-    public static func == (a: Manifest, b: Manifest) -> Bool {
-        a.resource == b.resource && a.file == b.file && a.mark == b.mark
-    }
 }
 
 /// What decoding a source found: the resources that are valid and a diagnostic for every problem.
 public struct DecodeResult: Sendable {
+    /// The valid resources, when the decoder keeps them (`ManifestDecoder.keepsResources`).
     public var manifests: [Manifest] = []
     public var diagnostics: [Diagnostic] = []
+    /// Every valid resource's definition, in order, kept or not.
+    public var definitions: [Definition] = []
 
     public init(manifests: [Manifest] = [], diagnostics: [Diagnostic] = []) {
         self.manifests = manifests
         self.diagnostics = diagnostics
+        definitions = manifests.map { Definition($0.resource, file: $0.file, mark: $0.mark) }
     }
+
+    /// How many resources are valid, kept or not.
+    public var validCount: Int { definitions.count }
 
     public mutating func append(_ other: DecodeResult) {
         manifests += other.manifests
         diagnostics += other.diagnostics
+        definitions += other.definitions
     }
 }
 
@@ -95,10 +108,15 @@ public struct ManifestDecoder: Sendable {
     public var parser: YAMLParser
     /// How many slices of a long stream are read at once.
     public var threads: Int
+    /// False: each resource is checked and dropped, and only its definition kept (`validate`,
+    /// which needs no more, then holds a fraction of the memory and frees each resource on the
+    /// thread that decoded it, while it is still in the cache).
+    public var keepsResources: Bool
 
-    public init(parser: YAMLParser = YAMLParser(), threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(parser: YAMLParser = YAMLParser(), threads: Int = ProcessInfo.processInfo.activeProcessorCount, keepsResources: Bool = true) {
         self.parser = parser
         self.threads = threads
+        self.keepsResources = keepsResources
     }
 
     public func decode(_ bytes: [UInt8], file: String) -> DecodeResult {
@@ -136,6 +154,7 @@ public struct ManifestDecoder: Sendable {
             return
         }
         result.manifests.reserveCapacity(result.manifests.count + parts.reduce(0) { $0 + $1.result.manifests.count })
+        result.definitions.reserveCapacity(result.definitions.count + parts.reduce(0) { $0 + $1.result.definitions.count })
         for index in parts.indices {
             result.append(parts[index].result)
             parts[index].result = DecodeResult()
@@ -154,7 +173,9 @@ public struct ManifestDecoder: Sendable {
                 if document.isNull(document.root) { return }  // an empty document
                 switch decodeDocument(document) {
                 case .resource(let resource):
-                    result.manifests.append(Manifest(resource: resource, file: file, mark: document.mark(of: document.root)))
+                    let mark = document.mark(of: document.root)
+                    result.definitions.append(Definition(resource, file: file, mark: mark))
+                    if keepsResources { result.manifests.append(Manifest(resource: resource, file: file, mark: mark)) }
                 case .problems(let problems):
                     result.diagnostics += problems.map { diagnostic($0.mark, $0.path, $0.message) }
                 }

@@ -46,7 +46,7 @@ public struct ManifestLoader: Sendable {
                 result.diagnostics.append(Self.diagnostic(error, file: path))
             }
         }
-        result.diagnostics += duplicateDefinitions(result.manifests)
+        result.diagnostics += duplicateDefinitions(result.definitions)
         report()
         return result
     }
@@ -97,20 +97,20 @@ public struct ManifestLoader: Sendable {
     /// Keyed by the identities' hashes, which the decoding threads made: this runs on one thread
     /// and touches no string but for a hash found twice. Identities whose hashes collide (rare)
     /// are looked up in full in `colliding`.
-    private func duplicateDefinitions(_ manifests: [Manifest]) -> [Diagnostic] {
+    private func duplicateDefinitions(_ definitions: [Definition]) -> [Diagnostic] {
         var first: [Int: Int] = [:]
-        first.reserveCapacity(manifests.count)
-        var colliding: [Manifest.Identity: Int] = [:]
+        first.reserveCapacity(definitions.count)
+        var colliding: [Definition.Identity: Int] = [:]
         var diagnostics: [Diagnostic] = []
-        for index in manifests.indices {
-            let digest = manifests[index].identityDigest
+        for index in definitions.indices {
+            let digest = definitions[index].identity.digest
             guard let candidate = first[digest] else {
                 first[digest] = index
                 continue
             }
-            let identity = manifests[index].identity
+            let identity = definitions[index].identity
             let earlier: Int
-            if manifests[candidate].identity == identity {
+            if definitions[candidate].identity == identity {
                 earlier = candidate
             } else if let found = colliding[identity] {
                 earlier = found
@@ -118,9 +118,9 @@ public struct ManifestLoader: Sendable {
                 colliding[identity] = index
                 continue
             }
-            let manifest = manifests[index], original = manifests[earlier]
+            let definition = definitions[index], original = definitions[earlier]
             diagnostics.append(Diagnostic(
-                file: manifest.file, mark: manifest.mark,
+                file: definition.file, mark: definition.mark,
                 message: "\(identity.kind) \"\(identity.name)\" is defined twice; first at \(original.file):\(original.mark)"))
         }
         return diagnostics

@@ -18,8 +18,9 @@ struct NodeBounds {
     mutating func check(_ tree: BoundsTree, at node: YAMLDocument.NodeID, below component: FieldPath.Component) {
         path.append(component)
         defer { path.removeLast() }
-        // The constraint is read where it lies in the tree: a copy of it costs more than the check.
-        if tree.constraint != nil, let problem = self.problem(tree, node) {
+        // The constraint is read where it lies in the tree: a copy of it costs more than the check
+        // (and `constraint != nil` would copy it).
+        if tree.hasConstraint, let problem = self.problem(tree, node) {
             found.append(FieldIssue(FieldPath(path), problem))
             return
         }
@@ -74,24 +75,36 @@ final class BoundsTree: Sendable {
         let name: String
         /// The name's bytes, compared with a key's without making a String of the key.
         let utf8: [UInt8]
+        let isASCII: Bool
         let tree: BoundsTree
     }
 
     let constraint: FieldConstraint?
+    let hasConstraint: Bool
     let properties: [Property]
     let items: BoundsTree?
     let values: BoundsTree?
 
     /// The property that `key` names, if it has a bound.
     func property(named key: YAMLDocument.NodeID, in document: YAMLDocument) -> Property? {
-        properties.first { property in property.utf8.withUnsafeBufferPointer { document.text(of: key, equalsUTF8: $0) } }
+        // Most keys have no bound: an ASCII key of another length is told apart without reading it.
+        let length = document.isASCII(key) ? document.textCount(of: key) : -1
+        for property in properties where length < 0 || !property.isASCII || property.utf8.count == length {
+            if property.utf8.withUnsafeBufferPointer({ document.text(of: key, equalsUTF8: $0, isASCII: property.isASCII) }) {
+                return property
+            }
+        }
+        return nil
     }
 
     /// Nil when nothing at or below `schema` has a bound.
     init?(_ schema: OpenAPISchema) {
         constraint = schema.constraint
+        hasConstraint = schema.constraint != nil
         properties = schema.properties.compactMap { property in
-            BoundsTree(property.schema).map { Property(name: property.name, utf8: Array(property.name.utf8), tree: $0) }
+            BoundsTree(property.schema).map {
+                Property(name: property.name, utf8: Array(property.name.utf8), isASCII: property.name.utf8.allSatisfy { $0 < 0x80 }, tree: $0)
+            }
         }
         items = schema.items.first.flatMap(BoundsTree.init)
         values = schema.additionalProperties.first.flatMap(BoundsTree.init)

@@ -80,6 +80,7 @@ final class DecodingState {
         if T.self == JSONValue.self { return unsafeBitCast(try jsonValue(node, key: key, parent: parent, component: component), to: T.self) }
         // Labels and annotations: read pair by pair, not key by key as Codable's dictionary reads.
         if T.self == [String: String].self { return unsafeBitCast(try labels(node, key: key, parent: parent, component: component), to: T.self) }
+        if Self.mayBeList(T.self), let list = T.self as? any DecodableList.Type { return try decodeList(T.self, as: list, node, key: key, parent: parent, component: component) }
         let frame = Frame(type: T.self, node: node, key: key, parent: parent, component: component, problemCount: problems.count)
         return try inFrame(frame) { index throws(NodeProblem) in
             let value: T

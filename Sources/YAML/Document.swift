@@ -133,6 +133,11 @@ public struct YAMLDocument: Sendable {
         return record.count
     }
 
+    /// Whether a scalar's text is all ASCII: then only text of the same length in bytes equals it
+    /// (other text may be canonically equivalent to text of another length).
+    @inlinable
+    public func isASCII(_ node: NodeID) -> Bool { records[node.index].isASCII }
+
     /// Whether a scalar's text is `string` (as Strings compare), without making a String of it
     /// when both are ASCII.
     public func text(of node: NodeID, equals string: String) -> Bool {

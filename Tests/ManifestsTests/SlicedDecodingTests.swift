@@ -44,6 +44,19 @@ import YAML
         #expect(lines[last.mark!.line - 1] == "  colour: blue")
     }
 
+    /// `validate` keeps only where each valid resource is defined: the same diagnostics, the same
+    /// count and places, and no resource held.
+    @Test func definitionsWithoutTheResourcesMatchTheKeptOnes() throws {
+        let bytes = try Self.stream(copies: 80)
+        let kept = ManifestDecoder(threads: 4).decode(bytes, file: "big.yaml")
+        let dropped = ManifestDecoder(threads: 4, keepsResources: false).decode(bytes, file: "big.yaml")
+        #expect(dropped.manifests.isEmpty)
+        #expect(dropped.validCount == kept.manifests.count)
+        #expect(dropped.definitions.map(\.mark) == kept.manifests.map(\.mark))
+        #expect(dropped.definitions.map(\.file) == kept.manifests.map(\.file))
+        #expect(dropped.diagnostics == kept.diagnostics)
+    }
+
     @Test func aSyntaxErrorIsReportedAsInTheWholeStream() throws {
         let bytes = try Self.stream(copies: 80, ending: "---\nkind: [ServiceSpec\n")
         let whole = ManifestDecoder(threads: 1).decode(bytes, file: "big.yaml")

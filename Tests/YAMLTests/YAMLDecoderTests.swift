@@ -132,4 +132,40 @@ import YAML
     @Test func aDocumentReadsAsTheJSONItMeans() throws {
         #expect(try document("a: [1, '2', yes, .inf]\n1: x\n").jsonValue == ["a": [1, "2", "yes", .double(.infinity)], "1": "x"])
     }
+
+    /// Lists are read item by item by the decoder (not by Array's own `init(from:)`): every
+    /// item's problems, at their index, nested lists, lists at the root, null in lenient reading.
+    @Test func listsReportEveryItemsProblemsAtTheirIndex() throws {
+        let text = """
+            image: x
+            ports:
+            - {name: http, number: "80"}
+            - name: metrics
+            - {name: grpc, number: 9090, extra: 1}
+            - [a, b]
+            """
+        let found = try problems(text)
+        #expect(found == [
+            "3:24: ports[0].number: expected an integer, found \"80\"; remove the quotes: 80",
+            "4:3: ports[1]: missing required field \"number\"",
+            "5:30: ports[2].extra: unknown field \"extra\"; known fields: name, number",
+            "6:3: ports[3]: expected a mapping, found a list",
+        ])
+        struct Grid: Decodable, Equatable { var rows: [[Int]] }
+        let grid = try YAMLDecoder().decode(Grid.self, from: try document("rows: [[1, 2], [], [3]]\n"))
+        #expect(grid.rows == [[1, 2], [], [3]])
+        let badGrid = try document("rows:\n- [1, two]\n- 3\n")
+        do throws(YAMLDecodingErrors) {
+            _ = try YAMLDecoder().decode(Grid.self, from: badGrid)
+            Issue.record("decoded a grid with a word in it")
+        } catch {
+            #expect(error.errors.map(\.description) == [
+                "2:7: rows[0][1]: expected an integer, found \"two\"",  // an item has no stand-in: the first problem ends the list
+            ])
+        }
+        #expect(try YAMLDecoder().decode([String].self, from: try document("- a\n- 'b'\n")) == ["a", "b"])
+        #expect(try YAMLDecoder(strictness: .lenient).decode([Int].self, from: try document("~\n")) == [])
+        let modes = try YAMLDecoder(schema: Schema()).decode([Service.Mode].self, from: try document("[on, off]\n"))
+        #expect(modes == [.on, .off])
+    }
 }
