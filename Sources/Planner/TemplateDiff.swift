@@ -52,30 +52,43 @@ public struct TemplateDiff: Sendable, Equatable {
         self.drift = drift
     }
 
-    /// The Deployment we would apply for the ServiceSpec (with the live replica count and restart
-    /// stamp, as the update writes it: scales and restarts are actions of their own) compared with
-    /// the live one through field ownership (`OwnedFieldComparison`); nil when nothing differs.
-    init?(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool = false) {
-        let differences = Self.differences(live: live, service: service, fromManifests: fromManifests)
+    /// The Deployment we would apply for the ServiceSpec (`desired`) compared with the live one
+    /// through field ownership (`OwnedFieldComparison`); nil when nothing differs.
+    init?(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool = false, desired: RenderedDeployment? = nil) {
+        let desired = desired ?? Self.desired(live: live, service: service, fromManifests: fromManifests)
+        let differences = Self.differences(live: live, desired: desired)
         guard !differences.isEmpty else { return nil }
         var fields: [Field] = []
         for difference in differences {
             let field = Self.field(difference.path, service: service, live: live)
             if !fields.contains(field) { fields.append(field) }
         }
-        self.init(fromImage: live.container?.image ?? "", toImage: service.spec.image, fields: fields)
+        self.init(fromImage: live.ownContainer(for: service)?.image ?? "", toImage: service.spec.image, fields: fields)
         drift = differences.flatMap { difference in difference.changedBy.map { FieldDrift(path: difference.pathText, manager: $0) } }
     }
 
     /// The differences an update would write, as `hmsctl diff` prints them too, so that diff and
-    /// plan never disagree. The source annotation is added, never removed for its own sake (a
-    /// manifests-mode prune must know what it made).
+    /// plan never disagree.
     public static func differences(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool) -> [OwnedFieldComparison.Difference] {
+        differences(live: live, desired: desired(live: live, service: service, fromManifests: fromManifests))
+    }
+
+    /// The Deployment an update applies: the ServiceSpec's with the live replica count and
+    /// restart stamp (scales and restarts are actions of their own); `earlier` when it was
+    /// rendered from the same inputs.
+    static func desired(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool, reusing earlier: RenderedDeployment? = nil) -> RenderedDeployment {
         var rendered = service
         rendered.spec.restartedAt = live.restartedAt
-        let desired = Rendering.deployment(rendered, replicas: service.spec.isScaledExternally ? nil : live.replicas, fromManifests: fromManifests)
+        return RenderedDeployment(rendered, replicas: service.spec.isScaledExternally ? nil : live.replicas, fromManifests: fromManifests, reusing: earlier)
+    }
+
+    /// `desired` compared with `live` by the fields our apply owns (decoded once per live
+    /// version: `ObservedDeployment.appliedFields`). The source annotation is added, never
+    /// removed for its own sake (a manifests-mode prune must know what it made).
+    static func differences(live: ObservedDeployment, desired: RenderedDeployment) -> [OwnedFieldComparison.Difference] {
         let source: [PathElement] = [.field("metadata"), .field("annotations"), .field(Rendering.sourceKey)]
-        return OwnedFieldComparison.differences(desired: desired, live: live.object, applier: Rendering.workloadFieldManager, ours: Rendering.ownFieldManagers)
+        return OwnedFieldComparison.differences(desired: desired.object, live: live.object, applied: live.appliedFields ?? [],
+                                                applier: Rendering.workloadFieldManager, ours: Rendering.ownFieldManagers)
             .filter { $0.desired != nil || !$0.path.starts(with: source) }
     }
 
@@ -91,11 +104,11 @@ public struct TemplateDiff: Sendable, Equatable {
         }
         let container: [PathElement] = [.field("spec"), .field("template"), .field("spec"), .field("containers")]
         guard path.starts(with: container), path.count > container.count else { return .other(path.fieldPathText) }
-        guard path.count > container.count + 1, live.container != nil else {
+        guard path.count > container.count + 1, let ours = live.ownContainer(for: service) else {
             return .containers(port: spec.port, env: spec.env ?? [], resources: spec.resources, healthCheck: spec.healthCheck)
         }
         switch path[container.count + 1] {
-        case .field("image"): return .image(from: live.container?.image, to: spec.image)
+        case .field("image"): return .image(from: ours.image, to: spec.image)
         case .field("ports"): return .ports(spec.port)
         case .field("env"): return .env(spec.env ?? [])
         case .field("resources"): return .resources(spec.resources)
