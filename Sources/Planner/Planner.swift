@@ -134,10 +134,11 @@ public struct Planner: Sendable {
         guard live.isManaged else { return [] }
 
         var actions: [Action] = []
-        let desired = TemplateDiff.desired(live: live, service: service, fromManifests: options.desiredFromManifests,
+        var desired = TemplateDiff.desired(live: live, service: service, fromManifests: options.desiredFromManifests,
                                            reusing: options.renderedDeployments[deploymentRef])
+        let differences = TemplateDiff.differences(live: live, remembering: &desired)
         rendered[deploymentRef] = desired
-        if let diff = TemplateDiff(live: live, service: service, desired: desired) {
+        if let diff = TemplateDiff(live: live, service: service, differences: differences) {
             actions.append(Action(source: source, target: deploymentRef, change: .template(diff), reason: diff.reason))
         }
         if let restartedAt = service.spec.restartedAt, restartedAt != live.restartedAt {

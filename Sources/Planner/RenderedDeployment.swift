@@ -36,6 +36,16 @@ public struct RenderedDeployment: Sendable, Equatable {
 
     public let inputs: Inputs
     public internal(set) var object: JSONValue
+    /// The live version it was last compared with, and what that found: the same rendering and
+    /// the same version (uid and resourceVersion) compare the same, so a pass in which neither
+    /// changed does not walk the two objects again.
+    public internal(set) var comparison: Comparison?
+
+    public struct Comparison: Sendable, Equatable {
+        var uid: String
+        var resourceVersion: String
+        var differences: [OwnedFieldComparison.Difference]
+    }
 
     /// `Rendering.deployment(service, replicas:, fromManifests:)`, or `earlier` when it was made
     /// from the same inputs.

@@ -130,6 +130,8 @@ public struct ObservedDeployment: Sendable, Equatable {
     public var restartedAt: String?
     /// Its own uid: a delete is conditional on it, so it never removes a successor of the same name.
     public var uid: String?
+    /// The version read: with the uid, what a comparison with it is remembered by (`RenderedDeployment.comparison`).
+    public var resourceVersion: String?
     /// The ServiceSpec its controller ownerReference names, if it has one.
     public var owner: ServiceSpecOwner?
     /// Made by a controller reading a manifests directory (`Rendering.sourceKey`).
@@ -151,6 +153,7 @@ public struct ObservedDeployment: Sendable, Equatable {
         let metadata = object["metadata"]
         isManaged = metadata?["labels"]?[Rendering.managedByKey]?.stringValue == Rendering.managedByValue
         uid = metadata?["uid"]?.stringValue
+        resourceVersion = metadata?["resourceVersion"]?.stringValue
         owner = ServiceSpecOwner(ownerReferences: metadata?["ownerReferences"])
         fromManifests = metadata?["annotations"]?[Rendering.sourceKey]?.stringValue == Rendering.sourceManifests
         let spec = object["spec"]

@@ -52,11 +52,10 @@ public struct TemplateDiff: Sendable, Equatable {
         self.drift = drift
     }
 
-    /// The Deployment we would apply for the ServiceSpec (`desired`) compared with the live one
-    /// through field ownership (`OwnedFieldComparison`); nil when nothing differs.
-    init?(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool = false, desired: RenderedDeployment? = nil) {
-        let desired = desired ?? Self.desired(live: live, service: service, fromManifests: fromManifests)
-        let differences = Self.differences(live: live, desired: desired)
+    /// The Deployment we would apply for the ServiceSpec compared with the live one through field
+    /// ownership (`differences`, when the caller has them); nil when nothing differs.
+    init?(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool = false, differences: [OwnedFieldComparison.Difference]? = nil) {
+        let differences = differences ?? Self.differences(live: live, service: service, fromManifests: fromManifests)
         guard !differences.isEmpty else { return nil }
         var fields: [Field] = []
         for difference in differences {
@@ -80,6 +79,17 @@ public struct TemplateDiff: Sendable, Equatable {
         var rendered = service
         rendered.spec.restartedAt = live.restartedAt
         return RenderedDeployment(rendered, replicas: service.spec.isScaledExternally ? nil : live.replicas, fromManifests: fromManifests, reusing: earlier)
+    }
+
+    /// As below, remembered in `desired` by the live version: what a rendering found against
+    /// one version it finds again (a live object without a version is compared every time).
+    static func differences(live: ObservedDeployment, remembering desired: inout RenderedDeployment) -> [OwnedFieldComparison.Difference] {
+        if let done = desired.comparison, done.uid == live.uid, done.resourceVersion == live.resourceVersion { return done.differences }
+        let found = differences(live: live, desired: desired)
+        if let uid = live.uid, let version = live.resourceVersion {
+            desired.comparison = RenderedDeployment.Comparison(uid: uid, resourceVersion: version, differences: found)
+        }
+        return found
     }
 
     /// `desired` compared with `live` by the fields our apply owns (decoded once per live

@@ -75,6 +75,26 @@ extension OwnedFieldComparisonTests {
         #expect(TemplateDiff(live: decoded, service: service)?.fields == [.other(".metadata.labels.tier")])
     }
 
+    @Test func aComparisonIsRememberedForTheLiveVersionItWasMadeWith() {
+        var versioned = stored { $0[path: ["metadata", "resourceVersion"]] = "41" }
+        let live = ObservedDeployment(versioned)
+        var desired = TemplateDiff.desired(live: live, service: service, fromManifests: false)
+        #expect(TemplateDiff.differences(live: live, remembering: &desired).isEmpty)
+        #expect(desired.comparison?.resourceVersion == "41")
+        // A marked result shows that the same version is not compared again ...
+        let marked = [OwnedFieldComparison.Difference(path: [.field("marked")], live: nil, desired: true)]
+        desired.comparison?.differences = marked
+        #expect(TemplateDiff.differences(live: live, remembering: &desired) == marked)
+        // ... and that a new version is.
+        versioned[path: ["metadata", "resourceVersion"]] = "42"
+        #expect(TemplateDiff.differences(live: ObservedDeployment(versioned), remembering: &desired).isEmpty)
+        #expect(desired.comparison?.resourceVersion == "42")
+        // Without a version (a synthetic object) nothing is remembered.
+        var unversioned = TemplateDiff.desired(live: ObservedDeployment(stored()), service: service, fromManifests: false)
+        _ = TemplateDiff.differences(live: ObservedDeployment(stored()), remembering: &unversioned)
+        #expect(unversioned.comparison == nil)
+    }
+
     @Test func aRenderingFromTheSameInputsIsReusedAndAnyOtherIsNot() throws {
         let live = ObservedDeployment(stored())
         let first = plan(webService, ObservedState(deployments: [stored()], services: [frontService]))
