@@ -4,6 +4,7 @@ import Kube
 import Logging
 import Model
 import Planner
+import Synchronization
 
 /// The informers the controller reads instead of listing: our six kinds, and the Deployments,
 /// Services, managed Pods, Unhealthy Events and Directive Jobs they lead to. One cluster-wide
@@ -26,6 +27,10 @@ public final class ClusterCache: Sendable {
 
     /// Desired state comes from manifests: our kinds are not watched, except Approvals.
     public let manifestsMode: Bool
+
+    /// The Deployments the last plan rendered, for the next to reuse (`Planner.Options.renderedDeployments`):
+    /// kept between passes here, as the informers keep each object decoded once per version.
+    public let renderedDeployments = Mutex<[ObjectRef: RenderedDeployment]>([:])
 
     public init(manifestsMode: Bool = false) {
         self.manifestsMode = manifestsMode

@@ -207,6 +207,7 @@ public final class ControllerLoop: Sendable {
             let result = try await reconciler.reconcile(
                 desired, observed: observed, options: plannerOptions, now: now, scope: keys,
                 mayAct: { elector?.isLeader ?? true })
+            cache.renderedDeployments.withLock { $0 = result.plan.renderedDeployments }
             // Actions a gate held, deferred, clamped or denied are looked at again every sync
             // period: approvals, freeze windows and budgets change with time.
             let gated = Set(result.outcomes.filter { $0.action.finalVerdict != .allow }.map(\.action.source))
@@ -245,9 +246,11 @@ public final class ControllerLoop: Sendable {
         }
     }
 
-    /// Prune as set; objects made from a manifests directory are marked so (see `Planner.Options`).
+    /// Prune as set; objects made from a manifests directory are marked so; the Deployments the
+    /// last pass rendered, to reuse (see `Planner.Options`).
     var plannerOptions: Planner.Options {
-        Planner.Options(prune: settings.prune, desiredFromManifests: settings.manifestsDirectory != nil)
+        Planner.Options(prune: settings.prune, desiredFromManifests: settings.manifestsDirectory != nil,
+                        renderedDeployments: cache.renderedDeployments.withLock { $0 })
     }
 
     func log(_ outcomes: [ActionOutcome]) {

@@ -56,14 +56,12 @@ public struct ForeignContainer: Sendable, Equatable, Hashable {
         self.managers = managers
     }
 
-    /// What the live template runs that `service` does not declare, in template order. The
-    /// ServiceSpec renders one container, named after it (else, as `TemplateDiff` reads it, the
-    /// first container stands for it); every other container is foreign.
+    /// What the live template runs that `service` does not declare, in template order: every
+    /// container but ours (`ObservedDeployment.ownContainer`), whatever its place in the list.
     static func found(in live: ObservedDeployment, for service: ServiceSpec) -> [ForeignContainer] {
-        let regular = live.templateContainers.filter { $0.role == .container }
-        let ours = regular.first { $0.name == service.metadata.name }?.name ?? regular.first?.name
+        let ours = live.ownContainer(for: service)
         return live.templateContainers.compactMap { container in
-            if container.role == .container, container.name == ours { return nil }
+            if container == ours { return nil }
             let others = container.managers.filter { !Rendering.ownFieldManagers.contains($0) }
             return ForeignContainer(name: container.name, image: container.image ?? "", role: container.role, managers: others)
         }

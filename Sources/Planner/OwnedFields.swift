@@ -46,21 +46,36 @@ public enum OwnedFieldComparison {
     /// managedFields: `applier` is the field manager our apply uses, `ours` every manager that is
     /// us (never counted as the one that changed a field).
     public static func differences(desired: JSONValue, live: JSONValue, applier: String, ours: Set<String>) -> [Difference] {
-        let managedFields = live[path: ["metadata", "managedFields"]]?.arrayValue ?? []
+        differences(desired: desired, live: live, applied: appliedFields(in: live, applier: applier)?.paths ?? [], applier: applier, ours: ours)
+    }
+
+    /// As above, with the paths `applier`'s Apply entry owns (`applied`) decoded already: a
+    /// caller that compares the same live version again (the controller, every pass) decodes
+    /// them once (`ObservedDeployment.appliedFields`).
+    public static func differences(desired: JSONValue, live: JSONValue, applied: [[PathElement]], applier: String, ours: Set<String>) -> [Difference] {
         var found: [Difference] = []
         compare(desired, live, at: [], into: &found)
-        // The sets are read only when needed: a converged object reads its own Apply entry's alone.
-        let isOwnApply = { (entry: JSONValue) in entry["manager"]?.stringValue == applier && entry["operation"]?.stringValue == "Apply" }
-        let ownApply = managedFields.first(where: isOwnApply).flatMap(ManagedFieldsEntry.init)
         // We render a path when what we would apply has a value there: an atomic struct (a
         // Deployment's selector, one member in fieldsV1) is covered by its value too.
-        let unrendered = (ownApply?.fields.paths ?? []).filter { ListKeys.value(at: $0, in: desired) == nil }
+        let unrendered = applied.filter { ListKeys.value(at: $0, in: desired) == nil }
+        // The other entries are decoded only when needed: a converged object needs none.
         guard !found.isEmpty || !unrendered.isEmpty else { return found }
-        let others = managedFields.filter { !isOwnApply($0) }.compactMap(ManagedFieldsEntry.init)
+        let managedFields = live[path: ["metadata", "managedFields"]]?.arrayValue ?? []
+        let others = managedFields.filter { !isApply($0, by: applier) }.compactMap(ManagedFieldsEntry.init)
         for index in found.indices {
             found[index].changedBy = owners(of: found[index].path, in: others, excluding: ours)
         }
         return found + released(unrendered, live: live, others: others)
+    }
+
+    /// The fields `applier`'s Apply entry owns in `live`; nil without one (or an unreadable one).
+    public static func appliedFields(in live: JSONValue, applier: String) -> FieldSet? {
+        let entries = live[path: ["metadata", "managedFields"]]?.arrayValue ?? []
+        return entries.first { isApply($0, by: applier) }.flatMap(ManagedFieldsEntry.init)?.fields
+    }
+
+    private static func isApply(_ entry: JSONValue, by applier: String) -> Bool {
+        entry["manager"]?.stringValue == applier && entry["operation"]?.stringValue == "Apply"
     }
 
     /// Walks what we render and records each difference, at the highest node that differs.
@@ -179,6 +194,7 @@ enum ListKeys {
         if path == servicePorts { return ["port", "protocol"] }
         guard case .field(let name) = path.last else { return nil }
         switch name {
+        // A container is ours by its name (`ObservedDeployment.ownContainer`), never its place.
         case "containers", "env": return ["name"]
         case "ports": return ["containerPort", "protocol"]
         case "ownerReferences": return ["uid"]

@@ -137,6 +137,9 @@ public struct Plan: Sendable, Equatable {
     public var directives: [DirectiveReport]
     /// The health of each ServiceSpec with failing pods: which to replace, or Degraded.
     public var health: [ObjectRef: ServiceHealth]
+    /// The Deployments this plan rendered to compare, for the next plan to reuse
+    /// (`Planner.Options.renderedDeployments`): what the shell keeps between passes.
+    public var renderedDeployments: [ObjectRef: RenderedDeployment] = [:]
 
     public init(actions: [Action] = [], directives: [DirectiveReport] = [],
                 health: [ObjectRef: ServiceHealth] = [:]) {

@@ -12,11 +12,16 @@ public struct Planner: Sendable {
         /// The desired state is a manifests directory (`hms-controller --manifests`): what is made
         /// carries `Rendering.sourceKey`, and only objects carrying it are pruned.
         public var desiredFromManifests = false
+        /// The Deployments an earlier plan rendered (its `Plan.renderedDeployments`): each is
+        /// reused when made from the inputs this plan would render it from.
+        public var renderedDeployments: [ObjectRef: RenderedDeployment] = [:]
 
-        public init(prune: Bool = false, recommendations: [ObjectRef: Recommendation] = [:], desiredFromManifests: Bool = false) {
+        public init(prune: Bool = false, recommendations: [ObjectRef: Recommendation] = [:], desiredFromManifests: Bool = false,
+                    renderedDeployments: [ObjectRef: RenderedDeployment] = [:]) {
             self.prune = prune
             self.recommendations = recommendations
             self.desiredFromManifests = desiredFromManifests
+            self.renderedDeployments = renderedDeployments
         }
     }
 
@@ -42,13 +47,14 @@ public struct Planner: Sendable {
         var actions: [Action] = []
         var declared: Set<ObjectRef> = []
         var health: [ObjectRef: ServiceHealth] = [:]
+        var rendered: [ObjectRef: RenderedDeployment] = Dictionary(minimumCapacity: options.renderedDeployments.count)
         // Sorted by reference, computed once per service rather than per comparison.
         let order = desired.services.indices.map { (ref: desired.services[$0].ref, index: $0) }.sorted { $0.ref < $1.ref }
         for (_, position) in order {
             let service = desired.services[position]
             let deploymentRef = ObjectRef(kind: .deployment, namespace: service.ref.namespace, name: service.metadata.name)
             declared.insert(deploymentRef)
-            actions += serviceActions(service, deploymentRef, index: index, observed: observed, now: now, healthReports: &health)
+            actions += serviceActions(service, deploymentRef, index: index, observed: observed, now: now, healthReports: &health, rendered: &rendered)
             if let finding = foreignContainerAction(service, deploymentRef, observed: observed) { actions.append(finding) }
         }
         var evaluations: [(Directive, DirectiveEvaluation)] = []
@@ -81,7 +87,9 @@ public struct Planner: Sendable {
         let reports = evaluations.map { directive, evaluation in
             DirectiveReport(directive, evaluation, judged: startsByDirective[directive.ref] ?? [:])
         }
-        return Plan(actions: judged, directives: reports, health: health)
+        var plan = Plan(actions: judged, directives: reports, health: health)
+        plan.renderedDeployments = rendered
+        return plan
     }
 
     // MARK: - Directives
@@ -115,7 +123,8 @@ public struct Planner: Sendable {
     }
 
     private func serviceActions(_ service: ServiceSpec, _ deploymentRef: ObjectRef, index: DesiredIndex, observed: ObservedState,
-                                now: Date, healthReports: inout [ObjectRef: ServiceHealth]) -> [Action] {
+                                now: Date, healthReports: inout [ObjectRef: ServiceHealth],
+                                rendered: inout [ObjectRef: RenderedDeployment]) -> [Action] {
         let source = service.ref
         guard let live = observed.deployments[deploymentRef] else {
             let (replicas, why) = desiredReplicas(service, index: index, live: nil)
@@ -125,7 +134,11 @@ public struct Planner: Sendable {
         guard live.isManaged else { return [] }
 
         var actions: [Action] = []
-        if let diff = TemplateDiff(live: live, service: service, fromManifests: options.desiredFromManifests) {
+        var desired = TemplateDiff.desired(live: live, service: service, fromManifests: options.desiredFromManifests,
+                                           reusing: options.renderedDeployments[deploymentRef])
+        let differences = TemplateDiff.differences(live: live, service: service, remembering: &desired)
+        rendered[deploymentRef] = desired
+        if let diff = TemplateDiff(live: live, service: service, differences: differences) {
             actions.append(Action(source: source, target: deploymentRef, change: .template(diff), reason: diff.reason))
         }
         if let restartedAt = service.spec.restartedAt, restartedAt != live.restartedAt {

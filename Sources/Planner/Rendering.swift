@@ -44,11 +44,14 @@ public enum Rendering {
         return .object(labels)
     }
 
+    /// The name of the one container a ServiceSpec's Deployment runs (`ObservedDeployment.ownContainer`).
+    public static func containerName(_ service: ServiceSpec) -> String { service.metadata.name }
+
     /// The container the Deployment runs: image, port, env, requests and the health check as
     /// readiness and liveness probes.
     static func container(_ service: ServiceSpec) -> JSONValue {
         let spec = service.spec
-        var container: JSONValue = ["name": .string(service.metadata.name), "image": .string(spec.image)]
+        var container: JSONValue = ["name": .string(containerName(service)), "image": .string(spec.image)]
         if let port = spec.port { container["ports"] = [["containerPort": .int(port), "protocol": "TCP"]] }
         if let env = spec.env, !env.isEmpty {
             container["env"] = .array(env.map { variable in

@@ -127,11 +127,12 @@ public struct ObservedDeployment: Sendable, Equatable {
     public var isManaged: Bool
     public var replicas: Int
     public var readyReplicas: Int
-    public var container: ObservedContainer?
     /// The rolling-restart stamp on its pod template.
     public var restartedAt: String?
     /// Its own uid: a delete is conditional on it, so it never removes a successor of the same name.
     public var uid: String?
+    /// The version read: with the uid, what a comparison with it is remembered by (`RenderedDeployment.comparison`).
+    public var resourceVersion: String?
     /// The ServiceSpec its controller ownerReference names, if it has one.
     public var owner: ServiceSpecOwner?
     /// Made by a controller reading a manifests directory (`Rendering.sourceKey`).
@@ -140,6 +141,10 @@ public struct ObservedDeployment: Sendable, Equatable {
     public var replicaManagers: [String]
     /// Every container and init container of its pod template (what `ForeignContainer` judges).
     public var templateContainers: [TemplateContainer]
+    /// The fields our own apply entry owns (`Rendering.workloadFieldManager`, operation Apply), as
+    /// paths; nil without such an entry. Decoded from its `fieldsV1` here, once per version the
+    /// informer reads, rather than by every plan that compares it (`OwnedFieldComparison`).
+    public var appliedFields: [[PathElement]]?
     /// The object as read, without its status: what `OwnedFieldComparison` compares ours with,
     /// its managedFields included.
     public var object: JSONValue
@@ -149,19 +154,29 @@ public struct ObservedDeployment: Sendable, Equatable {
         let metadata = object["metadata"]
         isManaged = metadata?["labels"]?[Rendering.managedByKey]?.stringValue == Rendering.managedByValue
         uid = metadata?["uid"]?.stringValue
+        resourceVersion = metadata?["resourceVersion"]?.stringValue
         owner = ServiceSpecOwner(ownerReferences: metadata?["ownerReferences"])
         fromManifests = metadata?["annotations"]?[Rendering.sourceKey]?.stringValue == Rendering.sourceManifests
         let spec = object["spec"]
         replicas = spec?["replicas"]?.intValue ?? 1
         readyReplicas = object["status"]?["readyReplicas"]?.intValue ?? 0
         let template = spec?["template"]
-        container = template?["spec"]?["containers"]?.arrayValue?.first.map(ObservedContainer.init)
         restartedAt = template?["metadata"]?["annotations"]?[Rendering.restartedAtKey]?.stringValue
         replicaManagers = Self.managers(owning: ["f:spec", "f:replicas"], in: metadata?["managedFields"])
         templateContainers = TemplateContainer.all(in: template, managedFields: metadata?["managedFields"])
+        appliedFields = OwnedFieldComparison.appliedFields(in: object, applier: Rendering.workloadFieldManager)?.paths
         var object = object
         object["status"] = nil
         self.object = object
+    }
+
+    /// Our container in its pod template: the one named as `Rendering.container` names it, which
+    /// is the list-map key our apply owns (`k:{"name":...}`) and the element `OwnedFieldComparison`
+    /// matches ours with. Never merely the first: a sidecar injected in front of it (a mesh, an
+    /// agent) is another manager's. nil when the template has none of that name: our apply adds it.
+    public func ownContainer(for service: ServiceSpec) -> TemplateContainer? {
+        let name = Rendering.containerName(service)
+        return templateContainers.first { $0.role == .container && $0.name == name }
     }
 
     /// Who owns a field, by the server's record: managedFields entries whose fieldsV1 set holds it.
@@ -192,44 +207,6 @@ public struct ServiceSpecOwner: Sendable, Equatable, Hashable {
         }
         guard let name = controller?["name"]?.stringValue, let uid = controller?["uid"]?.stringValue else { return nil }
         self.init(name: name, uid: uid)
-    }
-}
-
-public struct ObservedContainer: Sendable, Equatable {
-    public var image: String?
-    public var port: Int?
-    public var env: [EnvVar]
-    /// Requests as the server wrote them (it may write 0.5 as 500m: compare by value).
-    public var cpu: String?
-    public var memory: String?
-    public var probe: ObservedProbe?
-    public var liveness: ObservedProbe?
-
-    public init(_ container: JSONValue) {
-        image = container["image"]?.stringValue
-        port = container["ports"]?.arrayValue?.first?["containerPort"]?.intValue
-        env = (container["env"]?.arrayValue ?? []).map { EnvVar(name: $0["name"]?.stringValue ?? "", value: $0["value"]?.stringValue) }
-        let requests = container["resources"]?["requests"]
-        cpu = requests?["cpu"]?.stringValue
-        memory = requests?["memory"]?.stringValue
-        probe = container["readinessProbe"].map(ObservedProbe.init)
-        liveness = container["livenessProbe"].map(ObservedProbe.init)
-    }
-}
-
-public struct ObservedProbe: Sendable, Equatable {
-    public var path: String?
-    public var port: Int?
-    public var periodSeconds: Int?
-    public var failureThreshold: Int?
-    public var initialDelaySeconds: Int?
-
-    public init(_ probe: JSONValue) {
-        path = probe["httpGet"]?["path"]?.stringValue
-        port = probe["httpGet"]?["port"]?.intValue
-        periodSeconds = probe["periodSeconds"]?.intValue
-        failureThreshold = probe["failureThreshold"]?.intValue
-        initialDelaySeconds = probe["initialDelaySeconds"]?.intValue
     }
 }
 

@@ -55,43 +55,68 @@ public struct TemplateDiff: Sendable, Equatable {
         self.drift = drift
     }
 
-    /// The Deployment we would apply for the ServiceSpec (with the live replica count and restart
-    /// stamp, as the update writes it: scales and restarts are actions of their own) compared with
-    /// the live one through field ownership (`OwnedFieldComparison`); nil when nothing differs.
-    init?(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool = false) {
-        let differences = Self.differences(live: live, service: service, fromManifests: fromManifests)
+    /// The Deployment we would apply for the ServiceSpec compared with the live one through field
+    /// ownership (`differences`, when the caller has them); nil when nothing differs.
+    init?(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool = false, differences: [OwnedFieldComparison.Difference]? = nil) {
+        let differences = differences ?? Self.differences(live: live, service: service, fromManifests: fromManifests)
         guard !differences.isEmpty else { return nil }
         var fields: [Field] = []
         for difference in differences {
             let field = Self.field(difference.path, service: service, live: live)
             if !fields.contains(field) { fields.append(field) }
         }
-        self.init(fromImage: live.container?.image ?? "", toImage: service.spec.image, fields: fields)
+        self.init(fromImage: live.ownContainer(for: service)?.image ?? "", toImage: service.spec.image, fields: fields)
         drift = differences.flatMap { difference in difference.changedBy.map { FieldDrift(path: difference.pathText, manager: $0) } }
     }
 
     /// The differences an update would write, as `hmsctl diff` prints them too, so that diff and
-    /// plan never disagree. The source annotation is added, never removed for its own sake (a
-    /// manifests-mode prune must know what it made).
+    /// plan never disagree.
+    public static func differences(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool) -> [OwnedFieldComparison.Difference] {
+        var rendered = desired(live: live, service: service, fromManifests: fromManifests)
+        return differences(live: live, service: service, remembering: &rendered)
+    }
+
+    /// The Deployment an update applies: the ServiceSpec's with the live replica count (scales
+    /// are actions of their own) and the restart stamp it keeps (`keptRestartStamp`); `earlier`
+    /// when it was rendered from the same inputs.
+    static func desired(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool, reusing earlier: RenderedDeployment? = nil) -> RenderedDeployment {
+        rendering(live: live, service: service, restartedAt: keptRestartStamp(live: live, service: service), fromManifests: fromManifests, reusing: earlier)
+    }
+
+    /// The differences `desired` has with `live`, remembered in `desired` by the live version:
+    /// what a rendering found against one version it finds again (a live object without a
+    /// version is compared every time).
     ///
     /// The restart stamp: removing a pod-template annotation rolls every pod, so a stamp the spec
     /// dropped is never removed for its own sake. While nothing else of the pod template is due
     /// (a label of the Deployment's own is no rollout), ours is rendered as it is; once another
     /// change of the template is due, the update leaves it out and it goes in that same rollout.
-    public static func differences(live: ObservedDeployment, service: ServiceSpec, fromManifests: Bool) -> [OwnedFieldComparison.Difference] {
-        let ours = ourRestartStamp(live)
-        let kept = differences(live: live, service: service, restartedAt: service.spec.restartedAt != nil ? live.restartedAt : ours, fromManifests: fromManifests)
+    static func differences(live: ObservedDeployment, service: ServiceSpec, remembering desired: inout RenderedDeployment) -> [OwnedFieldComparison.Difference] {
+        let kept: [OwnedFieldComparison.Difference]
+        if let done = desired.comparison, done.uid == live.uid, done.resourceVersion == live.resourceVersion {
+            kept = done.differences
+        } else {
+            kept = differences(live: live, desired: desired)
+            if let uid = live.uid, let version = live.resourceVersion {
+                desired.comparison = RenderedDeployment.Comparison(uid: uid, resourceVersion: version, differences: kept)
+            }
+        }
         let template: [PathElement] = [.field("spec"), .field("template")]
-        guard service.spec.restartedAt == nil, ours != nil, kept.contains(where: { $0.path.starts(with: template) }) else { return kept }
-        return differences(live: live, service: service, restartedAt: nil, fromManifests: fromManifests)
+        guard service.spec.restartedAt == nil, ourRestartStamp(live) != nil, kept.contains(where: { $0.path.starts(with: template) }) else { return kept }
+        let unstamped = rendering(live: live, service: service, restartedAt: nil, fromManifests: desired.inputs.fromManifests, reusing: nil)
+        return differences(live: live, desired: unstamped)
     }
 
-    /// The restart stamp a template update writes: the live one while the spec has a stamp (a
-    /// new one is a restart of its own); without one, none when the update removes ours (see
-    /// `differences`), else ours as it is.
+    /// The restart stamp a rendering keeps: the live one while the spec has a stamp (a new one
+    /// is a restart of its own); without one, ours as it is (see `differences`).
+    private static func keptRestartStamp(live: ObservedDeployment, service: ServiceSpec) -> String? {
+        service.spec.restartedAt != nil ? live.restartedAt : ourRestartStamp(live)
+    }
+
+    /// The restart stamp a template update writes: as rendered, or none when the update removes
+    /// ours (see `differences`).
     func restartStamp(live: ObservedDeployment, service: ServiceSpec) -> String? {
-        if service.spec.restartedAt != nil { return live.restartedAt }
-        return fields.contains(.restartStampRemoved) ? nil : Self.ourRestartStamp(live)
+        fields.contains(.restartStampRemoved) ? nil : Self.keptRestartStamp(live: live, service: service)
     }
 
     /// The live template's restart stamp when one of our field managers holds it (or the object
@@ -104,12 +129,20 @@ public struct TemplateDiff: Sendable, Equatable {
         return entries.contains { Rendering.ownFieldManagers.contains($0.manager) && $0.holds(path, orBelow: false) } ? stamp : nil
     }
 
-    private static func differences(live: ObservedDeployment, service: ServiceSpec, restartedAt: String?, fromManifests: Bool) -> [OwnedFieldComparison.Difference] {
+    private static func rendering(live: ObservedDeployment, service: ServiceSpec, restartedAt: String?, fromManifests: Bool,
+                                  reusing earlier: RenderedDeployment?) -> RenderedDeployment {
         var rendered = service
         rendered.spec.restartedAt = restartedAt
-        let desired = Rendering.deployment(rendered, replicas: service.spec.isScaledExternally ? nil : live.replicas, fromManifests: fromManifests)
+        return RenderedDeployment(rendered, replicas: service.spec.isScaledExternally ? nil : live.replicas, fromManifests: fromManifests, reusing: earlier)
+    }
+
+    /// `desired` compared with `live` by the fields our apply owns (decoded once per live
+    /// version: `ObservedDeployment.appliedFields`). The source annotation is added, never
+    /// removed for its own sake (a manifests-mode prune must know what it made).
+    static func differences(live: ObservedDeployment, desired: RenderedDeployment) -> [OwnedFieldComparison.Difference] {
         let source: [PathElement] = [.field("metadata"), .field("annotations"), .field(Rendering.sourceKey)]
-        return OwnedFieldComparison.differences(desired: desired, live: live.object, applier: Rendering.workloadFieldManager, ours: Rendering.ownFieldManagers)
+        return OwnedFieldComparison.differences(desired: desired.object, live: live.object, applied: live.appliedFields ?? [],
+                                                applier: Rendering.workloadFieldManager, ours: Rendering.ownFieldManagers)
             .filter { $0.desired != nil || !$0.path.starts(with: source) }
     }
 
@@ -128,11 +161,11 @@ public struct TemplateDiff: Sendable, Equatable {
         }
         let container: [PathElement] = [.field("spec"), .field("template"), .field("spec"), .field("containers")]
         guard path.starts(with: container), path.count > container.count else { return .other(path.fieldPathText) }
-        guard path.count > container.count + 1, live.container != nil else {
+        guard path.count > container.count + 1, let ours = live.ownContainer(for: service) else {
             return .containers(port: spec.port, env: spec.env ?? [], resources: spec.resources, healthCheck: spec.healthCheck)
         }
         switch path[container.count + 1] {
-        case .field("image"): return .image(from: live.container?.image, to: spec.image)
+        case .field("image"): return .image(from: ours.image, to: spec.image)
         case .field("ports"): return .ports(spec.port)
         case .field("env"): return .env(spec.env ?? [])
         case .field("resources"): return .resources(spec.resources)

@@ -5,6 +5,7 @@ import Kube
 import Model
 import Planner
 import TestSupport
+import Synchronization
 import Testing
 
 /// The in-cluster controller's loop against the mock: informers fill the caches, a watch event
@@ -42,6 +43,29 @@ import Testing
                     && ["/deployments", "/services", "/pods"].contains { request.path.hasSuffix($0) }
             }
             #expect(lists == [])
+            try await stop(running)
+        }
+    }
+
+    /// What the plan compares is kept between passes, not made again each one: the informer's
+    /// Deployment carries our apply entry decoded at its version, and the cache holds the
+    /// Deployment the last plan rendered, for the next plan to reuse.
+    @Test func theCachesKeepTheDecodedApplyEntryAndTheLastRendering() async throws {
+        try await LiveCluster.run { cluster in
+            try await cluster.installCRDs()
+            let loop = loop(cluster)
+            let running = Task { await loop.run() }
+            try await eventually("the caches listed") { loop.isReady }
+            try await cluster.create(Declared.serviceSpec("web", replicas: 2))
+            let ref = ObjectRef(kind: .deployment, namespace: "default", name: "web")
+            try await eventually("the Deployment was read back with our apply entry") {
+                loop.cache.deployments[ref]?.appliedFields?.contains([.field("spec"), .field("replicas")]) == true
+            }
+            // The pass its watch event brings compares it: the rendering is kept.
+            try await eventually("a pass compared the Deployment") { loop.cache.renderedDeployments.withLock { $0[ref] } != nil }
+            let rendered = try #require(loop.cache.renderedDeployments.withLock { $0[ref] })
+            #expect(rendered.object[path: ["spec", "replicas"]] == 2)
+            #expect(rendered.object[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.map { $0["name"] } == ["web"])
             try await stop(running)
         }
     }
