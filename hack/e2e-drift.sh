@@ -5,7 +5,8 @@
 # field we own is seen by plan and diff alike, reverted by the controller and reported (Event
 # DriftReverted naming the field and kubectl-patch, hms_drift_total), for the Deployment and the
 # Service alike; a port change in the ServiceSpec moves the Service; another manager's
-# container is no change of ours, for plan and diff alike.
+# container is no change of ours, for plan and diff alike; `kubectl scale` is set back and reported
+# (ReplicasContested) unless the ServiceSpec hands replicas over (`scaling: external`).
 #   hack/e2e-drift.sh            (run by hack/test.sh)
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "$0")/.."
@@ -129,6 +130,36 @@ expect "a port change in the ServiceSpec updates the Service" \
     "$(k get svc web -n drift -o jsonpath='{range .spec.ports[*]}{.name} {.port}->{.targetPort} {.protocol}{"\n"}{end}')" "http 9090->9090 TCP"
 expect "and the plan converges (0)" "$(plan_status)" "0"
 expect "and diff agrees (0)" "$(diff_status)" "0"
+
+# Replicas with other scalers. kubectl scale (an Update through /scale; kubectl names no field manager, so it is
+# the User-Agent's "kubectl")
+# of a service the controller scales is set back, and the ServiceSpec says who contests it; of a
+# `scaling: external` service it is left alone, and nothing is written to its Deployment.
+replicas_of() { k get deploy "$1" -n drift -o jsonpath='{.spec.replicas}' 2>/dev/null; }
+contested() { k get servicespec "$1" -n drift -o jsonpath='{.status.conditions[?(@.type=="ReplicasContested")].status} {.status.conditions[?(@.type=="ReplicasContested")].message}' 2>/dev/null; }
+k scale deploy web -n drift --replicas=5 >/dev/null
+expect "kubectl scale took .spec.replicas through /scale" \
+    "$(k get deploy web -n drift -o jsonpath='{range .metadata.managedFields[?(@.subresource=="scale")]}{.manager} {.operation}{end}')" "kubectl Update"
+"$bin/hms-controller" --once >>"$work/once.log" 2>&1
+expect "the controller sets a contested count back" "$(replicas_of web)" "2"
+expect_match "and ReplicasContested names the other manager" "$(contested web)" '^True .*"kubectl"'
+
+cat >"$work/ext.yaml" <<'YAML'
+apiVersion: ops.hms.gov/v1alpha1
+kind: ServiceSpec
+metadata: {name: ext, namespace: drift}
+spec:
+  image: registry.gov/web:1.0
+  scaling: external
+YAML
+"$bin/hmsctl" apply -f "$work/ext.yaml" >/dev/null
+k scale deploy ext -n drift --replicas=3 >/dev/null
+clear_requests
+"$bin/hms-controller" --once >>"$work/once.log" 2>&1
+expect "kubectl scale of a scaling: external service is left alone" "$(replicas_of ext)" "3"
+expect "and no write reaches its Deployment" "$(writes | grep -c 'deployments/ext' || true)" "0"
+expect_match "its ServiceSpec says the count is another scaler's" "$(contested ext)" '^False spec.scaling is external'
+expect "and its plan converges (0)" "$(status_of "$bin/hmsctl" plan -f "$work/ext.yaml" --detailed-exitcode)" "0"
 
 # Another manager's container is not a field of ours: apply would change nothing (diff 0), and the
 # plan shows it as the governance gate's finding on the live state, denied (exit 4), never as a
