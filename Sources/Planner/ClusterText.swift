@@ -6,7 +6,12 @@ public enum ClusterText {
 
     public static func shown(_ text: String, limit: Int = limit) -> String {
         let printable = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) }))
-        guard printable.count > limit else { return printable }
-        return String(printable.prefix(max(0, limit - 3))) + "..."
+        return clipped(printable, limit: limit)
+    }
+
+    /// `text` at most `limit` characters long, "..." marking a cut.
+    static func clipped(_ text: String, limit: Int = limit) -> String {
+        guard text.count > limit else { return text }
+        return String(text.prefix(max(0, limit - 3))) + "..."
     }
 }

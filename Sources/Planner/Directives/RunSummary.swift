@@ -47,9 +47,8 @@ public enum RunSummary {
     }
 
     static func trimmed(_ job: Directive.Status.JobStatus) -> Directive.Status.JobStatus {
-        guard let message = job.message, message.count > messageLength else { return job }
         var job = job
-        job.message = String(message.prefix(messageLength - 3)) + "..."
+        job.message = job.message.map { ClusterText.clipped($0, limit: messageLength) }
         return job
     }
 }
